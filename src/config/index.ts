@@ -1,0 +1,133 @@
+/**
+ * The only reader of process.env. Every key is parsed and validated once; all problems are
+ * reported together; the result is frozen and passed down.
+ */
+import path from 'node:path';
+
+export interface Config {
+  /** HTTP listen port and host. */
+  port: number;
+  host: string;
+  /** Directory for the embedded SQLite database and the generated server secret. */
+  dataDir: string;
+  /** `postgres://…` or a SQLite file path. */
+  databaseUrl: string;
+  databaseIsEmbedded: boolean;
+  /** Seed the demo tenant: 'auto' = only into a new embedded database. */
+  demo: 'auto' | 'always' | 'never';
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  bootstrapApiToken: string | undefined;
+  /** Secret for keyed hashes (OTP codes); generated into dataDir when not given. */
+  secret: string | undefined;
+  /** Public base URL (e.g. https://wifi.example.com) used in SMS links; else taken from the request. */
+  publicUrl: string | undefined;
+  /** Whether to trust X-Forwarded-* headers (behind a reverse proxy). */
+  trustProxy: boolean;
+  logLevel: string;
+  radius: {
+    enabled: boolean;
+    host: string;
+    authPort: number;
+    acctPort: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const problems: string[] = [];
+
+  const port = (key: string, fallback: number): number => {
+    const raw = env[key];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+      problems.push(`${key} must be a port number 0-65535, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const raw = env[key]?.toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${key} must be 1/0 (or true/false), got "${env[key]}"`);
+    return fallback;
+  };
+
+  const dataDir = path.resolve(env.PORTICO_DATA_DIR || './data');
+  const databaseUrl = env.DATABASE_URL || path.join(dataDir, 'portico.sqlite');
+  const databaseIsEmbedded = !/^postgres(ql)?:\/\//.test(databaseUrl);
+  if (env.DATABASE_URL && /^[a-z]+:\/\//.test(env.DATABASE_URL) && databaseIsEmbedded) {
+    problems.push(`DATABASE_URL must be postgres://… or a SQLite file path, got "${env.DATABASE_URL}"`);
+  }
+
+  const demoRaw = env.PORTICO_DEMO;
+  let demo: Config['demo'] = 'auto';
+  if (demoRaw === '1' || demoRaw === 'true') demo = 'always';
+  else if (demoRaw === '0' || demoRaw === 'false') demo = 'never';
+  else if (demoRaw !== undefined && demoRaw !== '')
+    problems.push(`PORTICO_DEMO must be 1 or 0, got "${demoRaw}"`);
+
+  const adminEmail = env.PORTICO_ADMIN_EMAIL || undefined;
+  const adminPassword = env.PORTICO_ADMIN_PASSWORD || undefined;
+  if ((adminEmail === undefined) !== (adminPassword === undefined)) {
+    problems.push('PORTICO_ADMIN_EMAIL and PORTICO_ADMIN_PASSWORD must be set together');
+  }
+  if (adminPassword !== undefined && adminPassword.length < 12) {
+    problems.push('PORTICO_ADMIN_PASSWORD must be at least 12 characters');
+  }
+  const bootstrapApiToken = env.PORTICO_BOOTSTRAP_API_TOKEN || undefined;
+  if (bootstrapApiToken !== undefined && bootstrapApiToken.length < 32) {
+    problems.push('PORTICO_BOOTSTRAP_API_TOKEN must be at least 32 characters');
+  }
+  const secret = env.PORTICO_SECRET || undefined;
+  if (secret !== undefined && secret.length < 32)
+    problems.push('PORTICO_SECRET must be at least 32 characters');
+
+  const publicUrl = env.PORTICO_PUBLIC_URL?.replace(/\/+$/, '') || undefined;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+$/.test(publicUrl)) {
+    problems.push(
+      `PORTICO_PUBLIC_URL must be an http(s) origin like https://wifi.example.com, got "${publicUrl}"`,
+    );
+  }
+
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(
+      `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`,
+    );
+  }
+
+  const config: Config = {
+    port: port('PORT', 3000),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    databaseUrl,
+    databaseIsEmbedded,
+    demo,
+    adminEmail,
+    adminPassword,
+    bootstrapApiToken,
+    secret,
+    publicUrl,
+    trustProxy: bool('TRUST_PROXY', false),
+    logLevel,
+    radius: {
+      enabled: bool('RADIUS_ENABLED', true),
+      host: env.RADIUS_HOST || '0.0.0.0',
+      authPort: port('RADIUS_AUTH_PORT', 1812),
+      acctPort: port('RADIUS_ACCT_PORT', 1813),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ ...config, radius: Object.freeze(config.radius) });
+}

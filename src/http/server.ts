@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import type { Logger } from 'pino';
+import type { Tenant } from '../store/index.js';
+import type { TenantResolver } from '../tenants/index.js';
+import { renderErrorPage } from './error-page.js';
+import { sendProblem, toProblem, wantsJson } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The tenant this request is for (resolved from the Host header). */
+    tenant: Tenant;
+  }
+}
+
+export interface HttpOptions {
+  logger: Logger;
+  tenantResolver: TenantResolver;
+  trustProxy: boolean;
+  /** Largest accepted request body; forms and API calls are small. */
+  bodyLimitBytes?: number;
+}
+
+const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+
+/** True when the request arrived over HTTPS (directly or, with trustProxy, via the proxy). */
+export function isHttps(request: FastifyRequest): boolean {
+  return request.protocol === 'https';
+}
+
+/**
+ * The Fastify instance with what every edge needs: security headers, forms, cookies, CSRF,
+ * tenant resolution, static assets and one error handler (problem+json or an HTML page).
+ */
+export async function createHttpServer(options: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    trustProxy: options.trustProxy,
+    bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
+    disableRequestLogging: false,
+    // Ajv defaults tuned for forms: coerce "3" → 3, drop unknown keys, fill defaults.
+    ajv: {
+      customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: true },
+    },
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    hsts: false, // only meaningful behind TLS; the reverse proxy sets it
+  });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyCookie);
+  await app.register(fastifyCsrf, {
+    cookieKey: 'portico_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', signed: false },
+    getToken: (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
+      return fromBody ?? (request.headers['x-csrf-token'] as string | undefined);
+    },
+  });
+  await app.register(fastifyStatic, {
+    root: ASSETS_DIR,
+    prefix: '/assets/',
+    maxAge: '1h',
+    decorateReply: false,
+  });
+
+  app.decorateRequest('tenant', null as unknown as Tenant);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/assets/')) return;
+    const tenant = await options.tenantResolver.resolve(request.headers.host);
+    if (!tenant) {
+      return sendProblem(reply, {
+        type: 'about:blank',
+        title: 'No Portico tenant serves this host name',
+        status: 404,
+        code: 'TENANT_UNKNOWN',
+      });
+    }
+    request.tenant = tenant;
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
+    if (wantsJson(request)) return sendProblem(reply, problem);
+    const home = request.url.startsWith('/admin') ? '/admin' : '/portal';
+    return reply.status(problem.status).type('text/html; charset=utf-8').send(renderErrorPage(problem, home));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const problem = { type: 'about:blank', title: 'Not found', status: 404, code: 'NOT_FOUND' };
+    if (wantsJson(request)) return sendProblem(reply, problem);
+    const home = request.url.startsWith('/admin') ? '/admin' : '/portal';
+    return reply.status(404).type('text/html; charset=utf-8').send(renderErrorPage(problem, home));
+  });
+
+  app.get('/', async (_request, reply) => reply.redirect('/portal'));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  return app;
+}

@@ -1,0 +1,2 @@
+export { openDatabase, migrateToLatest, type Store, type Dialect } from './database.js';
+export type * from './schema.js';
