@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/index.js';
+import { WebSessions } from './auth/index.js';
 import { createHttpServer } from './http/server.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
 import { migrateToLatest, openDatabase, type Store } from './store/index.js';
@@ -24,7 +25,9 @@ export interface App {
   http: FastifyInstance;
   logger: Logger;
   clock: Clock;
+  random: RandomSource;
   tenants: TenantsRepository;
+  webSessions: WebSessions;
   /** Starts listening (HTTP, RADIUS) and background workers. */
   listen(): Promise<{ httpUrl: string }>;
   close(): Promise<void>;
@@ -33,12 +36,14 @@ export interface App {
 export async function createApp(config: Readonly<Config>, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? pino({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
+  const random = overrides.random ?? cryptoRandom;
   const ownsStore = overrides.store === undefined;
   const store = overrides.store ?? openDatabase(config.databaseUrl);
   await migrateToLatest(store.db);
 
   const tenants = new TenantsRepository(store.db);
   const tenantResolver = new TenantResolver(tenants, () => clock.nowMs());
+  const webSessions = new WebSessions(store.db, clock, random);
 
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
 
@@ -51,7 +56,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     http,
     logger,
     clock,
+    random,
     tenants,
+    webSessions,
     async listen() {
       const httpUrl = await http.listen({ port: config.port, host: config.host });
       return { httpUrl };

@@ -6,7 +6,6 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import type { Logger } from 'pino';
 import type { Tenant } from '../store/index.js';
 import type { TenantResolver } from '../tenants/index.js';
 import { renderErrorPage } from './error-page.js';
@@ -20,7 +19,7 @@ declare module 'fastify' {
 }
 
 export interface HttpOptions {
-  logger: Logger;
+  logger: FastifyBaseLogger;
   tenantResolver: TenantResolver;
   trustProxy: boolean;
   /** Largest accepted request body; forms and API calls are small. */
@@ -40,10 +39,9 @@ export function isHttps(request: FastifyRequest): boolean {
  */
 export async function createHttpServer(options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: options.logger as FastifyBaseLogger,
+    loggerInstance: options.logger,
     trustProxy: options.trustProxy,
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
-    disableRequestLogging: false,
     // Ajv defaults tuned for forms: coerce "3" → 3, drop unknown keys, fill defaults.
     ajv: {
       customOptions: { coerceTypes: 'array', removeAdditional: true, useDefaults: true, allErrors: true },

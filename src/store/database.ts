@@ -16,6 +16,12 @@ export interface Store {
 
 const PG_INT8_OID = 20;
 
+/** bigint columns (ids, bytes, epoch ms) as JS numbers; everything else as pg parses it. */
+function int8AsNumber(oid: number, format?: string): (value: string) => unknown {
+  if (oid === PG_INT8_OID) return (value: string) => Number(value);
+  return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
+}
+
 /**
  * Opens the database named by `url`: `postgres://…` for PostgreSQL, otherwise a SQLite file path
  * (or `:memory:`). 64-bit integers come back as JS numbers (safe to 2^53: 9 PB of traffic).
@@ -25,12 +31,7 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === PG_INT8_OID
-            ? (value: string) => Number(value)
-            : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-      },
+      types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser },
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
@@ -53,6 +54,9 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
-    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+    throw new Error(
+      `migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      { cause: error },
+    );
   }
 }

@@ -118,7 +118,7 @@ export interface VoucherSeriesTable {
   plan_id: number;
   customer_id: number | null;
   quantity: number;
-  created_count: number; // progress while a large series is generated
+  created_count: Generated<number>; // progress while a large series is generated
   status: string; // generating | ready | failed
   expiry_mode: string; // after_activation | valid_until
   valid_until_at: number | null;
@@ -155,9 +155,9 @@ export interface VouchersTable {
   used_at: number | null;
   disabled_at: number | null;
   // Counters, cumulative over every session and device.
-  downloaded_bytes: number;
-  uploaded_bytes: number;
-  online_seconds: number;
+  downloaded_bytes: Generated<number>;
+  uploaded_bytes: Generated<number>;
+  online_seconds: Generated<number>;
   last_session_at: number | null;
   created_at: number;
   updated_at: number;
@@ -187,9 +187,9 @@ export interface DevicesTable {
   first_seen_at: number | null;
   last_seen_at: number | null;
   last_hotspot_id: number | null;
-  downloaded_bytes: number;
-  uploaded_bytes: number;
-  online_seconds: number;
+  downloaded_bytes: Generated<number>;
+  uploaded_bytes: Generated<number>;
+  online_seconds: Generated<number>;
   created_at: number;
 }
 
@@ -224,9 +224,9 @@ export interface SessionsTable {
   updated_at: number;
   stopped_at: number | null; // null while online
   // From the client's point of view: download = Acct-Output, upload = Acct-Input.
-  downloaded_bytes: number;
-  uploaded_bytes: number;
-  session_seconds: number;
+  downloaded_bytes: Generated<number>;
+  uploaded_bytes: Generated<number>;
+  session_seconds: Generated<number>;
   terminate_cause: string | null;
 }
 
@@ -236,9 +236,9 @@ export interface UsageDailyTable {
   voucher_id: number;
   customer_id: number | null;
   day: string;
-  downloaded_bytes: number;
-  uploaded_bytes: number;
-  online_seconds: number;
+  downloaded_bytes: Generated<number>;
+  uploaded_bytes: Generated<number>;
+  online_seconds: Generated<number>;
 }
 
 /** RFC 5176 Disconnect/CoA requests we sent, with their outcome. */
@@ -249,7 +249,7 @@ export interface DisconnectRequestsTable {
   hotspot_id: number;
   reason: string; // quota | expired | operator | device_removed | device_limit
   status: string; // pending | acked | nacked | timeout
-  attempts: number;
+  attempts: Generated<number>;
   error_cause: number | null;
   created_at: number;
   finished_at: number | null;
@@ -276,7 +276,7 @@ export interface SmsMessagesTable {
   recipient: string; // E.164
   text: string; // login codes are masked once sent
   status: string; // queued | sending | sent | failed | delivered | undelivered
-  attempts: number;
+  attempts: Generated<number>;
   gateway_id: number | null;
   gateway_answer: string | null;
   error: string | null;
@@ -296,7 +296,7 @@ export interface OtpChallengesTable {
   phone: string;
   customer_id: number | null; // null when the number is not registered (nothing is sent)
   code_hash: string; // HMAC-SHA256 keyed by the server secret
-  failed_attempts: number;
+  failed_attempts: Generated<number>;
   client_ip: string | null;
   created_at: number;
   expires_at: number;

@@ -16,7 +16,7 @@ function table<T extends string>(db: AnyDb, name: T): CreateTableBuilder<T, 'id'
         .createTable(name)
         .addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
     : db.schema.createTable(name).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
-  return id as CreateTableBuilder<T, 'id'>;
+  return id;
 }
 
 const notNull = (c: ColumnDefinitionBuilder) => c.notNull();

@@ -1,0 +1,120 @@
+/**
+ * Server-side web sessions for the admin area and the customer portal. The browser holds a
+ * random 256-bit token; the database holds only its SHA-256, so a leaked table opens nothing.
+ * Idle and absolute timeouts; sign-out deletes the row; sign-in always issues a new token.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/index.js';
+import { randomToken, sha256Hex, type Clock, type RandomSource } from '../shared/index.js';
+
+export type SessionKind = 'admin' | 'portal';
+
+export interface WebSession {
+  tenantId: number;
+  kind: SessionKind;
+  subjectId: number;
+  createdAtMs: number;
+}
+
+export interface SessionTimeouts {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export const SESSION_TIMEOUTS: Record<SessionKind, SessionTimeouts> = {
+  admin: { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 },
+  portal: { idleMs: 24 * 3_600_000, absoluteMs: 7 * 24 * 3_600_000 },
+};
+
+/** Only touch last_seen_at once a minute: a page view should not be a write. */
+const TOUCH_EVERY_MS = 60_000;
+
+export class WebSessions {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+  ) {}
+
+  /** Starts a session and returns the token for the cookie. */
+  async create(
+    tenantId: number,
+    kind: SessionKind,
+    subjectId: number,
+    meta: { clientIp?: string; userAgent?: string } = {},
+  ): Promise<string> {
+    const token = randomToken(this.random, 32);
+    const nowMs = this.clock.nowMs();
+    await this.db
+      .insertInto('web_sessions')
+      .values({
+        id_hash: sha256Hex(token),
+        tenant_id: tenantId,
+        kind,
+        subject_id: subjectId,
+        created_at: nowMs,
+        last_seen_at: nowMs,
+        expires_at: nowMs + SESSION_TIMEOUTS[kind].absoluteMs,
+        client_ip: meta.clientIp ?? null,
+        user_agent: meta.userAgent?.slice(0, 300) ?? null,
+      })
+      .execute();
+    return token;
+  }
+
+  /** The live session for a token of this tenant and kind, or undefined (expired, ended, unknown). */
+  async find(
+    tenantId: number,
+    kind: SessionKind,
+    token: string | undefined,
+  ): Promise<WebSession | undefined> {
+    if (!token || token.length > 100) return undefined;
+    const idHash = sha256Hex(token);
+    const row = await this.db
+      .selectFrom('web_sessions')
+      .select(['tenant_id', 'kind', 'subject_id', 'created_at', 'last_seen_at', 'expires_at'])
+      .where('id_hash', '=', idHash)
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const nowMs = this.clock.nowMs();
+    if (row.expires_at <= nowMs || row.last_seen_at + SESSION_TIMEOUTS[kind].idleMs <= nowMs) {
+      await this.db.deleteFrom('web_sessions').where('id_hash', '=', idHash).execute();
+      return undefined;
+    }
+    if (nowMs - row.last_seen_at >= TOUCH_EVERY_MS) {
+      await this.db
+        .updateTable('web_sessions')
+        .set({ last_seen_at: nowMs })
+        .where('id_hash', '=', idHash)
+        .execute();
+    }
+    return { tenantId: row.tenant_id, kind, subjectId: row.subject_id, createdAtMs: row.created_at };
+  }
+
+  /** Ends a session server-side (sign-out). Unknown tokens are ignored. */
+  async destroy(token: string | undefined): Promise<void> {
+    if (!token) return;
+    await this.db.deleteFrom('web_sessions').where('id_hash', '=', sha256Hex(token)).execute();
+  }
+
+  /** Ends every session of a subject (password change, blocked customer). */
+  async destroyAllFor(tenantId: number, kind: SessionKind, subjectId: number): Promise<void> {
+    await this.db
+      .deleteFrom('web_sessions')
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', kind)
+      .where('subject_id', '=', subjectId)
+      .execute();
+  }
+
+  /** Deletes expired rows; run periodically. Returns how many were removed. */
+  async purgeExpired(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('web_sessions')
+      .where('expires_at', '<=', this.clock.nowMs())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
