@@ -5,6 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/index.js';
+import { resolveServerSecret } from './config/server-secret.js';
+import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
+import { CustomerPhoneLookup, OtpRepository, OtpService } from './portal/otp/index.js';
+import { createSmsModule, type SmsModule } from './sms/index.js';
 import { WebSessions } from './auth/index.js';
 import { createHttpServer } from './http/server.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
@@ -28,6 +32,12 @@ export interface App {
   random: RandomSource;
   tenants: TenantsRepository;
   webSessions: WebSessions;
+  /** SMS gateways, the durable outbox and the SMS log. */
+  sms: SmsModule;
+  /** Portal sign-in one-time codes. */
+  otp: OtpService;
+  /** Status page notifications (call `notifications.handleVoucherActivated` on activation). */
+  notifications: NotificationsService;
   /** Starts listening (HTTP, RADIUS) and background workers. */
   listen(): Promise<{ httpUrl: string }>;
   close(): Promise<void>;
@@ -45,10 +55,37 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const tenantResolver = new TenantResolver(tenants, () => clock.nowMs());
   const webSessions = new WebSessions(store.db, clock, random);
 
+  const sms = createSmsModule({ db: store.db, tenants, clock, logger });
+  const otp = new OtpService({
+    repo: new OtpRepository(store.db),
+    customers: new CustomerPhoneLookup(store.db),
+    sender: sms.outbox,
+    tenants,
+    clock,
+    random,
+    secret: resolveServerSecret(config),
+    logger,
+  });
+  const notifications = new NotificationsService({
+    repo: new NotificationsRepository(store.db),
+    tenants,
+    sender: sms.outbox,
+    clock,
+    logger,
+    portalUrl: (tenant) =>
+      portalUrlFor(tenant, {
+        publicUrl: config.publicUrl,
+        hostsOf: (id) => tenants.hostsOf(id),
+        port: config.port,
+      }),
+  });
+
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
 
   const closers: Array<() => Promise<void>> = [];
   let closed = false;
+  closers.push(() => sms.close());
+  closers.push(() => otp.idle());
 
   return {
     config,
@@ -59,8 +96,12 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     random,
     tenants,
     webSessions,
+    sms,
+    otp,
+    notifications,
     async listen() {
       const httpUrl = await http.listen({ port: config.port, host: config.host });
+      sms.start();
       return { httpUrl };
     },
     async close() {

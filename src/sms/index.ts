@@ -19,3 +19,4 @@ export {
 } from './repository.js';
 export * from './service.js';
 export { createSmsModule, type SmsModule } from './module.js';
+export { seedDemoSms } from './demo.js';
