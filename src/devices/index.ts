@@ -1,0 +1,1 @@
+export { parseMac, parseDeviceMac, isMulticastMac, isRandomizedMac } from './mac.js';
