@@ -10,6 +10,7 @@ import { NotificationsRepository, NotificationsService, portalUrlFor } from './n
 import { CustomerPhoneLookup, OtpRepository, OtpService } from './portal/otp/index.js';
 import { createSmsModule, type SmsModule } from './sms/index.js';
 import { WebSessions } from './auth/index.js';
+import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
 import { migrateToLatest, openDatabase, type Store } from './store/index.js';
@@ -38,6 +39,8 @@ export interface App {
   otp: OtpService;
   /** Status page notifications (call `notifications.handleVoucherActivated` on activation). */
   notifications: NotificationsService;
+  /** What first-start bootstrap did (default tenant, demo). */
+  bootstrapped: BootstrapResult;
   /** Starts listening (HTTP, RADIUS) and background workers. */
   listen(): Promise<{ httpUrl: string }>;
   close(): Promise<void>;
@@ -54,6 +57,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const tenants = new TenantsRepository(store.db);
   const tenantResolver = new TenantResolver(tenants, () => clock.nowMs());
   const webSessions = new WebSessions(store.db, clock, random);
+  const bootstrapped = await bootstrap(config, store, tenants, clock);
 
   const sms = createSmsModule({ db: store.db, tenants, clock, logger });
   const otp = new OtpService({
@@ -99,9 +103,12 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     sms,
     otp,
     notifications,
+    bootstrapped,
     async listen() {
-      const httpUrl = await http.listen({ port: config.port, host: config.host });
+      const address = await http.listen({ port: config.port, host: config.host });
       sms.start();
+      // Print a URL a person can open: 0.0.0.0 is where we listen, not where to browse.
+      const httpUrl = address.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost');
       return { httpUrl };
     },
     async close() {

@@ -171,8 +171,8 @@ describe.each(TEST_DIALECTS)('SMS gateway management (%s)', (dialect) => {
   });
 
   it('seeds the demo: a log gateway and status page notifications on, idempotently', async () => {
-    await seedDemoSms({ sms: app.sms.service, tenants: app.tenants, nowMs: app.clock.nowMs() }, tenant.id);
-    await seedDemoSms({ sms: app.sms.service, tenants: app.tenants, nowMs: app.clock.nowMs() }, tenant.id);
+    await seedDemoSms(app.store.db, tenant.id, app.clock.nowMs());
+    await seedDemoSms(app.store.db, tenant.id, app.clock.nowMs());
     const gateways = await app.sms.service.listGateways(tenant.id);
     expect(gateways.map((g) => [g.type, g.enabled])).toEqual([['log', true]]);
     expect((await app.tenants.getSettings(tenant.id, 'notifications')).statusPageEnabled).toBe(true);
