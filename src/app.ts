@@ -5,6 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/index.js';
+import { resolveServerSecret } from './config/server-secret.js';
+import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
+import { CustomerPhoneLookup, OtpRepository, OtpService } from './portal/otp/index.js';
+import { createSmsModule, type SmsModule } from './sms/index.js';
 import { WebSessions } from './auth/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
@@ -37,6 +41,12 @@ export interface App {
   random: RandomSource;
   tenants: TenantsRepository;
   webSessions: WebSessions;
+  /** SMS gateways, the durable outbox and the SMS log. */
+  sms: SmsModule;
+  /** Portal sign-in one-time codes. */
+  otp: OtpService;
+  /** Status page notifications (call `notifications.handleVoucherActivated` on activation). */
+  notifications: NotificationsService;
   /** What first-start bootstrap did (default tenant, demo). */
   bootstrapped: BootstrapResult;
   hotspots: HotspotsService;
@@ -66,6 +76,31 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const webSessions = new WebSessions(store.db, clock, random);
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
+  const sms = createSmsModule({ db: store.db, tenants, clock, logger });
+  const otp = new OtpService({
+    repo: new OtpRepository(store.db),
+    customers: new CustomerPhoneLookup(store.db),
+    sender: sms.outbox,
+    tenants,
+    clock,
+    random,
+    secret: resolveServerSecret(config),
+    logger,
+  });
+  const notifications = new NotificationsService({
+    repo: new NotificationsRepository(store.db),
+    tenants,
+    sender: sms.outbox,
+    clock,
+    logger,
+    portalUrl: (tenant) =>
+      portalUrlFor(tenant, {
+        publicUrl: config.publicUrl,
+        hostsOf: (id) => tenants.hostsOf(id),
+        port: config.port,
+      }),
+  });
+
   // RADIUS, hotspots, accounting, disconnects.
   const hotspots = new HotspotsService(new HotspotsRepository(store.db), clock, random, logger);
   const disconnectClient = overrides.sessionTerminator
@@ -73,7 +108,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     : new DisconnectClient({ logger, ...overrides.disconnectTiming });
   const terminator: SessionTerminator = overrides.sessionTerminator ?? disconnectClient!;
   const usage = new UsageService(store.db, store.dialect, clock, terminator, logger);
-  const activationListeners = new Set<(event: VoucherActivatedEvent) => void>();
+  const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
+    (event) => notifications.handleVoucherActivated(event),
+  ]);
   const accessPolicy = new VoucherAccessPolicy(
     store.db,
     store.dialect,
@@ -129,6 +166,8 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     await disconnectClient?.close();
   });
   let closed = false;
+  closers.push(() => sms.close());
+  closers.push(() => otp.idle());
 
   return {
     config,
@@ -139,6 +178,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     random,
     tenants,
     webSessions,
+    sms,
+    otp,
+    notifications,
     bootstrapped,
     hotspots,
     usage,
@@ -164,6 +206,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         return Promise.resolve();
       });
       const address = await http.listen({ port: config.port, host: config.host });
+      sms.start();
       // Print a URL a person can open: 0.0.0.0 is where we listen, not where to browse.
       const httpUrl = address.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost');
       return { httpUrl };

@@ -1,2 +1,11 @@
-export { normalizeMacAddress, isRandomizedMacAddress } from './mac-address.js';
+export { parseMac, parseDeviceMac, isMulticastMac, isRandomizedMac } from './mac.js';
+export { DevicesRepository, LIVE_VOUCHER_STATUSES, type DeviceEvent } from './repository.js';
+export {
+  DevicesService,
+  customerDevicesEnabled,
+  NO_SESSIONS,
+  type DeviceActor,
+  type DeviceSessionTerminator,
+  type DisconnectSummary,
+} from './service.js';
 export { DeviceAccessRepository, type DeviceWithPresence } from './access-repository.js';

@@ -11,7 +11,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { DeviceAccessRepository, normalizeMacAddress } from '../devices/index.js';
+import { DeviceAccessRepository, parseMac } from '../devices/index.js';
 import { dayInZone, type Clock } from '../shared/index.js';
 import type { Database, Voucher } from '../store/index.js';
 import { VoucherAccessRepository, evaluateVoucherLimits } from '../vouchers/index.js';
@@ -260,7 +260,7 @@ export class AccountingRecorder {
           voucherId: owner.voucherId,
           deviceId: owner.deviceId,
           userName: first.userName,
-          mac: normalizeMacAddress(first.callingStationId) ?? null,
+          mac: (first.callingStationId ? parseMac(first.callingStationId) : undefined) ?? null,
           framedIp: first.framedIp ?? null,
           nasPort: first.nasPort ?? null,
           classTag: first.classTag ?? null,
@@ -417,7 +417,7 @@ export class AccountingRecorder {
     devices: DeviceAccessRepository,
     record: AccountingRecord,
   ): Promise<{ voucherId: number | null; deviceId: number | null }> {
-    const mac = normalizeMacAddress(record.callingStationId);
+    const mac = record.callingStationId ? parseMac(record.callingStationId) : undefined;
     const tag = decodeClassTag(record.classTag);
     if (tag) {
       const voucher = await vouchers.findById(record.tenantId, tag.voucherId);
@@ -439,7 +439,7 @@ export class AccountingRecorder {
         : null;
       return { voucherId: voucher.id, deviceId };
     }
-    const byMac = normalizeMacAddress(name) ?? mac;
+    const byMac = (name ? parseMac(name) : undefined) ?? mac;
     if (byMac) {
       const device = (await devices.findByMac(record.tenantId, byMac))[0];
       if (device) return { voucherId: device.voucher_id, deviceId: device.id };

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { DeviceAccessRepository, isRandomizedMacAddress, normalizeMacAddress } from '../devices/index.js';
+import { DeviceAccessRepository, isRandomizedMac, parseMac } from '../devices/index.js';
 import type { Clock, ErrorCode } from '../shared/index.js';
 import type { Database, Voucher } from '../store/index.js';
 import type { TenantsRepository, VoucherSettings } from '../tenants/index.js';
@@ -138,7 +138,7 @@ export class VoucherAccessPolicy {
     const devices = new DeviceAccessRepository(this.db);
     const nowMs = this.clock.nowMs();
     const userName = attempt.userName.trim();
-    const clientMac = normalizeMacAddress(attempt.callingStationId);
+    const clientMac = attempt.callingStationId ? parseMac(attempt.callingStationId) : undefined;
 
     let voucher = await vouchers.findByCode(attempt.tenantId, userName);
     if (!voucher) {
@@ -152,7 +152,7 @@ export class VoucherAccessPolicy {
     }
 
     // MAC authentication (MikroTik mac-as-username[-and-password]): User-Name is the MAC.
-    const mac = normalizeMacAddress(userName);
+    const mac = userName ? parseMac(userName) : undefined;
     if (mac === undefined) return refuse('VOUCHER_UNKNOWN');
     if (
       !attempt.passwordMatches('') &&
@@ -230,7 +230,7 @@ export class VoucherAccessPolicy {
             tenantId: attempt.tenantId,
             voucherId: voucher.id,
             mac,
-            isRandomized: isRandomizedMacAddress(mac),
+            isRandomized: isRandomizedMac(mac),
             hotspotId: attempt.hotspotId,
             nowMs,
           });
