@@ -8,6 +8,10 @@ import type { Config } from './config/index.js';
 import { WebSessions } from './auth/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
+import { CustomersRepository } from './customers/index.js';
+import { PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
+import { UsagePortalQueries } from './usage/index.js';
+import { VoucherPortalQueries } from './vouchers/index.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
 import { migrateToLatest, openDatabase, type Store } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
@@ -50,6 +54,21 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
+
+  // Customer portal (/portal).
+  const customers = new CustomersRepository(store.db);
+  await http.register(portalPlugin, {
+    prefix: '/portal',
+    webSessions,
+    customers,
+    signIn: new PortalSignIn(customers),
+    dashboard: new PortalDashboard(
+      new VoucherPortalQueries(store.db),
+      new UsagePortalQueries(store.db),
+      clock,
+    ),
+    clock,
+  });
 
   const closers: Array<() => Promise<void>> = [];
   let closed = false;

@@ -1,0 +1,1 @@
+export { UsagePortalQueries, type CustomerSession, type DailyUsage } from './portal-queries.js';
