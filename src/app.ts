@@ -5,6 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/index.js';
+import { resolveServerSecret } from './config/server-secret.js';
+import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
+import { CustomerPhoneLookup, OtpRepository, OtpService } from './portal/otp/index.js';
+import { createSmsModule, type SmsModule } from './sms/index.js';
 import { WebSessions } from './auth/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
@@ -33,6 +37,12 @@ export interface App {
   random: RandomSource;
   tenants: TenantsRepository;
   webSessions: WebSessions;
+  /** SMS gateways, the durable outbox and the SMS log. */
+  sms: SmsModule;
+  /** Portal sign-in one-time codes. */
+  otp: OtpService;
+  /** Status page notifications (call `notifications.handleVoucherActivated` on activation). */
+  notifications: NotificationsService;
   /** What first-start bootstrap did (default tenant, demo). */
   bootstrapped: BootstrapResult;
   /** Starts listening (HTTP, RADIUS) and background workers. */
@@ -53,6 +63,31 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const webSessions = new WebSessions(store.db, clock, random);
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
+  const sms = createSmsModule({ db: store.db, tenants, clock, logger });
+  const otp = new OtpService({
+    repo: new OtpRepository(store.db),
+    customers: new CustomerPhoneLookup(store.db),
+    sender: sms.outbox,
+    tenants,
+    clock,
+    random,
+    secret: resolveServerSecret(config),
+    logger,
+  });
+  const notifications = new NotificationsService({
+    repo: new NotificationsRepository(store.db),
+    tenants,
+    sender: sms.outbox,
+    clock,
+    logger,
+    portalUrl: (tenant) =>
+      portalUrlFor(tenant, {
+        publicUrl: config.publicUrl,
+        hostsOf: (id) => tenants.hostsOf(id),
+        port: config.port,
+      }),
+  });
+
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
 
   // Customer portal (/portal).
@@ -72,6 +107,8 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
 
   const closers: Array<() => Promise<void>> = [];
   let closed = false;
+  closers.push(() => sms.close());
+  closers.push(() => otp.idle());
 
   return {
     config,
@@ -82,9 +119,13 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     random,
     tenants,
     webSessions,
+    sms,
+    otp,
+    notifications,
     bootstrapped,
     async listen() {
       const address = await http.listen({ port: config.port, host: config.host });
+      sms.start();
       // Print a URL a person can open: 0.0.0.0 is where we listen, not where to browse.
       const httpUrl = address.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost');
       return { httpUrl };
