@@ -3,7 +3,7 @@
  * so a portal page can never show another customer's voucher, whatever id it is asked for.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { Database, Selectable, VouchersTable } from '../store/index.js';
 
 /** A voucher as its owner sees it: limits, counters and lifecycle (instants in epoch ms). */
 export interface CustomerVoucher {
@@ -62,15 +62,7 @@ const COLUMNS = [
   'created_at',
 ] as const;
 
-type Row = Pick<
-  Database['vouchers'],
-  Exclude<(typeof COLUMNS)[number], 'id' | 'downloaded_bytes' | 'uploaded_bytes' | 'online_seconds'>
-> & {
-  id: number;
-  downloaded_bytes: number;
-  uploaded_bytes: number;
-  online_seconds: number;
-};
+type Row = Pick<Selectable<VouchersTable>, (typeof COLUMNS)[number]>;
 
 function toVoucher(row: Row): CustomerVoucher {
   return {
