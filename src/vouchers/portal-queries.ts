@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, Selectable, VouchersTable } from '../store/index.js';
+import { LIVE_VOUCHER_STATUSES } from './access-repository.js';
 
 /** A voucher as its owner sees it: limits, counters and lifecycle (instants in epoch ms). */
 export interface CustomerVoucher {
@@ -94,9 +95,6 @@ function toVoucher(row: Row): CustomerVoucher {
   };
 }
 
-/** Vouchers that can still be used (the "active vouchers" list, before expiry is checked). */
-export const LIVE_VOUCHER_STATUSES = ['new', 'active', 'online'] as const;
-
 export class VoucherPortalQueries {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -110,7 +108,7 @@ export class VoucherPortalQueries {
       .select(COLUMNS)
       .where('tenant_id', '=', tenantId)
       .where('customer_id', '=', customerId)
-      .where('status', 'in', LIVE_VOUCHER_STATUSES)
+      .where('status', 'in', [...LIVE_VOUCHER_STATUSES])
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
