@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { WebSessions } from './auth/index.js';
+import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
 import { migrateToLatest, openDatabase, type Store } from './store/index.js';
@@ -28,6 +29,8 @@ export interface App {
   random: RandomSource;
   tenants: TenantsRepository;
   webSessions: WebSessions;
+  /** What first-start bootstrap did (default tenant, demo). */
+  bootstrapped: BootstrapResult;
   /** Starts listening (HTTP, RADIUS) and background workers. */
   listen(): Promise<{ httpUrl: string }>;
   close(): Promise<void>;
@@ -44,6 +47,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const tenants = new TenantsRepository(store.db);
   const tenantResolver = new TenantResolver(tenants, () => clock.nowMs());
   const webSessions = new WebSessions(store.db, clock, random);
+  const bootstrapped = await bootstrap(config, store, tenants, clock);
 
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
 
@@ -59,8 +63,11 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     random,
     tenants,
     webSessions,
+    bootstrapped,
     async listen() {
-      const httpUrl = await http.listen({ port: config.port, host: config.host });
+      const address = await http.listen({ port: config.port, host: config.host });
+      // Print a URL a person can open: 0.0.0.0 is where we listen, not where to browse.
+      const httpUrl = address.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost');
       return { httpUrl };
     },
     async close() {

@@ -1,4 +1,5 @@
 import { createApp } from './app.js';
+import { demoInstructions } from './bootstrap/index.js';
 import { ConfigError, loadConfig } from './config/index.js';
 
 async function main(): Promise<void> {
@@ -15,6 +16,11 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   const { httpUrl } = await app.listen();
   app.logger.info({ httpUrl }, 'Portico is running');
+  // For the person who just ran `npm start`: plain lines, not JSON.
+  console.log(
+    `\nPortico is running.\n  Customer portal: ${httpUrl}/portal\n  Admin area:      ${httpUrl}/admin\n`,
+  );
+  if (app.bootstrapped.seededDemo) console.log(`${demoInstructions(httpUrl)}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -19,7 +19,7 @@ export interface TenantsTable {
   time_zone: string; // IANA, e.g. America/New_York
   currency: string; // ISO 4217
   public_url: string | null; // e.g. https://wifi.example.com, used for the portal link
-  is_default: Flag; // serves requests whose host matches no tenant (single-tenant install)
+  is_default: Generated<Flag>; // serves requests whose host matches no tenant (single-tenant install)
   created_at: number;
 }
 
@@ -44,8 +44,8 @@ export interface AdminsTable {
   name: string;
   password_hash: string; // scrypt$N$r$p$salt$hash
   role: string; // owner | admin | readonly
-  is_super: Flag; // deployment-wide super-admin (manages tenants)
-  is_disabled: Flag;
+  is_super: Generated<Flag>; // deployment-wide super-admin (manages tenants)
+  is_disabled: Generated<Flag>;
   created_at: number;
   last_login_at: number | null;
 }
@@ -83,9 +83,9 @@ export interface HotspotsTable {
   vendor: string; // mikrotik | generic
   ip_address: string; // RADIUS source IP, globally unique: the secret is chosen by it
   secret: string; // RADIUS shared secret (needed in clear to verify authenticators)
-  coa_port: number;
-  require_message_authenticator: Flag;
-  interim_interval_seconds: number;
+  coa_port: Generated<number>;
+  require_message_authenticator: Generated<Flag>;
+  interim_interval_seconds: Generated<number>;
   location: string | null;
   created_at: number;
   updated_at: number;
@@ -95,9 +95,9 @@ export interface PlansTable {
   id: Id;
   tenant_id: number;
   title: string;
-  is_active: Flag;
+  is_active: Generated<Flag>;
   voucher_prefix: string;
-  price_minor: number;
+  price_minor: Generated<number>;
   currency: string;
   speed_down_kbps: number | null;
   speed_up_kbps: number | null;
@@ -138,7 +138,7 @@ export interface VouchersTable {
   used_reason: string | null; // data | time | expired
   // Limits copied from the plan at creation.
   plan_title: string;
-  price_minor: number;
+  price_minor: Generated<number>;
   currency: string;
   speed_down_kbps: number | null;
   speed_up_kbps: number | null;
@@ -183,7 +183,7 @@ export interface DevicesTable {
   mac: string; // AA:BB:CC:DD:EE:FF
   title: string | null;
   added_by: string; // first_login | customer | operator
-  is_randomized: Flag; // locally administered bit set
+  is_randomized: Generated<Flag>; // locally administered bit set
   first_seen_at: number | null;
   last_seen_at: number | null;
   last_hotspot_id: number | null;
@@ -261,8 +261,8 @@ export interface SmsGatewaysTable {
   name: string;
   type: string; // http | twilio | smpp | log
   settings_json: string;
-  is_enabled: Flag;
-  position: number;
+  is_enabled: Generated<Flag>;
+  position: Generated<number>;
   created_at: number;
   updated_at: number;
 }

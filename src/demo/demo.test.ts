@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
+import { TEST_DIALECTS } from '../../test/helpers/databases.js';
+import { DEMO } from './seed.js';
+
+describe.each(TEST_DIALECTS)('demo tenant (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await buildTestApp(dialect, { env: { PORTICO_DEMO: '1' } });
+  });
+  afterAll(() => app.destroy());
+
+  it('is created once, as the default tenant', async () => {
+    expect(app.bootstrapped).toMatchObject({ createdTenant: true, seededDemo: true });
+    expect(await app.tenants.count()).toBe(1);
+  });
+
+  it('has the documented hotspot and the 1 hour / 500 MB / 2 devices plan', async () => {
+    const db = app.store.db;
+    const hotspot = await db
+      .selectFrom('hotspots')
+      .selectAll()
+      .where('ip_address', '=', DEMO.hotspotIp)
+      .executeTakeFirst();
+    expect(hotspot?.secret).toBe(DEMO.hotspotSecret);
+    const plan = await db
+      .selectFrom('plans')
+      .selectAll()
+      .where('time_limit_seconds', '=', 3600)
+      .where('data_limit_bytes', '=', 500_000_000)
+      .where('devices_limit', '=', 2)
+      .executeTakeFirst();
+    expect(plan).toBeDefined();
+  });
+
+  it('gives +12025550143 an active voucher with a week of usage, two used vouchers and DEMO-NEW-0001', async () => {
+    const db = app.store.db;
+    const customer = await db
+      .selectFrom('customers')
+      .selectAll()
+      .where('phone', '=', DEMO.customerPhone)
+      .executeTakeFirstOrThrow();
+    const vouchers = await db
+      .selectFrom('vouchers')
+      .selectAll()
+      .where('customer_id', '=', customer.id)
+      .execute();
+    const live = vouchers.filter((v) => v.status === 'active' || v.status === 'online');
+    expect(live).toHaveLength(1);
+    expect(
+      vouchers
+        .filter((v) => v.status === 'used')
+        .map((v) => v.used_reason)
+        .sort(),
+    ).toEqual(['data', 'expired']);
+    expect(vouchers.find((v) => v.code === DEMO.newVoucherCode)?.status).toBe('new');
+
+    // The voucher's counters are the sum of its sessions and of its daily rollups.
+    const voucher = live[0]!;
+    const sessions = await db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('voucher_id', '=', voucher.id)
+      .execute();
+    const days = await db
+      .selectFrom('usage_daily')
+      .selectAll()
+      .where('voucher_id', '=', voucher.id)
+      .execute();
+    const sum = (rows: { downloaded_bytes: number }[]) =>
+      rows.reduce((total, r) => total + r.downloaded_bytes, 0);
+    expect(sessions.length).toBeGreaterThanOrEqual(7);
+    expect(days.length).toBeGreaterThanOrEqual(6);
+    expect(sum(sessions)).toBe(voucher.downloaded_bytes);
+    expect(sum(days)).toBe(voucher.downloaded_bytes);
+    expect(voucher.downloaded_bytes).toBeGreaterThan(0);
+  });
+
+  it('gives +12025550188 exactly one voucher', async () => {
+    const db = app.store.db;
+    const sam = await db
+      .selectFrom('customers')
+      .select('id')
+      .where('phone', '=', DEMO.otherCustomerPhone)
+      .executeTakeFirstOrThrow();
+    const vouchers = await db.selectFrom('vouchers').select('id').where('customer_id', '=', sam.id).execute();
+    expect(vouchers).toHaveLength(1);
+  });
+
+  it('is not seeded again on the next start', async () => {
+    const { bootstrap } = await import('../bootstrap/index.js');
+    const again = await bootstrap(app.config, app.store, app.tenants, app.clock);
+    expect(again).toMatchObject({ createdTenant: false, seededDemo: false });
+    const count = await app.store.db
+      .selectFrom('customers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(2);
+  });
+});

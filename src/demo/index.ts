@@ -1,0 +1,1 @@
+export { seedDemo, DEMO } from './seed.js';
