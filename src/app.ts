@@ -5,7 +5,11 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/index.js';
-import { WebSessions } from './auth/index.js';
+import { ensureFirstAdmin, WebSessions, type FirstAdminResult } from './auth/index.js';
+import { registerAdmin } from './admin/index.js';
+import { createOperatorModules } from './admin/compose.js';
+import { registerApi } from './api/index.js';
+import type { VoucherEvents, VouchersService } from './vouchers/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
@@ -18,6 +22,8 @@ export interface AppOverrides {
   logger?: Logger;
   /** Use this store instead of opening config.databaseUrl (tests); the app does not close it. */
   store?: Store;
+  /** Check every REST API answer against its response schema (tests). */
+  strictApiResponses?: boolean;
 }
 
 export interface App {
@@ -31,6 +37,11 @@ export interface App {
   webSessions: WebSessions;
   /** What first-start bootstrap did (default tenant, demo). */
   bootstrapped: BootstrapResult;
+  /** What first start did about the first admin (print its instructions after listening). */
+  firstAdmin: FirstAdminResult;
+  vouchers: VouchersService;
+  /** "Voucher activated" (operator assigned a voucher): notifications subscribe here. */
+  voucherEvents: VoucherEvents;
   /** Starts listening (HTTP, RADIUS) and background workers. */
   listen(): Promise<{ httpUrl: string }>;
   close(): Promise<void>;
@@ -49,9 +60,24 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const webSessions = new WebSessions(store.db, clock, random);
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
+  const firstAdmin = await ensureFirstAdmin({ config, store, tenants, clock, random });
+
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
+  const operator = createOperatorModules({
+    store,
+    tenants,
+    tenantResolver,
+    webSessions,
+    clock,
+    random,
+    logger,
+  });
+  await operator.start();
+  await registerAdmin(http, operator.deps);
+  await registerApi(http, operator.deps, { strictResponses: overrides.strictApiResponses ?? false });
 
   const closers: Array<() => Promise<void>> = [];
+  closers.push(() => operator.stop());
   let closed = false;
 
   return {
@@ -64,6 +90,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     tenants,
     webSessions,
     bootstrapped,
+    firstAdmin,
+    vouchers: operator.deps.vouchers,
+    voucherEvents: operator.voucherEvents,
     async listen() {
       const address = await http.listen({ port: config.port, host: config.host });
       // Print a URL a person can open: 0.0.0.0 is where we listen, not where to browse.

@@ -157,7 +157,8 @@ export class AdminsRepository {
     const current = await this.get(tenantId, id);
     const role = values.role ?? current.role;
     const disabled = values.isDisabled ?? current.isDisabled;
-    if (current.role === 'owner' && (role !== 'owner' || disabled)) await this.assertAnotherOwner(tenantId, id);
+    if (current.role === 'owner' && (role !== 'owner' || disabled))
+      await this.assertAnotherOwner(tenantId, id);
     await this.db
       .updateTable('admins')
       .set({

@@ -4,7 +4,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
-import { AppError, notFound, randomToken, sha256Hex, type Clock, type RandomSource } from '../shared/index.js';
+import {
+  AppError,
+  notFound,
+  randomToken,
+  sha256Hex,
+  type Clock,
+  type RandomSource,
+} from '../shared/index.js';
 import { isRole, type Role } from './roles.js';
 
 export const TOKEN_PREFIX_LENGTH = 10;
@@ -74,7 +81,8 @@ export class ApiTokensRepository {
     values: { name: string; role: Role; createdByAdminId: number | null; token?: string },
   ): Promise<{ token: string; view: ApiTokenView }> {
     const name = values.name.trim();
-    if (!name || name.length > 200) throw new AppError('VALIDATION', 'Give the token a name (up to 200 characters)');
+    if (!name || name.length > 200)
+      throw new AppError('VALIDATION', 'Give the token a name (up to 200 characters)');
     const token = values.token ?? `pt_${randomToken(this.random, 32)}`;
     const row = await this.db
       .insertInto('api_tokens')

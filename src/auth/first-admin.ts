@@ -61,7 +61,12 @@ export async function ensureFirstAdmin(app: FirstStartDeps): Promise<FirstAdminR
   if (token) {
     const tokens = new ApiTokensRepository(app.store.db, app.clock, app.random);
     if (!(await tokens.exists(token))) {
-      await tokens.create(tenant.id, { name: 'Bootstrap token', role: 'owner', createdByAdminId: null, token });
+      await tokens.create(tenant.id, {
+        name: 'Bootstrap token',
+        role: 'owner',
+        createdByAdminId: null,
+        token,
+      });
       result.createdBootstrapToken = true;
     }
   }
@@ -71,7 +76,11 @@ export async function ensureFirstAdmin(app: FirstStartDeps): Promise<FirstAdminR
 /** The lines to print after listening, so the operator can sign in once. Empty when nothing new. */
 export function firstAdminInstructions(result: FirstAdminResult | undefined, httpUrl: string): string {
   if (!result?.createdAdmin) return '';
-  const lines = ['First admin created:', `  admin area: ${httpUrl}/admin`, `  email:      ${result.email ?? ''}`];
+  const lines = [
+    'First admin created:',
+    `  admin area: ${httpUrl}/admin`,
+    `  email:      ${result.email ?? ''}`,
+  ];
   if (result.generatedPassword) {
     lines.push(`  password:   ${result.generatedPassword}`);
     lines.push('  (shown once; change it under Admins after signing in)');

@@ -9,7 +9,12 @@ export class PlansService {
     private readonly clock: Clock,
   ) {}
 
-  list(tenantId: number, filter: PlanFilter, sort: Sort<PlanSortKey>, page: PageRequest): Promise<Page<PlanView>> {
+  list(
+    tenantId: number,
+    filter: PlanFilter,
+    sort: Sort<PlanSortKey>,
+    page: PageRequest,
+  ): Promise<Page<PlanView>> {
     return this.plans.list(tenantId, filter, sort, page);
   }
 
@@ -32,7 +37,8 @@ export class PlansService {
   }
 
   async update(tenantId: number, id: number, input: PlanInput): Promise<PlanView> {
-    if (!(await this.plans.update(tenantId, id, validatePlan(input), this.clock.nowMs()))) throw notFound('Plan');
+    if (!(await this.plans.update(tenantId, id, validatePlan(input), this.clock.nowMs())))
+      throw notFound('Plan');
     return this.get(tenantId, id);
   }
 
