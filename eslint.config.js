@@ -20,6 +20,17 @@ export default tseslint.config(
     },
   },
   {
+    // Tests read untyped JSON bodies and use asymmetric matchers (typed `any` by vitest).
+    files: ['**/*.test.ts', '**/*.test.tsx', 'test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -1,0 +1,10 @@
+export { parseMac, parseDeviceMac, isMulticastMac, isRandomizedMac } from './mac.js';
+export { DevicesRepository, LIVE_VOUCHER_STATUSES, type DeviceEvent } from './repository.js';
+export {
+  DevicesService,
+  customerDevicesEnabled,
+  NO_SESSIONS,
+  type DeviceActor,
+  type DeviceSessionTerminator,
+  type DisconnectSummary,
+} from './service.js';

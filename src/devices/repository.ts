@@ -1,0 +1,171 @@
+import type { Kysely } from 'kysely';
+import type { Database, Device } from '../store/index.js';
+
+/** Voucher statuses in which a voucher still lets devices in. */
+export const LIVE_VOUCHER_STATUSES = ['new', 'active', 'online'] as const;
+
+export interface DeviceEvent {
+  id: number;
+  voucherId: number;
+  deviceId: number | null;
+  actor: 'customer' | 'operator' | 'system';
+  actorId: number | null;
+  clientIp: string | null;
+  action: string;
+  details: Record<string, unknown>;
+  createdAtMs: number;
+}
+
+export class DevicesRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  listByVoucher(tenantId: number, voucherId: number): Promise<Device[]> {
+    return this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('voucher_id', '=', voucherId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  findOnVoucher(tenantId: number, voucherId: number, deviceId: number): Promise<Device | undefined> {
+    return this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('voucher_id', '=', voucherId)
+      .where('id', '=', deviceId)
+      .executeTakeFirst();
+  }
+
+  /** The live voucher (other than `exceptVoucherId`) that already holds this MAC, if any. */
+  async findLiveVoucherIdWithMac(
+    tenantId: number,
+    mac: string,
+    exceptVoucherId: number,
+  ): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('devices')
+      .innerJoin('vouchers', 'vouchers.id', 'devices.voucher_id')
+      .select('vouchers.id')
+      .where('devices.tenant_id', '=', tenantId)
+      .where('vouchers.tenant_id', '=', tenantId)
+      .where('devices.mac', '=', mac)
+      .where('vouchers.id', '!=', exceptVoucherId)
+      .where('vouchers.status', 'in', LIVE_VOUCHER_STATUSES)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  async countOnVoucher(tenantId: number, voucherId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('devices')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('voucher_id', '=', voucherId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  insert(values: {
+    tenantId: number;
+    voucherId: number;
+    mac: string;
+    title: string | null;
+    addedBy: 'first_login' | 'customer' | 'operator';
+    isRandomized: boolean;
+    nowMs: number;
+  }): Promise<Device> {
+    return this.db
+      .insertInto('devices')
+      .values({
+        tenant_id: values.tenantId,
+        voucher_id: values.voucherId,
+        mac: values.mac,
+        title: values.title,
+        added_by: values.addedBy,
+        is_randomized: values.isRandomized ? 1 : 0,
+        created_at: values.nowMs,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async update(
+    tenantId: number,
+    deviceId: number,
+    changes: { mac?: string; title?: string | null; isRandomized?: boolean },
+  ): Promise<void> {
+    await this.db
+      .updateTable('devices')
+      .set({
+        ...(changes.mac !== undefined ? { mac: changes.mac } : {}),
+        ...(changes.title !== undefined ? { title: changes.title } : {}),
+        ...(changes.isRandomized !== undefined ? { is_randomized: changes.isRandomized ? 1 : 0 } : {}),
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', deviceId)
+      .execute();
+  }
+
+  async delete(tenantId: number, deviceId: number): Promise<void> {
+    await this.db
+      .deleteFrom('devices')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', deviceId)
+      .execute();
+  }
+
+  async insertEvent(event: Omit<DeviceEvent, 'id'> & { tenantId: number }): Promise<void> {
+    await this.db
+      .insertInto('device_events')
+      .values({
+        tenant_id: event.tenantId,
+        voucher_id: event.voucherId,
+        device_id: event.deviceId,
+        actor: event.actor,
+        actor_id: event.actorId,
+        client_ip: event.clientIp,
+        action: event.action,
+        details_json: JSON.stringify(event.details),
+        created_at: event.createdAtMs,
+      })
+      .execute();
+  }
+
+  /** Recent changes, newest first; all of a tenant's when voucherId is omitted. */
+  async listEvents(tenantId: number, options: { voucherId?: number; limit: number }): Promise<DeviceEvent[]> {
+    let query = this.db
+      .selectFrom('device_events')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(options.limit);
+    if (options.voucherId !== undefined) query = query.where('voucher_id', '=', options.voucherId);
+    const rows = await query.execute();
+    return rows.map((row) => ({
+      id: row.id,
+      voucherId: row.voucher_id,
+      deviceId: row.device_id,
+      actor: row.actor as DeviceEvent['actor'],
+      actorId: row.actor_id,
+      clientIp: row.client_ip,
+      action: row.action,
+      details: JSON.parse(row.details_json) as Record<string, unknown>,
+      createdAtMs: row.created_at,
+    }));
+  }
+
+  /** The voucher a device change is about, with what the rules need. */
+  findVoucher(tenantId: number, voucherId: number) {
+    return this.db
+      .selectFrom('vouchers')
+      .select(['id', 'customer_id', 'status', 'devices_limit', 'code'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', voucherId)
+      .executeTakeFirst();
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Associated devices: the MAC addresses bound to a voucher. Customers (through the portal, only
+ * when the tenant allows it) and operators add, edit and remove them; every change is audited;
+ * removing or replacing a MAC disconnects its live sessions at the hotspot.
+ */
+import type { Device } from '../store/index.js';
+import { AppError, notFound, type Clock } from '../shared/index.js';
+import { isRandomizedMac, parseDeviceMac } from './mac.js';
+import { LIVE_VOUCHER_STATUSES, type DeviceEvent, type DevicesRepository } from './repository.js';
+
+/** Who is changing devices: a signed-in customer (only their own vouchers) or an operator. */
+export type DeviceActor =
+  | { kind: 'customer'; customerId: number; clientIp: string | null }
+  | { kind: 'operator'; adminId: number | null; clientIp: string | null };
+
+export interface DisconnectSummary {
+  /** Live sessions the MAC had on this voucher. */
+  sessions: number;
+  /** Sessions the hotspot confirmed gone (ACK, or NAK "Session Context Not Found"). */
+  confirmed: number;
+  /** Sessions whose disconnect was not confirmed (no answer yet, NAK): retried in the background. */
+  unconfirmed: number;
+}
+
+/**
+ * Port to the RADIUS side: disconnect every live session of a MAC on a voucher and report what
+ * the hotspot said. Implemented by the RADIUS Disconnect client and wired in app.ts.
+ */
+export interface DeviceSessionTerminator {
+  disconnectMac(tenantId: number, voucherId: number, mac: string, reason: string): Promise<DisconnectSummary>;
+}
+
+export const NO_SESSIONS: DisconnectSummary = { sessions: 0, confirmed: 0, unconfirmed: 0 };
+
+const TITLE_MAX_CHARS = 60;
+
+/**
+ * Customers may manage devices only when the portal asks for an SMS code (so the person is the
+ * phone's owner) and the operator shows the block. Checked on every request, not only in views.
+ */
+export function customerDevicesEnabled(portal: { otpEnabled: boolean; showDevices: boolean }): boolean {
+  return portal.otpEnabled && portal.showDevices;
+}
+
+export class DevicesService {
+  constructor(
+    private readonly devices: DevicesRepository,
+    private readonly terminator: DeviceSessionTerminator,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Devices of a voucher the actor may see (a customer: only their own voucher). */
+  async list(tenantId: number, actor: DeviceActor, voucherId: number): Promise<Device[]> {
+    await this.voucherFor(tenantId, actor, voucherId);
+    return this.devices.listByVoucher(tenantId, voucherId);
+  }
+
+  async add(
+    tenantId: number,
+    actor: DeviceActor,
+    voucherId: number,
+    input: { mac: string; title?: string | null },
+  ): Promise<Device> {
+    const voucher = await this.liveVoucherFor(tenantId, actor, voucherId);
+    const mac = parseDeviceMac(input.mac);
+    const title = cleanTitle(input.title);
+    const existing = await this.devices.listByVoucher(tenantId, voucherId);
+    if (existing.some((d) => d.mac === mac)) {
+      throw new AppError('MAC_IN_USE', `${mac} is already on this voucher.`);
+    }
+    if (existing.length >= voucher.devices_limit) {
+      throw new AppError(
+        'VOUCHER_DEVICE_LIMIT',
+        `This voucher can be used by up to ${voucher.devices_limit} device(s). Remove one before adding another.`,
+        { limit: voucher.devices_limit },
+      );
+    }
+    await this.refuseMacOnOtherLiveVoucher(tenantId, mac, voucherId);
+    const device = await this.devices.insert({
+      tenantId,
+      voucherId,
+      mac,
+      title,
+      addedBy: actor.kind,
+      isRandomized: isRandomizedMac(mac),
+      nowMs: this.clock.nowMs(),
+    });
+    // Two adds racing (two tabs, two processes) could both pass the check above: recount after
+    // the insert and take ours back if the voucher went over its limit.
+    if ((await this.devices.countOnVoucher(tenantId, voucherId)) > voucher.devices_limit) {
+      await this.devices.delete(tenantId, device.id);
+      throw new AppError(
+        'VOUCHER_DEVICE_LIMIT',
+        `This voucher can be used by up to ${voucher.devices_limit} device(s).`,
+        {
+          limit: voucher.devices_limit,
+        },
+      );
+    }
+    await this.audit(tenantId, actor, voucherId, device.id, 'added', { mac, title });
+    return device;
+  }
+
+  /**
+   * Changes a device's title and/or MAC. A new MAC is a replacement: the old MAC loses access at
+   * once and its live sessions are disconnected.
+   */
+  async edit(
+    tenantId: number,
+    actor: DeviceActor,
+    voucherId: number,
+    deviceId: number,
+    input: { mac?: string; title?: string | null },
+  ): Promise<{ device: Device; disconnect: DisconnectSummary }> {
+    await this.liveVoucherFor(tenantId, actor, voucherId);
+    const device = await this.devices.findOnVoucher(tenantId, voucherId, deviceId);
+    if (!device) throw notFound('Device');
+    const title = input.title === undefined ? undefined : cleanTitle(input.title);
+    const newMac = input.mac === undefined ? undefined : parseDeviceMac(input.mac);
+    const replacing = newMac !== undefined && newMac !== device.mac;
+    if (replacing) {
+      const others = await this.devices.listByVoucher(tenantId, voucherId);
+      if (others.some((d) => d.id !== deviceId && d.mac === newMac)) {
+        throw new AppError('MAC_IN_USE', `${newMac} is already on this voucher.`);
+      }
+      await this.refuseMacOnOtherLiveVoucher(tenantId, newMac, voucherId);
+    }
+    await this.devices.update(tenantId, deviceId, {
+      ...(replacing ? { mac: newMac, isRandomized: isRandomizedMac(newMac) } : {}),
+      ...(title !== undefined ? { title } : {}),
+    });
+    await this.audit(tenantId, actor, voucherId, deviceId, replacing ? 'replaced' : 'edited', {
+      ...(replacing ? { fromMac: device.mac, toMac: newMac } : { mac: device.mac }),
+      ...(title !== undefined ? { title } : {}),
+    });
+    const disconnect = replacing
+      ? await this.terminator.disconnectMac(tenantId, voucherId, device.mac, 'device_replaced')
+      : NO_SESSIONS;
+    const updated = await this.devices.findOnVoucher(tenantId, voucherId, deviceId);
+    return { device: updated ?? device, disconnect };
+  }
+
+  /** Removes a device: it loses access at once and its live sessions are disconnected. */
+  async remove(
+    tenantId: number,
+    actor: DeviceActor,
+    voucherId: number,
+    deviceId: number,
+  ): Promise<{ device: Device; disconnect: DisconnectSummary }> {
+    await this.voucherFor(tenantId, actor, voucherId);
+    const device = await this.devices.findOnVoucher(tenantId, voucherId, deviceId);
+    if (!device) throw notFound('Device');
+    // Delete first: from this moment MAC authentication refuses it, so it cannot log back in
+    // between the disconnect and the delete.
+    await this.devices.delete(tenantId, deviceId);
+    await this.audit(tenantId, actor, voucherId, deviceId, 'removed', {
+      mac: device.mac,
+      title: device.title,
+    });
+    const disconnect = await this.terminator.disconnectMac(tenantId, voucherId, device.mac, 'device_removed');
+    return { device, disconnect };
+  }
+
+  /** Recent device changes of a voucher (customer: own voucher only), newest first. */
+  async history(tenantId: number, actor: DeviceActor, voucherId: number, limit = 20): Promise<DeviceEvent[]> {
+    await this.voucherFor(tenantId, actor, voucherId);
+    return this.devices.listEvents(tenantId, { voucherId, limit });
+  }
+
+  private async voucherFor(tenantId: number, actor: DeviceActor, voucherId: number) {
+    const voucher = await this.devices.findVoucher(tenantId, voucherId);
+    // Another customer's voucher is "not found", never "forbidden": no existence oracle.
+    if (!voucher || (actor.kind === 'customer' && voucher.customer_id !== actor.customerId))
+      throw notFound('Voucher');
+    return voucher;
+  }
+
+  private async liveVoucherFor(tenantId: number, actor: DeviceActor, voucherId: number) {
+    const voucher = await this.voucherFor(tenantId, actor, voucherId);
+    if (!(LIVE_VOUCHER_STATUSES as readonly string[]).includes(voucher.status)) {
+      throw new AppError(
+        'VOUCHER_USED',
+        'Devices can only be added or changed on a voucher that is still valid.',
+      );
+    }
+    return voucher;
+  }
+
+  private async refuseMacOnOtherLiveVoucher(tenantId: number, mac: string, voucherId: number): Promise<void> {
+    const other = await this.devices.findLiveVoucherIdWithMac(tenantId, mac, voucherId);
+    if (other !== undefined) {
+      throw new AppError('MAC_IN_USE', `${mac} is already used with another voucher. Remove it there first.`);
+    }
+  }
+
+  private audit(
+    tenantId: number,
+    actor: DeviceActor,
+    voucherId: number,
+    deviceId: number,
+    action: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return this.devices.insertEvent({
+      tenantId,
+      voucherId,
+      deviceId,
+      actor: actor.kind,
+      actorId: actor.kind === 'customer' ? actor.customerId : actor.adminId,
+      clientIp: actor.clientIp,
+      action,
+      details,
+      createdAtMs: this.clock.nowMs(),
+    });
+  }
+}
+
+function cleanTitle(title: string | null | undefined): string | null {
+  const trimmed = (title ?? '').trim();
+  if (trimmed.length > TITLE_MAX_CHARS) {
+    throw new AppError('VALIDATION', `A device name can be at most ${TITLE_MAX_CHARS} characters.`);
+  }
+  return trimmed === '' ? null : trimmed;
+}
