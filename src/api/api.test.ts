@@ -253,7 +253,7 @@ describe.each(TEST_DIALECTS)('REST API /api/v1 (%s)', (dialect) => {
 
   it('assigns a voucher to a customer and fires "voucher activated"', async () => {
     const events: unknown[] = [];
-    app.voucherEvents.onVoucherActivated((event) => {
+    app.onVoucherActivated((event) => {
       events.push(event);
     });
     const other = await createCustomer(app.store.db, a.tenantId);

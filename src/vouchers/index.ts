@@ -11,7 +11,28 @@ export {
   type NewSeries,
 } from './service.js';
 export { SeriesGenerator, MAX_SERIES_QUANTITY, SERIES_BATCH_SIZE } from './series.js';
-export { VoucherEvents, type VoucherActivatedEvent, type VoucherActivatedListener } from './events.js';
+export {
+  VoucherEvents,
+  type VoucherActivatedEvent as OperatorVoucherEvent,
+  type VoucherActivatedListener as OperatorVoucherListener,
+} from './events.js';
 export { randomCodes, codeEntropyBits, fullCode, seriesCode } from './codes.js';
 export * from './model.js';
 export { validateVoucherSettings, MIN_CODE_ENTROPY_BITS } from './settings.js';
+export {
+  VoucherAccessPolicy,
+  evaluateVoucherLimits,
+  expiryOnActivation,
+  ACCESS_MESSAGES,
+  type AccessAttempt,
+  type AccessDecision,
+  type AccessRefusal,
+  type AccessPolicyHooks,
+  type VoucherActivatedEvent,
+  type VoucherLimitState,
+} from './access-policy.js';
+export {
+  VoucherAccessRepository,
+  LIVE_VOUCHER_STATUSES,
+  type VoucherUsageDelta,
+} from './access-repository.js';
