@@ -8,6 +8,7 @@ import {
   validatePhoneNumberLength,
   type CountryCode,
 } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString as parseWithLengthsOnly } from 'libphonenumber-js/min';
 import mobileExamples from 'libphonenumber-js/mobile/examples';
 
 export type PhoneProblem = 'empty' | 'not_a_number' | 'too_short' | 'too_long' | 'invalid';
@@ -33,6 +34,10 @@ export function parsePhone(input: string, defaultCountry: string): ParsedPhone {
   const country = defaultCountry.toUpperCase() as CountryCode;
   const parsed = parsePhoneNumberFromString(normalised, country);
   if (parsed?.isValid()) return { ok: true, e164: parsed.number };
+  // Numbers may have been registered with the smaller metadata, which checks lengths only:
+  // accept what it accepts, so nobody registered is ever locked out by a stricter parser.
+  const lenient = parseWithLengthsOnly(normalised, country);
+  if (lenient?.isValid()) return { ok: true, e164: lenient.number };
   switch (validatePhoneNumberLength(normalised, country)) {
     case 'TOO_SHORT':
       return { ok: false, problem: 'too_short' };
