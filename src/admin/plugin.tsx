@@ -18,6 +18,13 @@ export interface AdminOptions {
   extensions?: AdminPagesExtension[];
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the admin area (for the permission and CSRF tests). */
+    adminRoutes: Array<{ method: string; url: string }>;
+  }
+}
+
 const PUBLIC_PATHS = new Set(['/admin/sign-in', '/admin/sign-out']);
 
 export async function registerAdmin(
@@ -25,7 +32,12 @@ export async function registerAdmin(
   deps: AdminDeps,
   options: AdminOptions = {},
 ): Promise<void> {
+  const routes: FastifyInstance['adminRoutes'] = [];
+  http.decorate('adminRoutes', routes);
   await http.register(async (admin) => {
+    admin.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+    });
     const kit = createKit();
     admin.decorateRequest('actor', null);
 
