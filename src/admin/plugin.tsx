@@ -7,6 +7,7 @@ import { accessPages } from './pages/access.js';
 import { customersPages } from './pages/customers.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { plansPages } from './pages/plans.js';
+import { hotspotsPages } from './pages/hotspots.js';
 import { sessionsPages } from './pages/sessions.js';
 import { signInPages } from './pages/sign-in.js';
 import { tenantsPages } from './pages/tenants.js';
@@ -36,7 +37,8 @@ export async function registerAdmin(
   http.decorate('adminRoutes', routes);
   await http.register(async (admin) => {
     admin.addHook('onRoute', (route) => {
-      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+      for (const method of [route.method].flat())
+        if (method !== 'HEAD') routes.push({ method, url: route.url });
     });
     const kit = createKit();
     admin.decorateRequest('actor', null);
@@ -61,6 +63,7 @@ export async function registerAdmin(
     await vouchersPages(admin, deps, kit);
     await customersPages(admin, deps, kit);
     await sessionsPages(admin, deps, kit);
+    await hotspotsPages(admin, deps, kit);
     await accessPages(admin, deps, kit);
     await tenantsPages(admin, deps, kit);
     for (const extension of options.extensions ?? []) await extension(admin, kit);
