@@ -21,6 +21,8 @@ interface Seeded {
   customerPhone: string;
   voucherId: number;
   seriesId: number;
+  hotspotId: number;
+  sessionId: number;
 }
 
 describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
@@ -39,7 +41,11 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
     const customer = await createCustomer(db, tenantId);
     const voucher = await createVoucher(db, plan, { customer_id: customer.id });
     const hotspot = await createHotspot(db, tenantId);
-    await createSession(db, { tenant_id: tenantId, hotspot_id: hotspot.id, voucher_id: voucher.id });
+    const session = await createSession(db, {
+      tenant_id: tenantId,
+      hotspot_id: hotspot.id,
+      voucher_id: voucher.id,
+    });
     const series = await app.vouchers.createSeries(
       tenantId,
       { planId: plan.id, quantity: 2, expiryMode: 'after_activation' },
@@ -52,6 +58,8 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
       customerPhone: customer.phone,
       voucherId: voucher.id,
       seriesId: series.id,
+      hotspotId: hotspot.id,
+      sessionId: session.id,
     };
   }
 
@@ -86,6 +94,8 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
       .replace('/customers/:id', `/customers/${s.customerId}`)
       .replace('/series/:id', `/series/${s.seriesId}`)
       .replace('/vouchers/:id', `/vouchers/${s.voucherId}`)
+      .replace('/hotspots/:id', `/hotspots/${s.hotspotId}`)
+      .replace('/sessions/:id', `/sessions/${s.sessionId}`)
       .replace(':id', '1');
 
   it('creates, edits and deactivates a plan through the forms', async () => {
