@@ -16,6 +16,10 @@ import { CustomerPhoneLookup, OtpRepository, OtpService } from './portal/otp/ind
 import { createSmsModule, type SmsModule } from './sms/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
+import { CustomersRepository } from './customers/index.js';
+import { PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
+import { UsagePortalQueries } from './usage/index.js';
+import { VoucherPortalQueries } from './vouchers/index.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
 import { migrateToLatest, openDatabase, type Store } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
@@ -194,6 +198,21 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   });
   await registerAdmin(http, operator.deps);
   await registerApi(http, operator.deps, { strictResponses: overrides.strictApiResponses ?? false });
+
+  // Customer portal (/portal).
+  const customers = new CustomersRepository(store.db);
+  await http.register(portalPlugin, {
+    prefix: '/portal',
+    webSessions,
+    customers,
+    signIn: new PortalSignIn(customers),
+    dashboard: new PortalDashboard(
+      new VoucherPortalQueries(store.db),
+      new UsagePortalQueries(store.db),
+      clock,
+    ),
+    clock,
+  });
 
   const closers: Array<() => Promise<void>> = [];
   closers.push(() => operator.stop());
