@@ -181,6 +181,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     clock,
     random,
     logger,
+    hotspots,
+    usage,
+    radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
   });
   await operator.start();
   // An operator assigning a voucher to a customer is an activation too (status-page SMS...).
