@@ -15,6 +15,10 @@ import { createHttpServer } from './http/server.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
 import { migrateToLatest, openDatabase, type Store } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
+import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
+import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from './radius/index.js';
+import { AccountingRecorder, UsageService, type SessionTerminator } from './usage/index.js';
+import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -22,6 +26,10 @@ export interface AppOverrides {
   logger?: Logger;
   /** Use this store instead of opening config.databaseUrl (tests); the app does not close it. */
   store?: Store;
+  /** Replaces the RFC 5176 Disconnect client (tests). */
+  sessionTerminator?: SessionTerminator;
+  /** Disconnect client retransmission timing (tests shorten it). */
+  disconnectTiming?: { initialTimeoutMs: number; maxDurationMs: number };
 }
 
 export interface App {
@@ -41,6 +49,15 @@ export interface App {
   notifications: NotificationsService;
   /** What first-start bootstrap did (default tenant, demo). */
   bootstrapped: BootstrapResult;
+  hotspots: HotspotsService;
+  /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
+  usage: UsageService;
+  /** Accounting group commit (its stats show batch sizes). */
+  accounting: AccountingRecorder;
+  /** The RADIUS server, when RADIUS is enabled (its ports() after listen()). */
+  radius: RadiusServer | undefined;
+  /** Subscribes to "voucher activated" (first accepted login); returns an unsubscribe function. */
+  onVoucherActivated(listener: (event: VoucherActivatedEvent) => void): () => void;
   /** Starts listening (HTTP, RADIUS) and background workers. */
   listen(): Promise<{ httpUrl: string }>;
   close(): Promise<void>;
@@ -84,9 +101,70 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       }),
   });
 
+  // RADIUS, hotspots, accounting, disconnects.
+  const hotspots = new HotspotsService(new HotspotsRepository(store.db), clock, random, logger);
+  const disconnectClient = overrides.sessionTerminator
+    ? undefined
+    : new DisconnectClient({ logger, ...overrides.disconnectTiming });
+  const terminator: SessionTerminator = overrides.sessionTerminator ?? disconnectClient!;
+  const usage = new UsageService(store.db, store.dialect, clock, terminator, logger);
+  const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
+    (event) => notifications.handleVoucherActivated(event),
+  ]);
+  const accessPolicy = new VoucherAccessPolicy(
+    store.db,
+    store.dialect,
+    tenants,
+    clock,
+    {
+      voucherActivated: (event) => {
+        for (const listener of activationListeners) listener(event);
+      },
+      deviceReplaced: ({ tenantId, voucherId, mac }) =>
+        void usage.disconnectMac(tenantId, voucherId, mac, 'device_limit').catch((error: unknown) => {
+          logger.error({ err: error }, 'disconnecting a replaced device failed');
+        }),
+    },
+    logger,
+  );
+  const accounting = new AccountingRecorder(
+    store.db,
+    store.dialect,
+    clock,
+    logger,
+    ({ tenantId, voucherId }) => {
+      void usage.disconnectVoucher(tenantId, voucherId, 'quota').catch((error: unknown) => {
+        logger.error({ err: error, voucherId }, 'disconnecting an exhausted voucher failed');
+      });
+    },
+  );
+  const accessHandler = new AccessHandler(accessPolicy);
+  const accountingHandler = new AccountingHandler(accounting, clock);
+  const radius = config.radius.enabled
+    ? new RadiusServer(
+        {
+          host: config.radius.host,
+          authPort: config.radius.authPort,
+          acctPort: config.radius.acctPort,
+          logger: logger.child({ module: 'radius' }),
+        },
+        {
+          findNas: (ip) => hotspots.findNasByIp(ip),
+          access: (packet, nas, secret) => accessHandler.handle(packet, nas, secret),
+          accounting: (packet, nas) => accountingHandler.handle(packet, nas),
+        },
+      )
+    : undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
 
   const closers: Array<() => Promise<void>> = [];
+  // Runs last (closers run in reverse): answer what was received, then stop the client.
+  closers.push(async () => {
+    await accounting.close();
+    await disconnectClient?.close();
+  });
   let closed = false;
   closers.push(() => sms.close());
   closers.push(() => otp.idle());
@@ -104,7 +182,29 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     otp,
     notifications,
     bootstrapped,
+    hotspots,
+    usage,
+    accounting,
+    radius,
+    onVoucherActivated(listener) {
+      activationListeners.add(listener);
+      return () => activationListeners.delete(listener);
+    },
     async listen() {
+      if (radius) {
+        await radius.start();
+        closers.push(async () => {
+          await radius.stop();
+        });
+      }
+      sweepTimer = setInterval(() => {
+        usage.sweep().catch((error: unknown) => logger.error({ err: error }, 'usage sweep failed'));
+      }, 60_000);
+      sweepTimer.unref();
+      closers.push(() => {
+        clearInterval(sweepTimer);
+        return Promise.resolve();
+      });
       const address = await http.listen({ port: config.port, host: config.host });
       sms.start();
       // Print a URL a person can open: 0.0.0.0 is where we listen, not where to browse.
