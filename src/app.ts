@@ -5,11 +5,15 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/index.js';
+import { ensureFirstAdmin, WebSessions, type FirstAdminResult } from './auth/index.js';
+import { registerAdmin } from './admin/index.js';
+import { createOperatorModules } from './admin/compose.js';
+import { registerApi } from './api/index.js';
+import type { VouchersService } from './vouchers/index.js';
 import { resolveServerSecret } from './config/server-secret.js';
 import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
 import { CustomerPhoneLookup, OtpRepository, OtpService } from './portal/otp/index.js';
 import { createSmsModule, type SmsModule } from './sms/index.js';
-import { WebSessions } from './auth/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
@@ -26,6 +30,8 @@ export interface AppOverrides {
   logger?: Logger;
   /** Use this store instead of opening config.databaseUrl (tests); the app does not close it. */
   store?: Store;
+  /** Check every REST API answer against its response schema (tests). */
+  strictApiResponses?: boolean;
   /** Replaces the RFC 5176 Disconnect client (tests). */
   sessionTerminator?: SessionTerminator;
   /** Disconnect client retransmission timing (tests shorten it). */
@@ -49,6 +55,10 @@ export interface App {
   notifications: NotificationsService;
   /** What first-start bootstrap did (default tenant, demo). */
   bootstrapped: BootstrapResult;
+  /** What first start did about the first admin (print its instructions after listening). */
+  firstAdmin: FirstAdminResult;
+  /** Operator-side vouchers: series generation (`vouchers.generator.idle()` in tests), assign, disable. */
+  vouchers: VouchersService;
   hotspots: HotspotsService;
   /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
   usage: UsageService;
@@ -76,6 +86,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const webSessions = new WebSessions(store.db, clock, random);
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
+  const firstAdmin = await ensureFirstAdmin({ config, store, tenants, clock, random });
   const sms = createSmsModule({ db: store.db, tenants, clock, logger });
   const otp = new OtpService({
     repo: new OtpRepository(store.db),
@@ -158,8 +169,31 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   let sweepTimer: NodeJS.Timeout | undefined;
 
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
+  const operator = createOperatorModules({
+    store,
+    tenants,
+    tenantResolver,
+    webSessions,
+    clock,
+    random,
+    logger,
+  });
+  await operator.start();
+  // An operator assigning a voucher to a customer is an activation too (status-page SMS...).
+  operator.voucherEvents.onVoucherActivated((event) => {
+    for (const listener of activationListeners)
+      listener({
+        tenantId: event.tenantId,
+        voucherId: event.voucherId,
+        customerId: event.customerId,
+        activatedAtMs: event.atMs,
+      });
+  });
+  await registerAdmin(http, operator.deps);
+  await registerApi(http, operator.deps, { strictResponses: overrides.strictApiResponses ?? false });
 
   const closers: Array<() => Promise<void>> = [];
+  closers.push(() => operator.stop());
   // Runs last (closers run in reverse): answer what was received, then stop the client.
   closers.push(async () => {
     await accounting.close();
@@ -182,6 +216,8 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     otp,
     notifications,
     bootstrapped,
+    firstAdmin,
+    vouchers: operator.deps.vouchers,
     hotspots,
     usage,
     accounting,
