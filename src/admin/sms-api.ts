@@ -30,7 +30,9 @@ export const SmsGatewaySchema = Type.Object({
   name: Type.String(),
   type: GatewayTypeSchema,
   enabled: Type.Boolean(),
-  position: Type.Integer({ description: 'order: the first enabled gateway sends, the next ones are fallbacks' }),
+  position: Type.Integer({
+    description: 'order: the first enabled gateway sends, the next ones are fallbacks',
+  }),
   settings: Settings,
   secretsSet: Type.Array(Type.String(), { description: 'secret fields that hold a value' }),
   createdAtMs: Ms,
@@ -75,8 +77,12 @@ export const SmsMessageSchema = Type.Object({
 });
 const MessagesQuery = Type.Object({
   ...PageQuery,
-  from: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'first day, tenant time zone' })),
-  to: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last day, tenant time zone' })),
+  from: Type.Optional(
+    Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'first day, tenant time zone' }),
+  ),
+  to: Type.Optional(
+    Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last day, tenant time zone' }),
+  ),
   type: Type.Optional(SmsTypeSchema),
   status: Type.Optional(SmsStatusSchema),
   recipient: Type.Optional(Type.String({ maxLength: 40, description: 'part of the number' })),
@@ -84,7 +90,9 @@ const MessagesQuery = Type.Object({
 
 const Bounded = (min: number, max: number) => Type.Integer({ minimum: min, maximum: max });
 export const PortalSettingsSchema = Type.Object({
-  otpEnabled: Type.Boolean({ description: 'Use OTP for accessing the portal (needs an enabled SMS gateway)' }),
+  otpEnabled: Type.Boolean({
+    description: 'Use OTP for accessing the portal (needs an enabled SMS gateway)',
+  }),
   showDevices: Type.Boolean({ description: 'Show Associated Devices block (effective with OTP on)' }),
   otpLength: Bounded(6, 10),
   otpTtlSeconds: Bounded(60, 600),
@@ -102,7 +110,8 @@ export const NotificationSettingsSchema = Type.Object({
   statusPageEnabled: Type.Boolean(),
   statusPageFrequency: Frequency,
   statusPageTemplate: Type.String({
-    description: 'LiquidJS; variables link, customer_name, customer_phone, voucher_code, plan_name, expiry, tenant_name',
+    description:
+      'LiquidJS; variables link, customer_name, customer_phone, voucher_code, plan_name, expiry, tenant_name',
   }),
 });
 const NotificationSettingsPatch = Type.Object({
@@ -116,11 +125,15 @@ const PreviewBody = Type.Object({
 });
 const PreviewAnswer = Type.Object({
   text: Type.String(),
-  customer: Nullable(Type.Object({ id: Type.Integer(), name: Nullable(Type.String()), phone: Type.String() })),
+  customer: Nullable(
+    Type.Object({ id: Type.Integer(), name: Nullable(Type.String()), phone: Type.String() }),
+  ),
   variables: Type.Record(Type.String(), Type.String()),
 });
 
-const toGateway = (g: Awaited<ReturnType<SmsAdminDeps['sms']['getGateway']>>): Static<typeof SmsGatewaySchema> => ({
+const toGateway = (
+  g: Awaited<ReturnType<SmsAdminDeps['sms']['getGateway']>>,
+): Static<typeof SmsGatewaySchema> => ({
   id: g.id,
   name: g.name,
   type: g.type,
@@ -207,13 +220,15 @@ export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
         preHandler: kit.requireWrite,
         schema: {
           tags: gatewayTags,
-          summary: 'Change name, settings or enabled (disabling the last one while portal OTP is on is refused: 409)',
+          summary:
+            'Change name, settings or enabled (disabling the last one while portal OTP is on is refused: 409)',
           params: IdParams,
           body: GatewayPatch,
           response: { 200: SmsGatewaySchema, ...errors },
         },
       },
-      async (request) => toGateway(await deps.sms.updateGateway(request.tenant.id, request.params.id, request.body)),
+      async (request) =>
+        toGateway(await deps.sms.updateGateway(request.tenant.id, request.params.id, request.body)),
     );
 
     api.delete<{ Params: Static<typeof IdParams> }>(
@@ -261,8 +276,7 @@ export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
           response: { 200: SmsMessageSchema, ...errors },
         },
       },
-      async (request) =>
-        toMessage(await deps.sms.sendTest(request.tenant, request.params.id, request.body)),
+      async (request) => toMessage(await deps.sms.sendTest(request.tenant, request.params.id, request.body)),
     );
 
     const logTags = ['sms log'];
@@ -281,7 +295,10 @@ export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
         const zone = request.tenant.time_zone;
         const paging = pageRequest(q.page, q.perPage);
         const toMs = q.to
-          ? dayStartInZone(new Date(Date.parse(`${q.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10), zone)
+          ? dayStartInZone(
+              new Date(Date.parse(`${q.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10),
+              zone,
+            )
           : undefined;
         const { items, total } = await deps.sms.listMessages(request.tenant.id, {
           fromMs: dayStartInZone(q.from, zone),

@@ -143,7 +143,13 @@ export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
 };
 
 const DEFAULTS: Record<GatewayType, Record<string, unknown>> = {
-  http: { method: 'GET', contentType: 'form', verifyTls: true, timeoutSeconds: 10, successSubstring: 'Accepted' },
+  http: {
+    method: 'GET',
+    contentType: 'form',
+    verifyTls: true,
+    timeoutSeconds: 10,
+    successSubstring: 'Accepted',
+  },
   twilio: { baseUrl: 'https://api.twilio.com', timeoutSeconds: 10 },
   smpp: { port: 2775, verifyTls: true, bindMode: 'transceiver', enquireLinkSeconds: 30, timeoutSeconds: 10 },
   log: {},
@@ -216,15 +222,15 @@ function SettingsFields({ type, gateway }: { type: GatewayType; gateway?: Gatewa
               <input type="password" name={name} autocomplete="new-password" value="" />
             </label>
           );
+        const shown = value === undefined || value === null ? '' : String(value as string | number);
         return (
           <label>
             {field.label} {help}
-            <input
-              name={name}
-              type={field.kind === 'number' ? 'number' : 'text'}
-              required={field.required}
-              value={value === undefined || value === null ? '' : String(value as string | number)}
-            />
+            {field.kind === 'number' ? (
+              <input name={name} type="number" required={field.required} value={shown} />
+            ) : (
+              <input name={name} type="text" required={field.required} value={shown} />
+            )}
           </label>
         );
       })}
@@ -232,14 +238,24 @@ function SettingsFields({ type, gateway }: { type: GatewayType; gateway?: Gatewa
   );
 }
 
-function GatewayForm(props: { type: GatewayType; gateway?: GatewayView; csrf: string; action: string }): VNode {
+function GatewayForm(props: {
+  type: GatewayType;
+  gateway?: GatewayView;
+  csrf: string;
+  action: string;
+}): VNode {
   return (
     <form method="post" action={props.action} class="stack form-grid">
       <CsrfField token={props.csrf} />
       <input type="hidden" name="type" value={props.type} />
       <label>
         Name
-        <input name="name" required maxLength={100} value={props.gateway?.name ?? GATEWAY_LABELS[props.type]} />
+        <input
+          name="name"
+          required
+          maxLength={100}
+          value={props.gateway?.name ?? GATEWAY_LABELS[props.type]}
+        />
       </label>
       {props.gateway ? null : (
         <label class="check">
@@ -306,7 +322,14 @@ export function dayStartInZone(day: string | undefined, timeZone: string): numbe
       return utc;
     }
     const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-    const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+    const asUtc = Date.UTC(
+      get('year'),
+      get('month') - 1,
+      get('day'),
+      get('hour'),
+      get('minute'),
+      get('second'),
+    );
     guess = utc - (asUtc - guess);
   }
   return guess;
@@ -566,7 +589,12 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       },
     );
 
-    const NOTICE_BY_ACTION = { enable: 'enabled', disable: 'disabled', delete: 'deleted', move: 'saved' } as const;
+    const NOTICE_BY_ACTION = {
+      enable: 'enabled',
+      disable: 'disabled',
+      delete: 'deleted',
+      move: 'saved',
+    } as const;
     for (const action of ['enable', 'disable', 'delete', 'move'] as const) {
       admin.post<{ Body: FormBody }>(
         `/admin/config/sms-gateways/:id/${action}`,
@@ -578,7 +606,11 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
               await deps.sms.updateGateway(request.tenant.id, id, { enabled: action === 'enable' });
             else if (action === 'delete') await deps.sms.deleteGateway(request.tenant.id, id);
             else
-              await deps.sms.moveGateway(request.tenant.id, id, text(request.body, 'direction') === 'up' ? -1 : 1);
+              await deps.sms.moveGateway(
+                request.tenant.id,
+                id,
+                text(request.body, 'direction') === 'up' ? -1 : 1,
+              );
           } catch (error) {
             if (!(error instanceof AppError) || error.code === 'NOT_FOUND') throw error;
             return gatewaysPage(request, reply, describe(error));
@@ -602,7 +634,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
             test: message,
             notice: message.status === 'sent' ? 'The test SMS was sent.' : undefined,
             error:
-              message.status === 'failed' ? `The test SMS failed: ${message.error ?? 'unknown error'}` : undefined,
+              message.status === 'failed'
+                ? `The test SMS failed: ${message.error ?? 'unknown error'}`
+                : undefined,
           });
         } catch (error) {
           if (!(error instanceof AppError) || error.code === 'NOT_FOUND') throw error;
@@ -662,13 +696,13 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
             </label>
             {!canOtp ? (
               <p class="notice" role="note">
-                One-time codes need an SMS gateway: <a href="/admin/config/sms-gateways">add and enable one</a>{' '}
-                first.
+                One-time codes need an SMS gateway:{' '}
+                <a href="/admin/config/sms-gateways">add and enable one</a> first.
               </p>
             ) : null}
             <label class="check">
-              <input type="checkbox" name="showDevices" checked={settings.showDevices} disabled={!write} /> Show
-              Associated Devices block <small>(customers manage their devices; only with OTP on)</small>
+              <input type="checkbox" name="showDevices" checked={settings.showDevices} disabled={!write} />{' '}
+              Show Associated Devices block <small>(customers manage their devices; only with OTP on)</small>
             </label>
             <fieldset>
               <legend>One-time codes</legend>
@@ -681,7 +715,11 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
               {limit('otpMaxPerTenantPerDay', 'Codes per day (all numbers)', OTP_BOUNDS.maxPerTenantPerDay)}
               <label>
                 Allowed number prefixes <small>(e.g. +1 +44; empty = any)</small>
-                <input name="otpAllowedPrefixes" value={settings.otpAllowedPrefixes.join(' ')} disabled={!write} />
+                <input
+                  name="otpAllowedPrefixes"
+                  value={settings.otpAllowedPrefixes.join(' ')}
+                  disabled={!write}
+                />
               </label>
             </fieldset>
             {write ? <button type="submit">Save</button> : null}
@@ -692,31 +730,37 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
 
     admin.get('/admin/config/portal', async (request, reply) => portalPage(request, reply));
 
-    admin.post<{ Body: FormBody }>('/admin/config/portal', { preHandler: kit.requireWrite }, async (request, reply) => {
-      const b = request.body;
-      const int = (name: string) => {
-        const raw = text(b, name);
-        return raw === '' ? undefined : Number(raw);
-      };
-      try {
-        await deps.portalSettings.update(request.tenant.id, {
-          otpEnabled: checked(b, 'otpEnabled'),
-          showDevices: checked(b, 'showDevices'),
-          otpLength: int('otpLength'),
-          otpTtlSeconds: int('otpTtlSeconds'),
-          otpMaxAttempts: int('otpMaxAttempts'),
-          otpResendCooldownSeconds: int('otpResendCooldownSeconds'),
-          otpMaxPerNumberPerHour: int('otpMaxPerNumberPerHour'),
-          otpMaxPerIpPerHour: int('otpMaxPerIpPerHour'),
-          otpMaxPerTenantPerDay: int('otpMaxPerTenantPerDay'),
-          otpAllowedPrefixes: text(b, 'otpAllowedPrefixes').split(/[\s,]+/).filter(Boolean),
-        });
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return portalPage(request, reply, describe(error));
-      }
-      return reply.redirect('/admin/config/portal?notice=saved', 303);
-    });
+    admin.post<{ Body: FormBody }>(
+      '/admin/config/portal',
+      { preHandler: kit.requireWrite },
+      async (request, reply) => {
+        const b = request.body;
+        const int = (name: string) => {
+          const raw = text(b, name);
+          return raw === '' ? undefined : Number(raw);
+        };
+        try {
+          await deps.portalSettings.update(request.tenant.id, {
+            otpEnabled: checked(b, 'otpEnabled'),
+            showDevices: checked(b, 'showDevices'),
+            otpLength: int('otpLength'),
+            otpTtlSeconds: int('otpTtlSeconds'),
+            otpMaxAttempts: int('otpMaxAttempts'),
+            otpResendCooldownSeconds: int('otpResendCooldownSeconds'),
+            otpMaxPerNumberPerHour: int('otpMaxPerNumberPerHour'),
+            otpMaxPerIpPerHour: int('otpMaxPerIpPerHour'),
+            otpMaxPerTenantPerDay: int('otpMaxPerTenantPerDay'),
+            otpAllowedPrefixes: text(b, 'otpAllowedPrefixes')
+              .split(/[\s,]+/)
+              .filter(Boolean),
+          });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return portalPage(request, reply, describe(error));
+        }
+        return reply.redirect('/admin/config/portal?notice=saved', 303);
+      },
+    );
 
     // ---- Config > Notifications ----
 
@@ -842,9 +886,13 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
             let customerId: number | undefined;
             if (previewPhone) {
               customerId = await deps.findCustomerIdByPhone(request.tenant, previewPhone);
-              if (customerId === undefined) throw new AppError('NOT_FOUND', 'No customer has this phone number');
+              if (customerId === undefined)
+                throw new AppError('NOT_FOUND', 'No customer has this phone number');
             }
-            const preview = await deps.notifications.preview(request.tenant, { template: draft.template, customerId });
+            const preview = await deps.notifications.preview(request.tenant, {
+              template: draft.template,
+              customerId,
+            });
             return notificationsPage(request, reply, { draft, preview, previewPhone });
           } catch (error) {
             if (!(error instanceof AppError)) throw error;
@@ -873,7 +921,10 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       const paging = pageRequest(q.page, q.perPage);
       const { items, total } = await deps.sms.listMessages(tenant.id, {
         fromMs: dayStartInZone(q.from, tenant.time_zone),
-        toMs: q.to && /^\d{4}-\d{2}-\d{2}$/.test(q.to) ? dayStartInZone(nextDay(q.to), tenant.time_zone) : undefined,
+        toMs:
+          q.to && /^\d{4}-\d{2}-\d{2}$/.test(q.to)
+            ? dayStartInZone(nextDay(q.to), tenant.time_zone)
+            : undefined,
         type: isSmsType(q.type) ? q.type : undefined,
         status: isSmsStatus(q.status) ? q.status : undefined,
         recipient: q.recipient?.slice(0, 40) || undefined,
@@ -908,7 +959,12 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                   </option>
                 ))}
               </select>
-              <input name="recipient" placeholder="Recipient" aria-label="Recipient" value={q.recipient ?? ''} />
+              <input
+                name="recipient"
+                placeholder="Recipient"
+                aria-label="Recipient"
+                value={q.recipient ?? ''}
+              />
               <button type="submit">Filter</button>
             </form>
             {items.length === 0 ? (
