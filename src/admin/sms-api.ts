@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiExtension, ApiKit } from '../api/plugin.js';
 import { errors, IdParams, Nullable, PageOf, PageQuery } from '../api/schemas.js';
 import { pageRequest } from '../shared/index.js';
-import { GATEWAY_TYPES, SMS_STATUSES, SMS_TYPES, type GatewayType } from '../sms/index.js';
+import { GATEWAY_TYPES, SMS_STATUSES, SMS_TYPES } from '../sms/index.js';
 import { dayStartInZone, type SmsAdminDeps } from './sms-pages.js';
 
 const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
@@ -206,7 +206,7 @@ export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
       async (request, reply) => {
         const created = await deps.sms.createGateway(request.tenant.id, {
           name: request.body.name,
-          type: request.body.type as GatewayType,
+          type: request.body.type,
           enabled: request.body.enabled ?? true,
           settings: request.body.settings ?? {},
         });

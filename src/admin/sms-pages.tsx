@@ -222,7 +222,7 @@ function SettingsFields({ type, gateway }: { type: GatewayType; gateway?: Gatewa
               <input type="password" name={name} autocomplete="new-password" value="" />
             </label>
           );
-        const shown = value === undefined || value === null ? '' : String(value as string | number);
+        const shown = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
         return (
           <label>
             {field.label} {help}
