@@ -382,6 +382,7 @@ export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
     api.post<{ Body: Static<typeof PreviewBody> }>(
       '/settings/notifications/preview',
       {
+        preHandler: kit.requireWrite,
         schema: {
           tags: settingsTags,
           summary: 'Render a template (or the saved one) for a real customer (or the latest one)',
