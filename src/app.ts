@@ -18,6 +18,10 @@ import { smsAdminPages, type SmsAdminDeps } from './admin/sms-pages.js';
 import { createSmsModule, toE164, type SmsModule } from './sms/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
+import { CustomersRepository } from './customers/index.js';
+import { PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
+import { UsagePortalQueries } from './usage/index.js';
+import { VoucherPortalQueries } from './vouchers/index.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
 import { migrateToLatest, openDatabase, type Store } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
@@ -186,6 +190,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     clock,
     random,
     logger,
+    hotspots,
+    usage,
+    radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
   });
   await operator.start();
   // An operator assigning a voucher to a customer is an activation too (status-page SMS...).
@@ -209,6 +216,21 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   await registerApi(http, operator.deps, {
     strictResponses: overrides.strictApiResponses ?? false,
     extensions: [smsApiRoutes(smsAdmin)],
+  });
+
+  // Customer portal (/portal).
+  const customers = new CustomersRepository(store.db);
+  await http.register(portalPlugin, {
+    prefix: '/portal',
+    webSessions,
+    customers,
+    signIn: new PortalSignIn(customers),
+    dashboard: new PortalDashboard(
+      new VoucherPortalQueries(store.db),
+      new UsagePortalQueries(store.db),
+      clock,
+    ),
+    clock,
   });
 
   const closers: Array<() => Promise<void>> = [];

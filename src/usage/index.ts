@@ -20,3 +20,4 @@ export {
   type DisconnectTarget,
   type DisconnectOutcome,
 } from './terminator.js';
+export { UsagePortalQueries, type CustomerSession, type DailyUsage } from './portal-queries.js';

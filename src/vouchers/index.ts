@@ -36,3 +36,4 @@ export {
   LIVE_VOUCHER_STATUSES,
   type VoucherUsageDelta,
 } from './access-repository.js';
+export { VoucherPortalQueries, type CustomerVoucher } from './portal-queries.js';
