@@ -35,7 +35,7 @@ function startPortico(env: Record<string, string>): Promise<{ child: ChildProces
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`Portico did not start:\n${output}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /"acctPort":(\d+)/.exec(output);
       if (match) {
@@ -43,7 +43,7 @@ function startPortico(env: Record<string, string>): Promise<{ child: ChildProces
         resolve({ child, acctPort: Number(match[1]) });
       }
     });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('exit', (code) => reject(new Error(`Portico exited with ${code}:\n${output}`)));
   });
 }
