@@ -5,12 +5,28 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/index.js';
-import { WebSessions } from './auth/index.js';
+import { ensureFirstAdmin, WebSessions, type FirstAdminResult } from './auth/index.js';
+import { registerAdmin } from './admin/index.js';
+import { createOperatorModules } from './admin/compose.js';
+import { registerApi } from './api/index.js';
+import type { VouchersService } from './vouchers/index.js';
+import { resolveServerSecret } from './config/server-secret.js';
+import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
+import { CustomerPhoneLookup, OtpRepository, OtpService } from './portal/otp/index.js';
+import { createSmsModule, type SmsModule } from './sms/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
+import { CustomersRepository } from './customers/index.js';
+import { PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
+import { UsagePortalQueries } from './usage/index.js';
+import { VoucherPortalQueries } from './vouchers/index.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
 import { migrateToLatest, openDatabase, type Store } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
+import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
+import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from './radius/index.js';
+import { AccountingRecorder, UsageService, type SessionTerminator } from './usage/index.js';
+import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -18,6 +34,12 @@ export interface AppOverrides {
   logger?: Logger;
   /** Use this store instead of opening config.databaseUrl (tests); the app does not close it. */
   store?: Store;
+  /** Check every REST API answer against its response schema (tests). */
+  strictApiResponses?: boolean;
+  /** Replaces the RFC 5176 Disconnect client (tests). */
+  sessionTerminator?: SessionTerminator;
+  /** Disconnect client retransmission timing (tests shorten it). */
+  disconnectTiming?: { initialTimeoutMs: number; maxDurationMs: number };
 }
 
 export interface App {
@@ -29,8 +51,27 @@ export interface App {
   random: RandomSource;
   tenants: TenantsRepository;
   webSessions: WebSessions;
+  /** SMS gateways, the durable outbox and the SMS log. */
+  sms: SmsModule;
+  /** Portal sign-in one-time codes. */
+  otp: OtpService;
+  /** Status page notifications (call `notifications.handleVoucherActivated` on activation). */
+  notifications: NotificationsService;
   /** What first-start bootstrap did (default tenant, demo). */
   bootstrapped: BootstrapResult;
+  /** What first start did about the first admin (print its instructions after listening). */
+  firstAdmin: FirstAdminResult;
+  /** Operator-side vouchers: series generation (`vouchers.generator.idle()` in tests), assign, disable. */
+  vouchers: VouchersService;
+  hotspots: HotspotsService;
+  /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
+  usage: UsageService;
+  /** Accounting group commit (its stats show batch sizes). */
+  accounting: AccountingRecorder;
+  /** The RADIUS server, when RADIUS is enabled (its ports() after listen()). */
+  radius: RadiusServer | undefined;
+  /** Subscribes to "voucher activated" (first accepted login); returns an unsubscribe function. */
+  onVoucherActivated(listener: (event: VoucherActivatedEvent) => void): () => void;
   /** Starts listening (HTTP, RADIUS) and background workers. */
   listen(): Promise<{ httpUrl: string }>;
   close(): Promise<void>;
@@ -49,10 +90,140 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const webSessions = new WebSessions(store.db, clock, random);
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
+  const firstAdmin = await ensureFirstAdmin({ config, store, tenants, clock, random });
+  const sms = createSmsModule({ db: store.db, tenants, clock, logger });
+  const otp = new OtpService({
+    repo: new OtpRepository(store.db),
+    customers: new CustomerPhoneLookup(store.db),
+    sender: sms.outbox,
+    tenants,
+    clock,
+    random,
+    secret: resolveServerSecret(config),
+    logger,
+  });
+  const notifications = new NotificationsService({
+    repo: new NotificationsRepository(store.db),
+    tenants,
+    sender: sms.outbox,
+    clock,
+    logger,
+    portalUrl: (tenant) =>
+      portalUrlFor(tenant, {
+        publicUrl: config.publicUrl,
+        hostsOf: (id) => tenants.hostsOf(id),
+        port: config.port,
+      }),
+  });
+
+  // RADIUS, hotspots, accounting, disconnects.
+  const hotspots = new HotspotsService(new HotspotsRepository(store.db), clock, random, logger);
+  const disconnectClient = overrides.sessionTerminator
+    ? undefined
+    : new DisconnectClient({ logger, ...overrides.disconnectTiming });
+  const terminator: SessionTerminator = overrides.sessionTerminator ?? disconnectClient!;
+  const usage = new UsageService(store.db, store.dialect, clock, terminator, logger);
+  const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
+    (event) => notifications.handleVoucherActivated(event),
+  ]);
+  const accessPolicy = new VoucherAccessPolicy(
+    store.db,
+    store.dialect,
+    tenants,
+    clock,
+    {
+      voucherActivated: (event) => {
+        for (const listener of activationListeners) listener(event);
+      },
+      deviceReplaced: ({ tenantId, voucherId, mac }) =>
+        void usage.disconnectMac(tenantId, voucherId, mac, 'device_limit').catch((error: unknown) => {
+          logger.error({ err: error }, 'disconnecting a replaced device failed');
+        }),
+    },
+    logger,
+  );
+  const accounting = new AccountingRecorder(
+    store.db,
+    store.dialect,
+    clock,
+    logger,
+    ({ tenantId, voucherId }) => {
+      void usage.disconnectVoucher(tenantId, voucherId, 'quota').catch((error: unknown) => {
+        logger.error({ err: error, voucherId }, 'disconnecting an exhausted voucher failed');
+      });
+    },
+  );
+  const accessHandler = new AccessHandler(accessPolicy);
+  const accountingHandler = new AccountingHandler(accounting, clock);
+  const radius = config.radius.enabled
+    ? new RadiusServer(
+        {
+          host: config.radius.host,
+          authPort: config.radius.authPort,
+          acctPort: config.radius.acctPort,
+          logger: logger.child({ module: 'radius' }),
+        },
+        {
+          findNas: (ip) => hotspots.findNasByIp(ip),
+          access: (packet, nas, secret) => accessHandler.handle(packet, nas, secret),
+          accounting: (packet, nas) => accountingHandler.handle(packet, nas),
+        },
+      )
+    : undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
+  const operator = createOperatorModules({
+    store,
+    tenants,
+    tenantResolver,
+    webSessions,
+    clock,
+    random,
+    logger,
+    hotspots,
+    usage,
+    radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
+  });
+  await operator.start();
+  // An operator assigning a voucher to a customer is an activation too (status-page SMS...).
+  operator.voucherEvents.onVoucherActivated((event) => {
+    for (const listener of activationListeners)
+      listener({
+        tenantId: event.tenantId,
+        voucherId: event.voucherId,
+        customerId: event.customerId,
+        activatedAtMs: event.atMs,
+      });
+  });
+  await registerAdmin(http, operator.deps);
+  await registerApi(http, operator.deps, { strictResponses: overrides.strictApiResponses ?? false });
+
+  // Customer portal (/portal).
+  const customers = new CustomersRepository(store.db);
+  await http.register(portalPlugin, {
+    prefix: '/portal',
+    webSessions,
+    customers,
+    signIn: new PortalSignIn(customers),
+    dashboard: new PortalDashboard(
+      new VoucherPortalQueries(store.db),
+      new UsagePortalQueries(store.db),
+      clock,
+    ),
+    clock,
+  });
 
   const closers: Array<() => Promise<void>> = [];
+  closers.push(() => operator.stop());
+  // Runs last (closers run in reverse): answer what was received, then stop the client.
+  closers.push(async () => {
+    await accounting.close();
+    await disconnectClient?.close();
+  });
   let closed = false;
+  closers.push(() => sms.close());
+  closers.push(() => otp.idle());
 
   return {
     config,
@@ -63,9 +234,37 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     random,
     tenants,
     webSessions,
+    sms,
+    otp,
+    notifications,
     bootstrapped,
+    firstAdmin,
+    vouchers: operator.deps.vouchers,
+    hotspots,
+    usage,
+    accounting,
+    radius,
+    onVoucherActivated(listener) {
+      activationListeners.add(listener);
+      return () => activationListeners.delete(listener);
+    },
     async listen() {
+      if (radius) {
+        await radius.start();
+        closers.push(async () => {
+          await radius.stop();
+        });
+      }
+      sweepTimer = setInterval(() => {
+        usage.sweep().catch((error: unknown) => logger.error({ err: error }, 'usage sweep failed'));
+      }, 60_000);
+      sweepTimer.unref();
+      closers.push(() => {
+        clearInterval(sweepTimer);
+        return Promise.resolve();
+      });
       const address = await http.listen({ port: config.port, host: config.host });
+      sms.start();
       // Print a URL a person can open: 0.0.0.0 is where we listen, not where to browse.
       const httpUrl = address.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost');
       return { httpUrl };

@@ -1,4 +1,5 @@
 import { createApp } from './app.js';
+import { firstAdminInstructions } from './auth/index.js';
 import { demoInstructions } from './bootstrap/index.js';
 import { ConfigError, loadConfig } from './config/index.js';
 
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
     `\nPortico is running.\n  Customer portal: ${httpUrl}/portal\n  Admin area:      ${httpUrl}/admin\n`,
   );
   if (app.bootstrapped.seededDemo) console.log(`${demoInstructions(httpUrl)}\n`);
+  const firstAdmin = firstAdminInstructions(app.firstAdmin, httpUrl);
+  if (firstAdmin) console.log(`${firstAdmin}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

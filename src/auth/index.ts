@@ -1,2 +1,12 @@
 export { WebSessions, SESSION_TIMEOUTS, type SessionKind, type WebSession } from './web-sessions.js';
 export { hashPassword, verifyPassword, generatePassword } from './passwords.js';
+export * from './roles.js';
+export { AdminsRepository, MIN_PASSWORD_LENGTH, normalizeEmail, type AdminView } from './admins.js';
+export { ApiTokensRepository, type ApiTokenView } from './api-tokens.js';
+export {
+  ensureFirstAdmin,
+  firstAdminInstructions,
+  DEFAULT_ADMIN_EMAIL,
+  type FirstAdminResult,
+  type FirstStartDeps,
+} from './first-admin.js';

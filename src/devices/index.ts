@@ -8,3 +8,4 @@ export {
   type DeviceSessionTerminator,
   type DisconnectSummary,
 } from './service.js';
+export { DeviceAccessRepository, type DeviceWithPresence } from './access-repository.js';

@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './clock.js';
 export * from './random.js';
 export * from './units.js';
+export * from './pagination.js';

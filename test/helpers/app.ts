@@ -38,6 +38,7 @@ export async function buildTestApp(
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     clock,
     store: testStore,
+    strictApiResponses: true,
     ...options.overrides,
   });
   return {

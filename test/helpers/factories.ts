@@ -11,6 +11,7 @@ import type {
   PlansTable,
   SessionsTable,
   TenantsTable,
+  UsageDailyTable,
   VouchersTable,
 } from '../../src/store/schema.js';
 
@@ -159,6 +160,19 @@ export async function createSession(
       updated_at: NOW_MS,
       ...values,
     })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** One per-day usage rollup row (day in the tenant's time zone, YYYY-MM-DD). */
+export async function createUsageDay(
+  db: Kysely<Database>,
+  values: Pick<Insertable<UsageDailyTable>, 'tenant_id' | 'voucher_id' | 'day'> &
+    Partial<Insertable<UsageDailyTable>>,
+) {
+  return db
+    .insertInto('usage_daily')
+    .values({ customer_id: null, downloaded_bytes: 0, uploaded_bytes: 0, online_seconds: 0, ...values })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -1,0 +1,102 @@
+/**
+ * Builds the operator-side modules (plans, vouchers, customers admin, read queries) and the deps
+ * the admin area and the API share. Called once from app.ts.
+ */
+import type { Logger } from 'pino';
+import { AdminsRepository, ApiTokensRepository, type WebSessions } from '../auth/index.js';
+import { CustomersAdminRepository } from '../customers/admin-repository.js';
+import { DevicesAdminQueries } from '../devices/admin-queries.js';
+import { PlansRepository, PlansService } from '../plans/index.js';
+import type { Clock, RandomSource } from '../shared/index.js';
+import { SmsAdminCounts } from '../sms/admin-counts.js';
+import type { Store } from '../store/index.js';
+import type { HotspotsService } from '../hotspots/index.js';
+import type { UsageService } from '../usage/index.js';
+import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
+import { SessionsAdminQueries } from '../usage/admin-queries.js';
+import { SeriesGenerator, VoucherEvents, VouchersRepository, VouchersService } from '../vouchers/index.js';
+import { DashboardQueries } from './dashboard-queries.js';
+import type { AdminDeps } from './deps.js';
+
+export interface OperatorModules {
+  deps: AdminDeps;
+  voucherEvents: VoucherEvents;
+  seriesGenerator: SeriesGenerator;
+  /** Marks series a stopped process left half-made, then nothing else to do at start. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createOperatorModules(parts: {
+  store: Store;
+  tenants: TenantsRepository;
+  tenantResolver: TenantResolver;
+  webSessions: WebSessions;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  hotspots: HotspotsService;
+  usage: UsageService;
+  radius: { authPort: number; acctPort: number };
+}): OperatorModules {
+  const { store, clock, random, logger } = parts;
+  const db = store.db;
+  const vouchersRepository = new VouchersRepository(db);
+  const customers = new CustomersAdminRepository(db);
+  const sessions = new SessionsAdminQueries(db);
+  const sms = new SmsAdminCounts(db);
+  const plans = new PlansService(new PlansRepository(db), clock);
+  const voucherEvents = new VoucherEvents((error, event) =>
+    logger.error({ err: error, voucherId: event.voucherId }, 'a voucher-activated listener failed'),
+  );
+
+  const announce = (tenantId: number, voucherId: number, customerId: number) =>
+    voucherEvents.emitVoucherActivated({
+      tenantId,
+      voucherId,
+      customerId,
+      source: 'operator',
+      atMs: clock.nowMs(),
+    });
+  const seriesGenerator = new SeriesGenerator(vouchersRepository, clock, random, logger, announce);
+  const vouchers = new VouchersService(
+    vouchersRepository,
+    plans,
+    customers,
+    parts.tenants,
+    seriesGenerator,
+    voucherEvents,
+    clock,
+    logger,
+  );
+  const deps: AdminDeps = {
+    admins: new AdminsRepository(db, clock),
+    apiTokens: new ApiTokensRepository(db, clock, random),
+    webSessions: parts.webSessions,
+    tenants: parts.tenants,
+    tenantResolver: parts.tenantResolver,
+    plans,
+    vouchers,
+    customers,
+    sessions,
+    devices: new DevicesAdminQueries(db),
+    dashboard: new DashboardQueries(vouchersRepository, sessions, sms, clock),
+    sms,
+    hotspots: parts.hotspots,
+    usage: parts.usage,
+    radius: parts.radius,
+    clock,
+    logger,
+  };
+  return {
+    deps,
+    voucherEvents,
+    seriesGenerator,
+    async start() {
+      const stale = await vouchersRepository.failStaleSeries(clock.nowMs() - 3_600_000);
+      if (stale > 0)
+        logger.warn({ stale }, 'voucher series left unfinished by a stopped process were marked failed');
+    },
+    stop: () => seriesGenerator.stop(),
+  };
+}

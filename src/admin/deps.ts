@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { AdminsRepository, ApiTokensRepository, WebSessions } from '../auth/index.js';
+import type { CustomersAdminRepository } from '../customers/admin-repository.js';
+import type { DevicesAdminQueries } from '../devices/admin-queries.js';
+import type { PlansService } from '../plans/index.js';
+import type { Clock } from '../shared/index.js';
+import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
+import type { SessionsAdminQueries } from '../usage/admin-queries.js';
+import type { VouchersService } from '../vouchers/index.js';
+import type { DashboardQueries } from './dashboard-queries.js';
+import type { SmsAdminCounts } from '../sms/admin-counts.js';
+import type { HotspotsService } from '../hotspots/index.js';
+import type { UsageService } from '../usage/index.js';
+
+/** What the admin area and the REST API are built from (wired in app.ts). */
+export interface AdminDeps {
+  admins: AdminsRepository;
+  apiTokens: ApiTokensRepository;
+  webSessions: WebSessions;
+  tenants: TenantsRepository;
+  tenantResolver: TenantResolver;
+  plans: PlansService;
+  vouchers: VouchersService;
+  customers: CustomersAdminRepository;
+  sessions: SessionsAdminQueries;
+  devices: DevicesAdminQueries;
+  dashboard: DashboardQueries;
+  sms: SmsAdminCounts;
+  hotspots: HotspotsService;
+  /** Operator disconnects (RFC 5176 Disconnect-Request through the RADIUS module). */
+  usage: UsageService;
+  /** Where routers reach Portico's RADIUS server (for the RouterOS snippet). */
+  radius: { authPort: number; acctPort: number };
+  clock: Clock;
+  logger: Logger;
+  /** Sign-in attempts per client IP and minute. */
+  signInLimitPerMinute?: number;
+}

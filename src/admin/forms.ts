@@ -1,0 +1,57 @@
+/** Reading HTML form fields: empty means "not set", numbers are checked, units converted. */
+import { AppError } from '../shared/index.js';
+
+export type FormBody = Record<string, string | string[] | undefined>;
+
+export function text(body: FormBody, name: string): string {
+  const value = body[name];
+  return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
+}
+
+/** A number field scaled to the stored unit (MB → bytes); empty → null. */
+export function scaled(body: FormBody, name: string, factor: number, label: string): number | null {
+  const raw = text(body, name);
+  if (raw === '') return null;
+  const value = Number(raw.replace(',', '.'));
+  if (!Number.isFinite(value) || value < 0) throw new AppError('VALIDATION', `${label} must be a number`);
+  return Math.round(value * factor);
+}
+
+export function checked(body: FormBody, name: string): boolean {
+  const value = text(body, name);
+  return value === 'on' || value === '1' || value === 'true';
+}
+
+export function idParam(params: unknown): number {
+  const id = Number((params as { id?: string }).id);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Not found');
+  return id;
+}
+
+/** Digits of the fraction part of a currency (USD 2, JPY 0), for entering prices in major units. */
+export function currencyDigits(currency: string): number {
+  try {
+    return (
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
+      2
+    );
+  } catch {
+    return 2;
+  }
+}
+
+/** "2026-12-31" (a date input) → end of that day UTC in epoch ms; empty → null. */
+export function dateEnd(body: FormBody, name: string): number | null {
+  const raw = text(body, name);
+  if (raw === '') return null;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) throw new AppError('VALIDATION', 'Dates are YYYY-MM-DD');
+  const ms = Date.parse(`${raw}T23:59:59Z`);
+  if (Number.isNaN(ms)) throw new AppError('VALIDATION', 'This date does not exist');
+  return ms;
+}
+
+export function dateStart(raw: unknown): number | undefined {
+  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw)) return undefined;
+  const ms = Date.parse(`${raw}T00:00:00Z`);
+  return Number.isNaN(ms) ? undefined : ms;
+}

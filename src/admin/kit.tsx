@@ -1,0 +1,91 @@
+/**
+ * What every admin page uses: the layout with the CSRF token, notices, and permission checks.
+ * Other modules add pages through `AdminPagesExtension` (see index.ts) and use this kit.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ComponentChildren } from 'preact';
+import { renderDocument } from '../http/render.js';
+import { actorOf, requireOwner, requireSuper, requireWrite } from './auth.js';
+import { AdminLayout } from './views/layout.js';
+
+/** Fixed notices shown after a redirect (`?notice=key`): never text taken from the URL. */
+const NOTICES: Record<string, string> = {
+  saved: 'Saved.',
+  created: 'Created.',
+  disabled: 'Disabled.',
+  enabled: 'Enabled.',
+  assigned: 'Assigned to the customer.',
+  revoked: 'Revoked.',
+  deleted: 'Deleted.',
+  blocked: 'The customer is blocked.',
+  unblocked: 'The customer is active again.',
+  password: 'Your password was changed.',
+  sent: 'Queued for sending.',
+};
+
+export interface PageOptions {
+  title: string;
+  body: ComponentChildren;
+  /** A notice key from the fixed list or a message of our own. */
+  notice?: string | undefined;
+  error?: string | undefined;
+  status?: number;
+}
+
+export interface AdminKit {
+  /** Renders a page in the admin layout (HTML, escaped). Returns the reply. */
+  render(request: FastifyRequest, reply: FastifyReply, options: PageOptions): FastifyReply;
+  /** A CSRF token for forms on this page (the layout already includes one for sign-out). */
+  csrf(reply: FastifyReply): string;
+  requireWrite: typeof requireWrite;
+  requireOwner: typeof requireOwner;
+  requireSuper: typeof requireSuper;
+  actorOf: typeof actorOf;
+}
+
+function noticeText(request: FastifyRequest, explicit: string | undefined): string | undefined {
+  if (explicit) return NOTICES[explicit] ?? explicit;
+  const key = (request.query as Record<string, unknown> | undefined)?.notice;
+  return typeof key === 'string' ? NOTICES[key] : undefined;
+}
+
+export function createKit(): AdminKit {
+  const csrfByReply = new WeakMap<FastifyReply, string>();
+  const csrf = (reply: FastifyReply) => {
+    let token = csrfByReply.get(reply);
+    if (!token) {
+      token = reply.generateCsrf();
+      csrfByReply.set(reply, token);
+    }
+    return token;
+  };
+  return {
+    csrf,
+    render(request, reply, options) {
+      const html = renderDocument(
+        <AdminLayout
+          title={options.title}
+          actor={actorOf(request)}
+          tenantName={request.tenant.name}
+          csrf={csrf(reply)}
+          path={request.url.split('?')[0] ?? '/admin'}
+          notice={noticeText(request, options.notice)}
+          error={options.error}
+        >
+          {options.body}
+        </AdminLayout>,
+      );
+      return reply
+        .status(options.status ?? 200)
+        .header('cache-control', 'no-store')
+        .type('text/html; charset=utf-8')
+        .send(html);
+    },
+    requireWrite,
+    requireOwner,
+    requireSuper,
+    actorOf,
+  };
+}
+
+export type AdminPagesExtension = (admin: FastifyInstance, kit: AdminKit) => Promise<void>;

@@ -1,0 +1,380 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { canWrite } from '../../auth/index.js';
+import {
+  CUSTOMER_SORT_KEYS,
+  CUSTOMER_STATUSES,
+  type CustomerInput,
+  type CustomerStatus,
+  type CustomerView,
+} from '../../customers/admin-repository.js';
+import { AppError, pageRequest, parseSort } from '../../shared/index.js';
+import type { AdminDeps } from '../deps.js';
+import { idParam, text, type FormBody } from '../forms.js';
+import type { AdminKit } from '../kit.js';
+import {
+  ActionButton,
+  Badge,
+  CsrfField,
+  Empty,
+  formatBytes,
+  formatDuration,
+  Pager,
+  when,
+} from '../views/components.js';
+
+type Query = Record<string, string | undefined>;
+
+function fromForm(body: FormBody): CustomerInput {
+  return { phone: text(body, 'phone'), name: text(body, 'name') || null, email: text(body, 'email') || null };
+}
+
+function CustomerForm({
+  customer,
+  csrf,
+  action,
+}: {
+  customer?: Partial<CustomerInput>;
+  csrf: string;
+  action: string;
+}) {
+  return (
+    <form method="post" action={action} class="stack">
+      <CsrfField token={csrf} />
+      <label>
+        Phone number
+        <input name="phone" type="tel" required value={customer?.phone ?? ''} />
+      </label>
+      <label>
+        Name
+        <input name="name" maxLength={200} value={customer?.name ?? ''} />
+      </label>
+      <label>
+        Email
+        <input name="email" type="email" maxLength={254} value={customer?.email ?? ''} />
+      </label>
+      <button type="submit">Save customer</button>
+    </form>
+  );
+}
+
+const FORM_ERRORS = ['VALIDATION', 'PHONE_INVALID', 'CONFLICT'];
+
+export async function customersPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+  admin.get<{ Querystring: Query }>('/admin/customers', async (request, reply) => {
+    const q = request.query;
+    const sort = parseSort(q.sort, CUSTOMER_SORT_KEYS, { key: 'joined_at', direction: 'desc' });
+    const status = (CUSTOMER_STATUSES as readonly string[]).includes(q.status ?? '')
+      ? (q.status as CustomerStatus)
+      : undefined;
+    const page = await deps.customers.list(
+      request.tenant.id,
+      { search: q.q, status },
+      sort,
+      pageRequest(q.page, q.perPage),
+    );
+    return kit.render(request, reply, {
+      title: 'Customers',
+      body: (
+        <>
+          {canWrite(kit.actorOf(request).role) ? (
+            <p>
+              <a class="button" href="/admin/customers/new">
+                New customer
+              </a>
+            </p>
+          ) : null}
+          <form method="get" class="filters">
+            <input name="q" placeholder="Phone, name or email" value={q.q ?? ''} aria-label="Search" />
+            <select name="status" aria-label="Status">
+              <option value="">Any status</option>
+              {CUSTOMER_STATUSES.map((s) => (
+                <option value={s} selected={q.status === s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+            <select name="sort" aria-label="Sort">
+              {['-joined_at', '-last_seen_at', 'phone', 'name'].map((s) => (
+                <option value={s} selected={q.sort === s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+            <button type="submit">Search</button>
+          </form>
+          {page.items.length === 0 ? (
+            <Empty>No customers match.</Empty>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th>Phone</th>
+                  <th>Name</th>
+                  <th>Email</th>
+                  <th>Status</th>
+                  <th>Joined</th>
+                  <th>Last seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((c) => (
+                  <tr>
+                    <td>
+                      <a href={`/admin/customers/${c.id}`}>{c.phone}</a>
+                    </td>
+                    <td>{c.name ?? ''}</td>
+                    <td>{c.email ?? ''}</td>
+                    <td>
+                      <Badge status={c.status} />
+                    </td>
+                    <td>{when(c.joinedAtMs, request.tenant.time_zone)}</td>
+                    <td>{when(c.lastSeenAtMs, request.tenant.time_zone)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <Pager page={page} basePath="/admin/customers" query={q} />
+        </>
+      ),
+    });
+  });
+
+  admin.get('/admin/customers/new', { preHandler: kit.requireWrite }, async (request, reply) =>
+    kit.render(request, reply, {
+      title: 'New customer',
+      body: <CustomerForm csrf={kit.csrf(reply)} action="/admin/customers" />,
+    }),
+  );
+
+  admin.post<{ Body: FormBody }>(
+    '/admin/customers',
+    { preHandler: kit.requireWrite },
+    async (request, reply) => {
+      const input = fromForm(request.body);
+      try {
+        const customer = await deps.customers.create(
+          request.tenant.id,
+          request.tenant.default_country,
+          input,
+          deps.clock.nowMs(),
+        );
+        return reply.redirect(`/admin/customers/${customer.id}?notice=created`, 303);
+      } catch (error) {
+        if (!(error instanceof AppError) || !FORM_ERRORS.includes(error.code)) throw error;
+        return kit.render(request, reply, {
+          title: 'New customer',
+          status: 400,
+          error: error.message,
+          body: <CustomerForm customer={input} csrf={kit.csrf(reply)} action="/admin/customers" />,
+        });
+      }
+    },
+  );
+
+  const detail = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    customer: CustomerView,
+    form?: { input: CustomerInput; error: string },
+  ) => {
+    const tenant = request.tenant;
+    const [vouchers, sessions, sms] = await Promise.all([
+      deps.vouchers.list(
+        tenant.id,
+        { customerId: customer.id },
+        { key: 'created_at', direction: 'desc' },
+        { page: 1, perPage: 100 },
+      ),
+      deps.sessions.list(
+        tenant.id,
+        { customerId: customer.id },
+        { key: 'started_at', direction: 'desc' },
+        { page: 1, perPage: 50 },
+      ),
+      deps.sms.ofCustomer(tenant.id, customer.id),
+    ]);
+    const devices = await deps.devices.ofVouchers(
+      tenant.id,
+      vouchers.items.map((v) => v.id),
+    );
+    const writable = canWrite(kit.actorOf(request).role);
+    const csrf = kit.csrf(reply);
+    return kit.render(request, reply, {
+      title: customer.name ? `${customer.name} (${customer.phone})` : customer.phone,
+      status: form ? 400 : 200,
+      error: form?.error,
+      body: (
+        <>
+          <p>
+            <Badge status={customer.status} /> Joined {when(customer.joinedAtMs, tenant.time_zone)} · last
+            seen {when(customer.lastSeenAtMs, tenant.time_zone)}{' '}
+            {customer.email ? `· ${customer.email}` : null}
+          </p>
+          {writable ? (
+            <div class="actions">
+              <ActionButton
+                action={`/admin/customers/${customer.id}/status`}
+                csrf={csrf}
+                label={customer.status === 'blocked' ? 'Unblock' : 'Block'}
+                danger={customer.status !== 'blocked'}
+                fields={{ status: customer.status === 'blocked' ? 'active' : 'blocked' }}
+              />
+              <a
+                class="button secondary"
+                href={`/admin/vouchers/generate?customer=${encodeURIComponent(customer.phone)}`}
+              >
+                New voucher for this customer
+              </a>
+            </div>
+          ) : null}
+          <h2>Vouchers</h2>
+          {vouchers.items.length === 0 ? (
+            <Empty>No vouchers.</Empty>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th>Code</th>
+                  <th>Plan</th>
+                  <th>Status</th>
+                  <th>Data used</th>
+                  <th>Time online</th>
+                </tr>
+              </thead>
+              <tbody>
+                {vouchers.items.map((v) => (
+                  <tr>
+                    <td>
+                      <a href={`/admin/vouchers/${v.id}`}>{v.code}</a>
+                    </td>
+                    <td>{v.planTitle}</td>
+                    <td>
+                      <Badge status={v.status} />
+                    </td>
+                    <td>{formatBytes(v.usage.downloadedBytes + v.usage.uploadedBytes)}</td>
+                    <td>{formatDuration(v.usage.onlineSeconds)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h2>Devices</h2>
+          {devices.length === 0 ? (
+            <Empty>No devices.</Empty>
+          ) : (
+            <ul>
+              {devices.map((d) => (
+                <li>
+                  {d.mac} {d.title ? `— ${d.title}` : ''} (last seen {when(d.lastSeenAtMs, tenant.time_zone)})
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2>Sessions</h2>
+          {sessions.items.length === 0 ? (
+            <Empty>No sessions.</Empty>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th>Start</th>
+                  <th>Stop</th>
+                  <th>MAC</th>
+                  <th>Data</th>
+                  <th>Cause</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sessions.items.map((s) => (
+                  <tr>
+                    <td>{when(s.startedAtMs, tenant.time_zone)}</td>
+                    <td>{s.online ? <Badge status="online" /> : when(s.stoppedAtMs, tenant.time_zone)}</td>
+                    <td>{s.mac ?? ''}</td>
+                    <td>{formatBytes(s.downloadedBytes + s.uploadedBytes)}</td>
+                    <td>{s.terminateCause ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h2>SMS</h2>
+          {sms.length === 0 ? (
+            <Empty>No SMS sent to this customer.</Empty>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Type</th>
+                  <th>Status</th>
+                  <th>Text</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sms.map((m) => (
+                  <tr>
+                    <td>{when(m.createdAtMs, tenant.time_zone)}</td>
+                    <td>{m.type}</td>
+                    <td>
+                      <Badge status={m.status} />
+                    </td>
+                    <td>{m.text}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {writable ? (
+            <>
+              <h2>Edit</h2>
+              <CustomerForm
+                customer={form?.input ?? customer}
+                csrf={csrf}
+                action={`/admin/customers/${customer.id}`}
+              />
+            </>
+          ) : null}
+        </>
+      ),
+    });
+  };
+
+  admin.get('/admin/customers/:id', async (request, reply) => {
+    const customer = await deps.customers.get(request.tenant.id, idParam(request.params));
+    return detail(request, reply, customer);
+  });
+
+  admin.post<{ Body: FormBody }>(
+    '/admin/customers/:id',
+    { preHandler: kit.requireWrite },
+    async (request, reply) => {
+      const id = idParam(request.params);
+      const customer = await deps.customers.get(request.tenant.id, id);
+      const input = fromForm(request.body);
+      try {
+        await deps.customers.update(request.tenant.id, id, request.tenant.default_country, input);
+        return reply.redirect(`/admin/customers/${id}?notice=saved`, 303);
+      } catch (error) {
+        if (!(error instanceof AppError) || !FORM_ERRORS.includes(error.code)) throw error;
+        return detail(request, reply, customer, { input, error: error.message });
+      }
+    },
+  );
+
+  admin.post<{ Body: FormBody }>(
+    '/admin/customers/:id/status',
+    { preHandler: kit.requireWrite },
+    async (request, reply) => {
+      const id = idParam(request.params);
+      const status = text(request.body, 'status') === 'blocked' ? 'blocked' : 'active';
+      await deps.customers.setStatus(request.tenant.id, id, status);
+      // A blocked customer is signed out of the portal at once.
+      if (status === 'blocked') await deps.webSessions.destroyAllFor(request.tenant.id, 'portal', id);
+      return reply.redirect(
+        `/admin/customers/${id}?notice=${status === 'blocked' ? 'blocked' : 'unblocked'}`,
+        303,
+      );
+    },
+  );
+}

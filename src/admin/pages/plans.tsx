@@ -1,0 +1,336 @@
+import type { FastifyInstance } from 'fastify';
+import { canWrite } from '../../auth/index.js';
+import { PLAN_SORT_KEYS, type PlanInput, type PlanView } from '../../plans/index.js';
+import { AppError, MB, pageRequest, parseSort } from '../../shared/index.js';
+import type { AdminDeps } from '../deps.js';
+import { checked, currencyDigits, idParam, scaled, text, type FormBody } from '../forms.js';
+import type { AdminKit } from '../kit.js';
+import {
+  ActionButton,
+  Badge,
+  bytesOrUnlimited,
+  CsrfField,
+  Empty,
+  money,
+  Pager,
+  secondsOrUnlimited,
+} from '../views/components.js';
+
+type Query = Record<string, string | undefined>;
+
+function planFromForm(body: FormBody, currencyFallback: string): PlanInput {
+  const currency = (text(body, 'currency') || currencyFallback).toUpperCase();
+  const limitMode = text(body, 'limitMode');
+  const price = scaled(body, 'price', 10 ** currencyDigits(currency), 'The price') ?? 0;
+  return {
+    title: text(body, 'title'),
+    isActive: checked(body, 'isActive'),
+    voucherPrefix: text(body, 'voucherPrefix'),
+    priceMinor: price,
+    currency,
+    speedDownKbps: scaled(body, 'speedDownKbps', 1, 'Download speed'),
+    speedUpKbps: scaled(body, 'speedUpKbps', 1, 'Upload speed'),
+    dataLimitBytes: limitMode === 'split' ? null : scaled(body, 'dataLimitMb', MB, 'The data limit'),
+    downloadLimitBytes:
+      limitMode === 'split' ? scaled(body, 'downloadLimitMb', MB, 'The download limit') : null,
+    uploadLimitBytes: limitMode === 'split' ? scaled(body, 'uploadLimitMb', MB, 'The upload limit') : null,
+    timeLimitSeconds: scaled(body, 'timeLimitMinutes', 60, 'The time limit'),
+    validitySeconds: scaled(body, 'validityHours', 3600, 'The validity'),
+    devicesLimit: scaled(body, 'devicesLimit', 1, 'Simultaneous devices') ?? 1,
+  };
+}
+
+const num = (value: number | null, divisor: number) => (value === null ? '' : String(value / divisor));
+
+function PlanForm({
+  plan,
+  csrf,
+  action,
+  currency,
+}: {
+  plan?: PlanInput;
+  csrf: string;
+  action: string;
+  currency: string;
+}) {
+  const p = plan;
+  const split = p !== undefined && (p.downloadLimitBytes !== null || p.uploadLimitBytes !== null);
+  const cur = p?.currency ?? currency;
+  return (
+    <form method="post" action={action} class="stack form-grid">
+      <CsrfField token={csrf} />
+      <label>
+        Title
+        <input name="title" required maxLength={200} value={p?.title ?? ''} />
+      </label>
+      <label>
+        Voucher prefix <small>(letters and digits, part of every code)</small>
+        <input name="voucherPrefix" required pattern="[A-Za-z0-9]{1,32}" value={p?.voucherPrefix ?? ''} />
+      </label>
+      <label class="check">
+        <input type="checkbox" name="isActive" checked={p?.isActive ?? true} /> Active (vouchers can be made
+        from it)
+      </label>
+      <fieldset>
+        <legend>Price</legend>
+        <label>
+          Price
+          <input
+            name="price"
+            inputMode="decimal"
+            value={p ? String(p.priceMinor / 10 ** currencyDigits(cur)) : '0'}
+          />
+        </label>
+        <label>
+          Currency
+          <input name="currency" maxLength={3} value={cur} />
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>Speed (empty = not limited)</legend>
+        <label>
+          Download, kbps
+          <input name="speedDownKbps" inputMode="numeric" value={num(p?.speedDownKbps ?? null, 1)} />
+        </label>
+        <label>
+          Upload, kbps
+          <input name="speedUpKbps" inputMode="numeric" value={num(p?.speedUpKbps ?? null, 1)} />
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>Data limit (empty = unlimited)</legend>
+        <label class="check">
+          <input type="radio" name="limitMode" value="total" checked={!split} /> Total (download + upload)
+        </label>
+        <label>
+          Total, MB
+          <input name="dataLimitMb" inputMode="decimal" value={num(p?.dataLimitBytes ?? null, MB)} />
+        </label>
+        <label class="check">
+          <input type="radio" name="limitMode" value="split" checked={split} /> Separate download and upload
+        </label>
+        <label>
+          Download, MB
+          <input name="downloadLimitMb" inputMode="decimal" value={num(p?.downloadLimitBytes ?? null, MB)} />
+        </label>
+        <label>
+          Upload, MB
+          <input name="uploadLimitMb" inputMode="decimal" value={num(p?.uploadLimitBytes ?? null, MB)} />
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>Time</legend>
+        <label>
+          Online time limit, minutes <small>(over all sessions; empty = unlimited)</small>
+          <input name="timeLimitMinutes" inputMode="decimal" value={num(p?.timeLimitSeconds ?? null, 60)} />
+        </label>
+        <label>
+          Validity after activation, hours <small>(empty = none)</small>
+          <input name="validityHours" inputMode="decimal" value={num(p?.validitySeconds ?? null, 3600)} />
+        </label>
+        <label>
+          Simultaneous devices
+          <input name="devicesLimit" type="number" min={1} max={100} value={String(p?.devicesLimit ?? 1)} />
+        </label>
+      </fieldset>
+      <button type="submit">Save plan</button>
+    </form>
+  );
+}
+
+function limits(p: PlanView): string {
+  const data =
+    p.downloadLimitBytes !== null || p.uploadLimitBytes !== null
+      ? `↓ ${bytesOrUnlimited(p.downloadLimitBytes)} / ↑ ${bytesOrUnlimited(p.uploadLimitBytes)}`
+      : bytesOrUnlimited(p.dataLimitBytes);
+  return `${data} · ${secondsOrUnlimited(p.timeLimitSeconds)}`;
+}
+
+export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+  admin.get<{ Querystring: Query }>('/admin/plans', async (request, reply) => {
+    const q = request.query;
+    const actor = kit.actorOf(request);
+    const active = q.active === 'yes' ? true : q.active === 'no' ? false : undefined;
+    const sort = parseSort(q.sort, PLAN_SORT_KEYS, { key: 'title', direction: 'asc' });
+    const page = await deps.plans.list(
+      request.tenant.id,
+      { isActive: active, search: q.q },
+      sort,
+      pageRequest(q.page, q.perPage),
+    );
+    return kit.render(request, reply, {
+      title: 'Plans',
+      body: (
+        <>
+          {canWrite(actor.role) ? (
+            <p>
+              <a class="button" href="/admin/plans/new">
+                New plan
+              </a>
+            </p>
+          ) : null}
+          <form method="get" class="filters">
+            <input name="q" placeholder="Title" value={q.q ?? ''} aria-label="Title" />
+            <select name="active" aria-label="Active">
+              <option value="">All</option>
+              <option value="yes" selected={q.active === 'yes'}>
+                Active
+              </option>
+              <option value="no" selected={q.active === 'no'}>
+                Inactive
+              </option>
+            </select>
+            <select name="sort" aria-label="Sort">
+              {['title', '-created_at', 'price_minor', '-price_minor'].map((s) => (
+                <option value={s} selected={q.sort === s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+            <button type="submit">Filter</button>
+          </form>
+          {page.items.length === 0 ? (
+            <Empty>No plans yet.</Empty>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th>Title</th>
+                  <th>Prefix</th>
+                  <th>Price</th>
+                  <th>Limits</th>
+                  <th>Devices</th>
+                  <th>Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((p) => (
+                  <tr>
+                    <td>
+                      <a href={`/admin/plans/${p.id}`}>{p.title}</a>
+                    </td>
+                    <td>{p.voucherPrefix}</td>
+                    <td>{money(p.priceMinor, p.currency)}</td>
+                    <td>{limits(p)}</td>
+                    <td>{p.devicesLimit}</td>
+                    <td>
+                      <Badge status={p.isActive ? 'active' : 'inactive'} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <Pager page={page} basePath="/admin/plans" query={q} />
+        </>
+      ),
+    });
+  });
+
+  admin.get('/admin/plans/new', { preHandler: kit.requireWrite }, async (request, reply) =>
+    kit.render(request, reply, {
+      title: 'New plan',
+      body: <PlanForm csrf={kit.csrf(reply)} action="/admin/plans" currency={request.tenant.currency} />,
+    }),
+  );
+
+  admin.post<{ Body: FormBody }>('/admin/plans', { preHandler: kit.requireWrite }, async (request, reply) => {
+    let input: PlanInput | undefined;
+    try {
+      input = planFromForm(request.body, request.tenant.currency);
+      const plan = await deps.plans.create(request.tenant.id, input);
+      return reply.redirect(`/admin/plans/${plan.id}?notice=created`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
+      return kit.render(request, reply, {
+        title: 'New plan',
+        status: 400,
+        error: error.message,
+        body: (
+          <PlanForm
+            plan={input}
+            csrf={kit.csrf(reply)}
+            action="/admin/plans"
+            currency={request.tenant.currency}
+          />
+        ),
+      });
+    }
+  });
+
+  admin.get('/admin/plans/:id', async (request, reply) => {
+    const plan = await deps.plans.get(request.tenant.id, idParam(request.params));
+    const actor = kit.actorOf(request);
+    const csrf = kit.csrf(reply);
+    return kit.render(request, reply, {
+      title: plan.title,
+      body: (
+        <>
+          <p>
+            <Badge status={plan.isActive ? 'active' : 'inactive'} /> {money(plan.priceMinor, plan.currency)} ·{' '}
+            {limits(plan)} · {plan.devicesLimit} device(s) ·{' '}
+            <a href={`/admin/vouchers?planId=${plan.id}`}>Vouchers of this plan</a>
+          </p>
+          {canWrite(actor.role) ? (
+            <>
+              <p>
+                <ActionButton
+                  action={`/admin/plans/${plan.id}/active`}
+                  csrf={csrf}
+                  label={plan.isActive ? 'Deactivate' : 'Activate'}
+                  fields={{ isActive: plan.isActive ? '0' : '1' }}
+                />{' '}
+                <a class="button" href={`/admin/vouchers/generate?planId=${plan.id}`}>
+                  Generate vouchers
+                </a>
+              </p>
+              <h2>Edit</h2>
+              <PlanForm plan={plan} csrf={csrf} action={`/admin/plans/${plan.id}`} currency={plan.currency} />
+            </>
+          ) : null}
+        </>
+      ),
+    });
+  });
+
+  admin.post<{ Body: FormBody }>(
+    '/admin/plans/:id',
+    { preHandler: kit.requireWrite },
+    async (request, reply) => {
+      const id = idParam(request.params);
+      const current = await deps.plans.get(request.tenant.id, id);
+      let input: PlanInput | undefined;
+      try {
+        input = planFromForm(request.body, current.currency);
+        await deps.plans.update(request.tenant.id, id, input);
+        return reply.redirect(`/admin/plans/${id}?notice=saved`, 303);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
+        return kit.render(request, reply, {
+          title: current.title,
+          status: 400,
+          error: error.message,
+          body: (
+            <PlanForm
+              plan={input ?? current}
+              csrf={kit.csrf(reply)}
+              action={`/admin/plans/${id}`}
+              currency={current.currency}
+            />
+          ),
+        });
+      }
+    },
+  );
+
+  admin.post<{ Body: FormBody }>(
+    '/admin/plans/:id/active',
+    { preHandler: kit.requireWrite },
+    async (request, reply) => {
+      const id = idParam(request.params);
+      const isActive = text(request.body, 'isActive') === '1';
+      await deps.plans.setActive(request.tenant.id, id, isActive);
+      return reply.redirect(`/admin/plans/${id}?notice=${isActive ? 'enabled' : 'disabled'}`, 303);
+    },
+  );
+}

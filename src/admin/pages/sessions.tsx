@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import { canWrite } from '../../auth/index.js';
+import { idParam } from '../forms.js';
+import { pageRequest, parseSort } from '../../shared/index.js';
+import { SESSION_SORT_KEYS } from '../../usage/admin-queries.js';
+import type { AdminDeps } from '../deps.js';
+import type { AdminKit } from '../kit.js';
+import { ActionButton, Badge, Empty, formatBytes, formatDuration, Pager, when } from '../views/components.js';
+
+type Query = Record<string, string | undefined>;
+
+export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+  admin.get<{ Querystring: Query }>('/admin/sessions', async (request, reply) => {
+    const q = request.query;
+    const online = q.online === 'yes' ? true : q.online === 'no' ? false : undefined;
+    const sort = parseSort(q.sort, SESSION_SORT_KEYS, { key: 'started_at', direction: 'desc' });
+    const page = await deps.sessions.list(
+      request.tenant.id,
+      { online },
+      sort,
+      pageRequest(q.page, q.perPage),
+    );
+    const tz = request.tenant.time_zone;
+    const writable = canWrite(kit.actorOf(request).role);
+    const csrf = kit.csrf(reply);
+    const notice =
+      q.disconnect === 'confirmed'
+        ? 'The hotspot confirmed the disconnect.'
+        : q.disconnect === 'unconfirmed'
+          ? 'The hotspot did not confirm the disconnect.'
+          : undefined;
+    return kit.render(request, reply, {
+      title: 'Sessions',
+      notice,
+      body: (
+        <>
+          <form method="get" class="filters">
+            <select name="online" aria-label="Online">
+              <option value="">All sessions</option>
+              <option value="yes" selected={q.online === 'yes'}>
+                Online now
+              </option>
+              <option value="no" selected={q.online === 'no'}>
+                History
+              </option>
+            </select>
+            <button type="submit">Show</button>
+          </form>
+          {page.items.length === 0 ? (
+            <Empty>No sessions.</Empty>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th>User</th>
+                  <th>MAC</th>
+                  <th>IP</th>
+                  <th>Start</th>
+                  <th>Stop</th>
+                  <th>Data</th>
+                  <th>Time</th>
+                  <th>Cause</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((s) => (
+                  <tr>
+                    <td>
+                      {s.voucherId ? <a href={`/admin/vouchers/${s.voucherId}`}>{s.userName}</a> : s.userName}
+                    </td>
+                    <td>{s.mac ?? ''}</td>
+                    <td>{s.framedIp ?? ''}</td>
+                    <td>{when(s.startedAtMs, tz)}</td>
+                    <td>{s.online ? <Badge status="online" /> : when(s.stoppedAtMs, tz)}</td>
+                    <td>
+                      ↓ {formatBytes(s.downloadedBytes)} ↑ {formatBytes(s.uploadedBytes)}
+                    </td>
+                    <td>{formatDuration(s.sessionSeconds)}</td>
+                    <td>{s.terminateCause ?? ''}</td>
+                    <td>
+                      {writable && s.online ? (
+                        <ActionButton
+                          action={`/admin/sessions/${s.id}/disconnect`}
+                          csrf={csrf}
+                          label="Disconnect"
+                          danger
+                        />
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <Pager page={page} basePath="/admin/sessions" query={q} />
+        </>
+      ),
+    });
+  });
+
+  admin.post('/admin/sessions/:id/disconnect', { preHandler: kit.requireWrite }, async (request, reply) => {
+    const result = await deps.usage.disconnectSession(request.tenant.id, idParam(request.params), 'operator');
+    return reply.redirect(
+      `/admin/sessions?online=yes&disconnect=${result.confirmed ? 'confirmed' : 'unconfirmed'}`,
+      303,
+    );
+  });
+}

@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { renderDocument } from '../../http/render.js';
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../../http/cookies.js';
+import { ADMIN_COOKIE } from '../auth.js';
+import type { AdminDeps } from '../deps.js';
+import { Head } from '../views/layout.js';
+
+function SignInPage(props: { csrf: string; email?: string; error?: string; tenantName: string }) {
+  return (
+    <html lang="en">
+      <Head title="Sign in" />
+      <body class="admin sign-in">
+        <main class="card narrow">
+          <h1>Portico admin</h1>
+          <p class="muted">{props.tenantName}</p>
+          {props.error ? (
+            <p class="error" role="alert">
+              {props.error}
+            </p>
+          ) : null}
+          <form method="post" action="/admin/sign-in" class="stack">
+            <input type="hidden" name="_csrf" value={props.csrf} />
+            <label>
+              Email
+              <input type="email" name="email" required autocomplete="username" value={props.email ?? ''} />
+            </label>
+            <label>
+              Password
+              <input type="password" name="password" required autocomplete="current-password" />
+            </label>
+            <button type="submit">Sign in</button>
+          </form>
+        </main>
+      </body>
+    </html>
+  );
+}
+
+export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Promise<void> {
+  await admin.register(fastifyRateLimit, { global: false });
+
+  admin.get('/admin/sign-in', async (request, reply) => {
+    const html = renderDocument(<SignInPage csrf={reply.generateCsrf()} tenantName={request.tenant.name} />);
+    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+  });
+
+  admin.post<{ Body: { email?: string; password?: string } }>(
+    '/admin/sign-in',
+    {
+      config: {
+        rateLimit: {
+          max: deps.signInLimitPerMinute ?? 10,
+          timeWindow: 60_000,
+          keyGenerator: (request) => `${request.tenant.id}:${request.ip}`,
+        },
+      },
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            email: { type: 'string', maxLength: 254 },
+            password: { type: 'string', maxLength: 200 },
+            _csrf: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const email = request.body.email ?? '';
+      const admin = await deps.admins.authenticate(request.tenant.id, email, request.body.password ?? '');
+      if (!admin) {
+        request.log.info({ tenantId: request.tenant.id }, 'admin sign-in refused');
+        const html = renderDocument(
+          <SignInPage
+            csrf={reply.generateCsrf()}
+            email={email}
+            error="The email or password is not correct."
+            tenantName={request.tenant.name}
+          />,
+        );
+        return reply.status(401).type('text/html; charset=utf-8').send(html);
+      }
+      // A new token on every sign-in: a token planted before sign-in is never promoted.
+      await deps.webSessions.destroy(readSessionCookie(request, ADMIN_COOKIE));
+      const token = await deps.webSessions.create(request.tenant.id, 'admin', admin.id, {
+        clientIp: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
+      setSessionCookie(request, reply, ADMIN_COOKIE, token);
+      return reply.redirect('/admin', 303);
+    },
+  );
+
+  admin.post('/admin/sign-out', async (request, reply) => {
+    await deps.webSessions.destroy(readSessionCookie(request, ADMIN_COOKIE));
+    clearSessionCookie(request, reply, ADMIN_COOKIE);
+    return reply.redirect('/admin/sign-in', 303);
+  });
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../shared/index.js';
+import { actorFromSession } from './auth.js';
+import type { AdminDeps } from './deps.js';
+import { createKit, type AdminPagesExtension } from './kit.js';
+import { accessPages } from './pages/access.js';
+import { customersPages } from './pages/customers.js';
+import { dashboardPage } from './pages/dashboard.js';
+import { plansPages } from './pages/plans.js';
+import { hotspotsPages } from './pages/hotspots.js';
+import { sessionsPages } from './pages/sessions.js';
+import { signInPages } from './pages/sign-in.js';
+import { tenantsPages } from './pages/tenants.js';
+import { vouchersPages } from './pages/vouchers.js';
+import { NAV } from './views/layout.js';
+
+export interface AdminOptions {
+  /** Pages of other modules, registered inside the admin shell (auth, CSRF, layout). */
+  extensions?: AdminPagesExtension[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the admin area (for the permission and CSRF tests). */
+    adminRoutes: Array<{ method: string; url: string }>;
+  }
+}
+
+const PUBLIC_PATHS = new Set(['/admin/sign-in', '/admin/sign-out']);
+
+export async function registerAdmin(
+  http: FastifyInstance,
+  deps: AdminDeps,
+  options: AdminOptions = {},
+): Promise<void> {
+  const routes: FastifyInstance['adminRoutes'] = [];
+  http.decorate('adminRoutes', routes);
+  await http.register(async (admin) => {
+    admin.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat())
+        if (method !== 'HEAD') routes.push({ method, url: route.url });
+    });
+    const kit = createKit();
+    admin.decorateRequest('actor', null);
+
+    admin.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?')[0] ?? '';
+      if (path.startsWith('/assets/')) return;
+      request.actor = await actorFromSession(deps, request);
+      if (request.actor || PUBLIC_PATHS.has(path)) return;
+      if (request.method === 'GET' || request.method === 'HEAD') return reply.redirect('/admin/sign-in', 303);
+      throw new AppError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
+    });
+    // Every form post in the admin area carries the CSRF token (double-submit cookie).
+    admin.addHook('preHandler', (request, reply, done) => {
+      if (request.method === 'POST') admin.csrfProtection(request, reply, done);
+      else done();
+    });
+
+    await signInPages(admin, deps);
+    await dashboardPage(admin, deps, kit);
+    await plansPages(admin, deps, kit);
+    await vouchersPages(admin, deps, kit);
+    await customersPages(admin, deps, kit);
+    await sessionsPages(admin, deps, kit);
+    await hotspotsPages(admin, deps, kit);
+    await accessPages(admin, deps, kit);
+    await tenantsPages(admin, deps, kit);
+    for (const extension of options.extensions ?? []) await extension(admin, kit);
+
+    // Sections that other modules fill in later: a short note instead of a 404.
+    admin.get('/admin/*', async (request, reply) => {
+      const path = request.url.split('?')[0] ?? '';
+      const item = NAV.find((n) => n.href === path);
+      if (!item) throw new AppError('NOT_FOUND', 'Not found');
+      return kit.render(request, reply, {
+        title: item.label,
+        body: <p class="empty">Coming soon: this section is being built.</p>,
+      });
+    });
+  });
+}

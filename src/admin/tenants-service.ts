@@ -1,0 +1,60 @@
+/** Creating a tenant with its host names and first owner (super-admin only, pages and API). */
+import { AppError } from '../shared/index.js';
+import type { Tenant } from '../store/index.js';
+import type { AdminDeps } from './deps.js';
+
+export interface NewTenant {
+  name: string;
+  slug: string;
+  hosts: string[];
+  defaultCountry: string;
+  currency: string;
+  timeZone: string;
+  locale: string;
+  adminEmail: string;
+  adminPassword: string;
+}
+
+export async function createTenantWithOwner(deps: AdminDeps, input: NewTenant): Promise<Tenant> {
+  const errors: string[] = [];
+  if (!input.name.trim() || input.name.length > 200) errors.push('a name');
+  if (!/^[a-z0-9-]{2,64}$/.test(input.slug))
+    errors.push('a slug of 2-64 lower-case letters, digits or dashes');
+  if (!/^[A-Z]{2}$/.test(input.defaultCountry)) errors.push('a 2-letter country code');
+  if (!/^[A-Z]{3}$/.test(input.currency)) errors.push('a 3-letter currency code');
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: input.timeZone });
+  } catch {
+    errors.push('a valid IANA time zone');
+  }
+  for (const host of input.hosts)
+    if (!/^[a-z0-9.-]{1,253}$/.test(host) && !/^\[[0-9a-f:]+\]$/.test(host))
+      errors.push(`a valid host name (not "${host}")`);
+  if (input.adminPassword.length < 12) errors.push('an admin password of at least 12 characters');
+  if (errors.length > 0) throw new AppError('VALIDATION', `The tenant needs ${errors.join(', ')}`);
+  const existing = await deps.tenants.list();
+  if (existing.some((t) => t.slug === input.slug))
+    throw new AppError('CONFLICT', 'A tenant with this slug exists');
+  for (const host of input.hosts)
+    if (await deps.tenants.findByHost(host))
+      throw new AppError('CONFLICT', `The host ${host} already belongs to a tenant`);
+  const tenant = await deps.tenants.create({
+    slug: input.slug,
+    name: input.name.trim(),
+    defaultCountry: input.defaultCountry,
+    locale: input.locale,
+    timeZone: input.timeZone,
+    currency: input.currency,
+    isDefault: false,
+    hosts: input.hosts,
+    nowMs: deps.clock.nowMs(),
+  });
+  await deps.admins.create(tenant.id, {
+    email: input.adminEmail,
+    name: 'Owner',
+    password: input.adminPassword,
+    role: 'owner',
+  });
+  deps.tenantResolver.invalidate();
+  return tenant;
+}

@@ -1,0 +1,101 @@
+import type { ComponentChildren, VNode } from 'preact';
+import { formatBytes, formatDuration, formatMoney, type Page } from '../../shared/index.js';
+
+export function CsrfField({ token }: { token: string }): VNode {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+/** A one-button POST form (disable, enable, revoke...). */
+export function ActionButton(props: {
+  action: string;
+  csrf: string;
+  label: string;
+  danger?: boolean;
+  fields?: Record<string, string>;
+}): VNode {
+  return (
+    <form method="post" action={props.action} class="inline">
+      <CsrfField token={props.csrf} />
+      {Object.entries(props.fields ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={props.danger ? 'danger' : 'secondary'}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+/** Previous/next links that keep the current filters. */
+export function Pager<T>({
+  page,
+  basePath,
+  query,
+}: {
+  page: Page<T>;
+  basePath: string;
+  query: Record<string, unknown>;
+}): VNode {
+  const pages = Math.max(1, Math.ceil(page.total / page.perPage));
+  const link = (n: number) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (
+        (typeof value === 'string' || typeof value === 'number') &&
+        value !== '' &&
+        key !== 'page' &&
+        key !== 'notice'
+      )
+        params.set(key, String(value));
+    }
+    params.set('page', String(n));
+    return `${basePath}?${params.toString()}`;
+  };
+  return (
+    <nav class="pager" aria-label="Pages">
+      <span>
+        {page.total} in total · page {page.page} of {pages}
+      </span>
+      {page.page > 1 ? <a href={link(page.page - 1)}>← Previous</a> : null}
+      {page.page < pages ? <a href={link(page.page + 1)}>Next →</a> : null}
+    </nav>
+  );
+}
+
+export function Badge({ status }: { status: string }): VNode {
+  return <span class={`badge badge-${status.replace(/[^a-z_]/g, '')}`}>{status}</span>;
+}
+
+export function Empty({ children }: { children: ComponentChildren }): VNode {
+  return <p class="empty">{children}</p>;
+}
+
+export function when(ms: number | null | undefined, timeZone = 'UTC'): string {
+  if (ms === null || ms === undefined) return '—';
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(ms);
+}
+
+export function bytesOrUnlimited(bytes: number | null): string {
+  return bytes === null ? 'unlimited' : formatBytes(bytes);
+}
+
+export function secondsOrUnlimited(seconds: number | null): string {
+  return seconds === null ? 'unlimited' : formatDuration(seconds);
+}
+
+export function money(minor: number, currency: string): string {
+  try {
+    return formatMoney(minor, currency);
+  } catch {
+    return `${minor} ${currency}`;
+  }
+}
+
+export { formatBytes, formatDuration };

@@ -1,0 +1,161 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { Value } from '@sinclair/typebox/value';
+import type { TSchema } from '@sinclair/typebox';
+import { AppError } from '../shared/index.js';
+import type { AdminDeps } from '../admin/deps.js';
+import { actorOf, requireOwner, requireSuper, requireWrite } from '../admin/auth.js';
+import { sendProblem } from '../http/errors.js';
+import { Problem } from './schemas.js';
+import { accessRoutes } from './routes/access.js';
+import { customersRoutes } from './routes/customers.js';
+import { plansRoutes } from './routes/plans.js';
+import { sessionsRoutes } from './routes/sessions.js';
+import { vouchersRoutes } from './routes/vouchers.js';
+import { hotspotsRoutes } from './routes/hotspots.js';
+
+export interface ApiKit {
+  actorOf: typeof actorOf;
+  requireWrite: typeof requireWrite;
+  requireOwner: typeof requireOwner;
+  requireSuper: typeof requireSuper;
+}
+
+/** Other modules add API routes with this; inside, routes are under /api/v1, bearer-authenticated. */
+export type ApiExtension = (api: FastifyInstance, kit: ApiKit) => Promise<void>;
+
+export interface ApiOptions {
+  extensions?: ApiExtension[];
+  /** Check every JSON answer against its route's response schema (tests): a mismatch is a 500. */
+  strictResponses?: boolean;
+  /** Requests per token (or IP without one) and minute. */
+  rateLimitPerMinute?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the REST API (method and full URL), for the documentation test. */
+    apiRoutes: Array<{ method: string; url: string; hidden: boolean }>;
+  }
+}
+
+const PUBLIC = new Set(['/api/v1/openapi.json']);
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}
+
+function unauthenticated(reply: FastifyReply, title: string) {
+  reply.header('www-authenticate', 'Bearer realm="portico"');
+  return sendProblem(reply, { type: 'about:blank', title, status: 401, code: 'UNAUTHENTICATED' });
+}
+
+export async function registerApi(
+  http: FastifyInstance,
+  deps: AdminDeps,
+  options: ApiOptions = {},
+): Promise<void> {
+  const routes: FastifyInstance['apiRoutes'] = [];
+  http.decorate('apiRoutes', routes);
+  await http.register(
+    async (api) => {
+      api.addHook('onRoute', (route) => {
+        for (const method of [route.method].flat())
+          if (method !== 'HEAD') routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
+      });
+      api.addSchema(Problem);
+      await api.register(fastifySwagger, {
+        openapi: {
+          openapi: '3.1.0',
+          info: {
+            title: 'Portico REST API',
+            version: '1.0.0',
+            description:
+              'Everything an operator can do in the admin area. Authenticate with `Authorization: Bearer <token>` ' +
+              '(create tokens under Access > API tokens). Lists take `page`, `perPage` (≤ 200) and an allow-listed ' +
+              '`sort` (`key` or `-key`); unknown query parameters are refused. Errors are RFC 9457 problem+json ' +
+              'with a stable `code`. Ids of another tenant answer 404.',
+          },
+          components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+          security: [{ bearer: [] }],
+        },
+        refResolver: {
+          buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) || `schema-${i}`,
+        },
+      });
+      await api.register(fastifyRateLimit, {
+        max: options.rateLimitPerMinute ?? 600,
+        timeWindow: 60_000,
+        keyGenerator: (request) => bearerToken(request)?.slice(0, 16) ?? request.ip,
+      });
+      api.decorateRequest('actor', null);
+
+      api.addHook('onRequest', async (request, reply) => {
+        if (PUBLIC.has(request.url.split('?')[0] ?? '')) return;
+        const token = bearerToken(request);
+        if (!token) return unauthenticated(reply, 'An API token is required (Authorization: Bearer …)');
+        const found = await deps.apiTokens.authenticate(token);
+        // A token works only on its own tenant's host names.
+        if (!found || found.tenantId !== request.tenant.id)
+          return unauthenticated(reply, 'The API token is not valid');
+        request.actor = {
+          tenantId: found.tenantId,
+          role: found.role,
+          // Owner tokens of the default tenant act for the deployment (tenants API).
+          isSuper: found.role === 'owner' && request.tenant.is_default === 1,
+          kind: 'token',
+          id: found.id,
+          adminId: found.createdByAdminId,
+          name: found.name,
+        };
+      });
+
+      // Sort and filter parameters are allow-listed: a parameter the route does not declare is an error.
+      api.addHook('preValidation', async (request) => {
+        const schema = request.routeOptions.schema?.querystring as
+          { properties?: Record<string, unknown> } | undefined;
+        const allowed = schema?.properties ?? {};
+        const unknown = Object.keys((request.query as Record<string, unknown> | undefined) ?? {}).filter(
+          (key) => !(key in allowed),
+        );
+        if (unknown.length > 0)
+          throw new AppError('VALIDATION', `Unknown query parameter: ${unknown.join(', ')}`, {
+            parameters: unknown,
+          });
+      });
+
+      if (options.strictResponses) {
+        api.addHook('preSerialization', async (request, reply, payload) => {
+          if (request.routeOptions.schema?.hide) return payload;
+          const responses = request.routeOptions.schema?.response as Record<string, TSchema> | undefined;
+          const schema = responses?.[String(reply.statusCode)];
+          if (!schema)
+            throw new Error(`no response schema for ${reply.statusCode} on ${request.routeOptions.url}`);
+          if (!Value.Check(schema, [Problem], payload)) {
+            const first = [...Value.Errors(schema, [Problem], payload)][0];
+            throw new Error(
+              `response does not match its schema on ${request.method} ${request.routeOptions.url}: ${first?.path} ${first?.message}`,
+            );
+          }
+          return payload;
+        });
+      }
+
+      api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+
+      const kit: ApiKit = { actorOf, requireWrite, requireOwner, requireSuper };
+      await plansRoutes(api, deps, kit);
+      await vouchersRoutes(api, deps, kit);
+      await customersRoutes(api, deps, kit);
+      await sessionsRoutes(api, deps, kit);
+      await accessRoutes(api, deps, kit);
+      await hotspotsRoutes(api, deps, kit);
+      for (const extension of options.extensions ?? []) await extension(api, kit);
+    },
+    { prefix: '/api/v1' },
+  );
+}

@@ -1,0 +1,244 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AdminDeps } from '../../admin/deps.js';
+import { createTenantWithOwner } from '../../admin/tenants-service.js';
+import { AppError } from '../../shared/index.js';
+import { normalizeHost, type VoucherSettings as VoucherSettingsDoc } from '../../tenants/index.js';
+import { validateVoucherSettings } from '../../vouchers/settings.js';
+import type { ApiKit } from '../plugin.js';
+import {
+  Admin,
+  AdminCreate,
+  AdminPatch,
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  errors,
+  IdParams,
+  Tenant,
+  TenantCreate,
+  VoucherSettings,
+} from '../schemas.js';
+
+export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+  const strip = <T extends { tenantId: number }>(view: T): Omit<T, 'tenantId'> => {
+    const { tenantId: _t, ...rest } = view;
+    return rest;
+  };
+
+  api.get(
+    '/admins',
+    {
+      schema: {
+        tags: ['admins'],
+        summary: "List the tenant's admins",
+        response: { 200: Type.Array(Admin), ...errors },
+      },
+    },
+    async (request) => (await deps.admins.list(request.tenant.id)).map(strip),
+  );
+
+  api.post<{ Body: Static<typeof AdminCreate> }>(
+    '/admins',
+    {
+      preHandler: kit.requireOwner,
+      schema: {
+        tags: ['admins'],
+        summary: 'Add an admin (owners only)',
+        body: AdminCreate,
+        response: { 201: Admin, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const admin = await deps.admins.create(request.tenant.id, {
+        email: b.email,
+        name: b.name ?? '',
+        password: b.password,
+        role: b.role,
+      });
+      return reply.status(201).send(strip(admin));
+    },
+  );
+
+  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof AdminPatch> }>(
+    '/admins/:id',
+    {
+      preHandler: kit.requireOwner,
+      schema: {
+        tags: ['admins'],
+        summary: 'Change an admin: name, role, disabled, or set a new password (owners only)',
+        params: IdParams,
+        body: AdminPatch,
+        response: { 200: Admin, ...errors },
+      },
+    },
+    async (request) => {
+      const tenantId = request.tenant.id;
+      const { password, ...changes } = request.body;
+      await deps.admins.get(tenantId, request.params.id);
+      const admin = await deps.admins.update(tenantId, request.params.id, changes);
+      if (password !== undefined) await deps.admins.setPassword(tenantId, admin.id, password);
+      if (password !== undefined || admin.isDisabled)
+        await deps.webSessions.destroyAllFor(tenantId, 'admin', admin.id);
+      return strip(admin);
+    },
+  );
+
+  api.delete<{ Params: Static<typeof IdParams> }>(
+    '/admins/:id',
+    {
+      preHandler: kit.requireOwner,
+      schema: {
+        tags: ['admins'],
+        summary: 'Delete an admin (owners only)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      if (kit.actorOf(request).adminId === request.params.id)
+        throw new AppError('CONFLICT', 'You cannot delete yourself');
+      await deps.admins.delete(request.tenant.id, request.params.id);
+      await deps.webSessions.destroyAllFor(request.tenant.id, 'admin', request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  const tokenTags = ['api-tokens'];
+  api.get(
+    '/api-tokens',
+    {
+      preHandler: kit.requireOwner,
+      schema: {
+        tags: tokenTags,
+        summary: 'List API tokens (owners only)',
+        response: { 200: Type.Array(ApiToken), ...errors },
+      },
+    },
+    async (request) => (await deps.apiTokens.list(request.tenant.id)).map(strip),
+  );
+
+  api.post<{ Body: Static<typeof ApiTokenCreate> }>(
+    '/api-tokens',
+    {
+      preHandler: kit.requireOwner,
+      schema: {
+        tags: tokenTags,
+        summary: 'Create an API token; the secret is in this answer only (owners only)',
+        body: ApiTokenCreate,
+        response: { 201: ApiTokenCreated, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { token, view } = await deps.apiTokens.create(request.tenant.id, {
+        name: request.body.name,
+        role: request.body.role,
+        createdByAdminId: kit.actorOf(request).adminId,
+      });
+      return reply.status(201).send({ token, apiToken: strip(view) });
+    },
+  );
+
+  api.delete<{ Params: Static<typeof IdParams> }>(
+    '/api-tokens/:id',
+    {
+      preHandler: kit.requireOwner,
+      schema: {
+        tags: tokenTags,
+        summary: 'Revoke an API token (owners only)',
+        params: IdParams,
+        response: { 200: ApiToken, ...errors },
+      },
+    },
+    async (request) => strip(await deps.apiTokens.revoke(request.tenant.id, request.params.id)),
+  );
+
+  const tenantView = async (id: number) => {
+    const t = await deps.tenants.findById(id);
+    if (!t) throw new AppError('NOT_FOUND', 'Tenant not found');
+    return {
+      id: t.id,
+      slug: t.slug,
+      name: t.name,
+      defaultCountry: t.default_country,
+      locale: t.locale,
+      timeZone: t.time_zone,
+      currency: t.currency,
+      isDefault: t.is_default === 1,
+      hosts: await deps.tenants.hostsOf(t.id),
+      createdAtMs: t.created_at,
+    };
+  };
+
+  api.get(
+    '/tenants',
+    {
+      preHandler: kit.requireSuper,
+      schema: {
+        tags: ['tenants'],
+        summary: 'List tenants (deployment owner: an owner token of the default tenant)',
+        response: { 200: Type.Array(Tenant), ...errors },
+      },
+    },
+    async () => Promise.all((await deps.tenants.list()).map((t) => tenantView(t.id))),
+  );
+
+  api.post<{ Body: Static<typeof TenantCreate> }>(
+    '/tenants',
+    {
+      preHandler: kit.requireSuper,
+      schema: {
+        tags: ['tenants'],
+        summary: 'Create a tenant with its host names and first owner',
+        body: TenantCreate,
+        response: { 201: Tenant, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const tenant = await createTenantWithOwner(deps, {
+        name: b.name,
+        slug: b.slug,
+        hosts: b.hosts.map((h) => normalizeHost(h)).filter(Boolean),
+        defaultCountry: b.defaultCountry ?? 'US',
+        currency: b.currency ?? 'USD',
+        timeZone: b.timeZone ?? 'UTC',
+        locale: b.locale ?? 'en-US',
+        adminEmail: b.adminEmail,
+        adminPassword: b.adminPassword,
+      });
+      return reply.status(201).send(await tenantView(tenant.id));
+    },
+  );
+
+  api.get(
+    '/settings/vouchers',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'Voucher code settings',
+        response: { 200: VoucherSettings, ...errors },
+      },
+    },
+    async (request) => deps.tenants.getSettings(request.tenant.id, 'vouchers'),
+  );
+
+  api.put<{ Body: VoucherSettingsDoc }>(
+    '/settings/vouchers',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags: ['settings'],
+        summary: 'Change the voucher code settings (new codes only)',
+        body: VoucherSettings,
+        response: { 200: VoucherSettings, ...errors },
+      },
+    },
+    async (request) => {
+      const value = validateVoucherSettings(request.body);
+      await deps.tenants.putSettings(request.tenant.id, 'vouchers', value, deps.clock.nowMs());
+      return deps.tenants.getSettings(request.tenant.id, 'vouchers');
+    },
+  );
+}

@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AdminDeps } from '../../admin/deps.js';
+import { CUSTOMER_SORT_KEYS } from '../../customers/admin-repository.js';
+import { pageRequest, parseSort } from '../../shared/index.js';
+import type { ApiKit } from '../plugin.js';
+import {
+  Customer,
+  CustomerCreate,
+  CustomerPatch,
+  errors,
+  IdParams,
+  PageOf,
+  PageQuery,
+  SortParam,
+} from '../schemas.js';
+
+const ListQuery = Type.Object({
+  ...PageQuery,
+  sort: SortParam(CUSTOMER_SORT_KEYS),
+  search: Type.Optional(
+    Type.String({ maxLength: 100, description: 'part of the phone number, name or email' }),
+  ),
+  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('blocked')])),
+});
+
+export async function customersRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+  const tags = ['customers'];
+  api.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/customers',
+    {
+      schema: {
+        tags,
+        summary: 'List and search customers',
+        querystring: ListQuery,
+        response: { 200: PageOf(Customer), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return deps.customers.list(
+        request.tenant.id,
+        { search: q.search, status: q.status },
+        parseSort(q.sort, CUSTOMER_SORT_KEYS, { key: 'joined_at', direction: 'desc' }),
+        pageRequest(q.page, q.perPage),
+      );
+    },
+  );
+
+  api.get<{ Params: Static<typeof IdParams> }>(
+    '/customers/:id',
+    { schema: { tags, summary: 'Get a customer', params: IdParams, response: { 200: Customer, ...errors } } },
+    async (request) => deps.customers.get(request.tenant.id, request.params.id),
+  );
+
+  api.post<{ Body: Static<typeof CustomerCreate> }>(
+    '/customers',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags,
+        summary: 'Create a customer',
+        body: CustomerCreate,
+        response: { 201: Customer, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const customer = await deps.customers.create(
+        request.tenant.id,
+        request.tenant.default_country,
+        { phone: b.phone, name: b.name ?? null, email: b.email ?? null },
+        deps.clock.nowMs(),
+      );
+      return reply.status(201).send(customer);
+    },
+  );
+
+  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof CustomerPatch> }>(
+    '/customers/:id',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags,
+        summary: 'Edit a customer; status "blocked" blocks them and ends their portal sessions',
+        params: IdParams,
+        body: CustomerPatch,
+        response: { 200: Customer, ...errors },
+      },
+    },
+    async (request) => {
+      const tenant = request.tenant;
+      const current = await deps.customers.get(tenant.id, request.params.id);
+      const b = request.body;
+      if (b.phone !== undefined || b.name !== undefined || b.email !== undefined) {
+        await deps.customers.update(tenant.id, current.id, tenant.default_country, {
+          phone: b.phone ?? current.phone,
+          name: b.name === undefined ? current.name : b.name,
+          email: b.email === undefined ? current.email : b.email,
+        });
+      }
+      if (b.status !== undefined && b.status !== current.status) {
+        await deps.customers.setStatus(tenant.id, current.id, b.status);
+        if (b.status === 'blocked') await deps.webSessions.destroyAllFor(tenant.id, 'portal', current.id);
+      }
+      return deps.customers.get(tenant.id, current.id);
+    },
+  );
+}

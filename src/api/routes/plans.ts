@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AdminDeps } from '../../admin/deps.js';
+import { PLAN_SORT_KEYS, type PlanInput } from '../../plans/index.js';
+import { pageRequest, parseSort } from '../../shared/index.js';
+import type { ApiKit } from '../plugin.js';
+import { errors, IdParams, PageOf, PageQuery, Plan, PlanCreate, PlanPatch, SortParam } from '../schemas.js';
+
+const ListQuery = Type.Object({
+  ...PageQuery,
+  sort: SortParam(PLAN_SORT_KEYS),
+  active: Type.Optional(Type.Boolean()),
+  search: Type.Optional(Type.String({ maxLength: 100, description: 'part of the title' })),
+});
+
+export async function plansRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+  const tags = ['plans'];
+  api.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/plans',
+    {
+      schema: {
+        tags,
+        summary: 'List plans',
+        querystring: ListQuery,
+        response: { 200: PageOf(Plan), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return deps.plans.list(
+        request.tenant.id,
+        { isActive: q.active, search: q.search },
+        parseSort(q.sort, PLAN_SORT_KEYS, { key: 'title', direction: 'asc' }),
+        pageRequest(q.page, q.perPage),
+      );
+    },
+  );
+
+  api.get<{ Params: Static<typeof IdParams> }>(
+    '/plans/:id',
+    { schema: { tags, summary: 'Get a plan', params: IdParams, response: { 200: Plan, ...errors } } },
+    async (request) => deps.plans.get(request.tenant.id, request.params.id),
+  );
+
+  api.post<{ Body: Static<typeof PlanCreate> }>(
+    '/plans',
+    {
+      preHandler: kit.requireWrite,
+      schema: { tags, summary: 'Create a plan', body: PlanCreate, response: { 201: Plan, ...errors } },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const input: PlanInput = {
+        title: b.title,
+        voucherPrefix: b.voucherPrefix,
+        isActive: b.isActive ?? true,
+        priceMinor: b.priceMinor ?? 0,
+        currency: b.currency ?? request.tenant.currency,
+        speedDownKbps: b.speedDownKbps ?? null,
+        speedUpKbps: b.speedUpKbps ?? null,
+        dataLimitBytes: b.dataLimitBytes ?? null,
+        downloadLimitBytes: b.downloadLimitBytes ?? null,
+        uploadLimitBytes: b.uploadLimitBytes ?? null,
+        timeLimitSeconds: b.timeLimitSeconds ?? null,
+        validitySeconds: b.validitySeconds ?? null,
+        devicesLimit: b.devicesLimit ?? 1,
+      };
+      const plan = await deps.plans.create(request.tenant.id, input);
+      return reply.status(201).send(plan);
+    },
+  );
+
+  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof PlanPatch> }>(
+    '/plans/:id',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags,
+        summary: 'Change a plan (any subset of fields; isActive to activate or deactivate)',
+        params: IdParams,
+        body: PlanPatch,
+        response: { 200: Plan, ...errors },
+      },
+    },
+    async (request) => {
+      const current = await deps.plans.get(request.tenant.id, request.params.id);
+      const { id: _id, createdAtMs: _c, updatedAtMs: _u, ...fields } = current;
+      return deps.plans.update(request.tenant.id, current.id, { ...fields, ...request.body });
+    },
+  );
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AdminDeps } from '../../admin/deps.js';
+import { AppError, pageRequest, parseSort } from '../../shared/index.js';
+import { SESSION_SORT_KEYS } from '../../usage/admin-queries.js';
+import type { ApiKit } from '../plugin.js';
+import { Dashboard, errors, IdParams, PageOf, PageQuery, Session, SortParam } from '../schemas.js';
+
+const ListQuery = Type.Object({
+  ...PageQuery,
+  sort: SortParam(SESSION_SORT_KEYS),
+  online: Type.Optional(Type.Boolean({ description: 'true: online now; false: history' })),
+  voucherId: Type.Optional(Type.Integer({ minimum: 1 })),
+  customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+  hotspotId: Type.Optional(Type.Integer({ minimum: 1 })),
+  startedFromMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  startedToMs: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+export async function sessionsRoutes(api: FastifyInstance, deps: AdminDeps, _kit: ApiKit): Promise<void> {
+  const tags = ['sessions'];
+  api.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/sessions',
+    {
+      schema: {
+        tags,
+        summary: 'List RADIUS accounting sessions (online now and history)',
+        querystring: ListQuery,
+        response: { 200: PageOf(Session), ...errors },
+      },
+    },
+    async (request) => {
+      const { page, perPage, sort, ...filter } = request.query;
+      return deps.sessions.list(
+        request.tenant.id,
+        filter,
+        parseSort(sort, SESSION_SORT_KEYS, { key: 'started_at', direction: 'desc' }),
+        pageRequest(page, perPage),
+      );
+    },
+  );
+
+  api.get<{ Params: Static<typeof IdParams> }>(
+    '/sessions/:id',
+    { schema: { tags, summary: 'Get a session', params: IdParams, response: { 200: Session, ...errors } } },
+    async (request) => {
+      const session = await deps.sessions.find(request.tenant.id, request.params.id);
+      if (!session) throw new AppError('NOT_FOUND', 'Session not found');
+      return session;
+    },
+  );
+
+  api.get(
+    '/dashboard',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'The dashboard figures',
+        response: { 200: Dashboard, ...errors },
+      },
+    },
+    async (request) => deps.dashboard.figures(request.tenant),
+  );
+}

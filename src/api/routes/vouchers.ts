@@ -1,0 +1,210 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AdminDeps } from '../../admin/deps.js';
+import { csvCell } from '../../admin/pages/vouchers.js';
+import { currencyDigits } from '../../admin/forms.js';
+import { pageRequest, parseSort } from '../../shared/index.js';
+import { VOUCHER_SORT_KEYS, VOUCHER_STATUSES } from '../../vouchers/index.js';
+import type { ApiKit } from '../plugin.js';
+import {
+  errors,
+  IdParams,
+  PageOf,
+  PageQuery,
+  SeriesCreate,
+  SortParam,
+  Voucher,
+  VoucherSeries,
+} from '../schemas.js';
+
+const ListQuery = Type.Object({
+  ...PageQuery,
+  sort: SortParam(VOUCHER_SORT_KEYS),
+  status: Type.Optional(Type.Union(VOUCHER_STATUSES.map((s) => Type.Literal(s)))),
+  seriesId: Type.Optional(Type.Integer({ minimum: 1 })),
+  planId: Type.Optional(Type.Integer({ minimum: 1 })),
+  customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+  code: Type.Optional(Type.String({ maxLength: 100, description: 'part of the code, case-insensitive' })),
+  activatedFromMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  activatedToMs: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+
+const Assign = Type.Object({ customerId: Type.Integer({ minimum: 1 }) });
+const SeriesListQuery = Type.Object({ ...PageQuery });
+
+export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+  const tags = ['vouchers'];
+  api.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/vouchers',
+    {
+      schema: {
+        tags,
+        summary: 'List vouchers with their usage counters',
+        querystring: ListQuery,
+        response: { 200: PageOf(Voucher), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return deps.vouchers.list(
+        request.tenant.id,
+        {
+          status: q.status,
+          seriesId: q.seriesId,
+          planId: q.planId,
+          customerId: q.customerId,
+          code: q.code,
+          activatedFromMs: q.activatedFromMs,
+          activatedToMs: q.activatedToMs,
+        },
+        parseSort(q.sort, VOUCHER_SORT_KEYS, { key: 'created_at', direction: 'desc' }),
+        pageRequest(q.page, q.perPage),
+      );
+    },
+  );
+
+  api.get<{ Params: Static<typeof IdParams> }>(
+    '/vouchers/:id',
+    { schema: { tags, summary: 'Get a voucher', params: IdParams, response: { 200: Voucher, ...errors } } },
+    async (request) => deps.vouchers.get(request.tenant.id, request.params.id),
+  );
+
+  api.post<{ Params: Static<typeof IdParams> }>(
+    '/vouchers/:id/disable',
+    {
+      preHandler: kit.requireWrite,
+      schema: { tags, summary: 'Disable a voucher', params: IdParams, response: { 200: Voucher, ...errors } },
+    },
+    async (request) => deps.vouchers.disable(request.tenant.id, request.params.id),
+  );
+
+  api.post<{ Params: Static<typeof IdParams> }>(
+    '/vouchers/:id/enable',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags,
+        summary: 'Enable a disabled voucher',
+        params: IdParams,
+        response: { 200: Voucher, ...errors },
+      },
+    },
+    async (request) => deps.vouchers.enable(request.tenant.id, request.params.id),
+  );
+
+  api.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Assign> }>(
+    '/vouchers/:id/assign',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags,
+        summary: 'Assign a voucher to a customer (fires "voucher activated")',
+        params: IdParams,
+        body: Assign,
+        response: { 200: Voucher, ...errors },
+      },
+    },
+    async (request) => deps.vouchers.assign(request.tenant.id, request.params.id, request.body.customerId),
+  );
+
+  const seriesTags = ['voucher-series'];
+  api.get<{ Querystring: Static<typeof SeriesListQuery> }>(
+    '/voucher-series',
+    {
+      schema: {
+        tags: seriesTags,
+        summary: 'List voucher series, newest first',
+        querystring: SeriesListQuery,
+        response: { 200: PageOf(VoucherSeries), ...errors },
+      },
+    },
+    async (request) =>
+      deps.vouchers.listSeries(request.tenant.id, pageRequest(request.query.page, request.query.perPage)),
+  );
+
+  api.post<{ Body: Static<typeof SeriesCreate> }>(
+    '/voucher-series',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags: seriesTags,
+        summary: 'Generate a series of up to 100,000 vouchers',
+        description:
+          'Answers 202 at once; the vouchers are made in the background. Poll GET /voucher-series/{id} until status is ready.',
+        body: SeriesCreate,
+        response: { 202: VoucherSeries, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const series = await deps.vouchers.createSeries(
+        request.tenant.id,
+        {
+          planId: b.planId,
+          quantity: b.quantity,
+          expiryMode: b.expiryMode ?? 'after_activation',
+          validUntilAtMs: b.validUntilAtMs ?? null,
+          customerId: b.customerId ?? null,
+        },
+        kit.actorOf(request).adminId,
+      );
+      return reply.status(202).send(series);
+    },
+  );
+
+  api.get<{ Params: Static<typeof IdParams> }>(
+    '/voucher-series/:id',
+    {
+      schema: {
+        tags: seriesTags,
+        summary: 'Get a series and its generation progress',
+        params: IdParams,
+        response: { 200: VoucherSeries, ...errors },
+      },
+    },
+    async (request) => deps.vouchers.getSeries(request.tenant.id, request.params.id),
+  );
+
+  api.get<{ Params: Static<typeof IdParams> }>(
+    '/voucher-series/:id/export.csv',
+    {
+      schema: {
+        tags: seriesTags,
+        summary: 'Export the vouchers of a series as CSV',
+        params: IdParams,
+        produces: ['text/csv'],
+        response: {
+          200: {
+            description: 'CSV, one voucher per line',
+            content: { 'text/csv': { schema: Type.String() } },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.id;
+      const lines = ['code,short_code,plan,status,price,currency,valid_until_ms,created_at_ms'];
+      for await (const chunk of deps.vouchers.seriesVouchers(request.tenant.id, id)) {
+        for (const v of chunk) {
+          const digits = currencyDigits(v.currency);
+          lines.push(
+            [
+              v.code,
+              v.shortCode,
+              v.planTitle,
+              v.status,
+              (v.priceMinor / 10 ** digits).toFixed(digits),
+              v.currency,
+              v.validUntilAtMs,
+              v.createdAtMs,
+            ]
+              .map(csvCell)
+              .join(','),
+          );
+        }
+      }
+      return reply.type('text/csv; charset=utf-8').send(`${lines.join('\r\n')}\r\n`);
+    },
+  );
+}

@@ -1,0 +1,300 @@
+/**
+ * TypeBox schemas of the REST API: every route has request and response schemas, and the
+ * OpenAPI document is generated from them. Field names are camelCase; instants are epoch
+ * milliseconds (`*AtMs`), sizes in bytes, durations in seconds, money in minor units.
+ */
+import { Type, type TSchema } from '@sinclair/typebox';
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Id = Type.Integer({ minimum: 1 });
+const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String({ description: 'stable error code, e.g. NOT_FOUND, VALIDATION, FORBIDDEN' }),
+    detail: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Unknown()),
+  },
+  {
+    $id: 'Problem',
+    description: 'RFC 9457 problem details',
+    examples: [{ type: 'about:blank', title: 'Voucher not found', status: 404, code: 'NOT_FOUND' }],
+  },
+);
+
+const ProblemRef = Type.Ref('Problem');
+/** The error answers every authenticated route can give. */
+export const errors = {
+  400: ProblemRef,
+  401: ProblemRef,
+  403: ProblemRef,
+  404: ProblemRef,
+  409: ProblemRef,
+  429: ProblemRef,
+};
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const PageQuery = {
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+};
+
+/** `key` ascending or `-key` descending, from an allow-list. */
+export function SortParam(keys: readonly string[]) {
+  return Type.Optional(
+    Type.Union(
+      keys.flatMap((k) => [Type.Literal(k), Type.Literal(`-${k}`)]),
+      { description: `one of ${keys.join(', ')}; prefix with - for descending` },
+    ),
+  );
+}
+
+export function PageOf<T extends TSchema>(item: T) {
+  return Type.Object({
+    items: Type.Array(item),
+    page: Type.Integer(),
+    perPage: Type.Integer(),
+    total: Type.Integer({ description: 'items matching the filters, over all pages' }),
+  });
+}
+
+const planFields = {
+  title: Type.String({ minLength: 1, maxLength: 200, examples: ['1 hour 500 MB'] }),
+  isActive: Type.Boolean(),
+  voucherPrefix: Type.String({ pattern: '^[A-Za-z0-9]{1,32}$', examples: ['1h500m'] }),
+  priceMinor: Type.Integer({ minimum: 0, description: 'price in minor units (cents)' }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$', examples: ['USD'] }),
+  speedDownKbps: Nullable(Type.Integer({ minimum: 1 })),
+  speedUpKbps: Nullable(Type.Integer({ minimum: 1 })),
+  dataLimitBytes: Nullable(
+    Type.Integer({ minimum: 1, description: 'total download + upload; null = unlimited' }),
+  ),
+  downloadLimitBytes: Nullable(Type.Integer({ minimum: 1 })),
+  uploadLimitBytes: Nullable(Type.Integer({ minimum: 1 })),
+  timeLimitSeconds: Nullable(Type.Integer({ minimum: 1, description: 'cumulative online time' })),
+  validitySeconds: Nullable(Type.Integer({ minimum: 1, description: 'counted from activation' })),
+  devicesLimit: Type.Integer({ minimum: 1, maximum: 100 }),
+};
+
+export const Plan = Type.Object({ id: Id, ...planFields, createdAtMs: Ms, updatedAtMs: Ms });
+export const PlanCreate = Type.Object({
+  title: planFields.title,
+  voucherPrefix: planFields.voucherPrefix,
+  isActive: Type.Optional(planFields.isActive),
+  priceMinor: Type.Optional(planFields.priceMinor),
+  currency: Type.Optional(planFields.currency),
+  speedDownKbps: Type.Optional(planFields.speedDownKbps),
+  speedUpKbps: Type.Optional(planFields.speedUpKbps),
+  dataLimitBytes: Type.Optional(planFields.dataLimitBytes),
+  downloadLimitBytes: Type.Optional(planFields.downloadLimitBytes),
+  uploadLimitBytes: Type.Optional(planFields.uploadLimitBytes),
+  timeLimitSeconds: Type.Optional(planFields.timeLimitSeconds),
+  validitySeconds: Type.Optional(planFields.validitySeconds),
+  devicesLimit: Type.Optional(planFields.devicesLimit),
+});
+export const PlanPatch = Type.Partial(Type.Object(planFields));
+
+const VoucherStatus = Type.Union(
+  ['new', 'active', 'online', 'used', 'disabled'].map((s) => Type.Literal(s)),
+  { description: 'new → active ⇄ online → used; disabled by an operator' },
+);
+
+export const Voucher = Type.Object({
+  id: Id,
+  code: Type.String({ examples: ['202611-1h500m-J8TiJDyT'] }),
+  shortCode: Type.String(),
+  status: VoucherStatus,
+  usedReason: Nullable(Type.String()),
+  planId: Id,
+  planTitle: Type.String(),
+  seriesId: Nullable(Id),
+  customerId: Nullable(Id),
+  priceMinor: Type.Integer(),
+  currency: Type.String(),
+  speedDownKbps: Nullable(Type.Integer()),
+  speedUpKbps: Nullable(Type.Integer()),
+  dataLimitBytes: Nullable(Type.Integer()),
+  downloadLimitBytes: Nullable(Type.Integer()),
+  uploadLimitBytes: Nullable(Type.Integer()),
+  timeLimitSeconds: Nullable(Type.Integer()),
+  validitySeconds: Nullable(Type.Integer()),
+  devicesLimit: Type.Integer(),
+  validUntilAtMs: Nullable(Ms),
+  activatedAtMs: Nullable(Ms),
+  expiresAtMs: Nullable(Ms),
+  usedAtMs: Nullable(Ms),
+  disabledAtMs: Nullable(Ms),
+  usage: Type.Object({
+    downloadedBytes: Type.Integer(),
+    uploadedBytes: Type.Integer(),
+    onlineSeconds: Type.Integer(),
+  }),
+  lastSessionAtMs: Nullable(Ms),
+  createdAtMs: Ms,
+});
+
+export const VoucherSeries = Type.Object({
+  id: Id,
+  code: Type.String(),
+  planId: Id,
+  customerId: Nullable(Id),
+  quantity: Type.Integer(),
+  createdCount: Type.Integer({ description: 'progress while generating' }),
+  status: Type.Union([Type.Literal('generating'), Type.Literal('ready'), Type.Literal('failed')]),
+  expiryMode: Type.Union([Type.Literal('after_activation'), Type.Literal('valid_until')]),
+  validUntilAtMs: Nullable(Ms),
+  createdByAdminId: Nullable(Id),
+  createdAtMs: Ms,
+});
+
+export const SeriesCreate = Type.Object({
+  planId: Id,
+  quantity: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  expiryMode: Type.Optional(Type.Union([Type.Literal('after_activation'), Type.Literal('valid_until')])),
+  validUntilAtMs: Type.Optional(Nullable(Ms)),
+  customerId: Type.Optional(Nullable(Id)),
+});
+
+export const Customer = Type.Object({
+  id: Id,
+  phone: Type.String({ description: 'E.164', examples: ['+12025550143'] }),
+  name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  status: Type.Union([Type.Literal('active'), Type.Literal('blocked')]),
+  locale: Nullable(Type.String()),
+  joinedAtMs: Ms,
+  lastSeenAtMs: Nullable(Ms),
+});
+
+export const CustomerCreate = Type.Object({
+  phone: Type.String({
+    minLength: 3,
+    maxLength: 40,
+    description: 'parsed in the tenant country, stored E.164',
+  }),
+  name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  email: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
+});
+export const CustomerPatch = Type.Object({
+  phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40 })),
+  name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  email: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
+  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('blocked')])),
+});
+
+export const Session = Type.Object({
+  id: Id,
+  hotspotId: Id,
+  acctSessionId: Type.String(),
+  voucherId: Nullable(Id),
+  deviceId: Nullable(Id),
+  userName: Type.String(),
+  mac: Nullable(Type.String()),
+  framedIp: Nullable(Type.String()),
+  startedAtMs: Ms,
+  updatedAtMs: Ms,
+  stoppedAtMs: Nullable(Ms),
+  online: Type.Boolean(),
+  downloadedBytes: Type.Integer(),
+  uploadedBytes: Type.Integer(),
+  sessionSeconds: Type.Integer(),
+  terminateCause: Nullable(Type.String()),
+});
+
+const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('readonly')]);
+
+export const Admin = Type.Object({
+  id: Id,
+  email: Type.String(),
+  name: Type.String(),
+  role: Role,
+  isSuper: Type.Boolean(),
+  isDisabled: Type.Boolean(),
+  createdAtMs: Ms,
+  lastLoginAtMs: Nullable(Ms),
+});
+export const AdminCreate = Type.Object({
+  email: Type.String({ maxLength: 254 }),
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  password: Type.String({ minLength: 12, maxLength: 200 }),
+  role: Role,
+});
+export const AdminPatch = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  role: Type.Optional(Role),
+  isDisabled: Type.Optional(Type.Boolean()),
+  password: Type.Optional(Type.String({ minLength: 12, maxLength: 200 })),
+});
+
+export const ApiToken = Type.Object({
+  id: Id,
+  name: Type.String(),
+  prefix: Type.String({ description: 'the first characters, to tell tokens apart' }),
+  role: Role,
+  createdByAdminId: Nullable(Id),
+  createdAtMs: Ms,
+  lastUsedAtMs: Nullable(Ms),
+  revokedAtMs: Nullable(Ms),
+});
+export const ApiTokenCreate = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  role: Role,
+});
+export const ApiTokenCreated = Type.Object({
+  token: Type.String({ description: 'the secret: shown only in this answer' }),
+  apiToken: ApiToken,
+});
+
+export const Tenant = Type.Object({
+  id: Id,
+  slug: Type.String(),
+  name: Type.String(),
+  defaultCountry: Type.String(),
+  locale: Type.String(),
+  timeZone: Type.String(),
+  currency: Type.String(),
+  isDefault: Type.Boolean(),
+  hosts: Type.Array(Type.String()),
+  createdAtMs: Ms,
+});
+export const TenantCreate = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  slug: Type.String({ pattern: '^[a-z0-9-]{2,64}$' }),
+  hosts: Type.Array(Type.String({ maxLength: 253 }), { maxItems: 20 }),
+  defaultCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+  currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+  timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+  locale: Type.Optional(Type.String({ maxLength: 35 })),
+  adminEmail: Type.String({ maxLength: 254 }),
+  adminPassword: Type.String({ minLength: 12, maxLength: 200 }),
+});
+
+export const VoucherSettings = Type.Object({
+  codeLength: Type.Integer({ minimum: 6, maximum: 32 }),
+  codeAlphabet: Type.String({
+    minLength: 10,
+    maxLength: 100,
+    description: 'at least 10 distinct letters or digits',
+  }),
+  acceptShortCode: Type.Boolean({ description: 'RADIUS accepts the random part alone as the user name' }),
+  deviceLimitPolicy: Type.Union([
+    Type.Literal('reject'),
+    Type.Literal('replace_offline'),
+    Type.Literal('replace_oldest'),
+  ]),
+});
+
+export const Dashboard = Type.Object({
+  onlineNow: Type.Integer(),
+  activatedToday: Type.Integer(),
+  dataTodayBytes: Type.Integer(),
+  smsSentToday: Type.Integer({ description: 'last 24 hours' }),
+  smsFailedToday: Type.Integer({ description: 'last 24 hours' }),
+  days: Type.Array(
+    Type.Object({ day: Type.String(), activations: Type.Integer(), dataBytes: Type.Integer() }),
+  ),
+});

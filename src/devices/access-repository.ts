@@ -1,0 +1,164 @@
+/**
+ * Device queries the RADIUS access policy and accounting need (associated devices of a voucher,
+ * MAC lookups, usage counters). Every query is scoped by tenant.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, Device } from '../store/index.js';
+
+export interface DeviceWithPresence extends Device {
+  /** Start of the device's oldest open session, or null when it is offline. */
+  online_since_at: number | null;
+}
+
+export class DeviceAccessRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  withDb(db: Kysely<Database>): DeviceAccessRepository {
+    return new DeviceAccessRepository(db);
+  }
+
+  findOnVoucher(tenantId: number, voucherId: number, mac: string): Promise<Device | undefined> {
+    return this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('voucher_id', '=', voucherId)
+      .where('mac', '=', mac)
+      .executeTakeFirst();
+  }
+
+  findById(tenantId: number, id: number): Promise<Device | undefined> {
+    return this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Devices with this MAC in the tenant, most recently seen first (for MAC authentication). */
+  findByMac(tenantId: number, mac: string): Promise<Device[]> {
+    return this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('mac', '=', mac)
+      .orderBy('last_seen_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(20)
+      .execute();
+  }
+
+  /** The voucher's devices with whether (and since when) each has an open session. */
+  async listWithPresence(tenantId: number, voucherId: number): Promise<DeviceWithPresence[]> {
+    const devices = await this.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('voucher_id', '=', voucherId)
+      .orderBy('id')
+      .execute();
+    const open = await this.db
+      .selectFrom('sessions')
+      .select(['mac', (eb) => eb.fn.min<number>('started_at').as('since')])
+      .where('tenant_id', '=', tenantId)
+      .where('voucher_id', '=', voucherId)
+      .where('stopped_at', 'is', null)
+      .groupBy('mac')
+      .execute();
+    const since = new Map(open.map((row) => [row.mac, Number(row.since)]));
+    return devices.map((device) => ({ ...device, online_since_at: since.get(device.mac) ?? null }));
+  }
+
+  insertFirstLogin(values: {
+    tenantId: number;
+    voucherId: number;
+    mac: string;
+    isRandomized: boolean;
+    hotspotId: number;
+    nowMs: number;
+  }): Promise<Device> {
+    return this.db
+      .insertInto('devices')
+      .values({
+        tenant_id: values.tenantId,
+        voucher_id: values.voucherId,
+        mac: values.mac,
+        added_by: 'first_login',
+        is_randomized: values.isRandomized ? 1 : 0,
+        first_seen_at: values.nowMs,
+        last_seen_at: values.nowMs,
+        last_hotspot_id: values.hotspotId,
+        created_at: values.nowMs,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async markSeen(tenantId: number, deviceId: number, hotspotId: number, nowMs: number): Promise<void> {
+    await this.db
+      .updateTable('devices')
+      .set((eb) => ({
+        last_seen_at: nowMs,
+        last_hotspot_id: hotspotId,
+        first_seen_at: eb.fn.coalesce('first_seen_at', eb.val(nowMs)),
+      }))
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', deviceId)
+      .execute();
+  }
+
+  async delete(tenantId: number, deviceId: number): Promise<void> {
+    await this.db
+      .deleteFrom('devices')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', deviceId)
+      .execute();
+  }
+
+  async recordEvent(values: {
+    tenantId: number;
+    voucherId: number;
+    deviceId: number | null;
+    action: string;
+    details: Record<string, unknown>;
+    nowMs: number;
+  }): Promise<void> {
+    await this.db
+      .insertInto('device_events')
+      .values({
+        tenant_id: values.tenantId,
+        voucher_id: values.voucherId,
+        device_id: values.deviceId,
+        actor: 'system',
+        actor_id: null,
+        client_ip: null,
+        action: values.action,
+        details_json: JSON.stringify(values.details),
+        created_at: values.nowMs,
+      })
+      .execute();
+  }
+
+  /** Adds accounting deltas to a device's counters. */
+  async addUsage(
+    tenantId: number,
+    deviceId: number,
+    delta: { downloadedBytes: number; uploadedBytes: number; onlineSeconds: number },
+    hotspotId: number,
+    nowMs: number,
+  ): Promise<void> {
+    await this.db
+      .updateTable('devices')
+      .set((eb) => ({
+        downloaded_bytes: eb('downloaded_bytes', '+', delta.downloadedBytes),
+        uploaded_bytes: eb('uploaded_bytes', '+', delta.uploadedBytes),
+        online_seconds: eb('online_seconds', '+', delta.onlineSeconds),
+        last_seen_at: nowMs,
+        last_hotspot_id: hotspotId,
+      }))
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', deviceId)
+      .execute();
+  }
+}

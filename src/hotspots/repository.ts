@@ -1,0 +1,150 @@
+import type { Kysely } from 'kysely';
+import type { Database, Hotspot } from '../store/index.js';
+
+/** A hotspot as the RADIUS server needs it, with its tenant's time zone for daily rollups. */
+export interface NasRecord {
+  id: number;
+  tenantId: number;
+  title: string;
+  vendor: 'mikrotik' | 'generic';
+  ipAddress: string;
+  secret: string;
+  coaPort: number;
+  requireMessageAuthenticator: boolean;
+  interimIntervalSeconds: number;
+  timeZone: string;
+}
+
+export interface HotspotValues {
+  title: string;
+  vendor: 'mikrotik' | 'generic';
+  ipAddress: string;
+  secret: string;
+  coaPort: number;
+  requireMessageAuthenticator: boolean;
+  interimIntervalSeconds: number;
+  location: string | null;
+}
+
+export class HotspotsRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The NAS with this RADIUS source IP, across tenants (the IP is globally unique by design). */
+  async findNasByIp(ipAddress: string): Promise<NasRecord | undefined> {
+    const row = await this.db
+      .selectFrom('hotspots')
+      .innerJoin('tenants', 'tenants.id', 'hotspots.tenant_id')
+      .select([
+        'hotspots.id',
+        'hotspots.tenant_id',
+        'hotspots.title',
+        'hotspots.vendor',
+        'hotspots.ip_address',
+        'hotspots.secret',
+        'hotspots.coa_port',
+        'hotspots.require_message_authenticator',
+        'hotspots.interim_interval_seconds',
+        'tenants.time_zone',
+      ])
+      .where('hotspots.ip_address', '=', ipAddress)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      tenantId: row.tenant_id,
+      title: row.title,
+      vendor: row.vendor === 'mikrotik' ? 'mikrotik' : 'generic',
+      ipAddress: row.ip_address,
+      secret: row.secret,
+      coaPort: row.coa_port,
+      requireMessageAuthenticator: row.require_message_authenticator === 1,
+      interimIntervalSeconds: row.interim_interval_seconds,
+      timeZone: row.time_zone,
+    };
+  }
+
+  list(tenantId: number): Promise<Hotspot[]> {
+    return this.db
+      .selectFrom('hotspots')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('title')
+      .orderBy('id')
+      .execute();
+  }
+
+  findById(tenantId: number, id: number): Promise<Hotspot | undefined> {
+    return this.db
+      .selectFrom('hotspots')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  async isIpTaken(ipAddress: string, exceptId?: number): Promise<boolean> {
+    let query = this.db.selectFrom('hotspots').select('id').where('ip_address', '=', ipAddress);
+    if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+    return (await query.executeTakeFirst()) !== undefined;
+  }
+
+  insert(tenantId: number, values: HotspotValues, nowMs: number): Promise<Hotspot> {
+    return this.db
+      .insertInto('hotspots')
+      .values({
+        tenant_id: tenantId,
+        title: values.title,
+        vendor: values.vendor,
+        ip_address: values.ipAddress,
+        secret: values.secret,
+        coa_port: values.coaPort,
+        require_message_authenticator: values.requireMessageAuthenticator ? 1 : 0,
+        interim_interval_seconds: values.interimIntervalSeconds,
+        location: values.location,
+        created_at: nowMs,
+        updated_at: nowMs,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  update(tenantId: number, id: number, values: HotspotValues, nowMs: number): Promise<Hotspot | undefined> {
+    return this.db
+      .updateTable('hotspots')
+      .set({
+        title: values.title,
+        vendor: values.vendor,
+        ip_address: values.ipAddress,
+        secret: values.secret,
+        coa_port: values.coaPort,
+        require_message_authenticator: values.requireMessageAuthenticator ? 1 : 0,
+        interim_interval_seconds: values.interimIntervalSeconds,
+        location: values.location,
+        updated_at: nowMs,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async hasSessions(tenantId: number, id: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('hotspot_id', '=', id)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async delete(tenantId: number, id: number): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('hotspots')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}

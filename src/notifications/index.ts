@@ -1,0 +1,19 @@
+/** The notifications module's door: status page (portal link) SMS and their templates. */
+export {
+  NotificationsService,
+  type VoucherActivated,
+  type NotificationSender,
+  type ActivationOutcome,
+  type PreviewResult,
+} from './service.js';
+export { NotificationsRepository, type ActivationFacts } from './repository.js';
+export {
+  TEMPLATE_VARIABLES,
+  MAX_TEMPLATE_LENGTH,
+  normalizeTemplate,
+  checkTemplate,
+  renderTemplate,
+  formatExpiry,
+  type StatusPageVariables,
+} from './template.js';
+export { portalUrlFor } from './portal-url.js';

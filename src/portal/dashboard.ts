@@ -1,0 +1,417 @@
+/**
+ * Builds what the dashboard shows from the database, for one customer, every time it is asked
+ * (no cache: accounting changes the numbers between two views). The HTML page and the live JSON
+ * endpoint render from the same model, so they cannot disagree.
+ */
+import crypto from 'node:crypto';
+import type { CustomerSummary } from '../customers/index.js';
+import { dayInZone, type Clock } from '../shared/index.js';
+import type { Tenant } from '../store/index.js';
+import type { CustomerSession, DailyUsage, UsagePortalQueries } from '../usage/index.js';
+import type { CustomerVoucher, VoucherPortalQueries } from '../vouchers/index.js';
+import { daysEndingWith, type Formatter } from './format.js';
+import type { MessageKey, Translate } from './i18n/index.js';
+
+export type StatusKind =
+  'online' | 'active' | 'new' | 'expired' | 'used' | 'used_data' | 'used_time' | 'disabled';
+
+/** A used/limit pair, formatted. `limit` and `remaining` are null when unlimited. */
+export interface Meter {
+  used: string;
+  limit: string | null;
+  remaining: string | null;
+  /** 0..100, null when unlimited. */
+  percent: number | null;
+}
+
+export interface VoucherView {
+  id: number;
+  planTitle: string;
+  code: string;
+  /** The code with all but its last characters hidden, for lists. */
+  codeMasked: string;
+  status: StatusKind;
+  statusLabel: string;
+  data: Meter & { download: string; upload: string };
+  time: Meter;
+  /** "Expires Nov 28, 2026, 3:00 PM", "Valid for 1 d from first use", "Expired …". */
+  validity: string;
+  price: string;
+  speed: string;
+  devicesLimit: number;
+  activatedAt: string | null;
+  createdAt: string;
+}
+
+export interface SessionView {
+  id: number;
+  online: boolean;
+  start: string;
+  end: string | null;
+  duration: string;
+  download: string;
+  upload: string;
+  device: string;
+  mac: string | null;
+  hotspot: string;
+  planTitle: string;
+  reason: string;
+}
+
+export interface ChartDayView {
+  day: string;
+  label: string;
+  downloadedBytes: number;
+  uploadedBytes: number;
+  title: string;
+}
+
+export interface ChartView {
+  title: string;
+  description: string;
+  days: ChartDayView[];
+  maxBytes: number;
+  maxLabel: string;
+  todayLabel: string;
+}
+
+export interface DashboardModel {
+  tenantName: string;
+  customerName: string | null;
+  totals: { data: Meter; time: Meter; activeCount: number };
+  chart: ChartView;
+  sessions: SessionView[];
+  sessionsLimit: number;
+  moreSessions: boolean;
+  active: VoucherView[];
+  history: VoucherView[];
+  historyLimit: number;
+  moreHistory: boolean;
+  updatedAt: string;
+  /** Changes when vouchers or sessions come or go (not when counters move): the page reloads then. */
+  fingerprint: string;
+}
+
+export interface DashboardOptions {
+  sessionsLimit: number;
+  historyLimit: number;
+}
+
+export const CHART_DAYS = 30;
+const STATUS_ORDER: Record<string, number> = { online: 0, active: 1, new: 2 };
+
+/** What a voucher is for its owner now; expiry by time counts even before accounting notices. */
+export function statusOf(voucher: CustomerVoucher, nowMs: number): StatusKind {
+  if (voucher.status === 'disabled') return 'disabled';
+  if (voucher.status === 'used') {
+    if (voucher.usedReason === 'data') return 'used_data';
+    if (voucher.usedReason === 'time') return 'used_time';
+    if (voucher.usedReason === 'expired') return 'expired';
+    return 'used';
+  }
+  const expiresAtMs = voucher.expiresAtMs ?? voucher.validUntilAtMs;
+  // An online voucher past its expiry is about to be disconnected; it is still online meanwhile.
+  if (expiresAtMs !== null && expiresAtMs <= nowMs && voucher.status !== 'online') return 'expired';
+  if (voucher.status === 'online' || voucher.status === 'active') return voucher.status;
+  return 'new';
+}
+
+export const isLive = (status: StatusKind): boolean =>
+  status === 'online' || status === 'active' || status === 'new';
+
+/**
+ * Data used and the limit that applies. A total limit is used as is; with separate download /
+ * upload limits, the limit is what is used plus what is left before the first of them is hit.
+ */
+export function dataUsage(voucher: CustomerVoucher): { usedBytes: number; limitBytes: number | null } {
+  const usedBytes = voucher.downloadedBytes + voucher.uploadedBytes;
+  if (voucher.dataLimitBytes !== null) return { usedBytes, limitBytes: voucher.dataLimitBytes };
+  const left: number[] = [];
+  if (voucher.downloadLimitBytes !== null) left.push(voucher.downloadLimitBytes - voucher.downloadedBytes);
+  if (voucher.uploadLimitBytes !== null) left.push(voucher.uploadLimitBytes - voucher.uploadedBytes);
+  if (left.length === 0) return { usedBytes, limitBytes: null };
+  return { usedBytes, limitBytes: usedBytes + Math.max(0, Math.min(...left)) };
+}
+
+function meter(used: number, limit: number | null, format: (value: number) => string): Meter {
+  if (limit === null) return { used: format(used), limit: null, remaining: null, percent: null };
+  const percent = limit > 0 ? Math.min(100, Math.round((used / limit) * 100)) : 100;
+  return { used: format(used), limit: format(limit), remaining: format(Math.max(0, limit - used)), percent };
+}
+
+function sumLimits(values: Array<number | null>): number | null {
+  let total = 0;
+  for (const value of values) {
+    if (value === null) return null;
+    total += value;
+  }
+  return total;
+}
+
+export class PortalDashboard {
+  constructor(
+    private readonly vouchers: VoucherPortalQueries,
+    private readonly usage: UsagePortalQueries,
+    private readonly clock: Clock,
+  ) {}
+
+  async load(
+    tenant: Tenant,
+    customer: CustomerSummary,
+    t: Translate,
+    fmt: Formatter,
+    options: DashboardOptions,
+  ): Promise<DashboardModel> {
+    const nowMs = this.clock.nowMs();
+    const today = dayInZone(nowMs, tenant.time_zone);
+    const days = daysEndingWith(today, CHART_DAYS);
+    const [live, finished, sessions, daily] = await Promise.all([
+      this.vouchers.listLive(tenant.id, customer.id),
+      this.vouchers.listFinished(tenant.id, customer.id, options.historyLimit + 1),
+      this.usage.listSessions(tenant.id, customer.id, { limit: options.sessionsLimit + 1 }),
+      this.usage.dailyUsage(tenant.id, customer.id, days[0] ?? today, today),
+    ]);
+
+    const active: CustomerVoucher[] = [];
+    const expiredByTime: CustomerVoucher[] = [];
+    for (const voucher of live) (isLive(statusOf(voucher, nowMs)) ? active : expiredByTime).push(voucher);
+    active.sort(
+      (a, b) =>
+        (STATUS_ORDER[statusOf(a, nowMs)] ?? 9) - (STATUS_ORDER[statusOf(b, nowMs)] ?? 9) ||
+        (b.activatedAtMs ?? 0) - (a.activatedAtMs ?? 0) ||
+        b.createdAtMs - a.createdAtMs,
+    );
+    const endOf = (v: CustomerVoucher) =>
+      v.usedAtMs ?? v.disabledAtMs ?? v.expiresAtMs ?? v.validUntilAtMs ?? 0;
+    const history = [...expiredByTime, ...finished.slice(0, options.historyLimit)].sort(
+      (a, b) => endOf(b) - endOf(a),
+    );
+    const shownHistory = history.slice(0, options.historyLimit);
+
+    const activeData = active.map(dataUsage);
+    const totals = {
+      activeCount: active.length,
+      data: meter(
+        activeData.reduce((sum, d) => sum + d.usedBytes, 0),
+        sumLimits(activeData.map((d) => d.limitBytes)),
+        (v) => fmt.bytes(v),
+      ),
+      time: meter(
+        active.reduce((sum, v) => sum + v.onlineSeconds, 0),
+        sumLimits(active.map((v) => v.timeLimitSeconds)),
+        (v) => fmt.duration(v),
+      ),
+    };
+
+    const shownSessions = sessions.slice(0, options.sessionsLimit);
+    const activeIds = active.map((v) => `${v.id}:${statusOf(v, nowMs)}`).join(',');
+    const fingerprint = crypto
+      .createHash('sha256')
+      .update(
+        `${activeIds}|${shownHistory.map((v) => v.id).join(',')}|${shownSessions.map((s) => `${s.id}:${s.stoppedAtMs ?? ''}`).join(',')}`,
+      )
+      .digest('base64url')
+      .slice(0, 16);
+
+    return {
+      tenantName: tenant.name,
+      customerName: customer.name,
+      totals,
+      chart: this.chart(days, daily, t, fmt),
+      sessions: shownSessions.map((s) => sessionView(s, nowMs, t, fmt)),
+      sessionsLimit: options.sessionsLimit,
+      moreSessions: sessions.length > options.sessionsLimit,
+      active: active.map((v) => voucherView(v, nowMs, t, fmt)),
+      history: shownHistory.map((v) => voucherView(v, nowMs, t, fmt)),
+      historyLimit: options.historyLimit,
+      moreHistory: history.length > options.historyLimit || finished.length > options.historyLimit,
+      updatedAt: t('dash.updated', { time: fmt.time(nowMs) }),
+      fingerprint,
+    };
+  }
+
+  /** One voucher of this customer with its recent sessions, or undefined when not theirs. */
+  async loadVoucher(
+    tenant: Tenant,
+    customer: CustomerSummary,
+    voucherId: number,
+    t: Translate,
+    fmt: Formatter,
+    sessionsLimit: number,
+  ): Promise<{ voucher: VoucherView; sessions: SessionView[]; moreSessions: boolean } | undefined> {
+    const voucher = await this.vouchers.findForCustomer(tenant.id, customer.id, voucherId);
+    if (!voucher) return undefined;
+    const nowMs = this.clock.nowMs();
+    const sessions = await this.usage.listSessions(tenant.id, customer.id, {
+      limit: sessionsLimit + 1,
+      voucherId: voucher.id,
+    });
+    return {
+      voucher: voucherView(voucher, nowMs, t, fmt),
+      sessions: sessions.slice(0, sessionsLimit).map((s) => sessionView(s, nowMs, t, fmt)),
+      moreSessions: sessions.length > sessionsLimit,
+    };
+  }
+
+  private chart(days: string[], daily: DailyUsage[], t: Translate, fmt: Formatter): ChartView {
+    const byDay = new Map(daily.map((d) => [d.day, d]));
+    const views = days.map((day) => {
+      const usage = byDay.get(day);
+      const downloadedBytes = usage?.downloadedBytes ?? 0;
+      const uploadedBytes = usage?.uploadedBytes ?? 0;
+      return {
+        day,
+        label: fmt.day(day),
+        downloadedBytes,
+        uploadedBytes,
+        title: t('chart.bar', {
+          day: fmt.day(day),
+          down: fmt.bytes(downloadedBytes),
+          up: fmt.bytes(uploadedBytes),
+          time: fmt.duration(usage?.onlineSeconds ?? 0),
+        }),
+      };
+    });
+    const totalOf = (d: ChartDayView) => d.downloadedBytes + d.uploadedBytes;
+    const peak = views.reduce<ChartDayView | undefined>(
+      (best, d) => (best === undefined || totalOf(d) > totalOf(best) ? d : best),
+      undefined,
+    );
+    const totalBytes = views.reduce((sum, d) => sum + totalOf(d), 0);
+    const maxBytes = peak ? totalOf(peak) : 0;
+    const from = views[0]?.label ?? '';
+    const to = views.at(-1)?.label ?? '';
+    return {
+      title: t('chart.title'),
+      description:
+        totalBytes > 0 && peak
+          ? t('chart.desc', {
+              total: fmt.bytes(totalBytes),
+              from,
+              to,
+              peakDay: peak.label,
+              peak: fmt.bytes(maxBytes),
+            })
+          : t('chart.descEmpty', { from, to }),
+      days: views,
+      maxBytes,
+      maxLabel: t('chart.max', { value: fmt.bytes(maxBytes) }),
+      todayLabel: t('chart.today'),
+    };
+  }
+}
+
+function voucherView(voucher: CustomerVoucher, nowMs: number, t: Translate, fmt: Formatter): VoucherView {
+  const status = statusOf(voucher, nowMs);
+  const data = dataUsage(voucher);
+  return {
+    id: voucher.id,
+    planTitle: voucher.planTitle,
+    code: voucher.code,
+    codeMasked: `•••• ${voucher.code.slice(-4)}`,
+    status,
+    statusLabel: t(`status.${status}`),
+    data: {
+      ...meter(data.usedBytes, data.limitBytes, (v) => fmt.bytes(v)),
+      download: fmt.bytes(voucher.downloadedBytes),
+      upload: fmt.bytes(voucher.uploadedBytes),
+    },
+    time: meter(voucher.onlineSeconds, voucher.timeLimitSeconds, (v) => fmt.duration(v)),
+    validity: validityText(voucher, status, t, fmt),
+    price: fmt.money(voucher.priceMinor, voucher.currency),
+    speed:
+      voucher.speedDownKbps !== null && voucher.speedUpKbps !== null
+        ? t('vouchers.speedValue', {
+            down: fmt.speed(voucher.speedDownKbps),
+            up: fmt.speed(voucher.speedUpKbps),
+          })
+        : t('vouchers.unlimitedSpeed'),
+    devicesLimit: voucher.devicesLimit,
+    activatedAt: voucher.activatedAtMs === null ? null : fmt.dateTime(voucher.activatedAtMs),
+    createdAt: fmt.date(voucher.createdAtMs),
+  };
+}
+
+function validityText(voucher: CustomerVoucher, status: StatusKind, t: Translate, fmt: Formatter): string {
+  const expiresAtMs = voucher.expiresAtMs ?? voucher.validUntilAtMs;
+  switch (status) {
+    case 'disabled':
+      return voucher.disabledAtMs === null
+        ? t('vouchers.ended')
+        : t('vouchers.disabledAt', { date: fmt.dateTime(voucher.disabledAtMs) });
+    case 'expired':
+      return expiresAtMs === null
+        ? t('vouchers.ended')
+        : t('vouchers.expired', { date: fmt.dateTime(expiresAtMs) });
+    case 'used':
+    case 'used_data':
+    case 'used_time':
+      return voucher.usedAtMs === null
+        ? t('vouchers.ended')
+        : t('vouchers.usedUp', { date: fmt.dateTime(voucher.usedAtMs) });
+    default:
+      if (voucher.expiresAtMs !== null)
+        return t('vouchers.expires', { date: fmt.dateTime(voucher.expiresAtMs) });
+      if (voucher.activatedAtMs === null && voucher.validitySeconds !== null) {
+        const period = t('vouchers.validForAfterFirstUse', {
+          duration: fmt.duration(voucher.validitySeconds),
+        });
+        return voucher.validUntilAtMs === null
+          ? period
+          : `${period} · ${t('vouchers.validUntil', { date: fmt.dateTime(voucher.validUntilAtMs) })}`;
+      }
+      if (voucher.validUntilAtMs !== null)
+        return t('vouchers.validUntil', { date: fmt.dateTime(voucher.validUntilAtMs) });
+      return t('vouchers.noExpiry');
+  }
+}
+
+const KNOWN_CAUSES = new Set([
+  'User-Request',
+  'Lost-Carrier',
+  'Lost-Service',
+  'Idle-Timeout',
+  'Session-Timeout',
+  'Admin-Reset',
+  'Admin-Reboot',
+  'Port-Error',
+  'NAS-Error',
+  'NAS-Request',
+  'NAS-Reboot',
+  'Port-Unneeded',
+  'Port-Preempted',
+  'Port-Suspended',
+  'Service-Unavailable',
+  'Callback',
+  'User-Error',
+  'Host-Request',
+]);
+
+/** RFC 2866 §5.10 Acct-Terminate-Cause, in plain words. */
+export function terminateCauseText(cause: string | null, t: Translate): string {
+  if (cause === null || cause === '') return t('cause.none');
+  if (KNOWN_CAUSES.has(cause)) return t(`cause.${cause}` as MessageKey);
+  return t('cause.unknown', { cause });
+}
+
+function sessionView(session: CustomerSession, nowMs: number, t: Translate, fmt: Formatter): SessionView {
+  const online = session.stoppedAtMs === null;
+  // While online, the duration counts to now; the last interim update may be minutes old.
+  const seconds = online
+    ? Math.max(session.sessionSeconds, (nowMs - session.startedAtMs) / 1000)
+    : session.sessionSeconds;
+  return {
+    id: session.id,
+    online,
+    start: fmt.dateTime(session.startedAtMs),
+    end: session.stoppedAtMs === null ? null : fmt.dateTime(session.stoppedAtMs),
+    duration: fmt.duration(seconds),
+    download: fmt.bytes(session.downloadedBytes),
+    upload: fmt.bytes(session.uploadedBytes),
+    device: session.deviceTitle ?? session.mac ?? t('sessions.unknownDevice'),
+    mac: session.mac,
+    hotspot: session.hotspotTitle ?? t('sessions.unknownHotspot'),
+    planTitle: session.voucherPlanTitle,
+    reason: online ? t('sessions.onlineNow') : terminateCauseText(session.terminateCause, t),
+  };
+}

@@ -1,0 +1,83 @@
+/** Formatting for one request: the viewer's language and locale, the tenant's time zone. */
+import { formatBytes, formatDuration, formatMoney } from '../shared/index.js';
+
+export class Formatter {
+  private readonly dateTimeFormat: Intl.DateTimeFormat;
+  private readonly dateFormat: Intl.DateTimeFormat;
+  private readonly timeFormat: Intl.DateTimeFormat;
+  private readonly dayFormat: Intl.DateTimeFormat;
+  private readonly percentFormat: Intl.NumberFormat;
+
+  constructor(
+    readonly locale: string,
+    readonly timeZone: string,
+  ) {
+    this.dateTimeFormat = new Intl.DateTimeFormat(locale, {
+      timeZone,
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    });
+    this.dateFormat = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium' });
+    this.timeFormat = new Intl.DateTimeFormat(locale, { timeZone, timeStyle: 'short' });
+    // Calendar days (YYYY-MM-DD) are already in the tenant's zone: format them as UTC dates.
+    this.dayFormat = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', day: 'numeric' });
+    this.percentFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  }
+
+  bytes(value: number): string {
+    return formatBytes(value, this.locale);
+  }
+
+  duration(seconds: number): string {
+    return formatDuration(seconds);
+  }
+
+  money(minor: number, currency: string): string {
+    try {
+      return formatMoney(minor, currency, this.locale);
+    } catch {
+      return `${minor / 100} ${currency}`; // an unknown currency code must not break the page
+    }
+  }
+
+  dateTime(instantMs: number): string {
+    return this.dateTimeFormat.format(instantMs);
+  }
+
+  date(instantMs: number): string {
+    return this.dateFormat.format(instantMs);
+  }
+
+  time(instantMs: number): string {
+    return this.timeFormat.format(instantMs);
+  }
+
+  /** "Nov 3" for the calendar day "2026-11-03". */
+  day(isoDay: string): string {
+    const [year, month, day] = isoDay.split('-').map(Number);
+    return this.dayFormat.format(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1));
+  }
+
+  percent(value: number): string {
+    return this.percentFormat.format(value);
+  }
+
+  /** 10000 kbps → "10 Mbit/s". */
+  speed(kbps: number): string {
+    if (kbps >= 1000) {
+      return `${new Intl.NumberFormat(this.locale, { maximumFractionDigits: 1 }).format(kbps / 1000)} Mbit/s`;
+    }
+    return `${new Intl.NumberFormat(this.locale).format(kbps)} kbit/s`;
+  }
+}
+
+/** The `count` calendar days ending with `lastDay` (YYYY-MM-DD), oldest first. */
+export function daysEndingWith(lastDay: string, count: number): string[] {
+  const [year, month, day] = lastDay.split('-').map(Number);
+  const days: string[] = [];
+  for (let offset = count - 1; offset >= 0; offset--) {
+    const instant = Date.UTC(year ?? 1970, (month ?? 1) - 1, (day ?? 1) - offset);
+    days.push(new Date(instant).toISOString().slice(0, 10));
+  }
+  return days;
+}

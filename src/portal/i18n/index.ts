@@ -1,0 +1,79 @@
+/**
+ * The portal's message catalog and language choice. English is the reference; a language is
+ * picked from the `portico_lang` cookie (the language switch), else Accept-Language, else the
+ * tenant's locale, else English.
+ */
+import { en, type MessageKey } from './en.js';
+import { es } from './es.js';
+
+export type { MessageKey } from './en.js';
+
+export const LANGUAGES = ['en', 'es'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** Each language's own name, for the switch (always shown in that language). */
+export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', es: 'Español' };
+
+const CATALOGS: Record<Language, Record<MessageKey, string>> = { en, es };
+
+export type Params = Record<string, string | number>;
+export type Translate = (key: MessageKey, params?: Params) => string;
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** A translator for `language`: replaces `{name}` with params (missing ones stay visible). */
+export function translator(language: Language): Translate {
+  const catalog = CATALOGS[language];
+  return (key, params) => {
+    const template = catalog[key];
+    if (!params) return template;
+    return template.replace(/\{(\w+)\}/g, (match, name: string) =>
+      params[name] === undefined ? match : String(params[name]),
+    );
+  };
+}
+
+/** The best supported language for an Accept-Language header (RFC 9110 §12.5.4), or undefined. */
+export function negotiateLanguage(header: string | undefined): Language | undefined {
+  if (!header) return undefined;
+  const ranked = header
+    .split(',')
+    .slice(0, 20)
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      const quality = q ? Number(q.slice(2)) : 1;
+      return { base: tag.trim().toLowerCase().split('-')[0] ?? '', quality, index };
+    })
+    .filter((entry) => entry.quality > 0 && !Number.isNaN(entry.quality))
+    .sort((a, b) => b.quality - a.quality || a.index - b.index);
+  return ranked.map((entry) => entry.base).find(isLanguage);
+}
+
+/** Picks the language: explicit choice, then the browser's, then the tenant's, then English. */
+export function chooseLanguage(
+  cookieValue: string | undefined,
+  acceptLanguage: string | undefined,
+  tenantLocale: string,
+): Language {
+  if (isLanguage(cookieValue)) return cookieValue;
+  const fromHeader = negotiateLanguage(acceptLanguage);
+  if (fromHeader) return fromHeader;
+  const tenantLanguage = tenantLocale.toLowerCase().split('-')[0];
+  return isLanguage(tenantLanguage) ? tenantLanguage : 'en';
+}
+
+/** The locale for numbers and dates: the tenant's own region when it speaks this language. */
+export function formattingLocale(language: Language, tenantLocale: string): string {
+  const tenantLanguage = tenantLocale.toLowerCase().split('-')[0];
+  if (tenantLanguage === language) {
+    try {
+      return Intl.getCanonicalLocales(tenantLocale)[0] ?? language;
+    } catch {
+      return language;
+    }
+  }
+  return language;
+}

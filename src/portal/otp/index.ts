@@ -1,0 +1,12 @@
+/** One-time codes for the portal sign-in: the door of src/portal/otp. */
+export {
+  OtpService,
+  otpPolicy,
+  OTP_BOUNDS,
+  type OtpPolicy,
+  type OtpStarted,
+  type CustomerDirectory,
+  type CodeSender,
+} from './service.js';
+export { OtpRepository } from './repository.js';
+export { CustomerPhoneLookup } from './customer-directory.js';

@@ -1,0 +1,326 @@
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestStore, TEST_DIALECTS, type TestStore } from '../../../test/helpers/databases.js';
+import { createCustomer, createTenant } from '../../../test/helpers/factories.js';
+import { AppError, cryptoRandom, FakeClock, type RandomSource } from '../../shared/index.js';
+import type { Tenant } from '../../store/index.js';
+import { SETTINGS_DEFAULTS, TenantsRepository, type PortalSettings } from '../../tenants/index.js';
+import { CustomerPhoneLookup } from './customer-directory.js';
+import { OtpRepository } from './repository.js';
+import { OtpService, otpPolicy, type CodeSender } from './service.js';
+
+const SECRET = 'unit-test-secret-unit-test-secret-0123456789';
+const logger = pino({ level: 'silent' });
+
+async function failure(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+}
+
+describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
+  let store: TestStore;
+  let tenants: TenantsRepository;
+  let clock: FakeClock;
+  let tenant: Tenant;
+  let sent: Array<{ recipient: string; text: string; customerId: number | null }>;
+  let otp: OtpService;
+  let repoCalls: string[];
+
+  beforeAll(async () => {
+    store = await createTestStore(dialect);
+    tenants = new TenantsRepository(store.db);
+  });
+  afterAll(() => store.destroy());
+
+  const build = (options: { secret?: string; random?: RandomSource } = {}) => {
+    const repo = new OtpRepository(store.db);
+    // Records which queries the service runs, to compare registered and unknown numbers.
+    const recording = new Proxy(repo, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          repoCalls.push(String(name));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const sender: CodeSender = {
+      enqueue: async (sms) => {
+        sent.push(sms);
+      },
+    };
+    return new OtpService({
+      repo: recording,
+      customers: new CustomerPhoneLookup(store.db),
+      sender,
+      tenants,
+      clock,
+      random: options.random ?? cryptoRandom,
+      secret: options.secret ?? SECRET,
+      logger,
+    });
+  };
+
+  const configure = (patch: Partial<PortalSettings>) =>
+    tenants.putSettings(
+      tenant.id,
+      'portal',
+      { ...SETTINGS_DEFAULTS.portal, otpEnabled: true, ...patch },
+      clock.nowMs(),
+    );
+
+  beforeEach(async () => {
+    clock = new FakeClock();
+    sent = [];
+    repoCalls = [];
+    tenant = await createTenant(store.db, { name: 'Beach Café' });
+    await configure({});
+    otp = build();
+  });
+
+  const codeFrom = (text: string) => /(\d{6,10})/.exec(text)![1]!;
+
+  it('sends a 6-digit code to a registered number and signs in with it exactly once', async () => {
+    const customer = await createCustomer(store.db, tenant.id, { phone: '+12025550101' });
+    const started = await otp.start({ tenant, phone: '+12025550101', clientIp: '203.0.113.5' });
+    await otp.idle();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.recipient).toBe('+12025550101');
+    expect(sent[0]!.customerId).toBe(customer.id);
+    expect(sent[0]!.text).toMatch(/^\d{6} is your Beach Café Wi-Fi portal code\. It expires in 5 minutes\./);
+    expect(started.expiresAtMs).toBe(clock.nowMs() + 300_000);
+    expect(started.resendAtMs).toBe(clock.nowMs() + 60_000);
+    expect(started.attemptToken.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
+
+    const code = codeFrom(sent[0]!.text);
+    const row = await store.db
+      .selectFrom('otp_challenges')
+      .selectAll()
+      .where('tenant_id', '=', tenant.id)
+      .executeTakeFirstOrThrow();
+    expect(row.code_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(row)).not.toContain(code);
+    expect(JSON.stringify(row)).not.toContain(started.attemptToken);
+
+    await expect(otp.verify({ tenant, attemptToken: started.attemptToken, code })).resolves.toEqual({
+      customerId: customer.id,
+      phone: '+12025550101',
+    });
+    const reuse = await failure(otp.verify({ tenant, attemptToken: started.attemptToken, code }));
+    expect(reuse.code).toBe('OTP_INVALID');
+  });
+
+  it('draws every digit from the random source (a CSPRNG in production)', async () => {
+    await createCustomer(store.db, tenant.id, { phone: '+12025550102' });
+    const digits = [3, 1, 4, 1, 5, 9];
+    const fake: RandomSource = { bytes: (n) => cryptoRandom.bytes(n), int: () => digits.shift() ?? 0 };
+    otp = build({ random: fake });
+    await otp.start({ tenant, phone: '+12025550102', clientIp: null });
+    await otp.idle();
+    expect(codeFrom(sent[0]!.text)).toBe('314159');
+  });
+
+  it('locks the code after 5 wrong tries, even for the right code afterwards', async () => {
+    await createCustomer(store.db, tenant.id, { phone: '+12025550103' });
+    const { attemptToken } = await otp.start({ tenant, phone: '+12025550103', clientIp: null });
+    await otp.idle();
+    const code = codeFrom(sent[0]!.text);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let left = 4; left >= 1; left--) {
+      const error = await failure(otp.verify({ tenant, attemptToken, code: wrong }));
+      expect(error.code).toBe('OTP_INVALID');
+      expect(error.details).toEqual({ triesLeft: left });
+    }
+    expect((await failure(otp.verify({ tenant, attemptToken, code: wrong }))).code).toBe(
+      'OTP_TOO_MANY_ATTEMPTS',
+    );
+    expect((await failure(otp.verify({ tenant, attemptToken, code }))).code).toBe('OTP_TOO_MANY_ATTEMPTS');
+  });
+
+  it('counts concurrent guesses atomically: 30 parallel tries get at most 5 comparisons', async () => {
+    await createCustomer(store.db, tenant.id, { phone: '+12025550104' });
+    const { attemptToken } = await otp.start({ tenant, phone: '+12025550104', clientIp: null });
+    await otp.idle();
+    const code = codeFrom(sent[0]!.text);
+    const guesses = Array.from({ length: 30 }, (_, i) =>
+      String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'),
+    );
+    const results = await Promise.all(
+      guesses.map((g) => failure(otp.verify({ tenant, attemptToken, code: g }))),
+    );
+    expect(results.filter((e) => e.code === 'OTP_INVALID')).toHaveLength(4);
+    expect(results.filter((e) => e.code === 'OTP_TOO_MANY_ATTEMPTS')).toHaveLength(26);
+    const row = await store.db
+      .selectFrom('otp_challenges')
+      .select('failed_attempts')
+      .where('tenant_id', '=', tenant.id)
+      .executeTakeFirstOrThrow();
+    expect(row.failed_attempts).toBe(5);
+  });
+
+  it('expires codes after 5 minutes', async () => {
+    await createCustomer(store.db, tenant.id, { phone: '+12025550105' });
+    const { attemptToken } = await otp.start({ tenant, phone: '+12025550105', clientIp: null });
+    await otp.idle();
+    clock.advance(300_000);
+    expect((await failure(otp.verify({ tenant, attemptToken, code: codeFrom(sent[0]!.text) }))).code).toBe(
+      'OTP_EXPIRED',
+    );
+  });
+
+  it('binds a code to its sign-in attempt and tenant', async () => {
+    await createCustomer(store.db, tenant.id, { phone: '+12025550106' });
+    const first = await otp.start({ tenant, phone: '+12025550106', clientIp: null });
+    clock.advance(60_000);
+    const second = await otp.start({ tenant, phone: '+12025550106', clientIp: null });
+    await otp.idle();
+    const firstCode = codeFrom(sent[0]!.text);
+    expect(
+      (await failure(otp.verify({ tenant, attemptToken: second.attemptToken, code: firstCode }))).code,
+    ).toBe('OTP_INVALID');
+    const other = await createTenant(store.db);
+    expect(
+      (await failure(otp.verify({ tenant: other, attemptToken: first.attemptToken, code: firstCode }))).code,
+    ).toBe('OTP_INVALID');
+    expect((await failure(otp.verify({ tenant, attemptToken: undefined, code: firstCode }))).code).toBe(
+      'OTP_INVALID',
+    );
+    await expect(
+      otp.verify({ tenant, attemptToken: first.attemptToken, code: firstCode }),
+    ).resolves.toMatchObject({
+      phone: '+12025550106',
+    });
+  });
+
+  it('keys the stored hash with the server secret', async () => {
+    await createCustomer(store.db, tenant.id, { phone: '+12025550107' });
+    const { attemptToken } = await otp.start({ tenant, phone: '+12025550107', clientIp: null });
+    await otp.idle();
+    const otherServer = build({ secret: 'another-secret-another-secret-0123456789' });
+    const error = await failure(otherServer.verify({ tenant, attemptToken, code: codeFrom(sent[0]!.text) }));
+    expect(error.code).toBe('OTP_INVALID');
+  });
+
+  it('answers the same for an unknown number after the same queries, and sends nothing', async () => {
+    await createCustomer(store.db, tenant.id, { phone: '+12025550108' });
+    repoCalls = [];
+    const known = await otp.start({ tenant, phone: '+12025550108', clientIp: '198.51.100.1' });
+    const knownCalls = [...repoCalls];
+    repoCalls = [];
+    const unknown = await otp.start({ tenant, phone: '+12025550199', clientIp: '198.51.100.1' });
+    const unknownCalls = [...repoCalls];
+    await otp.idle();
+
+    expect(unknownCalls).toEqual(knownCalls);
+    expect(Object.keys(unknown).sort()).toEqual(Object.keys(known).sort());
+    expect(unknown.attemptToken.length).toBe(known.attemptToken.length);
+    expect(unknown.expiresAtMs).toBe(known.expiresAtMs);
+    expect(unknown.resendAtMs).toBe(known.resendAtMs);
+    expect(sent.map((s) => s.recipient)).toEqual(['+12025550108']);
+
+    // Any code for the unknown number fails like a wrong code for a known one.
+    const unknownError = await failure(
+      otp.verify({ tenant, attemptToken: unknown.attemptToken, code: '123456' }),
+    );
+    const knownError = await failure(
+      otp.verify({
+        tenant,
+        attemptToken: known.attemptToken,
+        code: '000000' === codeFrom(sent[0]!.text) ? '111111' : '000000',
+      }),
+    );
+    expect(unknownError.code).toBe(knownError.code);
+    expect(unknownError.message).toBe(knownError.message);
+
+    // The cooldown applies to both alike.
+    const knownAgain = await failure(otp.start({ tenant, phone: '+12025550108', clientIp: '198.51.100.1' }));
+    const unknownAgain = await failure(
+      otp.start({ tenant, phone: '+12025550199', clientIp: '198.51.100.1' }),
+    );
+    expect(unknownAgain.code).toBe('RATE_LIMITED');
+    expect(unknownAgain.message).toBe(knownAgain.message);
+    expect(unknownAgain.details).toEqual(knownAgain.details);
+  });
+
+  it('does not text blocked customers or numbers outside the allowed prefixes', async () => {
+    await createCustomer(store.db, tenant.id, { phone: '+12025550109', status: 'blocked' });
+    await createCustomer(store.db, tenant.id, { phone: '+447700900109' });
+    await configure({ otpAllowedPrefixes: ['+1'] });
+    await otp.start({ tenant, phone: '+12025550109', clientIp: null });
+    await otp.start({ tenant, phone: '+447700900109', clientIp: null });
+    await otp.idle();
+    expect(sent).toHaveLength(0);
+  });
+
+  it('enforces the 60 s resend cooldown and the hourly cap per number', async () => {
+    await createCustomer(store.db, tenant.id, { phone: '+12025550110' });
+    await otp.start({ tenant, phone: '+12025550110', clientIp: null });
+    clock.advance(59_000);
+    const early = await failure(otp.start({ tenant, phone: '+12025550110', clientIp: null }));
+    expect(early.code).toBe('RATE_LIMITED');
+    expect(early.details).toEqual({ retryAfterSeconds: 1 });
+    clock.advance(1_000);
+    for (let i = 2; i <= 5; i++) {
+      await otp.start({ tenant, phone: '+12025550110', clientIp: null });
+      clock.advance(60_000);
+    }
+    const capped = await failure(otp.start({ tenant, phone: '+12025550110', clientIp: null }));
+    expect(capped.message).toBe('Too many codes were requested for this number. Try again later.');
+    clock.advance(3_600_000);
+    await expect(otp.start({ tenant, phone: '+12025550110', clientIp: null })).resolves.toBeDefined();
+    await otp.idle();
+    expect(sent).toHaveLength(6);
+  });
+
+  it('caps codes per client IP per hour and per tenant per day', async () => {
+    await configure({ otpMaxPerIpPerHour: 2, otpMaxPerTenantPerDay: 3 });
+    await otp.start({ tenant, phone: '+12025550111', clientIp: '192.0.2.1' });
+    await otp.start({ tenant, phone: '+12025550112', clientIp: '192.0.2.1' });
+    const ipCapped = await failure(otp.start({ tenant, phone: '+12025550113', clientIp: '192.0.2.1' }));
+    expect(ipCapped.message).toBe('Too many codes were requested from this network. Try again later.');
+    await otp.start({ tenant, phone: '+12025550114', clientIp: '192.0.2.2' });
+    const tenantCapped = await failure(otp.start({ tenant, phone: '+12025550115', clientIp: '192.0.2.3' }));
+    expect(tenantCapped.message).toBe('Codes cannot be sent right now. Try again later.');
+    clock.advance(86_400_001);
+    await expect(otp.start({ tenant, phone: '+12025550115', clientIp: '192.0.2.3' })).resolves.toBeDefined();
+  });
+
+  it('refuses to start when OTP is off', async () => {
+    await configure({ otpEnabled: false });
+    expect((await failure(otp.start({ tenant, phone: '+12025550116', clientIp: null }))).code).toBe(
+      'OTP_UNAVAILABLE',
+    );
+  });
+});
+
+describe('OTP policy bounds', () => {
+  it('keeps operator settings within the safe bounds', () => {
+    const policy = otpPolicy({
+      ...SETTINGS_DEFAULTS.portal,
+      otpLength: 4,
+      otpTtlSeconds: 3600,
+      otpMaxAttempts: 50,
+      otpResendCooldownSeconds: 5,
+      otpAllowedPrefixes: ['+1', 'drop table', '+44'],
+    });
+    expect(policy).toMatchObject({
+      length: 6,
+      ttlSeconds: 600,
+      maxTries: 5,
+      resendCooldownSeconds: 60,
+      maxTriesPerNumberPerHour: 100,
+      allowedPrefixes: ['+1', '+44'],
+    });
+    expect(otpPolicy(SETTINGS_DEFAULTS.portal)).toMatchObject({
+      length: 6,
+      ttlSeconds: 300,
+      maxTries: 5,
+      resendCooldownSeconds: 60,
+    });
+  });
+});

@@ -1,0 +1,147 @@
+/** Queries of the portal's one-time codes (otp_challenges), always scoped by tenant. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/index.js';
+
+export interface OtpChallenge {
+  id: number;
+  phone: string;
+  customerId: number | null;
+  codeHash: string;
+  triesUsed: number;
+  expiresAtMs: number;
+  consumedAtMs: number | null;
+}
+
+export class OtpRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Codes requested for a number since `sinceMs`: how many, tries used on them, the latest. */
+  async phoneStats(
+    tenantId: number,
+    phone: string,
+    sinceMs: number,
+  ): Promise<{ count: number; tries: number; lastAtMs: number | null }> {
+    const row = await this.db
+      .selectFrom('otp_challenges')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.sum<number>('failed_attempts').as('tries'),
+        eb.fn.max('created_at').as('last'),
+      ])
+      .where('tenant_id', '=', tenantId)
+      .where('phone', '=', phone)
+      .where('created_at', '>=', sinceMs)
+      .executeTakeFirst();
+    return {
+      count: Number(row?.n ?? 0),
+      tries: Number(row?.tries ?? 0),
+      lastAtMs: row?.last == null ? null : Number(row.last),
+    };
+  }
+
+  async countForIpSince(tenantId: number, clientIp: string, sinceMs: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('otp_challenges')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('client_ip', '=', clientIp)
+      .where('created_at', '>=', sinceMs)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async countForTenantSince(tenantId: number, sinceMs: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('otp_challenges')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('created_at', '>=', sinceMs)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async insert(values: {
+    tenantId: number;
+    attemptHash: string;
+    phone: string;
+    customerId: number | null;
+    codeHash: string;
+    clientIp: string | null;
+    nowMs: number;
+    expiresAtMs: number;
+  }): Promise<void> {
+    await this.db
+      .insertInto('otp_challenges')
+      .values({
+        tenant_id: values.tenantId,
+        attempt_hash: values.attemptHash,
+        phone: values.phone,
+        customer_id: values.customerId,
+        code_hash: values.codeHash,
+        client_ip: values.clientIp,
+        created_at: values.nowMs,
+        expires_at: values.expiresAtMs,
+      })
+      .execute();
+  }
+
+  async findByAttempt(tenantId: number, attemptHash: string): Promise<OtpChallenge | undefined> {
+    const row = await this.db
+      .selectFrom('otp_challenges')
+      .select(['id', 'phone', 'customer_id', 'code_hash', 'failed_attempts', 'expires_at', 'consumed_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('attempt_hash', '=', attemptHash)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        phone: row.phone,
+        customerId: row.customer_id,
+        codeHash: row.code_hash,
+        triesUsed: row.failed_attempts,
+        expiresAtMs: row.expires_at,
+        consumedAtMs: row.consumed_at,
+      }
+    );
+  }
+
+  /**
+   * Uses up one try before the code is compared, atomically: concurrent guesses cannot get past
+   * the limit. Returns the tries used including this one, or undefined when none is left (or
+   * the code was used).
+   */
+  async takeTry(tenantId: number, id: number, maxTries: number): Promise<number | undefined> {
+    const row = await this.db
+      .updateTable('otp_challenges')
+      .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('failed_attempts', '<', maxTries)
+      .where('consumed_at', 'is', null)
+      .returning('failed_attempts')
+      .executeTakeFirst();
+    return row ? Number(row.failed_attempts) : undefined;
+  }
+
+  /** Marks the code used (single use): true for exactly one caller. */
+  async consume(tenantId: number, id: number, nowMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('otp_challenges')
+      .set({ consumed_at: nowMs })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('consumed_at', 'is', null)
+      .where('expires_at', '>', nowMs)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Forgets challenges older than `beforeMs` (they only serve the hourly and daily caps). */
+  async purgeBefore(beforeMs: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('otp_challenges')
+      .where('created_at', '<', beforeMs)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * SMS one-time codes for the customer portal (protocols.md, security rules; NIST SP 800-63B
+ * §5.1.3, OWASP ASVS V2.7):
+ * - 6+ digits from the CSPRNG, valid 5 minutes (≤ 10), single use, bound to the sign-in attempt
+ *   (the browser holds a random attempt token; the row holds its SHA-256);
+ * - stored only as HMAC-SHA256(server secret, tenant ‖ attempt ‖ code), compared in constant time;
+ * - at most 5 tries per code (taken atomically before comparing), ≤ 100 tries per number per hour;
+ * - resend cooldown per number, caps per number and per client IP per hour, per tenant per day;
+ * - no enumeration: a registered and an unknown number get the same answer after the same work
+ *   (the same queries, a challenge row either way); the SMS is queued only for registered, active
+ *   numbers, after the answer is decided, through the durable outbox.
+ */
+import crypto from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  AppError,
+  HOUR_MS,
+  DAY_MS,
+  randomToken,
+  safeEqual,
+  sha256Hex,
+  type Clock,
+  type RandomSource,
+} from '../../shared/index.js';
+import type { Tenant } from '../../store/index.js';
+import type { PortalSettings, TenantsRepository } from '../../tenants/index.js';
+import type { OtpRepository } from './repository.js';
+
+/** Finds registered customers by E.164 number (the customers module implements it). */
+export interface CustomerDirectory {
+  findByPhone(tenantId: number, e164: string): Promise<{ id: number; status: string } | undefined>;
+}
+
+/** Where codes are queued (the sms module's outbox). */
+export interface CodeSender {
+  enqueue(sms: {
+    tenantId: number;
+    customerId: number | null;
+    type: 'login_code';
+    recipient: string;
+    text: string;
+  }): Promise<unknown>;
+}
+
+export interface OtpPolicy {
+  length: number;
+  ttlSeconds: number;
+  maxTries: number;
+  resendCooldownSeconds: number;
+  maxPerNumberPerHour: number;
+  maxPerIpPerHour: number;
+  maxPerTenantPerDay: number;
+  maxTriesPerNumberPerHour: number;
+  allowedPrefixes: string[];
+}
+
+/** The safe bounds operators can move the limits within. */
+export const OTP_BOUNDS = {
+  length: [6, 10],
+  ttlSeconds: [60, 600],
+  maxTries: [1, 5],
+  resendCooldownSeconds: [60, 3600],
+  maxPerNumberPerHour: [1, 20],
+  maxPerIpPerHour: [1, 200],
+  maxPerTenantPerDay: [1, 1_000_000],
+} as const;
+
+const clamp = (value: number, [min, max]: readonly [number, number]) =>
+  Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
+
+export function otpPolicy(settings: PortalSettings): OtpPolicy {
+  return {
+    length: clamp(settings.otpLength, OTP_BOUNDS.length),
+    ttlSeconds: clamp(settings.otpTtlSeconds, OTP_BOUNDS.ttlSeconds),
+    maxTries: clamp(settings.otpMaxAttempts, OTP_BOUNDS.maxTries),
+    resendCooldownSeconds: clamp(settings.otpResendCooldownSeconds, OTP_BOUNDS.resendCooldownSeconds),
+    maxPerNumberPerHour: clamp(settings.otpMaxPerNumberPerHour, OTP_BOUNDS.maxPerNumberPerHour),
+    maxPerIpPerHour: clamp(settings.otpMaxPerIpPerHour, OTP_BOUNDS.maxPerIpPerHour),
+    maxPerTenantPerDay: clamp(settings.otpMaxPerTenantPerDay, OTP_BOUNDS.maxPerTenantPerDay),
+    maxTriesPerNumberPerHour: 100,
+    allowedPrefixes: settings.otpAllowedPrefixes.filter((p) => /^\+\d{1,6}$/.test(p)),
+  };
+}
+
+export interface OtpStarted {
+  /** Goes to the browser (hidden field or cookie); the code is bound to it. */
+  attemptToken: string;
+  expiresAtMs: number;
+  /** A new code can be requested from this instant. */
+  resendAtMs: number;
+  codeLength: number;
+}
+
+const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new AppError('RATE_LIMITED', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+
+export class OtpService {
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly deps: {
+      repo: OtpRepository;
+      customers: CustomerDirectory;
+      sender: CodeSender;
+      tenants: TenantsRepository;
+      clock: Clock;
+      random: RandomSource;
+      /** The server secret (config.secret or the generated one). */
+      secret: string;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Whether the tenant requires a code to open the portal. */
+  async isRequired(tenantId: number): Promise<boolean> {
+    return (await this.deps.tenants.getSettings(tenantId, 'portal')).otpEnabled;
+  }
+
+  /**
+   * Starts a sign-in attempt for `phone` (E.164). Same answer whether the number is registered
+   * or not; throws RATE_LIMITED (with retryAfterSeconds) when a cooldown or cap applies, also the
+   * same for both. The SMS, if any, is queued after this returns.
+   */
+  async start(input: { tenant: Tenant; phone: string; clientIp: string | null }): Promise<OtpStarted> {
+    const { repo, clock } = this.deps;
+    const tenant = input.tenant;
+    const settings = await this.deps.tenants.getSettings(tenant.id, 'portal');
+    if (!settings.otpEnabled) throw new AppError('OTP_UNAVAILABLE', 'One-time codes are not enabled');
+    const policy = otpPolicy(settings);
+    const nowMs = clock.nowMs();
+
+    const phone = await repo.phoneStats(tenant.id, input.phone, nowMs - HOUR_MS);
+    const ipCount = input.clientIp
+      ? await repo.countForIpSince(tenant.id, input.clientIp, nowMs - HOUR_MS)
+      : 0;
+    const tenantCount = await repo.countForTenantSince(tenant.id, nowMs - DAY_MS);
+    const customer = await this.deps.customers.findByPhone(tenant.id, input.phone);
+
+    const cooldownMs = policy.resendCooldownSeconds * 1000;
+    if (phone.lastAtMs !== null && nowMs - phone.lastAtMs < cooldownMs)
+      throw rateLimited(
+        'Please wait before asking for a new code.',
+        (phone.lastAtMs + cooldownMs - nowMs) / 1000,
+      );
+    if (phone.count >= policy.maxPerNumberPerHour || phone.tries >= policy.maxTriesPerNumberPerHour)
+      throw rateLimited('Too many codes were requested for this number. Try again later.', 3600);
+    if (input.clientIp && ipCount >= policy.maxPerIpPerHour)
+      throw rateLimited('Too many codes were requested from this network. Try again later.', 3600);
+    if (tenantCount >= policy.maxPerTenantPerDay)
+      throw rateLimited('Codes cannot be sent right now. Try again later.', 3600);
+
+    const prefixAllowed =
+      policy.allowedPrefixes.length === 0 || policy.allowedPrefixes.some((p) => input.phone.startsWith(p));
+    const recipient = customer && customer.status === 'active' && prefixAllowed ? customer : undefined;
+
+    // The code is drawn and hashed for every number, so both paths do the same work.
+    let code = '';
+    for (let i = 0; i < policy.length; i++) code += String(this.deps.random.int(10));
+    const attemptToken = randomToken(this.deps.random, 32);
+    const attemptHash = sha256Hex(attemptToken);
+    const expiresAtMs = nowMs + policy.ttlSeconds * 1000;
+    await repo.insert({
+      tenantId: tenant.id,
+      attemptHash,
+      phone: input.phone,
+      customerId: recipient ? recipient.id : null,
+      codeHash: this.hashCode(tenant.id, attemptHash, code),
+      clientIp: input.clientIp,
+      nowMs,
+      expiresAtMs,
+    });
+
+    if (recipient) {
+      const minutes = Math.round(policy.ttlSeconds / 60);
+      const text = `${code} is your ${tenant.name} Wi-Fi portal code. It expires in ${minutes} minute${minutes === 1 ? '' : 's'}. Do not share it.`;
+      this.later(() =>
+        this.deps.sender.enqueue({
+          tenantId: tenant.id,
+          customerId: recipient.id,
+          type: 'login_code',
+          recipient: input.phone,
+          text,
+        }),
+      );
+    }
+    return { attemptToken, expiresAtMs, resendAtMs: nowMs + cooldownMs, codeLength: policy.length };
+  }
+
+  /**
+   * Checks a code for a sign-in attempt. Returns the customer to sign in, or throws OTP_INVALID
+   * (wrong, used, or unknown attempt), OTP_EXPIRED, or OTP_TOO_MANY_ATTEMPTS.
+   */
+  async verify(input: {
+    tenant: Tenant;
+    attemptToken: string | undefined;
+    code: string;
+  }): Promise<{ customerId: number; phone: string }> {
+    const { repo, clock } = this.deps;
+    const tenantId = input.tenant.id;
+    const settings = await this.deps.tenants.getSettings(tenantId, 'portal');
+    const policy = otpPolicy(settings);
+    const token = input.attemptToken ?? '';
+    const attemptHash = sha256Hex(token.length <= 100 ? token : '');
+    const code = input.code.replace(/\s+/g, '');
+    const candidate = this.hashCode(tenantId, attemptHash, code);
+
+    const challenge =
+      token && token.length <= 100 ? await repo.findByAttempt(tenantId, attemptHash) : undefined;
+    if (!challenge || challenge.consumedAtMs !== null)
+      throw new AppError('OTP_INVALID', 'This code is no longer valid. Ask for a new one.');
+    const nowMs = clock.nowMs();
+    if (nowMs >= challenge.expiresAtMs)
+      throw new AppError('OTP_EXPIRED', 'This code has expired. Ask for a new one.');
+    const triesUsed = await repo.takeTry(tenantId, challenge.id, policy.maxTries);
+    if (triesUsed === undefined)
+      throw new AppError('OTP_TOO_MANY_ATTEMPTS', 'Too many wrong codes. Ask for a new one.');
+    const triesLeft = policy.maxTries - triesUsed;
+
+    const matches = safeEqual(candidate, challenge.codeHash) && /^\d+$/.test(code);
+    if (!matches || challenge.customerId === null) {
+      if (triesLeft <= 0)
+        throw new AppError('OTP_TOO_MANY_ATTEMPTS', 'Too many wrong codes. Ask for a new one.');
+      throw new AppError(
+        'OTP_INVALID',
+        `This code is not right. ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left.`,
+        {
+          triesLeft,
+        },
+      );
+    }
+    if (!(await repo.consume(tenantId, challenge.id, nowMs)))
+      throw new AppError('OTP_INVALID', 'This code is no longer valid. Ask for a new one.');
+    // The customer may have been blocked or renumbered since the code was sent.
+    const customer = await this.deps.customers.findByPhone(tenantId, challenge.phone);
+    if (!customer || customer.id !== challenge.customerId || customer.status !== 'active')
+      throw new AppError('OTP_INVALID', 'This code is no longer valid. Ask for a new one.');
+    return { customerId: customer.id, phone: challenge.phone };
+  }
+
+  /** Resolves when SMS queued by earlier calls are stored (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private hashCode(tenantId: number, attemptHash: string, code: string): string {
+    return crypto
+      .createHmac('sha256', this.deps.secret)
+      .update(`otp\n${tenantId}\n${attemptHash}\n${code}`)
+      .digest('hex');
+  }
+
+  private later(task: () => Promise<unknown>): void {
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(task)
+      .then(
+        () => undefined,
+        (error: unknown) => this.deps.logger.error({ err: error }, 'queueing the login code failed'),
+      )
+      .finally(() => this.pending.delete(run));
+    this.pending.add(run);
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * The customer portal at /portal: sign-in by phone, the dashboard, voucher details, a live JSON
+ * summary for the refresh script, sign-out and the language switch. Server-rendered, works
+ * without JavaScript; every POST carries a CSRF token; sign-in attempts are rate-limited per IP.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { VNode } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import type { WebSessions } from '../auth/index.js';
+import {
+  examplePhone,
+  formatPhone,
+  type CustomerSummary,
+  type CustomersRepository,
+} from '../customers/index.js';
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../http/cookies.js';
+import { sendProblem, toProblem } from '../http/errors.js';
+import { renderDocument } from '../http/render.js';
+import { formatDuration, type Clock } from '../shared/index.js';
+import type { Tenant } from '../store/index.js';
+import type { PortalDashboard } from './dashboard.js';
+import { Formatter } from './format.js';
+import {
+  chooseLanguage,
+  formattingLocale,
+  isLanguage,
+  translator,
+  type Language,
+  type MessageKey,
+  type Translate,
+} from './i18n/index.js';
+import type { PortalSignIn } from './sign-in.js';
+import { UsageChart } from './views/chart.js';
+import { DashboardPage } from './views/dashboard.js';
+import { ErrorPage } from './views/error.js';
+import type { PageContext } from './views/layout.js';
+import { SignInPage, type SignInProps } from './views/sign-in.js';
+import { liveValues } from './views/texts.js';
+import { VoucherPage } from './views/voucher.js';
+
+export interface PortalOptions {
+  webSessions: WebSessions;
+  customers: CustomersRepository;
+  signIn: PortalSignIn;
+  dashboard: PortalDashboard;
+  clock: Clock;
+  /** Sign-in attempts allowed per client IP and window (a whole venue may share one IP). */
+  signInRateLimit?: { max: number; windowMs: number };
+}
+
+/** Cookie names (the session one gets `__Host-` over HTTPS). */
+export const PORTAL_SESSION_COOKIE = 'portico_portal';
+export const LANGUAGE_COOKIE = 'portico_lang';
+
+const DEFAULT_SESSIONS = 10;
+const MAX_SESSIONS = 500;
+const DEFAULT_HISTORY = 10;
+const MAX_HISTORY = 200;
+const VOUCHER_SESSIONS = 50;
+const FORM_BODY_LIMIT_BYTES = 8 * 1024;
+
+interface RequestView {
+  ctx: PageContext;
+  t: Translate;
+  lang: Language;
+  fmt: Formatter;
+  tenant: Tenant;
+}
+
+/** An integer query parameter clamped to [1, max]; anything else is the fallback. */
+function clampedInt(value: unknown, fallback: number, max: number): number {
+  const number = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(number) || number < 1) return fallback;
+  return Math.min(number, max);
+}
+
+function html(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').send(renderDocument(page));
+}
+
+export async function portalPlugin(app: FastifyInstance, options: PortalOptions): Promise<void> {
+  const { webSessions, customers, signIn, dashboard } = options;
+  // Bound: Fastify calls hooks with the instance as `this`, eslint cannot know that.
+  const csrfProtection = app.csrfProtection.bind(app);
+  const rateLimit = options.signInRateLimit ?? { max: 20, windowMs: 60_000 };
+
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error('Too many sign-in attempts'), {
+        statusCode: 429,
+        code: 'RATE_LIMITED',
+        retryAfterMs: context.ttl,
+      }),
+  });
+
+  function view(request: FastifyRequest): RequestView {
+    const tenant = request.tenant;
+    const lang = chooseLanguage(
+      request.cookies[LANGUAGE_COOKIE],
+      request.headers['accept-language'],
+      tenant.locale,
+    );
+    const t = translator(lang);
+    const fmt = new Formatter(formattingLocale(lang, tenant.locale), tenant.time_zone);
+    return { ctx: { t, lang, tenantName: tenant.name, path: request.url }, t, lang, fmt, tenant };
+  }
+
+  /** The signed-in customer, or undefined; ends sessions of customers who were blocked meanwhile. */
+  async function currentCustomer(request: FastifyRequest): Promise<CustomerSummary | undefined> {
+    const token = readSessionCookie(request, PORTAL_SESSION_COOKIE);
+    const session = await webSessions.find(request.tenant.id, 'portal', token);
+    if (!session) return undefined;
+    const customer = await customers.findById(request.tenant.id, session.subjectId);
+    if (!customer || customer.status !== 'active') {
+      await webSessions.destroy(token);
+      return undefined;
+    }
+    return customer;
+  }
+
+  function signInPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    props: Partial<SignInProps>,
+    status = 200,
+  ): FastifyReply {
+    const v = view(request);
+    const countryName =
+      new Intl.DisplayNames([v.fmt.locale], { type: 'region' }).of(v.tenant.default_country) ??
+      v.tenant.default_country;
+    return html(
+      reply,
+      <SignInPage
+        ctx={v.ctx}
+        props={{
+          csrfToken: reply.generateCsrf(),
+          phone: '',
+          example: examplePhone(v.tenant.default_country),
+          countryName,
+          ...props,
+        }}
+      />,
+      status,
+    );
+  }
+
+  function errorPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    key: MessageKey,
+    wait?: string,
+  ) {
+    const v = view(request);
+    return html(
+      reply,
+      <ErrorPage ctx={v.ctx} status={status} message={v.t(key, { wait: wait ?? '' })} />,
+      status,
+    );
+  }
+
+  // Personal pages and pages with CSRF tokens must not be cached or shared.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('vary', 'Cookie, Accept-Language');
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'portal request failed');
+    else request.log.info({ code: problem.code, status: problem.status }, 'portal request refused');
+    if (request.url.startsWith('/portal/api/')) return sendProblem(reply, problem);
+    const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+    switch (problem.status) {
+      case 403:
+        return errorPage(request, reply, 403, problem.code === 'CSRF' ? 'error.403csrf' : 'error.403');
+      case 404:
+        return errorPage(request, reply, 404, 'error.404');
+      case 413:
+        return errorPage(request, reply, 413, 'error.413');
+      case 415:
+        return errorPage(request, reply, 415, 'error.415');
+      case 429:
+        return errorPage(
+          request,
+          reply,
+          429,
+          'error.429',
+          formatDuration(Math.ceil((retryAfterMs ?? 60_000) / 1000)),
+        );
+      default:
+        return problem.status >= 500
+          ? errorPage(request, reply, 500, 'error.500')
+          : errorPage(request, reply, problem.status, 'error.400');
+    }
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/portal/api/')) {
+      return sendProblem(reply, { type: 'about:blank', title: 'Not found', status: 404, code: 'NOT_FOUND' });
+    }
+    return errorPage(request, reply, 404, 'error.404');
+  });
+
+  app.get('/', async (request, reply) => {
+    const customer = await currentCustomer(request);
+    const query = request.query as Record<string, unknown>;
+    if (!customer) {
+      const v = view(request);
+      const notice = 'signed-out' in query ? v.t('signIn.signedOut') : undefined;
+      return signInPage(request, reply, { notice });
+    }
+    const v = view(request);
+    const model = await dashboard.load(v.tenant, customer, v.t, v.fmt, {
+      sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
+      historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
+    });
+    return html(
+      reply,
+      <DashboardPage
+        ctx={v.ctx}
+        props={{
+          model,
+          phone: formatPhone(customer.phone, v.tenant.default_country),
+          csrfToken: reply.generateCsrf(),
+        }}
+      />,
+    );
+  });
+
+  app.post(
+    '/sign-in',
+    {
+      bodyLimit: FORM_BODY_LIMIT_BYTES,
+      preHandler: csrfProtection,
+      config: { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } },
+    },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const phoneInput = typeof body?.phone === 'string' ? body.phone.slice(0, 100) : '';
+      const result = await signIn.start(request.tenant, phoneInput);
+      const v = view(request);
+      const example = examplePhone(v.tenant.default_country);
+      const country =
+        new Intl.DisplayNames([v.fmt.locale], { type: 'region' }).of(v.tenant.default_country) ??
+        v.tenant.default_country;
+      switch (result.kind) {
+        case 'signed-in': {
+          // A new token on every sign-in (no session fixation); the old one, if any, ends.
+          await webSessions.destroy(readSessionCookie(request, PORTAL_SESSION_COOKIE));
+          const token = await webSessions.create(request.tenant.id, 'portal', result.customer.id, {
+            clientIp: request.ip,
+            userAgent: request.headers['user-agent'],
+          });
+          await customers.touchLastSeen(request.tenant.id, result.customer.id, options.clock.nowMs());
+          setSessionCookie(request, reply, PORTAL_SESSION_COOKIE, token);
+          return reply.redirect('/portal', 303);
+        }
+        case 'invalid-phone':
+          return signInPage(
+            request,
+            reply,
+            { phone: phoneInput, error: v.t(`signIn.error.${result.problem}`, { example, country }) },
+            400,
+          );
+        case 'unknown':
+          return signInPage(
+            request,
+            reply,
+            {
+              phone: phoneInput,
+              error: v.t('signIn.error.unknown', {
+                phone: formatPhone(result.e164, v.tenant.default_country),
+              }),
+            },
+            400,
+          );
+        case 'blocked':
+          return signInPage(request, reply, { phone: phoneInput, error: v.t('signIn.error.blocked') }, 403);
+      }
+    },
+  );
+
+  app.post(
+    '/sign-out',
+    { bodyLimit: FORM_BODY_LIMIT_BYTES, preHandler: csrfProtection },
+    async (request, reply) => {
+      await webSessions.destroy(readSessionCookie(request, PORTAL_SESSION_COOKIE));
+      clearSessionCookie(request, reply, PORTAL_SESSION_COOKIE);
+      return reply.redirect('/portal?signed-out', 303);
+    },
+  );
+
+  app.get('/vouchers/:id', async (request, reply) => {
+    const customer = await currentCustomer(request);
+    if (!customer) return reply.redirect('/portal', 303);
+    const { id } = request.params as { id: string };
+    if (!/^\d{1,15}$/.test(id)) return errorPage(request, reply, 404, 'error.404');
+    const v = view(request);
+    const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, VOUCHER_SESSIONS);
+    if (!loaded) return errorPage(request, reply, 404, 'error.404');
+    return html(reply, <VoucherPage ctx={v.ctx} props={loaded} />);
+  });
+
+  app.get('/api/summary', async (request, reply) => {
+    const customer = await currentCustomer(request);
+    if (!customer) {
+      return sendProblem(reply, {
+        type: 'about:blank',
+        title: 'Sign in to the portal first',
+        status: 401,
+        code: 'UNAUTHENTICATED',
+      });
+    }
+    const query = request.query as Record<string, unknown>;
+    const v = view(request);
+    const model = await dashboard.load(v.tenant, customer, v.t, v.fmt, {
+      sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
+      historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
+    });
+    return {
+      ...liveValues(model, v.t),
+      html: { chart: renderToString(<UsageChart chart={model.chart} />) },
+    };
+  });
+
+  app.get('/language/:lang', async (request, reply) => {
+    const { lang } = request.params as { lang: string };
+    const { next } = request.query as { next?: unknown };
+    // Only back into the portal: never an open redirect.
+    const target =
+      typeof next === 'string' && /^\/portal(?:[/?#]|$)/.test(next) && !next.includes('//')
+        ? next
+        : '/portal';
+    if (isLanguage(lang)) {
+      reply.setCookie(LANGUAGE_COOKIE, lang, {
+        path: '/portal',
+        maxAge: 365 * 24 * 3600,
+        sameSite: 'lax',
+        httpOnly: true,
+        secure: request.protocol === 'https',
+      });
+    }
+    return reply.redirect(target, 303);
+  });
+}

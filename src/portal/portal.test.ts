@@ -1,0 +1,358 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
+import { TEST_DIALECTS } from '../../test/helpers/databases.js';
+import {
+  createCustomer,
+  createHotspot,
+  createPlan,
+  createSession,
+  createTenant,
+  createUsageDay,
+  createVoucher,
+} from '../../test/helpers/factories.js';
+import { CookieJar, csrfTokenIn, getPage, portalSignIn, postForm } from '../../test/helpers/portal.js';
+import { HOUR_MS, MB, dayInZone } from '../shared/index.js';
+import { sha256Hex } from '../shared/index.js';
+import { PORTAL_SESSION_COOKIE } from './plugin.js';
+
+const ALEX = '+12025550143';
+const SAM = '+12025550188';
+const XSS = '<script>alert("x")</script>';
+
+describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
+  let app: TestApp;
+  let tenantId: number;
+  let alexVoucherId: number;
+  let samVoucherId: number;
+
+  beforeAll(async () => {
+    app = await buildTestApp(dialect);
+    const db = app.store.db;
+    const tenant = app.bootstrapped.tenant;
+    tenantId = tenant.id;
+    const nowMs = app.clock.nowMs();
+    const hotspot = await createHotspot(db, tenantId, { title: `Lobby ${XSS}` });
+    const plan = await createPlan(db, tenantId, {
+      title: `Week <img src=x onerror=alert(1)>`,
+      price_minor: 2500,
+    });
+    const alex = await createCustomer(db, tenantId, { phone: ALEX, name: `Alex ${XSS}` });
+    const sam = await createCustomer(db, tenantId, { phone: SAM, name: 'Sam' });
+    await createCustomer(db, tenantId, { phone: '+12025550100', status: 'blocked' });
+    const voucher = await createVoucher(db, plan, {
+      customer_id: alex.id,
+      short_code: 'ALEXCODE1',
+      status: 'online',
+      activated_at: nowMs - 2 * HOUR_MS,
+      expires_at: nowMs + 22 * HOUR_MS,
+      downloaded_bytes: 120 * MB,
+      uploaded_bytes: 30 * MB,
+      online_seconds: 1800,
+    });
+    alexVoucherId = voucher.id;
+    await createVoucher(db, plan, {
+      customer_id: alex.id,
+      short_code: 'ALEXOLD01',
+      status: 'used',
+      used_reason: 'data',
+      activated_at: nowMs - 10 * 24 * HOUR_MS,
+      used_at: nowMs - 9 * 24 * HOUR_MS,
+      downloaded_bytes: 480 * MB,
+      uploaded_bytes: 20 * MB,
+    });
+    const samVoucher = await createVoucher(db, plan, { customer_id: sam.id, short_code: 'SAMCODE01' });
+    samVoucherId = samVoucher.id;
+    await createSession(db, {
+      tenant_id: tenantId,
+      hotspot_id: hotspot.id,
+      voucher_id: voucher.id,
+      mac: 'F0:99:B6:12:34:56',
+      started_at: nowMs - 2 * HOUR_MS,
+      stopped_at: nowMs - HOUR_MS,
+      downloaded_bytes: 100 * MB,
+      uploaded_bytes: 20 * MB,
+      session_seconds: 3600,
+      terminate_cause: 'Idle-Timeout',
+    });
+    await createSession(db, {
+      tenant_id: tenantId,
+      hotspot_id: hotspot.id,
+      voucher_id: voucher.id,
+      mac: '3A:1F:C2:77:08:9E',
+      started_at: nowMs - 30 * 60_000,
+      downloaded_bytes: 20 * MB,
+      uploaded_bytes: 10 * MB,
+    });
+    await createUsageDay(db, {
+      tenant_id: tenantId,
+      voucher_id: voucher.id,
+      customer_id: alex.id,
+      day: dayInZone(nowMs, tenant.time_zone),
+      downloaded_bytes: 120 * MB,
+      uploaded_bytes: 30 * MB,
+      online_seconds: 1800,
+    });
+    // Another tenant with its own customer: their number means nothing here.
+    const other = await createTenant(db, { name: 'Other', hosts: ['other.example.com'] });
+    await createCustomer(db, other.id, { phone: '+12025550177' });
+  });
+  afterAll(() => app.destroy());
+
+  it('shows the sign-in form with a CSRF token, labelled, without a session', async () => {
+    const jar = new CookieJar();
+    const page = await getPage(app.http, jar, '/portal');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.body).toContain('<label for="phone">Phone number</label>');
+    expect(csrfTokenIn(page.body).length).toBeGreaterThan(10);
+  });
+
+  it.each([['(202) 555-0143'], ['+1 202 555 0143'], ['2025550143'], ['001 202-555-0143']])(
+    'signs in with %s and shows the dashboard',
+    async (input) => {
+      const jar = new CookieJar();
+      const response = await portalSignIn(app.http, jar, input);
+      expect(response.statusCode).toBe(303);
+      expect(response.headers.location).toBe('/portal');
+      expect(jar.get(PORTAL_SESSION_COOKIE)).toBeTruthy();
+      const dashboard = await getPage(app.http, jar, '/portal');
+      expect(dashboard.statusCode).toBe(200);
+      expect(dashboard.body).toContain('Signed in as (202) 555-0143');
+      expect(dashboard.body).toContain('150 MB of 500 MB'); // the voucher's traffic
+      expect(dashboard.body).toContain('Ended after a while without activity'); // Idle-Timeout
+      expect(dashboard.body).toContain('F0:99:B6:12:34:56');
+      expect(dashboard.body).toContain('<svg class="chart-svg"');
+      expect(dashboard.body).toContain('Data used up'); // the history
+    },
+  );
+
+  it.each([
+    ['', 'Enter your phone number.'],
+    ['abc', 'That does not look like a phone number'],
+    ['12345', 'That number is too short'],
+    ['+1 999 555 0143', 'That is not a valid phone number for United States'],
+  ])('refuses the malformed number %j with a clear message', async (input, message) => {
+    const jar = new CookieJar();
+    const response = await portalSignIn(app.http, jar, input);
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain(message);
+    expect(response.body).toContain('aria-invalid="true"');
+    expect(jar.get(PORTAL_SESSION_COOKIE)).toBeUndefined();
+  });
+
+  it('says an unknown number is unknown, and so is a number of another tenant', async () => {
+    for (const phone of ['+12025550199', '+12025550177']) {
+      const jar = new CookieJar();
+      const response = await portalSignIn(app.http, jar, phone);
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toContain('We could not find an account for');
+      expect(jar.get(PORTAL_SESSION_COOKIE)).toBeUndefined();
+    }
+    // On the other tenant's host the same number signs in.
+    const jar = new CookieJar();
+    const response = await portalSignIn(app.http, jar, '+12025550177', { host: 'other.example.com' });
+    expect(response.statusCode).toBe(303);
+  });
+
+  it('refuses a blocked customer', async () => {
+    const jar = new CookieJar();
+    const response = await portalSignIn(app.http, jar, '+12025550100');
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toContain('This account is blocked');
+  });
+
+  it('answers a POST without a CSRF token with a 403 page', async () => {
+    const jar = new CookieJar();
+    await getPage(app.http, jar, '/portal');
+    const response = await app.http.inject({
+      method: 'POST',
+      url: '/portal/sign-in',
+      headers: {
+        accept: 'text/html',
+        cookie: jar.header(),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: `phone=${encodeURIComponent(ALEX)}`,
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['content-type']).toContain('text/html');
+    expect(response.body).toContain('This form has expired or did not come from this site');
+    expect(response.cookies.find((c) => c.name === PORTAL_SESSION_COOKIE)).toBeUndefined();
+  });
+
+  it('answers a huge body with a clear 413 page', async () => {
+    const jar = new CookieJar();
+    const page = await getPage(app.http, jar, '/portal');
+    const response = await app.http.inject({
+      method: 'POST',
+      url: '/portal/sign-in',
+      headers: {
+        accept: 'text/html',
+        cookie: jar.header(),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: `_csrf=${encodeURIComponent(csrfTokenIn(page.body))}&phone=${'1'.repeat(200_000)}`,
+    });
+    expect(response.statusCode).toBe(413);
+    expect(response.body).toContain('What you sent is too large');
+    expect(response.body).not.toMatch(/at .+\.tsx?:\d+/);
+  });
+
+  it('issues a new session token on every sign-in', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const first = jar.get(PORTAL_SESSION_COOKIE);
+    await portalSignIn(app.http, jar, ALEX);
+    const second = jar.get(PORTAL_SESSION_COOKIE);
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+    // The replaced token is gone server-side.
+    const old = await app.store.db
+      .selectFrom('web_sessions')
+      .select('id_hash')
+      .where('id_hash', '=', sha256Hex(first ?? ''))
+      .executeTakeFirst();
+    expect(old).toBeUndefined();
+  });
+
+  it('signs out with a POST and ends the session server-side', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const token = jar.get(PORTAL_SESSION_COOKIE) ?? '';
+    const stolenCookie = `${PORTAL_SESSION_COOKIE}=${token}`;
+    const out = await postForm(app.http, jar, '/portal/sign-out', {});
+    expect(out.statusCode).toBe(303);
+    expect(out.headers.location).toBe('/portal?signed-out');
+    expect(jar.get(PORTAL_SESSION_COOKIE)).toBeUndefined();
+    const row = await app.store.db
+      .selectFrom('web_sessions')
+      .select('id_hash')
+      .where('id_hash', '=', sha256Hex(token))
+      .executeTakeFirst();
+    expect(row).toBeUndefined();
+    // Replaying the old cookie opens nothing.
+    const replay = await app.http.inject({ url: '/portal', headers: { cookie: stolenCookie } });
+    expect(replay.body).toContain('<label for="phone">');
+    expect(replay.body).not.toContain('Signed in as');
+    const api = await app.http.inject({ url: '/portal/api/summary', headers: { cookie: stolenCookie } });
+    expect(api.statusCode).toBe(401);
+  });
+
+  it('shows a voucher with its full code to its owner, and 404 for anyone else’s', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const own = await getPage(app.http, jar, `/portal/vouchers/${alexVoucherId}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('202611-1h500m-ALEXCODE1');
+    const others = await getPage(app.http, jar, `/portal/vouchers/${samVoucherId}`);
+    expect(others.statusCode).toBe(404);
+    expect(others.body).not.toContain('SAMCODE01');
+    expect((await getPage(app.http, jar, '/portal/vouchers/abc')).statusCode).toBe(404);
+    expect((await getPage(app.http, jar, '/portal/vouchers/999999999')).statusCode).toBe(404);
+  });
+
+  it('shows a customer only their own vouchers', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, SAM);
+    const page = await getPage(app.http, jar, '/portal');
+    expect(page.body).toContain('Hello, Sam');
+    expect(page.body).not.toContain('ALEX');
+    expect(page.body).not.toContain('F0:99:B6:12:34:56');
+    const summary = await app.http.inject({ url: '/portal/api/summary', headers: { cookie: jar.header() } });
+    expect(Object.keys(summary.json<{ text: Record<string, string> }>().text)).not.toContain(
+      `v${alexVoucherId}.data`,
+    );
+  });
+
+  it('escapes customer names, plan titles and hotspot titles', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const page = await getPage(app.http, jar, '/portal');
+    expect(page.body).not.toContain('<script>alert');
+    expect(page.body).not.toContain('<img src=x');
+    expect(page.body).toContain('Alex &lt;script>alert(&quot;x&quot;)&lt;/script>');
+    expect(page.body).toContain('Week &lt;img src=x onerror=alert(1)>');
+    expect(page.body).toContain('Lobby &lt;script>');
+  });
+
+  it('serves live numbers that follow the database', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const page = await getPage(app.http, jar, '/portal');
+    const summaryUrl = /data-live-url="([^"]+)"/.exec(page.body)?.[1]?.replaceAll('&amp;', '&') ?? '';
+    const before = await app.http.inject({ url: summaryUrl, headers: { cookie: jar.header() } });
+    expect(before.statusCode).toBe(200);
+    const live = before.json<{ fingerprint: string; text: Record<string, string> }>();
+    // Every number the page marks as live is in the JSON, with the same text.
+    for (const [, key, text] of page.body.matchAll(/data-live="([^"]+)">([^<]*)</g)) {
+      expect(live.text[key ?? '']).toBe(text?.replaceAll('&amp;', '&'));
+    }
+    expect(live.text[`v${alexVoucherId}.data`]).toBe('150 MB of 500 MB');
+    await app.store.db
+      .updateTable('vouchers')
+      .set({ downloaded_bytes: 300 * MB })
+      .where('id', '=', alexVoucherId)
+      .execute();
+    const after = await app.http.inject({ url: summaryUrl, headers: { cookie: jar.header() } });
+    const updated = after.json<{
+      fingerprint: string;
+      text: Record<string, string>;
+      progress: Record<string, number>;
+    }>();
+    expect(updated.text[`v${alexVoucherId}.data`]).toBe('330 MB of 500 MB');
+    expect(updated.progress[`v${alexVoucherId}.data`]).toBe(66);
+    expect(updated.fingerprint).toBe(live.fingerprint);
+    await app.store.db
+      .updateTable('vouchers')
+      .set({ downloaded_bytes: 120 * MB })
+      .where('id', '=', alexVoucherId)
+      .execute();
+  });
+
+  it('speaks Spanish to a Spanish browser and follows the language switch', async () => {
+    const jar = new CookieJar();
+    const spanish = await getPage(app.http, jar, '/portal', { 'accept-language': 'es-MX,es;q=0.9,en;q=0.5' });
+    expect(spanish.body).toContain('<html lang="es"');
+    expect(spanish.body).toContain('Número de teléfono');
+    const switched = await getPage(app.http, jar, '/portal/language/en?next=%2Fportal');
+    expect(switched.statusCode).toBe(303);
+    expect(switched.headers.location).toBe('/portal');
+    const english = await getPage(app.http, jar, '/portal', { 'accept-language': 'es' });
+    expect(english.body).toContain('Phone number');
+    const offsite = await getPage(app.http, jar, '/portal/language/es?next=https%3A%2F%2Fevil.example');
+    expect(offsite.headers.location).toBe('/portal');
+  });
+
+  it('rate-limits sign-in attempts per IP with a clear 429 page', async () => {
+    const jar = new CookieJar();
+    const page = await getPage(app.http, jar, '/portal');
+    const token = csrfTokenIn(page.body);
+    const attempt = () =>
+      app.http.inject({
+        method: 'POST',
+        url: '/portal/sign-in',
+        remoteAddress: '127.0.0.99',
+        headers: {
+          accept: 'text/html',
+          cookie: jar.header(),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        payload: `_csrf=${encodeURIComponent(token)}&phone=2025550199`,
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await attempt()).statusCode);
+    expect(statuses.slice(0, 20).every((s) => s === 400)).toBe(true);
+    const limited = await attempt();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(limited.body).toContain('Too many attempts from your network');
+    // Another address is not affected.
+    expect((await portalSignIn(app.http, new CookieJar(), ALEX)).statusCode).toBe(303);
+  });
+
+  it('answers the live endpoint without a session with problem+json 401', async () => {
+    const response = await app.http.inject({ url: '/portal/api/summary' });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+});

@@ -1,0 +1,183 @@
+import type { DashboardModel, Meter } from '../dashboard.js';
+import type { Translate } from '../i18n/index.js';
+import { UsageChart } from './chart.js';
+import { Layout, type PageContext } from './layout.js';
+import { HistoryItem, SessionsTable, VoucherCard } from './parts.js';
+import { limitText, remainingText } from './texts.js';
+
+export interface DashboardProps {
+  model: DashboardModel;
+  phone: string;
+  csrfToken: string;
+}
+
+function StatCard(props: { id: string; title: string; meter: Meter; liveKey: string; t: Translate }) {
+  const { meter, t } = props;
+  return (
+    <article class="card stat" aria-labelledby={props.id}>
+      <h3 id={props.id}>{props.title}</h3>
+      <p class="stat-value">
+        <span class="visually-hidden">{t('usage.used')}: </span>
+        <span data-live={`${props.liveKey}.used`}>{meter.used}</span>{' '}
+        <span class="stat-of" data-live={`${props.liveKey}.limit`}>
+          {limitText(meter, t)}
+        </span>
+      </p>
+      {meter.percent === null ? (
+        <div class="meter-unlimited" aria-hidden="true" />
+      ) : (
+        <progress
+          max={100}
+          value={meter.percent}
+          aria-labelledby={props.id}
+          data-live-progress={props.liveKey}
+          class={meter.percent >= 90 ? 'progress-high' : undefined}
+        >
+          {`${meter.percent}%`}
+        </progress>
+      )}
+      <dl class="stat-facts">
+        <div>
+          <dt>{t('usage.remaining')}</dt>
+          <dd data-live={`${props.liveKey}.remaining`}>{remainingText(meter, t)}</dd>
+        </div>
+      </dl>
+    </article>
+  );
+}
+
+export function DashboardPage({ ctx, props }: { ctx: PageContext; props: DashboardProps }) {
+  const { t } = ctx;
+  const { model } = props;
+  const totalsNote =
+    model.totals.activeCount === 0
+      ? t('usage.noActive')
+      : model.totals.activeCount === 1
+        ? t('usage.totalOfOne')
+        : t('usage.totalOf', { count: model.totals.activeCount });
+  return (
+    <Layout ctx={ctx} title={t('dash.title')} live>
+      <div
+        class="dashboard"
+        data-live-url={`/portal/api/summary?sessions=${model.sessionsLimit}&history=${model.historyLimit}`}
+        data-fingerprint={model.fingerprint}
+      >
+        <section class="account" aria-labelledby="page-title">
+          <div class="account-text">
+            {model.customerName ? (
+              <p class="eyebrow">{t('dash.hello', { name: model.customerName })}</p>
+            ) : null}
+            <h1 id="page-title">{t('dash.title')}</h1>
+            <p class="muted">{t('dash.signedInAs', { phone: props.phone })}</p>
+          </div>
+          <form method="post" action="/portal/sign-out" class="sign-out">
+            <input type="hidden" name="_csrf" value={props.csrfToken} />
+            <button type="submit" class="button button-secondary">
+              {t('dash.signOut')}
+            </button>
+          </form>
+        </section>
+
+        <section class="section" aria-labelledby="usage-title">
+          <h2 id="usage-title">{t('usage.title')}</h2>
+          <p class="section-note">{totalsNote}</p>
+          <div class="stats">
+            <StatCard
+              id="stat-data"
+              title={t('usage.data')}
+              meter={model.totals.data}
+              liveKey="total.data"
+              t={t}
+            />
+            <StatCard
+              id="stat-time"
+              title={t('usage.time')}
+              meter={model.totals.time}
+              liveKey="total.time"
+              t={t}
+            />
+          </div>
+          <figure class="card chart" aria-labelledby="chart-title">
+            <figcaption class="chart-head">
+              <h3 id="chart-title">{model.chart.title}</h3>
+              <ul class="legend">
+                <li class="legend-down">{t('usage.download')}</li>
+                <li class="legend-up">{t('usage.upload')}</li>
+              </ul>
+            </figcaption>
+            <div data-live-html="chart">
+              <UsageChart chart={model.chart} />
+            </div>
+          </figure>
+        </section>
+
+        <section class="section" aria-labelledby="vouchers-title">
+          <h2 id="vouchers-title">{t('vouchers.title')}</h2>
+          {model.active.length === 0 ? (
+            <p class="empty card">{t('vouchers.none')}</p>
+          ) : (
+            <div class="vouchers">
+              {model.active.map((voucher) => (
+                <VoucherCard key={voucher.id} voucher={voucher} t={t} />
+              ))}
+            </div>
+          )}
+        </section>
+
+        <section class="section" aria-labelledby="sessions-title">
+          <h2 id="sessions-title">{t('sessions.title')}</h2>
+          {model.sessions.length === 0 ? (
+            <p class="empty card">{t('sessions.none')}</p>
+          ) : (
+            <SessionsTable sessions={model.sessions} t={t} caption={t('sessions.caption')} />
+          )}
+          {model.moreSessions ? (
+            <p class="more">
+              <a
+                class="button button-secondary"
+                href={`/portal?sessions=${model.sessionsLimit + 20}&history=${model.historyLimit}#sessions-title`}
+              >
+                {t('sessions.showMore')}
+              </a>
+            </p>
+          ) : null}
+        </section>
+
+        <section class="section" aria-labelledby="history-title">
+          <h2 id="history-title">{t('history.title')}</h2>
+          {model.history.length === 0 ? (
+            <p class="empty card">{t('history.none')}</p>
+          ) : (
+            <ul class="history card">
+              {model.history.map((voucher) => (
+                <HistoryItem key={voucher.id} voucher={voucher} t={t} />
+              ))}
+            </ul>
+          )}
+          {model.moreHistory ? (
+            <p class="more">
+              <a
+                class="button button-secondary"
+                href={`/portal?sessions=${model.sessionsLimit}&history=${model.historyLimit + 10}#history-title`}
+              >
+                {t('history.showMore')}
+              </a>
+            </p>
+          ) : null}
+        </section>
+
+        <p class="updated">
+          <span data-live="updatedAt">{model.updatedAt}</span>
+          <span class="live-hint" hidden>
+            {' · '}
+            {t('dash.liveHint')}
+          </span>
+          <noscript>
+            {' · '}
+            {t('dash.noscriptHint')}
+          </noscript>
+        </p>
+      </div>
+    </Layout>
+  );
+}

@@ -1,0 +1,102 @@
+import type { SessionView, VoucherView } from '../dashboard.js';
+import { Layout, type PageContext } from './layout.js';
+import { MeterRow, SessionsTable, StatusBadge } from './parts.js';
+
+export interface VoucherPageProps {
+  voucher: VoucherView;
+  sessions: SessionView[];
+  moreSessions: boolean;
+}
+
+export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPageProps }) {
+  const { t } = ctx;
+  const { voucher } = props;
+  return (
+    <Layout ctx={ctx} title={voucher.planTitle}>
+      <p class="back">
+        <a href="/portal">
+          <span aria-hidden="true">← </span>
+          {t('vouchers.back')}
+        </a>
+      </p>
+      <article class="voucher-detail" aria-labelledby="page-title">
+        <header class="voucher-detail-head">
+          <h1 id="page-title">{voucher.planTitle}</h1>
+          <StatusBadge voucher={voucher} />
+        </header>
+        <section class="card code-card" aria-labelledby="code-title">
+          <h2 id="code-title" class="eyebrow">
+            {t('vouchers.code')}
+          </h2>
+          <p class="full-code">
+            <code>{voucher.code}</code>
+          </p>
+          <p class="muted small">{t('vouchers.codeHint')}</p>
+        </section>
+        <section class="card" aria-labelledby="usage-title">
+          <h2 id="usage-title">{t('usage.title')}</h2>
+          <MeterRow
+            label={t('vouchers.traffic')}
+            meter={voucher.data}
+            liveKey={`v${voucher.id}.data`}
+            id="detail-data"
+            t={t}
+          />
+          <p class="muted small">
+            {t('usage.download')}: {voucher.data.download} · {t('usage.upload')}: {voucher.data.upload}
+          </p>
+          <MeterRow
+            label={t('vouchers.onlineTime')}
+            meter={voucher.time}
+            liveKey={`v${voucher.id}.time`}
+            id="detail-time"
+            t={t}
+          />
+        </section>
+        <section class="card" aria-labelledby="facts-title">
+          <h2 id="facts-title" class="visually-hidden">
+            {t('vouchers.details')}
+          </h2>
+          <dl class="facts facts-grid">
+            <div>
+              <dt>{t('vouchers.status')}</dt>
+              <dd>{voucher.statusLabel}</dd>
+            </div>
+            <div>
+              <dt>{t('vouchers.validity')}</dt>
+              <dd>{voucher.validity}</dd>
+            </div>
+            <div>
+              <dt>{t('vouchers.activated')}</dt>
+              <dd>{voucher.activatedAt ?? t('vouchers.notActivated')}</dd>
+            </div>
+            <div>
+              <dt>{t('vouchers.price')}</dt>
+              <dd>{voucher.price}</dd>
+            </div>
+            <div>
+              <dt>{t('vouchers.speed')}</dt>
+              <dd>{voucher.speed}</dd>
+            </div>
+            <div>
+              <dt>{t('vouchers.devices')}</dt>
+              <dd>{voucher.devicesLimit}</dd>
+            </div>
+            <div>
+              <dt>{t('vouchers.created')}</dt>
+              <dd>{voucher.createdAt}</dd>
+            </div>
+          </dl>
+        </section>
+        <section class="section" aria-labelledby="sessions-title">
+          <h2 id="sessions-title">{t('vouchers.sessionsOf')}</h2>
+          {props.sessions.length === 0 ? (
+            <p class="empty card">{t('sessions.none')}</p>
+          ) : (
+            <SessionsTable sessions={props.sessions} t={t} caption={t('vouchers.sessionsOf')} />
+          )}
+        </section>
+      </article>
+    </Layout>
+  );
+}

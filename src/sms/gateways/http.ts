@@ -1,0 +1,72 @@
+/**
+ * Generic HTTP gateway (Kannel's sendsms and most local providers): URL and payload templates
+ * with {to} {text} {from} {username} {password} placeholders, form or JSON body, one extra
+ * header, and a success check on the status (2xx) and optionally a substring of the answer.
+ * Kannel answers `202 0: Accepted for delivery` / `202 3: Queued for later delivery`, and
+ * 4xx/503 otherwise.
+ */
+import {
+  GatewayError,
+  summarizeAnswer,
+  type OutgoingSms,
+  type SendResult,
+  type SmsGateway,
+} from '../gateway.js';
+import type { HttpSettings } from '../gateway-settings.js';
+import { httpCall } from '../http-client.js';
+
+type Encoder = (value: string) => string;
+
+function fill(template: string, values: Record<string, string>, encode: Encoder): string {
+  return template.replace(/\{(to|text|from|username|password)\}/g, (_m, name: string) =>
+    encode(values[name] ?? ''),
+  );
+}
+
+/** JSON string content without the surrounding quotes: the template supplies them. */
+const jsonEscape: Encoder = (value) => JSON.stringify(value).slice(1, -1);
+const formEncode: Encoder = (value) => encodeURIComponent(value).replace(/%20/g, '+');
+
+export class HttpGateway implements SmsGateway {
+  readonly type = 'http' as const;
+  constructor(private readonly settings: HttpSettings) {}
+
+  async send(message: OutgoingSms): Promise<SendResult> {
+    const s = this.settings;
+    const values = {
+      to: message.to,
+      text: message.text,
+      from: s.sender,
+      username: s.username,
+      password: s.password,
+    };
+    const url = fill(s.url, values, encodeURIComponent);
+    const headers: Record<string, string> = {};
+    let body: string | undefined;
+    if (s.method === 'POST') {
+      const json = s.contentType === 'json';
+      headers['content-type'] = json ? 'application/json' : 'application/x-www-form-urlencoded';
+      body = fill(s.payloadTemplate, values, json ? jsonEscape : formEncode);
+    }
+    if (s.headerName) headers[s.headerName.toLowerCase()] = s.headerValue;
+    const answer = await httpCall({
+      method: s.method,
+      url,
+      headers,
+      body,
+      timeoutMs: s.timeoutSeconds * 1000,
+      verifyTls: s.verifyTls,
+    });
+    const summary = `HTTP ${answer.status} ${summarizeAnswer(answer.body)}`.trim();
+    if (answer.status < 200 || answer.status >= 300) {
+      // 4xx other than auth/throttling is the request's fault and will fail the same way again.
+      const permanent =
+        answer.status >= 400 && answer.status < 500 && ![401, 403, 408, 429].includes(answer.status);
+      throw new GatewayError(`the gateway answered HTTP ${answer.status}`, { permanent, answer: summary });
+    }
+    if (s.successSubstring && !answer.body.includes(s.successSubstring)) {
+      throw new GatewayError(`the answer does not contain "${s.successSubstring}"`, { answer: summary });
+    }
+    return { externalId: null, answer: summary };
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Read-only session and usage queries for the operator area and the REST API. The radius
+ * engineer's usage module owns writes; these only read, always scoped by tenant.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database, Session } from '../store/index.js';
+import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
+
+export const SESSION_SORT_KEYS = ['started_at', 'updated_at', 'stopped_at'] as const;
+export type SessionSortKey = (typeof SESSION_SORT_KEYS)[number];
+
+export interface SessionView {
+  id: number;
+  hotspotId: number;
+  acctSessionId: string;
+  voucherId: number | null;
+  deviceId: number | null;
+  userName: string;
+  mac: string | null;
+  framedIp: string | null;
+  startedAtMs: number;
+  updatedAtMs: number;
+  stoppedAtMs: number | null;
+  online: boolean;
+  downloadedBytes: number;
+  uploadedBytes: number;
+  sessionSeconds: number;
+  terminateCause: string | null;
+}
+
+export interface SessionFilter {
+  online?: boolean;
+  voucherId?: number;
+  hotspotId?: number;
+  /** Sessions of any voucher of this customer. */
+  customerId?: number;
+  startedFromMs?: number;
+  startedToMs?: number;
+}
+
+export function toSessionView(row: Session): SessionView {
+  return {
+    id: row.id,
+    hotspotId: row.hotspot_id,
+    acctSessionId: row.acct_session_id,
+    voucherId: row.voucher_id,
+    deviceId: row.device_id,
+    userName: row.user_name,
+    mac: row.mac,
+    framedIp: row.framed_ip,
+    startedAtMs: row.started_at,
+    updatedAtMs: row.updated_at,
+    stoppedAtMs: row.stopped_at,
+    online: row.stopped_at === null,
+    downloadedBytes: row.downloaded_bytes,
+    uploadedBytes: row.uploaded_bytes,
+    sessionSeconds: row.session_seconds,
+    terminateCause: row.terminate_cause,
+  };
+}
+
+export class SessionsAdminQueries {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(
+    tenantId: number,
+    filter: SessionFilter,
+    sort: Sort<SessionSortKey>,
+    page: PageRequest,
+  ): Promise<Page<SessionView>> {
+    let query = this.db.selectFrom('sessions').where('sessions.tenant_id', '=', tenantId);
+    if (filter.online !== undefined)
+      query = query.where('sessions.stopped_at', filter.online ? 'is' : 'is not', null);
+    if (filter.voucherId !== undefined) query = query.where('sessions.voucher_id', '=', filter.voucherId);
+    if (filter.hotspotId !== undefined) query = query.where('sessions.hotspot_id', '=', filter.hotspotId);
+    if (filter.startedFromMs !== undefined)
+      query = query.where('sessions.started_at', '>=', filter.startedFromMs);
+    if (filter.startedToMs !== undefined) query = query.where('sessions.started_at', '<', filter.startedToMs);
+    if (filter.customerId !== undefined) {
+      const customerId = filter.customerId;
+      query = query.where('sessions.voucher_id', 'in', (eb) =>
+        eb
+          .selectFrom('vouchers')
+          .select('vouchers.id')
+          .where('vouchers.tenant_id', '=', tenantId)
+          .where('vouchers.customer_id', '=', customerId),
+      );
+    }
+    const [rows, count] = await Promise.all([
+      query
+        .selectAll('sessions')
+        .orderBy(`sessions.${sort.key}`, sort.direction)
+        .orderBy('sessions.id', sort.direction)
+        .limit(page.perPage)
+        .offset(pageOffset(page))
+        .execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return { items: rows.map(toSessionView), total: Number(count?.n ?? 0), ...page };
+  }
+
+  async find(tenantId: number, id: number): Promise<SessionView | undefined> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toSessionView(row) : undefined;
+  }
+
+  async countOnline(tenantId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('stopped_at', 'is', null)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Data per day (YYYY-MM-DD in the tenant's zone, from the rollup) from `fromDay` on. */
+  async dataPerDay(tenantId: number, fromDay: string): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('usage_daily')
+      .select(['day', sql<number>`sum(downloaded_bytes + uploaded_bytes)`.as('bytes')])
+      .where('tenant_id', '=', tenantId)
+      .where('day', '>=', fromDay)
+      .groupBy('day')
+      .execute();
+    return new Map(rows.map((r) => [r.day, Number(r.bytes)]));
+  }
+}

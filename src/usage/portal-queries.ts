@@ -1,0 +1,136 @@
+/**
+ * The customer portal's read side of usage: sessions and per-day rollups. Every query joins the
+ * voucher and filters on tenant AND customer, so nothing of another customer can come back.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/index.js';
+
+/** One RADIUS session as the customer sees it (instants in epoch ms). */
+export interface CustomerSession {
+  id: number;
+  voucherId: number;
+  voucherPlanTitle: string;
+  hotspotTitle: string | null;
+  deviceTitle: string | null;
+  mac: string | null;
+  startedAtMs: number;
+  updatedAtMs: number;
+  stoppedAtMs: number | null; // null while online
+  downloadedBytes: number;
+  uploadedBytes: number;
+  sessionSeconds: number;
+  terminateCause: string | null; // RADIUS Acct-Terminate-Cause name, e.g. Idle-Timeout
+}
+
+/** Usage of one calendar day (tenant time zone), summed over the customer's vouchers. */
+export interface DailyUsage {
+  day: string; // YYYY-MM-DD
+  downloadedBytes: number;
+  uploadedBytes: number;
+  onlineSeconds: number;
+}
+
+export class UsagePortalQueries {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * The customer's most recent sessions, newest first, optionally of one voucher. Walks the
+   * sessions_voucher index once per voucher of the customer.
+   */
+  async listSessions(
+    tenantId: number,
+    customerId: number,
+    options: { limit: number; voucherId?: number },
+  ): Promise<CustomerSession[]> {
+    let query = this.db
+      .selectFrom('sessions as s')
+      .innerJoin('vouchers as v', (join) =>
+        join.onRef('v.id', '=', 's.voucher_id').onRef('v.tenant_id', '=', 's.tenant_id'),
+      )
+      .leftJoin('hotspots as h', (join) =>
+        join.onRef('h.id', '=', 's.hotspot_id').onRef('h.tenant_id', '=', 's.tenant_id'),
+      )
+      .leftJoin('devices as d', (join) =>
+        join.onRef('d.id', '=', 's.device_id').onRef('d.tenant_id', '=', 's.tenant_id'),
+      )
+      .select([
+        's.id',
+        's.voucher_id',
+        'v.plan_title',
+        'h.title as hotspot_title',
+        'd.title as device_title',
+        's.mac',
+        's.started_at',
+        's.updated_at',
+        's.stopped_at',
+        's.downloaded_bytes',
+        's.uploaded_bytes',
+        's.session_seconds',
+        's.terminate_cause',
+      ])
+      .where('s.tenant_id', '=', tenantId)
+      .where('v.tenant_id', '=', tenantId)
+      .where('v.customer_id', '=', customerId);
+    if (options.voucherId !== undefined) query = query.where('s.voucher_id', '=', options.voucherId);
+    const rows = await query
+      .orderBy('s.started_at', 'desc')
+      .orderBy('s.id', 'desc')
+      .limit(options.limit)
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      voucherId: Number(row.voucher_id),
+      voucherPlanTitle: row.plan_title,
+      hotspotTitle: row.hotspot_title,
+      deviceTitle: row.device_title,
+      mac: row.mac,
+      startedAtMs: row.started_at,
+      updatedAtMs: row.updated_at,
+      stoppedAtMs: row.stopped_at,
+      downloadedBytes: Number(row.downloaded_bytes),
+      uploadedBytes: Number(row.uploaded_bytes),
+      sessionSeconds: Number(row.session_seconds),
+      terminateCause: row.terminate_cause,
+    }));
+  }
+
+  /**
+   * Per-day usage of the customer's vouchers from `fromDay` to `toDay` inclusive (YYYY-MM-DD in
+   * the tenant's zone, as usage_daily stores them). Days without usage are absent.
+   * Joins the voucher rather than trusting usage_daily.customer_id, so a voucher assigned to the
+   * customer after it was used still counts.
+   */
+  async dailyUsage(
+    tenantId: number,
+    customerId: number,
+    fromDay: string,
+    toDay: string,
+  ): Promise<DailyUsage[]> {
+    const rows = await this.db
+      .selectFrom('usage_daily as u')
+      .innerJoin('vouchers as v', (join) =>
+        join.onRef('v.id', '=', 'u.voucher_id').onRef('v.tenant_id', '=', 'u.tenant_id'),
+      )
+      .select((eb) => [
+        'u.day',
+        eb.fn.sum<number | string>('u.downloaded_bytes').as('downloaded_bytes'),
+        eb.fn.sum<number | string>('u.uploaded_bytes').as('uploaded_bytes'),
+        eb.fn.sum<number | string>('u.online_seconds').as('online_seconds'),
+      ])
+      .where('u.tenant_id', '=', tenantId)
+      .where('v.tenant_id', '=', tenantId)
+      .where('v.customer_id', '=', customerId)
+      .where('u.day', '>=', fromDay)
+      .where('u.day', '<=', toDay)
+      .groupBy('u.day')
+      .orderBy('u.day')
+      .execute();
+    // PostgreSQL returns sum(bigint) as numeric (a string); SQLite as a number.
+    return rows.map((row) => ({
+      day: row.day,
+      downloadedBytes: Number(row.downloaded_bytes),
+      uploadedBytes: Number(row.uploaded_bytes),
+      onlineSeconds: Number(row.online_seconds),
+    }));
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * Queries of the accounting write side: sessions, per-day rollups, Disconnect requests. Every
+ * query is scoped by tenant (or by hotspot, whose id is globally unique and tenant-owned).
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database, Session } from '../store/index.js';
+
+export type SessionRow = Session;
+
+export interface SessionCounters {
+  downloadedBytes: number;
+  uploadedBytes: number;
+  sessionSeconds: number;
+}
+
+export class SessionsRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  withDb(db: Kysely<Database>): SessionsRepository {
+    return new SessionsRepository(db, this.dialect);
+  }
+
+  /**
+   * The sessions of these (hotspot, Acct-Session-Id) keys, row-locked in id order on PostgreSQL
+   * so two processes updating the same sessions serialise instead of losing updates.
+   */
+  async findForUpdate(keys: Array<{ hotspotId: number; acctSessionId: string }>): Promise<SessionRow[]> {
+    if (keys.length === 0) return [];
+    const hotspotIds = [...new Set(keys.map((k) => k.hotspotId))];
+    const ids = [...new Set(keys.map((k) => k.acctSessionId))];
+    const wanted = new Set(keys.map((k) => `${k.hotspotId}\u0000${k.acctSessionId}`));
+    const rows: SessionRow[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      let query = this.db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('hotspot_id', 'in', hotspotIds)
+        .where('acct_session_id', 'in', ids.slice(i, i + 500))
+        .orderBy('id');
+      if (this.dialect === 'postgres') query = query.forUpdate();
+      rows.push(...(await query.execute()));
+    }
+    return rows.filter((row) => wanted.has(`${row.hotspot_id}\u0000${row.acct_session_id}`));
+  }
+
+  /** Inserts a session unless another packet (or process) created it first. */
+  async insertIfAbsent(values: {
+    tenantId: number;
+    hotspotId: number;
+    acctSessionId: string;
+    voucherId: number | null;
+    deviceId: number | null;
+    userName: string;
+    mac: string | null;
+    framedIp: string | null;
+    nasPort: string | null;
+    classTag: string | null;
+    startedAtMs: number;
+    nowMs: number;
+  }): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({
+        tenant_id: values.tenantId,
+        hotspot_id: values.hotspotId,
+        acct_session_id: values.acctSessionId,
+        voucher_id: values.voucherId,
+        device_id: values.deviceId,
+        user_name: values.userName.slice(0, 253),
+        mac: values.mac,
+        framed_ip: values.framedIp,
+        nas_port: values.nasPort?.slice(0, 64) ?? null,
+        class_tag: values.classTag?.slice(0, 64) ?? null,
+        started_at: values.startedAtMs,
+        updated_at: values.nowMs,
+      })
+      .onConflict((oc) => oc.columns(['hotspot_id', 'acct_session_id']).doNothing())
+      .execute();
+  }
+
+  async update(
+    id: number,
+    values: SessionCounters & {
+      updatedAtMs: number;
+      stoppedAtMs: number | null;
+      terminateCause: string | null;
+      framedIp: string | null;
+    },
+  ): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({
+        downloaded_bytes: values.downloadedBytes,
+        uploaded_bytes: values.uploadedBytes,
+        session_seconds: values.sessionSeconds,
+        updated_at: values.updatedAtMs,
+        stopped_at: values.stoppedAtMs,
+        terminate_cause: values.terminateCause,
+        framed_ip: values.framedIp,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Accounting-On/Off (RFC 2866 §5.1): closes the NAS's sessions opened before the event. */
+  async closeAllOfHotspot(hotspotId: number, beforeMs: number, nowMs: number): Promise<number[]> {
+    const open = await this.db
+      .selectFrom('sessions')
+      .select(['id', 'voucher_id'])
+      .where('hotspot_id', '=', hotspotId)
+      .where('stopped_at', 'is', null)
+      .where('started_at', '<=', beforeMs)
+      .execute();
+    if (open.length === 0) return [];
+    await this.db
+      .updateTable('sessions')
+      .set({ stopped_at: nowMs, updated_at: nowMs, terminate_cause: 'NAS-Reboot' })
+      .where(
+        'id',
+        'in',
+        open.map((s) => s.id),
+      )
+      .where('stopped_at', 'is', null)
+      .execute();
+    return [...new Set(open.map((s) => s.voucher_id).filter((v): v is number => v !== null))];
+  }
+
+  /** Adds deltas to a voucher's day (tenant's calendar day). */
+  async addDaily(values: {
+    tenantId: number;
+    voucherId: number;
+    customerId: number | null;
+    day: string;
+    downloadedBytes: number;
+    uploadedBytes: number;
+    onlineSeconds: number;
+  }): Promise<void> {
+    await this.db
+      .insertInto('usage_daily')
+      .values({
+        tenant_id: values.tenantId,
+        voucher_id: values.voucherId,
+        customer_id: values.customerId,
+        day: values.day,
+        downloaded_bytes: values.downloadedBytes,
+        uploaded_bytes: values.uploadedBytes,
+        online_seconds: values.onlineSeconds,
+      })
+      .onConflict((oc) =>
+        oc.columns(['voucher_id', 'day']).doUpdateSet((eb) => ({
+          downloaded_bytes: eb('usage_daily.downloaded_bytes', '+', eb.ref('excluded.downloaded_bytes')),
+          uploaded_bytes: eb('usage_daily.uploaded_bytes', '+', eb.ref('excluded.uploaded_bytes')),
+          online_seconds: eb('usage_daily.online_seconds', '+', eb.ref('excluded.online_seconds')),
+        })),
+      )
+      .execute();
+  }
+
+  findById(tenantId: number, id: number): Promise<SessionRow | undefined> {
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  listOpenOfVoucher(tenantId: number, voucherId: number, mac?: string): Promise<SessionRow[]> {
+    let query = this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('voucher_id', '=', voucherId)
+      .where('stopped_at', 'is', null);
+    if (mac !== undefined) query = query.where('mac', '=', mac);
+    return query.orderBy('id').execute();
+  }
+
+  async closeSession(tenantId: number, id: number, cause: string, nowMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ stopped_at: nowMs, updated_at: nowMs, terminate_cause: cause })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('stopped_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Open sessions with no accounting for more than two interim intervals plus a minute (the
+   * hotspot is gone or lost our packets): closed at their last update, as Lost-Service.
+   */
+  async closeStale(
+    nowMs: number,
+    limit: number,
+  ): Promise<Array<{ tenant_id: number; voucher_id: number | null }>> {
+    const stale = await this.db
+      .selectFrom('sessions')
+      .innerJoin('hotspots', 'hotspots.id', 'sessions.hotspot_id')
+      .select(['sessions.id', 'sessions.tenant_id', 'sessions.voucher_id'])
+      .where('sessions.stopped_at', 'is', null)
+      .where(
+        sql<boolean>`sessions.updated_at < ${nowMs} - (hotspots.interim_interval_seconds * 2000 + 60000)`,
+      )
+      .limit(limit)
+      .execute();
+    for (const session of stale) {
+      await this.db
+        .updateTable('sessions')
+        .set((eb) => ({ stopped_at: eb.ref('updated_at'), terminate_cause: 'Lost-Service' }))
+        .where('id', '=', session.id)
+        .where('stopped_at', 'is', null)
+        .execute();
+    }
+    return stale;
+  }
+
+  async insertDisconnectRequest(values: {
+    tenantId: number;
+    sessionId: number;
+    hotspotId: number;
+    reason: string;
+    nowMs: number;
+  }): Promise<number> {
+    const row = await this.db
+      .insertInto('disconnect_requests')
+      .values({
+        tenant_id: values.tenantId,
+        session_id: values.sessionId,
+        hotspot_id: values.hotspotId,
+        reason: values.reason,
+        status: 'pending',
+        created_at: values.nowMs,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async finishDisconnectRequest(
+    tenantId: number,
+    id: number,
+    values: { status: string; attempts: number; errorCause: number | null; nowMs: number },
+  ): Promise<void> {
+    await this.db
+      .updateTable('disconnect_requests')
+      .set({
+        status: values.status,
+        attempts: values.attempts,
+        error_cause: values.errorCause,
+        finished_at: values.nowMs,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+  }
+}

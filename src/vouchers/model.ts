@@ -1,0 +1,94 @@
+import type { Voucher } from '../store/index.js';
+
+export const VOUCHER_STATUSES = ['new', 'active', 'online', 'used', 'disabled'] as const;
+export type VoucherStatus = (typeof VOUCHER_STATUSES)[number];
+
+/** A voucher as the admin area and the API see it; limits are null when unlimited. */
+export interface VoucherView {
+  id: number;
+  code: string;
+  shortCode: string;
+  status: VoucherStatus;
+  /** Why it is used: data, time or expired. */
+  usedReason: string | null;
+  planId: number;
+  planTitle: string;
+  seriesId: number | null;
+  customerId: number | null;
+  priceMinor: number;
+  currency: string;
+  speedDownKbps: number | null;
+  speedUpKbps: number | null;
+  dataLimitBytes: number | null;
+  downloadLimitBytes: number | null;
+  uploadLimitBytes: number | null;
+  timeLimitSeconds: number | null;
+  validitySeconds: number | null;
+  devicesLimit: number;
+  validUntilAtMs: number | null;
+  activatedAtMs: number | null;
+  expiresAtMs: number | null;
+  usedAtMs: number | null;
+  disabledAtMs: number | null;
+  /** Cumulative over every session and device of the voucher. */
+  usage: { downloadedBytes: number; uploadedBytes: number; onlineSeconds: number };
+  lastSessionAtMs: number | null;
+  createdAtMs: number;
+}
+
+export function toVoucherView(row: Voucher): VoucherView {
+  return {
+    id: row.id,
+    code: row.code,
+    shortCode: row.short_code,
+    status: (VOUCHER_STATUSES as readonly string[]).includes(row.status)
+      ? (row.status as VoucherStatus)
+      : 'new',
+    usedReason: row.used_reason,
+    planId: row.plan_id,
+    planTitle: row.plan_title,
+    seriesId: row.series_id,
+    customerId: row.customer_id,
+    priceMinor: row.price_minor,
+    currency: row.currency,
+    speedDownKbps: row.speed_down_kbps,
+    speedUpKbps: row.speed_up_kbps,
+    dataLimitBytes: row.data_limit_bytes,
+    downloadLimitBytes: row.download_limit_bytes,
+    uploadLimitBytes: row.upload_limit_bytes,
+    timeLimitSeconds: row.time_limit_seconds,
+    validitySeconds: row.validity_seconds,
+    devicesLimit: row.devices_limit,
+    validUntilAtMs: row.valid_until_at,
+    activatedAtMs: row.activated_at,
+    expiresAtMs: row.expires_at,
+    usedAtMs: row.used_at,
+    disabledAtMs: row.disabled_at,
+    usage: {
+      downloadedBytes: row.downloaded_bytes,
+      uploadedBytes: row.uploaded_bytes,
+      onlineSeconds: row.online_seconds,
+    },
+    lastSessionAtMs: row.last_session_at,
+    createdAtMs: row.created_at,
+  };
+}
+
+export const SERIES_STATUSES = ['generating', 'ready', 'failed'] as const;
+export type SeriesStatus = (typeof SERIES_STATUSES)[number];
+export type ExpiryMode = 'after_activation' | 'valid_until';
+
+export interface VoucherSeriesView {
+  id: number;
+  code: string;
+  planId: number;
+  customerId: number | null;
+  quantity: number;
+  /** Progress while a large series is generated. */
+  createdCount: number;
+  status: SeriesStatus;
+  expiryMode: ExpiryMode;
+  validUntilAtMs: number | null;
+  createdByAdminId: number | null;
+  createdAtMs: number;
+}

@@ -1,0 +1,149 @@
+/**
+ * The customer portal's read side of vouchers. Every query is scoped by tenant AND customer,
+ * so a portal page can never show another customer's voucher, whatever id it is asked for.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, Selectable, VouchersTable } from '../store/index.js';
+import { LIVE_VOUCHER_STATUSES } from './access-repository.js';
+
+/** A voucher as its owner sees it: limits, counters and lifecycle (instants in epoch ms). */
+export interface CustomerVoucher {
+  id: number;
+  code: string;
+  status: string; // new | active | online | used | disabled
+  usedReason: string | null; // data | time | expired
+  planTitle: string;
+  priceMinor: number;
+  currency: string;
+  speedDownKbps: number | null;
+  speedUpKbps: number | null;
+  dataLimitBytes: number | null;
+  downloadLimitBytes: number | null;
+  uploadLimitBytes: number | null;
+  timeLimitSeconds: number | null;
+  validitySeconds: number | null;
+  devicesLimit: number;
+  validUntilAtMs: number | null;
+  activatedAtMs: number | null;
+  expiresAtMs: number | null;
+  usedAtMs: number | null;
+  disabledAtMs: number | null;
+  downloadedBytes: number;
+  uploadedBytes: number;
+  onlineSeconds: number;
+  lastSessionAtMs: number | null;
+  createdAtMs: number;
+}
+
+const COLUMNS = [
+  'id',
+  'code',
+  'status',
+  'used_reason',
+  'plan_title',
+  'price_minor',
+  'currency',
+  'speed_down_kbps',
+  'speed_up_kbps',
+  'data_limit_bytes',
+  'download_limit_bytes',
+  'upload_limit_bytes',
+  'time_limit_seconds',
+  'validity_seconds',
+  'devices_limit',
+  'valid_until_at',
+  'activated_at',
+  'expires_at',
+  'used_at',
+  'disabled_at',
+  'downloaded_bytes',
+  'uploaded_bytes',
+  'online_seconds',
+  'last_session_at',
+  'created_at',
+] as const;
+
+type Row = Pick<Selectable<VouchersTable>, (typeof COLUMNS)[number]>;
+
+function toVoucher(row: Row): CustomerVoucher {
+  return {
+    id: row.id,
+    code: row.code,
+    status: row.status,
+    usedReason: row.used_reason,
+    planTitle: row.plan_title,
+    priceMinor: Number(row.price_minor),
+    currency: row.currency,
+    speedDownKbps: row.speed_down_kbps,
+    speedUpKbps: row.speed_up_kbps,
+    dataLimitBytes: row.data_limit_bytes,
+    downloadLimitBytes: row.download_limit_bytes,
+    uploadLimitBytes: row.upload_limit_bytes,
+    timeLimitSeconds: row.time_limit_seconds,
+    validitySeconds: row.validity_seconds,
+    devicesLimit: row.devices_limit,
+    validUntilAtMs: row.valid_until_at,
+    activatedAtMs: row.activated_at,
+    expiresAtMs: row.expires_at,
+    usedAtMs: row.used_at,
+    disabledAtMs: row.disabled_at,
+    downloadedBytes: Number(row.downloaded_bytes),
+    uploadedBytes: Number(row.uploaded_bytes),
+    onlineSeconds: Number(row.online_seconds),
+    lastSessionAtMs: row.last_session_at,
+    createdAtMs: row.created_at,
+  };
+}
+
+export class VoucherPortalQueries {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * The customer's vouchers that are not used up or disabled, newest first. Bounded by what one
+   * person buys; the caller decides which have expired by time (accounting may not have yet).
+   */
+  async listLive(tenantId: number, customerId: number, limit = 200): Promise<CustomerVoucher[]> {
+    const rows = await this.db
+      .selectFrom('vouchers')
+      .select(COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('customer_id', '=', customerId)
+      .where('status', 'in', [...LIVE_VOUCHER_STATUSES])
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toVoucher);
+  }
+
+  /** Used and disabled vouchers, most recently finished first; `limit` rows at most. */
+  async listFinished(tenantId: number, customerId: number, limit: number): Promise<CustomerVoucher[]> {
+    const rows = await this.db
+      .selectFrom('vouchers')
+      .select(COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('customer_id', '=', customerId)
+      .where('status', 'in', ['used', 'disabled'])
+      .orderBy('updated_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toVoucher);
+  }
+
+  /** One voucher of this customer, or undefined (also when it belongs to someone else). */
+  async findForCustomer(
+    tenantId: number,
+    customerId: number,
+    voucherId: number,
+  ): Promise<CustomerVoucher | undefined> {
+    const row = await this.db
+      .selectFrom('vouchers')
+      .select(COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('customer_id', '=', customerId)
+      .where('id', '=', voucherId)
+      .executeTakeFirst();
+    return row && toVoucher(row);
+  }
+}

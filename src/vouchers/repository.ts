@@ -1,0 +1,266 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, Insertable, Selectable, VoucherSeriesTable, VouchersTable } from '../store/index.js';
+import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
+import {
+  SERIES_STATUSES,
+  toVoucherView,
+  type ExpiryMode,
+  type SeriesStatus,
+  type VoucherSeriesView,
+  type VoucherStatus,
+  type VoucherView,
+} from './model.js';
+
+export const VOUCHER_SORT_KEYS = ['created_at', 'code', 'activated_at', 'expires_at', 'status'] as const;
+export type VoucherSortKey = (typeof VOUCHER_SORT_KEYS)[number];
+
+export interface VoucherFilter {
+  status?: VoucherStatus;
+  seriesId?: number;
+  planId?: number;
+  customerId?: number;
+  /** Part of the code (case-insensitive). */
+  code?: string;
+  activatedFromMs?: number;
+  activatedToMs?: number;
+}
+
+type SeriesRow = Selectable<VoucherSeriesTable>;
+
+function toSeriesView(row: SeriesRow): VoucherSeriesView {
+  return {
+    id: row.id,
+    code: row.code,
+    planId: row.plan_id,
+    customerId: row.customer_id,
+    quantity: row.quantity,
+    createdCount: row.created_count,
+    status: (SERIES_STATUSES as readonly string[]).includes(row.status)
+      ? (row.status as SeriesStatus)
+      : 'failed',
+    expiryMode: row.expiry_mode === 'valid_until' ? 'valid_until' : 'after_activation',
+    validUntilAtMs: row.valid_until_at,
+    createdByAdminId: row.created_by_admin_id,
+    createdAtMs: row.created_at,
+  };
+}
+
+/** Voucher and series queries, all scoped by tenant. */
+export class VouchersRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(
+    tenantId: number,
+    filter: VoucherFilter,
+    sort: Sort<VoucherSortKey>,
+    page: PageRequest,
+  ): Promise<Page<VoucherView>> {
+    let query = this.db.selectFrom('vouchers').where('tenant_id', '=', tenantId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.seriesId !== undefined) query = query.where('series_id', '=', filter.seriesId);
+    if (filter.planId !== undefined) query = query.where('plan_id', '=', filter.planId);
+    if (filter.customerId !== undefined) query = query.where('customer_id', '=', filter.customerId);
+    if (filter.code) {
+      const pattern = `%${filter.code.toLowerCase().replace(/[%_\\]/g, '')}%`;
+      query = query.where(sql<string>`lower(code)`, 'like', pattern);
+    }
+    if (filter.activatedFromMs !== undefined)
+      query = query.where('activated_at', '>=', filter.activatedFromMs);
+    if (filter.activatedToMs !== undefined) query = query.where('activated_at', '<', filter.activatedToMs);
+    const [rows, count] = await Promise.all([
+      query
+        .selectAll()
+        .orderBy(sort.key, sort.direction)
+        .orderBy('id', sort.direction)
+        .limit(page.perPage)
+        .offset(pageOffset(page))
+        .execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return { items: rows.map(toVoucherView), total: Number(count?.n ?? 0), ...page };
+  }
+
+  async find(tenantId: number, id: number): Promise<VoucherView | undefined> {
+    const row = await this.db
+      .selectFrom('vouchers')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toVoucherView(row) : undefined;
+  }
+
+  /** Changes status fields; false when the voucher is not this tenant's. */
+  async setState(
+    tenantId: number,
+    id: number,
+    values: { status: VoucherStatus; disabled_at: number | null; updated_at: number },
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('vouchers')
+      .set(values)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async setCustomer(
+    tenantId: number,
+    id: number,
+    customerId: number | null,
+    nowMs: number,
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('vouchers')
+      .set({ customer_id: customerId, updated_at: nowMs })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Inserts vouchers, skipping any whose code or short code already exists in the tenant.
+   * Returns how many were inserted (the caller makes up the rest with new codes).
+   */
+  async insertMany(rows: Insertable<VouchersTable>[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const result = await this.db
+      .insertInto('vouchers')
+      .values(rows)
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+
+  async idsOfSeries(tenantId: number, seriesId: number, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('vouchers')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('series_id', '=', seriesId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** The series' vouchers in id order after `afterId`, for exports that stream page by page. */
+  async seriesChunk(
+    tenantId: number,
+    seriesId: number,
+    afterId: number,
+    limit: number,
+  ): Promise<VoucherView[]> {
+    const rows = await this.db
+      .selectFrom('vouchers')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('series_id', '=', seriesId)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toVoucherView);
+  }
+
+  async createSeries(
+    tenantId: number,
+    values: {
+      code: string;
+      planId: number;
+      customerId: number | null;
+      quantity: number;
+      expiryMode: ExpiryMode;
+      validUntilAtMs: number | null;
+      createdByAdminId: number | null;
+      nowMs: number;
+    },
+  ): Promise<VoucherSeriesView> {
+    const row = await this.db
+      .insertInto('voucher_series')
+      .values({
+        tenant_id: tenantId,
+        code: values.code,
+        plan_id: values.planId,
+        customer_id: values.customerId,
+        quantity: values.quantity,
+        created_count: 0,
+        status: 'generating',
+        expiry_mode: values.expiryMode,
+        valid_until_at: values.validUntilAtMs,
+        created_by_admin_id: values.createdByAdminId,
+        created_at: values.nowMs,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toSeriesView(row);
+  }
+
+  async setSeriesProgress(
+    tenantId: number,
+    id: number,
+    createdCount: number,
+    status: SeriesStatus,
+  ): Promise<void> {
+    await this.db
+      .updateTable('voucher_series')
+      .set({ created_count: createdCount, status })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async findSeries(tenantId: number, id: number): Promise<VoucherSeriesView | undefined> {
+    const row = await this.db
+      .selectFrom('voucher_series')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toSeriesView(row) : undefined;
+  }
+
+  async listSeries(tenantId: number, page: PageRequest): Promise<Page<VoucherSeriesView>> {
+    const query = this.db.selectFrom('voucher_series').where('tenant_id', '=', tenantId);
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy('id', 'desc').limit(page.perPage).offset(pageOffset(page)).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return { items: rows.map(toSeriesView), total: Number(count?.n ?? 0), ...page };
+  }
+
+  /** Series left `generating` by a process that stopped: they will not finish by themselves. */
+  async failStaleSeries(olderThanMs: number): Promise<number> {
+    const result = await this.db
+      .updateTable('voucher_series')
+      .set({ status: 'failed' })
+      .where('status', '=', 'generating')
+      .where('created_at', '<', olderThanMs)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Counts per day (epoch ms bounds) of activations, for the dashboard. */
+  async countActivatedBetween(tenantId: number, fromMs: number, toMs: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('vouchers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('activated_at', '>=', fromMs)
+      .where('activated_at', '<', toMs)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async activatedAtSince(tenantId: number, fromMs: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('vouchers')
+      .select('activated_at')
+      .where('tenant_id', '=', tenantId)
+      .where('activated_at', '>=', fromMs)
+      .execute();
+    return rows.map((r) => r.activated_at ?? 0);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Generating a voucher series: up to 100,000 codes, in batches of one multi-row INSERT each,
+ * yielding to the event loop between batches so other requests keep being served. Progress is
+ * written to the series row (created_count), so any process can show it.
+ */
+import type { Logger } from 'pino';
+import type { Insertable, VouchersTable } from '../store/index.js';
+import type { Clock, RandomSource } from '../shared/index.js';
+import type { PlanView } from '../plans/index.js';
+import type { VoucherSettings } from '../tenants/index.js';
+import { fullCode, randomCodes } from './codes.js';
+import type { VoucherSeriesView } from './model.js';
+import type { VouchersRepository } from './repository.js';
+
+export const MAX_SERIES_QUANTITY = 100_000;
+/** Rows per INSERT: ~24 parameters each stays far below SQLite's and PostgreSQL's limits. */
+export const SERIES_BATCH_SIZE = 1000;
+/** A collision of random parts is rare; this many retries of a batch means the space is full. */
+const MAX_RETRIES = 20;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface SeriesJob {
+  tenantId: number;
+  series: VoucherSeriesView;
+  plan: PlanView;
+  settings: VoucherSettings;
+}
+
+export class SeriesGenerator {
+  private readonly running = new Set<Promise<void>>();
+  private stopping = false;
+
+  constructor(
+    private readonly vouchers: VouchersRepository,
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+    private readonly logger: Logger,
+    /** Called for each voucher made for a customer (the "voucher activated" event). */
+    private readonly onAssigned: (tenantId: number, voucherId: number, customerId: number) => Promise<void>,
+  ) {}
+
+  /** Starts generating in the background; `idle()` resolves when every job has finished. */
+  start(job: SeriesJob): void {
+    const promise = this.run(job).catch(async (error: unknown) => {
+      this.logger.error({ err: error, seriesId: job.series.id }, 'voucher series generation failed');
+      await this.vouchers.setSeriesProgress(job.tenantId, job.series.id, -1, 'failed').catch(() => undefined);
+    });
+    const tracked = promise.finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+
+  /** Stops after the current batch (shutdown); unfinished series are marked failed. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.idle();
+  }
+
+  /** Generates the whole series now (used by `start`, and directly by the benchmark). */
+  async run({ tenantId, series, plan, settings }: SeriesJob): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    const base: Omit<Insertable<VouchersTable>, 'code' | 'short_code'> = {
+      tenant_id: tenantId,
+      series_id: series.id,
+      plan_id: plan.id,
+      customer_id: series.customerId,
+      status: 'new',
+      plan_title: plan.title,
+      price_minor: plan.priceMinor,
+      currency: plan.currency,
+      speed_down_kbps: plan.speedDownKbps,
+      speed_up_kbps: plan.speedUpKbps,
+      data_limit_bytes: plan.dataLimitBytes,
+      download_limit_bytes: plan.downloadLimitBytes,
+      upload_limit_bytes: plan.uploadLimitBytes,
+      time_limit_seconds: plan.timeLimitSeconds,
+      // "Valid until <date>" replaces the period after activation.
+      validity_seconds: series.expiryMode === 'valid_until' ? null : plan.validitySeconds,
+      devices_limit: plan.devicesLimit,
+      valid_until_at: series.expiryMode === 'valid_until' ? series.validUntilAtMs : null,
+      expires_at: series.expiryMode === 'valid_until' ? series.validUntilAtMs : null,
+      created_at: nowMs,
+      updated_at: nowMs,
+    };
+    let created = 0;
+    let retries = 0;
+    while (created < series.quantity) {
+      if (this.stopping) throw new Error('stopped before the series was complete');
+      const want = Math.min(SERIES_BATCH_SIZE, series.quantity - created);
+      const randoms = [
+        ...new Set(randomCodes(want, settings.codeLength, settings.codeAlphabet, this.random)),
+      ];
+      const rows = randoms.map((random) => ({
+        ...base,
+        code: fullCode(series.code, plan.voucherPrefix, random),
+        short_code: random,
+      }));
+      const inserted = await this.vouchers.insertMany(rows);
+      if (inserted < want && ++retries > MAX_RETRIES)
+        throw new Error('could not find unused codes: make the codes longer or the alphabet larger');
+      created += inserted;
+      await this.vouchers.setSeriesProgress(
+        tenantId,
+        series.id,
+        created,
+        created >= series.quantity ? 'ready' : 'generating',
+      );
+      await yieldToEventLoop();
+    }
+    if (series.customerId !== null) {
+      for (const id of await this.vouchers.idsOfSeries(tenantId, series.id, series.quantity))
+        await this.onAssigned(tenantId, id, series.customerId);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import type { Logger } from 'pino';
+import { AppError, notFound, type Clock, type Page, type PageRequest, type Sort } from '../shared/index.js';
+import type { PlansService } from '../plans/index.js';
+import type { TenantsRepository } from '../tenants/index.js';
+import { seriesCode } from './codes.js';
+import type { VoucherEvents } from './events.js';
+import type { ExpiryMode, VoucherSeriesView, VoucherView } from './model.js';
+import type { VoucherFilter, VoucherSortKey, VouchersRepository } from './repository.js';
+import { MAX_SERIES_QUANTITY, type SeriesGenerator } from './series.js';
+
+/** The one thing vouchers need to know about customers: does this one exist in the tenant. */
+export interface CustomerLookup {
+  exists(tenantId: number, customerId: number): Promise<boolean>;
+}
+
+export interface NewSeries {
+  planId: number;
+  quantity: number;
+  expiryMode: ExpiryMode;
+  /** Required with expiryMode 'valid_until'. */
+  validUntilAtMs?: number | null;
+  customerId?: number | null;
+}
+
+/** Series with a customer make each voucher "activated" for that customer: keep them small. */
+export const MAX_CUSTOMER_SERIES_QUANTITY = 100;
+
+export class VouchersService {
+  constructor(
+    private readonly vouchers: VouchersRepository,
+    private readonly plans: PlansService,
+    private readonly customers: CustomerLookup,
+    private readonly tenants: TenantsRepository,
+    readonly generator: SeriesGenerator,
+    private readonly events: VoucherEvents,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  list(
+    tenantId: number,
+    filter: VoucherFilter,
+    sort: Sort<VoucherSortKey>,
+    page: PageRequest,
+  ): Promise<Page<VoucherView>> {
+    return this.vouchers.list(tenantId, filter, sort, page);
+  }
+
+  async get(tenantId: number, id: number): Promise<VoucherView> {
+    const voucher = await this.vouchers.find(tenantId, id);
+    if (!voucher) throw notFound('Voucher');
+    return voucher;
+  }
+
+  /** An operator switches a voucher off: RADIUS refuses it from now on. */
+  async disable(tenantId: number, id: number): Promise<VoucherView> {
+    const voucher = await this.get(tenantId, id);
+    if (voucher.status === 'disabled') return voucher;
+    const nowMs = this.clock.nowMs();
+    await this.vouchers.setState(tenantId, id, { status: 'disabled', disabled_at: nowMs, updated_at: nowMs });
+    return this.get(tenantId, id);
+  }
+
+  /** Back to the state it would have without the operator's switch. */
+  async enable(tenantId: number, id: number): Promise<VoucherView> {
+    const voucher = await this.get(tenantId, id);
+    if (voucher.status !== 'disabled') return voucher;
+    const status = voucher.usedAtMs !== null ? 'used' : voucher.activatedAtMs !== null ? 'active' : 'new';
+    await this.vouchers.setState(tenantId, id, { status, disabled_at: null, updated_at: this.clock.nowMs() });
+    return this.get(tenantId, id);
+  }
+
+  /** Gives the voucher to a customer; fires "voucher activated" for them. */
+  async assign(tenantId: number, id: number, customerId: number): Promise<VoucherView> {
+    const voucher = await this.get(tenantId, id);
+    if (!(await this.customers.exists(tenantId, customerId))) throw notFound('Customer');
+    if (voucher.status === 'used' || voucher.status === 'disabled')
+      throw new AppError('CONFLICT', `A ${voucher.status} voucher cannot be assigned`);
+    if (voucher.customerId === customerId) return voucher;
+    await this.vouchers.setCustomer(tenantId, id, customerId, this.clock.nowMs());
+    await this.announce(tenantId, id, customerId);
+    return this.get(tenantId, id);
+  }
+
+  /** Emits "voucher activated"; a failing listener is logged, the assignment stands. */
+  async announce(tenantId: number, voucherId: number, customerId: number): Promise<void> {
+    await this.events.emitVoucherActivated({
+      tenantId,
+      voucherId,
+      customerId,
+      source: 'operator',
+      atMs: this.clock.nowMs(),
+    });
+  }
+
+  /** Creates the series row and starts generating its vouchers in the background. */
+  async createSeries(
+    tenantId: number,
+    input: NewSeries,
+    createdByAdminId: number | null,
+  ): Promise<VoucherSeriesView> {
+    if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_SERIES_QUANTITY)
+      throw new AppError('VALIDATION', `The quantity must be between 1 and ${MAX_SERIES_QUANTITY}`);
+    const plan = await this.plans.get(tenantId, input.planId);
+    if (!plan.isActive) throw new AppError('VALIDATION', 'The plan is not active');
+    const customerId = input.customerId ?? null;
+    if (customerId !== null) {
+      if (!(await this.customers.exists(tenantId, customerId))) throw notFound('Customer');
+      if (input.quantity > MAX_CUSTOMER_SERIES_QUANTITY)
+        throw new AppError(
+          'VALIDATION',
+          `A series for a customer holds at most ${MAX_CUSTOMER_SERIES_QUANTITY} vouchers`,
+        );
+    }
+    const nowMs = this.clock.nowMs();
+    let validUntilAtMs: number | null = null;
+    if (input.expiryMode === 'valid_until') {
+      if (!input.validUntilAtMs || input.validUntilAtMs <= nowMs)
+        throw new AppError('VALIDATION', '"Valid until" needs a date in the future');
+      validUntilAtMs = input.validUntilAtMs;
+    }
+    const settings = await this.tenants.getSettings(tenantId, 'vouchers');
+    const series = await this.vouchers.createSeries(tenantId, {
+      code: seriesCode(nowMs),
+      planId: plan.id,
+      customerId,
+      quantity: input.quantity,
+      expiryMode: input.expiryMode,
+      validUntilAtMs,
+      createdByAdminId,
+      nowMs,
+    });
+    this.logger.info(
+      { tenantId, seriesId: series.id, quantity: series.quantity },
+      'generating voucher series',
+    );
+    this.generator.start({ tenantId, series, plan, settings });
+    return series;
+  }
+
+  async getSeries(tenantId: number, id: number): Promise<VoucherSeriesView> {
+    const series = await this.vouchers.findSeries(tenantId, id);
+    if (!series) throw notFound('Voucher series');
+    return series;
+  }
+
+  listSeries(tenantId: number, page: PageRequest): Promise<Page<VoucherSeriesView>> {
+    return this.vouchers.listSeries(tenantId, page);
+  }
+
+  /** Every voucher of a series, in chunks, for CSV export and printable cards. */
+  async *seriesVouchers(tenantId: number, seriesId: number): AsyncGenerator<VoucherView[]> {
+    await this.getSeries(tenantId, seriesId);
+    let afterId = 0;
+    for (;;) {
+      const chunk = await this.vouchers.seriesChunk(tenantId, seriesId, afterId, 2000);
+      if (chunk.length === 0) return;
+      yield chunk;
+      afterId = chunk[chunk.length - 1]!.id;
+    }
+  }
+}

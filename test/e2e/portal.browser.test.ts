@@ -1,0 +1,155 @@
+/**
+ * The customer portal in a real browser (Debian's Chromium through playwright-core): sign in
+ * with the demo customer, see the dashboard (numbers, chart, sessions, vouchers, history), watch
+ * a number follow the database, open a voucher, sign out. Screenshots go to test-results/, and
+ * to docs/screenshots/ with UPDATE_SCREENSHOTS=1.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../../src/demo/index.js';
+import { MB } from '../../src/shared/index.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = [path.resolve('test-results/screenshots')];
+if (process.env.UPDATE_SCREENSHOTS === '1') SHOTS.push(path.resolve('docs/screenshots'));
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  for (const dir of SHOTS) {
+    fs.mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: path.join(dir, `portal-${name}.png`), fullPage: true });
+  }
+}
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('customer portal in Chromium', () => {
+  let app: TestApp;
+  let baseUrl: string;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    app = await buildTestApp('sqlite', { env: { PORTICO_DEMO: '1' } });
+    baseUrl = (await app.listen()).httpUrl;
+    expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.destroy();
+  });
+
+  function watch(page: Page): void {
+    page.on('console', (message) => {
+      // 4xx answers to our own form posts are expected; CSP violations and script errors are not.
+      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text()))
+        problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+  }
+
+  it('signs in on a phone, shows the dashboard, follows the database and signs out', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'en-US',
+    });
+    const page = await context.newPage();
+    watch(page);
+
+    await page.goto(`${baseUrl}/portal`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Check your Wi-Fi usage',
+    );
+    await screenshot(page, 'sign-in');
+
+    // A wrong number first: the message is next to the field.
+    await page.getByLabel('Phone number').fill('202 555 0199');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page.locator('#phone-error').textContent()).resolves.toContain(
+      'We could not find an account',
+    );
+
+    await page.getByLabel('Phone number').fill('(202) 555-0143');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${baseUrl}/portal`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Your Wi-Fi usage');
+    const header = await page.locator('.account').textContent();
+    expect(header).toContain('(202) 555-0143');
+
+    // Totals, chart, vouchers, sessions, history.
+    const dataUsed = page.locator('[data-live="total.data.used"]');
+    expect(await dataUsed.textContent()).toMatch(/\d(\.\d)? (MB|GB)/);
+    const chart = page.getByRole('img', { name: 'Data per day, last 30 days' });
+    await expect(chart.count()).resolves.toBe(1);
+    expect(await page.locator('.chart-day').count()).toBe(30);
+    expect(await page.locator('.chart-down').count()).toBeGreaterThanOrEqual(7);
+    const vouchers = page.locator('.vouchers .voucher');
+    expect(await vouchers.count()).toBe(2);
+    expect(await vouchers.first().locator('.badge').textContent()).toBe('Online now');
+    expect(await page.locator('table.sessions tbody tr').count()).toBe(10);
+    expect(await page.locator('.history-item').count()).toBe(2);
+    expect(await page.locator('.history').textContent()).toContain('Data used up');
+    await screenshot(page, 'dashboard');
+
+    // The live script rewrites numbers from the database without a reload.
+    const activeId = Number(
+      (await vouchers.first().locator('h3 a').getAttribute('href'))?.split('/').pop() ?? 'NaN',
+    );
+    const before = await page.locator(`[data-live="v${activeId}.data"]`).textContent();
+    await app.store.db
+      .updateTable('vouchers')
+      .set((eb) => ({ downloaded_bytes: eb('downloaded_bytes', '+', 900 * MB) }))
+      .where('id', '=', activeId)
+      .execute();
+    await page.evaluate(() => (window as unknown as { porticoRefresh(): void }).porticoRefresh());
+    await page.waitForFunction(
+      ([id, old]) => document.querySelector(`[data-live="v${id}.data"]`)?.textContent !== old,
+      [activeId, before] as const,
+    );
+    const after = await page.locator(`[data-live="v${activeId}.data"]`).textContent();
+    expect(after).not.toBe(before);
+    expect(await page.locator('.dashboard[data-refreshed]').count()).toBe(1);
+
+    // The voucher's detail page has the full code.
+    await vouchers.first().locator('h3 a').click();
+    await expect(page.locator('.full-code').textContent()).resolves.toBe('202611-1w10g-J8TiJDyT');
+    await screenshot(page, 'voucher');
+    await page.getByRole('link', { name: 'Back to your overview' }).click();
+
+    // In Spanish.
+    await page.getByRole('link', { name: 'Español' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Tu uso de Wi-Fi');
+    await page.getByRole('link', { name: 'English' }).click();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('You have signed out.');
+    await page.goto(`${baseUrl}/portal`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Check your Wi-Fi usage',
+    );
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('lays the dashboard out on a wide screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(`${baseUrl}/portal`);
+    await page.getByLabel('Phone number').fill(DEMO.customerPhone);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForSelector('.dashboard');
+    // On a wide screen the sessions are a real table with visible column headers.
+    expect(await page.locator('table.sessions thead th').first().isVisible()).toBe(true);
+    await screenshot(page, 'dashboard-desktop');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Admin-area test helpers: create admins and tokens, sign in through the real form (CSRF and
+ * all), and keep cookies between `inject` calls like a browser would.
+ */
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { AdminsRepository, ApiTokensRepository, type Role } from '../../src/auth/index.js';
+import type { App } from '../../src/app.js';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export async function createAdmin(
+  app: App,
+  tenantId: number,
+  values: { email?: string; role?: Role; isSuper?: boolean; name?: string } = {},
+) {
+  const admins = new AdminsRepository(app.store.db, app.clock);
+  return admins.create(tenantId, {
+    email: values.email ?? `${values.role ?? 'owner'}-${Math.random().toString(36).slice(2, 8)}@example.com`,
+    name: values.name ?? 'Test Admin',
+    password: TEST_PASSWORD,
+    role: values.role ?? 'owner',
+    isSuper: values.isSuper ?? false,
+  });
+}
+
+export async function createApiToken(app: App, tenantId: number, role: Role = 'owner'): Promise<string> {
+  const tokens = new ApiTokensRepository(app.store.db, app.clock, app.random);
+  const { token } = await tokens.create(tenantId, { name: `test ${role}`, role, createdByAdminId: null });
+  return token;
+}
+
+/** A browser-like client: cookies kept across requests, HTML accepted, a fixed Host. */
+export class AdminClient {
+  private cookies = new Map<string, string>();
+  constructor(
+    private readonly app: App,
+    readonly host = 'localhost',
+  ) {}
+
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async request(options: InjectOptions): Promise<LightMyRequestResponse> {
+    const response = await this.app.http.inject({
+      ...options,
+      headers: { host: this.host, accept: 'text/html', cookie: this.cookieHeader, ...options.headers },
+    });
+    for (const cookie of response.cookies) {
+      if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now()))
+        this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
+    }
+    return response;
+  }
+
+  get(url: string) {
+    return this.request({ method: 'GET', url });
+  }
+
+  /** The CSRF token from a page's forms. */
+  async csrf(url = '/admin/sign-in'): Promise<string> {
+    const page = await this.get(url);
+    const match = /name="_csrf" value="([^"]+)"/.exec(page.body);
+    if (!match?.[1]) throw new Error(`no CSRF token on ${url} (status ${page.statusCode})`);
+    return match[1];
+  }
+
+  /** Posts a form with a fresh CSRF token taken from `from` (default: the target page's sign-out form). */
+  async post(url: string, fields: Record<string, string>, from = '/admin'): Promise<LightMyRequestResponse> {
+    const token = await this.csrf(from);
+    return this.request({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ ...fields, _csrf: token }).toString(),
+    });
+  }
+
+  async signIn(email: string, password = TEST_PASSWORD): Promise<LightMyRequestResponse> {
+    return this.post('/admin/sign-in', { email, password }, '/admin/sign-in');
+  }
+}
