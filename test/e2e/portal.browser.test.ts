@@ -6,13 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import axe from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO } from '../../src/demo/index.js';
 import { MB } from '../../src/shared/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { CHROMIUM_PATH, describeWithTool } from '../helpers/tools.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = [path.resolve('test-results/screenshots')];
 if (process.env.UPDATE_SCREENSHOTS === '1') SHOTS.push(path.resolve('docs/screenshots'));
 
@@ -23,7 +25,30 @@ async function screenshot(page: Page, name: string): Promise<void> {
   }
 }
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('customer portal in Chromium', () => {
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/** Runs axe-core (WCAG 2.1 A/AA rules) on the page; returns the violations, briefly. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const result = await (
+      window as unknown as {
+        axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations;
+  });
+  return violations.map(
+    (v) => `${v.impact ?? ''} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+  );
+}
+
+describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('customer portal in Chromium', () => {
   let app: TestApp;
   let baseUrl: string;
   let browser: Browser;
@@ -33,10 +58,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('customer portal in Chromium', () => {
     app = await buildTestApp('sqlite', { env: { PORTICO_DEMO: '1' } });
     baseUrl = (await app.listen()).httpUrl;
     expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
@@ -135,6 +157,34 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('customer portal in Chromium', () => {
       'Check your Wi-Fi usage',
     );
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('has no WCAG 2.1 AA violations axe-core can find (every page light, the dashboard dark too)', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/portal`);
+    expect(await accessibilityViolations(page), 'sign-in').toEqual([]);
+    // The checker itself works: an unlabelled field is caught.
+    await page.evaluate(() => document.querySelector('form')?.append(document.createElement('input')));
+    expect((await accessibilityViolations(page)).join()).toContain('label');
+    await page.reload();
+    await page.getByLabel('Phone number').fill('12');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    expect(await accessibilityViolations(page), 'sign-in error').toEqual([]);
+    await page.getByLabel('Phone number').fill(DEMO.customerPhone);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForSelector('.dashboard');
+    expect(await accessibilityViolations(page), 'dashboard').toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await accessibilityViolations(page), 'dashboard (dark)').toEqual([]);
+    await screenshot(page, 'dashboard-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.locator('.voucher h3 a').first().click();
+    await page.waitForSelector('.full-code');
+    expect(await accessibilityViolations(page), 'voucher').toEqual([]);
+    await page.goto(`${baseUrl}/portal/nowhere`);
+    expect(await accessibilityViolations(page), '404').toEqual([]);
     await context.close();
   });
 
