@@ -10,6 +10,8 @@ import { PlansRepository, PlansService } from '../plans/index.js';
 import type { Clock, RandomSource } from '../shared/index.js';
 import { SmsAdminCounts } from '../sms/admin-counts.js';
 import type { Store } from '../store/index.js';
+import type { HotspotsService } from '../hotspots/index.js';
+import type { UsageService } from '../usage/index.js';
 import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
 import { SessionsAdminQueries } from '../usage/admin-queries.js';
 import { SeriesGenerator, VoucherEvents, VouchersRepository, VouchersService } from '../vouchers/index.js';
@@ -33,6 +35,9 @@ export function createOperatorModules(parts: {
   clock: Clock;
   random: RandomSource;
   logger: Logger;
+  hotspots: HotspotsService;
+  usage: UsageService;
+  radius: { authPort: number; acctPort: number };
 }): OperatorModules {
   const { store, clock, random, logger } = parts;
   const db = store.db;
@@ -77,6 +82,9 @@ export function createOperatorModules(parts: {
     devices: new DevicesAdminQueries(db),
     dashboard: new DashboardQueries(vouchersRepository, sessions, sms, clock),
     sms,
+    hotspots: parts.hotspots,
+    usage: parts.usage,
+    radius: parts.radius,
     clock,
     logger,
   };

@@ -9,6 +9,8 @@ import type { SessionsAdminQueries } from '../usage/admin-queries.js';
 import type { VouchersService } from '../vouchers/index.js';
 import type { DashboardQueries } from './dashboard-queries.js';
 import type { SmsAdminCounts } from '../sms/admin-counts.js';
+import type { HotspotsService } from '../hotspots/index.js';
+import type { UsageService } from '../usage/index.js';
 
 /** What the admin area and the REST API are built from (wired in app.ts). */
 export interface AdminDeps {
@@ -24,6 +26,11 @@ export interface AdminDeps {
   devices: DevicesAdminQueries;
   dashboard: DashboardQueries;
   sms: SmsAdminCounts;
+  hotspots: HotspotsService;
+  /** Operator disconnects (RFC 5176 Disconnect-Request through the RADIUS module). */
+  usage: UsageService;
+  /** Where routers reach Portico's RADIUS server (for the RouterOS snippet). */
+  radius: { authPort: number; acctPort: number };
   clock: Clock;
   logger: Logger;
   /** Sign-in attempts per client IP and minute. */

@@ -7,6 +7,7 @@ import { accessPages } from './pages/access.js';
 import { customersPages } from './pages/customers.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { plansPages } from './pages/plans.js';
+import { hotspotsPages } from './pages/hotspots.js';
 import { sessionsPages } from './pages/sessions.js';
 import { signInPages } from './pages/sign-in.js';
 import { tenantsPages } from './pages/tenants.js';
@@ -18,6 +19,13 @@ export interface AdminOptions {
   extensions?: AdminPagesExtension[];
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the admin area (for the permission and CSRF tests). */
+    adminRoutes: Array<{ method: string; url: string }>;
+  }
+}
+
 const PUBLIC_PATHS = new Set(['/admin/sign-in', '/admin/sign-out']);
 
 export async function registerAdmin(
@@ -25,7 +33,13 @@ export async function registerAdmin(
   deps: AdminDeps,
   options: AdminOptions = {},
 ): Promise<void> {
+  const routes: FastifyInstance['adminRoutes'] = [];
+  http.decorate('adminRoutes', routes);
   await http.register(async (admin) => {
+    admin.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat())
+        if (method !== 'HEAD') routes.push({ method, url: route.url });
+    });
     const kit = createKit();
     admin.decorateRequest('actor', null);
 
@@ -49,6 +63,7 @@ export async function registerAdmin(
     await vouchersPages(admin, deps, kit);
     await customersPages(admin, deps, kit);
     await sessionsPages(admin, deps, kit);
+    await hotspotsPages(admin, deps, kit);
     await accessPages(admin, deps, kit);
     await tenantsPages(admin, deps, kit);
     for (const extension of options.extensions ?? []) await extension(admin, kit);

@@ -13,6 +13,7 @@ import { customersRoutes } from './routes/customers.js';
 import { plansRoutes } from './routes/plans.js';
 import { sessionsRoutes } from './routes/sessions.js';
 import { vouchersRoutes } from './routes/vouchers.js';
+import { hotspotsRoutes } from './routes/hotspots.js';
 
 export interface ApiKit {
   actorOf: typeof actorOf;
@@ -152,6 +153,7 @@ export async function registerApi(
       await customersRoutes(api, deps, kit);
       await sessionsRoutes(api, deps, kit);
       await accessRoutes(api, deps, kit);
+      await hotspotsRoutes(api, deps, kit);
       for (const extension of options.extensions ?? []) await extension(api, kit);
     },
     { prefix: '/api/v1' },

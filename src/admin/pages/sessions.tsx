@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { canWrite } from '../../auth/index.js';
+import { idParam } from '../forms.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
 import { SESSION_SORT_KEYS } from '../../usage/admin-queries.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
-import { Badge, Empty, formatBytes, formatDuration, Pager, when } from '../views/components.js';
+import { ActionButton, Badge, Empty, formatBytes, formatDuration, Pager, when } from '../views/components.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -19,8 +21,17 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
       pageRequest(q.page, q.perPage),
     );
     const tz = request.tenant.time_zone;
+    const writable = canWrite(kit.actorOf(request).role);
+    const csrf = kit.csrf(reply);
+    const notice =
+      q.disconnect === 'confirmed'
+        ? 'The hotspot confirmed the disconnect.'
+        : q.disconnect === 'unconfirmed'
+          ? 'The hotspot did not confirm the disconnect.'
+          : undefined;
     return kit.render(request, reply, {
       title: 'Sessions',
+      notice,
       body: (
         <>
           <form method="get" class="filters">
@@ -49,6 +60,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                   <th>Data</th>
                   <th>Time</th>
                   <th>Cause</th>
+                  <th></th>
                 </tr>
               </thead>
               <tbody>
@@ -66,6 +78,16 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                     </td>
                     <td>{formatDuration(s.sessionSeconds)}</td>
                     <td>{s.terminateCause ?? ''}</td>
+                    <td>
+                      {writable && s.online ? (
+                        <ActionButton
+                          action={`/admin/sessions/${s.id}/disconnect`}
+                          csrf={csrf}
+                          label="Disconnect"
+                          danger
+                        />
+                      ) : null}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -75,5 +97,13 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
         </>
       ),
     });
+  });
+
+  admin.post('/admin/sessions/:id/disconnect', { preHandler: kit.requireWrite }, async (request, reply) => {
+    const result = await deps.usage.disconnectSession(request.tenant.id, idParam(request.params), 'operator');
+    return reply.redirect(
+      `/admin/sessions?online=yes&disconnect=${result.confirmed ? 'confirmed' : 'unconfirmed'}`,
+      303,
+    );
   });
 }

@@ -1,0 +1,144 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AdminDeps } from '../../admin/deps.js';
+import { canWrite } from '../../auth/index.js';
+import type { Hotspot as HotspotRow } from '../../store/index.js';
+import type { ApiKit } from '../plugin.js';
+import { errors, IdParams, Nullable } from '../schemas.js';
+
+const Hotspot = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  vendor: Type.Union([Type.Literal('mikrotik'), Type.Literal('generic')]),
+  ipAddress: Type.String({ description: 'RADIUS source IP; globally unique' }),
+  secret: Nullable(Type.String({ description: 'RADIUS shared secret; null for read-only callers' })),
+  coaPort: Type.Integer(),
+  requireMessageAuthenticator: Type.Boolean(),
+  interimIntervalSeconds: Type.Integer(),
+  location: Nullable(Type.String()),
+  createdAtMs: Type.Integer(),
+  updatedAtMs: Type.Integer(),
+});
+
+const HotspotCreate = Type.Object({
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  vendor: Type.Optional(Type.Union([Type.Literal('mikrotik'), Type.Literal('generic')])),
+  ipAddress: Type.String({ maxLength: 45, examples: ['192.0.2.10'] }),
+  secret: Type.Optional(Type.String({ maxLength: 128, description: 'omit to generate a strong one' })),
+  coaPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  requireMessageAuthenticator: Type.Optional(Type.Boolean()),
+  interimIntervalSeconds: Type.Optional(Type.Integer({ minimum: 60 })),
+  location: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+});
+const HotspotPatch = Type.Partial(HotspotCreate);
+
+const DisconnectResult = Type.Object({
+  sessionId: Type.Integer(),
+  status: Type.String({ description: 'acked, nacked, timeout or not_online' }),
+  errorCause: Nullable(Type.Integer()),
+  attempts: Type.Integer(),
+  confirmed: Type.Boolean({ description: 'the session is no longer on the hotspot' }),
+});
+
+function view(request: FastifyRequest, h: HotspotRow) {
+  return {
+    id: h.id,
+    title: h.title,
+    vendor: h.vendor === 'generic' ? ('generic' as const) : ('mikrotik' as const),
+    ipAddress: h.ip_address,
+    secret: request.actor && canWrite(request.actor.role) ? h.secret : null,
+    coaPort: h.coa_port,
+    requireMessageAuthenticator: h.require_message_authenticator === 1,
+    interimIntervalSeconds: h.interim_interval_seconds,
+    location: h.location,
+    createdAtMs: h.created_at,
+    updatedAtMs: h.updated_at,
+  };
+}
+
+export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+  const tags = ['hotspots'];
+  api.get(
+    '/hotspots',
+    { schema: { tags, summary: 'List hotspots (NAS)', response: { 200: Type.Array(Hotspot), ...errors } } },
+    async (request) => (await deps.hotspots.list(request.tenant.id)).map((h) => view(request, h)),
+  );
+
+  api.get<{ Params: Static<typeof IdParams> }>(
+    '/hotspots/:id',
+    { schema: { tags, summary: 'Get a hotspot', params: IdParams, response: { 200: Hotspot, ...errors } } },
+    async (request) => view(request, await deps.hotspots.get(request.tenant.id, request.params.id)),
+  );
+
+  api.post<{ Body: Static<typeof HotspotCreate> }>(
+    '/hotspots',
+    {
+      preHandler: kit.requireWrite,
+      schema: { tags, summary: 'Add a hotspot', body: HotspotCreate, response: { 201: Hotspot, ...errors } },
+    },
+    async (request, reply) => {
+      const hotspot = await deps.hotspots.create(request.tenant.id, request.body);
+      return reply.status(201).send(view(request, hotspot));
+    },
+  );
+
+  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof HotspotPatch> }>(
+    '/hotspots/:id',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags,
+        summary: 'Change a hotspot',
+        params: IdParams,
+        body: HotspotPatch,
+        response: { 200: Hotspot, ...errors },
+      },
+    },
+    async (request) => {
+      const c = await deps.hotspots.get(request.tenant.id, request.params.id);
+      const updated = await deps.hotspots.update(request.tenant.id, c.id, {
+        title: c.title,
+        vendor: c.vendor === 'generic' ? 'generic' : 'mikrotik',
+        ipAddress: c.ip_address,
+        secret: c.secret,
+        coaPort: c.coa_port,
+        requireMessageAuthenticator: c.require_message_authenticator === 1,
+        interimIntervalSeconds: c.interim_interval_seconds,
+        location: c.location,
+        ...request.body,
+      });
+      return view(request, updated);
+    },
+  );
+
+  api.delete<{ Params: Static<typeof IdParams> }>(
+    '/hotspots/:id',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags,
+        summary: 'Delete a hotspot without sessions (409 otherwise)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await deps.hotspots.delete(request.tenant.id, request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  api.post<{ Params: Static<typeof IdParams> }>(
+    '/sessions/:id/disconnect',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags: ['sessions'],
+        summary: 'Disconnect a live session at its hotspot (RFC 5176 Disconnect-Request)',
+        params: IdParams,
+        response: { 200: DisconnectResult, ...errors },
+      },
+    },
+    async (request) => deps.usage.disconnectSession(request.tenant.id, request.params.id, 'operator'),
+  );
+}
