@@ -56,7 +56,7 @@ describe.each(TEST_DIALECTS)('durability under SIGKILL (%s)', (dialect) => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps every acknowledged Accounting-Request', { timeout: 120_000 }, async () => {
+  it('keeps every acknowledged Accounting-Request', { timeout: 180_000 }, async () => {
     let databaseUrl: string;
     if (dialect === 'postgres') {
       testStore = await createTestStore('postgres');
@@ -116,11 +116,12 @@ describe.each(TEST_DIALECTS)('durability under SIGKILL (%s)', (dialect) => {
     };
     // Load for a while (lost packets are simply retried by the window), then SIGKILL mid-stream.
     const started = Date.now();
-    while (Date.now() - started < 3000) {
+    // Until enough answers came back (a loaded CI machine is slow), at least 2 s, at most 60 s.
+    while ((Date.now() - started < 2000 || answered < 300) && Date.now() - started < 60_000) {
       for (let i = 0; i < 32; i++) if (!sendOne()) break;
       await new Promise((r) => setTimeout(r, 2));
       // Forget requests that are clearly lost (their counters are superseded by later ones).
-      for (const [id, entry] of pending) if (Date.now() - entry.sentAtMs > 1000) pending.delete(id);
+      for (const [id, entry] of pending) if (Date.now() - entry.sentAtMs > 5000) pending.delete(id);
     }
     child.kill('SIGKILL');
     killed = true;
