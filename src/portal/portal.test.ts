@@ -350,6 +350,22 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
     expect((await portalSignIn(app.http, new CookieJar(), ALEX)).statusCode).toBe(303);
   });
 
+  it('caps sessions and history with "show more" links that work without JavaScript', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const full = await getPage(app.http, jar, '/portal');
+    expect(full.body.match(/<tr class|<tr>/g)?.length).toBe(3); // header + 2 sessions
+    expect(full.body).not.toContain('Show more sessions');
+    const capped = await getPage(app.http, jar, '/portal?sessions=1&history=1');
+    expect(capped.body.match(/<tbody>[\s\S]*<\/tbody>/)?.[0].match(/<tr/g)?.length).toBe(1);
+    expect(capped.body).toContain('href="/portal?sessions=21&amp;history=1#sessions-title"');
+    expect(capped.body).not.toContain('Show more vouchers');
+    const junk = await getPage(app.http, jar, '/portal?sessions=-5&history=abc');
+    expect(junk.statusCode).toBe(200);
+    const detail = await getPage(app.http, jar, `/portal/vouchers/${alexVoucherId}?sessions=1`);
+    expect(detail.body).toContain(`href="/portal/vouchers/${alexVoucherId}?sessions=21#sessions-title"`);
+  });
+
   it('answers the live endpoint without a session with problem+json 401', async () => {
     const response = await app.http.inject({ url: '/portal/api/summary' });
     expect(response.statusCode).toBe(401);
