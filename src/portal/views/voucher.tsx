@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { SessionView, VoucherView } from '../dashboard.js';
 import { Layout, type PageContext } from './layout.js';
 import { MeterRow, SessionsTable, StatusBadge } from './parts.js';
@@ -6,6 +7,8 @@ export interface VoucherPageProps {
   voucher: VoucherView;
   sessions: SessionView[];
   moreSessions: boolean;
+  /** The "Associated devices" block, when the tenant shows it for this voucher. */
+  devices?: ComponentChildren;
 }
 
 export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPageProps }) {
@@ -88,6 +91,7 @@ export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPa
             </div>
           </dl>
         </section>
+        {props.devices}
         <section class="section" aria-labelledby="sessions-title">
           <h2 id="sessions-title">{t('vouchers.sessionsOf')}</h2>
           {props.sessions.length === 0 ? (
