@@ -60,7 +60,7 @@ const DEFAULT_SESSIONS = 10;
 const MAX_SESSIONS = 500;
 const DEFAULT_HISTORY = 10;
 const MAX_HISTORY = 200;
-const VOUCHER_SESSIONS = 50;
+const DEFAULT_VOUCHER_SESSIONS = 20;
 const FORM_BODY_LIMIT_BYTES = 8 * 1024;
 
 interface RequestView {
@@ -305,10 +305,12 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     const { id } = request.params as { id: string };
     if (!/^\d{1,15}$/.test(id)) return errorPage(request, reply, 404, 'error.404');
     const v = view(request);
-    const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, VOUCHER_SESSIONS);
+    const query = request.query as Record<string, unknown>;
+    const sessionsLimit = clampedInt(query.sessions, DEFAULT_VOUCHER_SESSIONS, MAX_SESSIONS);
+    const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, sessionsLimit);
     if (!loaded) return errorPage(request, reply, 404, 'error.404');
     const devices = await options.devices?.block(request, reply, customer, Number(id), v);
-    return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, devices }} />);
+    return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, sessionsLimit, devices }} />);
   });
 
   app.get('/api/summary', async (request, reply) => {
