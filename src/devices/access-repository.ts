@@ -2,7 +2,7 @@
  * Device queries the RADIUS access policy and accounting need (associated devices of a voucher,
  * MAC lookups, usage counters). Every query is scoped by tenant.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Device } from '../store/index.js';
 
 export interface DeviceWithPresence extends Device {
@@ -11,10 +11,13 @@ export interface DeviceWithPresence extends Device {
 }
 
 export class DeviceAccessRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
+  ) {}
 
   withDb(db: Kysely<Database>): DeviceAccessRepository {
-    return new DeviceAccessRepository(db);
+    return new DeviceAccessRepository(db, this.dialect);
   }
 
   findOnVoucher(tenantId: number, voucherId: number, mac: string): Promise<Device | undefined> {
@@ -160,5 +163,37 @@ export class DeviceAccessRepository {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', deviceId)
       .execute();
+  }
+
+  /** addUsage for many devices: one UPDATE … FROM (VALUES …) on PostgreSQL, a loop on SQLite. */
+  async addUsageMany(
+    items: Array<{
+      tenantId: number;
+      deviceId: number;
+      hotspotId: number;
+      downloadedBytes: number;
+      uploadedBytes: number;
+      onlineSeconds: number;
+    }>,
+    nowMs: number,
+  ): Promise<void> {
+    if (this.dialect !== 'postgres') {
+      for (const item of items)
+        await this.addUsage(item.tenantId, item.deviceId, item, item.hotspotId, nowMs);
+      return;
+    }
+    for (let i = 0; i < items.length; i += 1000) {
+      const rows = items
+        .slice(i, i + 1000)
+        .map(
+          (item) =>
+            sql`(${item.deviceId}::bigint, ${item.tenantId}::bigint, ${item.downloadedBytes}::bigint, ${item.uploadedBytes}::bigint, ${item.onlineSeconds}::bigint, ${item.hotspotId}::bigint)`,
+        );
+      await sql`update devices as v set
+          downloaded_bytes = v.downloaded_bytes + d.dd, uploaded_bytes = v.uploaded_bytes + d.du,
+          online_seconds = v.online_seconds + d.ds, last_seen_at = ${nowMs}::bigint, last_hotspot_id = d.hid
+        from (values ${sql.join(rows)}) as d(id, tid, dd, du, ds, hid)
+        where v.id = d.id and v.tenant_id = d.tid`.execute(this.db);
+    }
   }
 }

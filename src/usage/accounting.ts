@@ -161,6 +161,7 @@ export class AccountingRecorder {
     this.running = true;
     try {
       while (this.queue.length > 0) {
+        await this.gather();
         const batch = this.queue.splice(0, this.maxBatch);
         try {
           const exhausted = await this.commitWithRetry(batch.map((p) => p.record));
@@ -194,6 +195,23 @@ export class AccountingRecorder {
     }
   }
 
+  /**
+   * Lets the event loop read more datagrams before a batch is cut: libuv reads at most 32 per
+   * turn, and a SQLite transaction blocks the loop while it runs, so without this batches stay
+   * at 32. Waits while the queue keeps growing, a few turns at most (sub-millisecond when idle).
+   */
+  private async gather(): Promise<void> {
+    let previous = -1;
+    for (
+      let turn = 0;
+      turn < 8 && this.queue.length !== previous && this.queue.length < this.maxBatch;
+      turn++
+    ) {
+      previous = this.queue.length;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
   private async commitWithRetry(records: AccountingRecord[]): Promise<VoucherExhaustedEvent[]> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -211,7 +229,7 @@ export class AccountingRecorder {
   private async apply(trx: Kysely<Database>, records: AccountingRecord[]): Promise<VoucherExhaustedEvent[]> {
     const sessions = new SessionsRepository(trx, this.dialect);
     const vouchers = new VoucherAccessRepository(trx, this.dialect);
-    const devices = new DeviceAccessRepository(trx);
+    const devices = new DeviceAccessRepository(trx, this.dialect);
     const nowMs = this.clock.nowMs();
     const touched = new Map<number, VoucherTouch>();
     const deviceDeltas = new Map<
@@ -382,20 +400,36 @@ export class AccountingRecorder {
     await sessions.updateMany(sessionUpdates);
 
     const exhausted: VoucherExhaustedEvent[] = [];
-    for (const [voucherId, touch] of [...touched.entries()].sort(([a], [b]) => a - b)) {
-      let voucher: Voucher | undefined;
-      if (touch.downloadedBytes > 0 || touch.uploadedBytes > 0 || touch.onlineSeconds > 0) {
-        voucher = await vouchers.addUsage(touch.tenantId, voucherId, touch, touch.lastSessionAtMs);
-        if (!voucher) continue;
-        for (const [day, daily] of [...touch.days.entries()].sort()) {
-          await sessions.addDaily({
-            tenantId: touch.tenantId,
-            voucherId,
-            customerId: voucher.customer_id,
-            day,
-            ...daily,
-          });
-        }
+    const ordered = [...touched.entries()].sort(([a], [b]) => a - b);
+    const grown = ordered.filter(
+      ([, t]) => t.downloadedBytes > 0 || t.uploadedBytes > 0 || t.onlineSeconds > 0,
+    );
+    const updated = await vouchers.addUsageMany(
+      grown.map(([voucherId, t]) => ({
+        tenantId: t.tenantId,
+        id: voucherId,
+        delta: t,
+        lastSessionAtMs: t.lastSessionAtMs,
+      })),
+    );
+    const dailyRows = [];
+    for (const [voucherId, touch] of grown) {
+      const voucher = updated.get(voucherId);
+      if (!voucher) continue;
+      for (const [day, daily] of [...touch.days.entries()].sort()) {
+        dailyRows.push({
+          tenantId: touch.tenantId,
+          voucherId,
+          customerId: voucher.customer_id,
+          day,
+          ...daily,
+        });
+      }
+    }
+    await sessions.addDailyMany(dailyRows);
+    for (const [voucherId, touch] of ordered) {
+      const voucher: Voucher | undefined = updated.get(voucherId);
+      if (voucher) {
         const limits = evaluateVoucherLimits(voucher, nowMs);
         if (
           limits.exhausted &&
@@ -411,9 +445,12 @@ export class AccountingRecorder {
       }
       if (touch.stopped) await vouchers.markOfflineIfIdle(touch.tenantId, voucherId, nowMs);
     }
-    for (const [deviceId, delta] of [...deviceDeltas.entries()].sort(([a], [b]) => a - b)) {
-      await devices.addUsage(delta.tenantId, deviceId, delta, delta.hotspotId, nowMs);
-    }
+    await devices.addUsageMany(
+      [...deviceDeltas.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([deviceId, delta]) => ({ deviceId, ...delta })),
+      nowMs,
+    );
     return exhausted;
   }
 

@@ -190,6 +190,43 @@ export class SessionsRepository {
       .execute();
   }
 
+  /** addDaily for many (voucher, day) rows, each at most once: one multi-row upsert per 500 rows. */
+  async addDailyMany(
+    rows: Array<{
+      tenantId: number;
+      voucherId: number;
+      customerId: number | null;
+      day: string;
+      downloadedBytes: number;
+      uploadedBytes: number;
+      onlineSeconds: number;
+    }>,
+  ): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.db
+        .insertInto('usage_daily')
+        .values(
+          rows.slice(i, i + 500).map((r) => ({
+            tenant_id: r.tenantId,
+            voucher_id: r.voucherId,
+            customer_id: r.customerId,
+            day: r.day,
+            downloaded_bytes: r.downloadedBytes,
+            uploaded_bytes: r.uploadedBytes,
+            online_seconds: r.onlineSeconds,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['voucher_id', 'day']).doUpdateSet((eb) => ({
+            downloaded_bytes: eb('usage_daily.downloaded_bytes', '+', eb.ref('excluded.downloaded_bytes')),
+            uploaded_bytes: eb('usage_daily.uploaded_bytes', '+', eb.ref('excluded.uploaded_bytes')),
+            online_seconds: eb('usage_daily.online_seconds', '+', eb.ref('excluded.online_seconds')),
+          })),
+        )
+        .execute();
+    }
+  }
+
   findById(tenantId: number, id: number): Promise<SessionRow | undefined> {
     return this.db
       .selectFrom('sessions')
