@@ -165,7 +165,7 @@ export class DeviceAccessRepository {
       .execute();
   }
 
-  /** addUsage for many devices: one UPDATE … FROM (VALUES …) on PostgreSQL, a loop on SQLite. */
+  /** addUsage for many devices: one UPDATE … FROM (VALUES …) per 1000 devices. */
   async addUsageMany(
     items: Array<{
       tenantId: number;
@@ -177,23 +177,20 @@ export class DeviceAccessRepository {
     }>,
     nowMs: number,
   ): Promise<void> {
-    if (this.dialect !== 'postgres') {
-      for (const item of items)
-        await this.addUsage(item.tenantId, item.deviceId, item, item.hotspotId, nowMs);
-      return;
-    }
+    const big = (value: number) => sql`cast(${value} as bigint)`;
     for (let i = 0; i < items.length; i += 1000) {
       const rows = items
         .slice(i, i + 1000)
         .map(
           (item) =>
-            sql`(${item.deviceId}::bigint, ${item.tenantId}::bigint, ${item.downloadedBytes}::bigint, ${item.uploadedBytes}::bigint, ${item.onlineSeconds}::bigint, ${item.hotspotId}::bigint)`,
+            sql`(${big(item.deviceId)}, ${big(item.tenantId)}, ${big(item.downloadedBytes)}, ${big(item.uploadedBytes)}, ${big(item.onlineSeconds)}, ${big(item.hotspotId)})`,
         );
-      await sql`update devices as v set
-          downloaded_bytes = v.downloaded_bytes + d.dd, uploaded_bytes = v.uploaded_bytes + d.du,
-          online_seconds = v.online_seconds + d.ds, last_seen_at = ${nowMs}::bigint, last_hotspot_id = d.hid
-        from (values ${sql.join(rows)}) as d(id, tid, dd, du, ds, hid)
-        where v.id = d.id and v.tenant_id = d.tid`.execute(this.db);
+      await sql`with d(id, tid, dd, du, ds, hid) as (values ${sql.join(rows)})
+        update devices set
+          downloaded_bytes = devices.downloaded_bytes + d.dd, uploaded_bytes = devices.uploaded_bytes + d.du,
+          online_seconds = devices.online_seconds + d.ds, last_seen_at = ${big(nowMs)}, last_hotspot_id = d.hid
+        from d
+        where devices.id = d.id and devices.tenant_id = d.tid`.execute(this.db);
     }
   }
 }

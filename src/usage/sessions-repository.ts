@@ -114,25 +114,23 @@ export class SessionsRepository {
   }
 
   /**
-   * Writes many sessions' new state. PostgreSQL: one UPDATE … FROM (VALUES …) per 1000 rows
-   * (one round trip instead of one per session); SQLite: one statement per row (no round trips).
+   * Writes many sessions' new state with one UPDATE … FROM (VALUES …) per 1000 rows (one round
+   * trip on PostgreSQL, one prepared statement on SQLite, instead of one per session).
    */
   async updateMany(updates: SessionUpdate[]): Promise<void> {
-    if (this.dialect !== 'postgres') {
-      for (const u of updates) await this.update(u.id, u);
-      return;
-    }
+    const big = (value: number | null) => sql`cast(${value} as bigint)`;
+    const text = (value: string | null) => sql`cast(${value} as varchar(253))`;
     for (let i = 0; i < updates.length; i += 1000) {
       const rows = updates
         .slice(i, i + 1000)
         .map(
           (u) =>
-            sql`(${u.id}::bigint, ${u.downloadedBytes}::bigint, ${u.uploadedBytes}::bigint, ${u.sessionSeconds}::bigint, ${u.updatedAtMs}::bigint, ${u.stoppedAtMs}::bigint, ${u.terminateCause}::varchar, ${u.framedIp}::varchar)`,
+            sql`(${big(u.id)}, ${big(u.downloadedBytes)}, ${big(u.uploadedBytes)}, ${big(u.sessionSeconds)}, ${big(u.updatedAtMs)}, ${big(u.stoppedAtMs)}, ${text(u.terminateCause)}, ${text(u.framedIp)})`,
         );
-      await sql`update sessions as s set downloaded_bytes = v.d, uploaded_bytes = v.u, session_seconds = v.t,
+      await sql`with v(id, d, u, t, ua, sa, tc, ip) as (values ${sql.join(rows)})
+        update sessions set downloaded_bytes = v.d, uploaded_bytes = v.u, session_seconds = v.t,
           updated_at = v.ua, stopped_at = v.sa, terminate_cause = v.tc, framed_ip = v.ip
-        from (values ${sql.join(rows)}) as v(id, d, u, t, ua, sa, tc, ip)
-        where s.id = v.id`.execute(this.db);
+        from v where sessions.id = v.id`.execute(this.db);
     }
   }
 

@@ -152,33 +152,28 @@ export class VoucherAccessRepository {
   }
 
   /**
-   * addUsage for many vouchers: one UPDATE … FROM (VALUES …) RETURNING on PostgreSQL (one round
-   * trip), one statement per voucher on SQLite. Returns the vouchers as they are now, by id.
+   * addUsage for many vouchers: one UPDATE … FROM (VALUES …) RETURNING per 1000 vouchers (one
+   * round trip, one statement). Returns the vouchers as they are now, by id.
    */
   async addUsageMany(
     items: Array<{ tenantId: number; id: number; delta: VoucherUsageDelta; lastSessionAtMs: number }>,
   ): Promise<Map<number, Voucher>> {
     const result = new Map<number, Voucher>();
-    if (this.dialect !== 'postgres') {
-      for (const item of items) {
-        const voucher = await this.addUsage(item.tenantId, item.id, item.delta, item.lastSessionAtMs);
-        if (voucher) result.set(voucher.id, voucher);
-      }
-      return result;
-    }
+    const big = (value: number) => sql`cast(${value} as bigint)`;
     for (let i = 0; i < items.length; i += 1000) {
       const rows = items
         .slice(i, i + 1000)
         .map(
           (item) =>
-            sql`(${item.id}::bigint, ${item.tenantId}::bigint, ${item.delta.downloadedBytes}::bigint, ${item.delta.uploadedBytes}::bigint, ${item.delta.onlineSeconds}::bigint, ${item.lastSessionAtMs}::bigint)`,
+            sql`(${big(item.id)}, ${big(item.tenantId)}, ${big(item.delta.downloadedBytes)}, ${big(item.delta.uploadedBytes)}, ${big(item.delta.onlineSeconds)}, ${big(item.lastSessionAtMs)})`,
         );
-      const updated = await sql<Voucher>`update vouchers as v set
-          downloaded_bytes = v.downloaded_bytes + d.dd, uploaded_bytes = v.uploaded_bytes + d.du,
-          online_seconds = v.online_seconds + d.ds, last_session_at = d.ls
-        from (values ${sql.join(rows)}) as d(id, tid, dd, du, ds, ls)
-        where v.id = d.id and v.tenant_id = d.tid
-        returning v.*`.execute(this.db);
+      const updated = await sql<Voucher>`with d(id, tid, dd, du, ds, ls) as (values ${sql.join(rows)})
+        update vouchers set
+          downloaded_bytes = vouchers.downloaded_bytes + d.dd, uploaded_bytes = vouchers.uploaded_bytes + d.du,
+          online_seconds = vouchers.online_seconds + d.ds, last_session_at = d.ls
+        from d
+        where vouchers.id = d.id and vouchers.tenant_id = d.tid
+        returning ${sql.raw(this.dialect === 'postgres' ? 'vouchers.*' : '*')}`.execute(this.db);
       for (const voucher of updated.rows) result.set(Number(voucher.id), voucher);
     }
     return result;
