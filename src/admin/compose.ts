@@ -38,6 +38,7 @@ export function createOperatorModules(parts: {
   hotspots: HotspotsService;
   usage: UsageService;
   radius: { authPort: number; acctPort: number };
+  smsSender: AdminDeps['smsSender'];
 }): OperatorModules {
   const { store, clock, random, logger } = parts;
   const db = store.db;
@@ -85,6 +86,7 @@ export function createOperatorModules(parts: {
     hotspots: parts.hotspots,
     usage: parts.usage,
     radius: parts.radius,
+    smsSender: parts.smsSender,
     clock,
     logger,
   };
