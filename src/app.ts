@@ -12,8 +12,10 @@ import { registerApi } from './api/index.js';
 import type { VouchersService } from './vouchers/index.js';
 import { resolveServerSecret } from './config/server-secret.js';
 import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
-import { CustomerPhoneLookup, OtpRepository, OtpService } from './portal/otp/index.js';
-import { createSmsModule, type SmsModule } from './sms/index.js';
+import { CustomerPhoneLookup, OtpRepository, OtpService, PortalSettingsService } from './portal/otp/index.js';
+import { smsApiRoutes } from './admin/sms-api.js';
+import { smsAdminPages, type SmsAdminDeps } from './admin/sms-pages.js';
+import { createSmsModule, toE164, type SmsModule } from './sms/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { CustomersRepository } from './customers/index.js';
@@ -57,6 +59,8 @@ export interface App {
   otp: OtpService;
   /** Status page notifications (call `notifications.handleVoucherActivated` on activation). */
   notifications: NotificationsService;
+  /** Config > Portal (OTP switch, devices block, OTP limits). */
+  portalSettings: PortalSettingsService;
   /** What first-start bootstrap did (default tenant, demo). */
   bootstrapped: BootstrapResult;
   /** What first start did about the first admin (print its instructions after listening). */
@@ -101,6 +105,11 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     random,
     secret: resolveServerSecret(config),
     logger,
+  });
+  const portalSettings = new PortalSettingsService({
+    tenants,
+    hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    clock,
   });
   const notifications = new NotificationsService({
     repo: new NotificationsRepository(store.db),
@@ -200,8 +209,18 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         activatedAtMs: event.atMs,
       });
   });
-  await registerAdmin(http, operator.deps);
-  await registerApi(http, operator.deps, { strictResponses: overrides.strictApiResponses ?? false });
+  const smsAdmin: SmsAdminDeps = {
+    sms: sms.service,
+    notifications,
+    portalSettings,
+    findCustomerIdByPhone: async (tenant, phone) =>
+      (await operator.deps.customers.findByPhone(tenant.id, toE164(phone, tenant.default_country)))?.id,
+  };
+  await registerAdmin(http, operator.deps, { extensions: [smsAdminPages(smsAdmin)] });
+  await registerApi(http, operator.deps, {
+    strictResponses: overrides.strictApiResponses ?? false,
+    extensions: [smsApiRoutes(smsAdmin)],
+  });
 
   // Customer portal (/portal).
   const customers = new CustomersRepository(store.db);
@@ -241,6 +260,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     sms,
     otp,
     notifications,
+    portalSettings,
     bootstrapped,
     firstAdmin,
     vouchers: operator.deps.vouchers,

@@ -82,6 +82,24 @@ export class UsageService {
     return { sessions: results, confirmed: results.every((r) => r.confirmed) };
   }
 
+  /**
+   * The devices module's DeviceSessionTerminator port (device removal or MAC change), backed by
+   * Disconnect-Requests: counts of live sessions, confirmed and unconfirmed.
+   */
+  readonly deviceTerminator = {
+    disconnectMac: async (tenantId: number, voucherId: number, mac: string, reason: string) => {
+      const known: DisconnectReason[] = ['quota', 'expired', 'operator', 'device_removed', 'device_limit'];
+      const result = await this.disconnectMac(
+        tenantId,
+        voucherId,
+        mac,
+        known.includes(reason as DisconnectReason) ? (reason as DisconnectReason) : 'device_removed',
+      );
+      const confirmed = result.sessions.filter((s) => s.confirmed).length;
+      return { sessions: result.sessions.length, confirmed, unconfirmed: result.sessions.length - confirmed };
+    },
+  };
+
   /** Disconnects every live session of a voucher (quota exhausted, expired). */
   async disconnectVoucher(
     tenantId: number,

@@ -204,7 +204,7 @@ export class SessionsRepository {
       .select(['sessions.id', 'sessions.tenant_id', 'sessions.voucher_id'])
       .where('sessions.stopped_at', 'is', null)
       .where(
-        sql<boolean>`sessions.updated_at < ${nowMs} - (hotspots.interim_interval_seconds * 2000 + 60000)`,
+        sql<boolean>`sessions.updated_at < cast(${nowMs} as bigint) - (hotspots.interim_interval_seconds * 2000 + 60000)`,
       )
       .limit(limit)
       .execute();

@@ -187,6 +187,8 @@ export class VoucherAccessPolicy {
       return checked;
     }
 
+    // Read before the transaction: on SQLite the transaction holds the only connection.
+    const settings = await this.voucherSettings(attempt.tenantId);
     let activated = false;
     let replacedMac: string | null = null;
     const outcome = await this.db.transaction().execute(async (trx) => {
@@ -206,7 +208,6 @@ export class VoucherAccessPolicy {
         } else {
           const present = await devices.listWithPresence(attempt.tenantId, voucher.id);
           if (present.length >= voucher.devices_limit) {
-            const settings = await this.voucherSettings(attempt.tenantId);
             const offline = present.filter((d) => d.online_since_at === null);
             let victim = offline.sort((a, b) => (a.last_seen_at ?? 0) - (b.last_seen_at ?? 0))[0];
             if (!victim && settings.deviceLimitPolicy === 'replace_oldest') {

@@ -7,9 +7,16 @@ import dgram from 'node:dgram';
 import type { Kysely } from 'kysely';
 import type { Database, Insertable } from '../../src/store/index.js';
 import type { HotspotsTable, PlansTable, VouchersTable } from '../../src/store/schema.js';
-import { createCustomer, createHotspot, createPlan, createTenant, createVoucher } from './factories.js';
+import {
+  createCustomer,
+  createHotspot,
+  createPlan,
+  createSession,
+  createTenant,
+  createVoucher,
+} from './factories.js';
 
-export { createCustomer, createHotspot, createPlan, createTenant, createVoucher };
+export { createCustomer, createHotspot, createPlan, createSession, createTenant, createVoucher };
 
 export const NAS_SECRET = 'testing123-secret';
 
@@ -113,6 +120,44 @@ export class UdpProbe {
       });
     }
     return this.received;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}
+
+/** A NAS that answers Disconnect-Requests (RFC 5176) with ACK, NAK (Error-Cause) or nothing. */
+export class NasSimulator {
+  readonly socket = dgram.createSocket('udp4');
+  readonly requests: Array<{ packet: Buffer; at: number }> = [];
+  mode: { answer: 'ack' } | { answer: 'nak'; errorCause: number } | { answer: 'silent' } = { answer: 'ack' };
+  /** Answer only from this attempt on (1 = first). */
+  answerFromAttempt = 1;
+
+  constructor(private readonly secret: string) {}
+
+  async start(): Promise<number> {
+    const protocol = await import('../../src/radius/protocol/index.js');
+    this.socket.on('message', (message, rinfo) => {
+      this.requests.push({ packet: Buffer.from(message), at: Date.now() });
+      if (this.mode.answer === 'silent' || this.requests.length < this.answerFromAttempt) return;
+      const decoded = protocol.decodePacket(message);
+      if (!decoded.ok) return;
+      const mode = this.mode;
+      const reply = protocol.encodeReply(
+        decoded.packet,
+        mode.answer === 'ack' ? protocol.Code.DisconnectAck : protocol.Code.DisconnectNak,
+        Buffer.from(this.secret),
+        { messageAuthenticator: true },
+        (w) => {
+          if (mode.answer === 'nak') w.integer(protocol.Attr.ErrorCause, mode.errorCause);
+        },
+      );
+      if (reply) this.socket.send(reply, rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((resolve) => this.socket.bind(0, '127.0.0.1', resolve));
+    return this.socket.address().port;
   }
 
   close(): Promise<void> {

@@ -10,3 +10,4 @@ export {
 } from './service.js';
 export { OtpRepository } from './repository.js';
 export { CustomerPhoneLookup } from './customer-directory.js';
+export { PortalSettingsService, OTP_NEEDS_GATEWAY, type PortalSettingsPatch } from './portal-settings.js';

@@ -8,6 +8,7 @@ import { SETTINGS_DEFAULTS, TenantsRepository, type PortalSettings } from '../..
 import { CustomerPhoneLookup } from './customer-directory.js';
 import { OtpRepository } from './repository.js';
 import { OtpService, otpPolicy, type CodeSender } from './service.js';
+import { OTP_NEEDS_GATEWAY, PortalSettingsService } from './portal-settings.js';
 
 const SECRET = 'unit-test-secret-unit-test-secret-0123456789';
 const logger = pino({ level: 'silent' });
@@ -322,5 +323,50 @@ describe('OTP policy bounds', () => {
       maxTries: 5,
       resendCooldownSeconds: 60,
     });
+  });
+});
+
+describe.each(TEST_DIALECTS)('Config > Portal settings (%s)', (dialect) => {
+  let store: TestStore;
+  let tenants: TenantsRepository;
+  beforeAll(async () => {
+    store = await createTestStore(dialect);
+    tenants = new TenantsRepository(store.db);
+  });
+  afterAll(() => store.destroy());
+
+  it('switches OTP on only while a gateway is enabled, and validates the limits', async () => {
+    const tenant = await createTenant(store.db);
+    let enabled = false;
+    const settings = new PortalSettingsService({
+      tenants,
+      hasEnabledGateway: async () => enabled,
+      clock: new FakeClock(),
+    });
+    const refused = await failure(settings.update(tenant.id, { otpEnabled: true }));
+    expect(refused.code).toBe('CONFLICT');
+    expect(refused.message).toBe(OTP_NEEDS_GATEWAY);
+    expect((await settings.get(tenant.id)).otpEnabled).toBe(false);
+    enabled = true;
+    await settings.update(tenant.id, {
+      otpEnabled: true,
+      showDevices: true,
+      otpTtlSeconds: 120,
+      otpAllowedPrefixes: ['+1', ' +44 '],
+    });
+    expect(await settings.get(tenant.id)).toMatchObject({
+      otpEnabled: true,
+      showDevices: true,
+      otpTtlSeconds: 120,
+      otpAllowedPrefixes: ['+1', '+44'],
+    });
+    const bad = await failure(settings.update(tenant.id, { otpLength: 4, otpMaxAttempts: 9 }));
+    expect(bad.code).toBe('VALIDATION');
+    expect(bad.message).toBe(
+      'Code length must be a whole number from 6 to 10. Wrong tries per code must be a whole number from 1 to 5',
+    );
+    enabled = false; // switching off never needs a gateway
+    await settings.update(tenant.id, { otpEnabled: false });
+    expect((await settings.get(tenant.id)).otpEnabled).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../gateway.js';
 import { parseGatewaySettings } from '../gateway-settings.js';
@@ -133,5 +134,62 @@ describe('http gateway (Kannel sendsms)', () => {
       .catch((e: unknown) => e)) as GatewayError;
     expect(error.message).toBe('the gateway refused the connection (is it running?)');
     expect(error.message).not.toContain('s3cr3t');
+  });
+});
+
+describe('http gateway over HTTPS', () => {
+  it('verifies TLS certificates by default and skips the check only when told', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const https = await import('node:https');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-https-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const server = https.createServer(
+      { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) },
+      (_req, res) => {
+        res.writeHead(202);
+        res.end('0: Accepted for delivery');
+      },
+    );
+    fs.rmSync(dir, { recursive: true });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const gateway = (verifyTls?: boolean) =>
+      new HttpGateway(
+        parseGatewaySettings('http', {
+          url: `https://127.0.0.1:${port}/send?to={to}`,
+          ...(verifyTls === undefined ? {} : { verifyTls }),
+        }),
+      );
+    try {
+      await expect(gateway().send({ to: '+12025550123', text: 'x' })).rejects.toThrow(
+        /TLS verification failed/,
+      );
+      await expect(gateway(false).send({ to: '+12025550123', text: 'x' })).resolves.toMatchObject({
+        answer: 'HTTP 202 0: Accepted for delivery',
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -239,3 +239,63 @@ describe('smpp gateway', () => {
     }
   });
 });
+
+describe('smpp gateway over TLS', () => {
+  it('verifies the SMSC certificate by default, and binds over TLS when told to trust it', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-smpp-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const key = fs.readFileSync(path.join(dir, 'key.pem'));
+    const cert = fs.readFileSync(path.join(dir, 'cert.pem'));
+    fs.rmSync(dir, { recursive: true });
+    const submits: Pdu[] = [];
+    const server = smpp.createServer({ key, cert }, (session) => {
+      session.on('error', () => undefined);
+      session.on('bind_transceiver', (pdu: Pdu) => session.send(pdu.response()));
+      session.on('submit_sm', (pdu: Pdu) => {
+        submits.push(pdu);
+        session.send(pdu.response({ message_id: 'TLS1' }));
+      });
+      session.on('unbind', (pdu: Pdu) => session.send(pdu.response()));
+    });
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await expect(makeGateway(port, { tls: true }).send({ to: '+12025550123', text: 'x' })).rejects.toThrow(
+        /TLS verification failed/,
+      );
+      await gateway!.close();
+      await expect(
+        makeGateway(port, { tls: true, verifyTls: false }).send({ to: '+12025550123', text: 'over tls' }),
+      ).resolves.toMatchObject({ externalId: 'TLS1' });
+      expect((submits[0]!.short_message as { message: string }).message).toBe('over tls');
+    } finally {
+      await gateway?.close();
+      gateway = undefined;
+      for (const session of server.sessions) session.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

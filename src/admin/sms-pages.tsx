@@ -1,0 +1,1059 @@
+/**
+ * Admin pages of the SMS features: Config > SMS gateways (add, edit, enable, order, delete,
+ * test send), Config > Portal (OTP and devices block, OTP limits), Config > Notifications (status
+ * page SMS with a preview for a real customer) and Logs > SMS Logs (filters, detail view).
+ * Registered as an AdminPagesExtension: auth, CSRF and the layout come from the admin shell.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
+import { canWrite } from '../auth/index.js';
+import { TEMPLATE_VARIABLES, type NotificationsService, type PreviewResult } from '../notifications/index.js';
+import { OTP_BOUNDS, type PortalSettingsService } from '../portal/otp/index.js';
+import { AppError, pageRequest } from '../shared/index.js';
+import {
+  GATEWAY_TYPES,
+  isSmsStatus,
+  isSmsType,
+  SMS_STATUSES,
+  SMS_TYPES,
+  type GatewayType,
+  type GatewayView,
+  type SmsMessageView,
+  type SmsService,
+} from '../sms/index.js';
+import type { Tenant } from '../store/index.js';
+import { checked, idParam, text, type FormBody } from './forms.js';
+import type { AdminKit, AdminPagesExtension } from './kit.js';
+import { ActionButton, Badge, CsrfField, Empty, Pager } from './views/components.js';
+
+export interface SmsAdminDeps {
+  sms: SmsService;
+  notifications: NotificationsService;
+  portalSettings: PortalSettingsService;
+  /** Finds a customer by phone (as typed) for the notification preview. */
+  findCustomerIdByPhone: (tenant: Tenant, phone: string) => Promise<number | undefined>;
+}
+
+type Query = Record<string, string | undefined>;
+
+export const TYPE_LABELS: Record<string, string> = {
+  login_code: 'Login code',
+  portal_link: 'Portal link',
+  voucher_details: 'Voucher details',
+  limit_warning: 'Limit warning',
+  test: 'Test',
+};
+
+const GATEWAY_LABELS: Record<GatewayType, string> = {
+  http: 'HTTP (generic, Kannel)',
+  twilio: 'Twilio',
+  smpp: 'SMPP',
+  log: 'Server log (development, demo)',
+};
+
+interface Field {
+  name: string;
+  label: string;
+  kind: 'text' | 'password' | 'number' | 'checkbox' | 'select' | 'textarea';
+  options?: Array<[string, string]>;
+  help?: string;
+  required?: boolean;
+}
+
+/** The settings form of each gateway type. */
+export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
+  http: [
+    {
+      name: 'url',
+      label: 'URL',
+      kind: 'text',
+      required: true,
+      help:
+        'Placeholders: {to} {text} {from} {username} {password}. Kannel: ' +
+        'http://host:13013/cgi-bin/sendsms?username={username}&password={password}&to={to}&text={text}&from={from}',
+    },
+    {
+      name: 'method',
+      label: 'Method',
+      kind: 'select',
+      options: [
+        ['GET', 'GET'],
+        ['POST', 'POST'],
+      ],
+    },
+    {
+      name: 'contentType',
+      label: 'Content type (POST)',
+      kind: 'select',
+      options: [
+        ['form', 'Form (application/x-www-form-urlencoded)'],
+        ['json', 'JSON'],
+      ],
+    },
+    {
+      name: 'payloadTemplate',
+      label: 'Payload template (POST)',
+      kind: 'textarea',
+      help: 'e.g. to={to}&text={text} or {"to":"{to}","text":"{text}"}; values are encoded for the content type',
+    },
+    { name: 'sender', label: 'Sender ({from})', kind: 'text' },
+    { name: 'username', label: 'Username ({username})', kind: 'text' },
+    { name: 'password', label: 'Password ({password})', kind: 'password' },
+    { name: 'headerName', label: 'Extra header name', kind: 'text', help: 'e.g. Authorization' },
+    { name: 'headerValue', label: 'Extra header value', kind: 'password' },
+    {
+      name: 'successSubstring',
+      label: 'Success text in the answer',
+      kind: 'text',
+      help: 'Kannel: Accepted (empty: any 2xx status is success)',
+    },
+    { name: 'verifyTls', label: 'Verify TLS certificates', kind: 'checkbox' },
+    { name: 'timeoutSeconds', label: 'Timeout, seconds', kind: 'number' },
+  ],
+  twilio: [
+    { name: 'accountSid', label: 'Account SID', kind: 'text', required: true },
+    { name: 'apiKeySid', label: 'API key SID', kind: 'text', help: 'empty = use the auth token' },
+    { name: 'secret', label: 'API key secret or auth token', kind: 'password' },
+    { name: 'from', label: 'From (number or sender id)', kind: 'text', required: true },
+    { name: 'baseUrl', label: 'API base URL', kind: 'text', help: 'https://api.twilio.com' },
+    { name: 'timeoutSeconds', label: 'Timeout, seconds', kind: 'number' },
+  ],
+  smpp: [
+    { name: 'host', label: 'Host', kind: 'text', required: true },
+    { name: 'port', label: 'Port', kind: 'number' },
+    { name: 'tls', label: 'TLS', kind: 'checkbox' },
+    { name: 'verifyTls', label: 'Verify TLS certificates', kind: 'checkbox' },
+    { name: 'systemId', label: 'System ID', kind: 'text', required: true },
+    { name: 'password', label: 'Password', kind: 'password' },
+    { name: 'systemType', label: 'System type', kind: 'text' },
+    { name: 'sourceAddress', label: 'Source address', kind: 'text' },
+    {
+      name: 'bindMode',
+      label: 'Bind as',
+      kind: 'select',
+      options: [
+        ['transceiver', 'Transceiver (receives delivery receipts)'],
+        ['transmitter', 'Transmitter'],
+      ],
+    },
+    { name: 'enquireLinkSeconds', label: 'enquire_link every, seconds', kind: 'number' },
+    { name: 'timeoutSeconds', label: 'Timeout, seconds', kind: 'number' },
+  ],
+  log: [],
+};
+
+const DEFAULTS: Record<GatewayType, Record<string, unknown>> = {
+  http: {
+    method: 'GET',
+    contentType: 'form',
+    verifyTls: true,
+    timeoutSeconds: 10,
+    successSubstring: 'Accepted',
+  },
+  twilio: { baseUrl: 'https://api.twilio.com', timeoutSeconds: 10 },
+  smpp: { port: 2775, verifyTls: true, bindMode: 'transceiver', enquireLinkSeconds: 30, timeoutSeconds: 10 },
+  log: {},
+};
+
+function rawText(body: FormBody, name: string): string {
+  const value = body[name];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+/** Reads the settings fields of `type` from a form (checkboxes absent = off, numbers as numbers). */
+export function settingsFromForm(type: GatewayType, body: FormBody): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const field of GATEWAY_FIELDS[type]) {
+    const key = `s_${field.name}`;
+    if (field.kind === 'checkbox') settings[field.name] = checked(body, key);
+    else if (field.kind === 'number') {
+      const raw = text(body, key);
+      if (raw !== '') settings[field.name] = Number(raw);
+    } else if (field.kind === 'password') {
+      const raw = rawText(body, key);
+      if (raw !== '') settings[field.name] = raw; // empty = keep the stored secret
+    } else settings[field.name] = field.kind === 'textarea' ? rawText(body, key) : text(body, key);
+  }
+  return settings;
+}
+
+function SettingsFields({ type, gateway }: { type: GatewayType; gateway?: GatewayView }): VNode {
+  const values = gateway?.settings ?? DEFAULTS[type];
+  const secrets = new Set(gateway?.secretsSet ?? []);
+  return (
+    <>
+      {GATEWAY_FIELDS[type].map((field) => {
+        const name = `s_${field.name}`;
+        const value = values[field.name];
+        const help = field.help ? <small>{field.help}</small> : null;
+        if (field.kind === 'checkbox')
+          return (
+            <label class="check">
+              <input type="checkbox" name={name} checked={value === true} /> {field.label}
+            </label>
+          );
+        if (field.kind === 'select')
+          return (
+            <label>
+              {field.label}
+              <select name={name}>
+                {(field.options ?? []).map(([v, label]) => (
+                  <option value={v} selected={value === v}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          );
+        if (field.kind === 'textarea')
+          return (
+            <label>
+              {field.label} {help}
+              <textarea name={name} rows={3}>
+                {typeof value === 'string' ? value : ''}
+              </textarea>
+            </label>
+          );
+        if (field.kind === 'password')
+          return (
+            <label>
+              {field.label}{' '}
+              <small>{secrets.has(field.name) ? '(set; leave empty to keep it)' : '(not set)'}</small>
+              <input type="password" name={name} autocomplete="new-password" value="" />
+            </label>
+          );
+        const shown = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+        return (
+          <label>
+            {field.label} {help}
+            {field.kind === 'number' ? (
+              <input name={name} type="number" required={field.required} value={shown} />
+            ) : (
+              <input name={name} type="text" required={field.required} value={shown} />
+            )}
+          </label>
+        );
+      })}
+    </>
+  );
+}
+
+function GatewayForm(props: {
+  type: GatewayType;
+  gateway?: GatewayView;
+  csrf: string;
+  action: string;
+}): VNode {
+  return (
+    <form method="post" action={props.action} class="stack form-grid">
+      <CsrfField token={props.csrf} />
+      <input type="hidden" name="type" value={props.type} />
+      <label>
+        Name
+        <input
+          name="name"
+          required
+          maxLength={100}
+          value={props.gateway?.name ?? GATEWAY_LABELS[props.type]}
+        />
+      </label>
+      {props.gateway ? null : (
+        <label class="check">
+          <input type="checkbox" name="enabled" checked /> Enabled
+        </label>
+      )}
+      <SettingsFields type={props.type} gateway={props.gateway} />
+      <button type="submit">Save gateway</button>
+    </form>
+  );
+}
+
+function TestForm({ gateway, csrf }: { gateway: GatewayView; csrf: string }): VNode {
+  return (
+    <form method="post" action={`/admin/config/sms-gateways/${gateway.id}/test`} class="stack">
+      <CsrfField token={csrf} />
+      <label>
+        Phone number
+        <input name="to" type="tel" required maxLength={40} />
+      </label>
+      <label>
+        Text <small>(optional)</small>
+        <input name="text" maxLength={640} />
+      </label>
+      <button type="submit">Send test SMS</button>
+    </form>
+  );
+}
+
+function when(ms: number | null, tenant: Tenant): string {
+  if (ms === null) return '—';
+  try {
+    return new Intl.DateTimeFormat(tenant.locale, {
+      timeZone: tenant.time_zone,
+      dateStyle: 'medium',
+      timeStyle: 'medium',
+    }).format(ms);
+  } catch {
+    return new Date(ms).toISOString();
+  }
+}
+
+/** "YYYY-MM-DD" in the tenant's time zone → the instant that day starts there. */
+export function dayStartInZone(day: string | undefined, timeZone: string): number | undefined {
+  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
+  const utc = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(utc)) return undefined;
+  let guess = utc;
+  // Shift by the zone's offset at the guess; twice settles it near DST changes.
+  for (let i = 0; i < 2; i++) {
+    let parts: Intl.DateTimeFormatPart[];
+    try {
+      parts = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      }).formatToParts(guess);
+    } catch {
+      return utc;
+    }
+    const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+    const asUtc = Date.UTC(
+      get('year'),
+      get('month') - 1,
+      get('day'),
+      get('hour'),
+      get('minute'),
+      get('second'),
+    );
+    guess = utc - (asUtc - guess);
+  }
+  return guess;
+}
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+function describe(error: AppError): string {
+  const errors = (error.details as { errors?: Array<{ path: string; message: string }> } | undefined)?.errors;
+  if (!errors || errors.length === 0) return error.message;
+  return `${error.message}: ${errors.map((e) => `${e.path.replace(/^\//, '') || 'settings'} ${e.message}`).join('; ')}`;
+}
+
+function PreviewBox({ preview, error }: { preview?: PreviewResult; error?: string }): VNode | null {
+  if (error) return <p class="error">{error}</p>;
+  if (!preview) return null;
+  return (
+    <section aria-label="Preview">
+      <h2>Preview</h2>
+      <p class="muted">
+        {preview.customer
+          ? `For ${preview.customer.name ?? 'the customer'} (${preview.customer.phone}), with their latest voucher.`
+          : 'With sample data: no customer has a voucher yet.'}
+      </p>
+      <pre class="sms-preview" id="sms-preview">
+        {preview.text}
+      </pre>
+      <p class="muted">{preview.text.length} characters</p>
+    </section>
+  );
+}
+
+interface NotificationDraft {
+  enabled: boolean;
+  frequency: string;
+  template: string;
+}
+
+export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
+  return async (admin: FastifyInstance, kit: AdminKit) => {
+    const canChange = (request: FastifyRequest) => canWrite(kit.actorOf(request).role);
+    const gatewayType = (raw: string | undefined): GatewayType => {
+      if (!raw || !(GATEWAY_TYPES as readonly string[]).includes(raw))
+        throw new AppError('VALIDATION', 'Choose a gateway type');
+      return raw as GatewayType;
+    };
+
+    // ---- Config > SMS gateways ----
+
+    const gatewaysPage = async (request: FastifyRequest, reply: FastifyReply, error?: string) => {
+      const gateways = await deps.sms.listGateways(request.tenant.id);
+      const csrf = kit.csrf(reply);
+      const write = canChange(request);
+      return kit.render(request, reply, {
+        title: 'SMS gateways',
+        error,
+        status: error ? 409 : 200,
+        body: (
+          <>
+            <p class="muted">
+              The first enabled gateway sends every SMS; when it fails, the next enabled one is tried, in this
+              order.
+            </p>
+            {gateways.length === 0 ? (
+              <Empty>No SMS gateway yet. Add one to send portal links and one-time codes.</Empty>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th>Order</th>
+                    <th>Name</th>
+                    <th>Type</th>
+                    <th>Status</th>
+                    <th>Actions</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {gateways.map((g, index) => (
+                    <tr>
+                      <td>
+                        {index + 1}{' '}
+                        {write && index > 0 ? (
+                          <ActionButton
+                            action={`/admin/config/sms-gateways/${g.id}/move`}
+                            csrf={csrf}
+                            label="↑ Up"
+                            fields={{ direction: 'up' }}
+                          />
+                        ) : null}
+                        {write && index < gateways.length - 1 ? (
+                          <ActionButton
+                            action={`/admin/config/sms-gateways/${g.id}/move`}
+                            csrf={csrf}
+                            label="↓ Down"
+                            fields={{ direction: 'down' }}
+                          />
+                        ) : null}
+                      </td>
+                      <td>
+                        <a href={`/admin/config/sms-gateways/${g.id}`}>{g.name}</a>
+                      </td>
+                      <td>{GATEWAY_LABELS[g.type]}</td>
+                      <td>
+                        <Badge status={g.enabled ? 'active' : 'disabled'} />
+                      </td>
+                      <td class="actions">
+                        {write ? (
+                          <>
+                            <ActionButton
+                              action={`/admin/config/sms-gateways/${g.id}/${g.enabled ? 'disable' : 'enable'}`}
+                              csrf={csrf}
+                              label={g.enabled ? 'Disable' : 'Enable'}
+                            />
+                            <ActionButton
+                              action={`/admin/config/sms-gateways/${g.id}/delete`}
+                              csrf={csrf}
+                              label="Delete"
+                              danger
+                            />
+                          </>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {write ? (
+              <form method="get" action="/admin/config/sms-gateways/new" class="filters">
+                <select name="type" aria-label="Gateway type">
+                  {GATEWAY_TYPES.map((t) => (
+                    <option value={t}>{GATEWAY_LABELS[t]}</option>
+                  ))}
+                </select>
+                <button type="submit">Add gateway</button>
+              </form>
+            ) : null}
+          </>
+        ),
+      });
+    };
+
+    admin.get('/admin/config/sms-gateways', async (request, reply) => gatewaysPage(request, reply));
+
+    admin.get<{ Querystring: Query }>(
+      '/admin/config/sms-gateways/new',
+      { preHandler: kit.requireWrite },
+      async (request, reply) => {
+        const type = gatewayType(request.query.type);
+        return kit.render(request, reply, {
+          title: `New SMS gateway: ${GATEWAY_LABELS[type]}`,
+          body: <GatewayForm type={type} csrf={kit.csrf(reply)} action="/admin/config/sms-gateways" />,
+        });
+      },
+    );
+
+    admin.post<{ Body: FormBody }>(
+      '/admin/config/sms-gateways',
+      { preHandler: kit.requireWrite },
+      async (request, reply) => {
+        const type = gatewayType(text(request.body, 'type'));
+        try {
+          const created = await deps.sms.createGateway(request.tenant.id, {
+            name: text(request.body, 'name'),
+            type,
+            enabled: checked(request.body, 'enabled'),
+            settings: settingsFromForm(type, request.body),
+          });
+          return reply.redirect(`/admin/config/sms-gateways/${created.id}?notice=created`, 303);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return kit.render(request, reply, {
+            title: `New SMS gateway: ${GATEWAY_LABELS[type]}`,
+            error: describe(error),
+            status: 400,
+            body: <GatewayForm type={type} csrf={kit.csrf(reply)} action="/admin/config/sms-gateways" />,
+          });
+        }
+      },
+    );
+
+    const gatewayPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      options: { error?: string; notice?: string; test?: SmsMessageView } = {},
+    ) => {
+      const gateway = await deps.sms.getGateway(request.tenant.id, idParam(request.params));
+      const csrf = kit.csrf(reply);
+      const write = canChange(request);
+      return kit.render(request, reply, {
+        title: `SMS gateway: ${gateway.name}`,
+        error: options.error,
+        notice: options.notice,
+        status: options.error && !options.test ? 400 : 200,
+        body: (
+          <>
+            <p>
+              <a href="/admin/config/sms-gateways">← All SMS gateways</a> · {GATEWAY_LABELS[gateway.type]} ·{' '}
+              <Badge status={gateway.enabled ? 'active' : 'disabled'} />
+            </p>
+            {options.test ? (
+              <section aria-label="Test result">
+                <h2>Test result</h2>
+                <p>
+                  <Badge status={options.test.status} /> {options.test.gatewayAnswer ?? ''}{' '}
+                  {options.test.error ?? ''}{' '}
+                  <a href={`/admin/logs/sms/${options.test.id}`}>SMS #{options.test.id}</a>
+                </p>
+              </section>
+            ) : null}
+            {write ? (
+              <>
+                <GatewayForm
+                  type={gateway.type}
+                  gateway={gateway}
+                  csrf={csrf}
+                  action={`/admin/config/sms-gateways/${gateway.id}`}
+                />
+                <h2>Send a test SMS</h2>
+                <TestForm gateway={gateway} csrf={csrf} />
+              </>
+            ) : (
+              <dl>
+                {Object.entries(gateway.settings).map(([k, v]) => (
+                  <>
+                    <dt>{k}</dt>
+                    <dd>{String(v)}</dd>
+                  </>
+                ))}
+              </dl>
+            )}
+          </>
+        ),
+      });
+    };
+
+    admin.get('/admin/config/sms-gateways/:id', async (request, reply) => gatewayPage(request, reply));
+
+    admin.post<{ Body: FormBody }>(
+      '/admin/config/sms-gateways/:id',
+      { preHandler: kit.requireWrite },
+      async (request, reply) => {
+        const id = idParam(request.params);
+        const current = await deps.sms.getGateway(request.tenant.id, id);
+        try {
+          await deps.sms.updateGateway(request.tenant.id, id, {
+            name: text(request.body, 'name'),
+            settings: settingsFromForm(current.type, request.body),
+          });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return gatewayPage(request, reply, { error: describe(error) });
+        }
+        return reply.redirect(`/admin/config/sms-gateways/${id}?notice=saved`, 303);
+      },
+    );
+
+    const NOTICE_BY_ACTION = {
+      enable: 'enabled',
+      disable: 'disabled',
+      delete: 'deleted',
+      move: 'saved',
+    } as const;
+    for (const action of ['enable', 'disable', 'delete', 'move'] as const) {
+      admin.post<{ Body: FormBody }>(
+        `/admin/config/sms-gateways/:id/${action}`,
+        { preHandler: kit.requireWrite },
+        async (request, reply) => {
+          const id = idParam(request.params);
+          try {
+            if (action === 'enable' || action === 'disable')
+              await deps.sms.updateGateway(request.tenant.id, id, { enabled: action === 'enable' });
+            else if (action === 'delete') await deps.sms.deleteGateway(request.tenant.id, id);
+            else
+              await deps.sms.moveGateway(
+                request.tenant.id,
+                id,
+                text(request.body, 'direction') === 'up' ? -1 : 1,
+              );
+          } catch (error) {
+            if (!(error instanceof AppError) || error.code === 'NOT_FOUND') throw error;
+            return gatewaysPage(request, reply, describe(error));
+          }
+          return reply.redirect(`/admin/config/sms-gateways?notice=${NOTICE_BY_ACTION[action]}`, 303);
+        },
+      );
+    }
+
+    admin.post<{ Body: FormBody }>(
+      '/admin/config/sms-gateways/:id/test',
+      { preHandler: kit.requireWrite },
+      async (request, reply) => {
+        const id = idParam(request.params);
+        try {
+          const message = await deps.sms.sendTest(request.tenant, id, {
+            to: text(request.body, 'to'),
+            text: text(request.body, 'text'),
+          });
+          return gatewayPage(request, reply, {
+            test: message,
+            notice: message.status === 'sent' ? 'The test SMS was sent.' : undefined,
+            error:
+              message.status === 'failed'
+                ? `The test SMS failed: ${message.error ?? 'unknown error'}`
+                : undefined,
+          });
+        } catch (error) {
+          if (!(error instanceof AppError) || error.code === 'NOT_FOUND') throw error;
+          return gatewayPage(request, reply, { error: describe(error) });
+        }
+      },
+    );
+
+    // ---- Config > Portal ----
+
+    const portalPage = async (request: FastifyRequest, reply: FastifyReply, error?: string) => {
+      const settings = await deps.portalSettings.get(request.tenant.id);
+      const canOtp = await deps.portalSettings.canUseOtp(request.tenant.id);
+      const write = canChange(request);
+      const limit = (
+        name:
+          | 'otpLength'
+          | 'otpTtlSeconds'
+          | 'otpMaxAttempts'
+          | 'otpResendCooldownSeconds'
+          | 'otpMaxPerNumberPerHour'
+          | 'otpMaxPerIpPerHour'
+          | 'otpMaxPerTenantPerDay',
+        label: string,
+        bounds: readonly [number, number],
+      ) => (
+        <label>
+          {label}{' '}
+          <small>
+            ({bounds[0]}–{bounds[1]})
+          </small>
+          <input
+            name={name}
+            type="number"
+            min={bounds[0]}
+            max={bounds[1]}
+            value={String(settings[name])}
+            disabled={!write}
+          />
+        </label>
+      );
+      return kit.render(request, reply, {
+        title: 'Portal',
+        error,
+        status: error ? 400 : 200,
+        body: (
+          <form method="post" action="/admin/config/portal" class="stack form-grid">
+            <CsrfField token={kit.csrf(reply)} />
+            <label class="check">
+              <input
+                type="checkbox"
+                name="otpEnabled"
+                checked={settings.otpEnabled}
+                disabled={!write || (!canOtp && !settings.otpEnabled)}
+              />{' '}
+              Use OTP for accessing the portal
+            </label>
+            {!canOtp ? (
+              <p class="notice" role="note">
+                One-time codes need an SMS gateway:{' '}
+                <a href="/admin/config/sms-gateways">add and enable one</a> first.
+              </p>
+            ) : null}
+            <label class="check">
+              <input type="checkbox" name="showDevices" checked={settings.showDevices} disabled={!write} />{' '}
+              Show Associated Devices block <small>(customers manage their devices; only with OTP on)</small>
+            </label>
+            <fieldset>
+              <legend>One-time codes</legend>
+              {limit('otpLength', 'Code length, digits', OTP_BOUNDS.length)}
+              {limit('otpTtlSeconds', 'Code lifetime, seconds', OTP_BOUNDS.ttlSeconds)}
+              {limit('otpMaxAttempts', 'Wrong tries per code', OTP_BOUNDS.maxTries)}
+              {limit('otpResendCooldownSeconds', 'Resend after, seconds', OTP_BOUNDS.resendCooldownSeconds)}
+              {limit('otpMaxPerNumberPerHour', 'Codes per number per hour', OTP_BOUNDS.maxPerNumberPerHour)}
+              {limit('otpMaxPerIpPerHour', 'Codes per client IP per hour', OTP_BOUNDS.maxPerIpPerHour)}
+              {limit('otpMaxPerTenantPerDay', 'Codes per day (all numbers)', OTP_BOUNDS.maxPerTenantPerDay)}
+              <label>
+                Allowed number prefixes <small>(e.g. +1 +44; empty = any)</small>
+                <input
+                  name="otpAllowedPrefixes"
+                  value={settings.otpAllowedPrefixes.join(' ')}
+                  disabled={!write}
+                />
+              </label>
+            </fieldset>
+            {write ? <button type="submit">Save</button> : null}
+          </form>
+        ),
+      });
+    };
+
+    admin.get('/admin/config/portal', async (request, reply) => portalPage(request, reply));
+
+    admin.post<{ Body: FormBody }>(
+      '/admin/config/portal',
+      { preHandler: kit.requireWrite },
+      async (request, reply) => {
+        const b = request.body;
+        const int = (name: string) => {
+          const raw = text(b, name);
+          return raw === '' ? undefined : Number(raw);
+        };
+        try {
+          await deps.portalSettings.update(request.tenant.id, {
+            otpEnabled: checked(b, 'otpEnabled'),
+            showDevices: checked(b, 'showDevices'),
+            otpLength: int('otpLength'),
+            otpTtlSeconds: int('otpTtlSeconds'),
+            otpMaxAttempts: int('otpMaxAttempts'),
+            otpResendCooldownSeconds: int('otpResendCooldownSeconds'),
+            otpMaxPerNumberPerHour: int('otpMaxPerNumberPerHour'),
+            otpMaxPerIpPerHour: int('otpMaxPerIpPerHour'),
+            otpMaxPerTenantPerDay: int('otpMaxPerTenantPerDay'),
+            otpAllowedPrefixes: text(b, 'otpAllowedPrefixes')
+              .split(/[\s,]+/)
+              .filter(Boolean),
+          });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return portalPage(request, reply, describe(error));
+        }
+        return reply.redirect('/admin/config/portal?notice=saved', 303);
+      },
+    );
+
+    // ---- Config > Notifications ----
+
+    const notificationsPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      options: {
+        error?: string;
+        draft?: NotificationDraft;
+        preview?: PreviewResult;
+        previewError?: string;
+        previewPhone?: string;
+      } = {},
+    ) => {
+      const saved = await deps.notifications.getSettings(request.tenant.id);
+      const values: NotificationDraft = options.draft ?? {
+        enabled: saved.statusPageEnabled,
+        frequency: saved.statusPageFrequency,
+        template: saved.statusPageTemplate,
+      };
+      let preview = options.preview;
+      let previewError = options.previewError;
+      if (!preview && !previewError) {
+        try {
+          preview = await deps.notifications.preview(request.tenant, { template: values.template });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          previewError = error.message;
+        }
+      }
+      const write = canChange(request);
+      return kit.render(request, reply, {
+        title: 'Notifications',
+        error: options.error,
+        status: options.error ? 400 : 200,
+        body: (
+          <>
+            <h2>Status page notifications</h2>
+            <p class="muted">
+              Texts the customer the portal link when a voucher is activated. Every SMS is in{' '}
+              <a href="/admin/logs/sms">Logs &gt; SMS Logs</a>.
+            </p>
+            <form method="post" action="/admin/config/notifications" class="stack form-grid">
+              <CsrfField token={kit.csrf(reply)} />
+              <label class="check">
+                <input type="checkbox" name="enabled" checked={values.enabled} disabled={!write} /> Enabled
+              </label>
+              <fieldset>
+                <legend>Sending frequency</legend>
+                <label class="check">
+                  <input
+                    type="radio"
+                    name="frequency"
+                    value="once"
+                    checked={values.frequency === 'once'}
+                    disabled={!write}
+                  />{' '}
+                  One-time (when the customer's first voucher is activated)
+                </label>
+                <label class="check">
+                  <input
+                    type="radio"
+                    name="frequency"
+                    value="every_activation"
+                    checked={values.frequency === 'every_activation'}
+                    disabled={!write}
+                  />{' '}
+                  Every time a new voucher is activated
+                </label>
+              </fieldset>
+              <label>
+                SMS text
+                <textarea name="template" rows={4} maxLength={1000} disabled={!write}>
+                  {values.template}
+                </textarea>
+              </label>
+              <p class="muted">
+                Variables (write <code>{'{{ link }}'}</code> or <code>{'{{ .link }}'}</code>):{' '}
+                {TEMPLATE_VARIABLES.map((v, i) => (
+                  <>
+                    {i > 0 ? '; ' : ''}
+                    <code>{v.name}</code> {v.description}
+                  </>
+                ))}
+                .
+              </p>
+              <label>
+                Preview for the customer with phone <small>(empty = the latest customer)</small>
+                <input name="previewPhone" type="tel" value={options.previewPhone ?? ''} />
+              </label>
+              {write ? (
+                <div class="actions">
+                  <button type="submit" name="intent" value="save">
+                    Save
+                  </button>
+                  <button type="submit" name="intent" value="preview" class="secondary">
+                    Preview
+                  </button>
+                </div>
+              ) : null}
+            </form>
+            <PreviewBox preview={preview} error={previewError} />
+          </>
+        ),
+      });
+    };
+
+    admin.get('/admin/config/notifications', async (request, reply) => notificationsPage(request, reply));
+
+    admin.post<{ Body: FormBody }>(
+      '/admin/config/notifications',
+      { preHandler: kit.requireWrite },
+      async (request, reply) => {
+        const b = request.body;
+        const draft: NotificationDraft = {
+          enabled: checked(b, 'enabled'),
+          frequency: text(b, 'frequency') || 'once',
+          template: rawText(b, 'template'),
+        };
+        if (text(b, 'intent') === 'preview') {
+          const previewPhone = text(b, 'previewPhone');
+          try {
+            let customerId: number | undefined;
+            if (previewPhone) {
+              customerId = await deps.findCustomerIdByPhone(request.tenant, previewPhone);
+              if (customerId === undefined)
+                throw new AppError('NOT_FOUND', 'No customer has this phone number');
+            }
+            const preview = await deps.notifications.preview(request.tenant, {
+              template: draft.template,
+              customerId,
+            });
+            return notificationsPage(request, reply, { draft, preview, previewPhone });
+          } catch (error) {
+            if (!(error instanceof AppError)) throw error;
+            return notificationsPage(request, reply, { draft, previewError: error.message, previewPhone });
+          }
+        }
+        try {
+          await deps.notifications.updateSettings(request.tenant.id, {
+            statusPageEnabled: draft.enabled,
+            statusPageFrequency: draft.frequency as 'once' | 'every_activation',
+            statusPageTemplate: draft.template,
+          });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return notificationsPage(request, reply, { draft, error: describe(error) });
+        }
+        return reply.redirect('/admin/config/notifications?notice=saved', 303);
+      },
+    );
+
+    // ---- Logs > SMS Logs ----
+
+    admin.get<{ Querystring: Query }>('/admin/logs/sms', async (request, reply) => {
+      const q = request.query;
+      const tenant = request.tenant;
+      const paging = pageRequest(q.page, q.perPage);
+      const { items, total } = await deps.sms.listMessages(tenant.id, {
+        fromMs: dayStartInZone(q.from, tenant.time_zone),
+        toMs:
+          q.to && /^\d{4}-\d{2}-\d{2}$/.test(q.to)
+            ? dayStartInZone(nextDay(q.to), tenant.time_zone)
+            : undefined,
+        type: isSmsType(q.type) ? q.type : undefined,
+        status: isSmsStatus(q.status) ? q.status : undefined,
+        recipient: q.recipient?.slice(0, 40) || undefined,
+        limit: paging.perPage,
+        offset: (paging.page - 1) * paging.perPage,
+      });
+      const filters = { from: q.from, to: q.to, type: q.type, status: q.status, recipient: q.recipient };
+      return kit.render(request, reply, {
+        title: 'SMS Logs',
+        body: (
+          <>
+            <form method="get" class="filters">
+              <label>
+                From <input type="date" name="from" value={q.from ?? ''} />
+              </label>
+              <label>
+                To <input type="date" name="to" value={q.to ?? ''} />
+              </label>
+              <select name="type" aria-label="Type">
+                <option value="">All types</option>
+                {SMS_TYPES.map((t) => (
+                  <option value={t} selected={q.type === t}>
+                    {TYPE_LABELS[t]}
+                  </option>
+                ))}
+              </select>
+              <select name="status" aria-label="Status">
+                <option value="">All statuses</option>
+                {SMS_STATUSES.map((s) => (
+                  <option value={s} selected={q.status === s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
+              <input
+                name="recipient"
+                placeholder="Recipient"
+                aria-label="Recipient"
+                value={q.recipient ?? ''}
+              />
+              <button type="submit">Filter</button>
+            </form>
+            {items.length === 0 ? (
+              <Empty>No SMS match.</Empty>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th>ID</th>
+                    <th>Recipient</th>
+                    <th>Type</th>
+                    <th>Status</th>
+                    <th>Attempts</th>
+                    <th>Date and time</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((m) => (
+                    <tr>
+                      <td>
+                        <a href={`/admin/logs/sms/${m.id}`}>{m.id}</a>
+                      </td>
+                      <td>{m.recipient}</td>
+                      <td>{TYPE_LABELS[m.type] ?? m.type}</td>
+                      <td>
+                        <Badge status={m.status} />
+                      </td>
+                      <td>{m.attempts}</td>
+                      <td>{when(m.createdAt, tenant)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <Pager
+              page={{ items, total, page: paging.page, perPage: paging.perPage }}
+              basePath="/admin/logs/sms"
+              query={filters}
+            />
+          </>
+        ),
+      });
+    });
+
+    admin.get('/admin/logs/sms/:id', async (request, reply) => {
+      const m = await deps.sms.getMessage(request.tenant.id, idParam(request.params));
+      const tenant = request.tenant;
+      return kit.render(request, reply, {
+        title: `SMS #${m.id}`,
+        body: (
+          <>
+            <p>
+              <a href="/admin/logs/sms">← SMS Logs</a>
+            </p>
+            <dl class="details">
+              <dt>Recipient</dt>
+              <dd>{m.recipient}</dd>
+              <dt>Type</dt>
+              <dd>{TYPE_LABELS[m.type] ?? m.type}</dd>
+              <dt>Status</dt>
+              <dd>
+                <Badge status={m.status} />
+              </dd>
+              <dt>Text</dt>
+              <dd>
+                <pre class="sms-preview">{m.text}</pre>
+              </dd>
+              <dt>Attempts</dt>
+              <dd>{m.attempts}</dd>
+              <dt>Gateway</dt>
+              <dd>{m.gatewayName ?? (m.gatewayId !== null ? `#${m.gatewayId} (deleted)` : '—')}</dd>
+              <dt>Gateway answer</dt>
+              <dd>{m.gatewayAnswer ?? '—'}</dd>
+              <dt>Error</dt>
+              <dd>{m.error ?? '—'}</dd>
+              <dt>Created</dt>
+              <dd>{when(m.createdAt, tenant)}</dd>
+              <dt>Sent</dt>
+              <dd>{when(m.sentAt, tenant)}</dd>
+              {m.nextAttemptAt !== null ? (
+                <>
+                  <dt>Next attempt</dt>
+                  <dd>{when(m.nextAttemptAt, tenant)}</dd>
+                </>
+              ) : null}
+            </dl>
+          </>
+        ),
+      });
+    });
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * A bare Portico SMS worker process for the crash test: runs the outbox against DATABASE_URL
+ * until killed. LEASE_MS shortens the lease so the test does not wait minutes.
+ */
+import pino from 'pino';
+import { createSmsModule } from '../../src/sms/index.js';
+import { systemClock } from '../../src/shared/index.js';
+import { openDatabase } from '../../src/store/index.js';
+import { TenantsRepository } from '../../src/tenants/index.js';
+
+const store = openDatabase(process.env.DATABASE_URL!, { poolSize: 3 });
+const sms = createSmsModule({
+  db: store.db,
+  tenants: new TenantsRepository(store.db),
+  clock: systemClock,
+  logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+  outboxOptions: { leaseMs: Number(process.env.LEASE_MS ?? 2000), pollIntervalMs: 100, backoffMs: [200] },
+});
+sms.start();
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => {
+  void sms
+    .close()
+    .then(() => store.close())
+    .then(() => process.exit(0));
+});
