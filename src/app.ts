@@ -12,7 +12,7 @@ import { registerApi } from './api/index.js';
 import type { VouchersService } from './vouchers/index.js';
 import { resolveServerSecret } from './config/server-secret.js';
 import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
-import { CustomerPhoneLookup, OtpRepository, OtpService, PortalSettingsService } from './portal/otp/index.js';
+import { OtpRepository, OtpService, PortalSettingsService } from './portal/otp/index.js';
 import { smsApiRoutes } from './admin/sms-api.js';
 import { smsAdminPages, type SmsAdminDeps } from './admin/sms-pages.js';
 import { createSmsModule, toE164, type SmsModule } from './sms/index.js';
@@ -98,7 +98,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const sms = createSmsModule({ db: store.db, tenants, clock, logger });
   const otp = new OtpService({
     repo: new OtpRepository(store.db),
-    customers: new CustomerPhoneLookup(store.db),
+    customers: new CustomersRepository(store.db),
     sender: sms.outbox,
     tenants,
     clock,
@@ -228,7 +228,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     prefix: '/portal',
     webSessions,
     customers,
-    signIn: new PortalSignIn(customers),
+    signIn: new PortalSignIn(customers, otp),
     dashboard: new PortalDashboard(
       new VoucherPortalQueries(store.db),
       new UsagePortalQueries(store.db),

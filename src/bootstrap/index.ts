@@ -5,6 +5,7 @@
 import type { Config } from '../config/index.js';
 import { DEMO, seedDemo } from '../demo/index.js';
 import type { Clock } from '../shared/index.js';
+import { seedDemoSms } from '../sms/index.js';
 import type { Store, Tenant } from '../store/index.js';
 import type { TenantsRepository } from '../tenants/index.js';
 
@@ -48,7 +49,11 @@ export async function bootstrap(
     if (!winner) throw error;
     return { tenant: winner, createdTenant: false, seededDemo: false };
   }
-  if (seed) await seedDemo(store.db, tenant.id, nowMs);
+  if (seed) {
+    await seedDemo(store.db, tenant.id, nowMs);
+    // The demo texts through the `log` gateway (the server log), with status-page SMS on.
+    await seedDemoSms(store.db, tenant.id, nowMs);
+  }
   return { tenant, createdTenant: true, seededDemo: seed };
 }
 

@@ -76,6 +76,13 @@ describe.each(TEST_DIALECTS)('demo tenant (%s)', (dialect) => {
     expect(voucher.downloaded_bytes).toBeGreaterThan(0);
   });
 
+  it('sends SMS through the log gateway, with status page notifications on', async () => {
+    const gateways = await app.store.db.selectFrom('sms_gateways').select(['type', 'is_enabled']).execute();
+    expect(gateways).toEqual([{ type: 'log', is_enabled: 1 }]);
+    const notifications = await app.tenants.getSettings(app.bootstrapped.tenant.id, 'notifications');
+    expect(notifications.statusPageEnabled).toBe(true);
+  });
+
   it('gives +12025550188 exactly one voucher', async () => {
     const db = app.store.db;
     const sam = await db

@@ -350,6 +350,56 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
     expect((await portalSignIn(app.http, new CookieJar(), ALEX)).statusCode).toBe(303);
   });
 
+  it('caps sessions and history with "show more" links that work without JavaScript', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const full = await getPage(app.http, jar, '/portal');
+    expect(full.body.match(/<tr class|<tr>/g)?.length).toBe(3); // header + 2 sessions
+    expect(full.body).not.toContain('Show more sessions');
+    const capped = await getPage(app.http, jar, '/portal?sessions=1&history=1');
+    expect(capped.body.match(/<tbody>[\s\S]*<\/tbody>/)?.[0].match(/<tr/g)?.length).toBe(1);
+    expect(capped.body).toContain('href="/portal?sessions=21&amp;history=1#sessions-title"');
+    expect(capped.body).not.toContain('Show more vouchers');
+    const junk = await getPage(app.http, jar, '/portal?sessions=-5&history=abc');
+    expect(junk.statusCode).toBe(200);
+    const detail = await getPage(app.http, jar, `/portal/vouchers/${alexVoucherId}?sessions=1`);
+    expect(detail.body).toContain(`href="/portal/vouchers/${alexVoucherId}?sessions=21#sessions-title"`);
+  });
+
+  it('ends the session of a customer the operator blocks', async () => {
+    const phone = '+12025550166';
+    const customer = await createCustomer(app.store.db, tenantId, { phone });
+    const jar = new CookieJar();
+    expect((await portalSignIn(app.http, jar, phone)).statusCode).toBe(303);
+    expect((await getPage(app.http, jar, '/portal')).body).toContain('Signed in as');
+    await app.store.db
+      .updateTable('customers')
+      .set({ status: 'blocked' })
+      .where('id', '=', customer.id)
+      .execute();
+    const page = await getPage(app.http, jar, '/portal');
+    expect(page.body).toContain('<label for="phone">');
+    const rows = await app.store.db
+      .selectFrom('web_sessions')
+      .select('id_hash')
+      .where('subject_id', '=', customer.id)
+      .where('kind', '=', 'portal')
+      .execute();
+    expect(rows).toEqual([]);
+  });
+
+  it('signs a customer out after a day without activity', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, SAM);
+    app.clock.advance(23 * HOUR_MS);
+    expect((await getPage(app.http, jar, '/portal')).body).toContain('Signed in as');
+    app.clock.advance(23 * HOUR_MS); // the last visit counts as activity
+    expect((await getPage(app.http, jar, '/portal')).body).toContain('Signed in as');
+    app.clock.advance(25 * HOUR_MS);
+    expect((await getPage(app.http, jar, '/portal')).body).not.toContain('Signed in as');
+    app.clock.advance(-71 * HOUR_MS);
+  });
+
   it('answers the live endpoint without a session with problem+json 401', async () => {
     const response = await app.http.inject({ url: '/portal/api/summary' });
     expect(response.statusCode).toBe(401);

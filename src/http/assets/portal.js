@@ -18,7 +18,8 @@
   if (hint) hint.hidden = false;
 
   function apply(data) {
-    if (data.fingerprint !== fingerprint) {
+    // Pages without a fingerprint (a voucher's detail) only update numbers, never reload.
+    if (fingerprint !== null && data.fingerprint !== fingerprint) {
       window.location.reload();
       return;
     }

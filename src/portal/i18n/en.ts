@@ -27,6 +27,22 @@ export const en = {
   'signIn.signedOut': 'You have signed out.',
   'signIn.expired': 'Please sign in to continue.',
 
+  'code.title': 'Enter your code',
+  'code.sent':
+    'If {phone} is registered here, we have sent it a text message with a {length}-digit code. It is valid for {minutes} minutes.',
+  'code.label': 'Code from the text message',
+  'code.submit': 'Sign in',
+  'code.resend': 'Send a new code',
+  'code.resendWait': 'You can ask for a new code in {wait}.',
+  'code.resent': 'A new code is on its way.',
+  'code.otherNumber': 'Use another number',
+  'code.error.empty': 'Enter the code from the text message.',
+  'code.error.invalid': 'That code is not right. {tries} tries left.',
+  'code.error.used': 'This code is no longer valid. Ask for a new one.',
+  'code.error.expired': 'This code has expired. Ask for a new one.',
+  'code.error.locked': 'Too many wrong codes. Ask for a new one.',
+  'code.error.rateLimited': 'Please wait {wait} before asking for a new code.',
+
   'dash.title': 'Your Wi-Fi usage',
   'dash.hello': 'Hello, {name}',
   'dash.signedInAs': 'Signed in as {phone}',

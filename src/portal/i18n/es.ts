@@ -28,6 +28,22 @@ export const es: Record<MessageKey, string> = {
   'signIn.signedOut': 'Has cerrado la sesión.',
   'signIn.expired': 'Inicia sesión para continuar.',
 
+  'code.title': 'Escribe tu código',
+  'code.sent':
+    'Si {phone} está registrado aquí, le hemos enviado un SMS con un código de {length} dígitos. Es válido durante {minutes} minutos.',
+  'code.label': 'Código del SMS',
+  'code.submit': 'Entrar',
+  'code.resend': 'Enviar un código nuevo',
+  'code.resendWait': 'Podrás pedir un código nuevo dentro de {wait}.',
+  'code.resent': 'Te estamos enviando un código nuevo.',
+  'code.otherNumber': 'Usar otro número',
+  'code.error.empty': 'Escribe el código del SMS.',
+  'code.error.invalid': 'Ese código no es correcto. Te quedan {tries} intentos.',
+  'code.error.used': 'Este código ya no es válido. Pide uno nuevo.',
+  'code.error.expired': 'Este código ha caducado. Pide uno nuevo.',
+  'code.error.locked': 'Demasiados códigos incorrectos. Pide uno nuevo.',
+  'code.error.rateLimited': 'Espera {wait} antes de pedir un código nuevo.',
+
   'dash.title': 'Tu uso de Wi-Fi',
   'dash.hello': 'Hola, {name}',
   'dash.signedInAs': 'Sesión iniciada como {phone}',

@@ -6,20 +6,21 @@ export interface VoucherPageProps {
   voucher: VoucherView;
   sessions: SessionView[];
   moreSessions: boolean;
+  sessionsLimit: number;
 }
 
 export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPageProps }) {
   const { t } = ctx;
   const { voucher } = props;
   return (
-    <Layout ctx={ctx} title={voucher.planTitle}>
+    <Layout ctx={ctx} title={voucher.planTitle} live>
       <p class="back">
         <a href="/portal">
           <span aria-hidden="true">← </span>
           {t('vouchers.back')}
         </a>
       </p>
-      <article class="voucher-detail" aria-labelledby="page-title">
+      <article class="voucher-detail" aria-labelledby="page-title" data-live-url="/portal/api/summary">
         <header class="voucher-detail-head">
           <h1 id="page-title">{voucher.planTitle}</h1>
           <StatusBadge voucher={voucher} />
@@ -95,6 +96,16 @@ export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPa
           ) : (
             <SessionsTable sessions={props.sessions} t={t} caption={t('vouchers.sessionsOf')} />
           )}
+          {props.moreSessions ? (
+            <p class="more">
+              <a
+                class="button button-secondary"
+                href={`/portal/vouchers/${voucher.id}?sessions=${props.sessionsLimit + 20}#sessions-title`}
+              >
+                {t('sessions.showMore')}
+              </a>
+            </p>
+          ) : null}
         </section>
       </article>
     </Layout>
