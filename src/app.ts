@@ -20,6 +20,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { CustomersRepository } from './customers/index.js';
 import { PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
+import { PortalDevices } from './portal/devices.js';
 import { UsagePortalQueries } from './usage/index.js';
 import { VoucherPortalQueries } from './vouchers/index.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
@@ -29,6 +30,7 @@ import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
 import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from './radius/index.js';
 import { AccountingRecorder, UsageService, type SessionTerminator } from './usage/index.js';
 import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
+import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -42,6 +44,8 @@ export interface AppOverrides {
   sessionTerminator?: SessionTerminator;
   /** Disconnect client retransmission timing (tests shorten it). */
   disconnectTiming?: { initialTimeoutMs: number; maxDurationMs: number };
+  /** How long a device removal waits for the hotspot's Disconnect answer before replying. */
+  deviceDisconnectWaitMs?: number;
 }
 
 export interface App {
@@ -70,6 +74,8 @@ export interface App {
   hotspots: HotspotsService;
   /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
   usage: UsageService;
+  /** Associated devices (customers in the portal, operators in the admin area and API). */
+  devices: DevicesService;
   /** Accounting group commit (its stats show batch sizes). */
   accounting: AccountingRecorder;
   /** The RADIUS server, when RADIUS is enabled (its ports() after listen()). */
@@ -132,6 +138,17 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     : new DisconnectClient({ logger, ...overrides.disconnectTiming });
   const terminator: SessionTerminator = overrides.sessionTerminator ?? disconnectClient!;
   const usage = new UsageService(store.db, store.dialect, clock, terminator, logger);
+  const devicesRepository = new DevicesRepository(store.db);
+  const devices = new DevicesService(
+    devicesRepository,
+    boundedTerminator(usage.deviceTerminator, {
+      waitMs: overrides.deviceDisconnectWaitMs ?? 3000,
+      countOpenSessions: (tenantId, voucherId, mac) =>
+        devicesRepository.countOpenSessions(tenantId, voucherId, mac),
+      logger,
+    }),
+    clock,
+  );
   const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
     (event) => notifications.handleVoucherActivated(event),
   ]);
@@ -230,6 +247,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       new UsagePortalQueries(store.db),
       clock,
     ),
+    devices: new PortalDevices({ devices, portalSettings }),
     clock,
   });
 
@@ -262,6 +280,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     vouchers: operator.deps.vouchers,
     hotspots,
     usage,
+    devices,
     accounting,
     radius,
     onVoucherActivated(listener) {
