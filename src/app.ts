@@ -20,6 +20,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { CustomersRepository } from './customers/index.js';
 import { PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
+import { PortalDevices } from './portal/devices.js';
 import { UsagePortalQueries } from './usage/index.js';
 import { VoucherPortalQueries } from './vouchers/index.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
@@ -29,6 +30,8 @@ import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
 import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from './radius/index.js';
 import { AccountingRecorder, UsageService, type SessionTerminator } from './usage/index.js';
 import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
+import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
+import { devicesApiRoutes } from './devices/api.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -42,6 +45,8 @@ export interface AppOverrides {
   sessionTerminator?: SessionTerminator;
   /** Disconnect client retransmission timing (tests shorten it). */
   disconnectTiming?: { initialTimeoutMs: number; maxDurationMs: number };
+  /** How long a device removal waits for the hotspot's Disconnect answer before replying. */
+  deviceDisconnectWaitMs?: number;
 }
 
 export interface App {
@@ -70,6 +75,8 @@ export interface App {
   hotspots: HotspotsService;
   /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
   usage: UsageService;
+  /** Associated devices (customers in the portal, operators in the admin area and API). */
+  devices: DevicesService;
   /** Accounting group commit (its stats show batch sizes). */
   accounting: AccountingRecorder;
   /** The RADIUS server, when RADIUS is enabled (its ports() after listen()). */
@@ -132,6 +139,14 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     : new DisconnectClient({ logger, ...overrides.disconnectTiming });
   const terminator: SessionTerminator = overrides.sessionTerminator ?? disconnectClient!;
   const usage = new UsageService(store.db, store.dialect, clock, terminator, logger);
+  const devicesRepository = new DevicesRepository(store.db);
+  const deviceTerminator = boundedTerminator(usage.deviceTerminator, {
+    waitMs: overrides.deviceDisconnectWaitMs ?? 3000,
+    countOpenSessions: (tenantId, voucherId, mac) =>
+      devicesRepository.countOpenSessions(tenantId, voucherId, mac),
+    logger,
+  });
+  const devices = new DevicesService(devicesRepository, deviceTerminator, clock);
   const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
     (event) => notifications.handleVoucherActivated(event),
   ]);
@@ -219,7 +234,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   await registerAdmin(http, operator.deps, { extensions: [smsAdminPages(smsAdmin)] });
   await registerApi(http, operator.deps, {
     strictResponses: overrides.strictApiResponses ?? false,
-    extensions: [smsApiRoutes(smsAdmin)],
+    extensions: [smsApiRoutes(smsAdmin), devicesApiRoutes(devices, deviceTerminator)],
   });
 
   // Customer portal (/portal).
@@ -234,6 +249,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       new UsagePortalQueries(store.db),
       clock,
     ),
+    devices: new PortalDevices({ devices, portalSettings }),
     clock,
   });
 
@@ -266,6 +282,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     vouchers: operator.deps.vouchers,
     hotspots,
     usage,
+    devices,
     accounting,
     radius,
     onVoucherActivated(listener) {

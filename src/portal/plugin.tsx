@@ -20,6 +20,7 @@ import { renderDocument } from '../http/render.js';
 import { formatDuration, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { PortalDashboard } from './dashboard.js';
+import type { PortalDevices } from './devices.js';
 import { Formatter } from './format.js';
 import {
   chooseLanguage,
@@ -46,6 +47,8 @@ export interface PortalOptions {
   signIn: PortalSignIn;
   dashboard: PortalDashboard;
   clock: Clock;
+  /** The "Associated devices" block and its routes (absent: no devices block at all). */
+  devices?: PortalDevices;
   /** Sign-in attempts allowed per client IP and window (a whole venue may share one IP). */
   signInRateLimit?: { max: number; windowMs: number };
 }
@@ -310,6 +313,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     }
   });
 
+  options.devices?.register(app, { view, currentCustomer, html, errorPage, csrfProtection });
+
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/portal/api/')) {
       return sendProblem(reply, { type: 'about:blank', title: 'Not found', status: 404, code: 'NOT_FOUND' });
@@ -339,6 +344,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
           model,
           phone: formatPhone(customer.phone, v.tenant.default_country),
           csrfToken: reply.generateCsrf(),
+          deviceSummaries: await options.devices?.summaries(v.tenant.id, model.active, v.t),
         }}
       />,
     );
@@ -471,7 +477,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     const sessionsLimit = clampedInt(query.sessions, DEFAULT_VOUCHER_SESSIONS, MAX_SESSIONS);
     const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, sessionsLimit);
     if (!loaded) return errorPage(request, reply, 404, 'error.404');
-    return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, sessionsLimit }} />);
+    const devices = await options.devices?.block(request, reply, customer, Number(id), v);
+    return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, sessionsLimit, devices }} />);
   });
 
   app.get('/api/summary', async (request, reply) => {
