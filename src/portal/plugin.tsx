@@ -20,7 +20,7 @@ import { renderDocument } from '../http/render.js';
 import { formatDuration, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { PortalDashboard } from './dashboard.js';
-import { Formatter } from './format.js';
+import { formatterFor, type Formatter } from './format.js';
 import {
   chooseLanguage,
   formattingLocale,
@@ -103,7 +103,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       tenant.locale,
     );
     const t = translator(lang);
-    const fmt = new Formatter(formattingLocale(lang, tenant.locale), tenant.time_zone);
+    const fmt = formatterFor(formattingLocale(lang, tenant.locale), tenant.time_zone);
     return { ctx: { t, lang, tenantName: tenant.name, path: request.url }, t, lang, fmt, tenant };
   }
 
@@ -127,9 +127,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     status = 200,
   ): FastifyReply {
     const v = view(request);
-    const countryName =
-      new Intl.DisplayNames([v.fmt.locale], { type: 'region' }).of(v.tenant.default_country) ??
-      v.tenant.default_country;
+    const countryName = v.fmt.region(v.tenant.default_country);
     return html(
       reply,
       <SignInPage
@@ -243,9 +241,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       const result = await signIn.start(request.tenant, phoneInput);
       const v = view(request);
       const example = examplePhone(v.tenant.default_country);
-      const country =
-        new Intl.DisplayNames([v.fmt.locale], { type: 'region' }).of(v.tenant.default_country) ??
-        v.tenant.default_country;
+      const country = v.fmt.region(v.tenant.default_country);
       switch (result.kind) {
         case 'signed-in': {
           // A new token on every sign-in (no session fixation); the old one, if any, ends.
