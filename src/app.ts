@@ -12,7 +12,7 @@ import { registerApi } from './api/index.js';
 import type { VouchersService } from './vouchers/index.js';
 import { resolveServerSecret } from './config/server-secret.js';
 import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
-import { CustomerPhoneLookup, OtpRepository, OtpService, PortalSettingsService } from './portal/otp/index.js';
+import { OtpRepository, OtpService, PortalSettingsService } from './portal/otp/index.js';
 import { smsApiRoutes } from './admin/sms-api.js';
 import { smsAdminPages, type SmsAdminDeps } from './admin/sms-pages.js';
 import { createSmsModule, toE164, type SmsModule } from './sms/index.js';
@@ -20,6 +20,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { CustomersRepository } from './customers/index.js';
 import { PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
+import { PortalDevices } from './portal/devices.js';
 import { UsagePortalQueries } from './usage/index.js';
 import { VoucherPortalQueries } from './vouchers/index.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
@@ -29,6 +30,7 @@ import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
 import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from './radius/index.js';
 import { AccountingRecorder, UsageService, type SessionTerminator } from './usage/index.js';
 import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
+import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -42,6 +44,8 @@ export interface AppOverrides {
   sessionTerminator?: SessionTerminator;
   /** Disconnect client retransmission timing (tests shorten it). */
   disconnectTiming?: { initialTimeoutMs: number; maxDurationMs: number };
+  /** How long a device removal waits for the hotspot's Disconnect answer before replying. */
+  deviceDisconnectWaitMs?: number;
 }
 
 export interface App {
@@ -70,6 +74,8 @@ export interface App {
   hotspots: HotspotsService;
   /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
   usage: UsageService;
+  /** Associated devices (customers in the portal, operators in the admin area and API). */
+  devices: DevicesService;
   /** Accounting group commit (its stats show batch sizes). */
   accounting: AccountingRecorder;
   /** The RADIUS server, when RADIUS is enabled (its ports() after listen()). */
@@ -98,7 +104,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const sms = createSmsModule({ db: store.db, tenants, clock, logger });
   const otp = new OtpService({
     repo: new OtpRepository(store.db),
-    customers: new CustomerPhoneLookup(store.db),
+    customers: new CustomersRepository(store.db),
     sender: sms.outbox,
     tenants,
     clock,
@@ -132,6 +138,17 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     : new DisconnectClient({ logger, ...overrides.disconnectTiming });
   const terminator: SessionTerminator = overrides.sessionTerminator ?? disconnectClient!;
   const usage = new UsageService(store.db, store.dialect, clock, terminator, logger);
+  const devicesRepository = new DevicesRepository(store.db);
+  const devices = new DevicesService(
+    devicesRepository,
+    boundedTerminator(usage.deviceTerminator, {
+      waitMs: overrides.deviceDisconnectWaitMs ?? 3000,
+      countOpenSessions: (tenantId, voucherId, mac) =>
+        devicesRepository.countOpenSessions(tenantId, voucherId, mac),
+      logger,
+    }),
+    clock,
+  );
   const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
     (event) => notifications.handleVoucherActivated(event),
   ]);
@@ -224,12 +241,13 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     prefix: '/portal',
     webSessions,
     customers,
-    signIn: new PortalSignIn(customers),
+    signIn: new PortalSignIn(customers, otp),
     dashboard: new PortalDashboard(
       new VoucherPortalQueries(store.db),
       new UsagePortalQueries(store.db),
       clock,
     ),
+    devices: new PortalDevices({ devices, portalSettings }),
     clock,
   });
 
@@ -262,6 +280,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     vouchers: operator.deps.vouchers,
     hotspots,
     usage,
+    devices,
     accounting,
     radius,
     onVoucherActivated(listener) {

@@ -7,5 +7,8 @@ export {
   type DeviceActor,
   type DeviceSessionTerminator,
   type DisconnectSummary,
+  type DeviceDetails,
+  type DevicesOverview,
 } from './service.js';
 export { DeviceAccessRepository, type DeviceWithPresence } from './access-repository.js';
+export { boundedTerminator } from './bounded-terminator.js';

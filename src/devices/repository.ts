@@ -168,4 +168,54 @@ export class DevicesRepository {
       .where('id', '=', voucherId)
       .executeTakeFirst();
   }
+
+  /** Start of each MAC's oldest open session on the voucher ("online now"). */
+  async openSessionsByMac(tenantId: number, voucherId: number): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .select(['mac', (eb) => eb.fn.min<number>('started_at').as('since')])
+      .where('tenant_id', '=', tenantId)
+      .where('voucher_id', '=', voucherId)
+      .where('stopped_at', 'is', null)
+      .groupBy('mac')
+      .execute();
+    return new Map(rows.filter((r) => r.mac !== null).map((r) => [r.mac as string, Number(r.since)]));
+  }
+
+  async countOpenSessions(tenantId: number, voucherId: number, mac: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('tenant_id', '=', tenantId)
+      .where('voucher_id', '=', voucherId)
+      .where('mac', '=', mac)
+      .where('stopped_at', 'is', null)
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+
+  /** Names of the tenant's hotspots among `ids` (a device's last hotspot). */
+  async hotspotNames(tenantId: number, ids: number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('hotspots')
+      .select(['id', 'title'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', ids)
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.title]));
+  }
+
+  /** Device counts of the given vouchers (the dashboard's compact summary). */
+  async countByVouchers(tenantId: number, voucherIds: number[]): Promise<Map<number, number>> {
+    if (voucherIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('devices')
+      .select(['voucher_id', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('tenant_id', '=', tenantId)
+      .where('voucher_id', 'in', voucherIds)
+      .groupBy('voucher_id')
+      .execute();
+    return new Map(rows.map((r) => [r.voucher_id, Number(r.count)]));
+  }
 }

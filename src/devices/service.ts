@@ -34,6 +34,21 @@ export const NO_SESSIONS: DisconnectSummary = { sessions: 0, confirmed: 0, uncon
 
 const TITLE_MAX_CHARS = 60;
 
+export interface DeviceDetails extends Device {
+  /** Start of the device's oldest open session, or null when offline. */
+  online_since_at: number | null;
+  last_hotspot_title: string | null;
+}
+
+export interface DevicesOverview {
+  voucherId: number;
+  devicesLimit: number;
+  /** Devices can be added or changed only on a live voucher (new, active, online). */
+  live: boolean;
+  devices: DeviceDetails[];
+  events: DeviceEvent[];
+}
+
 /**
  * Customers may manage devices only when the portal asks for an SMS code (so the person is the
  * phone's owner) and the operator shows the block. Checked on every request, not only in views.
@@ -159,6 +174,45 @@ export class DevicesService {
     });
     const disconnect = await this.terminator.disconnectMac(tenantId, voucherId, device.mac, 'device_removed');
     return { device, disconnect };
+  }
+
+  /**
+   * What the Associated devices block shows: the voucher's limit and whether it is live, each
+   * device with presence and last hotspot, and the recent changes.
+   */
+  async overview(
+    tenantId: number,
+    actor: DeviceActor,
+    voucherId: number,
+    eventsLimit = 20,
+  ): Promise<DevicesOverview> {
+    const voucher = await this.voucherFor(tenantId, actor, voucherId);
+    const [devices, online, events] = await Promise.all([
+      this.devices.listByVoucher(tenantId, voucherId),
+      this.devices.openSessionsByMac(tenantId, voucherId),
+      this.devices.listEvents(tenantId, { voucherId, limit: eventsLimit }),
+    ]);
+    const hotspotIds = [
+      ...new Set(devices.flatMap((d) => (d.last_hotspot_id === null ? [] : [d.last_hotspot_id]))),
+    ];
+    const hotspots = await this.devices.hotspotNames(tenantId, hotspotIds);
+    return {
+      voucherId,
+      devicesLimit: voucher.devices_limit,
+      live: (LIVE_VOUCHER_STATUSES as readonly string[]).includes(voucher.status),
+      devices: devices.map((device) => ({
+        ...device,
+        online_since_at: online.get(device.mac) ?? null,
+        last_hotspot_title:
+          device.last_hotspot_id === null ? null : (hotspots.get(device.last_hotspot_id) ?? null),
+      })),
+      events,
+    };
+  }
+
+  /** Device counts of a customer's vouchers (ids not theirs are simply absent). */
+  countByVouchers(tenantId: number, voucherIds: number[]): Promise<Map<number, number>> {
+    return this.devices.countByVouchers(tenantId, voucherIds);
   }
 
   /** Recent device changes of a voucher (customer: own voucher only), newest first. */

@@ -20,6 +20,7 @@ import { renderDocument } from '../http/render.js';
 import { formatDuration, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { PortalDashboard } from './dashboard.js';
+import type { PortalDevices } from './devices.js';
 import { formatterFor, type Formatter } from './format.js';
 import {
   chooseLanguage,
@@ -30,12 +31,13 @@ import {
   type MessageKey,
   type Translate,
 } from './i18n/index.js';
-import type { PortalSignIn } from './sign-in.js';
+import type { PortalSignIn, SignInStart } from './sign-in.js';
 import { UsageChart } from './views/chart.js';
 import { DashboardPage } from './views/dashboard.js';
 import { ErrorPage } from './views/error.js';
 import type { PageContext } from './views/layout.js';
 import { SignInPage, type SignInProps } from './views/sign-in.js';
+import { SignInCodePage } from './views/sign-in-code.js';
 import { liveValues } from './views/texts.js';
 import { VoucherPage } from './views/voucher.js';
 
@@ -45,6 +47,8 @@ export interface PortalOptions {
   signIn: PortalSignIn;
   dashboard: PortalDashboard;
   clock: Clock;
+  /** The "Associated devices" block and its routes (absent: no devices block at all). */
+  devices?: PortalDevices;
   /** Sign-in attempts allowed per client IP and window (a whole venue may share one IP). */
   signInRateLimit?: { max: number; windowMs: number };
 }
@@ -52,6 +56,34 @@ export interface PortalOptions {
 /** Cookie names (the session one gets `__Host-` over HTTPS). */
 export const PORTAL_SESSION_COOKIE = 'portico_portal';
 export const LANGUAGE_COOKIE = 'portico_lang';
+/** The OTP sign-in attempt (token the code is bound to, number, resend time), HttpOnly. */
+export const OTP_ATTEMPT_COOKIE = 'portico_otp';
+
+interface OtpAttempt {
+  token: string;
+  e164: string;
+  resendAtMs: number;
+  codeLength: number;
+  minutes: number;
+}
+
+function encodeAttempt(a: OtpAttempt): string {
+  return [a.token, a.e164, a.resendAtMs, a.codeLength, a.minutes].join('~');
+}
+
+function decodeAttempt(raw: string | undefined): OtpAttempt | undefined {
+  const parts = raw?.split('~');
+  if (parts?.length !== 5) return undefined;
+  const [token, e164, resendAtMs, codeLength, minutes] = parts as [string, string, string, string, string];
+  if (!/^[\w-]{20,100}$/.test(token) || !/^\+\d{6,15}$/.test(e164)) return undefined;
+  return {
+    token,
+    e164,
+    resendAtMs: Number(resendAtMs) || 0,
+    codeLength: Number(codeLength) || 6,
+    minutes: Number(minutes) || 5,
+  };
+}
 
 const DEFAULT_SESSIONS = 10;
 const MAX_SESSIONS = 500;
@@ -159,6 +191,90 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     );
   }
 
+  function readAttempt(request: FastifyRequest): OtpAttempt | undefined {
+    return decodeAttempt(request.cookies[OTP_ATTEMPT_COOKIE]);
+  }
+
+  function clearAttempt(request: FastifyRequest, reply: FastifyReply): void {
+    if (request.cookies[OTP_ATTEMPT_COOKIE] !== undefined)
+      reply.clearCookie(OTP_ATTEMPT_COOKIE, { path: '/portal' });
+  }
+
+  function codePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    attempt: OtpAttempt,
+    extra: { error?: string; notice?: string } = {},
+    status = 200,
+  ): FastifyReply {
+    const v = view(request);
+    const waitMs = attempt.resendAtMs - options.clock.nowMs();
+    return html(
+      reply,
+      <SignInCodePage
+        ctx={v.ctx}
+        props={{
+          csrfToken: reply.generateCsrf(),
+          phone: formatPhone(attempt.e164, v.tenant.default_country),
+          codeLength: attempt.codeLength,
+          minutes: attempt.minutes,
+          resendWait: waitMs > 0 ? formatDuration(Math.ceil(waitMs / 1000)) : undefined,
+          ...extra,
+        }}
+      />,
+      status,
+    );
+  }
+
+  /** After a code was sent (or refused by a cooldown), show the code step. */
+  function afterCodeRequest(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    result: Extract<SignInStart, { kind: 'code-sent' | 'rate-limited' }>,
+    previous: OtpAttempt | undefined,
+    notice?: string,
+  ): FastifyReply {
+    const v = view(request);
+    if (result.kind === 'rate-limited') {
+      const error = v.t('code.error.rateLimited', { wait: formatDuration(result.retryAfterSeconds) });
+      if (previous && previous.e164 === result.e164)
+        return codePage(request, reply, previous, { error }, 429);
+      return signInPage(
+        request,
+        reply,
+        { phone: formatPhone(result.e164, v.tenant.default_country), error },
+        429,
+      );
+    }
+    const attempt: OtpAttempt = {
+      token: result.attemptToken,
+      e164: result.e164,
+      resendAtMs: result.resendAtMs,
+      codeLength: result.codeLength,
+      minutes: Math.max(1, Math.round((result.expiresAtMs - options.clock.nowMs()) / 60_000)),
+    };
+    reply.setCookie(OTP_ATTEMPT_COOKIE, encodeAttempt(attempt), {
+      path: '/portal',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: request.protocol === 'https',
+      maxAge: 3600,
+    });
+    if (notice) return reply.redirect('/portal/sign-in/code?resent', 303);
+    return reply.redirect('/portal/sign-in/code', 303);
+  }
+
+  /** A new session token on every sign-in (no session fixation); the old one, if any, ends. */
+  async function startSession(request: FastifyRequest, reply: FastifyReply, customer: CustomerSummary) {
+    await webSessions.destroy(readSessionCookie(request, PORTAL_SESSION_COOKIE));
+    const token = await webSessions.create(request.tenant.id, 'portal', customer.id, {
+      clientIp: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
+    await customers.touchLastSeen(request.tenant.id, customer.id, options.clock.nowMs());
+    setSessionCookie(request, reply, PORTAL_SESSION_COOKIE, token);
+  }
+
   // Personal pages and pages with CSRF tokens must not be cached or shared.
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -195,6 +311,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     }
   });
 
+  options.devices?.register(app, { view, currentCustomer, html, errorPage, csrfProtection });
+
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/portal/api/')) {
       return sendProblem(reply, { type: 'about:blank', title: 'Not found', status: 404, code: 'NOT_FOUND' });
@@ -207,6 +325,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     const query = request.query as Record<string, unknown>;
     if (!customer) {
       const v = view(request);
+      if ('another-number' in query) clearAttempt(request, reply);
       const notice = 'signed-out' in query ? v.t('signIn.signedOut') : undefined;
       return signInPage(request, reply, { notice });
     }
@@ -223,6 +342,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
           model,
           phone: formatPhone(customer.phone, v.tenant.default_country),
           csrfToken: reply.generateCsrf(),
+          deviceSummaries: await options.devices?.summaries(v.tenant.id, model.active, v.t),
         }}
       />,
     );
@@ -238,22 +358,19 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     async (request, reply) => {
       const body = request.body as Record<string, unknown> | undefined;
       const phoneInput = typeof body?.phone === 'string' ? body.phone.slice(0, 100) : '';
-      const result = await signIn.start(request.tenant, phoneInput);
+      const result = await signIn.start(request.tenant, phoneInput, { clientIp: request.ip });
       const v = view(request);
       const example = examplePhone(v.tenant.default_country);
       const country = v.fmt.region(v.tenant.default_country);
       switch (result.kind) {
         case 'signed-in': {
-          // A new token on every sign-in (no session fixation); the old one, if any, ends.
-          await webSessions.destroy(readSessionCookie(request, PORTAL_SESSION_COOKIE));
-          const token = await webSessions.create(request.tenant.id, 'portal', result.customer.id, {
-            clientIp: request.ip,
-            userAgent: request.headers['user-agent'],
-          });
-          await customers.touchLastSeen(request.tenant.id, result.customer.id, options.clock.nowMs());
-          setSessionCookie(request, reply, PORTAL_SESSION_COOKIE, token);
+          await startSession(request, reply, result.customer);
+          clearAttempt(request, reply);
           return reply.redirect('/portal', 303);
         }
+        case 'code-sent':
+        case 'rate-limited':
+          return afterCodeRequest(request, reply, result, readAttempt(request));
         case 'invalid-phone':
           return signInPage(
             request,
@@ -279,6 +396,63 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     },
   );
 
+  app.get('/sign-in/code', async (request, reply) => {
+    const attempt = readAttempt(request);
+    if (!attempt) return reply.redirect('/portal', 303);
+    const v = view(request);
+    const resent = 'resent' in (request.query as Record<string, unknown>);
+    return codePage(request, reply, attempt, resent ? { notice: v.t('code.resent') } : {});
+  });
+
+  app.post(
+    '/sign-in/code',
+    {
+      bodyLimit: FORM_BODY_LIMIT_BYTES,
+      preHandler: csrfProtection,
+      config: { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } },
+    },
+    async (request, reply) => {
+      const attempt = readAttempt(request);
+      if (!attempt) return reply.redirect('/portal', 303);
+      const v = view(request);
+      const body = request.body as Record<string, unknown> | undefined;
+      const code = typeof body?.code === 'string' ? body.code.slice(0, 20).trim() : '';
+      if (code === '') return codePage(request, reply, attempt, { error: v.t('code.error.empty') }, 400);
+      const result = await signIn.verify(request.tenant, attempt.token, code);
+      if (result.kind === 'signed-in') {
+        await startSession(request, reply, result.customer);
+        clearAttempt(request, reply);
+        return reply.redirect('/portal', 303);
+      }
+      const error =
+        result.reason === 'expired'
+          ? v.t('code.error.expired')
+          : result.reason === 'locked'
+            ? v.t('code.error.locked')
+            : result.triesLeft !== undefined
+              ? v.t('code.error.invalid', { tries: result.triesLeft })
+              : v.t('code.error.used');
+      return codePage(request, reply, attempt, { error }, result.reason === 'locked' ? 429 : 400);
+    },
+  );
+
+  app.post(
+    '/sign-in/resend',
+    {
+      bodyLimit: FORM_BODY_LIMIT_BYTES,
+      preHandler: csrfProtection,
+      config: { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } },
+    },
+    async (request, reply) => {
+      const attempt = readAttempt(request);
+      if (!attempt) return reply.redirect('/portal', 303);
+      const result = await signIn.sendCode(request.tenant, attempt.e164, { clientIp: request.ip });
+      if (result.kind !== 'code-sent' && result.kind !== 'rate-limited')
+        return reply.redirect('/portal', 303);
+      return afterCodeRequest(request, reply, result, attempt, 'resent');
+    },
+  );
+
   app.post(
     '/sign-out',
     { bodyLimit: FORM_BODY_LIMIT_BYTES, preHandler: csrfProtection },
@@ -299,7 +473,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     const sessionsLimit = clampedInt(query.sessions, DEFAULT_VOUCHER_SESSIONS, MAX_SESSIONS);
     const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, sessionsLimit);
     if (!loaded) return errorPage(request, reply, 404, 'error.404');
-    return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, sessionsLimit }} />);
+    const devices = await options.devices?.block(request, reply, customer, Number(id), v);
+    return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, sessionsLimit, devices }} />);
   });
 
   app.get('/api/summary', async (request, reply) => {

@@ -15,7 +15,8 @@ import type { DisconnectOutcome, SessionTerminator } from './terminator.js';
 /** RFC 5176 §3.5 Error-Cause 503: the NAS has no such session — it is already gone. */
 export const ERROR_CAUSE_SESSION_NOT_FOUND = 503;
 
-export type DisconnectReason = 'quota' | 'expired' | 'operator' | 'device_removed' | 'device_limit';
+export type DisconnectReason =
+  'quota' | 'expired' | 'operator' | 'device_removed' | 'device_replaced' | 'device_limit';
 
 export interface SessionDisconnectResult {
   sessionId: number;
@@ -88,7 +89,14 @@ export class UsageService {
    */
   readonly deviceTerminator = {
     disconnectMac: async (tenantId: number, voucherId: number, mac: string, reason: string) => {
-      const known: DisconnectReason[] = ['quota', 'expired', 'operator', 'device_removed', 'device_limit'];
+      const known: DisconnectReason[] = [
+        'quota',
+        'expired',
+        'operator',
+        'device_removed',
+        'device_replaced',
+        'device_limit',
+      ];
       const result = await this.disconnectMac(
         tenantId,
         voucherId,

@@ -9,5 +9,4 @@ export {
   type CodeSender,
 } from './service.js';
 export { OtpRepository } from './repository.js';
-export { CustomerPhoneLookup } from './customer-directory.js';
 export { PortalSettingsService, OTP_NEEDS_GATEWAY, type PortalSettingsPatch } from './portal-settings.js';

@@ -5,7 +5,7 @@ import { createCustomer, createTenant } from '../../../test/helpers/factories.js
 import { AppError, cryptoRandom, FakeClock, type RandomSource } from '../../shared/index.js';
 import type { Tenant } from '../../store/index.js';
 import { SETTINGS_DEFAULTS, TenantsRepository, type PortalSettings } from '../../tenants/index.js';
-import { CustomerPhoneLookup } from './customer-directory.js';
+import { CustomersRepository } from '../../customers/index.js';
 import { OtpRepository } from './repository.js';
 import { OtpService, otpPolicy, type CodeSender } from './service.js';
 import { OTP_NEEDS_GATEWAY, PortalSettingsService } from './portal-settings.js';
@@ -57,7 +57,7 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     };
     return new OtpService({
       repo: recording,
-      customers: new CustomerPhoneLookup(store.db),
+      customers: new CustomersRepository(store.db),
       sender,
       tenants,
       clock,

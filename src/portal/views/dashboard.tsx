@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { DashboardModel, Meter } from '../dashboard.js';
 import type { Translate } from '../i18n/index.js';
 import { UsageChart } from './chart.js';
@@ -9,6 +10,8 @@ export interface DashboardProps {
   model: DashboardModel;
   phone: string;
   csrfToken: string;
+  /** Compact "Associated devices" lines per voucher id, when the tenant shows the block. */
+  deviceSummaries?: Record<number, ComponentChildren>;
 }
 
 function StatCard(props: { id: string; title: string; meter: Meter; liveKey: string; t: Translate }) {
@@ -118,7 +121,9 @@ export function DashboardPage({ ctx, props }: { ctx: PageContext; props: Dashboa
           ) : (
             <div class="vouchers">
               {model.active.map((voucher) => (
-                <VoucherCard key={voucher.id} voucher={voucher} t={t} />
+                <VoucherCard key={voucher.id} voucher={voucher} t={t}>
+                  {props.deviceSummaries?.[voucher.id]}
+                </VoucherCard>
               ))}
             </div>
           )}

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { Meter, SessionView, VoucherView } from '../dashboard.js';
 import type { Translate } from '../i18n/index.js';
 import { leftText, usedOfText } from './texts.js';
@@ -39,7 +40,16 @@ export function MeterRow(props: { label: string; meter: Meter; liveKey: string; 
   );
 }
 
-export function VoucherCard({ voucher, t }: { voucher: VoucherView; t: Translate }) {
+export function VoucherCard({
+  voucher,
+  t,
+  children,
+}: {
+  voucher: VoucherView;
+  t: Translate;
+  /** Extra lines before the details link (the devices summary). */
+  children?: ComponentChildren;
+}) {
   const titleId = `voucher-${voucher.id}-title`;
   return (
     <article class={`card voucher voucher-${voucher.status}`} aria-labelledby={titleId}>
@@ -77,6 +87,7 @@ export function VoucherCard({ voucher, t }: { voucher: VoucherView; t: Translate
           <dd>{voucher.price}</dd>
         </div>
       </dl>
+      {children}
       <p class="voucher-more">
         <a
           href={`/portal/vouchers/${voucher.id}`}

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { SessionView, VoucherView } from '../dashboard.js';
 import { Layout, type PageContext } from './layout.js';
 import { MeterRow, SessionsTable, StatusBadge } from './parts.js';
@@ -7,6 +8,8 @@ export interface VoucherPageProps {
   sessions: SessionView[];
   moreSessions: boolean;
   sessionsLimit: number;
+  /** The "Associated devices" block, when the tenant shows it for this voucher. */
+  devices?: ComponentChildren;
 }
 
 export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPageProps }) {
@@ -89,6 +92,7 @@ export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPa
             </div>
           </dl>
         </section>
+        {props.devices}
         <section class="section" aria-labelledby="sessions-title">
           <h2 id="sessions-title">{t('vouchers.sessionsOf')}</h2>
           {props.sessions.length === 0 ? (

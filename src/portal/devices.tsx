@@ -1,0 +1,343 @@
+/**
+ * Portal routes of the "Associated devices" block: customers add, edit and remove the MAC
+ * addresses of their own live vouchers. Allowed only while the tenant has both the portal's OTP
+ * and "Show Associated Devices block" on (customerDevicesEnabled) — checked on every request,
+ * GET or POST, not only by hiding the block. Every POST carries a CSRF token; removal has a
+ * confirmation page (GET) so it works without JavaScript; results use POST → 303 → GET.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { VNode } from 'preact';
+import type { CustomerSummary } from '../customers/index.js';
+import {
+  customerDevicesEnabled,
+  isMulticastMac,
+  parseMac,
+  type DeviceActor,
+  type DevicesService,
+  type DisconnectSummary,
+} from '../devices/index.js';
+import { AppError } from '../shared/index.js';
+import type { Tenant } from '../store/index.js';
+import type { Formatter } from './format.js';
+import type { MessageKey, Translate } from './i18n/index.js';
+import type { VoucherView } from './dashboard.js';
+import {
+  DeviceSummary,
+  DevicesBlock,
+  DevicesPage,
+  EditDevicePage,
+  RemoveDevicePage,
+  type DeviceFormState,
+  type DeviceNotice,
+} from './views/devices.js';
+import type { PageContext } from './views/layout.js';
+
+const FORM_BODY_LIMIT_BYTES = 8 * 1024;
+const LIVE_STATUSES: ReadonlySet<string> = new Set(['new', 'active', 'online']);
+
+interface DevicesView {
+  ctx: PageContext;
+  t: Translate;
+  fmt: Formatter;
+  tenant: Tenant;
+}
+
+/** What the portal plugin lends to these routes (its request view, session and pages). */
+export interface PortalDevicesHost {
+  view(request: FastifyRequest): DevicesView;
+  currentCustomer(request: FastifyRequest): Promise<CustomerSummary | undefined>;
+  html(reply: FastifyReply, page: VNode, status?: number): FastifyReply;
+  errorPage(request: FastifyRequest, reply: FastifyReply, status: number, key: MessageKey): FastifyReply;
+  csrfProtection: preHandlerHookHandler;
+}
+
+export interface PortalDevicesDeps {
+  devices: DevicesService;
+  portalSettings: { get(tenantId: number): Promise<{ otpEnabled: boolean; showDevices: boolean }> };
+}
+
+type Params = { id: string; deviceId?: string };
+
+function customerActor(request: FastifyRequest, customer: CustomerSummary): DeviceActor {
+  return { kind: 'customer', customerId: customer.id, clientIp: request.ip };
+}
+
+function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value.slice(0, 200) : '';
+}
+
+/** The customer's words for a MAC the service refused as invalid. */
+function macErrorKey(input: string): MessageKey {
+  const mac = parseMac(input);
+  if (!mac) return 'devices.error.format';
+  if (mac === '00:00:00:00:00:00') return 'devices.error.zero';
+  return isMulticastMac(mac) ? 'devices.error.multicast' : 'devices.error.format';
+}
+
+function disconnectText(summary: DisconnectSummary): 'none' | 'confirmed' | 'pending' {
+  if (summary.sessions === 0) return 'none';
+  return summary.unconfirmed === 0 ? 'confirmed' : 'pending';
+}
+
+/** The status message after a redirect (`?device=…&mac=…&disconnect=…`). */
+function noticeFrom(query: Record<string, unknown>, t: Translate): DeviceNotice | undefined {
+  const done = query.device;
+  const mac = typeof query.mac === 'string' ? (parseMac(query.mac) ?? '') : '';
+  const disconnect = query.disconnect;
+  const disconnectLine =
+    disconnect === 'none' || disconnect === 'confirmed' || disconnect === 'pending'
+      ? t(`devices.disconnect.${disconnect}`)
+      : undefined;
+  switch (done) {
+    case 'added':
+      return { text: t('devices.done.added', { mac }) };
+    case 'edited':
+      return { text: t('devices.done.edited') };
+    case 'replaced':
+      return { text: t('devices.done.replaced', { mac }), disconnect: disconnectLine };
+    case 'removed':
+      return { text: t('devices.done.removed', { mac }), disconnect: disconnectLine };
+    default:
+      return undefined;
+  }
+}
+
+export class PortalDevices {
+  constructor(private readonly deps: PortalDevicesDeps) {}
+
+  private async enabled(tenantId: number): Promise<boolean> {
+    return customerDevicesEnabled(await this.deps.portalSettings.get(tenantId));
+  }
+
+  /** The block for the voucher page, or null (option off, OTP off, voucher not live). */
+  async block(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    customer: CustomerSummary,
+    voucherId: number,
+    v: DevicesView,
+  ): Promise<VNode | null> {
+    if (!(await this.enabled(v.tenant.id))) return null;
+    const overview = await this.deps.devices.overview(
+      v.tenant.id,
+      customerActor(request, customer),
+      voucherId,
+    );
+    if (!overview.live) return null;
+    return (
+      <DevicesBlock
+        overview={overview}
+        csrfToken={reply.generateCsrf()}
+        t={v.t}
+        fmt={v.fmt}
+        notice={noticeFrom(request.query as Record<string, unknown>, v.t)}
+      />
+    );
+  }
+
+  /** Compact "Associated devices: 1 of 3" lines for the dashboard's live voucher cards. */
+  async summaries(
+    tenantId: number,
+    vouchers: VoucherView[],
+    t: Translate,
+  ): Promise<Record<number, VNode> | undefined> {
+    if (!(await this.enabled(tenantId))) return undefined;
+    const live = vouchers.filter((voucher) => LIVE_STATUSES.has(voucher.status));
+    // The vouchers are the signed-in customer's own (the dashboard loaded them so).
+    const counts = await this.deps.devices.countByVouchers(
+      tenantId,
+      live.map((voucher) => voucher.id),
+    );
+    return Object.fromEntries(
+      live.map((voucher) => [
+        voucher.id,
+        <DeviceSummary
+          voucherId={voucher.id}
+          count={counts.get(voucher.id) ?? 0}
+          limit={voucher.devicesLimit}
+          t={t}
+        />,
+      ]),
+    );
+  }
+
+  register(app: FastifyInstance, host: PortalDevicesHost): void {
+    const { devices } = this.deps;
+    const post = { bodyLimit: FORM_BODY_LIMIT_BYTES, preHandler: host.csrfProtection };
+
+    /**
+     * Signed in, devices enabled for the tenant, the customer's own live voucher: the overview;
+     * otherwise the reply was sent (sign-in redirect, 403 or 404 page) and undefined is returned.
+     */
+    const guard = async (request: FastifyRequest, reply: FastifyReply) => {
+      const customer = await host.currentCustomer(request);
+      if (!customer) {
+        void reply.redirect('/portal', 303);
+        return undefined;
+      }
+      const v = host.view(request);
+      if (!(await this.enabled(v.tenant.id))) {
+        host.errorPage(request, reply, 403, 'devices.error.disabled');
+        return undefined;
+      }
+      const { id, deviceId } = request.params as Params;
+      if (!/^\d{1,15}$/.test(id) || (deviceId !== undefined && !/^\d{1,15}$/.test(deviceId))) {
+        host.errorPage(request, reply, 404, 'error.404');
+        return undefined;
+      }
+      const actor = customerActor(request, customer);
+      // Another customer's or tenant's voucher: NOT_FOUND, answered by the portal's 404 page.
+      const overview = await devices.overview(v.tenant.id, actor, Number(id));
+      if (!overview.live) {
+        host.errorPage(request, reply, 403, 'devices.error.notLive');
+        return undefined;
+      }
+      const device =
+        deviceId === undefined ? undefined : overview.devices.find((d) => d.id === Number(deviceId));
+      if (deviceId !== undefined && !device) {
+        host.errorPage(request, reply, 404, 'devices.error.notFound');
+        return undefined;
+      }
+      return { v, actor, overview, device, voucherId: Number(id) };
+    };
+
+    const back = (voucherId: number, query: Record<string, string>) =>
+      `/portal/vouchers/${voucherId}?${new URLSearchParams(query).toString()}#devices`;
+
+    /** Refusals a person can fix, as form errors; anything else goes to the error handler. */
+    const formError = (error: unknown, input: DeviceFormState, limit: number, t: Translate) => {
+      if (!(error instanceof AppError)) return undefined;
+      switch (error.code) {
+        case 'MAC_INVALID':
+          return { status: 400, form: { ...input, macError: t(macErrorKey(input.mac)) } };
+        case 'VALIDATION':
+          return { status: 400, form: { ...input, titleError: t('devices.error.title') } };
+        case 'MAC_IN_USE': {
+          const mac = parseMac(input.mac) ?? input.mac;
+          const key = error.message.includes('another voucher')
+            ? 'devices.error.otherVoucher'
+            : 'devices.error.sameVoucher';
+          return { status: 409, form: { ...input, macError: t(key, { mac }) } };
+        }
+        case 'VOUCHER_DEVICE_LIMIT':
+          return { status: 409, form: { ...input, macError: t('devices.error.limit', { limit }) } };
+        default:
+          return undefined;
+      }
+    };
+
+    app.get('/vouchers/:id/devices', async (request, reply) => {
+      const allowed = await guard(request, reply);
+      if (!allowed) return reply;
+      return reply.redirect(`/portal/vouchers/${allowed.voucherId}#devices`, 303);
+    });
+
+    app.post('/vouchers/:id/devices', post, async (request, reply) => {
+      const allowed = await guard(request, reply);
+      if (!allowed) return reply;
+      const { v, actor, overview, voucherId } = allowed;
+      const input = { mac: field(request.body, 'mac'), title: field(request.body, 'title') };
+      try {
+        const device = await devices.add(v.tenant.id, actor, voucherId, input);
+        return reply.redirect(back(voucherId, { device: 'added', mac: device.mac }), 303);
+      } catch (error) {
+        const refused = formError(error, input, overview.devicesLimit, v.t);
+        if (!refused) throw error;
+        return host.html(
+          reply,
+          <DevicesPage
+            ctx={v.ctx}
+            overview={overview}
+            csrfToken={reply.generateCsrf()}
+            fmt={v.fmt}
+            form={refused.form}
+          />,
+          refused.status,
+        );
+      }
+    });
+
+    app.get('/vouchers/:id/devices/:deviceId/edit', async (request, reply) => {
+      const allowed = await guard(request, reply);
+      if (!allowed?.device) return reply;
+      const { v, device, voucherId } = allowed;
+      return host.html(
+        reply,
+        <EditDevicePage
+          ctx={v.ctx}
+          voucherId={voucherId}
+          device={device}
+          csrfToken={reply.generateCsrf()}
+          form={{ mac: device.mac, title: device.title ?? '' }}
+        />,
+      );
+    });
+
+    app.post('/vouchers/:id/devices/:deviceId', post, async (request, reply) => {
+      const allowed = await guard(request, reply);
+      if (!allowed?.device) return reply;
+      const { v, actor, device, voucherId, overview } = allowed;
+      const input = { mac: field(request.body, 'mac'), title: field(request.body, 'title') };
+      try {
+        const result = await devices.edit(v.tenant.id, actor, voucherId, device.id, {
+          mac: input.mac.trim() === '' ? undefined : input.mac,
+          title: input.title,
+        });
+        const replaced = result.device.mac !== device.mac;
+        return reply.redirect(
+          back(
+            voucherId,
+            replaced
+              ? { device: 'replaced', mac: device.mac, disconnect: disconnectText(result.disconnect) }
+              : { device: 'edited' },
+          ),
+          303,
+        );
+      } catch (error) {
+        const refused = formError(error, input, overview.devicesLimit, v.t);
+        if (!refused) throw error;
+        return host.html(
+          reply,
+          <EditDevicePage
+            ctx={v.ctx}
+            voucherId={voucherId}
+            device={device}
+            csrfToken={reply.generateCsrf()}
+            form={refused.form}
+          />,
+          refused.status,
+        );
+      }
+    });
+
+    app.get('/vouchers/:id/devices/:deviceId/remove', async (request, reply) => {
+      const allowed = await guard(request, reply);
+      if (!allowed?.device) return reply;
+      return host.html(
+        reply,
+        <RemoveDevicePage
+          ctx={allowed.v.ctx}
+          voucherId={allowed.voucherId}
+          device={allowed.device}
+          csrfToken={reply.generateCsrf()}
+        />,
+      );
+    });
+
+    app.post('/vouchers/:id/devices/:deviceId/remove', post, async (request, reply) => {
+      const allowed = await guard(request, reply);
+      if (!allowed?.device) return reply;
+      const { v, actor, device, voucherId } = allowed;
+      const result = await devices.remove(v.tenant.id, actor, voucherId, device.id);
+      return reply.redirect(
+        back(voucherId, {
+          device: 'removed',
+          mac: device.mac,
+          disconnect: disconnectText(result.disconnect),
+        }),
+        303,
+      );
+    });
+  }
+}

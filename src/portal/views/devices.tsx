@@ -1,0 +1,393 @@
+/**
+ * The "Associated devices" block of a voucher (voucher page), its compact summary on dashboard
+ * cards, and the pages of its forms (edit, confirm removal, a form shown again with its error).
+ * Plain forms: everything works without JavaScript.
+ */
+import type { ComponentChildren } from 'preact';
+import type { DeviceDetails, DeviceEvent, DevicesOverview } from '../../devices/index.js';
+import type { Formatter } from '../format.js';
+import type { Translate } from '../i18n/index.js';
+import { Layout, type PageContext } from './layout.js';
+
+/** A form field's value and error, to show a form again after a refusal. */
+export interface DeviceFormState {
+  mac: string;
+  title: string;
+  macError?: string;
+  titleError?: string;
+}
+
+/** What just happened (after a redirect), shown as a status message above the block. */
+export interface DeviceNotice {
+  text: string;
+  /** The disconnect outcome, when the change removed a MAC's access. */
+  disconnect?: string;
+}
+
+function deviceName(device: { title: string | null }, t: Translate): string {
+  return device.title ?? t('devices.unnamed');
+}
+
+export function limitText(limit: number, t: Translate): string {
+  return limit === 1 ? t('devices.limitOne') : t('devices.limit', { limit });
+}
+
+export function eventText(event: DeviceEvent, t: Translate): string {
+  const d = event.details;
+  const text = (key: string) => (typeof d[key] === 'string' ? d[key] : '');
+  switch (event.action) {
+    case 'added':
+      return t('devices.event.added', { mac: text('mac') });
+    case 'edited':
+      return t('devices.event.edited', { mac: text('mac') });
+    case 'replaced':
+      return t('devices.event.replaced', { fromMac: text('fromMac'), toMac: text('toMac') });
+    case 'removed':
+      return t('devices.event.removed', { mac: text('mac') });
+    default:
+      return t('devices.event.other', { action: event.action, mac: text('mac') });
+  }
+}
+
+function actorText(actor: DeviceEvent['actor'], t: Translate): string {
+  return t(`devices.actor.${actor}`);
+}
+
+function MacField(props: { id: string; value: string; error?: string; t: Translate; autofocus?: boolean }) {
+  const { t } = props;
+  const hintId = `${props.id}-hint`;
+  const errorId = `${props.id}-error`;
+  return (
+    <div class={props.error ? 'field field-error' : 'field'}>
+      <label for={props.id}>{t('devices.mac')}</label>
+      <p id={hintId} class="hint">
+        {t('devices.macHint')}
+      </p>
+      {props.error ? (
+        <p id={errorId} class="field-message" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      <input
+        id={props.id}
+        name="mac"
+        type="text"
+        inputmode="text"
+        autocomplete="off"
+        autocapitalize="characters"
+        spellcheck={false}
+        required
+        maxlength={40}
+        value={props.value}
+        aria-describedby={props.error ? `${errorId} ${hintId}` : hintId}
+        aria-invalid={props.error ? 'true' : undefined}
+        autofocus={props.error || props.autofocus ? true : undefined}
+      />
+    </div>
+  );
+}
+
+function TitleField(props: { id: string; value: string; error?: string; t: Translate }) {
+  const { t } = props;
+  const hintId = `${props.id}-hint`;
+  const errorId = `${props.id}-error`;
+  return (
+    <div class={props.error ? 'field field-error' : 'field'}>
+      <label for={props.id}>{t('devices.nameLabel')}</label>
+      <p id={hintId} class="hint">
+        {t('devices.nameHint')}
+      </p>
+      {props.error ? (
+        <p id={errorId} class="field-message" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      <input
+        id={props.id}
+        name="title"
+        type="text"
+        autocomplete="off"
+        maxlength={60}
+        value={props.value}
+        aria-describedby={props.error ? `${errorId} ${hintId}` : hintId}
+        aria-invalid={props.error ? 'true' : undefined}
+        autofocus={props.error ? true : undefined}
+      />
+    </div>
+  );
+}
+
+function DeviceItem(props: { device: DeviceDetails; voucherId: number; t: Translate; fmt: Formatter }) {
+  const { device, t, fmt } = props;
+  const name = deviceName(device, t);
+  const base = `/portal/vouchers/${props.voucherId}/devices/${device.id}`;
+  const online = device.online_since_at !== null;
+  return (
+    <li class="card device" id={`device-${device.id}`}>
+      <header class="device-head">
+        <h4>
+          {name} <code class="device-mac">{device.mac}</code>
+        </h4>
+        <span class={online ? 'badge badge-online' : 'badge badge-used'}>
+          {online ? t('devices.onlineNow') : t('devices.offline')}
+        </span>
+      </header>
+      <dl class="facts">
+        <div>
+          <dt>{t('devices.lastSeen')}</dt>
+          <dd>{device.last_seen_at === null ? t('devices.neverSeen') : fmt.dateTime(device.last_seen_at)}</dd>
+        </div>
+        <div>
+          <dt>{t('devices.lastHotspot')}</dt>
+          <dd>{device.last_hotspot_title ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('devices.usage')}</dt>
+          <dd>
+            {t('devices.usageValue', {
+              down: fmt.bytes(device.downloaded_bytes),
+              up: fmt.bytes(device.uploaded_bytes),
+              time: fmt.duration(device.online_seconds),
+            })}
+          </dd>
+        </div>
+      </dl>
+      {device.is_randomized === 1 ? (
+        <p class="notice device-private">
+          <strong>{t('devices.private')}.</strong> {t('devices.privateHint')}
+        </p>
+      ) : null}
+      <p class="device-actions">
+        <a
+          class="button button-secondary"
+          href={`${base}/edit`}
+          aria-label={t('devices.editOf', { device: name })}
+        >
+          {t('devices.edit')}
+        </a>{' '}
+        <a
+          class="button button-secondary"
+          href={`${base}/remove`}
+          aria-label={t('devices.removeOf', { device: name })}
+        >
+          {t('devices.remove')}
+        </a>
+      </p>
+    </li>
+  );
+}
+
+export function AddDeviceForm(props: {
+  voucherId: number;
+  csrfToken: string;
+  form?: DeviceFormState;
+  t: Translate;
+}) {
+  const { t } = props;
+  return (
+    <form method="post" action={`/portal/vouchers/${props.voucherId}/devices`} class="form card" novalidate>
+      <h3 id="add-device-title">{t('devices.add')}</h3>
+      <input type="hidden" name="_csrf" value={props.csrfToken} />
+      <MacField id="device-mac" value={props.form?.mac ?? ''} error={props.form?.macError} t={t} />
+      <TitleField id="device-title" value={props.form?.title ?? ''} error={props.form?.titleError} t={t} />
+      <button type="submit" class="button button-primary">
+        {t('devices.addSubmit')}
+      </button>
+    </form>
+  );
+}
+
+export function DevicesBlock(props: {
+  overview: DevicesOverview;
+  csrfToken: string;
+  t: Translate;
+  fmt: Formatter;
+  notice?: DeviceNotice;
+  form?: DeviceFormState;
+}) {
+  const { overview, t, fmt } = props;
+  const full = overview.devices.length >= overview.devicesLimit;
+  return (
+    <section class="section devices" id="devices" aria-labelledby="devices-title">
+      <h2 id="devices-title">{t('devices.title')}</h2>
+      {props.notice ? (
+        <div class="notice" role="status">
+          <p>{props.notice.text}</p>
+          {props.notice.disconnect ? <p>{props.notice.disconnect}</p> : null}
+        </div>
+      ) : null}
+      <p class="lead">{limitText(overview.devicesLimit, t)}</p>
+      <p class="muted small">{t('devices.intro')}</p>
+      {overview.devices.length === 0 ? (
+        <p class="empty card">{t('devices.none')}</p>
+      ) : (
+        <ul class="device-list" aria-label={t('devices.caption')}>
+          {overview.devices.map((device) => (
+            <DeviceItem key={device.id} device={device} voucherId={overview.voucherId} t={t} fmt={fmt} />
+          ))}
+        </ul>
+      )}
+      {full && !props.form ? (
+        <p class="muted">{t('devices.full', { limit: overview.devicesLimit })}</p>
+      ) : (
+        <AddDeviceForm voucherId={overview.voucherId} csrfToken={props.csrfToken} form={props.form} t={t} />
+      )}
+      <DeviceHistory events={overview.events} t={t} fmt={fmt} />
+    </section>
+  );
+}
+
+export function DeviceHistory(props: { events: DeviceEvent[]; t: Translate; fmt: Formatter }) {
+  const { t, fmt } = props;
+  return (
+    <section class="device-history" aria-labelledby="device-history-title">
+      <h3 id="device-history-title">{t('devices.history')}</h3>
+      {props.events.length === 0 ? (
+        <p class="empty">{t('devices.historyNone')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">{t('devices.historyCaption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('devices.when')}</th>
+                <th scope="col">{t('devices.who')}</th>
+                <th scope="col">{t('devices.what')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.events.map((event) => (
+                <tr key={event.id}>
+                  <td>{fmt.dateTime(event.createdAtMs)}</td>
+                  <td>{actorText(event.actor, t)}</td>
+                  <td>{eventText(event, t)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The compact line on a dashboard voucher card. */
+export function DeviceSummary(props: { voucherId: number; count: number; limit: number; t: Translate }) {
+  const { t } = props;
+  return (
+    <p class="voucher-devices">
+      {t('devices.title')}: {t('devices.count', { count: props.count, limit: props.limit })} ·{' '}
+      <a href={`/portal/vouchers/${props.voucherId}#devices`}>{t('devices.manage')}</a>
+    </p>
+  );
+}
+
+function DevicePageShell(props: {
+  ctx: PageContext;
+  voucherId: number;
+  title: string;
+  children: ComponentChildren;
+}) {
+  const { t } = props.ctx;
+  return (
+    <Layout ctx={props.ctx} title={props.title}>
+      <p class="back">
+        <a href={`/portal/vouchers/${props.voucherId}`}>
+          <span aria-hidden="true">← </span>
+          {t('vouchers.details')}
+        </a>
+      </p>
+      {props.children}
+    </Layout>
+  );
+}
+
+/** The block on a page of its own: the add form shown again with its error. */
+export function DevicesPage(props: {
+  ctx: PageContext;
+  overview: DevicesOverview;
+  csrfToken: string;
+  fmt: Formatter;
+  form?: DeviceFormState;
+}) {
+  return (
+    <DevicePageShell
+      ctx={props.ctx}
+      voucherId={props.overview.voucherId}
+      title={props.ctx.t('devices.title')}
+    >
+      {props.form?.macError || props.form?.titleError ? (
+        <div class="error-summary" role="alert">
+          <h2>{props.ctx.t('devices.errorSummary')}</h2>
+          <p>{props.form.macError ?? props.form.titleError}</p>
+        </div>
+      ) : null}
+      <DevicesBlock
+        overview={props.overview}
+        csrfToken={props.csrfToken}
+        t={props.ctx.t}
+        fmt={props.fmt}
+        form={props.form}
+      />
+    </DevicePageShell>
+  );
+}
+
+export function EditDevicePage(props: {
+  ctx: PageContext;
+  voucherId: number;
+  device: DeviceDetails;
+  csrfToken: string;
+  form: DeviceFormState;
+}) {
+  const { t } = props.ctx;
+  const action = `/portal/vouchers/${props.voucherId}/devices/${props.device.id}`;
+  return (
+    <DevicePageShell ctx={props.ctx} voucherId={props.voucherId} title={t('devices.editTitle')}>
+      <section class="card narrow" aria-labelledby="edit-title">
+        <h1 id="edit-title">{t('devices.editTitle')}</h1>
+        <p class="muted small">{t('devices.editHint')}</p>
+        <form method="post" action={action} class="form" novalidate>
+          <input type="hidden" name="_csrf" value={props.csrfToken} />
+          <MacField id="device-mac" value={props.form.mac} error={props.form.macError} t={t} />
+          <TitleField id="device-title" value={props.form.title} error={props.form.titleError} t={t} />
+          <button type="submit" class="button button-primary">
+            {t('devices.save')}
+          </button>{' '}
+          <a class="button button-secondary" href={`/portal/vouchers/${props.voucherId}#devices`}>
+            {t('devices.cancel')}
+          </a>
+        </form>
+      </section>
+    </DevicePageShell>
+  );
+}
+
+export function RemoveDevicePage(props: {
+  ctx: PageContext;
+  voucherId: number;
+  device: DeviceDetails;
+  csrfToken: string;
+}) {
+  const { t } = props.ctx;
+  const action = `/portal/vouchers/${props.voucherId}/devices/${props.device.id}/remove`;
+  return (
+    <DevicePageShell ctx={props.ctx} voucherId={props.voucherId} title={t('devices.confirmTitle')}>
+      <section class="card narrow" aria-labelledby="remove-title">
+        <h1 id="remove-title">{t('devices.confirmTitle')}</h1>
+        <p class="lead">
+          {t('devices.confirmText', { device: deviceName(props.device, t), mac: props.device.mac })}
+        </p>
+        <form method="post" action={action} class="form">
+          <input type="hidden" name="_csrf" value={props.csrfToken} />
+          <button type="submit" class="button button-primary">
+            {t('devices.confirmSubmit')}
+          </button>{' '}
+          <a class="button button-secondary" href={`/portal/vouchers/${props.voucherId}#devices`}>
+            {t('devices.cancel')}
+          </a>
+        </form>
+      </section>
+    </DevicePageShell>
+  );
+}
