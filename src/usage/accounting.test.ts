@@ -12,6 +12,11 @@ import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { createPlan, createRadiusWorld, createVoucher } from '../../test/helpers/radius-factories.js';
 import { AccountingRecorder, AcctStatusType, FakeSessionTerminator, type AccountingRecord } from './index.js';
 
+/** Waits (up to 5 s) for background work such as a Disconnect after the commit. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe.each(TEST_DIALECTS)('accounting idempotency (%s)', (dialect) => {
   let app: TestApp;
   let world: Awaited<ReturnType<typeof createRadiusWorld>>;
@@ -171,7 +176,7 @@ describe.each(TEST_DIALECTS)('accounting idempotency (%s)', (dialect) => {
     expect(terminator.requests).toHaveLength(0);
     await app.accounting.record(interim(2, 2, 10_000));
     expect(await voucher()).toMatchObject({ status: 'used', used_reason: 'time' });
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => terminator.requests.length > 0);
     expect(terminator.requests.map((r) => r.session.acctSessionId)).toEqual(['s-1']);
   });
 
@@ -226,7 +231,7 @@ describe.each(TEST_DIALECTS)('accounting idempotency (%s)', (dialect) => {
       .where('id', '=', expiring.id)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'used', used_reason: 'expired' });
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => terminator.requests.length > 0);
     expect(terminator.requests.map((r) => r.session.acctSessionId)).toEqual(['x-1']);
   });
 });

@@ -12,10 +12,10 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository, parseMac } from '../devices/index.js';
-import { dayInZone, type Clock } from '../shared/index.js';
+import type { Clock } from '../shared/index.js';
 import type { Database, Voucher } from '../store/index.js';
 import { VoucherAccessRepository, evaluateVoucherLimits } from '../vouchers/index.js';
-import { SessionsRepository, type SessionRow } from './sessions-repository.js';
+import { SessionsRepository, type SessionRow, type SessionUpdate } from './sessions-repository.js';
 
 export const AcctStatusType = {
   Start: 1,
@@ -52,6 +52,23 @@ export interface VoucherExhaustedEvent {
   reason: 'data' | 'time';
 }
 
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day (YYYY-MM-DD) in a time zone; formatters are cached (creating one is slow). */
+function dayIn(instantMs: number, timeZone: string): string {
+  let format = dayFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dayFormatters.set(timeZone, format);
+  }
+  return format.format(instantMs);
+}
+
 /** Encodes the tie between an Access-Accept and the sessions it starts. */
 export function encodeClassTag(voucherId: number, deviceId: number | null): string {
   return `portico:v${voucherId}:d${deviceId ?? 0}`;
@@ -81,6 +98,8 @@ interface VoucherTouch {
   onlineSeconds: number;
   lastSessionAtMs: number;
   open: boolean;
+  /** A Start (or a lost Start) was seen: the voucher may need to go online. */
+  started: boolean;
   stopped: boolean;
   days: Map<string, { downloadedBytes: number; uploadedBytes: number; onlineSeconds: number }>;
 }
@@ -244,6 +263,7 @@ export class AccountingRecorder {
 
     // A lost Start is normal: an Interim or Stop for an unknown session creates it.
     const missing = [...groups.entries()].filter(([k]) => !existing.has(k));
+    const createdNow = new Set<number>();
     if (missing.length > 0) {
       missing.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       for (const [, group] of missing) {
@@ -271,9 +291,13 @@ export class AccountingRecorder {
       const created = await sessions.findForUpdate(
         missing.map(([, g]) => ({ hotspotId: g[0]!.hotspotId, acctSessionId: g[0]!.acctSessionId! })),
       );
-      for (const row of created) existing.set(key(row.hotspot_id, row.acct_session_id), row);
+      for (const row of created) {
+        existing.set(key(row.hotspot_id, row.acct_session_id), row);
+        createdNow.add(row.id);
+      }
     }
 
+    const sessionUpdates: SessionUpdate[] = [];
     for (const [k, group] of groups) {
       const session = existing.get(k);
       if (!session) continue;
@@ -310,7 +334,8 @@ export class AccountingRecorder {
         onlineSeconds: seconds - session.session_seconds,
       };
       if (changed || stoppedAtMs === null) {
-        await sessions.update(session.id, {
+        sessionUpdates.push({
+          id: session.id,
           downloadedBytes: down,
           uploadedBytes: up,
           sessionSeconds: seconds,
@@ -328,9 +353,11 @@ export class AccountingRecorder {
       touch.onlineSeconds += delta.onlineSeconds;
       touch.lastSessionAtMs = Math.max(touch.lastSessionAtMs, last.eventAtMs);
       if (stoppedAtMs === null) touch.open = true;
+      if (group.some((r) => r.statusType === AcctStatusType.Start) || createdNow.has(session.id))
+        touch.started = true;
       if (stoppedNow) touch.stopped = true;
       if (delta.downloadedBytes > 0 || delta.uploadedBytes > 0 || delta.onlineSeconds > 0) {
-        const day = dayInZone(last.eventAtMs, last.timeZone);
+        const day = dayIn(last.eventAtMs, last.timeZone);
         const daily = touch.days.get(day) ?? { downloadedBytes: 0, uploadedBytes: 0, onlineSeconds: 0 };
         daily.downloadedBytes += delta.downloadedBytes;
         daily.uploadedBytes += delta.uploadedBytes;
@@ -351,6 +378,8 @@ export class AccountingRecorder {
         }
       }
     }
+
+    await sessions.updateMany(sessionUpdates);
 
     const exhausted: VoucherExhaustedEvent[] = [];
     for (const [voucherId, touch] of [...touched.entries()].sort(([a], [b]) => a - b)) {
@@ -376,7 +405,8 @@ export class AccountingRecorder {
           continue;
         }
       }
-      if (touch.open && (voucher === undefined || voucher.status === 'active')) {
+      // Status transitions as conditional UPDATEs, only when they can change something.
+      if (touch.open && (voucher === undefined ? touch.started : voucher.status === 'active')) {
         await vouchers.markOnline(touch.tenantId, voucherId, nowMs);
       }
       if (touch.stopped) await vouchers.markOfflineIfIdle(touch.tenantId, voucherId, nowMs);
@@ -403,6 +433,7 @@ export class AccountingRecorder {
         onlineSeconds: 0,
         lastSessionAtMs: 0,
         open: false,
+        started: false,
         stopped: false,
         days: new Map(),
       };

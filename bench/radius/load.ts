@@ -1,0 +1,104 @@
+/**
+ * A RADIUS load generator: several UDP sockets, each with a window of outstanding requests
+ * (Identifiers 0..255 per socket), retransmission-free (a request unanswered within the
+ * timeout counts as lost). Reports throughput, p50/p99 latency and loss.
+ */
+import dgram from 'node:dgram';
+
+export interface LoadOptions {
+  host: string;
+  port: number;
+  sockets: number;
+  /** Outstanding requests per socket (≤ 256). */
+  window: number;
+  durationMs: number;
+  timeoutMs?: number;
+  /** Builds request `sequence` with this Identifier. */
+  makePacket(identifier: number, sequence: number): Buffer;
+}
+
+export interface LoadResult {
+  sent: number;
+  answered: number;
+  lost: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const latencies: number[] = [];
+  let sent = 0;
+  let answered = 0;
+  let lost = 0;
+  let sequence = 0;
+  let stopping = false;
+  const started = performance.now();
+
+  const workers = Array.from({ length: options.sockets }, async () => {
+    const socket = dgram.createSocket({
+      type: 'udp4',
+      recvBufferSize: 4 * 1024 * 1024,
+      sendBufferSize: 4 * 1024 * 1024,
+    });
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const inFlight = new Map<number, number>(); // identifier → sent at
+    const free: number[] = Array.from({ length: 256 }, (_, i) => i);
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const pump = () => {
+      while (!stopping && inFlight.size < options.window && free.length > 0) {
+        const id = free.shift()!;
+        inFlight.set(id, performance.now());
+        sent++;
+        socket.send(options.makePacket(id, sequence++), options.port, options.host);
+      }
+      if (stopping && inFlight.size === 0) done();
+    };
+    socket.on('message', (message) => {
+      const id = message.readUInt8(1);
+      const at = inFlight.get(id);
+      if (at === undefined) return;
+      inFlight.delete(id);
+      free.push(id);
+      answered++;
+      latencies.push(performance.now() - at);
+      pump();
+    });
+    const sweeper = setInterval(() => {
+      const now = performance.now();
+      for (const [id, at] of inFlight) {
+        if (now - at > timeoutMs) {
+          inFlight.delete(id);
+          free.push(id);
+          lost++;
+        }
+      }
+      pump();
+    }, 50);
+    pump();
+    await finished;
+    clearInterval(sweeper);
+    socket.close();
+  });
+
+  await new Promise((r) => setTimeout(r, options.durationMs));
+  stopping = true;
+  const elapsedMs = performance.now() - started;
+  await Promise.all(workers);
+  latencies.sort((a, b) => a - b);
+  return {
+    sent,
+    answered,
+    lost,
+    perSecond: Math.round(answered / (elapsedMs / 1000)),
+    p50Ms: Number(percentile(latencies, 50).toFixed(2)),
+    p99Ms: Number(percentile(latencies, 99).toFixed(2)),
+  };
+}
