@@ -31,6 +31,7 @@ import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from
 import { AccountingRecorder, UsageService, type SessionTerminator } from './usage/index.js';
 import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
 import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
+import { devicesApiRoutes } from './devices/api.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -139,16 +140,13 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const terminator: SessionTerminator = overrides.sessionTerminator ?? disconnectClient!;
   const usage = new UsageService(store.db, store.dialect, clock, terminator, logger);
   const devicesRepository = new DevicesRepository(store.db);
-  const devices = new DevicesService(
-    devicesRepository,
-    boundedTerminator(usage.deviceTerminator, {
-      waitMs: overrides.deviceDisconnectWaitMs ?? 3000,
-      countOpenSessions: (tenantId, voucherId, mac) =>
-        devicesRepository.countOpenSessions(tenantId, voucherId, mac),
-      logger,
-    }),
-    clock,
-  );
+  const deviceTerminator = boundedTerminator(usage.deviceTerminator, {
+    waitMs: overrides.deviceDisconnectWaitMs ?? 3000,
+    countOpenSessions: (tenantId, voucherId, mac) =>
+      devicesRepository.countOpenSessions(tenantId, voucherId, mac),
+    logger,
+  });
+  const devices = new DevicesService(devicesRepository, deviceTerminator, clock);
   const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
     (event) => notifications.handleVoucherActivated(event),
   ]);
@@ -210,6 +208,10 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     hotspots,
     usage,
     radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
+    smsSender: {
+      enqueue: (message) => sms.outbox.enqueue(message),
+      hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    },
   });
   await operator.start();
   // An operator assigning a voucher to a customer is an activation too (status-page SMS...).
@@ -232,7 +234,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   await registerAdmin(http, operator.deps, { extensions: [smsAdminPages(smsAdmin)] });
   await registerApi(http, operator.deps, {
     strictResponses: overrides.strictApiResponses ?? false,
-    extensions: [smsApiRoutes(smsAdmin)],
+    extensions: [smsApiRoutes(smsAdmin), devicesApiRoutes(devices, deviceTerminator)],
   });
 
   // Customer portal (/portal).

@@ -291,6 +291,21 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     await expect(otp.start({ tenant, phone: '+12025550115', clientIp: '192.0.2.3' })).resolves.toBeDefined();
   });
 
+  it('forgets challenges older than two days now and then', async () => {
+    await otp.start({ tenant, phone: '+12025550117', clientIp: null });
+    clock.advance(3 * 86_400_000);
+    const always: RandomSource = { bytes: (n) => cryptoRandom.bytes(n), int: () => 0 };
+    const lucky = build({ random: always });
+    await lucky.start({ tenant, phone: '+12025550118', clientIp: null });
+    await lucky.idle();
+    const left = await store.db
+      .selectFrom('otp_challenges')
+      .select('phone')
+      .where('tenant_id', '=', tenant.id)
+      .execute();
+    expect(left.map((r) => r.phone)).toEqual(['+12025550118']);
+  });
+
   it('refuses to start when OTP is off', async () => {
     await configure({ otpEnabled: false });
     expect((await failure(otp.start({ tenant, phone: '+12025550116', clientIp: null }))).code).toBe(

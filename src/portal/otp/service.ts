@@ -183,6 +183,8 @@ export class OtpService {
         }),
       );
     }
+    // Now and then, forget challenges past every window they count in (the daily cap).
+    if (this.deps.random.int(200) === 0) this.later(() => repo.purgeBefore(nowMs - 2 * DAY_MS));
     return { attemptToken, expiresAtMs, resendAtMs: nowMs + cooldownMs, codeLength: policy.length };
   }
 

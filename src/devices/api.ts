@@ -1,0 +1,249 @@
+/**
+ * REST API of a voucher's associated devices (an ApiExtension under /api/v1):
+ * GET/POST /vouchers/{id}/devices, PATCH/DELETE /vouchers/{id}/devices/{deviceId},
+ * POST /vouchers/{id}/devices/{deviceId}/disconnect, GET /vouchers/{id}/device-events.
+ * Operators act for the tenant (no portal switch applies); read-only tokens may only read.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiExtension, ApiKit } from '../api/plugin.js';
+import { errors, Nullable } from '../api/schemas.js';
+import { notFound } from '../shared/index.js';
+import type { DeviceActor, DeviceDetails, DevicesService, DeviceSessionTerminator } from './service.js';
+
+const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
+
+export const DeviceSchema = Type.Object({
+  id: Type.Integer(),
+  voucherId: Type.Integer(),
+  mac: Type.String({ description: 'normalised, AA:BB:CC:DD:EE:FF' }),
+  title: Nullable(Type.String()),
+  addedBy: Type.String({ description: 'customer, operator or first_login' }),
+  isRandomized: Type.Boolean({ description: 'a locally administered ("private Wi-Fi") address' }),
+  online: Type.Boolean({ description: 'has an open session now' }),
+  onlineSinceAtMs: Nullable(Ms),
+  firstSeenAtMs: Nullable(Ms),
+  lastSeenAtMs: Nullable(Ms),
+  lastHotspotId: Nullable(Type.Integer()),
+  lastHotspotTitle: Nullable(Type.String()),
+  downloadedBytes: Type.Integer(),
+  uploadedBytes: Type.Integer(),
+  onlineSeconds: Type.Integer(),
+  createdAtMs: Ms,
+});
+
+const DeviceList = Type.Object({
+  devicesLimit: Type.Integer({ description: "the plan's simultaneous devices" }),
+  live: Type.Boolean({ description: 'devices can be added or changed (voucher new, active or online)' }),
+  items: Type.Array(DeviceSchema),
+});
+
+const Disconnect = Type.Object({
+  sessions: Type.Integer({ description: 'live sessions of the MAC on this voucher' }),
+  confirmed: Type.Integer({ description: 'the hotspot confirmed them gone' }),
+  unconfirmed: Type.Integer({ description: 'not confirmed yet: Disconnect-Requests are retried' }),
+});
+
+const DeviceChange = Type.Object({ device: DeviceSchema, disconnect: Disconnect });
+
+const DeviceEventSchema = Type.Object({
+  id: Type.Integer(),
+  deviceId: Nullable(Type.Integer()),
+  actor: Type.String({ description: 'customer, operator or system' }),
+  actorId: Nullable(Type.Integer()),
+  clientIp: Nullable(Type.String()),
+  action: Type.String({ description: 'added, edited, replaced, removed, …' }),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  createdAtMs: Ms,
+});
+
+const VoucherParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const DeviceParams = Type.Object({
+  id: Type.Integer({ minimum: 1 }),
+  deviceId: Type.Integer({ minimum: 1 }),
+});
+const DeviceCreate = Type.Object({
+  mac: Type.String({
+    minLength: 1,
+    maxLength: 40,
+    description: 'aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff or 12 hex digits',
+  }),
+  title: Type.Optional(Nullable(Type.String({ maxLength: 60 }))),
+});
+const DevicePatch = Type.Object({
+  mac: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 40,
+      description: 'a new MAC replaces the old one (which loses access)',
+    }),
+  ),
+  title: Type.Optional(Nullable(Type.String({ maxLength: 60 }))),
+});
+const EventsQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) });
+
+function toDevice(d: DeviceDetails): Static<typeof DeviceSchema> {
+  return {
+    id: d.id,
+    voucherId: d.voucher_id,
+    mac: d.mac,
+    title: d.title,
+    addedBy: d.added_by,
+    isRandomized: d.is_randomized === 1,
+    online: d.online_since_at !== null,
+    onlineSinceAtMs: d.online_since_at,
+    firstSeenAtMs: d.first_seen_at,
+    lastSeenAtMs: d.last_seen_at,
+    lastHotspotId: d.last_hotspot_id,
+    lastHotspotTitle: d.last_hotspot_title,
+    downloadedBytes: Number(d.downloaded_bytes),
+    uploadedBytes: Number(d.uploaded_bytes),
+    onlineSeconds: Number(d.online_seconds),
+    createdAtMs: d.created_at,
+  };
+}
+
+export function operatorActor(request: FastifyRequest, kit: Pick<ApiKit, 'actorOf'>): DeviceActor {
+  return { kind: 'operator', adminId: kit.actorOf(request).adminId ?? null, clientIp: request.ip };
+}
+
+/** The API extension; `disconnect` ends a device's sessions without removing it. */
+export function devicesApiRoutes(devices: DevicesService, disconnect: DeviceSessionTerminator): ApiExtension {
+  return async (api: FastifyInstance, kit: ApiKit) => {
+    const tags = ['devices'];
+
+    /** The device with presence, from the voucher's overview (NOT_FOUND when absent). */
+    const detailsOf = async (request: FastifyRequest, voucherId: number, deviceId: number) => {
+      const overview = await devices.overview(request.tenant.id, operatorActor(request, kit), voucherId, 1);
+      const found = overview.devices.find((d) => d.id === deviceId);
+      if (!found) throw notFound('Device');
+      return found;
+    };
+
+    api.get<{ Params: Static<typeof VoucherParams> }>(
+      '/vouchers/:id/devices',
+      {
+        schema: {
+          tags,
+          summary: "List a voucher's associated devices (MAC addresses), with presence and usage",
+          params: VoucherParams,
+          response: { 200: DeviceList, ...errors },
+        },
+      },
+      async (request) => {
+        const overview = await devices.overview(
+          request.tenant.id,
+          operatorActor(request, kit),
+          request.params.id,
+          1,
+        );
+        return {
+          devicesLimit: overview.devicesLimit,
+          live: overview.live,
+          items: overview.devices.map(toDevice),
+        };
+      },
+    );
+
+    api.post<{ Params: Static<typeof VoucherParams>; Body: Static<typeof DeviceCreate> }>(
+      '/vouchers/:id/devices',
+      {
+        preHandler: kit.requireWrite,
+        schema: {
+          tags,
+          summary: 'Add a MAC address to a live voucher (it can connect by MAC authentication at once)',
+          params: VoucherParams,
+          body: DeviceCreate,
+          response: { 201: DeviceSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const device = await devices.add(request.tenant.id, operatorActor(request, kit), request.params.id, {
+          mac: request.body.mac,
+          title: request.body.title ?? null,
+        });
+        return reply.status(201).send(toDevice(await detailsOf(request, request.params.id, device.id)));
+      },
+    );
+
+    api.patch<{ Params: Static<typeof DeviceParams>; Body: Static<typeof DevicePatch> }>(
+      '/vouchers/:id/devices/:deviceId',
+      {
+        preHandler: kit.requireWrite,
+        schema: {
+          tags,
+          summary: "Change a device's title, or replace its MAC (the old MAC's sessions are disconnected)",
+          params: DeviceParams,
+          body: DevicePatch,
+          response: { 200: DeviceChange, ...errors },
+        },
+      },
+      async (request) => {
+        const { id, deviceId } = request.params;
+        const result = await devices.edit(request.tenant.id, operatorActor(request, kit), id, deviceId, {
+          mac: request.body.mac,
+          title: request.body.title,
+        });
+        return { device: toDevice(await detailsOf(request, id, deviceId)), disconnect: result.disconnect };
+      },
+    );
+
+    api.delete<{ Params: Static<typeof DeviceParams> }>(
+      '/vouchers/:id/devices/:deviceId',
+      {
+        preHandler: kit.requireWrite,
+        schema: {
+          tags,
+          summary: 'Remove a device: its MAC loses access and its live sessions are disconnected',
+          params: DeviceParams,
+          response: { 200: Disconnect, ...errors },
+        },
+      },
+      async (request) => {
+        const { id, deviceId } = request.params;
+        const result = await devices.remove(request.tenant.id, operatorActor(request, kit), id, deviceId);
+        return result.disconnect;
+      },
+    );
+
+    api.post<{ Params: Static<typeof DeviceParams> }>(
+      '/vouchers/:id/devices/:deviceId/disconnect',
+      {
+        preHandler: kit.requireWrite,
+        schema: {
+          tags,
+          summary: "Disconnect a device's live sessions (Disconnect-Request); the device keeps access",
+          params: DeviceParams,
+          response: { 200: Disconnect, ...errors },
+        },
+      },
+      async (request) => {
+        const { id, deviceId } = request.params;
+        const device = await detailsOf(request, id, deviceId);
+        return disconnect.disconnectMac(request.tenant.id, id, device.mac, 'operator');
+      },
+    );
+
+    api.get<{ Params: Static<typeof VoucherParams>; Querystring: Static<typeof EventsQuery> }>(
+      '/vouchers/:id/device-events',
+      {
+        schema: {
+          tags,
+          summary: "The voucher's device audit trail (who, when, from which IP, what), newest first",
+          params: VoucherParams,
+          querystring: EventsQuery,
+          response: { 200: Type.Object({ items: Type.Array(DeviceEventSchema) }), ...errors },
+        },
+      },
+      async (request) => {
+        const events = await devices.history(
+          request.tenant.id,
+          operatorActor(request, kit),
+          request.params.id,
+          request.query.limit ?? 100,
+        );
+        return { items: events.map(({ voucherId: _voucherId, ...event }) => event) };
+      },
+    );
+  };
+}
