@@ -1,12 +1,34 @@
 /** Formatting for one request: the viewer's language and locale, the tenant's time zone. */
 import { formatBytes, formatDuration, formatMoney } from '../shared/index.js';
 
+/**
+ * Formatters are built once per (locale, time zone) and shared: constructing the Intl objects
+ * costs more than rendering a whole dashboard's numbers with them.
+ */
+const instances = new Map<string, Formatter>();
+
+/** The shared Formatter for a locale and time zone. */
+export function formatterFor(locale: string, timeZone: string): Formatter {
+  const key = `${locale}|${timeZone}`;
+  let formatter = instances.get(key);
+  if (!formatter) {
+    if (instances.size >= 200) instances.clear();
+    formatter = new Formatter(locale, timeZone);
+    instances.set(key, formatter);
+  }
+  return formatter;
+}
+
 export class Formatter {
   private readonly dateTimeFormat: Intl.DateTimeFormat;
   private readonly dateFormat: Intl.DateTimeFormat;
   private readonly timeFormat: Intl.DateTimeFormat;
   private readonly dayFormat: Intl.DateTimeFormat;
   private readonly percentFormat: Intl.NumberFormat;
+  private readonly speedFormat: Intl.NumberFormat;
+  private readonly integerFormat: Intl.NumberFormat;
+  /** The tenant's country in this locale ("United States"), cached per country code. */
+  private readonly regionNames: Intl.DisplayNames;
 
   constructor(
     readonly locale: string,
@@ -22,6 +44,18 @@ export class Formatter {
     // Calendar days (YYYY-MM-DD) are already in the tenant's zone: format them as UTC dates.
     this.dayFormat = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', day: 'numeric' });
     this.percentFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+    this.speedFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+    this.integerFormat = new Intl.NumberFormat(locale);
+    this.regionNames = new Intl.DisplayNames([locale], { type: 'region' });
+  }
+
+  /** "United States" for "US" (the code itself when unknown). */
+  region(countryCode: string): string {
+    try {
+      return this.regionNames.of(countryCode) ?? countryCode;
+    } catch {
+      return countryCode;
+    }
   }
 
   bytes(value: number): string {
@@ -65,9 +99,9 @@ export class Formatter {
   /** 10000 kbps → "10 Mbit/s". */
   speed(kbps: number): string {
     if (kbps >= 1000) {
-      return `${new Intl.NumberFormat(this.locale, { maximumFractionDigits: 1 }).format(kbps / 1000)} Mbit/s`;
+      return `${this.speedFormat.format(kbps / 1000)} Mbit/s`;
     }
-    return `${new Intl.NumberFormat(this.locale).format(kbps)} kbit/s`;
+    return `${this.integerFormat.format(kbps)} kbit/s`;
   }
 }
 

@@ -21,7 +21,7 @@ import { formatDuration, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { PortalDashboard } from './dashboard.js';
 import type { PortalDevices } from './devices.js';
-import { Formatter } from './format.js';
+import { formatterFor, type Formatter } from './format.js';
 import {
   chooseLanguage,
   formattingLocale,
@@ -135,7 +135,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       tenant.locale,
     );
     const t = translator(lang);
-    const fmt = new Formatter(formattingLocale(lang, tenant.locale), tenant.time_zone);
+    const fmt = formatterFor(formattingLocale(lang, tenant.locale), tenant.time_zone);
     return { ctx: { t, lang, tenantName: tenant.name, path: request.url }, t, lang, fmt, tenant };
   }
 
@@ -159,9 +159,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     status = 200,
   ): FastifyReply {
     const v = view(request);
-    const countryName =
-      new Intl.DisplayNames([v.fmt.locale], { type: 'region' }).of(v.tenant.default_country) ??
-      v.tenant.default_country;
+    const countryName = v.fmt.region(v.tenant.default_country);
     return html(
       reply,
       <SignInPage
@@ -363,9 +361,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       const result = await signIn.start(request.tenant, phoneInput, { clientIp: request.ip });
       const v = view(request);
       const example = examplePhone(v.tenant.default_country);
-      const country =
-        new Intl.DisplayNames([v.fmt.locale], { type: 'region' }).of(v.tenant.default_country) ??
-        v.tenant.default_country;
+      const country = v.fmt.region(v.tenant.default_country);
       switch (result.kind) {
         case 'signed-in': {
           await startSession(request, reply, result.customer);

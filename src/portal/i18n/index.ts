@@ -65,15 +65,23 @@ export function chooseLanguage(
   return isLanguage(tenantLanguage) ? tenantLanguage : 'en';
 }
 
+const localeCache = new Map<string, string>();
+
 /** The locale for numbers and dates: the tenant's own region when it speaks this language. */
 export function formattingLocale(language: Language, tenantLocale: string): string {
-  const tenantLanguage = tenantLocale.toLowerCase().split('-')[0];
-  if (tenantLanguage === language) {
-    try {
-      return Intl.getCanonicalLocales(tenantLocale)[0] ?? language;
-    } catch {
-      return language;
+  const key = `${language}|${tenantLocale}`;
+  let locale = localeCache.get(key);
+  if (locale === undefined) {
+    locale = language;
+    if (tenantLocale.toLowerCase().split('-')[0] === language) {
+      try {
+        locale = Intl.getCanonicalLocales(tenantLocale)[0] ?? language;
+      } catch {
+        // an invalid stored locale: the language alone
+      }
     }
+    if (localeCache.size >= 200) localeCache.clear();
+    localeCache.set(key, locale);
   }
-  return language;
+  return locale;
 }
