@@ -208,6 +208,10 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     hotspots,
     usage,
     radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
+    smsSender: {
+      enqueue: (message) => sms.outbox.enqueue(message),
+      hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    },
   });
   await operator.start();
   // An operator assigning a voucher to a customer is an activation too (status-page SMS...).

@@ -14,7 +14,13 @@ import type { HotspotsService } from '../hotspots/index.js';
 import type { UsageService } from '../usage/index.js';
 import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
 import { SessionsAdminQueries } from '../usage/admin-queries.js';
-import { SeriesGenerator, VoucherEvents, VouchersRepository, VouchersService } from '../vouchers/index.js';
+import {
+  SERIES_BATCH_SIZE,
+  SeriesGenerator,
+  VoucherEvents,
+  VouchersRepository,
+  VouchersService,
+} from '../vouchers/index.js';
 import { DashboardQueries } from './dashboard-queries.js';
 import type { AdminDeps } from './deps.js';
 
@@ -38,10 +44,11 @@ export function createOperatorModules(parts: {
   hotspots: HotspotsService;
   usage: UsageService;
   radius: { authPort: number; acctPort: number };
+  smsSender: AdminDeps['smsSender'];
 }): OperatorModules {
   const { store, clock, random, logger } = parts;
   const db = store.db;
-  const vouchersRepository = new VouchersRepository(db);
+  const vouchersRepository = new VouchersRepository(db, store.dialect);
   const customers = new CustomersAdminRepository(db);
   const sessions = new SessionsAdminQueries(db);
   const sms = new SmsAdminCounts(db);
@@ -58,7 +65,14 @@ export function createOperatorModules(parts: {
       source: 'operator',
       atMs: clock.nowMs(),
     });
-  const seriesGenerator = new SeriesGenerator(vouchersRepository, clock, random, logger, announce);
+  const seriesGenerator = new SeriesGenerator(
+    vouchersRepository,
+    clock,
+    random,
+    logger,
+    announce,
+    SERIES_BATCH_SIZE[store.dialect],
+  );
   const vouchers = new VouchersService(
     vouchersRepository,
     plans,
@@ -85,6 +99,7 @@ export function createOperatorModules(parts: {
     hotspots: parts.hotspots,
     usage: parts.usage,
     radius: parts.radius,
+    smsSender: parts.smsSender,
     clock,
     logger,
   };

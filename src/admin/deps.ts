@@ -31,6 +31,17 @@ export interface AdminDeps {
   usage: UsageService;
   /** Where routers reach Portico's RADIUS server (for the RouterOS snippet). */
   radius: { authPort: number; acctPort: number };
+  /** The SMS module's outbox and gateway check (voucher details by SMS). */
+  smsSender: {
+    enqueue(sms: {
+      tenantId: number;
+      customerId: number | null;
+      type: 'voucher_details';
+      recipient: string;
+      text: string;
+    }): Promise<unknown>;
+    hasEnabledGateway(tenantId: number): Promise<boolean>;
+  };
   clock: Clock;
   logger: Logger;
   /** Sign-in attempts per client IP and minute. */

@@ -20,7 +20,7 @@ const NOTICES: Record<string, string> = {
   blocked: 'The customer is blocked.',
   unblocked: 'The customer is active again.',
   password: 'Your password was changed.',
-  sent: 'Queued for sending.',
+  sent: 'The SMS is queued for sending; see Logs > SMS Logs.',
 };
 
 export interface PageOptions {

@@ -45,9 +45,73 @@ function toSeriesView(row: SeriesRow): VoucherSeriesView {
   };
 }
 
+/** The columns every voucher of one series batch shares (all but the codes). */
+export type SeriesBatchBase = Omit<Insertable<VouchersTable>, 'code' | 'short_code' | 'id'> & {
+  tenant_id: number;
+  series_id: number;
+  plan_id: number;
+};
+
 /** Voucher and series queries, all scoped by tenant. */
 export class VouchersRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
+  ) {}
+
+  /**
+   * Inserts one batch of a series with a constant number of parameters (the codes travel as one
+   * array), skipping codes that already exist in the tenant. Returns how many were inserted.
+   * A multi-row VALUES list costs ~24 parameters a row to build and parse; this does not.
+   */
+  async insertSeriesBatch(
+    base: SeriesBatchBase,
+    codes: Array<{ code: string; shortCode: string }>,
+  ): Promise<number> {
+    if (codes.length === 0) return 0;
+    const pg = this.dialect === 'postgres';
+    const v = (value: unknown, type: 'bigint' | 'integer' | 'varchar') =>
+      pg ? sql`cast(${value} as ${sql.raw(type)})` : sql`${value}`;
+    const shared = sql.join([
+      v(base.tenant_id, 'bigint'),
+      v(base.series_id, 'bigint'),
+      v(base.plan_id, 'bigint'),
+      v(base.customer_id ?? null, 'bigint'),
+      v(base.status, 'varchar'),
+      v(base.plan_title, 'varchar'),
+      v(base.price_minor ?? 0, 'bigint'),
+      v(base.currency, 'varchar'),
+      v(base.speed_down_kbps ?? null, 'integer'),
+      v(base.speed_up_kbps ?? null, 'integer'),
+      v(base.data_limit_bytes ?? null, 'bigint'),
+      v(base.download_limit_bytes ?? null, 'bigint'),
+      v(base.upload_limit_bytes ?? null, 'bigint'),
+      v(base.time_limit_seconds ?? null, 'bigint'),
+      v(base.validity_seconds ?? null, 'bigint'),
+      v(base.devices_limit ?? 1, 'integer'),
+      v(base.valid_until_at ?? null, 'bigint'),
+      v(base.expires_at ?? null, 'bigint'),
+      v(base.created_at, 'bigint'),
+      v(base.updated_at, 'bigint'),
+    ]);
+    const columns = sql.raw(
+      'tenant_id, series_id, plan_id, customer_id, status, plan_title, price_minor, currency, speed_down_kbps, ' +
+        'speed_up_kbps, data_limit_bytes, download_limit_bytes, upload_limit_bytes, time_limit_seconds, ' +
+        'validity_seconds, devices_limit, valid_until_at, expires_at, created_at, updated_at, code, short_code',
+    );
+    const query = pg
+      ? sql`insert into vouchers (${columns})
+          select ${shared}, c.code, c.short_code
+          from unnest(cast(${codes.map((c) => c.code)} as varchar[]), cast(${codes.map((c) => c.shortCode)} as varchar[])) as c(code, short_code)
+          on conflict do nothing`
+      : sql`insert into vouchers (${columns})
+          select ${shared}, json_extract(value, '$[0]'), json_extract(value, '$[1]')
+          from json_each(${JSON.stringify(codes.map((c) => [c.code, c.shortCode]))})
+          where true
+          on conflict do nothing`;
+    const result = await query.execute(this.db);
+    return Number(result.numAffectedRows ?? 0);
+  }
 
   async list(
     tenantId: number,

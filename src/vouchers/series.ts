@@ -4,17 +4,19 @@
  * written to the series row (created_count), so any process can show it.
  */
 import type { Logger } from 'pino';
-import type { Insertable, VouchersTable } from '../store/index.js';
 import type { Clock, RandomSource } from '../shared/index.js';
 import type { PlanView } from '../plans/index.js';
 import type { VoucherSettings } from '../tenants/index.js';
 import { fullCode, randomCodes } from './codes.js';
 import type { VoucherSeriesView } from './model.js';
-import type { VouchersRepository } from './repository.js';
+import type { SeriesBatchBase, VouchersRepository } from './repository.js';
 
 export const MAX_SERIES_QUANTITY = 100_000;
-/** Rows per INSERT: ~24 parameters each stays far below SQLite's and PostgreSQL's limits. */
-export const SERIES_BATCH_SIZE = 1000;
+/**
+ * Vouchers per INSERT. SQLite runs on the event loop (better-sqlite3 is synchronous), so a batch
+ * there must stay short; PostgreSQL works in its own process and takes bigger batches.
+ */
+export const SERIES_BATCH_SIZE = { sqlite: 250, postgres: 5000 } as const;
 /** A collision of random parts is rare; this many retries of a batch means the space is full. */
 const MAX_RETRIES = 20;
 
@@ -38,6 +40,7 @@ export class SeriesGenerator {
     private readonly logger: Logger,
     /** Called for each voucher made for a customer (the "voucher activated" event). */
     private readonly onAssigned: (tenantId: number, voucherId: number, customerId: number) => Promise<void>,
+    private readonly batchSize: number = SERIES_BATCH_SIZE.sqlite,
   ) {}
 
   /** Starts generating in the background; `idle()` resolves when every job has finished. */
@@ -63,7 +66,7 @@ export class SeriesGenerator {
   /** Generates the whole series now (used by `start`, and directly by the benchmark). */
   async run({ tenantId, series, plan, settings }: SeriesJob): Promise<void> {
     const nowMs = this.clock.nowMs();
-    const base: Omit<Insertable<VouchersTable>, 'code' | 'short_code'> = {
+    const base: SeriesBatchBase = {
       tenant_id: tenantId,
       series_id: series.id,
       plan_id: plan.id,
@@ -90,16 +93,17 @@ export class SeriesGenerator {
     let retries = 0;
     while (created < series.quantity) {
       if (this.stopping) throw new Error('stopped before the series was complete');
-      const want = Math.min(SERIES_BATCH_SIZE, series.quantity - created);
+      const want = Math.min(this.batchSize, series.quantity - created);
       const randoms = [
         ...new Set(randomCodes(want, settings.codeLength, settings.codeAlphabet, this.random)),
       ];
-      const rows = randoms.map((random) => ({
-        ...base,
-        code: fullCode(series.code, plan.voucherPrefix, random),
-        short_code: random,
-      }));
-      const inserted = await this.vouchers.insertMany(rows);
+      const inserted = await this.vouchers.insertSeriesBatch(
+        base,
+        randoms.map((random) => ({
+          code: fullCode(series.code, plan.voucherPrefix, random),
+          shortCode: random,
+        })),
+      );
       if (inserted < want && ++retries > MAX_RETRIES)
         throw new Error('could not find unused codes: make the codes longer or the alphabet larger');
       created += inserted;

@@ -45,8 +45,10 @@ function Chart({ days }: { days: DashboardDay[] }): VNode {
         </text>
       </svg>
       <figcaption>
-        <span class="key key-data">Data</span> (max {formatBytes(maxData)}) ·{' '}
-        <span class="key key-activations">Activations</span> (max {maxActivations})
+        <span class="key key-data">Data</span> (highest day{' '}
+        {formatBytes(Math.max(0, ...days.map((d) => d.dataBytes)))}) ·{' '}
+        <span class="key key-activations">Activations</span> (highest day{' '}
+        {Math.max(0, ...days.map((d) => d.activations))})
       </figcaption>
     </figure>
   );

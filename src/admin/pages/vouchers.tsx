@@ -12,6 +12,7 @@ import { normalizePhone } from '../../customers/admin-repository.js';
 import type { AdminDeps } from '../deps.js';
 import { currencyDigits, dateEnd, dateStart, idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
+import { sendVoucherDetails } from '../voucher-sms.js';
 import {
   ActionButton,
   Badge,
@@ -509,6 +510,13 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               ) : (
                 <ActionButton action={`/admin/vouchers/${v.id}/disable`} csrf={csrf} label="Disable" danger />
               )}
+              {customer ? (
+                <ActionButton
+                  action={`/admin/vouchers/${v.id}/send-sms`}
+                  csrf={csrf}
+                  label="Send details by SMS"
+                />
+              ) : null}
               {v.status !== 'used' && v.status !== 'disabled' ? (
                 <form method="post" action={`/admin/vouchers/${v.id}/assign`} class="inline">
                   <CsrfField token={csrf} />
@@ -608,4 +616,10 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
       return reply.redirect(`/admin/vouchers/${id}?notice=assigned`, 303);
     },
   );
+
+  admin.post('/admin/vouchers/:id/send-sms', { preHandler: kit.requireWrite }, async (request, reply) => {
+    const id = idParam(request.params);
+    await sendVoucherDetails(deps, request.tenant, id);
+    return reply.redirect(`/admin/vouchers/${id}?notice=sent`, 303);
+  });
 }

@@ -6,6 +6,7 @@ import { currencyDigits } from '../../admin/forms.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
 import { VOUCHER_SORT_KEYS, VOUCHER_STATUSES } from '../../vouchers/index.js';
 import type { ApiKit } from '../plugin.js';
+import { sendVoucherDetails } from '../../admin/voucher-sms.js';
 import {
   errors,
   IdParams,
@@ -105,6 +106,25 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
       },
     },
     async (request) => deps.vouchers.assign(request.tenant.id, request.params.id, request.body.customerId),
+  );
+
+  api.post<{ Params: Static<typeof IdParams> }>(
+    '/vouchers/:id/send-sms',
+    {
+      preHandler: kit.requireWrite,
+      schema: {
+        tags,
+        summary: "Send the voucher's code and limits to its customer by SMS",
+        description:
+          'Queued in the SMS outbox (see sms-messages). 409 without a customer; SMS_NO_GATEWAY without an enabled gateway.',
+        params: IdParams,
+        response: { 202: Type.Object({ queued: Type.Boolean() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await sendVoucherDetails(deps, request.tenant, request.params.id);
+      return reply.status(202).send({ queued: true });
+    },
   );
 
   const seriesTags = ['voucher-series'];
