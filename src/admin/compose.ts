@@ -16,6 +16,7 @@ import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
 import { SessionsAdminQueries } from '../usage/admin-queries.js';
 import {
   SERIES_BATCH_SIZE,
+  SERIES_STALE_AFTER_MS,
   SeriesGenerator,
   VoucherEvents,
   VouchersRepository,
@@ -28,7 +29,7 @@ export interface OperatorModules {
   deps: AdminDeps;
   voucherEvents: VoucherEvents;
   seriesGenerator: SeriesGenerator;
-  /** Marks series a stopped process left half-made, then nothing else to do at start. */
+  /** Resumes series a stopped process left half-made, now and then every minute. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -103,15 +104,24 @@ export function createOperatorModules(parts: {
     clock,
     logger,
   };
+  let resumeTimer: NodeJS.Timeout | undefined;
   return {
     deps,
     voucherEvents,
     seriesGenerator,
     async start() {
-      const stale = await vouchersRepository.failStaleSeries(clock.nowMs() - 3_600_000);
-      if (stale > 0)
-        logger.warn({ stale }, 'voucher series left unfinished by a stopped process were marked failed');
+      const resume = () =>
+        vouchers
+          .resumeStaleSeries()
+          .catch((error: unknown) => logger.error({ err: error }, 'resuming voucher series failed'));
+      await resume();
+      // Another process sharing the database may die mid-series at any time, not only before we start.
+      resumeTimer = setInterval(() => void resume(), SERIES_STALE_AFTER_MS);
+      resumeTimer.unref();
     },
-    stop: () => seriesGenerator.stop(),
+    async stop() {
+      clearInterval(resumeTimer);
+      await seriesGenerator.stop();
+    },
   };
 }

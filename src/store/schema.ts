@@ -124,6 +124,8 @@ export interface VoucherSeriesTable {
   valid_until_at: number | null;
   created_by_admin_id: number | null;
   created_at: number;
+  /** Written with every batch while generating; a stale one means its process is gone. */
+  heartbeat_at: number | null;
 }
 
 export interface VouchersTable {

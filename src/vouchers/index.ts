@@ -10,7 +10,7 @@ export {
   type CustomerLookup,
   type NewSeries,
 } from './service.js';
-export { SeriesGenerator, MAX_SERIES_QUANTITY, SERIES_BATCH_SIZE } from './series.js';
+export { SeriesGenerator, MAX_SERIES_QUANTITY, SERIES_BATCH_SIZE, SERIES_STALE_AFTER_MS } from './series.js';
 export {
   VoucherEvents,
   type VoucherActivatedEvent as OperatorVoucherEvent,

@@ -262,15 +262,26 @@ export class VouchersRepository {
     return toSeriesView(row);
   }
 
+  /** Records progress and the heartbeat that tells other processes this series is being made. */
   async setSeriesProgress(
     tenantId: number,
     id: number,
     createdCount: number,
     status: SeriesStatus,
+    nowMs: number,
   ): Promise<void> {
     await this.db
       .updateTable('voucher_series')
-      .set({ created_count: createdCount, status })
+      .set({ created_count: createdCount, status, heartbeat_at: nowMs })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async failSeries(tenantId: number, id: number): Promise<void> {
+    await this.db
+      .updateTable('voucher_series')
+      .set({ status: 'failed' })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .execute();
@@ -295,15 +306,52 @@ export class VouchersRepository {
     return { items: rows.map(toSeriesView), total: Number(count?.n ?? 0), ...page };
   }
 
-  /** Series left `generating` by a process that stopped: they will not finish by themselves. */
-  async failStaleSeries(olderThanMs: number): Promise<number> {
-    const result = await this.db
-      .updateTable('voucher_series')
-      .set({ status: 'failed' })
+  /**
+   * Takes over series still `generating` whose heartbeat stopped before `staleBeforeMs` (their
+   * process stopped or crashed). Each claim is a compare-and-set on the heartbeat, so when several
+   * processes look at once only one of them gets a given series.
+   */
+  async claimStaleSeries(
+    staleBeforeMs: number,
+    nowMs: number,
+  ): Promise<Array<VoucherSeriesView & { tenantId: number }>> {
+    const lastBeat = sql<number>`coalesce(heartbeat_at, created_at)`;
+    const candidates = await this.db
+      .selectFrom('voucher_series')
+      .select(['id', 'tenant_id', 'heartbeat_at'])
       .where('status', '=', 'generating')
-      .where('created_at', '<', olderThanMs)
+      .where(lastBeat, '<', staleBeforeMs)
+      .orderBy('id')
+      .execute();
+    const claimed: Array<VoucherSeriesView & { tenantId: number }> = [];
+    for (const candidate of candidates) {
+      const result = await this.db
+        .updateTable('voucher_series')
+        .set({ heartbeat_at: nowMs })
+        .where('id', '=', candidate.id)
+        .where('status', '=', 'generating')
+        .where((eb) =>
+          candidate.heartbeat_at === null
+            ? eb('heartbeat_at', 'is', null)
+            : eb('heartbeat_at', '=', candidate.heartbeat_at),
+        )
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) continue; // another process took it
+      const series = await this.findSeries(candidate.tenant_id, candidate.id);
+      if (series) claimed.push({ ...series, tenantId: candidate.tenant_id });
+    }
+    return claimed;
+  }
+
+  /** How many vouchers of a series exist (the truth a resumed generation starts from). */
+  async countSeriesVouchers(tenantId: number, seriesId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('vouchers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('series_id', '=', seriesId)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    return Number(row?.n ?? 0);
   }
 
   /** Counts per day (epoch ms bounds) of activations, for the dashboard. */

@@ -1,7 +1,8 @@
 /**
  * Generating a voucher series: up to 100,000 codes, in batches of one multi-row INSERT each,
- * yielding to the event loop between batches so other requests keep being served. Progress is
- * written to the series row (created_count), so any process can show it.
+ * yielding to the event loop between batches so other requests keep being served. Progress and a
+ * heartbeat are written to the series row with every batch, so any process can show the progress,
+ * and a series whose process stopped or crashed is taken over and finished (`resumeFrom`).
  */
 import type { Logger } from 'pino';
 import type { Clock, RandomSource } from '../shared/index.js';
@@ -22,11 +23,19 @@ const MAX_RETRIES = 20;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * A series whose heartbeat is older than this was left by a process that is gone. A batch takes
+ * well under a second, so a minute of silence is not a slow batch.
+ */
+export const SERIES_STALE_AFTER_MS = 60_000;
+
 export interface SeriesJob {
   tenantId: number;
   series: VoucherSeriesView;
   plan: PlanView;
   settings: VoucherSettings;
+  /** Vouchers of the series that already exist (a resumed series); 0 for a new one. */
+  resumeFrom?: number;
 }
 
 export class SeriesGenerator {
@@ -47,7 +56,7 @@ export class SeriesGenerator {
   start(job: SeriesJob): void {
     const promise = this.run(job).catch(async (error: unknown) => {
       this.logger.error({ err: error, seriesId: job.series.id }, 'voucher series generation failed');
-      await this.vouchers.setSeriesProgress(job.tenantId, job.series.id, -1, 'failed').catch(() => undefined);
+      await this.vouchers.failSeries(job.tenantId, job.series.id).catch(() => undefined);
     });
     const tracked = promise.finally(() => this.running.delete(tracked));
     this.running.add(tracked);
@@ -57,14 +66,17 @@ export class SeriesGenerator {
     while (this.running.size > 0) await Promise.all([...this.running]);
   }
 
-  /** Stops after the current batch (shutdown); unfinished series are marked failed. */
+  /**
+   * Stops after the current batch (shutdown). Unfinished series stay `generating`: their heartbeat
+   * stops, and the next process to look finishes them.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.idle();
   }
 
   /** Generates the whole series now (used by `start`, and directly by the benchmark). */
-  async run({ tenantId, series, plan, settings }: SeriesJob): Promise<void> {
+  async run({ tenantId, series, plan, settings, resumeFrom = 0 }: SeriesJob): Promise<void> {
     const nowMs = this.clock.nowMs();
     const base: SeriesBatchBase = {
       tenant_id: tenantId,
@@ -89,10 +101,13 @@ export class SeriesGenerator {
       created_at: nowMs,
       updated_at: nowMs,
     };
-    let created = 0;
+    let created = resumeFrom;
     let retries = 0;
     while (created < series.quantity) {
-      if (this.stopping) throw new Error('stopped before the series was complete');
+      if (this.stopping) {
+        this.logger.info({ seriesId: series.id, created }, 'voucher series paused by shutdown');
+        return;
+      }
       const want = Math.min(this.batchSize, series.quantity - created);
       const randoms = [
         ...new Set(randomCodes(want, settings.codeLength, settings.codeAlphabet, this.random)),
@@ -112,6 +127,7 @@ export class SeriesGenerator {
         series.id,
         created,
         created >= series.quantity ? 'ready' : 'generating',
+        this.clock.nowMs(),
       );
       await yieldToEventLoop();
     }

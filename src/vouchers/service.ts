@@ -6,7 +6,7 @@ import { seriesCode } from './codes.js';
 import type { VoucherEvents } from './events.js';
 import type { ExpiryMode, VoucherSeriesView, VoucherView } from './model.js';
 import type { VoucherFilter, VoucherSortKey, VouchersRepository } from './repository.js';
-import { MAX_SERIES_QUANTITY, type SeriesGenerator } from './series.js';
+import { MAX_SERIES_QUANTITY, SERIES_STALE_AFTER_MS, type SeriesGenerator } from './series.js';
 
 /** The one thing vouchers need to know about customers: does this one exist in the tenant. */
 export interface CustomerLookup {
@@ -136,6 +136,28 @@ export class VouchersService {
     );
     this.generator.start({ tenantId, series, plan, settings });
     return series;
+  }
+
+  /**
+   * Finishes series that a stopped or crashed process left half-made: it takes each over (one
+   * process per series) and generates the vouchers still missing. Returns how many it took.
+   */
+  async resumeStaleSeries(): Promise<number> {
+    const nowMs = this.clock.nowMs();
+    const claimed = await this.vouchers.claimStaleSeries(nowMs - SERIES_STALE_AFTER_MS, nowMs);
+    for (const series of claimed) {
+      const { tenantId } = series;
+      const resumeFrom = await this.vouchers.countSeriesVouchers(tenantId, series.id);
+      this.logger.warn(
+        { tenantId, seriesId: series.id, created: resumeFrom, quantity: series.quantity },
+        'resuming a voucher series its process left unfinished',
+      );
+      // The plan as it is now: a plan deactivated meanwhile still finishes the series it started.
+      const plan = await this.plans.get(tenantId, series.planId);
+      const settings = await this.tenants.getSettings(tenantId, 'vouchers');
+      this.generator.start({ tenantId, series, plan, settings, resumeFrom });
+    }
+    return claimed.length;
   }
 
   async getSeries(tenantId: number, id: number): Promise<VoucherSeriesView> {

@@ -18,9 +18,16 @@ export interface TestApp extends App {
  */
 export async function buildTestApp(
   dialect: Dialect,
-  options: { env?: Record<string, string>; overrides?: AppOverrides; config?: Partial<Config> } = {},
+  options: {
+    env?: Record<string, string>;
+    overrides?: AppOverrides;
+    config?: Partial<Config>;
+    /** Another process on the same database: share this store (destroy() still drops it). */
+    testStore?: TestStore;
+    clock?: FakeClock;
+  } = {},
 ): Promise<TestApp> {
-  const testStore = await createTestStore(dialect);
+  const testStore = options.testStore ?? (await createTestStore(dialect));
   const config = {
     ...loadConfig({
       PORT: '0',
@@ -33,7 +40,7 @@ export async function buildTestApp(
     }),
     ...options.config,
   };
-  const clock = new FakeClock();
+  const clock = options.clock ?? new FakeClock();
   const app = await createApp(config, {
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     clock,
