@@ -38,24 +38,45 @@ export const SmsGatewaySchema = Type.Object({
   createdAtMs: Ms,
   updatedAtMs: Ms,
 });
-const GatewayCreate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  type: GatewayTypeSchema,
-  enabled: Type.Optional(Type.Boolean()),
-  settings: Type.Optional(Settings),
-});
-const GatewayPatch = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  enabled: Type.Optional(Type.Boolean()),
-  settings: Type.Optional(Settings),
-});
-const GatewayOrder = Type.Object({
-  ids: Type.Array(Type.Integer({ minimum: 1 }), { description: 'every gateway id, in the new order' }),
-});
-const TestSend = Type.Object({
-  to: Type.String({ minLength: 3, maxLength: 40, description: 'parsed in the tenant country' }),
-  text: Type.Optional(Type.String({ maxLength: 640 })),
-});
+const GatewayCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    type: GatewayTypeSchema,
+    enabled: Type.Optional(Type.Boolean()),
+    settings: Type.Optional(Settings),
+  },
+  {
+    examples: [
+      {
+        name: 'Kannel',
+        type: 'http',
+        enabled: true,
+        settings: { url: 'https://sms.example.com/cgi-bin/sendsms', method: 'GET', sender: 'Portico' },
+      },
+    ],
+  },
+);
+const GatewayPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    enabled: Type.Optional(Type.Boolean()),
+    settings: Type.Optional(Settings),
+  },
+  { examples: [{ enabled: false }] },
+);
+const GatewayOrder = Type.Object(
+  {
+    ids: Type.Array(Type.Integer({ minimum: 1 }), { description: 'every gateway id, in the new order' }),
+  },
+  { examples: [{ ids: [2, 1] }] },
+);
+const TestSend = Type.Object(
+  {
+    to: Type.String({ minLength: 3, maxLength: 40, description: 'parsed in the tenant country' }),
+    text: Type.Optional(Type.String({ maxLength: 640 })),
+  },
+  { examples: [{ to: '+12025550143', text: 'Portico test message' }] },
+);
 
 const SmsTypeSchema = Type.Union(SMS_TYPES.map((t) => Type.Literal(t)));
 const SmsStatusSchema = Type.Union(SMS_STATUSES.map((s) => Type.Literal(s)));
@@ -103,7 +124,9 @@ export const PortalSettingsSchema = Type.Object({
   otpMaxPerTenantPerDay: Bounded(1, 1_000_000),
   otpAllowedPrefixes: Type.Array(Type.String({ pattern: '^\\+\\d{1,6}$' }), { maxItems: 50 }),
 });
-const PortalSettingsPatch = Type.Partial(PortalSettingsSchema);
+const PortalSettingsPatch = Type.Partial(PortalSettingsSchema, {
+  examples: [{ otpEnabled: true, showDevices: true }],
+});
 
 const Frequency = Type.Union([Type.Literal('once'), Type.Literal('every_activation')]);
 export const NotificationSettingsSchema = Type.Object({
@@ -114,15 +137,21 @@ export const NotificationSettingsSchema = Type.Object({
       'LiquidJS; variables link, customer_name, customer_phone, voucher_code, plan_name, expiry, tenant_name',
   }),
 });
-const NotificationSettingsPatch = Type.Object({
-  statusPageEnabled: Type.Optional(Type.Boolean()),
-  statusPageFrequency: Type.Optional(Frequency),
-  statusPageTemplate: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
-});
-const PreviewBody = Type.Object({
-  template: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
-  customerId: Type.Optional(Type.Integer({ minimum: 1 })),
-});
+const NotificationSettingsPatch = Type.Object(
+  {
+    statusPageEnabled: Type.Optional(Type.Boolean()),
+    statusPageFrequency: Type.Optional(Frequency),
+    statusPageTemplate: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+  },
+  { examples: [{ statusPageEnabled: true, statusPageFrequency: 'once' }] },
+);
+const PreviewBody = Type.Object(
+  {
+    template: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { examples: [{ template: 'Hi {{ customer_name }}, your usage: {{ link }}' }] },
+);
 const PreviewAnswer = Type.Object({
   text: Type.String(),
   customer: Nullable(

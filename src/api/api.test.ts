@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { createApiToken } from '../../test/helpers/admin.js';
@@ -296,5 +297,35 @@ describe.each(TEST_DIALECTS)('REST API /api/v1 (%s)', (dialect) => {
           `${method} ${path}`,
         ).toBe(true);
       }
+  });
+
+  it('documents every error answer with its codes, and gives every request body an example that is valid', async () => {
+    const response = await app.http.inject({ url: '/api/v1/openapi.json', headers: { host: 'localhost' } });
+    interface Operation {
+      requestBody?: { content: Record<string, { schema: object; example?: unknown }> };
+      responses: Record<string, { description: string }>;
+    }
+    const doc = response.json<{
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, object> };
+    }>();
+    // OpenAPI 3.1 schemas are JSON Schema 2020-12; `example` is OpenAPI's own keyword.
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    for (const [name, schema] of Object.entries(doc.components.schemas))
+      ajv.addSchema(schema, `#/components/schemas/${name}`);
+    let bodies = 0;
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        for (const [status, answer] of Object.entries(op.responses))
+          if (/^[45]/.test(status))
+            expect(answer.description, `${method} ${path} ${status}`).toMatch(/Codes: [A-Z_]+/);
+        const media = op.requestBody?.content['application/json'];
+        if (!media) continue;
+        bodies++;
+        expect(media.example, `example of ${method} ${path}`).toBeDefined();
+        const validate = ajv.compile({ ...media.schema, $id: `body:${method}:${path}` });
+        expect(validate(media.example), `${method} ${path}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      }
+    expect(bodies).toBeGreaterThan(15);
   });
 });

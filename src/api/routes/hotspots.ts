@@ -20,17 +20,31 @@ const Hotspot = Type.Object({
   updatedAtMs: Type.Integer(),
 });
 
-const HotspotCreate = Type.Object({
-  title: Type.String({ minLength: 1, maxLength: 200 }),
-  vendor: Type.Optional(Type.Union([Type.Literal('mikrotik'), Type.Literal('generic')])),
-  ipAddress: Type.String({ maxLength: 45, examples: ['192.0.2.10'] }),
-  secret: Type.Optional(Type.String({ maxLength: 128, description: 'omit to generate a strong one' })),
-  coaPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-  requireMessageAuthenticator: Type.Optional(Type.Boolean()),
-  interimIntervalSeconds: Type.Optional(Type.Integer({ minimum: 60 })),
-  location: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-});
-const HotspotPatch = Type.Partial(HotspotCreate);
+const HotspotCreate = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    vendor: Type.Optional(Type.Union([Type.Literal('mikrotik'), Type.Literal('generic')])),
+    ipAddress: Type.String({ maxLength: 45, examples: ['192.0.2.10'] }),
+    secret: Type.Optional(Type.String({ maxLength: 128, description: 'omit to generate a strong one' })),
+    coaPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    requireMessageAuthenticator: Type.Optional(Type.Boolean()),
+    interimIntervalSeconds: Type.Optional(Type.Integer({ minimum: 60 })),
+    location: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  },
+  {
+    examples: [
+      {
+        title: 'Lobby hAP ac²',
+        vendor: 'mikrotik',
+        ipAddress: '192.0.2.10',
+        coaPort: 3799,
+        interimIntervalSeconds: 300,
+        location: 'Main lobby',
+      },
+    ],
+  },
+);
+const HotspotPatch = Type.Partial(HotspotCreate, { examples: [{ location: 'Terrace' }] });
 
 const DisconnectResult = Type.Object({
   sessionId: Type.Integer(),

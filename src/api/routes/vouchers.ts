@@ -30,7 +30,7 @@ const ListQuery = Type.Object({
   activatedToMs: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
-const Assign = Type.Object({ customerId: Type.Integer({ minimum: 1 }) });
+const Assign = Type.Object({ customerId: Type.Integer({ minimum: 1 }) }, { examples: [{ customerId: 42 }] });
 const SeriesListQuery = Type.Object({ ...PageQuery });
 
 export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
