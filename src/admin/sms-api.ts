@@ -6,10 +6,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiExtension, ApiKit } from '../api/plugin.js';
-import { errors, IdParams, Nullable, PageOf, PageQuery } from '../api/schemas.js';
+import { errors, FromMs, IdParams, Nullable, PageOf, PageQuery, ToMs } from '../api/schemas.js';
 import { pageRequest } from '../shared/index.js';
 import { GATEWAY_TYPES, SMS_STATUSES, SMS_TYPES } from '../sms/index.js';
-import { dayStartInZone, type SmsAdminDeps } from './sms-pages.js';
+import type { SmsAdminDeps } from './sms-pages.js';
 
 const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
 const GatewayTypeSchema = Type.Union(
@@ -98,12 +98,8 @@ export const SmsMessageSchema = Type.Object({
 });
 const MessagesQuery = Type.Object({
   ...PageQuery,
-  from: Type.Optional(
-    Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'first day, tenant time zone' }),
-  ),
-  to: Type.Optional(
-    Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last day, tenant time zone' }),
-  ),
+  createdFromMs: FromMs('queued'),
+  createdToMs: ToMs('queued'),
   type: Type.Optional(SmsTypeSchema),
   status: Type.Optional(SmsStatusSchema),
   recipient: Type.Optional(Type.String({ maxLength: 40, description: 'part of the number' })),
@@ -321,17 +317,10 @@ export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
       },
       async (request) => {
         const q = request.query;
-        const zone = request.tenant.time_zone;
         const paging = pageRequest(q.page, q.perPage);
-        const toMs = q.to
-          ? dayStartInZone(
-              new Date(Date.parse(`${q.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10),
-              zone,
-            )
-          : undefined;
         const { items, total } = await deps.sms.listMessages(request.tenant.id, {
-          fromMs: dayStartInZone(q.from, zone),
-          toMs,
+          fromMs: q.createdFromMs,
+          toMs: q.createdToMs,
           type: q.type,
           status: q.status,
           recipient: q.recipient,

@@ -299,6 +299,36 @@ describe.each(TEST_DIALECTS)('REST API /api/v1 (%s)', (dialect) => {
       }
   });
 
+  it('pages and filters every list the same way', async () => {
+    // Lists short by nature come whole, without paging.
+    const WHOLE_LISTS: Record<string, string> = {
+      '/api/v1/sms-gateways': 'a handful per tenant, in sending order',
+      '/api/v1/vouchers/{id}/devices': "at most the plan's device limit",
+      '/api/v1/vouchers/{id}/device-events': 'the most recent changes, `limit` of them',
+    };
+    const response = await app.http.inject({ url: '/api/v1/openapi.json', headers: { host: 'localhost' } });
+    interface Operation {
+      parameters?: Array<{ name: string; in: string }>;
+      responses: Record<string, { content?: Record<string, { schema: { properties?: object } }> }>;
+    }
+    const doc = response.json<{ paths: Record<string, Record<string, Operation>> }>();
+    let lists = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const op = ops.get;
+      if (!op) continue;
+      const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+      // Time ranges are <field>FromMs / <field>ToMs everywhere.
+      for (const name of query.filter((n) => /from|to$|since|until/i.test(n)))
+        expect(name, `${path} ${name}`).toMatch(/^[a-z]+(From|To)Ms$/);
+      const answer = op.responses['200']?.content?.['application/json']?.schema.properties ?? {};
+      if (!('items' in answer) || path in WHOLE_LISTS) continue;
+      lists++;
+      expect(Object.keys(answer).sort(), path).toEqual(['items', 'page', 'perPage', 'total']);
+      expect(query, path).toEqual(expect.arrayContaining(['page', 'perPage']));
+    }
+    expect(lists).toBeGreaterThan(8);
+  });
+
   it('documents every error answer with its codes, and gives every request body an example that is valid', async () => {
     const response = await app.http.inject({ url: '/api/v1/openapi.json', headers: { host: 'localhost' } });
     interface Operation {

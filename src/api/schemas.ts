@@ -48,6 +48,17 @@ export const PageQuery = {
   perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 };
 
+/**
+ * A time-range filter on `what`: `<field>FromMs` (at or after) and `<field>ToMs` (before), epoch
+ * ms. Every list names its range filters this way, so a range is always half-open [from, to).
+ */
+export const FromMs = (what: string) =>
+  Type.Optional(Type.Integer({ minimum: 0, description: `${what} at or after this instant (epoch ms)` }));
+export const ToMs = (what: string) =>
+  Type.Optional(
+    Type.Integer({ minimum: 0, description: `${what} before this instant (epoch ms, exclusive)` }),
+  );
+
 /** `key` ascending or `-key` descending, from an allow-list. */
 export function SortParam(keys: readonly string[]) {
   return Type.Optional(

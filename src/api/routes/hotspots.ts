@@ -4,7 +4,8 @@ import type { AdminDeps } from '../../admin/deps.js';
 import { canWrite } from '../../auth/index.js';
 import type { Hotspot as HotspotRow } from '../../store/index.js';
 import type { ApiKit } from '../plugin.js';
-import { errors, IdParams, Nullable } from '../schemas.js';
+import { pageOfList, pageRequest } from '../../shared/index.js';
+import { errors, IdParams, Nullable, PageOf, PageQuery } from '../schemas.js';
 
 const Hotspot = Type.Object({
   id: Type.Integer(),
@@ -19,6 +20,8 @@ const Hotspot = Type.Object({
   createdAtMs: Type.Integer(),
   updatedAtMs: Type.Integer(),
 });
+
+const ListQuery = Type.Object({ ...PageQuery });
 
 const HotspotCreate = Type.Object(
   {
@@ -72,10 +75,21 @@ function view(request: FastifyRequest, h: HotspotRow) {
 
 export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
   const tags = ['hotspots'];
-  api.get(
+  api.get<{ Querystring: Static<typeof ListQuery> }>(
     '/hotspots',
-    { schema: { tags, summary: 'List hotspots (NAS)', response: { 200: Type.Array(Hotspot), ...errors } } },
-    async (request) => (await deps.hotspots.list(request.tenant.id)).map((h) => view(request, h)),
+    {
+      schema: {
+        tags,
+        summary: 'List hotspots (NAS)',
+        querystring: ListQuery,
+        response: { 200: PageOf(Hotspot), ...errors },
+      },
+    },
+    async (request) => {
+      const { page, perPage } = request.query;
+      const list = pageOfList(await deps.hotspots.list(request.tenant.id), pageRequest(page, perPage));
+      return { ...list, items: list.items.map((h) => view(request, h)) };
+    },
   );
 
   api.get<{ Params: Static<typeof IdParams> }>(
