@@ -1,6 +1,6 @@
 /** The figures on the operator dashboard, assembled from the owning modules' read queries. */
 import type { SmsAdminCounts } from '../sms/admin-counts.js';
-import { dayInZone, DAY_MS, type Clock } from '../shared/index.js';
+import { addDays, dayInZone, startOfDayInZone, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { SessionsAdminQueries } from '../usage/admin-queries.js';
 import type { VouchersRepository } from '../vouchers/index.js';
@@ -29,19 +29,25 @@ export class DashboardQueries {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * "Today" is the tenant's calendar day in its time zone (`tenants.time_zone`): the SMS and
+   * activation counts run from its local midnight to the next, whatever the server's zone.
+   */
   async figures(tenant: Tenant): Promise<DashboardFigures> {
     const nowMs = this.clock.nowMs();
     const zone = tenant.time_zone;
+    const today = dayInZone(nowMs, zone);
+    // Calendar arithmetic on the day keys, not "now minus n × 24 h", which skips or repeats a
+    // day around DST changes.
     const dayKeys: string[] = [];
-    for (let i = 29; i >= 0; i--) dayKeys.push(dayInZone(nowMs - i * DAY_MS, zone));
-    const today = dayKeys[dayKeys.length - 1]!;
-    // Activations are bucketed by day in the tenant's zone; 31 days back covers any offset.
-    const since = nowMs - 31 * DAY_MS;
+    for (let i = 29; i >= 0; i--) dayKeys.push(addDays(today, -i));
+    const todayStartMs = startOfDayInZone(today, zone);
+    const tomorrowStartMs = startOfDayInZone(addDays(today, 1), zone);
     const [onlineNow, activatedAt, dataPerDay, smsToday] = await Promise.all([
       this.sessions.countOnline(tenant.id),
-      this.vouchers.activatedAtSince(tenant.id, since),
+      this.vouchers.activatedAtSince(tenant.id, startOfDayInZone(dayKeys[0]!, zone)),
       this.sessions.dataPerDay(tenant.id, dayKeys[0]!),
-      this.sms.byStatusBetween(tenant.id, nowMs - DAY_MS, nowMs + 1),
+      this.sms.byStatusBetween(tenant.id, todayStartMs, tomorrowStartMs),
     ]);
     const activations = new Map<string, number>();
     for (const at of activatedAt) {

@@ -1,5 +1,5 @@
 /** Reading HTML form fields: empty means "not set", numbers are checked, units converted. */
-import { AppError } from '../shared/index.js';
+import { addDays, AppError, isCalendarDay, startOfDayInZone } from '../shared/index.js';
 
 export type FormBody = Record<string, string | string[] | undefined>;
 
@@ -40,18 +40,14 @@ export function currencyDigits(currency: string): number {
   }
 }
 
-/** "2026-12-31" (a date input) → end of that day UTC in epoch ms; empty → null. */
-export function dateEnd(body: FormBody, name: string): number | null {
+/**
+ * "2026-12-31" (a date input) → the last second of that day in the tenant's time zone, in epoch
+ * ms ("valid until the 31st" means until the operator's midnight, not UTC's); empty → null.
+ */
+export function dateEnd(body: FormBody, name: string, timeZone: string): number | null {
   const raw = text(body, name);
   if (raw === '') return null;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) throw new AppError('VALIDATION', 'Dates are YYYY-MM-DD');
-  const ms = Date.parse(`${raw}T23:59:59Z`);
-  if (Number.isNaN(ms)) throw new AppError('VALIDATION', 'This date does not exist');
-  return ms;
-}
-
-export function dateStart(raw: unknown): number | undefined {
-  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw)) return undefined;
-  const ms = Date.parse(`${raw}T00:00:00Z`);
-  return Number.isNaN(ms) ? undefined : ms;
+  if (!isCalendarDay(raw)) throw new AppError('VALIDATION', 'This date does not exist');
+  return startOfDayInZone(addDays(raw, 1), timeZone) - 1000;
 }

@@ -9,7 +9,7 @@ import type { VNode } from 'preact';
 import { canWrite } from '../auth/index.js';
 import { TEMPLATE_VARIABLES, type NotificationsService, type PreviewResult } from '../notifications/index.js';
 import { OTP_BOUNDS, type PortalSettingsService } from '../portal/otp/index.js';
-import { AppError, pageRequest } from '../shared/index.js';
+import { addDays, AppError, isCalendarDay, pageRequest, startOfDayInZone } from '../shared/index.js';
 import {
   GATEWAY_TYPES,
   isSmsStatus,
@@ -300,43 +300,7 @@ function when(ms: number | null, tenant: Tenant): string {
 
 /** "YYYY-MM-DD" in the tenant's time zone → the instant that day starts there. */
 export function dayStartInZone(day: string | undefined, timeZone: string): number | undefined {
-  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
-  const utc = Date.parse(`${day}T00:00:00Z`);
-  if (Number.isNaN(utc)) return undefined;
-  let guess = utc;
-  // Shift by the zone's offset at the guess; twice settles it near DST changes.
-  for (let i = 0; i < 2; i++) {
-    let parts: Intl.DateTimeFormatPart[];
-    try {
-      parts = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      }).formatToParts(guess);
-    } catch {
-      return utc;
-    }
-    const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-    const asUtc = Date.UTC(
-      get('year'),
-      get('month') - 1,
-      get('day'),
-      get('hour'),
-      get('minute'),
-      get('second'),
-    );
-    guess = utc - (asUtc - guess);
-  }
-  return guess;
-}
-
-function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return isCalendarDay(day) ? startOfDayInZone(day, timeZone) : undefined;
 }
 
 function describe(error: AppError): string {
@@ -921,10 +885,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       const paging = pageRequest(q.page, q.perPage);
       const { items, total } = await deps.sms.listMessages(tenant.id, {
         fromMs: dayStartInZone(q.from, tenant.time_zone),
-        toMs:
-          q.to && /^\d{4}-\d{2}-\d{2}$/.test(q.to)
-            ? dayStartInZone(nextDay(q.to), tenant.time_zone)
-            : undefined,
+        toMs: isCalendarDay(q.to) ? startOfDayInZone(addDays(q.to, 1), tenant.time_zone) : undefined,
         type: isSmsType(q.type) ? q.type : undefined,
         status: isSmsStatus(q.status) ? q.status : undefined,
         recipient: q.recipient?.slice(0, 40) || undefined,

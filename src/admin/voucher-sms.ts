@@ -1,5 +1,5 @@
 /** "Send the voucher's details to its customer by SMS": one message through the SMS outbox. */
-import { AppError, formatBytes, formatDuration } from '../shared/index.js';
+import { AppError, dayInZone, formatBytes, formatDuration } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { VoucherView } from '../vouchers/index.js';
 import type { AdminDeps } from './deps.js';
@@ -10,12 +10,12 @@ export function voucherDetailsText(tenant: Tenant, v: VoucherView): string {
     v.dataLimitBytes !== null ? `${formatBytes(v.dataLimitBytes)} data` : null,
     v.timeLimitSeconds !== null ? `${formatDuration(v.timeLimitSeconds)} online` : null,
     v.validUntilAtMs !== null
-      ? `valid until ${new Date(v.validUntilAtMs).toISOString().slice(0, 10)}`
+      ? `valid until ${dayInZone(v.validUntilAtMs, tenant.time_zone)}`
       : v.validitySeconds !== null
         ? `valid ${formatDuration(v.validitySeconds)} after first use`
         : null,
   ].filter(Boolean);
-  return `${tenant.name} Wi-Fi voucher: ${v.code}. ${v.planTitle}${limits.length ? ` (${limits.join(', ')})` : ''}.`;
+  return `${tenant.name}: your Wi-Fi voucher code is ${v.code}. ${v.planTitle}${limits.length ? ` (${limits.join(', ')})` : ''}.`;
 }
 
 export async function sendVoucherDetails(deps: AdminDeps, tenant: Tenant, voucherId: number): Promise<void> {

@@ -63,5 +63,65 @@ export function dayInZone(instantMs: number, timeZone: string): string {
   ).format(instantMs);
 }
 
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/** "2026-11-27" → "2026-11-28" (n = 1): calendar arithmetic, no time zone involved. */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Whether `raw` is a real calendar day written YYYY-MM-DD (what `<input type="date">` sends). */
+export function isCalendarDay(raw: unknown): raw is string {
+  return typeof raw === 'string' && DAY_PATTERN.test(raw) && addDays(raw, 0) === raw;
+}
+
+/** The zone's offset from UTC at an instant, in ms (e.g. -5 h for New York in winter). */
+function zoneOffsetMs(instantMs: number, timeZone: string): number {
+  const parts = cached(
+    `offset|${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      }),
+  ).formatToParts(instantMs);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wallClockAsUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
+  return wallClockAsUtc - Math.floor(instantMs / 1000) * 1000;
+}
+
+/**
+ * The first instant (epoch ms) of a calendar day in a time zone: where the tenant's "today"
+ * begins. Where a DST change skips midnight, the day starts at the change; where midnight
+ * happens twice, at the first one. Throws on a malformed day.
+ */
+export function startOfDayInZone(day: string, timeZone: string): number {
+  if (!isCalendarDay(day)) throw new RangeError(`not a calendar day: ${day}`);
+  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
+  // Local midnight lies within 14 h of UTC midnight; at most one offset change falls in there,
+  // so the offsets at both ends give every candidate.
+  const candidates = [
+    ...new Set([-14, 14].map((h) => midnightUtc - zoneOffsetMs(midnightUtc + h * 3_600_000, timeZone))),
+  ]
+    .filter((at) => dayInZone(at, timeZone) === day && dayInZone(at - 1, timeZone) !== day)
+    .sort((a, b) => a - b);
+  const start = candidates[0];
+  if (start === undefined) throw new RangeError(`no start of ${day} found in ${timeZone}`);
+  return start;
+}
+
 export const MB = 1_000_000;
 export const GB = 1_000_000_000;

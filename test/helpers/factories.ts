@@ -10,6 +10,7 @@ import type {
   HotspotsTable,
   PlansTable,
   SessionsTable,
+  SmsMessagesTable,
   TenantsTable,
   UsageDailyTable,
   VouchersTable,
@@ -173,6 +174,34 @@ export async function createUsageDay(
   return db
     .insertInto('usage_daily')
     .values({ customer_id: null, downloaded_bytes: 0, uploaded_bytes: 0, online_seconds: 0, ...values })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** One row of the SMS log (outbox), e.g. for counts by status and day. */
+export async function createSmsMessage(
+  db: Kysely<Database>,
+  values: Pick<Insertable<SmsMessagesTable>, 'tenant_id'> & Partial<Insertable<SmsMessagesTable>>,
+) {
+  return db
+    .insertInto('sms_messages')
+    .values({
+      customer_id: null,
+      type: 'test',
+      recipient: '+12025550100',
+      text: 'Test message',
+      status: 'sent',
+      gateway_id: null,
+      gateway_answer: null,
+      error: null,
+      external_id: null,
+      dedupe_key: null,
+      next_attempt_at: NOW_MS,
+      locked_until: null,
+      created_at: NOW_MS,
+      sent_at: NOW_MS,
+      ...values,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -75,7 +75,7 @@ export async function dashboardPage(admin: FastifyInstance, deps: AdminDeps, kit
               <dd data-figure="data">{formatBytes(f.dataTodayBytes)}</dd>
             </div>
             <div>
-              <dt>SMS sent / failed (24 h)</dt>
+              <dt>SMS sent / failed today</dt>
               <dd data-figure="sms">
                 {f.smsSentToday} / {f.smsFailedToday}
               </dd>

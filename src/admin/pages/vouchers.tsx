@@ -1,6 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { canWrite } from '../../auth/index.js';
-import { AppError, pageRequest, parseSort } from '../../shared/index.js';
+import {
+  addDays,
+  AppError,
+  isCalendarDay,
+  pageRequest,
+  parseSort,
+  startOfDayInZone,
+} from '../../shared/index.js';
 import {
   VOUCHER_SORT_KEYS,
   VOUCHER_STATUSES,
@@ -10,7 +17,7 @@ import {
 } from '../../vouchers/index.js';
 import { normalizePhone } from '../../customers/admin-repository.js';
 import type { AdminDeps } from '../deps.js';
-import { currencyDigits, dateEnd, dateStart, idParam, text, type FormBody } from '../forms.js';
+import { currencyDigits, dateEnd, idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { sendVoucherDetails } from '../voucher-sms.js';
 import {
@@ -59,8 +66,13 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
       seriesId: positiveInt(q.seriesId),
       planId: positiveInt(q.planId),
       code: q.code?.trim() || undefined,
-      activatedFromMs: dateStart(q.activatedFrom),
-      activatedToMs: q.activatedTo ? (dateStart(q.activatedTo) ?? 0) + 86_400_000 : undefined,
+      // The dates are calendar days in the tenant's time zone: "to" includes its whole day.
+      activatedFromMs: isCalendarDay(q.activatedFrom)
+        ? startOfDayInZone(q.activatedFrom, tenant.time_zone)
+        : undefined,
+      activatedToMs: isCalendarDay(q.activatedTo)
+        ? startOfDayInZone(addDays(q.activatedTo, 1), tenant.time_zone)
+        : undefined,
     };
     let customerMissing = false;
     if (q.customer?.trim()) {
@@ -267,7 +279,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
             planId: Number(text(body, 'planId')),
             quantity: Number(text(body, 'quantity')),
             expiryMode: text(body, 'expiryMode') === 'valid_until' ? 'valid_until' : 'after_activation',
-            validUntilAtMs: dateEnd(body, 'validUntil'),
+            validUntilAtMs: dateEnd(body, 'validUntil', tenant.time_zone),
             customerId,
           },
           kit.actorOf(request).adminId,
