@@ -23,6 +23,7 @@ import {
   VouchersService,
 } from '../vouchers/index.js';
 import { DashboardQueries } from './dashboard-queries.js';
+import { SetupProgressQueries } from './setup-progress.js';
 import type { AdminDeps } from './deps.js';
 
 export interface OperatorModules {
@@ -96,6 +97,7 @@ export function createOperatorModules(parts: {
     sessions,
     devices: new DevicesAdminQueries(db),
     dashboard: new DashboardQueries(vouchersRepository, sessions, sms, clock),
+    setup: new SetupProgressQueries(db),
     sms,
     hotspots: parts.hotspots,
     usage: parts.usage,

@@ -8,6 +8,7 @@ import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
 import type { SessionsAdminQueries } from '../usage/admin-queries.js';
 import type { VouchersService } from '../vouchers/index.js';
 import type { DashboardQueries } from './dashboard-queries.js';
+import type { SetupProgressQueries } from './setup-progress.js';
 import type { SmsAdminCounts } from '../sms/admin-counts.js';
 import type { HotspotsService } from '../hotspots/index.js';
 import type { UsageService } from '../usage/index.js';
@@ -25,6 +26,8 @@ export interface AdminDeps {
   sessions: SessionsAdminQueries;
   devices: DevicesAdminQueries;
   dashboard: DashboardQueries;
+  /** The dashboard's first-run checklist. */
+  setup: SetupProgressQueries;
   sms: SmsAdminCounts;
   hotspots: HotspotsService;
   /** Operator disconnects (RFC 5176 Disconnect-Request through the RADIUS module). */

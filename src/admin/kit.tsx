@@ -21,6 +21,15 @@ const NOTICES: Record<string, string> = {
   unblocked: 'The customer is active again.',
   password: 'Your password was changed.',
   sent: 'The SMS is queued for sending; see Logs > SMS Logs.',
+  // After a first-of-its-kind creation, say what comes next (operators new to Portico ask).
+  'plan-created': 'Plan created. Next: generate vouchers from it with “Generate vouchers” below.',
+  'hotspot-created':
+    "Hotspot created. Next: paste the RouterOS configuration below into the router's terminal.",
+  'gateway-created': 'Gateway created. Send a test SMS below to check it works.',
+  'customer-created':
+    'Customer created. Give them a voucher with “New voucher for this customer”, or assign one from a voucher’s page.',
+  'assigned-new':
+    'Customer created and the voucher assigned to them. “Send details by SMS” texts them the code.',
 };
 
 export interface PageOptions {

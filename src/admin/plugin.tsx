@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { toProblem, wantsJson } from '../http/errors.js';
 import { AppError } from '../shared/index.js';
 import { actorFromSession } from './auth.js';
 import type { AdminDeps } from './deps.js';
@@ -58,6 +59,28 @@ export async function registerAdmin(
       else done();
     });
 
+    // A refused action (unknown phone, no SMS gateway, ...) is explained inside the admin shell,
+    // with the way back, rather than on a bare error page that loses the navigation. Anything
+    // else (JSON clients, signed-out visitors, server errors) goes to the app's handler.
+    admin.setErrorHandler((error, request, reply) => {
+      const problem = toProblem(error);
+      if (!request.actor || wantsJson(request) || problem.status >= 500 || problem.status === 401)
+        throw error;
+      request.log.info({ code: problem.code, status: problem.status }, 'admin request refused');
+      return kit.render(request, reply, {
+        title: problem.status === 404 ? 'Not found' : 'That did not work',
+        status: problem.status,
+        error: problem.title,
+        body: (
+          <p>
+            <a href={sameSiteAdminReferer(request.headers.referer, request.headers.host) ?? '/admin'}>
+              ← Back to the previous page
+            </a>
+          </p>
+        ),
+      });
+    });
+
     await signInPages(admin, deps);
     await dashboardPage(admin, deps, kit);
     await plansPages(admin, deps, kit);
@@ -81,4 +104,16 @@ export async function registerAdmin(
       });
     });
   });
+}
+
+/** The referring admin page (path and query) when it is one of ours, for a "back" link. */
+function sameSiteAdminReferer(referer: string | undefined, host: string | undefined): string | undefined {
+  if (!referer || !host) return undefined;
+  try {
+    const url = new URL(referer);
+    if (url.host !== host || !url.pathname.startsWith('/admin')) return undefined;
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -24,7 +24,7 @@ import {
 import type { Tenant } from '../store/index.js';
 import { checked, idParam, text, type FormBody } from './forms.js';
 import type { AdminKit, AdminPagesExtension } from './kit.js';
-import { ActionButton, Badge, CsrfField, Empty, Pager } from './views/components.js';
+import { ActionButton, Badge, CsrfField, Empty, isFiltered, Pager } from './views/components.js';
 
 export interface SmsAdminDeps {
   sms: SmsService;
@@ -360,7 +360,11 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
               order.
             </p>
             {gateways.length === 0 ? (
-              <Empty>No SMS gateway yet. Add one to send portal links and one-time codes.</Empty>
+              <Empty>
+                No SMS gateway yet. Add one to send portal links, voucher details and one-time codes: an HTTP
+                API (most providers, Kannel), Twilio or SMPP. “Server log” only writes messages to Portico's
+                log, for trying things out.
+              </Empty>
             ) : (
               <table>
                 <thead>
@@ -425,7 +429,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
             )}
             {write ? (
               <form method="get" action="/admin/config/sms-gateways/new" class="filters">
-                <select name="type" aria-label="Gateway type">
+                <label for="gateway-type">Add a gateway of type</label>
+                <select name="type" id="gateway-type">
                   {GATEWAY_TYPES.map((t) => (
                     <option value={t}>{GATEWAY_LABELS[t]}</option>
                   ))}
@@ -464,7 +469,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
             enabled: checked(request.body, 'enabled'),
             settings: settingsFromForm(type, request.body),
           });
-          return reply.redirect(`/admin/config/sms-gateways/${created.id}?notice=created`, 303);
+          return reply.redirect(`/admin/config/sms-gateways/${created.id}?notice=gateway-created`, 303);
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           return kit.render(request, reply, {
@@ -615,6 +620,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       const settings = await deps.portalSettings.get(request.tenant.id);
       const canOtp = await deps.portalSettings.canUseOtp(request.tenant.id);
       const write = canChange(request);
+      // Where this tenant's guests find the portal: its public URL, else the host this page is on.
+      const portalUrl = `${request.tenant.public_url?.replace(/\/+$/, '') || `${request.protocol}://${request.host}`}/portal`;
       const limit = (
         name:
           | 'otpLength'
@@ -647,47 +654,60 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
         error,
         status: error ? 400 : 200,
         body: (
-          <form method="post" action="/admin/config/portal" class="stack form-grid">
-            <CsrfField token={kit.csrf(reply)} />
-            <label class="check">
-              <input
-                type="checkbox"
-                name="otpEnabled"
-                checked={settings.otpEnabled}
-                disabled={!write || (!canOtp && !settings.otpEnabled)}
-              />{' '}
-              Use OTP for accessing the portal
-            </label>
-            {!canOtp ? (
-              <p class="notice" role="note">
-                One-time codes need an SMS gateway:{' '}
-                <a href="/admin/config/sms-gateways">add and enable one</a> first.
-              </p>
-            ) : null}
-            <label class="check">
-              <input type="checkbox" name="showDevices" checked={settings.showDevices} disabled={!write} />{' '}
-              Show Associated Devices block <small>(customers manage their devices; only with OTP on)</small>
-            </label>
-            <fieldset>
-              <legend>One-time codes</legend>
-              {limit('otpLength', 'Code length, digits', OTP_BOUNDS.length)}
-              {limit('otpTtlSeconds', 'Code lifetime, seconds', OTP_BOUNDS.ttlSeconds)}
-              {limit('otpMaxAttempts', 'Wrong tries per code', OTP_BOUNDS.maxTries)}
-              {limit('otpResendCooldownSeconds', 'Resend after, seconds', OTP_BOUNDS.resendCooldownSeconds)}
-              {limit('otpMaxPerNumberPerHour', 'Codes per number per hour', OTP_BOUNDS.maxPerNumberPerHour)}
-              {limit('otpMaxPerIpPerHour', 'Codes per client IP per hour', OTP_BOUNDS.maxPerIpPerHour)}
-              {limit('otpMaxPerTenantPerDay', 'Codes per day (all numbers)', OTP_BOUNDS.maxPerTenantPerDay)}
-              <label>
-                Allowed number prefixes <small>(e.g. +1 +44; empty = any)</small>
+          <>
+            <p class="hint" data-hint="portal-url">
+              Your customers' portal is at{' '}
+              <a href={portalUrl} data-portal-url>
+                {portalUrl}
+              </a>
+              : guests sign in there with their phone number to see their usage, vouchers and devices. Send
+              them the link by SMS when a voucher is activated under{' '}
+              <a href="/admin/config/notifications">Notifications</a>, or have the hotspot open it after
+              login.
+            </p>
+            <form method="post" action="/admin/config/portal" class="stack form-grid">
+              <CsrfField token={kit.csrf(reply)} />
+              <label class="check">
                 <input
-                  name="otpAllowedPrefixes"
-                  value={settings.otpAllowedPrefixes.join(' ')}
-                  disabled={!write}
-                />
+                  type="checkbox"
+                  name="otpEnabled"
+                  checked={settings.otpEnabled}
+                  disabled={!write || (!canOtp && !settings.otpEnabled)}
+                />{' '}
+                Use OTP for accessing the portal
               </label>
-            </fieldset>
-            {write ? <button type="submit">Save</button> : null}
-          </form>
+              {!canOtp ? (
+                <p class="notice" role="note">
+                  One-time codes need an SMS gateway:{' '}
+                  <a href="/admin/config/sms-gateways">add and enable one</a> first.
+                </p>
+              ) : null}
+              <label class="check">
+                <input type="checkbox" name="showDevices" checked={settings.showDevices} disabled={!write} />{' '}
+                Show Associated Devices block{' '}
+                <small>(customers manage their devices; only with OTP on)</small>
+              </label>
+              <fieldset>
+                <legend>One-time codes</legend>
+                {limit('otpLength', 'Code length, digits', OTP_BOUNDS.length)}
+                {limit('otpTtlSeconds', 'Code lifetime, seconds', OTP_BOUNDS.ttlSeconds)}
+                {limit('otpMaxAttempts', 'Wrong tries per code', OTP_BOUNDS.maxTries)}
+                {limit('otpResendCooldownSeconds', 'Resend after, seconds', OTP_BOUNDS.resendCooldownSeconds)}
+                {limit('otpMaxPerNumberPerHour', 'Codes per number per hour', OTP_BOUNDS.maxPerNumberPerHour)}
+                {limit('otpMaxPerIpPerHour', 'Codes per client IP per hour', OTP_BOUNDS.maxPerIpPerHour)}
+                {limit('otpMaxPerTenantPerDay', 'Codes per day (all numbers)', OTP_BOUNDS.maxPerTenantPerDay)}
+                <label>
+                  Allowed number prefixes <small>(e.g. +1 +44; empty = any)</small>
+                  <input
+                    name="otpAllowedPrefixes"
+                    value={settings.otpAllowedPrefixes.join(' ')}
+                    disabled={!write}
+                  />
+                </label>
+              </fieldset>
+              {write ? <button type="submit">Save</button> : null}
+            </form>
+          </>
         ),
       });
     };
@@ -929,7 +949,17 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
               <button type="submit">Filter</button>
             </form>
             {items.length === 0 ? (
-              <Empty>No SMS match.</Empty>
+              <Empty>
+                {isFiltered(q) ? (
+                  'No SMS match.'
+                ) : (
+                  <>
+                    No SMS sent yet. Every text Portico sends (login codes, portal links, voucher details,
+                    tests) is listed here; add a gateway under{' '}
+                    <a href="/admin/config/sms-gateways">SMS gateways</a>.
+                  </>
+                )}
+              </Empty>
             ) : (
               <table>
                 <thead>
@@ -937,6 +967,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                     <th>ID</th>
                     <th>Recipient</th>
                     <th>Type</th>
+                    <th>Text</th>
                     <th>Status</th>
                     <th>Attempts</th>
                     <th>Date and time</th>
@@ -950,6 +981,11 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                       </td>
                       <td>{m.recipient}</td>
                       <td>{TYPE_LABELS[m.type] ?? m.type}</td>
+                      <td class="sms-text">
+                        <a href={`/admin/logs/sms/${m.id}`}>
+                          {m.text.length > 60 ? `${m.text.slice(0, 59)}…` : m.text}
+                        </a>
+                      </td>
                       <td>
                         <Badge status={m.status} />
                       </td>

@@ -83,7 +83,7 @@ export function firstAdminInstructions(result: FirstAdminResult | undefined, htt
   ];
   if (result.generatedPassword) {
     lines.push(`  password:   ${result.generatedPassword}`);
-    lines.push('  (shown once; change it under Admins after signing in)');
+    lines.push('  (shown once; change it under Account after signing in)');
   } else lines.push('  password:   the one in PORTICO_ADMIN_PASSWORD');
   return lines.join('\n');
 }

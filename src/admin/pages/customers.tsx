@@ -6,6 +6,7 @@ import {
   type CustomerInput,
   type CustomerStatus,
   type CustomerView,
+  normalizePhone,
 } from '../../customers/admin-repository.js';
 import { AppError, pageRequest, parseSort } from '../../shared/index.js';
 import type { AdminDeps } from '../deps.js';
@@ -16,9 +17,11 @@ import {
   Badge,
   CsrfField,
   Empty,
+  isFiltered,
   formatBytes,
   formatDuration,
   Pager,
+  SortSelect,
   when,
 } from '../views/components.js';
 
@@ -32,14 +35,18 @@ function CustomerForm({
   customer,
   csrf,
   action,
+  assignVoucherId,
 }: {
   customer?: Partial<CustomerInput>;
   csrf: string;
   action: string;
+  /** A voucher to assign to the customer once saved (coming from "Assign to customer"). */
+  assignVoucherId?: number | undefined;
 }) {
   return (
     <form method="post" action={action} class="stack">
       <CsrfField token={csrf} />
+      {assignVoucherId ? <input type="hidden" name="assignVoucher" value={String(assignVoucherId)} /> : null}
       <label>
         Phone number
         <input name="phone" type="tel" required value={customer?.phone ?? ''} />
@@ -93,17 +100,23 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
                 </option>
               ))}
             </select>
-            <select name="sort" aria-label="Sort">
-              {['-joined_at', '-last_seen_at', 'phone', 'name'].map((s) => (
-                <option value={s} selected={q.sort === s}>
-                  {s}
-                </option>
-              ))}
-            </select>
+            <SortSelect
+              current={q.sort}
+              options={[
+                ['-joined_at', 'Newest first'],
+                ['-last_seen_at', 'Last seen first'],
+                ['phone', 'Phone number'],
+                ['name', 'Name A–Z'],
+              ]}
+            />
             <button type="submit">Search</button>
           </form>
           {page.items.length === 0 ? (
-            <Empty>No customers match.</Empty>
+            <Empty>
+              {isFiltered(q)
+                ? 'No customers match.'
+                : 'No customers yet. Customers are your guests, known by their phone number: add one with “New customer”, or they appear when you assign them a voucher or they sign in to the portal.'}
+            </Empty>
           ) : (
             <table>
               <thead>
@@ -140,11 +153,50 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
     });
   });
 
-  admin.get('/admin/customers/new', { preHandler: kit.requireWrite }, async (request, reply) =>
-    kit.render(request, reply, {
-      title: 'New customer',
-      body: <CustomerForm csrf={kit.csrf(reply)} action="/admin/customers" />,
-    }),
+  /** The voucher an operator was assigning when the phone number had no customer yet. */
+  const voucherToAssign = async (tenantId: number, raw: unknown) => {
+    const id = Number(typeof raw === 'string' ? raw : '');
+    if (!Number.isSafeInteger(id) || id < 1) return undefined;
+    return deps.vouchers.get(tenantId, id);
+  };
+
+  admin.get<{ Querystring: Query }>(
+    '/admin/customers/new',
+    { preHandler: kit.requireWrite },
+    async (request, reply) => {
+      const tenant = request.tenant;
+      const voucher = await voucherToAssign(tenant.id, request.query.assignVoucher);
+      let phone = '';
+      try {
+        phone = request.query.phone ? normalizePhone(request.query.phone, tenant.default_country) : '';
+      } catch {
+        phone = '';
+      }
+      return kit.render(request, reply, {
+        title: 'New customer',
+        body: (
+          <>
+            {voucher ? (
+              <p class="hint" data-hint="assign-new-customer">
+                {phone ? `No customer has the number ${phone} yet. ` : ''}Save the customer and voucher{' '}
+                <a href={`/admin/vouchers/${voucher.id}`}>{voucher.code}</a> is assigned to them.
+              </p>
+            ) : (
+              <p class="hint">
+                Customers are identified by their phone number. They also appear here on their own when they
+                sign in to the portal or get a voucher.
+              </p>
+            )}
+            <CustomerForm
+              customer={{ phone }}
+              csrf={kit.csrf(reply)}
+              action="/admin/customers"
+              assignVoucherId={voucher?.id}
+            />
+          </>
+        ),
+      });
+    },
   );
 
   admin.post<{ Body: FormBody }>(
@@ -152,6 +204,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
     { preHandler: kit.requireWrite },
     async (request, reply) => {
       const input = fromForm(request.body);
+      const voucher = await voucherToAssign(request.tenant.id, text(request.body, 'assignVoucher'));
       try {
         const customer = await deps.customers.create(
           request.tenant.id,
@@ -159,14 +212,25 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
           input,
           deps.clock.nowMs(),
         );
-        return reply.redirect(`/admin/customers/${customer.id}?notice=created`, 303);
+        if (voucher) {
+          await deps.vouchers.assign(request.tenant.id, voucher.id, customer.id);
+          return reply.redirect(`/admin/vouchers/${voucher.id}?notice=assigned-new`, 303);
+        }
+        return reply.redirect(`/admin/customers/${customer.id}?notice=customer-created`, 303);
       } catch (error) {
         if (!(error instanceof AppError) || !FORM_ERRORS.includes(error.code)) throw error;
         return kit.render(request, reply, {
           title: 'New customer',
           status: 400,
           error: error.message,
-          body: <CustomerForm customer={input} csrf={kit.csrf(reply)} action="/admin/customers" />,
+          body: (
+            <CustomerForm
+              customer={input}
+              csrf={kit.csrf(reply)}
+              action="/admin/customers"
+              assignVoucherId={voucher?.id}
+            />
+          ),
         });
       }
     },

@@ -3,7 +3,86 @@ import type { VNode } from 'preact';
 import type { DashboardDay } from '../dashboard-queries.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
+import { canWrite } from '../../auth/index.js';
+import type { SetupProgress, SetupStep } from '../setup-progress.js';
 import { formatBytes } from '../views/components.js';
+
+/** The first-run checklist: each step, where it is done, and why it matters. */
+const STEPS: Array<{ step: SetupStep; title: string; href: string; link: string; why: string }> = [
+  {
+    step: 'plan',
+    title: 'Create a plan',
+    href: '/admin/plans/new',
+    link: 'New plan',
+    why: 'what you sell: price, speed, data and time limits',
+  },
+  {
+    step: 'hotspot',
+    title: 'Add your hotspot',
+    href: '/admin/hotspots/new',
+    link: 'New hotspot',
+    why: 'the router guests connect through; Portico gives you its configuration',
+  },
+  {
+    step: 'smsGateway',
+    title: 'Set up an SMS gateway',
+    href: '/admin/config/sms-gateways',
+    link: 'SMS gateways',
+    why: 'to text vouchers, portal links and sign-in codes',
+  },
+  {
+    step: 'portal',
+    title: 'Configure the customer portal',
+    href: '/admin/config/portal',
+    link: 'Portal settings',
+    why: 'whether guests sign in with an SMS code, and may manage their devices',
+  },
+  {
+    step: 'series',
+    title: 'Generate vouchers',
+    href: '/admin/vouchers/generate',
+    link: 'Generate a series',
+    why: 'a series of codes from a plan, to print or hand out',
+  },
+  {
+    step: 'assigned',
+    title: 'Give a customer a voucher',
+    href: '/admin/vouchers',
+    link: 'Vouchers',
+    why: 'open a voucher and assign it to the guest’s phone number',
+  },
+  {
+    step: 'voucherSms',
+    title: 'Text the customer their voucher',
+    href: '/admin/logs/sms',
+    link: 'SMS Logs',
+    why: '“Send details by SMS” on the voucher; every SMS is then in the SMS log',
+  },
+];
+
+function Checklist({ progress }: { progress: SetupProgress }): VNode | null {
+  const done = STEPS.filter((s) => progress[s.step]).length;
+  if (done === STEPS.length) return null;
+  return (
+    <section class="checklist" aria-labelledby="checklist-title">
+      <h2 id="checklist-title">Getting started</h2>
+      <p class="muted">
+        {done} of {STEPS.length} done. Each step links to the page where you do it; this list goes away once
+        all are done.
+      </p>
+      <ol>
+        {STEPS.map((s) => (
+          <li class={progress[s.step] ? 'done' : 'todo'} data-step={s.step}>
+            <span class="check" aria-label={progress[s.step] ? 'done' : 'to do'}>
+              {progress[s.step] ? '✓' : ''}
+            </span>{' '}
+            <strong>{s.title}</strong> — {s.why}. <a href={s.href}>{s.link}</a>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
 
 /** Two bar series over 30 days as an SVG (no inline styles: classes only, CSP-safe). */
 function Chart({ days }: { days: DashboardDay[] }): VNode {
@@ -56,11 +135,17 @@ function Chart({ days }: { days: DashboardDay[] }): VNode {
 
 export async function dashboardPage(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
   admin.get('/admin', async (request, reply) => {
-    const f = await deps.dashboard.figures(request.tenant);
+    const writable = canWrite(kit.actorOf(request).role);
+    const [f, progress] = await Promise.all([
+      deps.dashboard.figures(request.tenant),
+      writable ? deps.setup.of(request.tenant.id) : undefined,
+    ]);
+    const quiet = f.days.every((d) => d.activations === 0 && d.dataBytes === 0);
     return kit.render(request, reply, {
       title: 'Dashboard',
       body: (
         <>
+          {progress ? <Checklist progress={progress} /> : null}
           <dl class="tiles">
             <div>
               <dt>Online now</dt>
@@ -82,7 +167,13 @@ export async function dashboardPage(admin: FastifyInstance, deps: AdminDeps, kit
             </div>
           </dl>
           <h2>Last 30 days</h2>
-          <Chart days={f.days} />
+          {quiet ? (
+            <p class="empty">
+              No activations or data in the last 30 days yet: the chart fills in once guests use vouchers.
+            </p>
+          ) : (
+            <Chart days={f.days} />
+          )}
         </>
       ),
     });

@@ -54,7 +54,10 @@ function HotspotForm({
         <input name="ipAddress" required value={hotspot?.ip_address ?? ''} />
       </label>
       <label>
-        RADIUS secret <small>(leave empty to generate a strong one)</small>
+        RADIUS secret{' '}
+        <small>
+          {hotspot?.id ? '(leave empty to keep the current one)' : '(leave empty to generate a strong one)'}
+        </small>
         <input name="secret" autocomplete="off" value="" />
       </label>
       <label>
@@ -103,7 +106,10 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
             </p>
           ) : null}
           {hotspots.length === 0 ? (
-            <Empty>No hotspots yet. Add your router to let guests in.</Empty>
+            <Empty>
+              No hotspots yet. A hotspot is a router (MikroTik or any RADIUS NAS) that asks Portico whether a
+              guest's voucher is good: add yours with “New hotspot” and Portico gives you its configuration.
+            </Empty>
           ) : (
             <table>
               <thead>
@@ -148,7 +154,7 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
     async (request, reply) => {
       try {
         const hotspot = await deps.hotspots.create(request.tenant.id, fromForm(request.body));
-        return reply.redirect(`/admin/hotspots/${hotspot.id}?notice=created`, 303);
+        return reply.redirect(`/admin/hotspots/${hotspot.id}?notice=hotspot-created`, 303);
       } catch (error) {
         if (!(error instanceof AppError) || !FORM_ERRORS.includes(error.code)) throw error;
         return kit.render(request, reply, {

@@ -11,8 +11,10 @@ import {
   bytesOrUnlimited,
   CsrfField,
   Empty,
+  isFiltered,
   money,
   Pager,
+  SortSelect,
   secondsOrUnlimited,
 } from '../views/components.js';
 
@@ -47,29 +49,44 @@ function PlanForm({
   csrf,
   action,
   currency,
+  typed,
 }: {
   plan?: PlanInput;
   csrf: string;
   action: string;
   currency: string;
+  /** What the operator typed, shown again after an error (the form keeps it, as typed). */
+  typed?: FormBody | undefined;
 }) {
   const p = plan;
-  const split = p !== undefined && (p.downloadLimitBytes !== null || p.uploadLimitBytes !== null);
-  const cur = p?.currency ?? currency;
+  const cur = typed ? text(typed, 'currency') || currency : (p?.currency ?? currency);
+  const split = typed
+    ? text(typed, 'limitMode') === 'split'
+    : p !== undefined && (p.downloadLimitBytes !== null || p.uploadLimitBytes !== null);
+  const field = (name: string, stored: string) => (typed ? text(typed, name) : stored);
   return (
     <form method="post" action={action} class="stack form-grid">
       <CsrfField token={csrf} />
       <label>
         Title
-        <input name="title" required maxLength={200} value={p?.title ?? ''} />
+        <input name="title" required maxLength={200} value={field('title', p?.title ?? '')} />
       </label>
       <label>
         Voucher prefix <small>(letters and digits, part of every code)</small>
-        <input name="voucherPrefix" required pattern="[A-Za-z0-9]{1,32}" value={p?.voucherPrefix ?? ''} />
+        <input
+          name="voucherPrefix"
+          required
+          pattern="[A-Za-z0-9]{1,32}"
+          value={field('voucherPrefix', p?.voucherPrefix ?? '')}
+        />
       </label>
       <label class="check">
-        <input type="checkbox" name="isActive" checked={p?.isActive ?? true} /> Active (vouchers can be made
-        from it)
+        <input
+          type="checkbox"
+          name="isActive"
+          checked={typed ? checked(typed, 'isActive') : (p?.isActive ?? true)}
+        />{' '}
+        Active (vouchers can be made from it)
       </label>
       <fieldset>
         <legend>Price</legend>
@@ -78,7 +95,7 @@ function PlanForm({
           <input
             name="price"
             inputMode="decimal"
-            value={p ? String(p.priceMinor / 10 ** currencyDigits(cur)) : '0'}
+            value={field('price', p ? String(p.priceMinor / 10 ** currencyDigits(cur)) : '0')}
           />
         </label>
         <label>
@@ -90,11 +107,19 @@ function PlanForm({
         <legend>Speed (empty = not limited)</legend>
         <label>
           Download, kbps
-          <input name="speedDownKbps" inputMode="numeric" value={num(p?.speedDownKbps ?? null, 1)} />
+          <input
+            name="speedDownKbps"
+            inputMode="numeric"
+            value={field('speedDownKbps', num(p?.speedDownKbps ?? null, 1))}
+          />
         </label>
         <label>
           Upload, kbps
-          <input name="speedUpKbps" inputMode="numeric" value={num(p?.speedUpKbps ?? null, 1)} />
+          <input
+            name="speedUpKbps"
+            inputMode="numeric"
+            value={field('speedUpKbps', num(p?.speedUpKbps ?? null, 1))}
+          />
         </label>
       </fieldset>
       <fieldset>
@@ -104,33 +129,59 @@ function PlanForm({
         </label>
         <label>
           Total, MB
-          <input name="dataLimitMb" inputMode="decimal" value={num(p?.dataLimitBytes ?? null, MB)} />
+          <input
+            name="dataLimitMb"
+            inputMode="decimal"
+            value={field('dataLimitMb', num(p?.dataLimitBytes ?? null, MB))}
+          />
         </label>
         <label class="check">
           <input type="radio" name="limitMode" value="split" checked={split} /> Separate download and upload
         </label>
         <label>
           Download, MB
-          <input name="downloadLimitMb" inputMode="decimal" value={num(p?.downloadLimitBytes ?? null, MB)} />
+          <input
+            name="downloadLimitMb"
+            inputMode="decimal"
+            value={field('downloadLimitMb', num(p?.downloadLimitBytes ?? null, MB))}
+          />
         </label>
         <label>
           Upload, MB
-          <input name="uploadLimitMb" inputMode="decimal" value={num(p?.uploadLimitBytes ?? null, MB)} />
+          <input
+            name="uploadLimitMb"
+            inputMode="decimal"
+            value={field('uploadLimitMb', num(p?.uploadLimitBytes ?? null, MB))}
+          />
         </label>
       </fieldset>
       <fieldset>
         <legend>Time</legend>
         <label>
           Online time limit, minutes <small>(over all sessions; empty = unlimited)</small>
-          <input name="timeLimitMinutes" inputMode="decimal" value={num(p?.timeLimitSeconds ?? null, 60)} />
+          <input
+            name="timeLimitMinutes"
+            inputMode="decimal"
+            value={field('timeLimitMinutes', num(p?.timeLimitSeconds ?? null, 60))}
+          />
         </label>
         <label>
           Validity after activation, hours <small>(empty = none)</small>
-          <input name="validityHours" inputMode="decimal" value={num(p?.validitySeconds ?? null, 3600)} />
+          <input
+            name="validityHours"
+            inputMode="decimal"
+            value={field('validityHours', num(p?.validitySeconds ?? null, 3600))}
+          />
         </label>
         <label>
           Simultaneous devices
-          <input name="devicesLimit" type="number" min={1} max={100} value={String(p?.devicesLimit ?? 1)} />
+          <input
+            name="devicesLimit"
+            type="number"
+            min={1}
+            max={100}
+            value={field('devicesLimit', String(p?.devicesLimit ?? 1))}
+          />
         </label>
       </fieldset>
       <button type="submit">Save plan</button>
@@ -180,17 +231,29 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
                 Inactive
               </option>
             </select>
-            <select name="sort" aria-label="Sort">
-              {['title', '-created_at', 'price_minor', '-price_minor'].map((s) => (
-                <option value={s} selected={q.sort === s}>
-                  {s}
-                </option>
-              ))}
-            </select>
+            <SortSelect
+              current={q.sort}
+              options={[
+                ['title', 'Title A–Z'],
+                ['-created_at', 'Newest first'],
+                ['price_minor', 'Cheapest first'],
+                ['-price_minor', 'Dearest first'],
+              ]}
+            />
             <button type="submit">Filter</button>
           </form>
           {page.items.length === 0 ? (
-            <Empty>No plans yet.</Empty>
+            <Empty>
+              {isFiltered(q) ? (
+                'No plans match.'
+              ) : (
+                <>
+                  No plans yet. A plan is what you sell: its price, speed, data and time limits, and how many
+                  devices may share a voucher. Create the first with “New plan”; vouchers are then made from
+                  it.
+                </>
+              )}
+            </Empty>
           ) : (
             <table>
               <thead>
@@ -239,7 +302,7 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
     try {
       input = planFromForm(request.body, request.tenant.currency);
       const plan = await deps.plans.create(request.tenant.id, input);
-      return reply.redirect(`/admin/plans/${plan.id}?notice=created`, 303);
+      return reply.redirect(`/admin/plans/${plan.id}?notice=plan-created`, 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
       return kit.render(request, reply, {
@@ -248,7 +311,7 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
         error: error.message,
         body: (
           <PlanForm
-            plan={input}
+            typed={request.body}
             csrf={kit.csrf(reply)}
             action="/admin/plans"
             currency={request.tenant.currency}
@@ -312,7 +375,7 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
           error: error.message,
           body: (
             <PlanForm
-              plan={input ?? current}
+              typed={request.body}
               csrf={kit.csrf(reply)}
               action={`/admin/plans/${id}`}
               currency={current.currency}

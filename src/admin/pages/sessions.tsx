@@ -5,7 +5,16 @@ import { pageRequest, parseSort } from '../../shared/index.js';
 import { SESSION_SORT_KEYS } from '../../usage/admin-queries.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
-import { ActionButton, Badge, Empty, formatBytes, formatDuration, Pager, when } from '../views/components.js';
+import {
+  ActionButton,
+  Badge,
+  Empty,
+  isFiltered,
+  formatBytes,
+  formatDuration,
+  Pager,
+  when,
+} from '../views/components.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -47,7 +56,16 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
             <button type="submit">Show</button>
           </form>
           {page.items.length === 0 ? (
-            <Empty>No sessions.</Empty>
+            <Empty>
+              {isFiltered(q) ? (
+                'No sessions match.'
+              ) : (
+                <>
+                  No sessions yet. A session starts when a guest connects through a hotspot with a voucher;
+                  set up your router under <a href="/admin/hotspots">Hotspots</a>.
+                </>
+              )}
+            </Empty>
           ) : (
             <table>
               <thead>

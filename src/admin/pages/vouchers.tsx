@@ -26,10 +26,12 @@ import {
   bytesOrUnlimited,
   CsrfField,
   Empty,
+  isFiltered,
   formatBytes,
   formatDuration,
   money,
   Pager,
+  SortSelect,
   secondsOrUnlimited,
   when,
 } from '../views/components.js';
@@ -90,6 +92,10 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
     const page = customerMissing
       ? { items: [], total: 0, ...pageRequest(q.page, q.perPage) }
       : await deps.vouchers.list(tenant.id, filter, sort, pageRequest(q.page, q.perPage));
+    const hasPlans =
+      page.total > 0 ||
+      (await deps.plans.list(tenant.id, {}, { key: 'title', direction: 'asc' }, { page: 1, perPage: 1 }))
+        .total > 0;
     const customers = await deps.customers.byIds(
       tenant.id,
       page.items.flatMap((v) => (v.customerId ? [v.customerId] : [])),
@@ -137,17 +143,37 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               to <input type="date" name="activatedTo" value={q.activatedTo ?? ''} />
             </label>
             {q.planId ? <input type="hidden" name="planId" value={q.planId} /> : null}
-            <select name="sort" aria-label="Sort">
-              {['-created_at', 'code', '-activated_at', 'expires_at', 'status'].map((s) => (
-                <option value={s} selected={q.sort === s}>
-                  {s}
-                </option>
-              ))}
-            </select>
+            <SortSelect
+              current={q.sort}
+              options={[
+                ['-created_at', 'Newest first'],
+                ['code', 'Code A–Z'],
+                ['-activated_at', 'Latest activated first'],
+                ['expires_at', 'Expiring first'],
+                ['status', 'Status'],
+              ]}
+            />
             <button type="submit">Find</button>
           </form>
           {page.items.length === 0 ? (
-            <Empty>No vouchers match.</Empty>
+            <Empty>
+              {isFiltered(q) ? (
+                'No vouchers match.'
+              ) : (
+                <>
+                  No vouchers yet. Vouchers are made in a series from a plan: use “Generate a series”
+                  {hasPlans ? (
+                    ''
+                  ) : (
+                    <>
+                      {' '}
+                      after creating a plan under <a href="/admin/plans">Plans</a>
+                    </>
+                  )}
+                  .
+                </>
+              )}
+            </Empty>
           ) : (
             <table class="vouchers">
               <thead>
@@ -196,6 +222,14 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
 
   const generateForm = async (reply: FastifyReply, tenantId: number, q: Query) => {
     const plans = await deps.plans.listActive(tenantId);
+    if (plans.length === 0)
+      return (
+        <p class="empty" data-hint="no-plans">
+          Vouchers are made from a plan, and there is no active plan yet.{' '}
+          <a href="/admin/plans/new">Create a plan</a> first (or activate one under{' '}
+          <a href="/admin/plans">Plans</a>), then come back here.
+        </p>
+      );
     return (
       <form method="post" action="/admin/vouchers/generate" class="stack">
         <CsrfField token={kit.csrf(reply)} />
@@ -483,7 +517,20 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               <a href={`/admin/plans/${v.planId}`}>{v.planTitle}</a> · {money(v.priceMinor, v.currency)}
             </dd>
             <dt>Customer</dt>
-            <dd>{customer ? <a href={`/admin/customers/${customer.id}`}>{customer.phone}</a> : 'none'}</dd>
+            <dd>
+              {customer ? (
+                <>
+                  <a href={`/admin/customers/${customer.id}`}>{customer.phone}</a> ·{' '}
+                  <a
+                    href={`/admin/logs/sms?${new URLSearchParams({ recipient: customer.phone }).toString()}`}
+                  >
+                    SMS sent to them
+                  </a>
+                </>
+              ) : (
+                'none yet — assign it with a phone number below'
+              )}
+            </dd>
             <dt>Data</dt>
             <dd>
               ↓ {formatBytes(v.usage.downloadedBytes)} ↑ {formatBytes(v.usage.uploadedBytes)} of{' '}
@@ -532,8 +579,16 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               {v.status !== 'used' && v.status !== 'disabled' ? (
                 <form method="post" action={`/admin/vouchers/${v.id}/assign`} class="inline">
                   <CsrfField token={csrf} />
-                  <input name="customer" placeholder="Customer phone" required aria-label="Customer phone" />
-                  <button type="submit">Assign to customer</button>
+                  <input
+                    name="customer"
+                    type="tel"
+                    placeholder="Customer phone"
+                    required
+                    aria-label="Customer phone"
+                  />
+                  <button type="submit">
+                    {customer ? 'Assign to another customer' : 'Assign to customer'}
+                  </button>
                 </form>
               ) : null}
             </div>
@@ -623,7 +678,12 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
       const tenant = request.tenant;
       const phone = normalizePhone(text(request.body, 'customer'), tenant.default_country);
       const customer = await deps.customers.findByPhone(tenant.id, phone);
-      if (!customer) throw new AppError('NOT_FOUND', 'No customer has this phone number');
+      if (!customer) {
+        // A guest at the desk is often not a customer yet: offer to create them, then assign.
+        await deps.vouchers.get(tenant.id, id);
+        const next = new URLSearchParams({ phone, assignVoucher: String(id) });
+        return reply.redirect(`/admin/customers/new?${next.toString()}`, 303);
+      }
       await deps.vouchers.assign(tenant.id, id, customer.id);
       return reply.redirect(`/admin/vouchers/${id}?notice=assigned`, 303);
     },

@@ -359,9 +359,22 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
       const response = await owner.post(url, { title: 'x', voucherPrefix: 'x', status: 'blocked' });
       expect(response.statusCode, url).toBe(404);
     }
-    // Assigning A's voucher to B's customer: B's phone is unknown in A.
+    // Assigning A's voucher to B's customer: B's phone is unknown in A, so A is offered to create
+    // a customer of its own with that number; nothing of B is touched.
     const cross = await owner.post(`/admin/vouchers/${a.voucherId}/assign`, { customer: b.customerPhone });
-    expect(cross.statusCode).toBe(404);
+    expect(cross.statusCode).toBe(303);
+    expect(cross.headers.location).toBe(
+      `/admin/customers/new?${new URLSearchParams({ phone: b.customerPhone, assignVoucher: String(a.voucherId) }).toString()}`,
+    );
+    const aVoucher = await app.store.db
+      .selectFrom('vouchers')
+      .select('customer_id')
+      .where('id', '=', a.voucherId)
+      .executeTakeFirstOrThrow();
+    expect(aVoucher.customer_id).toBe(a.customerId);
+    // B's voucher cannot be the target of A's "create and assign" either.
+    const crossNew = await owner.get(`/admin/customers/new?assignVoucher=${b.voucherId}`);
+    expect(crossNew.statusCode).toBe(404);
     const bVoucher = await app.store.db
       .selectFrom('vouchers')
       .selectAll()

@@ -66,6 +66,32 @@ export function Badge({ status }: { status: string }): VNode {
   return <span class={`badge badge-${status.replace(/[^a-z_]/g, '')}`}>{status}</span>;
 }
 
+/** The sort order of a list, in words ("Newest first"), sending the allow-listed sort key. */
+export function SortSelect({
+  options,
+  current,
+}: {
+  options: Array<[key: string, label: string]>;
+  current: string | undefined;
+}): VNode {
+  return (
+    <select name="sort" aria-label="Sort">
+      {options.map(([key, label]) => (
+        <option value={key} selected={current === key}>
+          {label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Whether a list's query narrows it (any filter set): "none match" rather than "none yet". */
+export function isFiltered(query: Record<string, string | undefined>): boolean {
+  return Object.entries(query).some(
+    ([key, value]) => !['page', 'perPage', 'sort', 'notice'].includes(key) && (value ?? '').trim() !== '',
+  );
+}
+
 export function Empty({ children }: { children: ComponentChildren }): VNode {
   return <p class="empty">{children}</p>;
 }
