@@ -109,7 +109,7 @@ function zoneOffsetMs(instantMs: number, timeZone: string): number {
  * happens twice, at the first one. Throws on a malformed day.
  */
 export function startOfDayInZone(day: string, timeZone: string): number {
-  if (!isCalendarDay(day)) throw new RangeError(`not a calendar day: ${day}`);
+  if (!isCalendarDay(day)) throw new RangeError(`not a calendar day: ${String(day)}`);
   const midnightUtc = Date.parse(`${day}T00:00:00Z`);
   // Local midnight lies within 14 h of UTC midnight; at most one offset change falls in there,
   // so the offsets at both ends give every candidate.
