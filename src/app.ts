@@ -106,7 +106,12 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
   const ownsStore = overrides.store === undefined;
-  const store = overrides.store ?? openDatabase(config.databaseUrl);
+  const store =
+    overrides.store ??
+    openDatabase(config.databaseUrl, {
+      onIdleConnectionError: (error) =>
+        logger.warn({ err: error }, 'a pooled database connection broke; it will be replaced'),
+    });
   await migrateToLatest(store.db);
 
   const tenants = new TenantsRepository(store.db);

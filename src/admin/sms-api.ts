@@ -6,10 +6,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ApiExtension, ApiKit } from '../api/plugin.js';
-import { errors, IdParams, Nullable, PageOf, PageQuery } from '../api/schemas.js';
+import { errors, FromMs, IdParams, Nullable, PageOf, PageQuery, ToMs } from '../api/schemas.js';
 import { pageRequest } from '../shared/index.js';
 import { GATEWAY_TYPES, SMS_STATUSES, SMS_TYPES } from '../sms/index.js';
-import { dayStartInZone, type SmsAdminDeps } from './sms-pages.js';
+import type { SmsAdminDeps } from './sms-pages.js';
 
 const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
 const GatewayTypeSchema = Type.Union(
@@ -38,24 +38,45 @@ export const SmsGatewaySchema = Type.Object({
   createdAtMs: Ms,
   updatedAtMs: Ms,
 });
-const GatewayCreate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  type: GatewayTypeSchema,
-  enabled: Type.Optional(Type.Boolean()),
-  settings: Type.Optional(Settings),
-});
-const GatewayPatch = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  enabled: Type.Optional(Type.Boolean()),
-  settings: Type.Optional(Settings),
-});
-const GatewayOrder = Type.Object({
-  ids: Type.Array(Type.Integer({ minimum: 1 }), { description: 'every gateway id, in the new order' }),
-});
-const TestSend = Type.Object({
-  to: Type.String({ minLength: 3, maxLength: 40, description: 'parsed in the tenant country' }),
-  text: Type.Optional(Type.String({ maxLength: 640 })),
-});
+const GatewayCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    type: GatewayTypeSchema,
+    enabled: Type.Optional(Type.Boolean()),
+    settings: Type.Optional(Settings),
+  },
+  {
+    examples: [
+      {
+        name: 'Kannel',
+        type: 'http',
+        enabled: true,
+        settings: { url: 'https://sms.example.com/cgi-bin/sendsms', method: 'GET', sender: 'Portico' },
+      },
+    ],
+  },
+);
+const GatewayPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    enabled: Type.Optional(Type.Boolean()),
+    settings: Type.Optional(Settings),
+  },
+  { examples: [{ enabled: false }] },
+);
+const GatewayOrder = Type.Object(
+  {
+    ids: Type.Array(Type.Integer({ minimum: 1 }), { description: 'every gateway id, in the new order' }),
+  },
+  { examples: [{ ids: [2, 1] }] },
+);
+const TestSend = Type.Object(
+  {
+    to: Type.String({ minLength: 3, maxLength: 40, description: 'parsed in the tenant country' }),
+    text: Type.Optional(Type.String({ maxLength: 640 })),
+  },
+  { examples: [{ to: '+12025550143', text: 'Portico test message' }] },
+);
 
 const SmsTypeSchema = Type.Union(SMS_TYPES.map((t) => Type.Literal(t)));
 const SmsStatusSchema = Type.Union(SMS_STATUSES.map((s) => Type.Literal(s)));
@@ -77,12 +98,8 @@ export const SmsMessageSchema = Type.Object({
 });
 const MessagesQuery = Type.Object({
   ...PageQuery,
-  from: Type.Optional(
-    Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'first day, tenant time zone' }),
-  ),
-  to: Type.Optional(
-    Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last day, tenant time zone' }),
-  ),
+  createdFromMs: FromMs('queued'),
+  createdToMs: ToMs('queued'),
   type: Type.Optional(SmsTypeSchema),
   status: Type.Optional(SmsStatusSchema),
   recipient: Type.Optional(Type.String({ maxLength: 40, description: 'part of the number' })),
@@ -103,7 +120,9 @@ export const PortalSettingsSchema = Type.Object({
   otpMaxPerTenantPerDay: Bounded(1, 1_000_000),
   otpAllowedPrefixes: Type.Array(Type.String({ pattern: '^\\+\\d{1,6}$' }), { maxItems: 50 }),
 });
-const PortalSettingsPatch = Type.Partial(PortalSettingsSchema);
+const PortalSettingsPatch = Type.Partial(PortalSettingsSchema, {
+  examples: [{ otpEnabled: true, showDevices: true }],
+});
 
 const Frequency = Type.Union([Type.Literal('once'), Type.Literal('every_activation')]);
 export const NotificationSettingsSchema = Type.Object({
@@ -114,15 +133,21 @@ export const NotificationSettingsSchema = Type.Object({
       'LiquidJS; variables link, customer_name, customer_phone, voucher_code, plan_name, expiry, tenant_name',
   }),
 });
-const NotificationSettingsPatch = Type.Object({
-  statusPageEnabled: Type.Optional(Type.Boolean()),
-  statusPageFrequency: Type.Optional(Frequency),
-  statusPageTemplate: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
-});
-const PreviewBody = Type.Object({
-  template: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
-  customerId: Type.Optional(Type.Integer({ minimum: 1 })),
-});
+const NotificationSettingsPatch = Type.Object(
+  {
+    statusPageEnabled: Type.Optional(Type.Boolean()),
+    statusPageFrequency: Type.Optional(Frequency),
+    statusPageTemplate: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+  },
+  { examples: [{ statusPageEnabled: true, statusPageFrequency: 'once' }] },
+);
+const PreviewBody = Type.Object(
+  {
+    template: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { examples: [{ template: 'Hi {{ customer_name }}, your usage: {{ link }}' }] },
+);
 const PreviewAnswer = Type.Object({
   text: Type.String(),
   customer: Nullable(
@@ -292,17 +317,10 @@ export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
       },
       async (request) => {
         const q = request.query;
-        const zone = request.tenant.time_zone;
         const paging = pageRequest(q.page, q.perPage);
-        const toMs = q.to
-          ? dayStartInZone(
-              new Date(Date.parse(`${q.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10),
-              zone,
-            )
-          : undefined;
         const { items, total } = await deps.sms.listMessages(request.tenant.id, {
-          fromMs: dayStartInZone(q.from, zone),
-          toMs,
+          fromMs: q.createdFromMs,
+          toMs: q.createdToMs,
           type: q.type,
           status: q.status,
           recipient: q.recipient,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { createApiToken } from '../../test/helpers/admin.js';
@@ -296,5 +297,65 @@ describe.each(TEST_DIALECTS)('REST API /api/v1 (%s)', (dialect) => {
           `${method} ${path}`,
         ).toBe(true);
       }
+  });
+
+  it('pages and filters every list the same way', async () => {
+    // Lists short by nature come whole, without paging.
+    const WHOLE_LISTS: Record<string, string> = {
+      '/api/v1/sms-gateways': 'a handful per tenant, in sending order',
+      '/api/v1/vouchers/{id}/devices': "at most the plan's device limit",
+      '/api/v1/vouchers/{id}/device-events': 'the most recent changes, `limit` of them',
+    };
+    const response = await app.http.inject({ url: '/api/v1/openapi.json', headers: { host: 'localhost' } });
+    interface Operation {
+      parameters?: Array<{ name: string; in: string }>;
+      responses: Record<string, { content?: Record<string, { schema: { properties?: object } }> }>;
+    }
+    const doc = response.json<{ paths: Record<string, Record<string, Operation>> }>();
+    let lists = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const op = ops.get;
+      if (!op) continue;
+      const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+      // Time ranges are <field>FromMs / <field>ToMs everywhere.
+      for (const name of query.filter((n) => /from|to$|since|until/i.test(n)))
+        expect(name, `${path} ${name}`).toMatch(/^[a-z]+(From|To)Ms$/);
+      const answer = op.responses['200']?.content?.['application/json']?.schema.properties ?? {};
+      if (!('items' in answer) || path in WHOLE_LISTS) continue;
+      lists++;
+      expect(Object.keys(answer).sort(), path).toEqual(['items', 'page', 'perPage', 'total']);
+      expect(query, path).toEqual(expect.arrayContaining(['page', 'perPage']));
+    }
+    expect(lists).toBeGreaterThan(8);
+  });
+
+  it('documents every error answer with its codes, and gives every request body an example that is valid', async () => {
+    const response = await app.http.inject({ url: '/api/v1/openapi.json', headers: { host: 'localhost' } });
+    interface Operation {
+      requestBody?: { content: Record<string, { schema: object; example?: unknown }> };
+      responses: Record<string, { description: string }>;
+    }
+    const doc = response.json<{
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, object> };
+    }>();
+    // OpenAPI 3.1 schemas are JSON Schema 2020-12; `example` is OpenAPI's own keyword.
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    for (const [name, schema] of Object.entries(doc.components.schemas))
+      ajv.addSchema(schema, `#/components/schemas/${name}`);
+    let bodies = 0;
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        for (const [status, answer] of Object.entries(op.responses))
+          if (/^[45]/.test(status))
+            expect(answer.description, `${method} ${path} ${status}`).toMatch(/Codes: [A-Z_]+/);
+        const media = op.requestBody?.content['application/json'];
+        if (!media) continue;
+        bodies++;
+        expect(media.example, `example of ${method} ${path}`).toBeDefined();
+        const validate = ajv.compile({ ...media.schema, $id: `body:${method}:${path}` });
+        expect(validate(media.example), `${method} ${path}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      }
+    expect(bodies).toBeGreaterThan(15);
   });
 });

@@ -4,6 +4,7 @@
  * milliseconds (`*AtMs`), sizes in bytes, durations in seconds, money in minor units.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { codesForStatus } from '../http/errors.js';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Id = Type.Integer({ minimum: 1 });
@@ -25,15 +26,19 @@ export const Problem = Type.Object(
   },
 );
 
-const ProblemRef = Type.Ref('Problem');
+/** A problem answer, described with its meaning and the stable codes it can carry. */
+function problem(status: number, meaning: string) {
+  return Type.Ref('Problem', { description: `${meaning}. Codes: ${codesForStatus(status).join(', ')}.` });
+}
+
 /** The error answers every authenticated route can give. */
 export const errors = {
-  400: ProblemRef,
-  401: ProblemRef,
-  403: ProblemRef,
-  404: ProblemRef,
-  409: ProblemRef,
-  429: ProblemRef,
+  400: problem(400, 'The body, a parameter or the query is not valid; `errors` says which'),
+  401: problem(401, 'No API token, or not one of this tenant'),
+  403: problem(403, "The token's role may not do this (read-only tokens change nothing)"),
+  404: problem(404, 'No such resource in this tenant (ids of other tenants answer 404 too)'),
+  409: problem(409, 'The change conflicts with the current state'),
+  429: problem(429, 'Too many requests; retry later'),
 };
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -42,6 +47,17 @@ export const PageQuery = {
   page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
   perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 };
+
+/**
+ * A time-range filter on `what`: `<field>FromMs` (at or after) and `<field>ToMs` (before), epoch
+ * ms. Every list names its range filters this way, so a range is always half-open [from, to).
+ */
+export const FromMs = (what: string) =>
+  Type.Optional(Type.Integer({ minimum: 0, description: `${what} at or after this instant (epoch ms)` }));
+export const ToMs = (what: string) =>
+  Type.Optional(
+    Type.Integer({ minimum: 0, description: `${what} before this instant (epoch ms, exclusive)` }),
+  );
 
 /** `key` ascending or `-key` descending, from an allow-list. */
 export function SortParam(keys: readonly string[]) {
@@ -81,22 +97,42 @@ const planFields = {
 };
 
 export const Plan = Type.Object({ id: Id, ...planFields, createdAtMs: Ms, updatedAtMs: Ms });
-export const PlanCreate = Type.Object({
-  title: planFields.title,
-  voucherPrefix: planFields.voucherPrefix,
-  isActive: Type.Optional(planFields.isActive),
-  priceMinor: Type.Optional(planFields.priceMinor),
-  currency: Type.Optional(planFields.currency),
-  speedDownKbps: Type.Optional(planFields.speedDownKbps),
-  speedUpKbps: Type.Optional(planFields.speedUpKbps),
-  dataLimitBytes: Type.Optional(planFields.dataLimitBytes),
-  downloadLimitBytes: Type.Optional(planFields.downloadLimitBytes),
-  uploadLimitBytes: Type.Optional(planFields.uploadLimitBytes),
-  timeLimitSeconds: Type.Optional(planFields.timeLimitSeconds),
-  validitySeconds: Type.Optional(planFields.validitySeconds),
-  devicesLimit: Type.Optional(planFields.devicesLimit),
+export const PlanCreate = Type.Object(
+  {
+    title: planFields.title,
+    voucherPrefix: planFields.voucherPrefix,
+    isActive: Type.Optional(planFields.isActive),
+    priceMinor: Type.Optional(planFields.priceMinor),
+    currency: Type.Optional(planFields.currency),
+    speedDownKbps: Type.Optional(planFields.speedDownKbps),
+    speedUpKbps: Type.Optional(planFields.speedUpKbps),
+    dataLimitBytes: Type.Optional(planFields.dataLimitBytes),
+    downloadLimitBytes: Type.Optional(planFields.downloadLimitBytes),
+    uploadLimitBytes: Type.Optional(planFields.uploadLimitBytes),
+    timeLimitSeconds: Type.Optional(planFields.timeLimitSeconds),
+    validitySeconds: Type.Optional(planFields.validitySeconds),
+    devicesLimit: Type.Optional(planFields.devicesLimit),
+  },
+  {
+    examples: [
+      {
+        title: '1 hour 500 MB',
+        voucherPrefix: '1h500m',
+        priceMinor: 300,
+        currency: 'USD',
+        speedDownKbps: 10_000,
+        speedUpKbps: 2_000,
+        dataLimitBytes: 500_000_000,
+        timeLimitSeconds: 3600,
+        validitySeconds: 86_400,
+        devicesLimit: 2,
+      },
+    ],
+  },
+);
+export const PlanPatch = Type.Partial(Type.Object(planFields), {
+  examples: [{ priceMinor: 350, isActive: false }],
 });
-export const PlanPatch = Type.Partial(Type.Object(planFields));
 
 const VoucherStatus = Type.Union(
   ['new', 'active', 'online', 'used', 'disabled'].map((s) => Type.Literal(s)),
@@ -151,13 +187,16 @@ export const VoucherSeries = Type.Object({
   createdAtMs: Ms,
 });
 
-export const SeriesCreate = Type.Object({
-  planId: Id,
-  quantity: Type.Integer({ minimum: 1, maximum: 100_000 }),
-  expiryMode: Type.Optional(Type.Union([Type.Literal('after_activation'), Type.Literal('valid_until')])),
-  validUntilAtMs: Type.Optional(Nullable(Ms)),
-  customerId: Type.Optional(Nullable(Id)),
-});
+export const SeriesCreate = Type.Object(
+  {
+    planId: Id,
+    quantity: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    expiryMode: Type.Optional(Type.Union([Type.Literal('after_activation'), Type.Literal('valid_until')])),
+    validUntilAtMs: Type.Optional(Nullable(Ms)),
+    customerId: Type.Optional(Nullable(Id)),
+  },
+  { examples: [{ planId: 1, quantity: 500, expiryMode: 'after_activation' }] },
+);
 
 export const Customer = Type.Object({
   id: Id,
@@ -170,21 +209,27 @@ export const Customer = Type.Object({
   lastSeenAtMs: Nullable(Ms),
 });
 
-export const CustomerCreate = Type.Object({
-  phone: Type.String({
-    minLength: 3,
-    maxLength: 40,
-    description: 'parsed in the tenant country, stored E.164',
-  }),
-  name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-  email: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
-});
-export const CustomerPatch = Type.Object({
-  phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40 })),
-  name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-  email: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
-  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('blocked')])),
-});
+export const CustomerCreate = Type.Object(
+  {
+    phone: Type.String({
+      minLength: 3,
+      maxLength: 40,
+      description: 'parsed in the tenant country, stored E.164',
+    }),
+    name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    email: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
+  },
+  { examples: [{ phone: '+12025550143', name: 'Ana García', email: 'ana@example.com' }] },
+);
+export const CustomerPatch = Type.Object(
+  {
+    phone: Type.Optional(Type.String({ minLength: 3, maxLength: 40 })),
+    name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    email: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('blocked')])),
+  },
+  { examples: [{ name: 'Ana María García', status: 'blocked' }] },
+);
 
 export const Session = Type.Object({
   id: Id,
@@ -217,18 +262,28 @@ export const Admin = Type.Object({
   createdAtMs: Ms,
   lastLoginAtMs: Nullable(Ms),
 });
-export const AdminCreate = Type.Object({
-  email: Type.String({ maxLength: 254 }),
-  name: Type.Optional(Type.String({ maxLength: 200 })),
-  password: Type.String({ minLength: 12, maxLength: 200 }),
-  role: Role,
-});
-export const AdminPatch = Type.Object({
-  name: Type.Optional(Type.String({ maxLength: 200 })),
-  role: Type.Optional(Role),
-  isDisabled: Type.Optional(Type.Boolean()),
-  password: Type.Optional(Type.String({ minLength: 12, maxLength: 200 })),
-});
+export const AdminCreate = Type.Object(
+  {
+    email: Type.String({ maxLength: 254 }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    password: Type.String({ minLength: 12, maxLength: 200 }),
+    role: Role,
+  },
+  {
+    examples: [
+      { email: 'desk@example.com', name: 'Front desk', password: 'correct horse battery', role: 'readonly' },
+    ],
+  },
+);
+export const AdminPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    role: Type.Optional(Role),
+    isDisabled: Type.Optional(Type.Boolean()),
+    password: Type.Optional(Type.String({ minLength: 12, maxLength: 200 })),
+  },
+  { examples: [{ role: 'admin' }] },
+);
 
 export const ApiToken = Type.Object({
   id: Id,
@@ -240,10 +295,13 @@ export const ApiToken = Type.Object({
   lastUsedAtMs: Nullable(Ms),
   revokedAtMs: Nullable(Ms),
 });
-export const ApiTokenCreate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  role: Role,
-});
+export const ApiTokenCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    role: Role,
+  },
+  { examples: [{ name: 'Billing integration', role: 'admin' }] },
+);
 export const ApiTokenCreated = Type.Object({
   token: Type.String({ description: 'the secret: shown only in this answer' }),
   apiToken: ApiToken,
@@ -261,32 +319,61 @@ export const Tenant = Type.Object({
   hosts: Type.Array(Type.String()),
   createdAtMs: Ms,
 });
-export const TenantCreate = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  slug: Type.String({ pattern: '^[a-z0-9-]{2,64}$' }),
-  hosts: Type.Array(Type.String({ maxLength: 253 }), { maxItems: 20 }),
-  defaultCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
-  currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
-  timeZone: Type.Optional(Type.String({ maxLength: 64 })),
-  locale: Type.Optional(Type.String({ maxLength: 35 })),
-  adminEmail: Type.String({ maxLength: 254 }),
-  adminPassword: Type.String({ minLength: 12, maxLength: 200 }),
-});
+export const TenantCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    slug: Type.String({ pattern: '^[a-z0-9-]{2,64}$' }),
+    hosts: Type.Array(Type.String({ maxLength: 253 }), { maxItems: 20 }),
+    defaultCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+    locale: Type.Optional(Type.String({ maxLength: 35 })),
+    adminEmail: Type.String({ maxLength: 254 }),
+    adminPassword: Type.String({ minLength: 12, maxLength: 200 }),
+  },
+  {
+    examples: [
+      {
+        name: 'Beach Café Wi-Fi',
+        slug: 'beach-cafe',
+        hosts: ['wifi.beachcafe.example'],
+        defaultCountry: 'ES',
+        currency: 'EUR',
+        timeZone: 'Europe/Madrid',
+        locale: 'es-ES',
+        adminEmail: 'owner@beachcafe.example',
+        adminPassword: 'a long owner password',
+      },
+    ],
+  },
+);
 
-export const VoucherSettings = Type.Object({
-  codeLength: Type.Integer({ minimum: 6, maximum: 32 }),
-  codeAlphabet: Type.String({
-    minLength: 10,
-    maxLength: 100,
-    description: 'at least 10 distinct letters or digits',
-  }),
-  acceptShortCode: Type.Boolean({ description: 'RADIUS accepts the random part alone as the user name' }),
-  deviceLimitPolicy: Type.Union([
-    Type.Literal('reject'),
-    Type.Literal('replace_offline'),
-    Type.Literal('replace_oldest'),
-  ]),
-});
+export const VoucherSettings = Type.Object(
+  {
+    codeLength: Type.Integer({ minimum: 6, maximum: 32 }),
+    codeAlphabet: Type.String({
+      minLength: 10,
+      maxLength: 100,
+      description: 'at least 10 distinct letters or digits',
+    }),
+    acceptShortCode: Type.Boolean({ description: 'RADIUS accepts the random part alone as the user name' }),
+    deviceLimitPolicy: Type.Union([
+      Type.Literal('reject'),
+      Type.Literal('replace_offline'),
+      Type.Literal('replace_oldest'),
+    ]),
+  },
+  {
+    examples: [
+      {
+        codeLength: 8,
+        codeAlphabet: 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
+        acceptShortCode: true,
+        deviceLimitPolicy: 'reject',
+      },
+    ],
+  },
+);
 
 export const Dashboard = Type.Object({
   onlineNow: Type.Integer(),

@@ -5,7 +5,8 @@
 import { sql, type Kysely } from 'kysely';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Customer, Database } from '../store/index.js';
-import { AppError, notFound, pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
+import { AppError, notFound, type Page, type PageRequest, type Sort } from '../shared/index.js';
+import { containsText, selectPage } from '../store/queries.js';
 
 export const CUSTOMER_STATUSES = ['active', 'blocked'] as const;
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
@@ -76,32 +77,18 @@ export class CustomersAdminRepository {
   ): Promise<Page<CustomerView>> {
     let query = this.db.selectFrom('customers').where('tenant_id', '=', tenantId);
     if (filter.status) query = query.where('status', '=', filter.status);
-    const search = filter.search
-      ?.trim()
-      .toLowerCase()
-      .replace(/[%_\\]/g, '');
+    const search = filter.search?.trim();
     if (search) {
-      const pattern = `%${search}%`;
       const digits = search.replace(/[^\d+]/g, '');
       query = query.where((eb) =>
         eb.or([
-          eb(sql<string>`lower(coalesce(name, ''))`, 'like', pattern),
-          eb(sql<string>`lower(coalesce(email, ''))`, 'like', pattern),
-          ...(digits.length >= 2 ? [eb('phone', 'like', `%${digits}%`)] : []),
+          containsText(sql`coalesce(name, '')`, search),
+          containsText(sql`coalesce(email, '')`, search),
+          ...(digits.length >= 2 ? [containsText(sql.ref('phone'), digits)] : []),
         ]),
       );
     }
-    const [rows, count] = await Promise.all([
-      query
-        .selectAll()
-        .orderBy(sort.key, sort.direction)
-        .orderBy('id', sort.direction)
-        .limit(page.perPage)
-        .offset(pageOffset(page))
-        .execute(),
-      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-    ]);
-    return { items: rows.map(toCustomerView), total: Number(count?.n ?? 0), ...page };
+    return selectPage(query, sort, page, toCustomerView);
   }
 
   async find(tenantId: number, id: number): Promise<CustomerView | undefined> {

@@ -62,24 +62,30 @@ const DeviceParams = Type.Object({
   id: Type.Integer({ minimum: 1 }),
   deviceId: Type.Integer({ minimum: 1 }),
 });
-const DeviceCreate = Type.Object({
-  mac: Type.String({
-    minLength: 1,
-    maxLength: 40,
-    description: 'aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff or 12 hex digits',
-  }),
-  title: Type.Optional(Nullable(Type.String({ maxLength: 60 }))),
-});
-const DevicePatch = Type.Object({
-  mac: Type.Optional(
-    Type.String({
+const DeviceCreate = Type.Object(
+  {
+    mac: Type.String({
       minLength: 1,
       maxLength: 40,
-      description: 'a new MAC replaces the old one (which loses access)',
+      description: 'aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff or 12 hex digits',
     }),
-  ),
-  title: Type.Optional(Nullable(Type.String({ maxLength: 60 }))),
-});
+    title: Type.Optional(Nullable(Type.String({ maxLength: 60 }))),
+  },
+  { examples: [{ mac: 'AA-BB-CC-00-11-22', title: 'Ana’s phone' }] },
+);
+const DevicePatch = Type.Object(
+  {
+    mac: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description: 'a new MAC replaces the old one (which loses access)',
+      }),
+    ),
+    title: Type.Optional(Nullable(Type.String({ maxLength: 60 }))),
+  },
+  { examples: [{ title: 'Work laptop' }] },
+);
 const EventsQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) });
 
 function toDevice(d: DeviceDetails): Static<typeof DeviceSchema> {

@@ -21,6 +21,13 @@ export function statusForCode(code: string): number {
   return STATUS_BY_CODE[code] ?? 400;
 }
 
+/** The stable codes answered with `status` (for the API documentation). */
+export function codesForStatus(status: number): string[] {
+  return Object.entries(STATUS_BY_CODE)
+    .filter(([, s]) => s === status)
+    .map(([code]) => code);
+}
+
 export interface Problem {
   type: string;
   title: string;

@@ -1,11 +1,10 @@
 import type { Plan } from '../store/index.js';
 
-/** A plan as the admin area and the API see it. Limits are null when unlimited. */
-export interface PlanView {
-  id: number;
-  title: string;
-  isActive: boolean;
-  voucherPrefix: string;
+/**
+ * What a plan sells: price, speeds, limits and devices. A voucher copies these from its plan when
+ * it is made, so editing a plan never changes vouchers already sold. Limits are null when unlimited.
+ */
+export interface PlanTerms {
   priceMinor: number;
   currency: string;
   speedDownKbps: number | null;
@@ -19,6 +18,44 @@ export interface PlanView {
   /** Counted from activation. */
   validitySeconds: number | null;
   devicesLimit: number;
+}
+
+/** The columns of PlanTerms, the same in the plans and vouchers tables. */
+export type PlanTermsRow = Pick<
+  Plan,
+  | 'price_minor'
+  | 'currency'
+  | 'speed_down_kbps'
+  | 'speed_up_kbps'
+  | 'data_limit_bytes'
+  | 'download_limit_bytes'
+  | 'upload_limit_bytes'
+  | 'time_limit_seconds'
+  | 'validity_seconds'
+  | 'devices_limit'
+>;
+
+export function toPlanTerms(row: PlanTermsRow): PlanTerms {
+  return {
+    priceMinor: Number(row.price_minor),
+    currency: row.currency,
+    speedDownKbps: row.speed_down_kbps,
+    speedUpKbps: row.speed_up_kbps,
+    dataLimitBytes: row.data_limit_bytes,
+    downloadLimitBytes: row.download_limit_bytes,
+    uploadLimitBytes: row.upload_limit_bytes,
+    timeLimitSeconds: row.time_limit_seconds,
+    validitySeconds: row.validity_seconds,
+    devicesLimit: row.devices_limit,
+  };
+}
+
+/** A plan as the admin area and the API see it. */
+export interface PlanView extends PlanTerms {
+  id: number;
+  title: string;
+  isActive: boolean;
+  voucherPrefix: string;
   createdAtMs: number;
   updatedAtMs: number;
 }
@@ -31,16 +68,7 @@ export function toPlanView(row: Plan): PlanView {
     title: row.title,
     isActive: row.is_active === 1,
     voucherPrefix: row.voucher_prefix,
-    priceMinor: row.price_minor,
-    currency: row.currency,
-    speedDownKbps: row.speed_down_kbps,
-    speedUpKbps: row.speed_up_kbps,
-    dataLimitBytes: row.data_limit_bytes,
-    downloadLimitBytes: row.download_limit_bytes,
-    uploadLimitBytes: row.upload_limit_bytes,
-    timeLimitSeconds: row.time_limit_seconds,
-    validitySeconds: row.validity_seconds,
-    devicesLimit: row.devices_limit,
+    ...toPlanTerms(row),
     createdAtMs: row.created_at,
     updatedAtMs: row.updated_at,
   };

@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
-import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
+import { containsText, selectPage } from '../store/queries.js';
+import type { Page, PageRequest, Sort } from '../shared/index.js';
 import { toPlanView, type PlanInput, type PlanView } from './model.js';
 
 export const PLAN_SORT_KEYS = ['title', 'created_at', 'price_minor'] as const;
@@ -41,18 +42,8 @@ export class PlansRepository {
   ): Promise<Page<PlanView>> {
     let query = this.db.selectFrom('plans').where('tenant_id', '=', tenantId);
     if (filter.isActive !== undefined) query = query.where('is_active', '=', filter.isActive ? 1 : 0);
-    if (filter.search) query = query.where('title', 'like', `%${escapeLike(filter.search)}%`);
-    const [rows, count] = await Promise.all([
-      query
-        .selectAll()
-        .orderBy(sort.key, sort.direction)
-        .orderBy('id', sort.direction)
-        .limit(page.perPage)
-        .offset(pageOffset(page))
-        .execute(),
-      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-    ]);
-    return { items: rows.map(toPlanView), total: Number(count?.n ?? 0), ...page };
+    if (filter.search) query = query.where(containsText(sql.ref('title'), filter.search));
+    return selectPage(query, sort, page, toPlanView);
   }
 
   async find(tenantId: number, id: number): Promise<PlanView | undefined> {
@@ -105,9 +96,4 @@ export class PlansRepository {
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
-}
-
-/** LIKE patterns: the user's % and _ are literal (both dialects honour backslash with ESCAPE off? no — strip them). */
-export function escapeLike(value: string): string {
-  return value.replace(/[%_\\]/g, '');
 }

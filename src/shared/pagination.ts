@@ -30,6 +30,12 @@ export function pageOffset(request: PageRequest): number {
   return (request.page - 1) * request.perPage;
 }
 
+/** One page of a list already in memory (lists short by nature: admins, API tokens, hotspots). */
+export function pageOfList<T>(all: readonly T[], request: PageRequest): Page<T> {
+  const start = pageOffset(request);
+  return { items: all.slice(start, start + request.perPage), total: all.length, ...request };
+}
+
 /** A sort key: a column name from an allow-list, ascending or descending (`-name`). */
 export interface Sort<K extends string> {
   key: K;

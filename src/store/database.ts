@@ -26,13 +26,23 @@ function int8AsNumber(oid: number, format?: string): (value: string) => unknown 
  * Opens the database named by `url`: `postgres://…` for PostgreSQL, otherwise a SQLite file path
  * (or `:memory:`). 64-bit integers come back as JS numbers (safe to 2^53: 9 PB of traffic).
  */
-export function openDatabase(url: string, options: { poolSize?: number } = {}): Store {
+export function openDatabase(
+  url: string,
+  options: {
+    poolSize?: number;
+    /** An idle pooled connection broke (server restart, admin kill); the pool replaces it. */
+    onIdleConnectionError?: (error: Error) => void;
+  } = {},
+): Store {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
       types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser },
     });
+    // Without a listener, an idle connection the server closes is an unhandled 'error' event,
+    // which ends the process. The pool drops that connection and opens a new one when needed.
+    pool.on('error', (error) => options.onIdleConnectionError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

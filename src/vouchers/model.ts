@@ -1,10 +1,11 @@
+import { toPlanTerms, type PlanTerms } from '../plans/index.js';
 import type { Voucher } from '../store/index.js';
 
 export const VOUCHER_STATUSES = ['new', 'active', 'online', 'used', 'disabled'] as const;
 export type VoucherStatus = (typeof VOUCHER_STATUSES)[number];
 
 /** A voucher as the admin area and the API see it; limits are null when unlimited. */
-export interface VoucherView {
+export interface VoucherView extends PlanTerms {
   id: number;
   code: string;
   shortCode: string;
@@ -15,16 +16,6 @@ export interface VoucherView {
   planTitle: string;
   seriesId: number | null;
   customerId: number | null;
-  priceMinor: number;
-  currency: string;
-  speedDownKbps: number | null;
-  speedUpKbps: number | null;
-  dataLimitBytes: number | null;
-  downloadLimitBytes: number | null;
-  uploadLimitBytes: number | null;
-  timeLimitSeconds: number | null;
-  validitySeconds: number | null;
-  devicesLimit: number;
   validUntilAtMs: number | null;
   activatedAtMs: number | null;
   expiresAtMs: number | null;
@@ -49,16 +40,7 @@ export function toVoucherView(row: Voucher): VoucherView {
     planTitle: row.plan_title,
     seriesId: row.series_id,
     customerId: row.customer_id,
-    priceMinor: row.price_minor,
-    currency: row.currency,
-    speedDownKbps: row.speed_down_kbps,
-    speedUpKbps: row.speed_up_kbps,
-    dataLimitBytes: row.data_limit_bytes,
-    downloadLimitBytes: row.download_limit_bytes,
-    uploadLimitBytes: row.upload_limit_bytes,
-    timeLimitSeconds: row.time_limit_seconds,
-    validitySeconds: row.validity_seconds,
-    devicesLimit: row.devices_limit,
+    ...toPlanTerms(row),
     validUntilAtMs: row.valid_until_at,
     activatedAtMs: row.activated_at,
     expiresAtMs: row.expires_at,

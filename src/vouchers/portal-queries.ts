@@ -4,25 +4,16 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, Selectable, VouchersTable } from '../store/index.js';
+import { toPlanTerms, type PlanTerms } from '../plans/index.js';
 import { LIVE_VOUCHER_STATUSES } from './access-repository.js';
 
 /** A voucher as its owner sees it: limits, counters and lifecycle (instants in epoch ms). */
-export interface CustomerVoucher {
+export interface CustomerVoucher extends PlanTerms {
   id: number;
   code: string;
   status: string; // new | active | online | used | disabled
   usedReason: string | null; // data | time | expired
   planTitle: string;
-  priceMinor: number;
-  currency: string;
-  speedDownKbps: number | null;
-  speedUpKbps: number | null;
-  dataLimitBytes: number | null;
-  downloadLimitBytes: number | null;
-  uploadLimitBytes: number | null;
-  timeLimitSeconds: number | null;
-  validitySeconds: number | null;
-  devicesLimit: number;
   validUntilAtMs: number | null;
   activatedAtMs: number | null;
   expiresAtMs: number | null;
@@ -72,16 +63,7 @@ function toVoucher(row: Row): CustomerVoucher {
     status: row.status,
     usedReason: row.used_reason,
     planTitle: row.plan_title,
-    priceMinor: Number(row.price_minor),
-    currency: row.currency,
-    speedDownKbps: row.speed_down_kbps,
-    speedUpKbps: row.speed_up_kbps,
-    dataLimitBytes: row.data_limit_bytes,
-    downloadLimitBytes: row.download_limit_bytes,
-    uploadLimitBytes: row.upload_limit_bytes,
-    timeLimitSeconds: row.time_limit_seconds,
-    validitySeconds: row.validity_seconds,
-    devicesLimit: row.devices_limit,
+    ...toPlanTerms(row),
     validUntilAtMs: row.valid_until_at,
     activatedAtMs: row.activated_at,
     expiresAtMs: row.expires_at,

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Insertable, Selectable, VoucherSeriesTable, VouchersTable } from '../store/index.js';
 import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
+import { containsText, selectPage } from '../store/queries.js';
 import {
   SERIES_STATUSES,
   toVoucherView,
@@ -124,24 +125,11 @@ export class VouchersRepository {
     if (filter.seriesId !== undefined) query = query.where('series_id', '=', filter.seriesId);
     if (filter.planId !== undefined) query = query.where('plan_id', '=', filter.planId);
     if (filter.customerId !== undefined) query = query.where('customer_id', '=', filter.customerId);
-    if (filter.code) {
-      const pattern = `%${filter.code.toLowerCase().replace(/[%_\\]/g, '')}%`;
-      query = query.where(sql<string>`lower(code)`, 'like', pattern);
-    }
+    if (filter.code) query = query.where(containsText(sql.ref('code'), filter.code));
     if (filter.activatedFromMs !== undefined)
       query = query.where('activated_at', '>=', filter.activatedFromMs);
     if (filter.activatedToMs !== undefined) query = query.where('activated_at', '<', filter.activatedToMs);
-    const [rows, count] = await Promise.all([
-      query
-        .selectAll()
-        .orderBy(sort.key, sort.direction)
-        .orderBy('id', sort.direction)
-        .limit(page.perPage)
-        .offset(pageOffset(page))
-        .execute(),
-      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-    ]);
-    return { items: rows.map(toVoucherView), total: Number(count?.n ?? 0), ...page };
+    return selectPage(query, sort, page, toVoucherView);
   }
 
   async find(tenantId: number, id: number): Promise<VoucherView | undefined> {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/deps.js';
 import { createTenantWithOwner } from '../../admin/tenants-service.js';
-import { AppError } from '../../shared/index.js';
+import { AppError, pageOfList, pageRequest } from '../../shared/index.js';
 import { normalizeHost, type VoucherSettings as VoucherSettingsDoc } from '../../tenants/index.js';
 import { validateVoucherSettings } from '../../vouchers/settings.js';
 import type { ApiKit } from '../plugin.js';
@@ -15,10 +15,15 @@ import {
   ApiTokenCreated,
   errors,
   IdParams,
+  PageOf,
+  PageQuery,
   Tenant,
   TenantCreate,
   VoucherSettings,
 } from '../schemas.js';
+
+const ListQuery = Type.Object({ ...PageQuery });
+const pageOf = (query: Static<typeof ListQuery>) => pageRequest(query.page, query.perPage);
 
 export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
   const strip = <T extends { tenantId: number }>(view: T): Omit<T, 'tenantId'> => {
@@ -26,16 +31,20 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     return rest;
   };
 
-  api.get(
+  api.get<{ Querystring: Static<typeof ListQuery> }>(
     '/admins',
     {
       schema: {
         tags: ['admins'],
         summary: "List the tenant's admins",
-        response: { 200: Type.Array(Admin), ...errors },
+        querystring: ListQuery,
+        response: { 200: PageOf(Admin), ...errors },
       },
     },
-    async (request) => (await deps.admins.list(request.tenant.id)).map(strip),
+    async (request) => {
+      const page = pageOfList(await deps.admins.list(request.tenant.id), pageOf(request.query));
+      return { ...page, items: page.items.map(strip) };
+    },
   );
 
   api.post<{ Body: Static<typeof AdminCreate> }>(
@@ -106,17 +115,21 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
   );
 
   const tokenTags = ['api-tokens'];
-  api.get(
+  api.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api-tokens',
     {
       preHandler: kit.requireOwner,
       schema: {
         tags: tokenTags,
         summary: 'List API tokens (owners only)',
-        response: { 200: Type.Array(ApiToken), ...errors },
+        querystring: ListQuery,
+        response: { 200: PageOf(ApiToken), ...errors },
       },
     },
-    async (request) => (await deps.apiTokens.list(request.tenant.id)).map(strip),
+    async (request) => {
+      const page = pageOfList(await deps.apiTokens.list(request.tenant.id), pageOf(request.query));
+      return { ...page, items: page.items.map(strip) };
+    },
   );
 
   api.post<{ Body: Static<typeof ApiTokenCreate> }>(
@@ -171,17 +184,21 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     };
   };
 
-  api.get(
+  api.get<{ Querystring: Static<typeof ListQuery> }>(
     '/tenants',
     {
       preHandler: kit.requireSuper,
       schema: {
         tags: ['tenants'],
         summary: 'List tenants (deployment owner: an owner token of the default tenant)',
-        response: { 200: Type.Array(Tenant), ...errors },
+        querystring: ListQuery,
+        response: { 200: PageOf(Tenant), ...errors },
       },
     },
-    async () => Promise.all((await deps.tenants.list()).map((t) => tenantView(t.id))),
+    async (request) => {
+      const page = pageOfList(await deps.tenants.list(), pageOf(request.query));
+      return { ...page, items: await Promise.all(page.items.map((t) => tenantView(t.id))) };
+    },
   );
 
   api.post<{ Body: Static<typeof TenantCreate> }>(

@@ -4,7 +4,8 @@ import type { AdminDeps } from '../../admin/deps.js';
 import { canWrite } from '../../auth/index.js';
 import type { Hotspot as HotspotRow } from '../../store/index.js';
 import type { ApiKit } from '../plugin.js';
-import { errors, IdParams, Nullable } from '../schemas.js';
+import { pageOfList, pageRequest } from '../../shared/index.js';
+import { errors, IdParams, Nullable, PageOf, PageQuery } from '../schemas.js';
 
 const Hotspot = Type.Object({
   id: Type.Integer(),
@@ -20,17 +21,33 @@ const Hotspot = Type.Object({
   updatedAtMs: Type.Integer(),
 });
 
-const HotspotCreate = Type.Object({
-  title: Type.String({ minLength: 1, maxLength: 200 }),
-  vendor: Type.Optional(Type.Union([Type.Literal('mikrotik'), Type.Literal('generic')])),
-  ipAddress: Type.String({ maxLength: 45, examples: ['192.0.2.10'] }),
-  secret: Type.Optional(Type.String({ maxLength: 128, description: 'omit to generate a strong one' })),
-  coaPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-  requireMessageAuthenticator: Type.Optional(Type.Boolean()),
-  interimIntervalSeconds: Type.Optional(Type.Integer({ minimum: 60 })),
-  location: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-});
-const HotspotPatch = Type.Partial(HotspotCreate);
+const ListQuery = Type.Object({ ...PageQuery });
+
+const HotspotCreate = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    vendor: Type.Optional(Type.Union([Type.Literal('mikrotik'), Type.Literal('generic')])),
+    ipAddress: Type.String({ maxLength: 45, examples: ['192.0.2.10'] }),
+    secret: Type.Optional(Type.String({ maxLength: 128, description: 'omit to generate a strong one' })),
+    coaPort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    requireMessageAuthenticator: Type.Optional(Type.Boolean()),
+    interimIntervalSeconds: Type.Optional(Type.Integer({ minimum: 60 })),
+    location: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  },
+  {
+    examples: [
+      {
+        title: 'Lobby hAP ac²',
+        vendor: 'mikrotik',
+        ipAddress: '192.0.2.10',
+        coaPort: 3799,
+        interimIntervalSeconds: 300,
+        location: 'Main lobby',
+      },
+    ],
+  },
+);
+const HotspotPatch = Type.Partial(HotspotCreate, { examples: [{ location: 'Terrace' }] });
 
 const DisconnectResult = Type.Object({
   sessionId: Type.Integer(),
@@ -58,10 +75,21 @@ function view(request: FastifyRequest, h: HotspotRow) {
 
 export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
   const tags = ['hotspots'];
-  api.get(
+  api.get<{ Querystring: Static<typeof ListQuery> }>(
     '/hotspots',
-    { schema: { tags, summary: 'List hotspots (NAS)', response: { 200: Type.Array(Hotspot), ...errors } } },
-    async (request) => (await deps.hotspots.list(request.tenant.id)).map((h) => view(request, h)),
+    {
+      schema: {
+        tags,
+        summary: 'List hotspots (NAS)',
+        querystring: ListQuery,
+        response: { 200: PageOf(Hotspot), ...errors },
+      },
+    },
+    async (request) => {
+      const { page, perPage } = request.query;
+      const list = pageOfList(await deps.hotspots.list(request.tenant.id), pageRequest(page, perPage));
+      return { ...list, items: list.items.map((h) => view(request, h)) };
+    },
   );
 
   api.get<{ Params: Static<typeof IdParams> }>(

@@ -4,7 +4,17 @@ import type { AdminDeps } from '../../admin/deps.js';
 import { AppError, pageRequest, parseSort } from '../../shared/index.js';
 import { SESSION_SORT_KEYS } from '../../usage/admin-queries.js';
 import type { ApiKit } from '../plugin.js';
-import { Dashboard, errors, IdParams, PageOf, PageQuery, Session, SortParam } from '../schemas.js';
+import {
+  Dashboard,
+  errors,
+  FromMs,
+  IdParams,
+  PageOf,
+  PageQuery,
+  Session,
+  SortParam,
+  ToMs,
+} from '../schemas.js';
 
 const ListQuery = Type.Object({
   ...PageQuery,
@@ -13,8 +23,8 @@ const ListQuery = Type.Object({
   voucherId: Type.Optional(Type.Integer({ minimum: 1 })),
   customerId: Type.Optional(Type.Integer({ minimum: 1 })),
   hotspotId: Type.Optional(Type.Integer({ minimum: 1 })),
-  startedFromMs: Type.Optional(Type.Integer({ minimum: 0 })),
-  startedToMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  startedFromMs: FromMs('started'),
+  startedToMs: ToMs('started'),
 });
 
 export async function sessionsRoutes(api: FastifyInstance, deps: AdminDeps, _kit: ApiKit): Promise<void> {

@@ -9,11 +9,13 @@ import type { ApiKit } from '../plugin.js';
 import { sendVoucherDetails } from '../../admin/voucher-sms.js';
 import {
   errors,
+  FromMs,
   IdParams,
   PageOf,
   PageQuery,
   SeriesCreate,
   SortParam,
+  ToMs,
   Voucher,
   VoucherSeries,
 } from '../schemas.js';
@@ -26,11 +28,11 @@ const ListQuery = Type.Object({
   planId: Type.Optional(Type.Integer({ minimum: 1 })),
   customerId: Type.Optional(Type.Integer({ minimum: 1 })),
   code: Type.Optional(Type.String({ maxLength: 100, description: 'part of the code, case-insensitive' })),
-  activatedFromMs: Type.Optional(Type.Integer({ minimum: 0 })),
-  activatedToMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  activatedFromMs: FromMs('activated'),
+  activatedToMs: ToMs('activated'),
 });
 
-const Assign = Type.Object({ customerId: Type.Integer({ minimum: 1 }) });
+const Assign = Type.Object({ customerId: Type.Integer({ minimum: 1 }) }, { examples: [{ customerId: 42 }] });
 
 const DisabledVoucher = Type.Composite([
   Voucher,

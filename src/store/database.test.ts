@@ -1,0 +1,41 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestStore, TEST_DIALECTS, type TestStore } from '../../test/helpers/databases.js';
+import { openDatabase, type Store } from './database.js';
+
+describe.skipIf(!TEST_DIALECTS.includes('postgres'))('PostgreSQL connections', () => {
+  let testStore: TestStore;
+  let store: Store;
+  const idleErrors: Error[] = [];
+
+  beforeAll(async () => {
+    testStore = await createTestStore('postgres');
+    store = openDatabase(testStore.url, {
+      poolSize: 3,
+      onIdleConnectionError: (error) => idleErrors.push(error),
+    });
+  });
+  afterAll(async () => {
+    await store.close();
+    await testStore.destroy();
+  });
+
+  it('survives the server closing its idle connections, and reconnects for the next query', async () => {
+    // Fill the pool with three connections that then sit idle.
+    await Promise.all([1, 2, 3].map(() => sql`select pg_sleep(0.05)`.execute(store.db)));
+    const url = new URL(testStore.url);
+    const admin = new pg.Client({ connectionString: testStore.url.replace(url.pathname, '/postgres') });
+    await admin.connect();
+    const killed = await admin.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [url.pathname.slice(1)],
+    );
+    await admin.end();
+    expect(killed.rowCount).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => idleErrors.length).toBeGreaterThanOrEqual(1);
+
+    const row = await sql<{ n: number }>`select 41 + 1 as n`.execute(store.db);
+    expect(row.rows[0]?.n).toBe(42);
+  });
+});

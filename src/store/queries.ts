@@ -1,0 +1,42 @@
+/**
+ * Query shapes every repository's admin lists share: one page of a filtered query with its total,
+ * and a case-insensitive "contains" that takes the user's text literally.
+ */
+import { sql, type Expression, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
+
+/**
+ * One page of `query` in `sort` order (ties broken by id, so pages never overlap) and how many
+ * rows match in all. `query` holds the FROM and WHERE; this adds the rest.
+ */
+export async function selectPage<DB, TB extends keyof DB & string, Row, View>(
+  query: SelectQueryBuilder<DB, TB, object>,
+  sort: Sort<string>,
+  page: PageRequest,
+  toView: (row: Row) => View,
+): Promise<Page<View>> {
+  const [rows, count] = await Promise.all([
+    query
+      .selectAll()
+      .orderBy(sql.ref(sort.key), sort.direction)
+      .orderBy(sql.ref('id'), sort.direction)
+      .limit(page.perPage)
+      .offset(pageOffset(page))
+      .execute(),
+    query.select(() => sql<number>`count(*)`.as('n')).executeTakeFirst(),
+  ]);
+  return {
+    items: (rows as Row[]).map(toView),
+    total: Number((count as { n?: number } | undefined)?.n ?? 0),
+    ...page,
+  };
+}
+
+/**
+ * `lower(expression)` contains `text`, taken literally: the user's % _ and \ are escaped, with an
+ * explicit ESCAPE because SQLite has no default escape character.
+ */
+export function containsText(expression: Expression<unknown>, text: string): RawBuilder<boolean> {
+  const literal = text.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`);
+  return sql<boolean>`lower(${expression}) like ${`%${literal}%`} escape '\\'`;
+}
