@@ -240,6 +240,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     logger,
     hotspots,
     usage,
+    devices,
     radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
     disconnectWaitMs,
     smsSender: {
@@ -268,7 +269,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   await registerAdmin(http, operator.deps, { extensions: [smsAdminPages(smsAdmin)] });
   await registerApi(http, operator.deps, {
     strictResponses: overrides.strictApiResponses ?? false,
-    extensions: [smsApiRoutes(smsAdmin), devicesApiRoutes(devices, deviceTerminator)],
+    extensions: [smsApiRoutes(smsAdmin), devicesApiRoutes(devices)],
   });
 
   // Customer portal (/portal).

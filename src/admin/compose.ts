@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AdminsRepository, ApiTokensRepository, type WebSessions } from '../auth/index.js';
 import { CustomersAdminRepository } from '../customers/admin-repository.js';
 import { DevicesAdminQueries } from '../devices/admin-queries.js';
+import type { DevicesService } from '../devices/index.js';
 import { PlansRepository, PlansService } from '../plans/index.js';
 import type { Clock, RandomSource } from '../shared/index.js';
 import { SmsAdminCounts } from '../sms/admin-counts.js';
@@ -44,6 +45,7 @@ export function createOperatorModules(parts: {
   logger: Logger;
   hotspots: HotspotsService;
   usage: UsageService;
+  devices: DevicesService;
   radius: { authPort: number; acctPort: number };
   smsSender: AdminDeps['smsSender'];
   /** How long disabling a voucher waits for the hotspots to confirm its sessions' disconnects. */
@@ -101,6 +103,7 @@ export function createOperatorModules(parts: {
     customers,
     sessions,
     devices: new DevicesAdminQueries(db),
+    voucherDevices: parts.devices,
     dashboard: new DashboardQueries(vouchersRepository, sessions, sms, clock),
     sms,
     hotspots: parts.hotspots,

@@ -94,7 +94,14 @@ describe.each(TEST_DIALECTS)('devices REST API (%s)', (dialect) => {
 
     const events = await api(readonlyToken, 'GET', `/api/v1/vouchers/${voucherId}/device-events`);
     const actions = events.json<{ items: Array<{ action: string; actor: string }> }>().items;
-    expect(actions.map((e) => e.action)).toEqual(['removed', 'replaced', 'edited', 'added', 'added']);
+    expect(actions.map((e) => e.action)).toEqual([
+      'removed',
+      'replaced',
+      'edited',
+      'disconnected',
+      'added',
+      'added',
+    ]);
     expect(actions.every((e) => e.actor === 'operator')).toBe(true);
   });
 

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiExtension, ApiKit } from '../api/plugin.js';
 import { errors, Nullable } from '../api/schemas.js';
 import { notFound } from '../shared/index.js';
-import type { DeviceActor, DeviceDetails, DevicesService, DeviceSessionTerminator } from './service.js';
+import type { DeviceActor, DeviceDetails, DevicesService } from './service.js';
 
 const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
 
@@ -113,8 +113,8 @@ export function operatorActor(request: FastifyRequest, kit: Pick<ApiKit, 'actorO
   return { kind: 'operator', adminId: kit.actorOf(request).adminId ?? null, clientIp: request.ip };
 }
 
-/** The API extension; `disconnect` ends a device's sessions without removing it. */
-export function devicesApiRoutes(devices: DevicesService, disconnect: DeviceSessionTerminator): ApiExtension {
+/** The API extension (every change, disconnects included, is in the voucher's device audit trail). */
+export function devicesApiRoutes(devices: DevicesService): ApiExtension {
   return async (api: FastifyInstance, kit: ApiKit) => {
     const tags = ['devices'];
 
@@ -218,15 +218,16 @@ export function devicesApiRoutes(devices: DevicesService, disconnect: DeviceSess
         preHandler: kit.requireWrite,
         schema: {
           tags,
-          summary: "Disconnect a device's live sessions (Disconnect-Request); the device keeps access",
+          summary:
+            "Disconnect a device's live sessions (Disconnect-Request, audited); the device keeps access",
           params: DeviceParams,
           response: { 200: Disconnect, ...errors },
         },
       },
       async (request) => {
         const { id, deviceId } = request.params;
-        const device = await detailsOf(request, id, deviceId);
-        return disconnect.disconnectMac(request.tenant.id, id, device.mac, 'operator');
+        const result = await devices.disconnect(request.tenant.id, operatorActor(request, kit), id, deviceId);
+        return result.disconnect;
       },
     );
 

@@ -176,6 +176,30 @@ describe.each(TEST_DIALECTS)('devices service (%s)', (dialect) => {
     });
     expect(device.added_by).toBe('operator');
   });
+
+  it("disconnects a device's sessions without removing it, audited with the hotspot's answer", async () => {
+    const voucher = await newVoucher({ customer_id: null });
+    const operator: DeviceActor = { kind: 'operator', adminId: 7, clientIp: '203.0.113.9' };
+    const device = await service.add(tenantId, operator, voucher.id, { mac: '00:11:22:33:44:99' });
+    terminator.answer = { sessions: 2, confirmed: 1, unconfirmed: 1 };
+    const result = await service.disconnect(tenantId, operator, voucher.id, device.id);
+    expect(result.disconnect).toEqual({ sessions: 2, confirmed: 1, unconfirmed: 1 });
+    expect(terminator.calls).toEqual([
+      { tenantId, voucherId: voucher.id, mac: '00:11:22:33:44:99', reason: 'operator' },
+    ]);
+    expect(await service.list(tenantId, operator, voucher.id)).toMatchObject([{ id: device.id }]);
+    const [latest] = await service.history(tenantId, operator, voucher.id);
+    expect(latest).toMatchObject({
+      action: 'disconnected',
+      actor: 'operator',
+      actorId: 7,
+      clientIp: '203.0.113.9',
+      details: { mac: '00:11:22:33:44:99', sessions: 2, confirmed: 1 },
+    });
+    await expect(service.disconnect(otherTenantId, operator, voucher.id, device.id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
 });
 
 describe('customerDevicesEnabled', () => {

@@ -162,9 +162,7 @@ export class DevicesService {
     voucherId: number,
     deviceId: number,
   ): Promise<{ device: Device; disconnect: DisconnectSummary }> {
-    await this.voucherFor(tenantId, actor, voucherId);
-    const device = await this.devices.findOnVoucher(tenantId, voucherId, deviceId);
-    if (!device) throw notFound('Device');
+    const device = await this.deviceFor(tenantId, actor, voucherId, deviceId);
     // Delete first: from this moment MAC authentication refuses it, so it cannot log back in
     // between the disconnect and the delete.
     await this.devices.delete(tenantId, deviceId);
@@ -173,6 +171,26 @@ export class DevicesService {
       title: device.title,
     });
     const disconnect = await this.terminator.disconnectMac(tenantId, voucherId, device.mac, 'device_removed');
+    return { device, disconnect };
+  }
+
+  /**
+   * Ends a device's live sessions at the hotspot without removing it (it may log back in).
+   * Audited like a change, so the trail shows who cut a device off and when.
+   */
+  async disconnect(
+    tenantId: number,
+    actor: DeviceActor,
+    voucherId: number,
+    deviceId: number,
+  ): Promise<{ device: Device; disconnect: DisconnectSummary }> {
+    const device = await this.deviceFor(tenantId, actor, voucherId, deviceId);
+    const disconnect = await this.terminator.disconnectMac(tenantId, voucherId, device.mac, 'operator');
+    await this.audit(tenantId, actor, voucherId, deviceId, 'disconnected', {
+      mac: device.mac,
+      sessions: disconnect.sessions,
+      confirmed: disconnect.confirmed,
+    });
     return { device, disconnect };
   }
 
@@ -227,6 +245,14 @@ export class DevicesService {
     if (!voucher || (actor.kind === 'customer' && voucher.customer_id !== actor.customerId))
       throw notFound('Voucher');
     return voucher;
+  }
+
+  /** The device on a voucher the actor may see, whatever the voucher's status. */
+  private async deviceFor(tenantId: number, actor: DeviceActor, voucherId: number, deviceId: number) {
+    await this.voucherFor(tenantId, actor, voucherId);
+    const device = await this.devices.findOnVoucher(tenantId, voucherId, deviceId);
+    if (!device) throw notFound('Device');
+    return device;
   }
 
   private async liveVoucherFor(tenantId: number, actor: DeviceActor, voucherId: number) {

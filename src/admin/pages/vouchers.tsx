@@ -13,6 +13,7 @@ import type { AdminDeps } from '../deps.js';
 import { currencyDigits, dateEnd, dateStart, idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { sendVoucherDetails } from '../voucher-sms.js';
+import { voucherDevicesBlock } from './voucher-devices.js';
 import {
   ActionButton,
   Badge,
@@ -453,7 +454,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
         { key: 'started_at', direction: 'desc' },
         { page: 1, perPage: 50 },
       ),
-      deps.devices.ofVouchers(tenant.id, [v.id]),
+      voucherDevicesBlock(deps, kit, request, reply, v.id),
     ]);
     const actor = kit.actorOf(request);
     const csrf = kit.csrf(reply);
@@ -526,35 +527,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               ) : null}
             </div>
           ) : null}
-          <h2>Devices</h2>
-          {devices.length === 0 ? (
-            <Empty>No devices.</Empty>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th>MAC</th>
-                  <th>Title</th>
-                  <th>Added by</th>
-                  <th>Last seen</th>
-                  <th>Data</th>
-                </tr>
-              </thead>
-              <tbody>
-                {devices.map((d) => (
-                  <tr>
-                    <td>
-                      {d.mac} {d.isRandomized ? <small>(randomised)</small> : null}
-                    </td>
-                    <td>{d.title ?? ''}</td>
-                    <td>{d.addedBy}</td>
-                    <td>{when(d.lastSeenAtMs, tenant.time_zone)}</td>
-                    <td>{formatBytes(d.downloadedBytes + d.uploadedBytes)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          {devices}
           <h2>Sessions</h2>
           {sessions.items.length === 0 ? (
             <Empty>No sessions.</Empty>
