@@ -48,6 +48,8 @@ export function createOperatorModules(parts: {
   devices: DevicesService;
   radius: { authPort: number; acctPort: number };
   smsSender: AdminDeps['smsSender'];
+  /** How long disabling a voucher waits for the hotspots to confirm its sessions' disconnects. */
+  disconnectWaitMs: number;
 }): OperatorModules {
   const { store, clock, random, logger } = parts;
   const db = store.db;
@@ -85,6 +87,10 @@ export function createOperatorModules(parts: {
     voucherEvents,
     clock,
     logger,
+    {
+      disconnectVoucher: (tenantId, voucherId, reason) =>
+        parts.usage.disconnectVoucherWithin(tenantId, voucherId, reason, parts.disconnectWaitMs),
+    },
   );
   const deps: AdminDeps = {
     admins: new AdminsRepository(db, clock),

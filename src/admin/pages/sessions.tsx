@@ -27,7 +27,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
       q.disconnect === 'confirmed'
         ? 'The hotspot confirmed the disconnect.'
         : q.disconnect === 'unconfirmed'
-          ? 'The hotspot did not confirm the disconnect.'
+          ? 'The hotspot did not confirm the disconnect; it will be retried.'
           : undefined;
     return kit.render(request, reply, {
       title: 'Sessions',

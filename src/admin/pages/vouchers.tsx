@@ -566,8 +566,14 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
 
   admin.post('/admin/vouchers/:id/disable', { preHandler: kit.requireWrite }, async (request, reply) => {
     const id = idParam(request.params);
-    await deps.vouchers.disable(request.tenant.id, id);
-    return reply.redirect(`/admin/vouchers/${id}?notice=disabled`, 303);
+    const { disconnect } = await deps.vouchers.disable(request.tenant.id, id);
+    const notice =
+      disconnect.sessions === 0
+        ? 'disabled_none'
+        : disconnect.unconfirmed === 0
+          ? 'disabled_disconnected'
+          : 'disabled_pending';
+    return reply.redirect(`/admin/vouchers/${id}?notice=${notice}`, 303);
   });
 
   admin.post('/admin/vouchers/:id/enable', { preHandler: kit.requireWrite }, async (request, reply) => {
