@@ -31,6 +31,17 @@ function problem(status: number, meaning: string) {
   return Type.Ref('Problem', { description: `${meaning}. Codes: ${codesForStatus(status).join(', ')}.` });
 }
 
+/**
+ * A problem answer of one route, listing only the codes that route gives and what each means
+ * (more precise than the shared `errors` entry for the same status).
+ */
+export function problemOf(meaning: string, codes: Record<string, string>) {
+  const list = Object.entries(codes)
+    .map(([code, why]) => `${code} (${why})`)
+    .join(', ');
+  return Type.Ref('Problem', { description: `${meaning}. Codes: ${list}.` });
+}
+
 /** The error answers every authenticated route can give. */
 export const errors = {
   400: problem(400, 'The body, a parameter or the query is not valid; `errors` says which'),

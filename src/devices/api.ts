@@ -7,7 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiExtension, ApiKit } from '../api/plugin.js';
-import { errors, Nullable } from '../api/schemas.js';
+import { errors, Nullable, problemOf } from '../api/schemas.js';
 import { notFound } from '../shared/index.js';
 import type { DeviceActor, DeviceDetails, DevicesService } from './service.js';
 
@@ -56,6 +56,18 @@ const DeviceEventSchema = Type.Object({
   details: Type.Record(Type.String(), Type.Unknown()),
   createdAtMs: Ms,
 });
+
+const MAC_CONFLICTS = {
+  MAC_ALREADY_ON_VOUCHER: 'the MAC is already on this voucher',
+  MAC_ON_OTHER_VOUCHER: 'the MAC is on another live voucher of the tenant: remove it there first',
+};
+/** 409 of adding a device: the MAC is taken, or the voucher has all its devices. */
+const addConflict = problemOf('The MAC or the device limit refuses the device', {
+  ...MAC_CONFLICTS,
+  VOUCHER_DEVICE_LIMIT: "the voucher already has its plan's simultaneous devices",
+});
+/** 409 of replacing a device's MAC. */
+const editConflict = problemOf('The new MAC is taken', MAC_CONFLICTS);
 
 const VoucherParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const DeviceParams = Type.Object({
@@ -160,7 +172,7 @@ export function devicesApiRoutes(devices: DevicesService): ApiExtension {
           summary: 'Add a MAC address to a live voucher (it can connect by MAC authentication at once)',
           params: VoucherParams,
           body: DeviceCreate,
-          response: { 201: DeviceSchema, ...errors },
+          response: { 201: DeviceSchema, ...errors, 409: addConflict },
         },
       },
       async (request, reply) => {
@@ -181,7 +193,7 @@ export function devicesApiRoutes(devices: DevicesService): ApiExtension {
           summary: "Change a device's title, or replace its MAC (the old MAC's sessions are disconnected)",
           params: DeviceParams,
           body: DevicePatch,
-          response: { 200: DeviceChange, ...errors },
+          response: { 200: DeviceChange, ...errors, 409: editConflict },
         },
       },
       async (request) => {

@@ -87,7 +87,7 @@ describe.each(TEST_DIALECTS)('devices service (%s)', (dialect) => {
     await expect(
       service.add(tenantId, owner, voucher.id, { mac: '00-11-22-33-44-01' }),
     ).rejects.toMatchObject({
-      code: 'MAC_IN_USE',
+      code: 'MAC_ALREADY_ON_VOUCHER',
     });
     await service.add(tenantId, owner, voucher.id, { mac: '00:11:22:33:44:02' });
     await expect(
@@ -98,9 +98,19 @@ describe.each(TEST_DIALECTS)('devices service (%s)', (dialect) => {
     const second = await newVoucher();
     await expect(service.add(tenantId, owner, second.id, { mac: '00:11:22:33:44:01' })).rejects.toMatchObject(
       {
-        code: 'MAC_IN_USE',
+        code: 'MAC_ON_OTHER_VOUCHER',
       },
     );
+    // A replacement MAC is held to the same rules, each with its own code.
+    const third = await newVoucher();
+    const onThird = await service.add(tenantId, owner, third.id, { mac: '00:11:22:33:44:04' });
+    await service.add(tenantId, owner, third.id, { mac: '00:11:22:33:44:05' });
+    await expect(
+      service.edit(tenantId, owner, third.id, onThird.id, { mac: '00:11:22:33:44:05' }),
+    ).rejects.toMatchObject({ code: 'MAC_ALREADY_ON_VOUCHER' });
+    await expect(
+      service.edit(tenantId, owner, third.id, onThird.id, { mac: '00:11:22:33:44:02' }),
+    ).rejects.toMatchObject({ code: 'MAC_ON_OTHER_VOUCHER' });
     // A used voucher no longer holds its MACs.
     const used = await newVoucher({ status: 'used' });
     await repository.insert({

@@ -81,7 +81,7 @@ export class DevicesService {
     const title = cleanTitle(input.title);
     const existing = await this.devices.listByVoucher(tenantId, voucherId);
     if (existing.some((d) => d.mac === mac)) {
-      throw new AppError('MAC_IN_USE', `${mac} is already on this voucher.`);
+      throw new AppError('MAC_ALREADY_ON_VOUCHER', `${mac} is already on this voucher.`);
     }
     if (existing.length >= voucher.devices_limit) {
       throw new AppError(
@@ -136,7 +136,7 @@ export class DevicesService {
     if (replacing) {
       const others = await this.devices.listByVoucher(tenantId, voucherId);
       if (others.some((d) => d.id !== deviceId && d.mac === newMac)) {
-        throw new AppError('MAC_IN_USE', `${newMac} is already on this voucher.`);
+        throw new AppError('MAC_ALREADY_ON_VOUCHER', `${newMac} is already on this voucher.`);
       }
       await this.refuseMacOnOtherLiveVoucher(tenantId, newMac, voucherId);
     }
@@ -269,7 +269,10 @@ export class DevicesService {
   private async refuseMacOnOtherLiveVoucher(tenantId: number, mac: string, voucherId: number): Promise<void> {
     const other = await this.devices.findLiveVoucherIdWithMac(tenantId, mac, voucherId);
     if (other !== undefined) {
-      throw new AppError('MAC_IN_USE', `${mac} is already used with another voucher. Remove it there first.`);
+      throw new AppError(
+        'MAC_ON_OTHER_VOUCHER',
+        `${mac} is already used with another voucher. Remove it there first.`,
+      );
     }
   }
 

@@ -206,11 +206,13 @@ export class PortalDevices {
           return { status: 400, form: { ...input, macError: t(macErrorKey(input.mac)) } };
         case 'VALIDATION':
           return { status: 400, form: { ...input, titleError: t('devices.error.title') } };
-        case 'MAC_IN_USE': {
+        case 'MAC_ALREADY_ON_VOUCHER':
+        case 'MAC_ON_OTHER_VOUCHER': {
           const mac = parseMac(input.mac) ?? input.mac;
-          const key = error.message.includes('another voucher')
-            ? 'devices.error.otherVoucher'
-            : 'devices.error.sameVoucher';
+          const key =
+            error.code === 'MAC_ON_OTHER_VOUCHER'
+              ? 'devices.error.otherVoucher'
+              : 'devices.error.sameVoucher';
           return { status: 409, form: { ...input, macError: t(key, { mac }) } };
         }
         case 'VOUCHER_DEVICE_LIMIT':

@@ -432,7 +432,8 @@ function refusal(
   const status = statusForCode(error.code);
   switch (error.code) {
     case 'MAC_INVALID':
-    case 'MAC_IN_USE':
+    case 'MAC_ALREADY_ON_VOUCHER':
+    case 'MAC_ON_OTHER_VOUCHER':
       return { status, form: { ...input, macError: error.message } };
     case 'VALIDATION':
       return { status, form: { ...input, titleError: error.message } };

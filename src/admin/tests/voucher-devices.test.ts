@@ -179,6 +179,17 @@ describe.each(TEST_DIALECTS)('admin voucher page: associated devices (%s)', (dia
     expect(refused.body).toContain('Enter a MAC address such as AA:BB:CC:DD:EE:FF');
     expect(refused.body).toContain('value="AA:BB:CC:00:01"');
     expect(refused.body).toContain('value="Till 2"');
+    const elsewhere = await liveVoucher();
+    await createDevice(app.store.db, {
+      tenant_id: tenantId,
+      voucher_id: elsewhere.id,
+      mac: 'AA:BB:CC:00:01:09',
+    });
+    const taken = await owner.post(base, { mac: 'AA:BB:CC:00:01:09', title: 'Till' });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.body).toContain(
+      'AA:BB:CC:00:01:09 is already used with another voucher. Remove it there first.',
+    );
 
     await openSession(voucher.id, 'AA:BB:CC:00:01:01');
     const before = terminator.requests.length;
