@@ -6,56 +6,40 @@
  * page, the NAS simulator receives a Disconnect-Request with the session's identifiers, the page
  * says the hotspot confirmed it, and MAC authentication is rejected afterwards.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createAdmin, TEST_PASSWORD } from '../helpers/admin.js';
-import { launchBrowser } from '../helpers/browser.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
 import { createPlan, createVoucher } from '../helpers/factories.js';
-import { disconnectRequestOf, startHotspotWorld, type HotspotWorld } from '../helpers/hotspot-world.js';
-import { CHROMIUM_PATH, RADCLIENT_PATH, hasTool } from '../helpers/tools.js';
+import {
+  E2E_TIMEOUT_MS,
+  SCREENSHOTS_DIR,
+  describeWithBrowserAndRadclient,
+  useHotspotWorldInBrowser,
+} from '../helpers/hotspot-world.js';
 
 const MAC = 'F0:99:B6:65:43:21';
-const SHOTS = path.resolve('docs/screenshots');
-/** Chromium, radclient and two databases on two shared cores: generous. */
-const TIMEOUT_MS = 120_000;
 
-describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH)).each(TEST_DIALECTS)(
+describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
   'admin: associated devices in Chromium against the RADIUS server (%s)',
   (dialect) => {
-    let world: HotspotWorld;
-    let browser: Browser;
     let voucher: { id: number; code: string };
     let operatorId: number;
-
-    beforeAll(async () => {
-      world = await startHotspotWorld(dialect, async (app, tenantId) => {
-        const plan = await createPlan(app.store.db, tenantId, { title: 'Day pass', devices_limit: 2 });
-        voucher = await createVoucher(app.store.db, plan, {
-          status: 'active',
-          activated_at: app.clock.nowMs() - 60_000,
-        });
-        operatorId = (
-          await createAdmin(app, tenantId, {
-            email: 'olga@example.com',
-            name: 'Olga Operator',
-            role: 'admin',
-          })
-        ).id;
+    const setup = useHotspotWorldInBrowser(dialect, async (app, tenantId) => {
+      const plan = await createPlan(app.store.db, tenantId, { title: 'Day pass', devices_limit: 2 });
+      voucher = await createVoucher(app.store.db, plan, {
+        status: 'active',
+        activated_at: app.clock.nowMs() - 60_000,
       });
-      browser = await launchBrowser();
-      fs.mkdirSync(SHOTS, { recursive: true });
-    }, TIMEOUT_MS);
-    afterAll(async () => {
-      await browser?.close();
-      await world?.close();
-    }, TIMEOUT_MS);
+      operatorId = (
+        await createAdmin(app, tenantId, { email: 'olga@example.com', name: 'Olga Operator', role: 'admin' })
+      ).id;
+    });
 
     it(
       'adds a MAC that then connects; removing it disconnects its session at the hotspot',
       async () => {
+        const { world, browser } = setup;
         const { baseUrl } = world;
         const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
         const problems: string[] = [];
@@ -115,7 +99,7 @@ describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH)).each(TEST_D
         await expect(page.locator('.device-history').textContent()).resolves.toContain(
           'Operator Olga Operator',
         );
-        await page.screenshot({ path: path.join(SHOTS, 'admin-devices.png'), fullPage: true });
+        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'admin-devices.png'), fullPage: true });
 
         // Remove, through the confirmation page.
         await page.getByRole('link', { name: `Remove Front desk laptop ${MAC}` }).click();
@@ -135,13 +119,9 @@ describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH)).each(TEST_D
         );
 
         // The simulated NAS got a Disconnect-Request naming the session, and the MAC is out.
-        expect(world.nas.requests).toHaveLength(1);
-        expect(disconnectRequestOf(world.nas.requests[0]!.packet)).toEqual({
-          userName: MAC,
-          acctSessionId: 'admin-devices-e2e-1',
-          framedIp: '10.5.50.8',
-          nasIp: '127.0.0.1',
-        });
+        expect(world.disconnectRequests()).toEqual([
+          { userName: MAC, acctSessionId: 'admin-devices-e2e-1', framedIp: '10.5.50.8', nasIp: '127.0.0.1' },
+        ]);
         expect((await world.macAuth(MAC)).code).toBe('Access-Reject');
         const events = await world.app.store.db
           .selectFrom('device_events')
@@ -156,7 +136,7 @@ describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH)).each(TEST_D
         expect(problems).toEqual([]);
         await page.close();
       },
-      TIMEOUT_MS,
+      E2E_TIMEOUT_MS,
     );
   },
 );
