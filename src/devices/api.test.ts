@@ -62,6 +62,7 @@ describe.each(TEST_DIALECTS)('devices REST API (%s)', (dialect) => {
     expect(elsewhere.json()).toMatchObject({
       code: 'MAC_ON_OTHER_VOUCHER',
       title: 'AA:BB:CC:00:11:22 is already used with another voucher. Remove it there first.',
+      errors: { voucherId },
     });
     expect((await api(ownerToken, 'POST', url, { mac: 'ff:ff:ff:ff:ff:ff' })).statusCode).toBe(400);
     expect((await api(ownerToken, 'POST', url, { mac: 'nonsense' })).json()).toMatchObject({

@@ -52,14 +52,15 @@ const DeviceEventSchema = Type.Object({
   actor: Type.String({ description: 'customer, operator or system' }),
   actorId: Nullable(Type.Integer()),
   clientIp: Nullable(Type.String()),
-  action: Type.String({ description: 'added, edited, replaced, removed, …' }),
+  action: Type.String({ description: 'added, edited, replaced, removed, disconnected, …' }),
   details: Type.Record(Type.String(), Type.Unknown()),
   createdAtMs: Ms,
 });
 
 const MAC_CONFLICTS = {
   MAC_ALREADY_ON_VOUCHER: 'the MAC is already on this voucher',
-  MAC_ON_OTHER_VOUCHER: 'the MAC is on another live voucher of the tenant: remove it there first',
+  MAC_ON_OTHER_VOUCHER:
+    'the MAC is on another live voucher of the tenant (its id in `errors.voucherId`): remove it there first',
 };
 /** 409 of adding a device: the MAC is taken, or the voucher has all its devices. */
 const addConflict = problemOf('The MAC or the device limit refuses the device', {

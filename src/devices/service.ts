@@ -272,6 +272,8 @@ export class DevicesService {
       throw new AppError(
         'MAC_ON_OTHER_VOUCHER',
         `${mac} is already used with another voucher. Remove it there first.`,
+        // For operators (API, admin link); the portal shows customers only the message.
+        { voucherId: other },
       );
     }
   }

@@ -43,6 +43,8 @@ export interface DeviceFormState {
   mac: string;
   title: string;
   macError?: string;
+  /** The live voucher that already holds the MAC (MAC_ON_OTHER_VOUCHER), to link to it. */
+  otherVoucherId?: number;
   titleError?: string;
   /** A refusal about the voucher rather than a field (device limit, voucher no longer valid). */
   formError?: string;
@@ -139,6 +141,8 @@ function Field(props: {
   hint: string;
   value: string;
   error?: string | undefined;
+  /** A page that helps fix the error (shown after it). */
+  errorLink?: { href: string; label: string } | undefined;
   maxLength: number;
   required?: boolean;
 }): VNode {
@@ -151,6 +155,12 @@ function Field(props: {
       {props.error ? (
         <span id={errorId} class="field-message">
           {props.error}
+          {props.errorLink ? (
+            <>
+              {' '}
+              <a href={props.errorLink.href}>{props.errorLink.label}</a>
+            </>
+          ) : null}
         </span>
       ) : null}
       <input
@@ -181,6 +191,11 @@ function DeviceFields(props: { form: DeviceFormState; idPrefix: string }): VNode
         hint={MAC_HINT}
         value={props.form.mac}
         error={props.form.macError}
+        errorLink={
+          props.form.otherVoucherId === undefined
+            ? undefined
+            : { href: voucherUrl(props.form.otherVoucherId), label: 'Open that voucher' }
+        }
         maxLength={40}
         required
       />
@@ -435,8 +450,18 @@ function refusal(
   switch (error.code) {
     case 'MAC_INVALID':
     case 'MAC_ALREADY_ON_VOUCHER':
-    case 'MAC_ON_OTHER_VOUCHER':
       return { status, form: { ...input, macError: error.message } };
+    case 'MAC_ON_OTHER_VOUCHER': {
+      const other = error.details?.voucherId;
+      return {
+        status,
+        form: {
+          ...input,
+          macError: error.message,
+          ...(typeof other === 'number' ? { otherVoucherId: other } : {}),
+        },
+      };
+    }
     case 'VALIDATION':
       return { status, form: { ...input, titleError: error.message } };
     case 'VOUCHER_DEVICE_LIMIT':

@@ -190,6 +190,7 @@ describe.each(TEST_DIALECTS)('admin voucher page: associated devices (%s)', (dia
     expect(taken.body).toContain(
       'AA:BB:CC:00:01:09 is already used with another voucher. Remove it there first.',
     );
+    expect(taken.body).toContain(`<a href="/admin/vouchers/${elsewhere.id}#devices">Open that voucher</a>`);
 
     await openSession(voucher.id, 'AA:BB:CC:00:01:01');
     const before = terminator.requests.length;
