@@ -6,58 +6,44 @@
  * Disconnect-Request with the session's identifiers; afterwards MAC authentication is rejected.
  * On every database in TEST_DIALECTS.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.js';
+import { expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../helpers/databases.js';
 import { createCustomer, createPlan, createVoucher } from '../helpers/factories.js';
-import { disconnectRequestOf, startHotspotWorld, type HotspotWorld } from '../helpers/hotspot-world.js';
-import { CHROMIUM_PATH, RADCLIENT_PATH, hasTool } from '../helpers/tools.js';
+import {
+  E2E_TIMEOUT_MS,
+  SCREENSHOTS_DIR,
+  describeWithBrowserAndRadclient,
+  useHotspotWorldInBrowser,
+} from '../helpers/hotspot-world.js';
 
 const PHONE = '+12025550143';
 const MAC = 'F0:99:B6:12:34:56';
-const SHOTS = path.resolve('docs/screenshots');
-/** Chromium, radclient and two databases on two shared cores: generous. */
-const TIMEOUT_MS = 120_000;
 
-describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH)).each(TEST_DIALECTS)(
+describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
   'associated devices in Chromium against the RADIUS server (%s)',
   (dialect) => {
-    let world: HotspotWorld;
-    let browser: Browser;
-    let baseUrl: string;
     let voucherId: number;
-
-    beforeAll(async () => {
-      world = await startHotspotWorld(dialect, async (app, tenantId) => {
-        const plan = await createPlan(app.store.db, tenantId, { title: 'Week pass', devices_limit: 3 });
-        const customer = await createCustomer(app.store.db, tenantId, { phone: PHONE, name: 'Alex' });
-        voucherId = (
-          await createVoucher(app.store.db, plan, {
-            customer_id: customer.id,
-            status: 'active',
-            activated_at: app.clock.nowMs() - 60_000,
-          })
-        ).id;
-        await app.sms.service.createGateway(tenantId, { name: 'Server log', type: 'log', settings: {} });
-        await app.portalSettings.update(tenantId, { otpEnabled: true, showDevices: true });
-      });
-      baseUrl = world.baseUrl;
-      browser = await launchBrowser();
-      fs.mkdirSync(SHOTS, { recursive: true });
-    }, TIMEOUT_MS);
-    afterAll(async () => {
-      await browser?.close();
-      await world?.close();
-    }, TIMEOUT_MS);
-
-    const macAuth = (mac: string) => world.macAuth(mac);
+    const setup = useHotspotWorldInBrowser(dialect, async (app, tenantId) => {
+      const plan = await createPlan(app.store.db, tenantId, { title: 'Week pass', devices_limit: 3 });
+      const customer = await createCustomer(app.store.db, tenantId, { phone: PHONE, name: 'Alex' });
+      voucherId = (
+        await createVoucher(app.store.db, plan, {
+          customer_id: customer.id,
+          status: 'active',
+          activated_at: app.clock.nowMs() - 60_000,
+        })
+      ).id;
+      await app.sms.service.createGateway(tenantId, { name: 'Server log', type: 'log', settings: {} });
+      await app.portalSettings.update(tenantId, { otpEnabled: true, showDevices: true });
+    });
 
     it(
       'adds a device, which connects by MAC; removing it disconnects its session at the hotspot',
       async () => {
+        const { world, browser } = setup;
+        const { baseUrl } = world;
+        const macAuth = (mac: string) => world.macAuth(mac);
         const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale: 'en-US' });
         const page = await context.newPage();
         const problems: string[] = [];
@@ -73,7 +59,7 @@ describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH)).each(TEST_D
         await page.getByRole('button', { name: 'Sign in' }).click();
         await page.waitForURL(`${baseUrl}/portal`);
         await expect(page.locator('.voucher-devices').textContent()).resolves.toContain('0 of 3 devices');
-        await page.screenshot({ path: path.join(SHOTS, 'devices-dashboard.png'), fullPage: true });
+        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-dashboard.png'), fullPage: true });
 
         // Not yet on the voucher: MAC authentication is refused.
         expect((await macAuth(MAC)).code).toBe('Access-Reject');
@@ -88,7 +74,7 @@ describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH)).each(TEST_D
         await expect(page.locator('#device-mac-error').textContent()).resolves.toContain(
           'Enter a MAC address such as AA:BB:CC:DD:EE:FF',
         );
-        await page.screenshot({ path: path.join(SHOTS, 'devices-add-error.png'), fullPage: true });
+        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-add-error.png'), fullPage: true });
         await page.getByLabel('MAC address').fill('f0-99-b6-12-34-56');
         await page.getByLabel('Name (optional)').fill("Alex's laptop");
         await page.getByRole('button', { name: 'Add device' }).click();
@@ -114,30 +100,29 @@ describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH)).each(TEST_D
         expect(start.code, start.stdout + start.stderr).toBe('Accounting-Response');
         await page.reload();
         await expect(page.locator('.device').first().textContent()).resolves.toContain('Online now');
-        await page.screenshot({ path: path.join(SHOTS, 'devices-block.png'), fullPage: true });
+        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-block.png'), fullPage: true });
 
         // Remove, with the confirmation step.
         await page.getByRole('link', { name: "Remove Alex's laptop" }).click();
         await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
           'Remove this device?',
         );
-        await page.screenshot({ path: path.join(SHOTS, 'devices-remove-confirm.png'), fullPage: true });
+        await page.screenshot({
+          path: path.join(SCREENSHOTS_DIR, 'devices-remove-confirm.png'),
+          fullPage: true,
+        });
         await page.getByRole('button', { name: 'Yes, remove it' }).click();
         await page.waitForURL(/device=removed/);
         const notice = await page.locator('#devices .notice[role="status"]').textContent();
         expect(notice).toContain(`Device ${MAC} removed.`);
         expect(notice).toContain('The hotspot confirmed that it was disconnected.');
         await expect(page.locator('.device-history').textContent()).resolves.toContain(`Removed ${MAC}`);
-        await page.screenshot({ path: path.join(SHOTS, 'devices-removed.png'), fullPage: true });
+        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-removed.png'), fullPage: true });
 
         // The simulated NAS got a Disconnect-Request naming the session.
-        expect(world.nas.requests).toHaveLength(1);
-        expect(disconnectRequestOf(world.nas.requests[0]!.packet)).toEqual({
-          userName: MAC,
-          acctSessionId: 'devices-e2e-0001',
-          framedIp: '10.5.50.7',
-          nasIp: '127.0.0.1',
-        });
+        expect(world.disconnectRequests()).toEqual([
+          { userName: MAC, acctSessionId: 'devices-e2e-0001', framedIp: '10.5.50.7', nasIp: '127.0.0.1' },
+        ]);
 
         // And the MAC no longer gets in.
         expect((await macAuth(MAC)).code).toBe('Access-Reject');
@@ -156,7 +141,7 @@ describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH)).each(TEST_D
         expect(problems).toEqual([]);
         await context.close();
       },
-      TIMEOUT_MS,
+      E2E_TIMEOUT_MS,
     );
   },
 );

@@ -4,13 +4,29 @@
  * log captured (the `log` SMS gateway writes login codes there), and radclient for the hotspot's
  * side: MAC authentication and accounting Start. Works on either database.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { Attr, Code, decodePacket, getIpAddress, getString } from '../../src/radius/protocol/index.js';
 import type { Dialect } from '../../src/store/index.js';
 import { buildTestApp, type TestApp } from './app.js';
+import { launchBrowser } from './browser.js';
 import { createHotspot } from './factories.js';
 import { NAS_SECRET, NasSimulator, radclient, type RadclientResult } from './radius-factories.js';
+import { CHROMIUM_PATH, RADCLIENT_PATH, hasTool } from './tools.js';
+
+/** Chromium, radclient and a database on two shared cores: generous, for tests and hooks. */
+export const E2E_TIMEOUT_MS = 120_000;
+/** Where browser tests keep the screenshots the docs show. */
+export const SCREENSHOTS_DIR = path.resolve('docs/screenshots');
+
+/** `describe`, skipped (with the reason in its name) where Chromium or radclient is missing. */
+export const describeWithBrowserAndRadclient = describe.skipIf(
+  !hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH),
+);
 
 export interface HotspotWorld {
   app: TestApp;
@@ -30,6 +46,8 @@ export interface HotspotWorld {
     acctSessionId: string;
     framedIp: string;
   }): Promise<RadclientResult>;
+  /** The Disconnect-Requests the NAS simulator received so far, decoded, in order. */
+  disconnectRequests(): Array<ReturnType<typeof disconnectRequestOf>>;
   /** The SMS text the `log` gateway "sent" to `phone`, waiting up to `timeoutMs` for it. */
   smsTextTo(phone: string, timeoutMs?: number): Promise<string>;
   close(): Promise<void>;
@@ -93,6 +111,7 @@ export async function startHotspotWorld(
           'NAS-IP-Address': '127.0.0.1',
           'Acct-Status-Type': 'Start',
         }),
+      disconnectRequests: () => nas.requests.map((request) => disconnectRequestOf(request.packet)),
       async smsTextTo(phone, timeoutMs = 10_000) {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
@@ -132,5 +151,36 @@ export function disconnectRequestOf(packet: Buffer): {
     acctSessionId: getString(decoded.packet, Attr.AcctSessionId),
     framedIp: getIpAddress(decoded.packet, Attr.FramedIpAddress),
     nasIp: getIpAddress(decoded.packet, Attr.NasIpAddress),
+  };
+}
+
+/**
+ * Registers beforeAll/afterAll for a test file's describe block: the world on `dialect` and a
+ * Chromium. Read them through the returned getters inside tests.
+ */
+export function useHotspotWorldInBrowser(
+  dialect: Dialect,
+  prepare?: (app: TestApp, tenantId: number) => Promise<void>,
+): { readonly world: HotspotWorld; readonly browser: Browser } {
+  let world: HotspotWorld | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    world = await startHotspotWorld(dialect, prepare);
+    browser = await launchBrowser();
+    fs.mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  }, E2E_TIMEOUT_MS);
+  afterAll(async () => {
+    await browser?.close();
+    await world?.close();
+  }, E2E_TIMEOUT_MS);
+  return {
+    get world() {
+      if (!world) throw new Error('the hotspot world is not started (use it inside a test)');
+      return world;
+    },
+    get browser() {
+      if (!browser) throw new Error('Chromium is not started (use it inside a test)');
+      return browser;
+    },
   };
 }

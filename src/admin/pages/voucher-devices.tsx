@@ -239,18 +239,20 @@ function DeviceRow(props: {
       </td>
       <td>{addedByText(device.added_by)}</td>
       {props.writable ? (
-        <td class="row-actions">
-          {props.live ? (
-            <a href={`${base}/edit`} aria-label={`Edit ${name} ${device.mac}`}>
-              Edit
+        <td>
+          <div class="row-actions">
+            {props.live ? (
+              <a href={`${base}/edit`} aria-label={`Edit ${name} ${device.mac}`}>
+                Edit
+              </a>
+            ) : null}
+            <a href={`${base}/remove`} aria-label={`Remove ${name} ${device.mac}`}>
+              Remove
             </a>
-          ) : null}{' '}
-          <a href={`${base}/remove`} aria-label={`Remove ${name} ${device.mac}`}>
-            Remove
-          </a>{' '}
-          {online ? (
-            <ActionButton action={`${base}/disconnect`} csrf={props.csrf} label="Disconnect" danger />
-          ) : null}
+            {online ? (
+              <ActionButton action={`${base}/disconnect`} csrf={props.csrf} label="Disconnect" danger />
+            ) : null}
+          </div>
         </td>
       ) : null}
     </tr>
