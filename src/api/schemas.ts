@@ -259,6 +259,24 @@ export const Session = Type.Object({
   uploadedBytes: Type.Integer(),
   sessionSeconds: Type.Integer(),
   terminateCause: Nullable(Type.String()),
+  disconnect: Nullable(
+    Type.Object(
+      {
+        reason: Type.String({
+          description: 'quota, expired, disabled, operator, device_removed, device_replaced or device_limit',
+        }),
+        attempts: Type.Integer({ description: 'Disconnect-Request exchanges so far (retried with backoff)' }),
+        confirmedAtMs: Nullable(Ms),
+        nextAttemptAtMs: Nullable(
+          Type.Integer({
+            description:
+              'epoch milliseconds, UTC: the next retry; null when confirmed, ended or no attempts are left',
+          }),
+        ),
+      },
+      { description: "Portico's Disconnect-Requests for this session; null when it was never asked to end" },
+    ),
+  ),
 });
 
 const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('readonly')]);

@@ -197,6 +197,22 @@ describe.each(TEST_DIALECTS)('Disconnect retries (%s)', (dialect) => {
       disconnect_next_at: null,
       stopped_at: null,
     });
+    // Operators see where it stands (API and the sessions page).
+    const token = await createApiToken(app, tenantId, 'readonly');
+    const view = await app.http.inject({
+      method: 'GET',
+      url: `/api/v1/sessions/${session.id}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(view.json()).toMatchObject({
+      online: true,
+      disconnect: {
+        reason: 'disabled',
+        attempts: POLICY.maxAttempts,
+        confirmedAtMs: null,
+        nextAttemptAtMs: null,
+      },
+    });
   });
 
   it('stops retrying when the voucher is enabled again (the session may stay online)', async () => {
@@ -345,6 +361,11 @@ describe.each(TEST_DIALECTS)('Disconnect retries (%s)', (dialect) => {
     const none = await createVoucher(app.store.db, { id: planId, tenant_id: tenantId }, { status: 'active' });
     expect(await disable(none.id)).toContain('It had no session online.');
     expect(await exchanges(pending.session.id)).toEqual([{ reason: 'disabled', status: 'timeout' }]);
+    const sessionsPage = (await client.get('/admin/sessions?online=yes')).body;
+    expect(sessionsPage).toContain('Disconnect requested (disabled): confirmed by the hotspot.');
+    expect(sessionsPage).toContain(
+      'Disconnect requested (disabled): not confirmed after 1 attempt; next try',
+    );
   });
 
   it('keeps tenants apart: rules, hotspots and secrets of one tenant never act on another', async () => {
