@@ -28,7 +28,14 @@ import { migrateToLatest, openDatabase, type Store } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
 import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
 import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from './radius/index.js';
-import { AccountingRecorder, UsageService, type SessionTerminator } from './usage/index.js';
+import {
+  AccountingRecorder,
+  DisconnectRetrySweep,
+  UsageService,
+  UsageSweepWorker,
+  type DisconnectRetryPolicy,
+  type SessionTerminator,
+} from './usage/index.js';
 import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
 import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
 import { devicesApiRoutes } from './devices/api.js';
@@ -45,8 +52,10 @@ export interface AppOverrides {
   sessionTerminator?: SessionTerminator;
   /** Disconnect client retransmission timing (tests shorten it). */
   disconnectTiming?: { initialTimeoutMs: number; maxDurationMs: number };
-  /** How long a device removal waits for the hotspot's Disconnect answer before replying. */
+  /** How long a device removal or a voucher disable waits for the hotspot's Disconnect answer. */
   deviceDisconnectWaitMs?: number;
+  /** Backoff and cap of Disconnect-Request retries (tests shorten it). */
+  disconnectRetryPolicy?: DisconnectRetryPolicy;
 }
 
 export interface App {
@@ -75,6 +84,10 @@ export interface App {
   hotspots: HotspotsService;
   /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
   usage: UsageService;
+  /** Retries of unconfirmed disconnects (`disconnectRetries.runOnce()` in tests). */
+  disconnectRetries: DisconnectRetrySweep;
+  /** The usage background worker (started by listen()): housekeeping sweep, then retries. */
+  usageWorker: UsageSweepWorker;
   /** Associated devices (customers in the portal, operators in the admin area and API). */
   devices: DevicesService;
   /** Accounting group commit (its stats show batch sizes). */
@@ -143,10 +156,26 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     ? undefined
     : new DisconnectClient({ logger, ...overrides.disconnectTiming });
   const terminator: SessionTerminator = overrides.sessionTerminator ?? disconnectClient!;
-  const usage = new UsageService(store.db, store.dialect, clock, terminator, logger);
+  const usage = new UsageService(
+    store.db,
+    store.dialect,
+    clock,
+    terminator,
+    logger,
+    overrides.disconnectRetryPolicy,
+  );
+  const disconnectRetries = new DisconnectRetrySweep(store.db, store.dialect, clock, usage, logger);
+  const usageWorker = new UsageSweepWorker(
+    usage,
+    disconnectRetries,
+    logger,
+    config.sweepIntervalSeconds * 1000,
+  );
+  // A person waiting on a page or an API call gets the hotspot's answer or "not confirmed yet".
+  const disconnectWaitMs = overrides.deviceDisconnectWaitMs ?? 3000;
   const devicesRepository = new DevicesRepository(store.db);
   const deviceTerminator = boundedTerminator(usage.deviceTerminator, {
-    waitMs: overrides.deviceDisconnectWaitMs ?? 3000,
+    waitMs: disconnectWaitMs,
     countOpenSessions: (tenantId, voucherId, mac) =>
       devicesRepository.countOpenSessions(tenantId, voucherId, mac),
     logger,
@@ -199,7 +228,6 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         },
       )
     : undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
 
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
   const operator = createOperatorModules({
@@ -212,7 +240,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     logger,
     hotspots,
     usage,
+    devices,
     radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
+    disconnectWaitMs,
     smsSender: {
       enqueue: (message) => sms.outbox.enqueue(message),
       hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
@@ -239,7 +269,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   await registerAdmin(http, operator.deps, { extensions: [smsAdminPages(smsAdmin)] });
   await registerApi(http, operator.deps, {
     strictResponses: overrides.strictApiResponses ?? false,
-    extensions: [smsApiRoutes(smsAdmin), devicesApiRoutes(devices, deviceTerminator)],
+    extensions: [smsApiRoutes(smsAdmin), devicesApiRoutes(devices)],
   });
 
   // Customer portal (/portal).
@@ -260,6 +290,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
 
   const closers: Array<() => Promise<void>> = [];
   closers.push(() => operator.stop());
+  // Runs after the Disconnect client is closed (which ends its pending requests at once), so a
+  // retry pass in progress finishes promptly and writes its outcomes before the database closes.
+  closers.push(() => usageWorker.idle());
   // Runs last (closers run in reverse): answer what was received, then stop the client.
   closers.push(async () => {
     await accounting.close();
@@ -287,6 +320,8 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     vouchers: operator.deps.vouchers,
     hotspots,
     usage,
+    disconnectRetries,
+    usageWorker,
     devices,
     accounting,
     radius,
@@ -301,12 +336,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
           await radius.stop();
         });
       }
-      sweepTimer = setInterval(() => {
-        usage.sweep().catch((error: unknown) => logger.error({ err: error }, 'usage sweep failed'));
-      }, 60_000);
-      sweepTimer.unref();
+      usageWorker.start();
       closers.push(() => {
-        clearInterval(sweepTimer);
+        usageWorker.stop();
         return Promise.resolve();
       });
       const address = await http.listen({ port: config.port, host: config.host });

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AdminsRepository, ApiTokensRepository, type WebSessions } from '../auth/index.js';
 import { CustomersAdminRepository } from '../customers/admin-repository.js';
 import { DevicesAdminQueries } from '../devices/admin-queries.js';
+import type { DevicesService } from '../devices/index.js';
 import { PlansRepository, PlansService } from '../plans/index.js';
 import type { Clock, RandomSource } from '../shared/index.js';
 import { SmsAdminCounts } from '../sms/admin-counts.js';
@@ -45,8 +46,11 @@ export function createOperatorModules(parts: {
   logger: Logger;
   hotspots: HotspotsService;
   usage: UsageService;
+  devices: DevicesService;
   radius: { authPort: number; acctPort: number };
   smsSender: AdminDeps['smsSender'];
+  /** How long disabling a voucher waits for the hotspots to confirm its sessions' disconnects. */
+  disconnectWaitMs: number;
 }): OperatorModules {
   const { store, clock, random, logger } = parts;
   const db = store.db;
@@ -84,6 +88,10 @@ export function createOperatorModules(parts: {
     voucherEvents,
     clock,
     logger,
+    {
+      disconnectVoucher: (tenantId, voucherId, reason) =>
+        parts.usage.disconnectVoucherWithin(tenantId, voucherId, reason, parts.disconnectWaitMs),
+    },
   );
   const deps: AdminDeps = {
     admins: new AdminsRepository(db, clock),
@@ -96,6 +104,7 @@ export function createOperatorModules(parts: {
     customers,
     sessions,
     devices: new DevicesAdminQueries(db),
+    voucherDevices: parts.devices,
     dashboard: new DashboardQueries(vouchersRepository, sessions, sms, clock),
     setup: new SetupProgressQueries(db),
     sms,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AdminsRepository, ApiTokensRepository, WebSessions } from '../auth/index.js';
 import type { CustomersAdminRepository } from '../customers/admin-repository.js';
 import type { DevicesAdminQueries } from '../devices/admin-queries.js';
+import type { DevicesService } from '../devices/index.js';
 import type { PlansService } from '../plans/index.js';
 import type { Clock } from '../shared/index.js';
 import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
@@ -25,6 +26,8 @@ export interface AdminDeps {
   customers: CustomersAdminRepository;
   sessions: SessionsAdminQueries;
   devices: DevicesAdminQueries;
+  /** A voucher's associated devices: add, edit, remove, disconnect, audit trail (actor operator). */
+  voucherDevices: DevicesService;
   dashboard: DashboardQueries;
   /** The dashboard's first-run checklist. */
   setup: SetupProgressQueries;

@@ -22,8 +22,9 @@ export function checked(body: FormBody, name: string): boolean {
   return value === 'on' || value === '1' || value === 'true';
 }
 
-export function idParam(params: unknown): number {
-  const id = Number((params as { id?: string }).id);
+/** A positive integer route parameter (`id` by default); anything else is NOT_FOUND. */
+export function idParam(params: unknown, name = 'id'): number {
+  const id = Number((params as Record<string, string | undefined>)[name]);
   if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Not found');
   return id;
 }

@@ -13,6 +13,10 @@ const NOTICES: Record<string, string> = {
   saved: 'Saved.',
   created: 'Created.',
   disabled: 'Disabled.',
+  disabled_none: 'Disabled. It had no session online.',
+  disabled_disconnected: 'Disabled. The hotspot confirmed that its live sessions were disconnected.',
+  disabled_pending:
+    'Disabled. The hotspot has not confirmed the disconnect of its live sessions yet; it will be retried. The voucher can no longer sign in.',
   enabled: 'Enabled.',
   assigned: 'Assigned to the customer.',
   revoked: 'Revoked.',

@@ -14,6 +14,7 @@ import { sessionsPages } from './pages/sessions.js';
 import { signInPages } from './pages/sign-in.js';
 import { tenantsPages } from './pages/tenants.js';
 import { vouchersPages } from './pages/vouchers.js';
+import { voucherDevicesPages } from './pages/voucher-devices.js';
 import { NAV } from './views/layout.js';
 
 export interface AdminOptions {
@@ -85,6 +86,7 @@ export async function registerAdmin(
     await dashboardPage(admin, deps, kit);
     await plansPages(admin, deps, kit);
     await vouchersPages(admin, deps, kit);
+    await voucherDevicesPages(admin, deps, kit);
     await customersPages(admin, deps, kit);
     await sessionsPages(admin, deps, kit);
     await hotspotsPages(admin, deps, kit);

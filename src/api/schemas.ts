@@ -31,6 +31,17 @@ function problem(status: number, meaning: string) {
   return Type.Ref('Problem', { description: `${meaning}. Codes: ${codesForStatus(status).join(', ')}.` });
 }
 
+/**
+ * A problem answer of one route, listing only the codes that route gives and what each means
+ * (more precise than the shared `errors` entry for the same status).
+ */
+export function problemOf(meaning: string, codes: Record<string, string>) {
+  const list = Object.entries(codes)
+    .map(([code, why]) => `${code} (${why})`)
+    .join(', ');
+  return Type.Ref('Problem', { description: `${meaning}. Codes: ${list}.` });
+}
+
 /** The error answers every authenticated route can give. */
 export const errors = {
   400: problem(400, 'The body, a parameter or the query is not valid; `errors` says which'),
@@ -248,6 +259,24 @@ export const Session = Type.Object({
   uploadedBytes: Type.Integer(),
   sessionSeconds: Type.Integer(),
   terminateCause: Nullable(Type.String()),
+  disconnect: Nullable(
+    Type.Object(
+      {
+        reason: Type.String({
+          description: 'quota, expired, disabled, operator, device_removed, device_replaced or device_limit',
+        }),
+        attempts: Type.Integer({ description: 'Disconnect-Request exchanges so far (retried with backoff)' }),
+        confirmedAtMs: Nullable(Ms),
+        nextAttemptAtMs: Nullable(
+          Type.Integer({
+            description:
+              'epoch milliseconds, UTC: the next retry; null when confirmed, ended or no attempts are left',
+          }),
+        ),
+      },
+      { description: "Portico's Disconnect-Requests for this session; null when it was never asked to end" },
+    ),
+  ),
 });
 
 const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('readonly')]);

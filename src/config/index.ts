@@ -25,6 +25,11 @@ export interface Config {
   /** Whether to trust X-Forwarded-* headers (behind a reverse proxy). */
   trustProxy: boolean;
   logLevel: string;
+  /**
+   * How often the usage worker runs: closes stale sessions, expires vouchers, and retries
+   * Disconnect-Requests the hotspots have not confirmed (each under its own backoff).
+   */
+  sweepIntervalSeconds: number;
   radius: {
     enabled: boolean;
     host: string;
@@ -107,6 +112,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     );
   }
 
+  const sweepRaw = env.PORTICO_SWEEP_INTERVAL_SECONDS;
+  let sweepIntervalSeconds = 60;
+  if (sweepRaw !== undefined && sweepRaw !== '') {
+    const value = Number(sweepRaw);
+    if (Number.isInteger(value) && value >= 5 && value <= 3600) sweepIntervalSeconds = value;
+    else
+      problems.push(
+        `PORTICO_SWEEP_INTERVAL_SECONDS must be a whole number of seconds 5-3600, got "${sweepRaw}"`,
+      );
+  }
+
   const config: Config = {
     port: port('PORT', 3000),
     host: env.HOST || '0.0.0.0',
@@ -121,6 +137,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     publicUrl,
     trustProxy: bool('TRUST_PROXY', false),
     logLevel,
+    sweepIntervalSeconds,
     radius: {
       enabled: bool('RADIUS_ENABLED', true),
       host: env.RADIUS_HOST || '0.0.0.0',

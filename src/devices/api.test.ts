@@ -19,6 +19,7 @@ describe.each(TEST_DIALECTS)('devices REST API (%s)', (dialect) => {
   let readonlyToken: string;
   let voucherId: number;
   let otherVoucherId: number;
+  let secondVoucherId: number;
   let hotspotId: number;
 
   const api = (token: string, method: string, url: string, payload?: Record<string, unknown>) =>
@@ -38,6 +39,7 @@ describe.each(TEST_DIALECTS)('devices REST API (%s)', (dialect) => {
     hotspotId = (await createHotspot(app.store.db, tenantId, { title: 'Lobby' })).id;
     const plan = await createPlan(app.store.db, tenantId, { devices_limit: 2 });
     voucherId = (await createVoucher(app.store.db, plan, { status: 'active' })).id;
+    secondVoucherId = (await createVoucher(app.store.db, plan, { status: 'active' })).id;
     const other = await createTenant(app.store.db, { hosts: ['other.example.com'] });
     otherVoucherId = (await createVoucher(app.store.db, await createPlan(app.store.db, other.id))).id;
   });
@@ -50,7 +52,18 @@ describe.each(TEST_DIALECTS)('devices REST API (%s)', (dialect) => {
     const device = added.json<{ id: number; mac: string; title: string; online: boolean }>();
     expect(device).toMatchObject({ mac: 'AA:BB:CC:00:11:22', title: 'Till', online: false });
 
-    expect((await api(ownerToken, 'POST', url, { mac: 'AA-BB-CC-00-11-22' })).statusCode).toBe(409);
+    const duplicate = await api(ownerToken, 'POST', url, { mac: 'AA-BB-CC-00-11-22' });
+    expect(duplicate.statusCode).toBe(409);
+    expect(duplicate.json()).toMatchObject({ code: 'MAC_ALREADY_ON_VOUCHER' });
+    const elsewhere = await api(ownerToken, 'POST', `/api/v1/vouchers/${secondVoucherId}/devices`, {
+      mac: 'aabbcc001122',
+    });
+    expect(elsewhere.statusCode).toBe(409);
+    expect(elsewhere.json()).toMatchObject({
+      code: 'MAC_ON_OTHER_VOUCHER',
+      title: 'AA:BB:CC:00:11:22 is already used with another voucher. Remove it there first.',
+      errors: { voucherId },
+    });
     expect((await api(ownerToken, 'POST', url, { mac: 'ff:ff:ff:ff:ff:ff' })).statusCode).toBe(400);
     expect((await api(ownerToken, 'POST', url, { mac: 'nonsense' })).json()).toMatchObject({
       code: 'MAC_INVALID',
@@ -94,8 +107,29 @@ describe.each(TEST_DIALECTS)('devices REST API (%s)', (dialect) => {
 
     const events = await api(readonlyToken, 'GET', `/api/v1/vouchers/${voucherId}/device-events`);
     const actions = events.json<{ items: Array<{ action: string; actor: string }> }>().items;
-    expect(actions.map((e) => e.action)).toEqual(['removed', 'replaced', 'edited', 'added', 'added']);
+    expect(actions.map((e) => e.action)).toEqual([
+      'removed',
+      'replaced',
+      'edited',
+      'disconnected',
+      'added',
+      'added',
+    ]);
     expect(actions.every((e) => e.actor === 'operator')).toBe(true);
+  });
+
+  it('documents which 409 codes adding and replacing a MAC give', async () => {
+    const doc = (await app.http.inject({ url: '/api/v1/openapi.json' })).json<{
+      paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+    }>();
+    const add = doc.paths['/api/v1/vouchers/{id}/devices']!.post!.responses['409']!.description;
+    const patch = doc.paths['/api/v1/vouchers/{id}/devices/{deviceId}']!.patch!.responses['409']!.description;
+    for (const code of ['MAC_ALREADY_ON_VOUCHER', 'MAC_ON_OTHER_VOUCHER', 'VOUCHER_DEVICE_LIMIT'])
+      expect(add).toContain(code);
+    expect(patch).toContain('MAC_ALREADY_ON_VOUCHER');
+    expect(patch).toContain('MAC_ON_OTHER_VOUCHER');
+    expect(patch).not.toContain('VOUCHER_DEVICE_LIMIT');
+    expect(add + patch).not.toContain('MAC_IN_USE');
   });
 
   it('refuses read-only tokens every change, and answers 404 for another tenant', async () => {

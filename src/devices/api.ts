@@ -7,9 +7,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiExtension, ApiKit } from '../api/plugin.js';
-import { errors, Nullable } from '../api/schemas.js';
+import { errors, Nullable, problemOf } from '../api/schemas.js';
 import { notFound } from '../shared/index.js';
-import type { DeviceActor, DeviceDetails, DevicesService, DeviceSessionTerminator } from './service.js';
+import type { DeviceActor, DeviceDetails, DevicesService } from './service.js';
 
 const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
 
@@ -52,10 +52,23 @@ const DeviceEventSchema = Type.Object({
   actor: Type.String({ description: 'customer, operator or system' }),
   actorId: Nullable(Type.Integer()),
   clientIp: Nullable(Type.String()),
-  action: Type.String({ description: 'added, edited, replaced, removed, …' }),
+  action: Type.String({ description: 'added, edited, replaced, removed, disconnected, …' }),
   details: Type.Record(Type.String(), Type.Unknown()),
   createdAtMs: Ms,
 });
+
+const MAC_CONFLICTS = {
+  MAC_ALREADY_ON_VOUCHER: 'the MAC is already on this voucher',
+  MAC_ON_OTHER_VOUCHER:
+    'the MAC is on another live voucher of the tenant (its id in `errors.voucherId`): remove it there first',
+};
+/** 409 of adding a device: the MAC is taken, or the voucher has all its devices. */
+const addConflict = problemOf('The MAC or the device limit refuses the device', {
+  ...MAC_CONFLICTS,
+  VOUCHER_DEVICE_LIMIT: "the voucher already has its plan's simultaneous devices",
+});
+/** 409 of replacing a device's MAC. */
+const editConflict = problemOf('The new MAC is taken', MAC_CONFLICTS);
 
 const VoucherParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const DeviceParams = Type.Object({
@@ -113,8 +126,8 @@ export function operatorActor(request: FastifyRequest, kit: Pick<ApiKit, 'actorO
   return { kind: 'operator', adminId: kit.actorOf(request).adminId ?? null, clientIp: request.ip };
 }
 
-/** The API extension; `disconnect` ends a device's sessions without removing it. */
-export function devicesApiRoutes(devices: DevicesService, disconnect: DeviceSessionTerminator): ApiExtension {
+/** The API extension (every change, disconnects included, is in the voucher's device audit trail). */
+export function devicesApiRoutes(devices: DevicesService): ApiExtension {
   return async (api: FastifyInstance, kit: ApiKit) => {
     const tags = ['devices'];
 
@@ -160,7 +173,7 @@ export function devicesApiRoutes(devices: DevicesService, disconnect: DeviceSess
           summary: 'Add a MAC address to a live voucher (it can connect by MAC authentication at once)',
           params: VoucherParams,
           body: DeviceCreate,
-          response: { 201: DeviceSchema, ...errors },
+          response: { 201: DeviceSchema, ...errors, 409: addConflict },
         },
       },
       async (request, reply) => {
@@ -181,7 +194,7 @@ export function devicesApiRoutes(devices: DevicesService, disconnect: DeviceSess
           summary: "Change a device's title, or replace its MAC (the old MAC's sessions are disconnected)",
           params: DeviceParams,
           body: DevicePatch,
-          response: { 200: DeviceChange, ...errors },
+          response: { 200: DeviceChange, ...errors, 409: editConflict },
         },
       },
       async (request) => {
@@ -218,15 +231,16 @@ export function devicesApiRoutes(devices: DevicesService, disconnect: DeviceSess
         preHandler: kit.requireWrite,
         schema: {
           tags,
-          summary: "Disconnect a device's live sessions (Disconnect-Request); the device keeps access",
+          summary:
+            "Disconnect a device's live sessions (Disconnect-Request, audited); the device keeps access",
           params: DeviceParams,
           response: { 200: Disconnect, ...errors },
         },
       },
       async (request) => {
         const { id, deviceId } = request.params;
-        const device = await detailsOf(request, id, deviceId);
-        return disconnect.disconnectMac(request.tenant.id, id, device.mac, 'operator');
+        const result = await devices.disconnect(request.tenant.id, operatorActor(request, kit), id, deviceId);
+        return result.disconnect;
       },
     );
 

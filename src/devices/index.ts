@@ -12,3 +12,11 @@ export {
 } from './service.js';
 export { DeviceAccessRepository, type DeviceWithPresence } from './access-repository.js';
 export { boundedTerminator } from './bounded-terminator.js';
+export {
+  disconnectOutcome,
+  parseDisconnectOutcome,
+  deviceEventFacts,
+  type DisconnectOutcome,
+  type DeviceEventFacts,
+  type DeviceEventKind,
+} from './describe.js';

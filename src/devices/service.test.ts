@@ -87,7 +87,7 @@ describe.each(TEST_DIALECTS)('devices service (%s)', (dialect) => {
     await expect(
       service.add(tenantId, owner, voucher.id, { mac: '00-11-22-33-44-01' }),
     ).rejects.toMatchObject({
-      code: 'MAC_IN_USE',
+      code: 'MAC_ALREADY_ON_VOUCHER',
     });
     await service.add(tenantId, owner, voucher.id, { mac: '00:11:22:33:44:02' });
     await expect(
@@ -98,9 +98,19 @@ describe.each(TEST_DIALECTS)('devices service (%s)', (dialect) => {
     const second = await newVoucher();
     await expect(service.add(tenantId, owner, second.id, { mac: '00:11:22:33:44:01' })).rejects.toMatchObject(
       {
-        code: 'MAC_IN_USE',
+        code: 'MAC_ON_OTHER_VOUCHER',
       },
     );
+    // A replacement MAC is held to the same rules, each with its own code.
+    const third = await newVoucher();
+    const onThird = await service.add(tenantId, owner, third.id, { mac: '00:11:22:33:44:04' });
+    await service.add(tenantId, owner, third.id, { mac: '00:11:22:33:44:05' });
+    await expect(
+      service.edit(tenantId, owner, third.id, onThird.id, { mac: '00:11:22:33:44:05' }),
+    ).rejects.toMatchObject({ code: 'MAC_ALREADY_ON_VOUCHER' });
+    await expect(
+      service.edit(tenantId, owner, third.id, onThird.id, { mac: '00:11:22:33:44:02' }),
+    ).rejects.toMatchObject({ code: 'MAC_ON_OTHER_VOUCHER' });
     // A used voucher no longer holds its MACs.
     const used = await newVoucher({ status: 'used' });
     await repository.insert({
@@ -175,6 +185,30 @@ describe.each(TEST_DIALECTS)('devices service (%s)', (dialect) => {
       title: 'Front desk PC',
     });
     expect(device.added_by).toBe('operator');
+  });
+
+  it("disconnects a device's sessions without removing it, audited with the hotspot's answer", async () => {
+    const voucher = await newVoucher({ customer_id: null });
+    const operator: DeviceActor = { kind: 'operator', adminId: 7, clientIp: '203.0.113.9' };
+    const device = await service.add(tenantId, operator, voucher.id, { mac: '00:11:22:33:44:99' });
+    terminator.answer = { sessions: 2, confirmed: 1, unconfirmed: 1 };
+    const result = await service.disconnect(tenantId, operator, voucher.id, device.id);
+    expect(result.disconnect).toEqual({ sessions: 2, confirmed: 1, unconfirmed: 1 });
+    expect(terminator.calls).toEqual([
+      { tenantId, voucherId: voucher.id, mac: '00:11:22:33:44:99', reason: 'operator' },
+    ]);
+    expect(await service.list(tenantId, operator, voucher.id)).toMatchObject([{ id: device.id }]);
+    const [latest] = await service.history(tenantId, operator, voucher.id);
+    expect(latest).toMatchObject({
+      action: 'disconnected',
+      actor: 'operator',
+      actorId: 7,
+      clientIp: '203.0.113.9',
+      details: { mac: '00:11:22:33:44:99', sessions: 2, confirmed: 1 },
+    });
+    await expect(service.disconnect(otherTenantId, operator, voucher.id, device.id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });
 

@@ -81,7 +81,7 @@ export class DevicesService {
     const title = cleanTitle(input.title);
     const existing = await this.devices.listByVoucher(tenantId, voucherId);
     if (existing.some((d) => d.mac === mac)) {
-      throw new AppError('MAC_IN_USE', `${mac} is already on this voucher.`);
+      throw new AppError('MAC_ALREADY_ON_VOUCHER', `${mac} is already on this voucher.`);
     }
     if (existing.length >= voucher.devices_limit) {
       throw new AppError(
@@ -136,7 +136,7 @@ export class DevicesService {
     if (replacing) {
       const others = await this.devices.listByVoucher(tenantId, voucherId);
       if (others.some((d) => d.id !== deviceId && d.mac === newMac)) {
-        throw new AppError('MAC_IN_USE', `${newMac} is already on this voucher.`);
+        throw new AppError('MAC_ALREADY_ON_VOUCHER', `${newMac} is already on this voucher.`);
       }
       await this.refuseMacOnOtherLiveVoucher(tenantId, newMac, voucherId);
     }
@@ -162,9 +162,7 @@ export class DevicesService {
     voucherId: number,
     deviceId: number,
   ): Promise<{ device: Device; disconnect: DisconnectSummary }> {
-    await this.voucherFor(tenantId, actor, voucherId);
-    const device = await this.devices.findOnVoucher(tenantId, voucherId, deviceId);
-    if (!device) throw notFound('Device');
+    const device = await this.deviceFor(tenantId, actor, voucherId, deviceId);
     // Delete first: from this moment MAC authentication refuses it, so it cannot log back in
     // between the disconnect and the delete.
     await this.devices.delete(tenantId, deviceId);
@@ -173,6 +171,26 @@ export class DevicesService {
       title: device.title,
     });
     const disconnect = await this.terminator.disconnectMac(tenantId, voucherId, device.mac, 'device_removed');
+    return { device, disconnect };
+  }
+
+  /**
+   * Ends a device's live sessions at the hotspot without removing it (it may log back in).
+   * Audited like a change, so the trail shows who cut a device off and when.
+   */
+  async disconnect(
+    tenantId: number,
+    actor: DeviceActor,
+    voucherId: number,
+    deviceId: number,
+  ): Promise<{ device: Device; disconnect: DisconnectSummary }> {
+    const device = await this.deviceFor(tenantId, actor, voucherId, deviceId);
+    const disconnect = await this.terminator.disconnectMac(tenantId, voucherId, device.mac, 'operator');
+    await this.audit(tenantId, actor, voucherId, deviceId, 'disconnected', {
+      mac: device.mac,
+      sessions: disconnect.sessions,
+      confirmed: disconnect.confirmed,
+    });
     return { device, disconnect };
   }
 
@@ -229,6 +247,14 @@ export class DevicesService {
     return voucher;
   }
 
+  /** The device on a voucher the actor may see, whatever the voucher's status. */
+  private async deviceFor(tenantId: number, actor: DeviceActor, voucherId: number, deviceId: number) {
+    await this.voucherFor(tenantId, actor, voucherId);
+    const device = await this.devices.findOnVoucher(tenantId, voucherId, deviceId);
+    if (!device) throw notFound('Device');
+    return device;
+  }
+
   private async liveVoucherFor(tenantId: number, actor: DeviceActor, voucherId: number) {
     const voucher = await this.voucherFor(tenantId, actor, voucherId);
     if (!(LIVE_VOUCHER_STATUSES as readonly string[]).includes(voucher.status)) {
@@ -243,7 +269,12 @@ export class DevicesService {
   private async refuseMacOnOtherLiveVoucher(tenantId: number, mac: string, voucherId: number): Promise<void> {
     const other = await this.devices.findLiveVoucherIdWithMac(tenantId, mac, voucherId);
     if (other !== undefined) {
-      throw new AppError('MAC_IN_USE', `${mac} is already used with another voucher. Remove it there first.`);
+      throw new AppError(
+        'MAC_ON_OTHER_VOUCHER',
+        `${mac} is already used with another voucher. Remove it there first.`,
+        // For operators (API, admin link); the portal shows customers only the message.
+        { voucherId: other },
+      );
     }
   }
 

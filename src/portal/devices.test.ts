@@ -161,6 +161,8 @@ describe.each(TEST_DIALECTS)('portal associated devices (%s)', (dialect) => {
     const taken = await add({ mac: 'AA:BB:CC:00:11:22' }, samVoucherId, sam);
     expect(taken.statusCode).toBe(409);
     expect(taken.body).toContain('already used with another voucher');
+    // Which voucher holds it is for operators only: nothing on the customer's page points to it.
+    expect(taken.body).not.toMatch(new RegExp(`/vouchers/${voucherId}\\b`));
     expect((await add({ mac: 'AA:BB:CC:00:11:33' })).statusCode).toBe(303);
     const full = await add({ mac: 'AA:BB:CC:00:11:44' });
     expect(full.statusCode).toBe(409);

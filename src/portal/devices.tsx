@@ -10,11 +10,12 @@ import type { VNode } from 'preact';
 import type { CustomerSummary } from '../customers/index.js';
 import {
   customerDevicesEnabled,
+  disconnectOutcome,
   isMulticastMac,
+  parseDisconnectOutcome,
   parseMac,
   type DeviceActor,
   type DevicesService,
-  type DisconnectSummary,
 } from '../devices/index.js';
 import { AppError } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
@@ -75,20 +76,12 @@ function macErrorKey(input: string): MessageKey {
   return isMulticastMac(mac) ? 'devices.error.multicast' : 'devices.error.format';
 }
 
-function disconnectText(summary: DisconnectSummary): 'none' | 'confirmed' | 'pending' {
-  if (summary.sessions === 0) return 'none';
-  return summary.unconfirmed === 0 ? 'confirmed' : 'pending';
-}
-
 /** The status message after a redirect (`?device=…&mac=…&disconnect=…`). */
 function noticeFrom(query: Record<string, unknown>, t: Translate): DeviceNotice | undefined {
   const done = query.device;
   const mac = typeof query.mac === 'string' ? (parseMac(query.mac) ?? '') : '';
-  const disconnect = query.disconnect;
-  const disconnectLine =
-    disconnect === 'none' || disconnect === 'confirmed' || disconnect === 'pending'
-      ? t(`devices.disconnect.${disconnect}`)
-      : undefined;
+  const disconnect = parseDisconnectOutcome(query.disconnect);
+  const disconnectLine = disconnect ? t(`devices.disconnect.${disconnect}`) : undefined;
   switch (done) {
     case 'added':
       return { text: t('devices.done.added', { mac }) };
@@ -213,11 +206,13 @@ export class PortalDevices {
           return { status: 400, form: { ...input, macError: t(macErrorKey(input.mac)) } };
         case 'VALIDATION':
           return { status: 400, form: { ...input, titleError: t('devices.error.title') } };
-        case 'MAC_IN_USE': {
+        case 'MAC_ALREADY_ON_VOUCHER':
+        case 'MAC_ON_OTHER_VOUCHER': {
           const mac = parseMac(input.mac) ?? input.mac;
-          const key = error.message.includes('another voucher')
-            ? 'devices.error.otherVoucher'
-            : 'devices.error.sameVoucher';
+          const key =
+            error.code === 'MAC_ON_OTHER_VOUCHER'
+              ? 'devices.error.otherVoucher'
+              : 'devices.error.sameVoucher';
           return { status: 409, form: { ...input, macError: t(key, { mac }) } };
         }
         case 'VOUCHER_DEVICE_LIMIT':
@@ -289,7 +284,7 @@ export class PortalDevices {
           back(
             voucherId,
             replaced
-              ? { device: 'replaced', mac: device.mac, disconnect: disconnectText(result.disconnect) }
+              ? { device: 'replaced', mac: device.mac, disconnect: disconnectOutcome(result.disconnect) }
               : { device: 'edited' },
           ),
           303,
@@ -334,7 +329,7 @@ export class PortalDevices {
         back(voucherId, {
           device: 'removed',
           mac: device.mac,
-          disconnect: disconnectText(result.disconnect),
+          disconnect: disconnectOutcome(result.disconnect),
         }),
         303,
       );

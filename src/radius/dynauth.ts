@@ -43,6 +43,8 @@ export class DisconnectClient implements SessionTerminator {
   private starting: Promise<dgram.Socket> | undefined;
   private readonly pending = new Map<string, PendingRequest>();
   private readonly nextIdentifier = new Map<string, number>();
+  /** After close(): nothing more is sent (a late caller gets "timeout" at once, no new socket). */
+  private closed = false;
   readonly stats = { sent: 0, retransmitted: 0, acked: 0, nacked: 0, timeouts: 0, invalidResponses: 0 };
 
   constructor(private readonly options: DisconnectClientOptions) {}
@@ -67,6 +69,7 @@ export class DisconnectClient implements SessionTerminator {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const request of this.pending.values()) {
       clearTimeout(request.timer);
       request.finish({ status: 'timeout', errorCause: null, attempts: request.attempts });
@@ -79,6 +82,7 @@ export class DisconnectClient implements SessionTerminator {
   }
 
   async disconnect(target: DisconnectTarget): Promise<DisconnectOutcome> {
+    if (this.closed) return { status: 'timeout', errorCause: null, attempts: 0 };
     const socket = await this.open();
     const destination = `${target.hotspot.ipAddress}|${target.hotspot.coaPort}`;
     const identifier = this.allocateIdentifier(destination);

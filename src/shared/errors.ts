@@ -23,7 +23,10 @@ export type ErrorCode =
   | 'VOUCHER_USED'
   | 'VOUCHER_DEVICE_LIMIT'
   | 'MAC_INVALID'
-  | 'MAC_IN_USE'
+  /** The MAC is already on this voucher. */
+  | 'MAC_ALREADY_ON_VOUCHER'
+  /** The MAC is on another live voucher of the tenant (remove it there first). */
+  | 'MAC_ON_OTHER_VOUCHER'
   | 'DEVICES_DISABLED'
   | 'SMS_NO_GATEWAY'
   | (string & {});

@@ -230,6 +230,14 @@ export interface SessionsTable {
   uploaded_bytes: Generated<number>;
   session_seconds: Generated<number>;
   terminate_cause: string | null;
+  /** Why Portico last asked the hotspot to end it (a DisconnectReason), null = never. */
+  disconnect_reason: string | null;
+  /** Disconnect-Request exchanges so far (each one a whole RFC 5176 retransmission window). */
+  disconnect_attempts: Generated<number>;
+  /** The retry sweep may try again from this instant (backoff; compare-and-set claim). */
+  disconnect_next_at: number | null;
+  /** The hotspot ACKed a Disconnect-Request: it is gone, never retried. */
+  disconnect_acked_at: number | null;
 }
 
 /** Per-voucher, per-day usage rollup (day in the tenant's time zone, YYYY-MM-DD). */
@@ -249,7 +257,7 @@ export interface DisconnectRequestsTable {
   tenant_id: number;
   session_id: number;
   hotspot_id: number;
-  reason: string; // quota | expired | operator | device_removed | device_limit
+  reason: string; // quota | expired | disabled | operator | device_removed | device_replaced | device_limit
   status: string; // pending | acked | nacked | timeout
   attempts: Generated<number>;
   error_cause: number | null;

@@ -26,6 +26,19 @@ export interface SessionView {
   uploadedBytes: number;
   sessionSeconds: number;
   terminateCause: string | null;
+  /** Portico's Disconnect-Requests for it; null when it was never asked to end. */
+  disconnect: SessionDisconnectState | null;
+}
+
+export interface SessionDisconnectState {
+  /** Why it was last asked to end (quota, expired, disabled, operator, device_removed, …). */
+  reason: string;
+  /** Request exchanges so far, each a whole RFC 5176 retransmission window. */
+  attempts: number;
+  /** The hotspot ACKed: it is gone there (its Accounting-Stop may still be on the way). */
+  confirmedAtMs: number | null;
+  /** When the next retry may be sent; null when confirmed, ended, or the attempts are used up. */
+  nextAttemptAtMs: number | null;
 }
 
 export interface SessionFilter {
@@ -56,6 +69,15 @@ export function toSessionView(row: Session): SessionView {
     uploadedBytes: row.uploaded_bytes,
     sessionSeconds: row.session_seconds,
     terminateCause: row.terminate_cause,
+    disconnect:
+      row.disconnect_reason === null
+        ? null
+        : {
+            reason: row.disconnect_reason,
+            attempts: row.disconnect_attempts,
+            confirmedAtMs: row.disconnect_acked_at,
+            nextAttemptAtMs: row.stopped_at === null ? row.disconnect_next_at : null,
+          },
   };
 }
 

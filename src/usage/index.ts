@@ -9,11 +9,25 @@ export {
 export {
   UsageService,
   ERROR_CAUSE_SESSION_NOT_FOUND,
+  DISCONNECT_REASONS,
   type DisconnectReason,
+  type DisconnectSummary,
   type SessionDisconnectResult,
   type DeviceDisconnectResult,
 } from './service.js';
-export { SessionsRepository } from './sessions-repository.js';
+export { SessionsRepository, type DisconnectDueSession } from './sessions-repository.js';
+export {
+  DEFAULT_DISCONNECT_RETRY_POLICY,
+  nextDisconnectAttemptAt,
+  type DisconnectRetryPolicy,
+} from './disconnect-policy.js';
+export {
+  DisconnectRetrySweep,
+  UsageSweepWorker,
+  retryReason,
+  type DisconnectRetryOptions,
+  type DisconnectRetryPassResult,
+} from './disconnect-retry.js';
 export {
   FakeSessionTerminator,
   type SessionTerminator,

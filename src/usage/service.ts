@@ -9,6 +9,11 @@ import { DeviceAccessRepository } from '../devices/index.js';
 import { AppError, type Clock } from '../shared/index.js';
 import type { Database } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
+import {
+  DEFAULT_DISCONNECT_RETRY_POLICY,
+  nextDisconnectAttemptAt,
+  type DisconnectRetryPolicy,
+} from './disconnect-policy.js';
 import { SessionsRepository, type SessionRow } from './sessions-repository.js';
 import type { DisconnectOutcome, SessionTerminator } from './terminator.js';
 
@@ -16,7 +21,24 @@ import type { DisconnectOutcome, SessionTerminator } from './terminator.js';
 export const ERROR_CAUSE_SESSION_NOT_FOUND = 503;
 
 export type DisconnectReason =
-  'quota' | 'expired' | 'operator' | 'device_removed' | 'device_replaced' | 'device_limit';
+  'quota' | 'expired' | 'disabled' | 'operator' | 'device_removed' | 'device_replaced' | 'device_limit';
+
+export const DISCONNECT_REASONS: readonly DisconnectReason[] = [
+  'quota',
+  'expired',
+  'disabled',
+  'operator',
+  'device_removed',
+  'device_replaced',
+  'device_limit',
+];
+
+/** Live sessions asked to end: how many the hotspot confirmed gone, how many not yet (retried). */
+export interface DisconnectSummary {
+  sessions: number;
+  confirmed: number;
+  unconfirmed: number;
+}
 
 export interface SessionDisconnectResult {
   sessionId: number;
@@ -40,6 +62,8 @@ export class UsageService {
     private readonly clock: Clock,
     private readonly terminator: SessionTerminator,
     private readonly logger: Logger,
+    /** Backoff of later attempts (the retry sweep); recorded with every first request. */
+    readonly retryPolicy: DisconnectRetryPolicy = DEFAULT_DISCONNECT_RETRY_POLICY,
   ) {}
 
   private sessions(): SessionsRepository {
@@ -89,19 +113,13 @@ export class UsageService {
    */
   readonly deviceTerminator = {
     disconnectMac: async (tenantId: number, voucherId: number, mac: string, reason: string) => {
-      const known: DisconnectReason[] = [
-        'quota',
-        'expired',
-        'operator',
-        'device_removed',
-        'device_replaced',
-        'device_limit',
-      ];
       const result = await this.disconnectMac(
         tenantId,
         voucherId,
         mac,
-        known.includes(reason as DisconnectReason) ? (reason as DisconnectReason) : 'device_removed',
+        DISCONNECT_REASONS.includes(reason as DisconnectReason)
+          ? (reason as DisconnectReason)
+          : 'device_removed',
       );
       const confirmed = result.sessions.filter((s) => s.confirmed).length;
       return { sessions: result.sessions.length, confirmed, unconfirmed: result.sessions.length - confirmed };
@@ -119,7 +137,58 @@ export class UsageService {
     return { sessions: results, confirmed: results.every((r) => r.confirmed) };
   }
 
-  private async disconnect(session: SessionRow, reason: DisconnectReason): Promise<SessionDisconnectResult> {
+  /**
+   * disconnectVoucher for a person waiting on a page or an API call: answers after at most
+   * `waitMs` with what the hotspot confirmed by then; the rest goes on in the background (its
+   * outcome logged) and, when still unconfirmed, the retry sweep tries again later.
+   */
+  async disconnectVoucherWithin(
+    tenantId: number,
+    voucherId: number,
+    reason: DisconnectReason,
+    waitMs: number,
+  ): Promise<DisconnectSummary> {
+    const open = await this.sessions().listOpenOfVoucher(tenantId, voucherId);
+    if (open.length === 0) return { sessions: 0, confirmed: 0, unconfirmed: 0 };
+    const notYet: DisconnectSummary = { sessions: open.length, confirmed: 0, unconfirmed: open.length };
+    const work = Promise.all(open.map((s) => this.disconnect(s, reason))).then((results) => {
+      const confirmed = results.filter((r) => r.confirmed).length;
+      const summary = { sessions: results.length, confirmed, unconfirmed: results.length - confirmed };
+      if (summary.unconfirmed > 0)
+        this.logger.warn({ tenantId, voucherId, reason, ...summary }, 'voucher disconnect not confirmed');
+      return summary;
+    });
+    // Observed here so a failure after the wait is logged, never an unhandled rejection.
+    work.catch((error: unknown) =>
+      this.logger.error({ err: error, tenantId, voucherId, reason }, 'voucher disconnect failed'),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<DisconnectSummary>((resolve) => {
+      timer = setTimeout(() => resolve(notYet), waitMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } catch {
+      return notYet;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Another attempt for a session whose disconnect the retry sweep claimed (the attempt count
+   * and backoff are already stored); same recording and outcome handling as a first request.
+   */
+  retryDisconnect(session: SessionRow, reason: DisconnectReason): Promise<SessionDisconnectResult> {
+    return this.disconnect(session, reason, { retry: true });
+  }
+
+  private async disconnect(
+    session: SessionRow,
+    reason: DisconnectReason,
+    options: { retry?: boolean } = {},
+  ): Promise<SessionDisconnectResult> {
     if (session.stopped_at !== null) {
       return { sessionId: session.id, status: 'not_online', errorCause: null, attempts: 0, confirmed: true };
     }
@@ -131,6 +200,15 @@ export class UsageService {
       .executeTakeFirst();
     if (!hotspot) throw new AppError('NOT_FOUND', 'Hotspot not found');
     const repository = this.sessions();
+    if (!options.retry) {
+      // Durable before anything is sent: if the hotspot never answers (or this process stops),
+      // the retry sweep of any process picks the session up once the backoff has passed.
+      const nowMs = this.clock.nowMs();
+      await repository.recordDisconnectRequested(session.tenant_id, session.id, {
+        reason,
+        nextAttemptAtMs: nextDisconnectAttemptAt(1, nowMs, this.retryPolicy),
+      });
+    }
     const requestId = await repository.insertDisconnectRequest({
       tenantId: session.tenant_id,
       sessionId: session.id,
@@ -166,6 +244,10 @@ export class UsageService {
       nowMs: this.clock.nowMs(),
     });
     const gone = outcome.status === 'nacked' && outcome.errorCause === ERROR_CAUSE_SESSION_NOT_FOUND;
+    // ACKed: the hotspot ended it and will send the Accounting-Stop; until then the session stays
+    // open in our records, but it is never asked again.
+    if (outcome.status === 'acked')
+      await repository.markDisconnectAcked(session.tenant_id, session.id, this.clock.nowMs());
     if (gone) {
       await repository.closeSession(session.tenant_id, session.id, 'Admin-Reset', this.clock.nowMs());
       if (session.voucher_id !== null) {
@@ -180,9 +262,12 @@ export class UsageService {
       {
         sessionId: session.id,
         hotspotId: hotspot.id,
+        tenantId: session.tenant_id,
         reason,
+        retry: options.retry === true,
         outcome: outcome.status,
         errorCause: outcome.errorCause,
+        packets: outcome.attempts,
       },
       'disconnect request finished',
     );
@@ -209,14 +294,23 @@ export class UsageService {
         await vouchers.markOfflineIfIdle(session.tenant_id, session.voucher_id, nowMs);
     }
     let expiredVouchers = 0;
+    const disconnects: Array<Promise<unknown>> = [];
     for (const voucher of await vouchers.listExpired(nowMs, 1000)) {
       if (await vouchers.markUsed(voucher.tenant_id, voucher.id, 'expired', nowMs)) {
         expiredVouchers++;
-        void this.disconnectVoucher(voucher.tenant_id, voucher.id, 'expired').catch((error: unknown) =>
-          this.logger.error({ err: error, voucherId: voucher.id }, 'disconnecting an expired voucher failed'),
+        disconnects.push(
+          this.disconnectVoucher(voucher.tenant_id, voucher.id, 'expired').catch((error: unknown) =>
+            this.logger.error(
+              { err: error, voucherId: voucher.id },
+              'disconnecting an expired voucher failed',
+            ),
+          ),
         );
       }
     }
+    // Awaited (in parallel) so the disconnect retry pass that follows sees these requests recorded
+    // and does not send them a second time; a background worker can wait out a silent hotspot.
+    await Promise.all(disconnects);
     return { staleSessions: stale.length, expiredVouchers };
   }
 }

@@ -9,6 +9,8 @@ export {
   MAX_CUSTOMER_SERIES_QUANTITY,
   type CustomerLookup,
   type NewSeries,
+  type VoucherDisconnectSummary,
+  type VoucherSessionTerminator,
 } from './service.js';
 export { SeriesGenerator, MAX_SERIES_QUANTITY, SERIES_BATCH_SIZE, SERIES_STALE_AFTER_MS } from './series.js';
 export {

@@ -22,6 +22,28 @@ export interface NewSeries {
   customerId?: number | null;
 }
 
+/** Live sessions asked to end: how many the hotspot confirmed gone, how many not yet. */
+export interface VoucherDisconnectSummary {
+  sessions: number;
+  confirmed: number;
+  /** Not confirmed yet: the Disconnect-Requests are retried in the background. */
+  unconfirmed: number;
+}
+
+/**
+ * Port to the usage module: end every live session of a voucher at its hotspot (RFC 5176
+ * Disconnect-Request), answering within a bounded time. Wired in app.ts / admin compose.
+ */
+export interface VoucherSessionTerminator {
+  disconnectVoucher(
+    tenantId: number,
+    voucherId: number,
+    reason: 'disabled',
+  ): Promise<VoucherDisconnectSummary>;
+}
+
+const NO_SESSIONS: VoucherDisconnectSummary = { sessions: 0, confirmed: 0, unconfirmed: 0 };
+
 /** Series with a customer make each voucher "activated" for that customer: keep them small. */
 export const MAX_CUSTOMER_SERIES_QUANTITY = 100;
 
@@ -35,6 +57,7 @@ export class VouchersService {
     private readonly events: VoucherEvents,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly sessions?: VoucherSessionTerminator,
   ) {}
 
   list(
@@ -52,13 +75,31 @@ export class VouchersService {
     return voucher;
   }
 
-  /** An operator switches a voucher off: RADIUS refuses it from now on. */
-  async disable(tenantId: number, id: number): Promise<VoucherView> {
+  /**
+   * An operator switches a voucher off: RADIUS refuses it from now on, and its live sessions are
+   * disconnected at their hotspots (what the hotspots confirmed is returned; the rest is retried).
+   * Disabling a disabled voucher disconnects again whatever is still online.
+   */
+  async disable(
+    tenantId: number,
+    id: number,
+  ): Promise<{ voucher: VoucherView; disconnect: VoucherDisconnectSummary }> {
     const voucher = await this.get(tenantId, id);
-    if (voucher.status === 'disabled') return voucher;
-    const nowMs = this.clock.nowMs();
-    await this.vouchers.setState(tenantId, id, { status: 'disabled', disabled_at: nowMs, updated_at: nowMs });
-    return this.get(tenantId, id);
+    if (voucher.status !== 'disabled') {
+      const nowMs = this.clock.nowMs();
+      await this.vouchers.setState(tenantId, id, {
+        status: 'disabled',
+        disabled_at: nowMs,
+        updated_at: nowMs,
+      });
+    }
+    // After the status change: from here on no new session can start, so none is missed.
+    const disconnect = this.sessions
+      ? await this.sessions.disconnectVoucher(tenantId, id, 'disabled')
+      : NO_SESSIONS;
+    if (disconnect.sessions > 0)
+      this.logger.info({ tenantId, voucherId: id, ...disconnect }, 'voucher disabled');
+    return { voucher: await this.get(tenantId, id), disconnect };
   }
 
   /** Back to the state it would have without the operator's switch. */

@@ -4,56 +4,27 @@
  * adds a MAC (radclient MAC authentication is then accepted), the device starts a session
  * (accounting), the customer removes it (confirmation page) and the simulator receives a
  * Disconnect-Request with the session's identifiers; afterwards MAC authentication is rejected.
+ * On every database in TEST_DIALECTS.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Attr, Code, decodePacket, getIpAddress, getString } from '../../src/radius/protocol/index.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { launchBrowser } from '../helpers/browser.js';
-import { createCustomer, createHotspot, createPlan, createVoucher } from '../helpers/factories.js';
-import { NAS_SECRET, NasSimulator, radclient } from '../helpers/radius-factories.js';
-import { CHROMIUM_PATH, RADCLIENT_PATH, hasTool } from '../helpers/tools.js';
+import { expect, it } from 'vitest';
+import { TEST_DIALECTS } from '../helpers/databases.js';
+import { createCustomer, createPlan, createVoucher } from '../helpers/factories.js';
+import {
+  E2E_TIMEOUT_MS,
+  SCREENSHOTS_DIR,
+  describeWithBrowserAndRadclient,
+  useHotspotWorldInBrowser,
+} from '../helpers/hotspot-world.js';
 
 const PHONE = '+12025550143';
 const MAC = 'F0:99:B6:12:34:56';
-const SHOTS = path.resolve('docs/screenshots');
 
-describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH))(
-  'associated devices in Chromium against the RADIUS server',
-  () => {
-    let app: TestApp;
-    let nas: NasSimulator;
-    let browser: Browser;
-    let baseUrl: string;
-    let authPort: number;
-    let acctPort: number;
+describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
+  'associated devices in Chromium against the RADIUS server (%s)',
+  (dialect) => {
     let voucherId: number;
-    const logLines: string[] = [];
-
-    beforeAll(async () => {
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-          done();
-        },
-      });
-      app = await buildTestApp('sqlite', {
-        env: { RADIUS_ENABLED: '1', RADIUS_HOST: '127.0.0.1', RADIUS_AUTH_PORT: '0', RADIUS_ACCT_PORT: '0' },
-        overrides: { logger: pino({ level: 'info' }, sink) },
-      });
-      nas = new NasSimulator(NAS_SECRET);
-      const coaPort = await nas.start();
-      const tenantId = app.bootstrapped.tenant.id;
-      await createHotspot(app.store.db, tenantId, {
-        title: 'Lobby',
-        ip_address: '127.0.0.1',
-        secret: NAS_SECRET,
-        coa_port: coaPort,
-      });
+    const setup = useHotspotWorldInBrowser(dialect, async (app, tenantId) => {
       const plan = await createPlan(app.store.db, tenantId, { title: 'Week pass', devices_limit: 3 });
       const customer = await createCustomer(app.store.db, tenantId, { phone: PHONE, name: 'Alex' });
       voucherId = (
@@ -65,137 +36,112 @@ describe.skipIf(!hasTool(CHROMIUM_PATH) || !hasTool(RADCLIENT_PATH))(
       ).id;
       await app.sms.service.createGateway(tenantId, { name: 'Server log', type: 'log', settings: {} });
       await app.portalSettings.update(tenantId, { otpEnabled: true, showDevices: true });
-      baseUrl = (await app.listen()).httpUrl;
-      ({ authPort, acctPort } = app.radius!.ports());
-      browser = await launchBrowser();
-      fs.mkdirSync(SHOTS, { recursive: true });
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await app?.destroy();
-      await nas?.close();
     });
 
-    async function codeFromServerLog(phone: string): Promise<string> {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        for (const line of logLines) {
-          const entry = JSON.parse(line) as { sms?: { to: string; text: string } };
-          if (entry.sms?.to === phone) return /(\d{4,8})/.exec(entry.sms.text)![1]!;
-        }
-        if (Date.now() > deadline) throw new Error('no SMS in the server log');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+    it(
+      'adds a device, which connects by MAC; removing it disconnects its session at the hotspot',
+      async () => {
+        const { world, browser } = setup;
+        const { baseUrl } = world;
+        const macAuth = (mac: string) => world.macAuth(mac);
+        const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale: 'en-US' });
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('pageerror', (error) => problems.push(error.message));
 
-    const macAuth = (mac: string) =>
-      radclient(authPort, 'auth', NAS_SECRET, {
-        'User-Name': mac,
-        'User-Password': mac,
-        'Calling-Station-Id': mac,
-        'NAS-IP-Address': '127.0.0.1',
-        'Message-Authenticator': '0x00',
-      });
+        // Sign in with the code the log gateway "sent".
+        await page.goto(`${baseUrl}/portal`);
+        await page.getByLabel('Phone number').fill('(202) 555-0143');
+        await page.getByRole('button', { name: 'Continue' }).click();
+        await page.waitForURL(`${baseUrl}/portal/sign-in/code`);
+        const sms = await world.smsTextTo(PHONE);
+        await page.getByLabel('Code from the text message').fill(/(\d{4,8})/.exec(sms)![1]!);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL(`${baseUrl}/portal`);
+        await expect(page.locator('.voucher-devices').textContent()).resolves.toContain('0 of 3 devices');
+        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-dashboard.png'), fullPage: true });
 
-    it('adds a device, which connects by MAC; removing it disconnects its session at the hotspot', async () => {
-      const context = await browser.newContext({ viewport: { width: 420, height: 900 }, locale: 'en-US' });
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(error.message));
+        // Not yet on the voucher: MAC authentication is refused.
+        expect((await macAuth(MAC)).code).toBe('Access-Reject');
 
-      // Sign in with the code the log gateway "sent".
-      await page.goto(`${baseUrl}/portal`);
-      await page.getByLabel('Phone number').fill('(202) 555-0143');
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.waitForURL(`${baseUrl}/portal/sign-in/code`);
-      await page.getByLabel('Code from the text message').fill(await codeFromServerLog(PHONE));
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(`${baseUrl}/portal`);
-      await expect(page.locator('.voucher-devices').textContent()).resolves.toContain('0 of 3 devices');
-      await page.screenshot({ path: path.join(SHOTS, 'devices-dashboard.png'), fullPage: true });
+        await page.getByRole('link', { name: 'Manage devices' }).click();
+        await expect(page.locator('#devices .lead').textContent()).resolves.toBe(
+          'This voucher can be used by up to 3 devices.',
+        );
+        // A bad address first: the form says why and keeps what was typed.
+        await page.getByLabel('MAC address').fill('F0:99:B6:12:34');
+        await page.getByRole('button', { name: 'Add device' }).click();
+        await expect(page.locator('#device-mac-error').textContent()).resolves.toContain(
+          'Enter a MAC address such as AA:BB:CC:DD:EE:FF',
+        );
+        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-add-error.png'), fullPage: true });
+        await page.getByLabel('MAC address').fill('f0-99-b6-12-34-56');
+        await page.getByLabel('Name (optional)').fill("Alex's laptop");
+        await page.getByRole('button', { name: 'Add device' }).click();
+        await expect(page.locator('#devices .notice[role="status"]').textContent()).resolves.toContain(
+          `Device ${MAC} added. It can connect now.`,
+        );
+        // A phone with a private (randomised) Wi-Fi address gets the hint how to turn it off.
+        await page.getByLabel('MAC address').fill('3a1f.c277.089e');
+        await page.getByLabel('Name (optional)').fill('Phone');
+        await page.getByRole('button', { name: 'Add device' }).click();
+        await expect(page.locator('.device-private').textContent()).resolves.toContain(
+          'Private Wi-Fi Address',
+        );
 
-      // Not yet on the voucher: MAC authentication is refused.
-      expect((await macAuth(MAC)).code).toBe('Access-Reject');
+        // The hotspot now lets the device in by its MAC, and it starts a session.
+        const accepted = await macAuth(MAC);
+        expect(accepted.code, accepted.stdout + accepted.stderr).toBe('Access-Accept');
+        const start = await world.accountingStart({
+          mac: MAC,
+          acctSessionId: 'devices-e2e-0001',
+          framedIp: '10.5.50.7',
+        });
+        expect(start.code, start.stdout + start.stderr).toBe('Accounting-Response');
+        await page.reload();
+        await expect(page.locator('.device').first().textContent()).resolves.toContain('Online now');
+        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-block.png'), fullPage: true });
 
-      await page.getByRole('link', { name: 'Manage devices' }).click();
-      await expect(page.locator('#devices .lead').textContent()).resolves.toBe(
-        'This voucher can be used by up to 3 devices.',
-      );
-      // A bad address first: the form says why and keeps what was typed.
-      await page.getByLabel('MAC address').fill('F0:99:B6:12:34');
-      await page.getByRole('button', { name: 'Add device' }).click();
-      await expect(page.locator('#device-mac-error').textContent()).resolves.toContain(
-        'Enter a MAC address such as AA:BB:CC:DD:EE:FF',
-      );
-      await page.screenshot({ path: path.join(SHOTS, 'devices-add-error.png'), fullPage: true });
-      await page.getByLabel('MAC address').fill('f0-99-b6-12-34-56');
-      await page.getByLabel('Name (optional)').fill("Alex's laptop");
-      await page.getByRole('button', { name: 'Add device' }).click();
-      await expect(page.locator('#devices .notice[role="status"]').textContent()).resolves.toContain(
-        `Device ${MAC} added. It can connect now.`,
-      );
-      // A phone with a private (randomised) Wi-Fi address gets the hint how to turn it off.
-      await page.getByLabel('MAC address').fill('3a1f.c277.089e');
-      await page.getByLabel('Name (optional)').fill('Phone');
-      await page.getByRole('button', { name: 'Add device' }).click();
-      await expect(page.locator('.device-private').textContent()).resolves.toContain('Private Wi-Fi Address');
+        // Remove, with the confirmation step.
+        await page.getByRole('link', { name: "Remove Alex's laptop" }).click();
+        await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+          'Remove this device?',
+        );
+        await page.screenshot({
+          path: path.join(SCREENSHOTS_DIR, 'devices-remove-confirm.png'),
+          fullPage: true,
+        });
+        await page.getByRole('button', { name: 'Yes, remove it' }).click();
+        await page.waitForURL(/device=removed/);
+        const notice = await page.locator('#devices .notice[role="status"]').textContent();
+        expect(notice).toContain(`Device ${MAC} removed.`);
+        expect(notice).toContain('The hotspot confirmed that it was disconnected.');
+        await expect(page.locator('.device-history').textContent()).resolves.toContain(`Removed ${MAC}`);
+        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-removed.png'), fullPage: true });
 
-      // The hotspot now lets the device in by its MAC, and it starts a session.
-      const accepted = await macAuth(MAC);
-      expect(accepted.code, accepted.stdout + accepted.stderr).toBe('Access-Accept');
-      const start = await radclient(acctPort, 'acct', NAS_SECRET, {
-        'User-Name': MAC,
-        'Acct-Session-Id': 'devices-e2e-0001',
-        'Calling-Station-Id': MAC,
-        'Framed-IP-Address': '10.5.50.7',
-        'NAS-IP-Address': '127.0.0.1',
-        'Acct-Status-Type': 'Start',
-      });
-      expect(start.code, start.stdout + start.stderr).toBe('Accounting-Response');
-      await page.reload();
-      await expect(page.locator('.device').first().textContent()).resolves.toContain('Online now');
-      await page.screenshot({ path: path.join(SHOTS, 'devices-block.png'), fullPage: true });
+        // The simulated NAS got a Disconnect-Request naming the session.
+        expect(world.disconnectRequests()).toEqual([
+          { userName: MAC, acctSessionId: 'devices-e2e-0001', framedIp: '10.5.50.7', nasIp: '127.0.0.1' },
+        ]);
 
-      // Remove, with the confirmation step.
-      await page.getByRole('link', { name: "Remove Alex's laptop" }).click();
-      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
-        'Remove this device?',
-      );
-      await page.screenshot({ path: path.join(SHOTS, 'devices-remove-confirm.png'), fullPage: true });
-      await page.getByRole('button', { name: 'Yes, remove it' }).click();
-      await page.waitForURL(/device=removed/);
-      const notice = await page.locator('#devices .notice[role="status"]').textContent();
-      expect(notice).toContain(`Device ${MAC} removed.`);
-      expect(notice).toContain('The hotspot confirmed that it was disconnected.');
-      await expect(page.locator('.device-history').textContent()).resolves.toContain(`Removed ${MAC}`);
-      await page.screenshot({ path: path.join(SHOTS, 'devices-removed.png'), fullPage: true });
-
-      // The simulated NAS got a Disconnect-Request naming the session.
-      expect(nas.requests).toHaveLength(1);
-      const decoded = decodePacket(nas.requests[0]!.packet);
-      if (!decoded.ok) throw new Error('undecodable Disconnect-Request');
-      expect(decoded.packet.code).toBe(Code.DisconnectRequest);
-      expect(getString(decoded.packet, Attr.UserName)).toBe(MAC);
-      expect(getString(decoded.packet, Attr.AcctSessionId)).toBe('devices-e2e-0001');
-      expect(getIpAddress(decoded.packet, Attr.FramedIpAddress)).toBe('10.5.50.7');
-      expect(getIpAddress(decoded.packet, Attr.NasIpAddress)).toBe('127.0.0.1');
-
-      // And the MAC no longer gets in.
-      expect((await macAuth(MAC)).code).toBe('Access-Reject');
-      const events = await app.store.db
-        .selectFrom('device_events')
-        .select(['action', 'actor', 'client_ip'])
-        .where('voucher_id', '=', voucherId)
-        .orderBy('id')
-        .execute();
-      expect(events.map((e) => `${e.actor}:${e.action}`)).toEqual([
-        'customer:added',
-        'customer:added',
-        'customer:removed',
-      ]);
-      expect(events.every((e) => e.client_ip === '127.0.0.1')).toBe(true);
-      expect(problems).toEqual([]);
-      await context.close();
-    });
+        // And the MAC no longer gets in.
+        expect((await macAuth(MAC)).code).toBe('Access-Reject');
+        const events = await world.app.store.db
+          .selectFrom('device_events')
+          .select(['action', 'actor', 'client_ip'])
+          .where('voucher_id', '=', voucherId)
+          .orderBy('id')
+          .execute();
+        expect(events.map((e) => `${e.actor}:${e.action}`)).toEqual([
+          'customer:added',
+          'customer:added',
+          'customer:removed',
+        ]);
+        expect(events.every((e) => e.client_ip === '127.0.0.1')).toBe(true);
+        expect(problems).toEqual([]);
+        await context.close();
+      },
+      E2E_TIMEOUT_MS,
+    );
   },
 );

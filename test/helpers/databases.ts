@@ -42,6 +42,17 @@ export async function createTestStore(dialect: Dialect): Promise<TestStore> {
       await store.close();
       const client = new pg.Client({ connectionString: PG_ADMIN_URL });
       await client.connect();
+      // pg's pool.end() resolves before its connections have finished closing; dropping "with
+      // (force)" at once would kill them mid-goodbye, and their FATAL arrives as an uncaught
+      // error in the test. Give them a moment to go (force still ends any that linger).
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await client.query<{ n: string }>(
+          'select count(*) as n from pg_stat_activity where datname = $1',
+          [name],
+        );
+        if (Number(rows[0]?.n ?? 0) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
     },

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Insertable } from '../../src/store/index.js';
 import type {
   CustomersTable,
+  DevicesTable,
   HotspotsTable,
   PlansTable,
   SessionsTable,
@@ -161,6 +162,19 @@ export async function createSession(
       updated_at: NOW_MS,
       ...values,
     })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** A device (MAC) on a voucher; a random locally unique MAC unless one is given. */
+export async function createDevice(
+  db: Kysely<Database>,
+  values: Pick<Insertable<DevicesTable>, 'tenant_id' | 'voucher_id'> & Partial<Insertable<DevicesTable>>,
+) {
+  const mac = ['02', ...crypto.randomBytes(5).toString('hex').match(/../g)!].join(':').toUpperCase();
+  return db
+    .insertInto('devices')
+    .values({ mac, title: null, added_by: 'operator', is_randomized: 1, created_at: NOW_MS, ...values })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -135,7 +135,11 @@ export class NasSimulator {
   /** Answer only from this attempt on (1 = first). */
   answerFromAttempt = 1;
 
-  constructor(private readonly secret: string) {}
+  constructor(
+    private readonly secret: string,
+    /** Where it listens: another loopback address (127.0.0.2) plays a second hotspot. */
+    private readonly address = '127.0.0.1',
+  ) {}
 
   async start(): Promise<number> {
     const protocol = await import('../../src/radius/protocol/index.js');
@@ -156,7 +160,7 @@ export class NasSimulator {
       );
       if (reply) this.socket.send(reply, rinfo.port, rinfo.address);
     });
-    await new Promise<void>((resolve) => this.socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.socket.bind(0, this.address, resolve));
     return this.socket.address().port;
   }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { idParam } from '../forms.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
-import { SESSION_SORT_KEYS } from '../../usage/admin-queries.js';
+import { SESSION_SORT_KEYS, type SessionDisconnectState } from '../../usage/admin-queries.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
 import {
@@ -17,6 +17,16 @@ import {
 } from '../views/components.js';
 
 type Query = Record<string, string | undefined>;
+
+/** Where Portico's Disconnect-Requests for a live session stand (the retry sweep's state). */
+function disconnectNote(d: SessionDisconnectState, tz: string): string {
+  const asked = `Disconnect requested (${d.reason.replaceAll('_', ' ')})`;
+  if (d.confirmedAtMs !== null) return `${asked}: confirmed by the hotspot.`;
+  const tries = `${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`;
+  return d.nextAttemptAtMs !== null
+    ? `${asked}: not confirmed after ${tries}; next try ${when(d.nextAttemptAtMs, tz)}.`
+    : `${asked}: not confirmed after ${tries}; no more retries.`;
+}
 
 export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
   admin.get<{ Querystring: Query }>('/admin/sessions', async (request, reply) => {
@@ -36,7 +46,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
       q.disconnect === 'confirmed'
         ? 'The hotspot confirmed the disconnect.'
         : q.disconnect === 'unconfirmed'
-          ? 'The hotspot did not confirm the disconnect.'
+          ? 'The hotspot did not confirm the disconnect; it will be retried.'
           : undefined;
     return kit.render(request, reply, {
       title: 'Sessions',
@@ -95,7 +105,10 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                       ↓ {formatBytes(s.downloadedBytes)} ↑ {formatBytes(s.uploadedBytes)}
                     </td>
                     <td>{formatDuration(s.sessionSeconds)}</td>
-                    <td>{s.terminateCause ?? ''}</td>
+                    <td>
+                      {s.terminateCause ?? ''}
+                      {s.online && s.disconnect ? <small> {disconnectNote(s.disconnect, tz)}</small> : null}
+                    </td>
                     <td>
                       {writable && s.online ? (
                         <ActionButton

@@ -20,6 +20,7 @@ import type { AdminDeps } from '../deps.js';
 import { currencyDigits, dateEnd, idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { sendVoucherDetails } from '../voucher-sms.js';
+import { voucherDevicesBlock } from './voucher-devices.js';
 import {
   ActionButton,
   Badge,
@@ -499,7 +500,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
         { key: 'started_at', direction: 'desc' },
         { page: 1, perPage: 50 },
       ),
-      deps.devices.ofVouchers(tenant.id, [v.id]),
+      voucherDevicesBlock(deps, kit, request, reply, v.id),
     ]);
     const actor = kit.actorOf(request);
     const csrf = kit.csrf(reply);
@@ -593,35 +594,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               ) : null}
             </div>
           ) : null}
-          <h2>Devices</h2>
-          {devices.length === 0 ? (
-            <Empty>No devices.</Empty>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th>MAC</th>
-                  <th>Title</th>
-                  <th>Added by</th>
-                  <th>Last seen</th>
-                  <th>Data</th>
-                </tr>
-              </thead>
-              <tbody>
-                {devices.map((d) => (
-                  <tr>
-                    <td>
-                      {d.mac} {d.isRandomized ? <small>(randomised)</small> : null}
-                    </td>
-                    <td>{d.title ?? ''}</td>
-                    <td>{d.addedBy}</td>
-                    <td>{when(d.lastSeenAtMs, tenant.time_zone)}</td>
-                    <td>{formatBytes(d.downloadedBytes + d.uploadedBytes)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          {devices}
           <h2>Sessions</h2>
           {sessions.items.length === 0 ? (
             <Empty>No sessions.</Empty>
@@ -660,8 +633,14 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
 
   admin.post('/admin/vouchers/:id/disable', { preHandler: kit.requireWrite }, async (request, reply) => {
     const id = idParam(request.params);
-    await deps.vouchers.disable(request.tenant.id, id);
-    return reply.redirect(`/admin/vouchers/${id}?notice=disabled`, 303);
+    const { disconnect } = await deps.vouchers.disable(request.tenant.id, id);
+    const notice =
+      disconnect.sessions === 0
+        ? 'disabled_none'
+        : disconnect.unconfirmed === 0
+          ? 'disabled_disconnected'
+          : 'disabled_pending';
+    return reply.redirect(`/admin/vouchers/${id}?notice=${notice}`, 303);
   });
 
   admin.post('/admin/vouchers/:id/enable', { preHandler: kit.requireWrite }, async (request, reply) => {

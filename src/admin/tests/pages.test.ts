@@ -4,6 +4,7 @@ import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { AdminClient, createAdmin } from '../../../test/helpers/admin.js';
 import {
   createCustomer,
+  createDevice,
   createHotspot,
   createPlan,
   createSession,
@@ -23,6 +24,7 @@ interface Seeded {
   seriesId: number;
   hotspotId: number;
   sessionId: number;
+  deviceId: number;
 }
 
 describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
@@ -52,6 +54,7 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
       null,
     );
     await app.vouchers.generator.idle();
+    const device = await createDevice(db, { tenant_id: tenantId, voucher_id: voucher.id });
     return {
       planId: plan.id,
       customerId: customer.id,
@@ -60,6 +63,7 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
       seriesId: series.id,
       hotspotId: hotspot.id,
       sessionId: session.id,
+      deviceId: device.id,
     };
   }
 
@@ -96,6 +100,7 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
       .replace('/vouchers/:id', `/vouchers/${s.voucherId}`)
       .replace('/hotspots/:id', `/hotspots/${s.hotspotId}`)
       .replace('/sessions/:id', `/sessions/${s.sessionId}`)
+      .replace('/devices/:deviceId', `/devices/${s.deviceId}`)
       .replace(':id', '1');
 
   it('creates, edits and deactivates a plan through the forms', async () => {

@@ -33,6 +33,22 @@ const ListQuery = Type.Object({
 });
 
 const Assign = Type.Object({ customerId: Type.Integer({ minimum: 1 }) }, { examples: [{ customerId: 42 }] });
+
+const DisabledVoucher = Type.Composite([
+  Voucher,
+  Type.Object({
+    disconnect: Type.Object(
+      {
+        sessions: Type.Integer({ description: 'live sessions the voucher had' }),
+        confirmed: Type.Integer({ description: 'the hotspot confirmed them gone' }),
+        unconfirmed: Type.Integer({
+          description: 'not confirmed yet: the Disconnect-Requests are retried in the background',
+        }),
+      },
+      { description: "what happened to the voucher's live sessions (RFC 5176 Disconnect-Request)" },
+    ),
+  }),
+]);
 const SeriesListQuery = Type.Object({ ...PageQuery });
 
 export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
@@ -76,9 +92,20 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     '/vouchers/:id/disable',
     {
       preHandler: kit.requireWrite,
-      schema: { tags, summary: 'Disable a voucher', params: IdParams, response: { 200: Voucher, ...errors } },
+      schema: {
+        tags,
+        summary: 'Disable a voucher and disconnect its live sessions',
+        description:
+          'RADIUS refuses the voucher from now on; every live session gets a Disconnect-Request. ' +
+          'Answers within a few seconds with what the hotspots confirmed; unconfirmed disconnects are retried.',
+        params: IdParams,
+        response: { 200: DisabledVoucher, ...errors },
+      },
     },
-    async (request) => deps.vouchers.disable(request.tenant.id, request.params.id),
+    async (request) => {
+      const { voucher, disconnect } = await deps.vouchers.disable(request.tenant.id, request.params.id);
+      return { ...voucher, disconnect };
+    },
   );
 
   api.post<{ Params: Static<typeof IdParams> }>(

@@ -226,6 +226,7 @@ export const en = {
   'devices.event.edited': 'Renamed {mac}',
   'devices.event.replaced': 'Replaced {fromMac} with {toMac}',
   'devices.event.removed': 'Removed {mac}',
+  'devices.event.disconnected': 'Disconnected {mac}',
   'devices.event.other': '{action} {mac}',
   'devices.done.added': 'Device {mac} added. It can connect now.',
   'devices.done.edited': 'Device saved.',

@@ -229,6 +229,7 @@ export const es: Record<MessageKey, string> = {
   'devices.event.edited': 'Se renombró {mac}',
   'devices.event.replaced': 'Se sustituyó {fromMac} por {toMac}',
   'devices.event.removed': 'Se quitó {mac}',
+  'devices.event.disconnected': 'Se desconectó {mac}',
   'devices.event.other': '{action} {mac}',
   'devices.done.added': 'Dispositivo {mac} añadido. Ya puede conectarse.',
   'devices.done.edited': 'Dispositivo guardado.',

@@ -4,7 +4,12 @@
  * Plain forms: everything works without JavaScript.
  */
 import type { ComponentChildren } from 'preact';
-import type { DeviceDetails, DeviceEvent, DevicesOverview } from '../../devices/index.js';
+import {
+  deviceEventFacts,
+  type DeviceDetails,
+  type DeviceEvent,
+  type DevicesOverview,
+} from '../../devices/index.js';
 import type { Formatter } from '../format.js';
 import type { Translate } from '../i18n/index.js';
 import { Layout, type PageContext } from './layout.js';
@@ -33,20 +38,10 @@ export function limitText(limit: number, t: Translate): string {
 }
 
 export function eventText(event: DeviceEvent, t: Translate): string {
-  const d = event.details;
-  const text = (key: string) => (typeof d[key] === 'string' ? d[key] : '');
-  switch (event.action) {
-    case 'added':
-      return t('devices.event.added', { mac: text('mac') });
-    case 'edited':
-      return t('devices.event.edited', { mac: text('mac') });
-    case 'replaced':
-      return t('devices.event.replaced', { fromMac: text('fromMac'), toMac: text('toMac') });
-    case 'removed':
-      return t('devices.event.removed', { mac: text('mac') });
-    default:
-      return t('devices.event.other', { action: event.action, mac: text('mac') });
-  }
+  const facts = deviceEventFacts(event);
+  return facts.kind === 'other'
+    ? t('devices.event.other', { action: facts.action, mac: facts.mac })
+    : t(`devices.event.${facts.kind}`, facts);
 }
 
 function actorText(actor: DeviceEvent['actor'], t: Translate): string {

@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-series-heartbeat.js';
+import * as m0003 from './0003-session-disconnect-state.js';
 
 /** Migrations are listed here in order, so they load the same under tsx, vitest and a build. */
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-series-heartbeat': m0002,
+  '0003-session-disconnect-state': m0003,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,54 @@
+/**
+ * Language-free readings of device outcomes and audit events, shared by the customer portal
+ * (which words them in the customer's language) and the operator area (English).
+ */
+import type { DeviceEvent } from './repository.js';
+import type { DisconnectSummary } from './service.js';
+
+/** What a person is told about a disconnect: nothing was online, the hotspot confirmed, or not yet. */
+export type DisconnectOutcome = 'none' | 'confirmed' | 'pending';
+
+export const DISCONNECT_OUTCOMES: readonly DisconnectOutcome[] = ['none', 'confirmed', 'pending'];
+
+export function disconnectOutcome(summary: DisconnectSummary): DisconnectOutcome {
+  if (summary.sessions === 0) return 'none';
+  return summary.unconfirmed === 0 ? 'confirmed' : 'pending';
+}
+
+/** A query value back to an outcome (after a redirect), or undefined when it is none of them. */
+export function parseDisconnectOutcome(value: unknown): DisconnectOutcome | undefined {
+  return DISCONNECT_OUTCOMES.find((outcome) => outcome === value);
+}
+
+/** The audit actions the service writes; anything else (older or future rows) is 'other'. */
+export const DEVICE_EVENT_KINDS = ['added', 'edited', 'replaced', 'removed', 'disconnected'] as const;
+export type DeviceEventKind = (typeof DEVICE_EVENT_KINDS)[number] | 'other';
+
+export type DeviceEventFacts = {
+  kind: DeviceEventKind;
+  /** The raw action (shown for 'other'). */
+  action: string;
+  /** The MAC the event is about (for a replacement: the new one). */
+  mac: string;
+  fromMac: string;
+  toMac: string;
+  /** The device title the event set or had, '' when none. */
+  title: string;
+};
+
+/** The typed facts of an audit row: its details are JSON, so every field is read defensively. */
+export function deviceEventFacts(event: DeviceEvent): DeviceEventFacts {
+  const detail = (key: string): string => {
+    const value = event.details[key];
+    return typeof value === 'string' ? value : '';
+  };
+  const kind = DEVICE_EVENT_KINDS.find((k) => k === event.action) ?? 'other';
+  return {
+    kind,
+    action: event.action,
+    mac: detail('mac') || detail('toMac'),
+    fromMac: detail('fromMac'),
+    toMac: detail('toMac'),
+    title: detail('title'),
+  };
+}
