@@ -57,6 +57,8 @@ interface DevicesBlockData {
   customerPhones: Map<number, string>;
 }
 
+const NOT_LIVE_TEXT = 'Devices can be added or changed only while the voucher is new, active or online.';
+
 const DONE = ['added', 'edited', 'replaced', 'removed', 'disconnected'] as const;
 type Done = (typeof DONE)[number];
 
@@ -331,7 +333,7 @@ export function DevicesBlock(props: {
         </table>
       )}
       {!props.writable ? null : !overview.live ? (
-        <p class="muted">Devices can be added or changed only while the voucher is new, active or online.</p>
+        <p class="muted">{NOT_LIVE_TEXT}</p>
       ) : full && !props.form ? (
         <p class="muted">
           The voucher has all {overview.devicesLimit} of its devices: remove one to add another.
@@ -597,7 +599,8 @@ export async function voucherDevicesPages(
 
   admin.get('/admin/vouchers/:id/devices/:deviceId/edit', write, async (request, reply) => {
     const { voucherId, deviceId } = ids(request.params);
-    const { device } = await findDevice(request, voucherId, deviceId);
+    const { device, live } = await findDevice(request, voucherId, deviceId);
+    if (!live) throw new AppError('CONFLICT', NOT_LIVE_TEXT);
     return editPage(request, reply, voucherId, device, { mac: device.mac, title: device.title ?? '' });
   });
 

@@ -292,6 +292,30 @@ describe.each(TEST_DIALECTS)('admin voucher page: associated devices (%s)', (dia
     );
   });
 
+  it('on a voucher that is no longer valid, devices can be removed but not added or changed', async () => {
+    const used = await createVoucher(app.store.db, plan, { status: 'used' });
+    const device = await createDevice(app.store.db, { tenant_id: tenantId, voucher_id: used.id });
+    const page = await owner.get(`/admin/vouchers/${used.id}`);
+    expect(page.body).toContain(
+      'Devices can be added or changed only while the voucher is new, active or online.',
+    );
+    expect(page.body).not.toContain('>Add device<');
+    expect(page.body).not.toContain(`/devices/${device.id}/edit`);
+    expect(page.body).toContain(`/devices/${device.id}/remove`);
+    expect((await owner.get(`/admin/vouchers/${used.id}/devices/${device.id}/edit`)).statusCode).toBe(409);
+    const added = await owner.post(`/admin/vouchers/${used.id}/devices`, { mac: 'AA:BB:CC:00:07:01' });
+    expect(added.statusCode).toBe(409);
+    expect(added.body).toContain('Devices can only be added or changed on a voucher that is still valid.');
+    // No form to fill again: the voucher takes no devices any more.
+    expect(added.body).not.toContain('>Add device<');
+    const renamed = await owner.post(`/admin/vouchers/${used.id}/devices/${device.id}`, { title: 'x' });
+    expect(renamed.statusCode).toBe(409);
+    expect((await owner.post(`/admin/vouchers/${used.id}/devices/${device.id}/remove`, {})).statusCode).toBe(
+      303,
+    );
+    expect(await devicesOf(used.id)).toEqual([]);
+  });
+
   it('shows the same trail for customers’ own changes, and escapes titles', async () => {
     const customer = await createCustomer(app.store.db, tenantId, { phone: '+12025550177' });
     const voucher = await createVoucher(app.store.db, plan, { status: 'active', customer_id: customer.id });
