@@ -110,6 +110,8 @@ export function createOperatorModules(parts: {
     sms,
     hotspots: parts.hotspots,
     usage: parts.usage,
+    disconnectSession: (tenantId, sessionId) =>
+      parts.usage.disconnectSessionWithin(tenantId, sessionId, 'operator', parts.disconnectWaitMs),
     radius: parts.radius,
     smsSender: parts.smsSender,
     clock,

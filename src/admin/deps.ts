@@ -12,7 +12,7 @@ import type { DashboardQueries } from './dashboard-queries.js';
 import type { SetupProgressQueries } from './setup-progress.js';
 import type { SmsAdminCounts } from '../sms/admin-counts.js';
 import type { HotspotsService } from '../hotspots/index.js';
-import type { UsageService } from '../usage/index.js';
+import type { SessionDisconnectResult, UsageService } from '../usage/index.js';
 
 /** What the admin area and the REST API are built from (wired in app.ts). */
 export interface AdminDeps {
@@ -35,6 +35,11 @@ export interface AdminDeps {
   hotspots: HotspotsService;
   /** Operator disconnects (RFC 5176 Disconnect-Request through the RADIUS module). */
   usage: UsageService;
+  /**
+   * An operator disconnects one session: the hotspot's answer, or `pending` after a few seconds
+   * (the retransmissions and the retry sweep go on) — never the whole RFC 5176 window.
+   */
+  disconnectSession(tenantId: number, sessionId: number): Promise<SessionDisconnectResult>;
   /** Where routers reach Portico's RADIUS server (for the RouterOS snippet). */
   radius: { authPort: number; acctPort: number };
   /** The SMS module's outbox and gateway check (voucher details by SMS). */

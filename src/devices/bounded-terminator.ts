@@ -4,6 +4,7 @@
  * then report the sessions as "not confirmed yet" while the retransmissions go on in the background.
  */
 import type { Logger } from 'pino';
+import { settleWithin } from '../shared/index.js';
 import type { DeviceSessionTerminator, DisconnectSummary } from './service.js';
 
 export function boundedTerminator(
@@ -28,22 +29,8 @@ export function boundedTerminator(
         (error: unknown) =>
           options.logger.error({ err: error, tenantId, voucherId, mac }, 'device disconnect failed'),
       );
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<DisconnectSummary>((resolve) => {
-        timer = setTimeout(
-          () => resolve({ sessions: open, confirmed: 0, unconfirmed: open }),
-          options.waitMs,
-        );
-        timer.unref();
-      });
-      try {
-        return await Promise.race([work, timeout]);
-      } catch {
-        // Already logged above; the caller's change stands, the disconnect is not confirmed.
-        return { sessions: open, confirmed: 0, unconfirmed: open };
-      } finally {
-        clearTimeout(timer);
-      }
+      // A failure is logged above; the caller's change stands, the disconnect is not confirmed.
+      return settleWithin(work, options.waitMs, { sessions: open, confirmed: 0, unconfirmed: open });
     },
   };
 }

@@ -3,3 +3,4 @@ export * from './clock.js';
 export * from './random.js';
 export * from './units.js';
 export * from './pagination.js';
+export * from './deadline.js';

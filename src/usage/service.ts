@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
-import { AppError, type Clock } from '../shared/index.js';
+import { AppError, settleWithin, type Clock } from '../shared/index.js';
 import type { Database } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
 import {
@@ -42,7 +42,8 @@ export interface DisconnectSummary {
 
 export interface SessionDisconnectResult {
   sessionId: number;
-  status: DisconnectOutcome['status'] | 'not_online';
+  /** pending: no answer within a person's wait (disconnectSessionWithin); it goes on. */
+  status: DisconnectOutcome['status'] | 'not_online' | 'pending';
   errorCause: number | null;
   attempts: number;
   /** The session is no longer on the hotspot: ACK, or NAK with Session-Context-Not-Found. */
@@ -162,18 +163,38 @@ export class UsageService {
     work.catch((error: unknown) =>
       this.logger.error({ err: error, tenantId, voucherId, reason }, 'voucher disconnect failed'),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<DisconnectSummary>((resolve) => {
-      timer = setTimeout(() => resolve(notYet), waitMs);
-      timer.unref();
-    });
-    try {
-      return await Promise.race([work, timeout]);
-    } catch {
-      return notYet;
-    } finally {
-      clearTimeout(timer);
-    }
+    return settleWithin(work, waitMs, notYet);
+  }
+
+  /**
+   * disconnectSession for a person waiting: the hotspot's answer if it comes within `waitMs`,
+   * otherwise `pending` while retransmissions (and later the retry sweep) go on.
+   */
+  async disconnectSessionWithin(
+    tenantId: number,
+    sessionId: number,
+    reason: DisconnectReason,
+    waitMs: number,
+  ): Promise<SessionDisconnectResult> {
+    const session = await this.sessions().findById(tenantId, sessionId);
+    if (!session) throw new AppError('NOT_FOUND', 'Session not found');
+    const work = this.disconnect(session, reason);
+    work.then(
+      (result) => {
+        if (!result.confirmed)
+          this.logger.warn({ tenantId, reason, ...result }, 'session disconnect not confirmed');
+      },
+      (error: unknown) =>
+        this.logger.error({ err: error, tenantId, sessionId, reason }, 'session disconnect failed'),
+    );
+    const pending: SessionDisconnectResult = {
+      sessionId,
+      status: 'pending',
+      errorCause: null,
+      attempts: 1,
+      confirmed: false,
+    };
+    return settleWithin(work, waitMs, pending);
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   ZERO_AUTHENTICATOR,
 } from '../../src/radius/protocol/index.js';
 import { AcctStatusType } from '../../src/usage/index.js';
+import { createApiToken } from '../helpers/admin.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
 import {
@@ -26,6 +27,8 @@ import {
   createVoucher,
 } from '../helpers/radius-factories.js';
 
+const OPERATOR_WAIT_MS = 150;
+
 describe.each(TEST_DIALECTS)('Disconnect client and NAS simulator (%s)', (dialect) => {
   let app: TestApp;
   let nas: NasSimulator;
@@ -35,7 +38,11 @@ describe.each(TEST_DIALECTS)('Disconnect client and NAS simulator (%s)', (dialec
     nas = new NasSimulator(NAS_SECRET);
     const port = await nas.start();
     app = await buildTestApp(dialect, {
-      overrides: { disconnectTiming: { initialTimeoutMs: 100, maxDurationMs: 1000 } },
+      overrides: {
+        disconnectTiming: { initialTimeoutMs: 100, maxDurationMs: 1000 },
+        // An operator waits this long for the hotspot, then gets "pending".
+        deviceDisconnectWaitMs: OPERATOR_WAIT_MS,
+      },
     });
     world = await createRadiusWorld(app.store.db, { hotspot: { coa_port: port } });
   });
@@ -136,6 +143,36 @@ describe.each(TEST_DIALECTS)('Disconnect client and NAS simulator (%s)', (dialec
     nas.answerFromAttempt = 2;
     const result = await app.usage.disconnectSession(world.tenant.id, session.id);
     expect(result).toMatchObject({ status: 'acked', attempts: 2 });
+  });
+
+  it('answers an operator "pending" after the wait while the retransmissions go on to an ACK', async () => {
+    await app.store.db
+      .insertInto('tenant_hosts')
+      .values({ tenant_id: world.tenant.id, host: 'dynauth.test' })
+      .execute();
+    const token = await createApiToken(app, world.tenant.id, 'admin');
+    const session = await openSession();
+    // Retransmissions go out after 100 ms and 300 ms: the third one, answered, comes after the wait.
+    nas.answerFromAttempt = 3;
+    const response = await app.http.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${session.id}/disconnect`,
+      headers: { host: 'dynauth.test', authorization: `Bearer ${token}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ sessionId: session.id, status: 'pending', confirmed: false });
+    expect(nas.requests.length).toBeLessThan(3);
+    await expect
+      .poll(async () => {
+        const row = await app.store.db
+          .selectFrom('disconnect_requests')
+          .select('status')
+          .where('session_id', '=', session.id)
+          .executeTakeFirst();
+        return row?.status;
+      })
+      .toBe('acked');
+    expect(nas.requests).toHaveLength(3);
   });
 
   it('does not disconnect sessions of another tenant', async () => {

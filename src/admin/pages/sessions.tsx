@@ -131,7 +131,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
   });
 
   admin.post('/admin/sessions/:id/disconnect', { preHandler: kit.requireWrite }, async (request, reply) => {
-    const result = await deps.usage.disconnectSession(request.tenant.id, idParam(request.params), 'operator');
+    const result = await deps.disconnectSession(request.tenant.id, idParam(request.params));
     return reply.redirect(
       `/admin/sessions?online=yes&disconnect=${result.confirmed ? 'confirmed' : 'unconfirmed'}`,
       303,

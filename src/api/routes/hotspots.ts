@@ -51,7 +51,10 @@ const HotspotPatch = Type.Partial(HotspotCreate, { examples: [{ location: 'Terra
 
 const DisconnectResult = Type.Object({
   sessionId: Type.Integer(),
-  status: Type.String({ description: 'acked, nacked, timeout or not_online' }),
+  status: Type.String({
+    description:
+      'acked, nacked, timeout, not_online, or pending (no answer within a few seconds: retransmissions and the retry sweep go on)',
+  }),
   errorCause: Nullable(Type.Integer()),
   attempts: Type.Integer(),
   confirmed: Type.Boolean({ description: 'the session is no longer on the hotspot' }),
@@ -167,6 +170,6 @@ export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit:
         response: { 200: DisconnectResult, ...errors },
       },
     },
-    async (request) => deps.usage.disconnectSession(request.tenant.id, request.params.id, 'operator'),
+    async (request) => deps.disconnectSession(request.tenant.id, request.params.id),
   );
 }
