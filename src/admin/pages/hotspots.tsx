@@ -224,7 +224,9 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
             <dd>{hotspot.location ?? '—'}</dd>
           </dl>
           <p>
-            <a href={`/admin/sessions?online=yes`}>Sessions online now</a>
+            <a href={`/admin/sessions?online=yes&hotspotId=${hotspot.id}`}>
+              Sessions online now at this hotspot
+            </a>
           </p>
           {writable && hotspot.vendor === 'mikrotik' ? (
             <>
