@@ -24,6 +24,8 @@ export interface VoucherFilter {
   code?: string;
   activatedFromMs?: number;
   activatedToMs?: number;
+  /** Vouchers with an associated device of this MAC (normalised AA:BB:CC:DD:EE:FF). */
+  mac?: string;
 }
 
 type SeriesRow = Selectable<VoucherSeriesTable>;
@@ -129,6 +131,17 @@ export class VouchersRepository {
     if (filter.activatedFromMs !== undefined)
       query = query.where('activated_at', '>=', filter.activatedFromMs);
     if (filter.activatedToMs !== undefined) query = query.where('activated_at', '<', filter.activatedToMs);
+    if (filter.mac !== undefined) {
+      const mac = filter.mac;
+      // devices_tenant_mac finds the few devices of this MAC; no scan of the voucher table.
+      query = query.where('id', 'in', (eb) =>
+        eb
+          .selectFrom('devices')
+          .select('devices.voucher_id')
+          .where('devices.tenant_id', '=', tenantId)
+          .where('devices.mac', '=', mac),
+      );
+    }
     return selectPage(query, sort, page, toVoucherView);
   }
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
-import { idParam } from '../forms.js';
+import { idParam, macFilter } from '../forms.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
 import { SESSION_SORT_KEYS, type SessionDisconnectState } from '../../usage/admin-queries.js';
 import type { AdminDeps } from '../deps.js';
@@ -33,12 +33,15 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     const q = request.query;
     const online = q.online === 'yes' ? true : q.online === 'no' ? false : undefined;
     const sort = parseSort(q.sort, SESSION_SORT_KEYS, { key: 'started_at', direction: 'desc' });
-    const page = await deps.sessions.list(
-      request.tenant.id,
-      { online },
-      sort,
-      pageRequest(q.page, q.perPage),
-    );
+    const byMac = macFilter(q.mac);
+    const page = byMac.error
+      ? { items: [], total: 0, ...pageRequest(q.page, q.perPage) }
+      : await deps.sessions.list(
+          request.tenant.id,
+          { online, mac: byMac.mac },
+          sort,
+          pageRequest(q.page, q.perPage),
+        );
     const tz = request.tenant.time_zone;
     const writable = canWrite(kit.actorOf(request).role);
     const csrf = kit.csrf(reply);
@@ -51,6 +54,8 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     return kit.render(request, reply, {
       title: 'Sessions',
       notice,
+      status: byMac.error ? 400 : 200,
+      error: byMac.error,
       body: (
         <>
           <form method="get" class="filters">
@@ -63,8 +68,16 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                 History
               </option>
             </select>
+            <input name="mac" placeholder="Device MAC" value={q.mac ?? ''} aria-label="Device MAC address" />
             <button type="submit">Show</button>
           </form>
+          {byMac.mac ? (
+            <p>
+              <a href={`/admin/vouchers?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
+                Vouchers with {byMac.mac}
+              </a>
+            </p>
+          ) : null}
           {page.items.length === 0 ? (
             <Empty>
               {isFiltered(q) ? (
