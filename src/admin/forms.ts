@@ -63,3 +63,14 @@ export function dateEnd(body: FormBody, name: string, timeZone: string): number 
   if (!isCalendarDay(raw)) throw new AppError('VALIDATION', 'This date does not exist');
   return startOfDayInZone(addDays(raw, 1), timeZone) - 1000;
 }
+
+/**
+ * A refused form's message for people: the error's summary followed by what each field needs
+ * ("Please correct the hotspot fields: Enter an IPv4 or IPv6 address."), when the error says.
+ */
+export function formErrorText(error: AppError): string {
+  const details = error.details;
+  if (!details || typeof details !== 'object' || Array.isArray(details)) return error.message;
+  const reasons = Object.values(details).filter((v): v is string => typeof v === 'string');
+  return reasons.length > 0 ? `${error.message}: ${reasons.join('; ')}.` : error.message;
+}

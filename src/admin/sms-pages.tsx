@@ -589,6 +589,13 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       );
     }
 
+    // The test result is shown on the page the POST answers; reloading or bookmarking that
+    // address (a GET) leads back to the gateway rather than to "Not found".
+    admin.get('/admin/config/sms-gateways/:id/test', async (request, reply) => {
+      const gateway = await deps.sms.getGateway(request.tenant.id, idParam(request.params));
+      return reply.redirect(`/admin/config/sms-gateways/${gateway.id}`, 303);
+    });
+
     admin.post<{ Body: FormBody }>(
       '/admin/config/sms-gateways/:id/test',
       { preHandler: kit.requireWrite },

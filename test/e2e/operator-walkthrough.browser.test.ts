@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHttpStandIn, type StandIn } from '../../src/sms/test-servers.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { launchBrowser, saveScreenshot } from '../helpers/browser.js';
+import { adminNav, adminNotice, launchBrowser, saveScreenshot, watchProblems } from '../helpers/browser.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
 import { CHROMIUM_PATH, describeWithTool } from '../helpers/tools.js';
 
@@ -27,7 +27,7 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
     let browser: Browser;
     let page: Page;
     let baseUrl: string;
-    const problems: string[] = [];
+    let problems: string[] = [];
 
     beforeAll(async () => {
       // Answers like Kannel, whose "Accepted" the HTTP gateway looks for by default.
@@ -39,11 +39,7 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
       browser = await launchBrowser();
       page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
       page.setDefaultTimeout(20_000);
-      page.on('console', (message) => {
-        if (message.type() === 'error' && !/status of 4\d\d/.test(message.text()))
-          problems.push(message.text());
-      });
-      page.on('pageerror', (error) => problems.push(error.message));
+      problems = watchProblems(page);
     }, 120_000);
     afterAll(async () => {
       await browser?.close();
@@ -54,9 +50,8 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
     /** A viewport-sized PNG (small enough to keep in the repository). */
     const screenshot = (name: string) =>
       saveScreenshot(page, `admin-walkthrough-${name}`, { fullPage: false });
-    const nav = (label: string) =>
-      page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: label, exact: true });
-    const notice = () => page.locator('main .notice[role="status"]').textContent();
+    const nav = (label: string) => adminNav(page, label);
+    const notice = () => adminNotice(page);
     const checklistStep = (step: string) => page.locator(`.checklist li[data-step="${step}"]`);
 
     it('signs in as the first admin and is shown where to start', { timeout: 120_000 }, async () => {

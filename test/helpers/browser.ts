@@ -39,3 +39,40 @@ export async function saveScreenshot(
     await fs.writeFile(path.join(dir, `${name}.png`), png);
   }
 }
+
+/**
+ * Collects script errors and console errors of a page (CSP violations show up there). Refused
+ * forms answer 4xx on purpose, so "Failed to load resource: … status of 4xx" is not one.
+ */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) problems.push(message.text());
+  });
+  return problems;
+}
+
+/** Signs in to the admin area through its form, as a person would; ends on the dashboard. */
+export async function signInToAdmin(
+  page: Page,
+  baseUrl: string,
+  email: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${baseUrl}/admin/sign-in`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${baseUrl}/admin`);
+}
+
+/** The admin area's side navigation link with exactly this text. */
+export function adminNav(page: Page, label: string) {
+  return page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: label, exact: true });
+}
+
+/** The notice a page shows after an action ("Saved.", "Created. Next: …"). */
+export function adminNotice(page: Page): Promise<string | null> {
+  return page.locator('main .notice[role="status"]').textContent();
+}

@@ -36,11 +36,12 @@ export interface HotspotWorld {
   logLines: string[];
   /** MAC authentication as a MikroTik hotspot sends it (the MAC as User-Name and password). */
   macAuth(mac: string): Promise<RadclientResult>;
-  /** Accounting Start of a session of `mac` at the hotspot. */
+  /** Accounting Start of a session of `mac` at the hotspot (User-Name: `userName`, else the MAC). */
   accountingStart(session: {
     mac: string;
     acctSessionId: string;
     framedIp: string;
+    userName?: string;
   }): Promise<RadclientResult>;
   /** The Disconnect-Requests the NAS simulator received so far, decoded, in order. */
   disconnectRequests(): Array<ReturnType<typeof disconnectRequestOf>>;
@@ -98,9 +99,9 @@ export async function startHotspotWorld(
           'NAS-IP-Address': '127.0.0.1',
           'Message-Authenticator': '0x00',
         }),
-      accountingStart: ({ mac, acctSessionId, framedIp }) =>
+      accountingStart: ({ mac, acctSessionId, framedIp, userName }) =>
         radclient(acctPort, 'acct', NAS_SECRET, {
-          'User-Name': mac,
+          'User-Name': userName ?? mac,
           'Acct-Session-Id': acctSessionId,
           'Calling-Station-Id': mac,
           'Framed-IP-Address': framedIp,

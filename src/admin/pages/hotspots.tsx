@@ -4,7 +4,7 @@ import { routerOsConfig, type HotspotInput } from '../../hotspots/index.js';
 import { AppError } from '../../shared/index.js';
 import type { Hotspot } from '../../store/index.js';
 import type { AdminDeps } from '../deps.js';
-import { checked, idParam, text, type FormBody } from '../forms.js';
+import { checked, idParam, text, type FormBody, formErrorText } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { ActionButton, CsrfField, Empty, when } from '../views/components.js';
 
@@ -91,6 +91,22 @@ function HotspotForm({
 
 const FORM_ERRORS = ['VALIDATION', 'CONFLICT'];
 
+/** The form as typed, to show again after an error (the secret is never echoed back). */
+function typedHotspot(body: FormBody): Partial<Hotspot> {
+  const input = fromForm(body);
+  return {
+    title: input.title,
+    vendor: input.vendor,
+    ip_address: input.ipAddress,
+    coa_port: Number.isFinite(input.coaPort) ? input.coaPort : 3799,
+    interim_interval_seconds: Number.isFinite(input.interimIntervalSeconds)
+      ? input.interimIntervalSeconds
+      : 300,
+    require_message_authenticator: input.requireMessageAuthenticator ? 1 : 0,
+    location: input.location,
+  };
+}
+
 export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
   admin.get('/admin/hotspots', async (request, reply) => {
     const hotspots = await deps.hotspots.list(request.tenant.id);
@@ -160,10 +176,10 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
         return kit.render(request, reply, {
           title: 'New hotspot',
           status: 400,
-          error: error.message,
+          error: formErrorText(error),
           body: (
             <HotspotForm
-              hotspot={{ title: text(request.body, 'title'), ip_address: text(request.body, 'ipAddress') }}
+              hotspot={typedHotspot(request.body)}
               csrf={kit.csrf(reply)}
               action="/admin/hotspots"
             />
@@ -173,7 +189,13 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
     },
   );
 
-  const detail = async (request: FastifyRequest, reply: FastifyReply, hotspot: Hotspot, error?: string) => {
+  const detail = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    hotspot: Hotspot,
+    error?: string,
+    typed?: Partial<Hotspot>,
+  ) => {
     const writable = canWrite(kit.actorOf(request).role);
     const csrf = kit.csrf(reply);
     const host = request.hostname.replace(/:\d+$/, '');
@@ -202,7 +224,9 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
             <dd>{hotspot.location ?? '—'}</dd>
           </dl>
           <p>
-            <a href={`/admin/sessions?online=yes`}>Sessions online now</a>
+            <a href={`/admin/sessions?online=yes&hotspotId=${hotspot.id}`}>
+              Sessions online now at this hotspot
+            </a>
           </p>
           {writable && hotspot.vendor === 'mikrotik' ? (
             <>
@@ -226,7 +250,11 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
           {writable ? (
             <>
               <h2>Edit</h2>
-              <HotspotForm hotspot={hotspot} csrf={csrf} action={`/admin/hotspots/${hotspot.id}`} />
+              <HotspotForm
+                hotspot={typed ? { ...typed, id: hotspot.id } : hotspot}
+                csrf={csrf}
+                action={`/admin/hotspots/${hotspot.id}`}
+              />
               <p>
                 <ActionButton
                   action={`/admin/hotspots/${hotspot.id}/delete`}
@@ -260,7 +288,7 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
         return reply.redirect(`/admin/hotspots/${id}?notice=saved`, 303);
       } catch (error) {
         if (!(error instanceof AppError) || !FORM_ERRORS.includes(error.code)) throw error;
-        return detail(request, reply, current, error.message);
+        return detail(request, reply, current, formErrorText(error), typedHotspot(request.body));
       }
     },
   );
@@ -271,7 +299,7 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
       await deps.hotspots.delete(request.tenant.id, id);
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'CONFLICT') throw error;
-      return detail(request, reply, await deps.hotspots.get(request.tenant.id, id), error.message);
+      return detail(request, reply, await deps.hotspots.get(request.tenant.id, id), formErrorText(error));
     }
     return reply.redirect('/admin/hotspots?notice=deleted', 303);
   });

@@ -33,12 +33,15 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     const q = request.query;
     const online = q.online === 'yes' ? true : q.online === 'no' ? false : undefined;
     const sort = parseSort(q.sort, SESSION_SORT_KEYS, { key: 'started_at', direction: 'desc' });
+    const hotspots = await deps.hotspots.list(request.tenant.id);
+    const hotspotId = hotspots.find((h) => String(h.id) === q.hotspotId)?.id;
+    const hotspotTitle = new Map(hotspots.map((h) => [h.id, h.title]));
     const byMac = macFilter(q.mac);
     const page = byMac.error
       ? { items: [], total: 0, ...pageRequest(q.page, q.perPage) }
       : await deps.sessions.list(
           request.tenant.id,
-          { online, mac: byMac.mac },
+          { online, hotspotId, mac: byMac.mac },
           sort,
           pageRequest(q.page, q.perPage),
         );
@@ -68,6 +71,16 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                 History
               </option>
             </select>
+            {hotspots.length > 1 ? (
+              <select name="hotspotId" aria-label="Hotspot">
+                <option value="">Any hotspot</option>
+                {hotspots.map((h) => (
+                  <option value={String(h.id)} selected={h.id === hotspotId}>
+                    {h.title}
+                  </option>
+                ))}
+              </select>
+            ) : null}
             <input name="mac" placeholder="Device MAC" value={q.mac ?? ''} aria-label="Device MAC address" />
             <button type="submit">Show</button>
           </form>
@@ -94,6 +107,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
               <thead>
                 <tr>
                   <th>User</th>
+                  <th>Hotspot</th>
                   <th>MAC</th>
                   <th>IP</th>
                   <th>Start</th>
@@ -109,6 +123,9 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                   <tr>
                     <td>
                       {s.voucherId ? <a href={`/admin/vouchers/${s.voucherId}`}>{s.userName}</a> : s.userName}
+                    </td>
+                    <td>
+                      <a href={`/admin/hotspots/${s.hotspotId}`}>{hotspotTitle.get(s.hotspotId) ?? '—'}</a>
                     </td>
                     <td>{s.mac ?? ''}</td>
                     <td>{s.framedIp ?? ''}</td>
