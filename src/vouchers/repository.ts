@@ -131,18 +131,17 @@ export class VouchersRepository {
     if (filter.activatedFromMs !== undefined)
       query = query.where('activated_at', '>=', filter.activatedFromMs);
     if (filter.activatedToMs !== undefined) query = query.where('activated_at', '<', filter.activatedToMs);
-    if (filter.mac !== undefined) {
-      const mac = filter.mac;
-      // devices_tenant_mac finds the few devices of this MAC; no scan of the voucher table.
-      query = query.where('id', 'in', (eb) =>
-        eb
-          .selectFrom('devices')
-          .select('devices.voucher_id')
-          .where('devices.tenant_id', '=', tenantId)
-          .where('devices.mac', '=', mac),
-      );
-    }
+    if (filter.mac !== undefined) query = query.where('id', 'in', this.idsWithDevice(tenantId, filter.mac));
     return selectPage(query, sort, page, toVoucherView);
+  }
+
+  /** Ids of the vouchers with a device of this MAC: devices_tenant_mac, no scan of the vouchers. */
+  private idsWithDevice(tenantId: number, mac: string) {
+    return this.db
+      .selectFrom('devices')
+      .select('voucher_id')
+      .where('tenant_id', '=', tenantId)
+      .where('mac', '=', mac);
   }
 
   async find(tenantId: number, id: number): Promise<VoucherView | undefined> {

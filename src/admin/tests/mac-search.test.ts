@@ -7,14 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { AdminClient, createAdmin, createApiToken } from '../../../test/helpers/admin.js';
-import {
-  createDevice,
-  createHotspot,
-  createPlan,
-  createSession,
-  createTenant,
-  createVoucher,
-} from '../../../test/helpers/factories.js';
+import * as make from '../../../test/helpers/factories.js';
 
 const MAC = 'F0:99:B6:12:34:56';
 const FORMATS = [
@@ -44,30 +37,30 @@ describe.each(TEST_DIALECTS)('find by MAC address (%s)', (dialect) => {
     app = await buildTestApp(dialect);
     const db = app.store.db;
     const tenantId = app.bootstrapped.tenant.id;
-    const plan = await createPlan(db, tenantId);
-    const hotspotId = (await createHotspot(db, tenantId)).id;
-    current = await createVoucher(db, plan, { status: 'online' });
-    old = await createVoucher(db, plan, { status: 'used' });
-    unrelated = await createVoucher(db, plan, { status: 'active' });
-    await createDevice(db, { tenant_id: tenantId, voucher_id: current.id, mac: MAC });
-    await createDevice(db, { tenant_id: tenantId, voucher_id: old.id, mac: MAC });
-    await createDevice(db, { tenant_id: tenantId, voucher_id: unrelated.id });
+    const plan = await make.createPlan(db, tenantId);
+    const hotspotId = (await make.createHotspot(db, tenantId)).id;
+    current = await make.createVoucher(db, plan, { status: 'online' });
+    old = await make.createVoucher(db, plan, { status: 'used' });
+    unrelated = await make.createVoucher(db, plan, { status: 'active' });
+    await make.createDevice(db, { tenant_id: tenantId, voucher_id: current.id, mac: MAC });
+    await make.createDevice(db, { tenant_id: tenantId, voucher_id: old.id, mac: MAC });
+    await make.createDevice(db, { tenant_id: tenantId, voucher_id: unrelated.id });
     const session = (values: { voucher_id: number; mac: string | null; stopped_at?: number }) =>
-      createSession(db, { tenant_id: tenantId, hotspot_id: hotspotId, ...values });
+      make.createSession(db, { tenant_id: tenantId, hotspot_id: hotspotId, ...values });
     onlineSessionId = (await session({ voucher_id: current.id, mac: MAC })).id;
     pastSessionId = (await session({ voucher_id: old.id, mac: MAC, stopped_at: Date.UTC(2026, 9, 1) })).id;
     await session({ voucher_id: unrelated.id, mac: '02:00:00:00:00:01' });
     await session({ voucher_id: unrelated.id, mac: null });
 
     // Another tenant has the same MAC on a voucher of its own, with a session.
-    const tenantB = await createTenant(db, { hosts: [OTHER_HOST] });
-    const planB = await createPlan(db, tenantB.id);
-    other = await createVoucher(db, planB, { status: 'online' });
-    await createDevice(db, { tenant_id: tenantB.id, voucher_id: other.id, mac: MAC });
+    const tenantB = await make.createTenant(db, { hosts: [OTHER_HOST] });
+    const planB = await make.createPlan(db, tenantB.id);
+    other = await make.createVoucher(db, planB, { status: 'online' });
+    await make.createDevice(db, { tenant_id: tenantB.id, voucher_id: other.id, mac: MAC });
     otherSessionId = (
-      await createSession(db, {
+      await make.createSession(db, {
         tenant_id: tenantB.id,
-        hotspot_id: (await createHotspot(db, tenantB.id)).id,
+        hotspot_id: (await make.createHotspot(db, tenantB.id)).id,
         voucher_id: other.id,
         mac: MAC,
       })
