@@ -9,6 +9,7 @@ import { customersPages } from './pages/customers.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { plansPages } from './pages/plans.js';
 import { hotspotsPages } from './pages/hotspots.js';
+import { configBusinessPage } from './pages/config-business.js';
 import { configVouchersPage } from './pages/config-vouchers.js';
 import { sessionsPages } from './pages/sessions.js';
 import { signInPages } from './pages/sign-in.js';
@@ -90,6 +91,7 @@ export async function registerAdmin(
     await customersPages(admin, deps, kit);
     await sessionsPages(admin, deps, kit);
     await hotspotsPages(admin, deps, kit);
+    await configBusinessPage(admin, deps, kit);
     await configVouchersPage(admin, deps, kit);
     await accessPages(admin, deps, kit);
     await tenantsPages(admin, deps, kit);

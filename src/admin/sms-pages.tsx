@@ -990,7 +990,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                       <td>{TYPE_LABELS[m.type] ?? m.type}</td>
                       <td class="sms-text">
                         <a href={`/admin/logs/sms/${m.id}`}>
-                          {m.text.length > 60 ? `${m.text.slice(0, 59)}…` : m.text}
+                          {m.text.length > 80 ? `${m.text.slice(0, 79)}…` : m.text}
                         </a>
                       </td>
                       <td>

@@ -15,11 +15,20 @@ export interface NewTenant {
   adminPassword: string;
 }
 
-export async function createTenantWithOwner(deps: AdminDeps, input: NewTenant): Promise<Tenant> {
+/** A tenant's own details, as its owner edits them under Config > Business. */
+export interface TenantDetails {
+  name: string;
+  defaultCountry: string;
+  currency: string;
+  timeZone: string;
+  locale: string;
+  publicUrl: string | null;
+}
+
+/** What is wrong with tenant details, as phrases after "The tenant needs …" (empty: fine). */
+function detailProblems(input: Omit<TenantDetails, 'publicUrl'> & { publicUrl?: string | null }): string[] {
   const errors: string[] = [];
   if (!input.name.trim() || input.name.length > 200) errors.push('a name');
-  if (!/^[a-z0-9-]{2,64}$/.test(input.slug))
-    errors.push('a slug of 2-64 lower-case letters, digits or dashes');
   if (!/^[A-Z]{2}$/.test(input.defaultCountry)) errors.push('a 2-letter country code');
   if (!/^[A-Z]{3}$/.test(input.currency)) errors.push('a 3-letter currency code');
   try {
@@ -27,6 +36,46 @@ export async function createTenantWithOwner(deps: AdminDeps, input: NewTenant): 
   } catch {
     errors.push('a valid IANA time zone');
   }
+  try {
+    if (Intl.getCanonicalLocales(input.locale).length !== 1) errors.push('a language tag such as en-US');
+  } catch {
+    errors.push('a language tag such as en-US');
+  }
+  if (input.publicUrl) {
+    let ok = false;
+    try {
+      const url = new URL(input.publicUrl);
+      ok = (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === '/' && !url.search;
+    } catch {
+      ok = false;
+    }
+    if (!ok) errors.push('a public URL like https://wifi.example.com (or none)');
+  }
+  return errors;
+}
+
+/** Saves the tenant's own details; requests see them at once (the host cache is dropped). */
+export async function updateTenantDetails(
+  deps: AdminDeps,
+  tenantId: number,
+  input: TenantDetails,
+): Promise<Tenant> {
+  const errors = detailProblems(input);
+  if (errors.length > 0) throw new AppError('VALIDATION', `The business needs ${errors.join(', ')}`);
+  const tenant = await deps.tenants.updateDetails(tenantId, {
+    ...input,
+    name: input.name.trim(),
+    publicUrl: input.publicUrl ? input.publicUrl.replace(/\/+$/, '') : null,
+  });
+  if (!tenant) throw new AppError('NOT_FOUND', 'Not found');
+  deps.tenantResolver.invalidate();
+  return tenant;
+}
+
+export async function createTenantWithOwner(deps: AdminDeps, input: NewTenant): Promise<Tenant> {
+  const errors: string[] = detailProblems(input);
+  if (!/^[a-z0-9-]{2,64}$/.test(input.slug))
+    errors.push('a slug of 2-64 lower-case letters, digits or dashes');
   for (const host of input.hosts)
     if (!/^[a-z0-9.-]{1,253}$/.test(host) && !/^\[[0-9a-f:]+\]$/.test(host))
       errors.push(`a valid host name (not "${host}")`);

@@ -74,6 +74,33 @@ export class TenantsRepository {
     });
   }
 
+  /** The tenant's own details (Config > Business); the slug, hosts and default flag stay. */
+  async updateDetails(
+    tenantId: number,
+    values: {
+      name: string;
+      defaultCountry: string;
+      locale: string;
+      timeZone: string;
+      currency: string;
+      publicUrl: string | null;
+    },
+  ): Promise<Tenant | undefined> {
+    return this.db
+      .updateTable('tenants')
+      .set({
+        name: values.name,
+        default_country: values.defaultCountry,
+        locale: values.locale,
+        time_zone: values.timeZone,
+        currency: values.currency,
+        public_url: values.publicUrl,
+      })
+      .where('id', '=', tenantId)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   hostsOf(tenantId: number): Promise<string[]> {
     return this.db
       .selectFrom('tenant_hosts')

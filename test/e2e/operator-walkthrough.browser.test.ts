@@ -1,7 +1,7 @@
 /**
  * The issue's "done when", as a new operator would try it: a fresh install (no demo), the first
  * admin signs in and — opening only the sign-in URL, then following links and buttons by their
- * text — creates a plan, a hotspot (and sees its RouterOS configuration), an HTTP SMS gateway
+ * text — sets the business details, creates a plan, a hotspot (and sees its RouterOS configuration), an HTTP SMS gateway
  * (a local stand-in provider) with a test SMS, the portal settings, a series of vouchers; assigns
  * one voucher to a new customer by phone, texts them its details and reads that SMS in the SMS
  * log. The dashboard's "Getting started" checklist follows along and disappears at the end.
@@ -63,6 +63,24 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
       await expect(page.locator('.checklist').textContent()).resolves.toContain('0 of 7 done');
       await expect(page.locator('.checklist li.todo').count()).resolves.toBe(7);
       await screenshot('1-dashboard');
+    });
+
+    it('sets the business details the checklist points to first', { timeout: 120_000 }, async () => {
+      await page
+        .locator('[data-hint="business"]')
+        .getByRole('link', { name: 'your business details' })
+        .click();
+      await page.getByLabel(/^Business name/).fill('Harbour Café');
+      await page.getByLabel('Time zone').selectOption('America/Chicago');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect(notice()).resolves.toBe('Saved.');
+      await expect(page.locator('.admin-top .tenant').textContent()).resolves.toBe('Harbour Café');
+      const tenant = await app.store.db
+        .selectFrom('tenants')
+        .select(['name', 'time_zone'])
+        .where('id', '=', app.bootstrapped.tenant.id)
+        .executeTakeFirstOrThrow();
+      expect(tenant).toEqual({ name: 'Harbour Café', time_zone: 'America/Chicago' });
     });
 
     it('creates a plan, told what comes next', { timeout: 120_000 }, async () => {
@@ -197,10 +215,10 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
       }
       await expect(page.locator('main tbody tr').count()).resolves.toBe(1); // only this customer's
       await screenshot('6-sms-log');
-      await row.getByRole('link', { name: new RegExp(code) }).click();
+      await row.getByRole('link', { name: new RegExp(`voucher code is ${code}`) }).click();
       const details = (await page.locator('main').textContent()) ?? '';
       expect(details).toContain(GUEST_PHONE);
-      expect(details).toContain(`your Wi-Fi voucher code is ${code}`);
+      expect(details).toContain(`Harbour Café: your Wi-Fi voucher code is ${code}`);
       expect(details).toContain('Local SMS provider');
       // And the provider really received it.
       const delivered = provider.requests.map((r) => new URL(r.url, provider.url).searchParams);

@@ -4,6 +4,7 @@ import type { DashboardDay } from '../dashboard-queries.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
 import { canWrite } from '../../auth/index.js';
+import type { Tenant } from '../../store/index.js';
 import type { SetupProgress, SetupStep } from '../setup-progress.js';
 import { formatBytes } from '../views/components.js';
 
@@ -60,7 +61,7 @@ const STEPS: Array<{ step: SetupStep; title: string; href: string; link: string;
   },
 ];
 
-function Checklist({ progress }: { progress: SetupProgress }): VNode | null {
+function Checklist({ progress, tenant }: { progress: SetupProgress; tenant: Tenant }): VNode | null {
   const done = STEPS.filter((s) => progress[s.step]).length;
   if (done === STEPS.length) return null;
   return (
@@ -69,6 +70,11 @@ function Checklist({ progress }: { progress: SetupProgress }): VNode | null {
       <p class="muted">
         {done} of {STEPS.length} done. Each step links to the page where you do it; this list goes away once
         all are done.
+      </p>
+      <p class="hint" data-hint="business">
+        First check <a href="/admin/config/business">your business details</a>: Portico reads phone numbers as
+        numbers of <strong>{tenant.default_country}</strong>, counts days in{' '}
+        <strong>{tenant.time_zone}</strong> and prices in <strong>{tenant.currency}</strong>.
       </p>
       <ol>
         {STEPS.map((s) => (
@@ -145,7 +151,7 @@ export async function dashboardPage(admin: FastifyInstance, deps: AdminDeps, kit
       title: 'Dashboard',
       body: (
         <>
-          {progress ? <Checklist progress={progress} /> : null}
+          {progress ? <Checklist progress={progress} tenant={request.tenant} /> : null}
           <dl class="tiles">
             <div>
               <dt>Online now</dt>

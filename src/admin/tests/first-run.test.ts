@@ -213,4 +213,96 @@ describe.each(TEST_DIALECTS)('admin for a new operator (%s)', (dialect) => {
     const detail = await client.get(`/admin/hotspots/${garden.id}`);
     expect(detail.body).toContain(`href="/admin/sessions?online=yes&amp;hotspotId=${garden.id}"`);
   });
+
+  it('lets the owner set the business details that every page and SMS use', async () => {
+    const { tenant, client } = await freshTenant();
+    const form = await client.get('/admin/config/business');
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('<option value="Europe/Berlin">Europe/Berlin</option>');
+    // A bad zone and country are refused, with the reasons and the typed values kept.
+    const refused = await client.post(
+      '/admin/config/business',
+      {
+        name: 'Café <i>Nord</i>',
+        defaultCountry: 'Deutschland',
+        currency: 'EUR',
+        timeZone: 'Mars/Olympus',
+        locale: 'de-DE',
+        publicUrl: '',
+      },
+      '/admin/config/business',
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('The business needs a 2-letter country code, a valid IANA time zone');
+    expect(refused.body).toContain('value="Café &lt;i>Nord&lt;/i>"');
+    const saved = await client.post(
+      '/admin/config/business',
+      {
+        name: 'Café <i>Nord</i>',
+        defaultCountry: 'de',
+        currency: 'eur',
+        timeZone: 'Europe/Berlin',
+        locale: 'de-DE',
+        publicUrl: 'https://wifi.cafe-nord.example/',
+      },
+      '/admin/config/business',
+    );
+    expect(saved.statusCode).toBe(303);
+    const row = await app.store.db
+      .selectFrom('tenants')
+      .select(['name', 'default_country', 'currency', 'time_zone', 'locale', 'public_url'])
+      .where('id', '=', tenant.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      name: 'Café <i>Nord</i>',
+      default_country: 'DE',
+      currency: 'EUR',
+      time_zone: 'Europe/Berlin',
+      locale: 'de-DE',
+      public_url: 'https://wifi.cafe-nord.example',
+    });
+    // At once: the shell shows the new name (escaped), phone numbers are German, the portal
+    // address is the public one.
+    const dashboard = await client.get('/admin');
+    expect(dashboard.body).toContain('Café &lt;i>Nord&lt;/i>');
+    expect(dashboard.body).toContain('<strong>Europe/Berlin</strong>');
+    const customer = await client.post(
+      '/admin/customers',
+      { phone: '030 1234567', name: '', email: '' },
+      '/admin/customers/new',
+    );
+    expect(customer.statusCode).toBe(303);
+    const created = await app.store.db
+      .selectFrom('customers')
+      .select('phone')
+      .where('tenant_id', '=', tenant.id)
+      .executeTakeFirstOrThrow();
+    expect(created.phone).toBe('+49301234567');
+    const portal = await client.get('/admin/config/portal');
+    expect(portal.body).toContain('href="https://wifi.cafe-nord.example/portal"');
+  });
+
+  it('lets only owners change the business details', async () => {
+    const { tenant, client: reader } = await freshTenant('readonly');
+    const page = await reader.get('/admin/config/business');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Only owners can change them.');
+    const admin = await createAdmin(app, tenant.id, { role: 'admin' });
+    const plain = new AdminClient(app, reader.host);
+    expect((await plain.signIn(admin.email)).statusCode).toBe(303);
+    for (const client of [reader, plain]) {
+      const response = await client.post(
+        '/admin/config/business',
+        { name: 'Taken over', defaultCountry: 'US', currency: 'USD', timeZone: 'UTC', locale: 'en-US' },
+        '/admin/config/business',
+      );
+      expect(response.statusCode).toBe(403);
+    }
+    const row = await app.store.db
+      .selectFrom('tenants')
+      .select('name')
+      .where('id', '=', tenant.id)
+      .executeTakeFirstOrThrow();
+    expect(row.name).toBe(tenant.name);
+  });
 });

@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { href: '/admin/plans', label: 'Plans' },
   { href: '/admin/hotspots', label: 'Hotspots' },
   { href: '/admin/sessions', label: 'Sessions' },
+  { href: '/admin/config/business', label: 'Business', group: 'Config' },
   { href: '/admin/config/portal', label: 'Portal', group: 'Config' },
   { href: '/admin/config/notifications', label: 'Notifications', group: 'Config' },
   { href: '/admin/config/sms-gateways', label: 'SMS gateways', group: 'Config' },
