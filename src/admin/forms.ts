@@ -1,4 +1,5 @@
 /** Reading HTML form fields: empty means "not set", numbers are checked, units converted. */
+import { MAC_FORMAT_MESSAGE, parseMac } from '../devices/index.js';
 import { addDays, AppError, isCalendarDay, startOfDayInZone } from '../shared/index.js';
 
 export type FormBody = Record<string, string | string[] | undefined>;
@@ -27,6 +28,16 @@ export function idParam(params: unknown, name = 'id'): number {
   const id = Number((params as Record<string, string | undefined>)[name]);
   if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Not found');
   return id;
+}
+
+/**
+ * A list's optional `?mac=` filter, in any common format: the normalised MAC, or the message for
+ * a text that is not one (the page shows it and lists nothing rather than everything).
+ */
+export function macFilter(raw: string | undefined): { mac?: string; error?: string } {
+  if (!raw?.trim()) return {};
+  const mac = parseMac(raw);
+  return mac ? { mac } : { error: `MAC address: ${MAC_FORMAT_MESSAGE}` };
 }
 
 /** Digits of the fraction part of a currency (USD 2, JPY 0), for entering prices in major units. */

@@ -70,6 +70,16 @@ export const ToMs = (what: string) =>
     Type.Integer({ minimum: 0, description: `${what} before this instant (epoch ms, exclusive)` }),
   );
 
+/** A device MAC filter, in any common format (normalised by the route; MAC_INVALID otherwise). */
+export const MacQuery = (what: string) =>
+  Type.Optional(
+    Type.String({
+      maxLength: 40,
+      description: `${what}; aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff or 12 hex digits`,
+      examples: ['f0:99:b6:12:34:56'],
+    }),
+  );
+
 /** `key` ascending or `-key` descending, from an allow-list. */
 export function SortParam(keys: readonly string[]) {
   return Type.Optional(

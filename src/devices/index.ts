@@ -1,4 +1,11 @@
-export { parseMac, parseDeviceMac, isMulticastMac, isRandomizedMac } from './mac.js';
+export {
+  parseMac,
+  parseDeviceMac,
+  requireMac,
+  isMulticastMac,
+  isRandomizedMac,
+  MAC_FORMAT_MESSAGE,
+} from './mac.js';
 export { DevicesRepository, LIVE_VOUCHER_STATUSES, type DeviceEvent } from './repository.js';
 export {
   DevicesService,

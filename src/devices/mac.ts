@@ -29,18 +29,22 @@ export function isRandomizedMac(mac: string): boolean {
   return (parseInt(mac.slice(0, 2), 16) & 0b10) !== 0;
 }
 
+/** What is wrong with text that is not a MAC in a common format (for people). */
+export const MAC_FORMAT_MESSAGE = 'Enter a MAC address such as AA:BB:CC:DD:EE:FF (12 hexadecimal digits).';
+
+/** The normalised MAC (to search by, for instance); throws MAC_INVALID when it is not one. */
+export function requireMac(text: string): string {
+  const mac = parseMac(text);
+  if (!mac) throw new AppError('MAC_INVALID', MAC_FORMAT_MESSAGE);
+  return mac;
+}
+
 /**
  * A MAC a customer or operator may bind to a voucher: a common format, not all zeros, not
  * broadcast or multicast. Throws MAC_INVALID with a message for people.
  */
 export function parseDeviceMac(text: string): string {
-  const mac = parseMac(text);
-  if (!mac) {
-    throw new AppError(
-      'MAC_INVALID',
-      'Enter a MAC address such as AA:BB:CC:DD:EE:FF (12 hexadecimal digits).',
-    );
-  }
+  const mac = requireMac(text);
   if (mac === '00:00:00:00:00:00')
     throw new AppError('MAC_INVALID', 'The all-zero MAC address is not a device.');
   if (isMulticastMac(mac)) {

@@ -49,6 +49,8 @@ export interface SessionFilter {
   customerId?: number;
   startedFromMs?: number;
   startedToMs?: number;
+  /** Sessions of this MAC (Calling-Station-Id, normalised AA:BB:CC:DD:EE:FF). */
+  mac?: string;
 }
 
 export function toSessionView(row: Session): SessionView {
@@ -95,6 +97,7 @@ export class SessionsAdminQueries {
       query = query.where('sessions.stopped_at', filter.online ? 'is' : 'is not', null);
     if (filter.voucherId !== undefined) query = query.where('sessions.voucher_id', '=', filter.voucherId);
     if (filter.hotspotId !== undefined) query = query.where('sessions.hotspot_id', '=', filter.hotspotId);
+    if (filter.mac !== undefined) query = query.where('sessions.mac', '=', filter.mac);
     if (filter.startedFromMs !== undefined)
       query = query.where('sessions.started_at', '>=', filter.startedFromMs);
     if (filter.startedToMs !== undefined) query = query.where('sessions.started_at', '<', filter.startedToMs);

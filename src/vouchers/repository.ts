@@ -24,6 +24,8 @@ export interface VoucherFilter {
   code?: string;
   activatedFromMs?: number;
   activatedToMs?: number;
+  /** Vouchers with an associated device of this MAC (normalised AA:BB:CC:DD:EE:FF). */
+  mac?: string;
 }
 
 type SeriesRow = Selectable<VoucherSeriesTable>;
@@ -129,7 +131,17 @@ export class VouchersRepository {
     if (filter.activatedFromMs !== undefined)
       query = query.where('activated_at', '>=', filter.activatedFromMs);
     if (filter.activatedToMs !== undefined) query = query.where('activated_at', '<', filter.activatedToMs);
+    if (filter.mac !== undefined) query = query.where('id', 'in', this.idsWithDevice(tenantId, filter.mac));
     return selectPage(query, sort, page, toVoucherView);
+  }
+
+  /** Ids of the vouchers with a device of this MAC: devices_tenant_mac, no scan of the vouchers. */
+  private idsWithDevice(tenantId: number, mac: string) {
+    return this.db
+      .selectFrom('devices')
+      .select('voucher_id')
+      .where('tenant_id', '=', tenantId)
+      .where('mac', '=', mac);
   }
 
   async find(tenantId: number, id: number): Promise<VoucherView | undefined> {

@@ -6,14 +6,13 @@
  * page, the NAS simulator receives a Disconnect-Request with the session's identifiers, the page
  * says the hotspot confirmed it, and MAC authentication is rejected afterwards.
  */
-import path from 'node:path';
 import { expect, it } from 'vitest';
 import { createAdmin, TEST_PASSWORD } from '../helpers/admin.js';
+import { saveScreenshot } from '../helpers/browser.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
 import { createPlan, createVoucher } from '../helpers/factories.js';
 import {
   E2E_TIMEOUT_MS,
-  SCREENSHOTS_DIR,
   describeWithBrowserAndRadclient,
   useHotspotWorldInBrowser,
 } from '../helpers/hotspot-world.js';
@@ -99,7 +98,7 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
         await expect(page.locator('.device-history').textContent()).resolves.toContain(
           'Operator Olga Operator',
         );
-        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'admin-devices.png'), fullPage: true });
+        await saveScreenshot(page, 'admin-devices');
 
         // Remove, through the confirmation page.
         await page.getByRole('link', { name: `Remove Front desk laptop ${MAC}` }).click();

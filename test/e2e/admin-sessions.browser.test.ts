@@ -6,15 +6,13 @@
  * When the hotspot refuses (Disconnect-NAK), the page says so instead. The session leaves
  * "Online now" when the hotspot's accounting Stop arrives.
  */
-import path from 'node:path';
 import { expect, it } from 'vitest';
 import { createAdmin, TEST_PASSWORD } from '../helpers/admin.js';
-import { adminNav, adminNotice, signInToAdmin, watchProblems } from '../helpers/browser.js';
+import { adminNav, adminNotice, saveScreenshot, signInToAdmin, watchProblems } from '../helpers/browser.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
 import { createPlan, createVoucher } from '../helpers/factories.js';
 import {
   E2E_TIMEOUT_MS,
-  SCREENSHOTS_DIR,
   describeWithBrowserAndRadclient,
   useHotspotWorldInBrowser,
 } from '../helpers/hotspot-world.js';
@@ -64,7 +62,7 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
         const row = page.locator('main tbody tr').filter({ hasText: MAC });
         await expect(row.textContent()).resolves.toContain('10.5.50.10');
         await expect(row.getByRole('link', { name: codes[0]! }).isVisible()).resolves.toBe(true);
-        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'admin-sessions-online.png') });
+        await saveScreenshot(page, 'admin-sessions-online', { fullPage: false });
 
         await row.getByRole('button', { name: 'Disconnect' }).click();
         await expect(adminNotice(page)).resolves.toBe('The hotspot confirmed the disconnect.');

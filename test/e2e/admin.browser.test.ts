@@ -4,20 +4,15 @@
  * create an API token and use it. No CSP violation or script error may appear on the way.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { saveScreenshot } from '../helpers/browser.js';
 import { createAdmin, TEST_PASSWORD } from '../helpers/admin.js';
 import { createCustomer, createPlan } from '../helpers/factories.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = path.resolve('test-results/screenshots');
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `admin-${name}.png`), fullPage: true });
-}
+const screenshot = (page: Page, name: string) => saveScreenshot(page, `admin-${name}`);
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('operator admin in Chromium', () => {
   let app: TestApp;

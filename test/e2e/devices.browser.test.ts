@@ -6,13 +6,12 @@
  * Disconnect-Request with the session's identifiers; afterwards MAC authentication is rejected.
  * On every database in TEST_DIALECTS.
  */
-import path from 'node:path';
 import { expect, it } from 'vitest';
+import { saveScreenshot } from '../helpers/browser.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
 import { createCustomer, createPlan, createVoucher } from '../helpers/factories.js';
 import {
   E2E_TIMEOUT_MS,
-  SCREENSHOTS_DIR,
   describeWithBrowserAndRadclient,
   useHotspotWorldInBrowser,
 } from '../helpers/hotspot-world.js';
@@ -59,7 +58,7 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
         await page.getByRole('button', { name: 'Sign in' }).click();
         await page.waitForURL(`${baseUrl}/portal`);
         await expect(page.locator('.voucher-devices').textContent()).resolves.toContain('0 of 3 devices');
-        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-dashboard.png'), fullPage: true });
+        await saveScreenshot(page, 'devices-dashboard');
 
         // Not yet on the voucher: MAC authentication is refused.
         expect((await macAuth(MAC)).code).toBe('Access-Reject');
@@ -74,7 +73,7 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
         await expect(page.locator('#device-mac-error').textContent()).resolves.toContain(
           'Enter a MAC address such as AA:BB:CC:DD:EE:FF',
         );
-        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-add-error.png'), fullPage: true });
+        await saveScreenshot(page, 'devices-add-error');
         await page.getByLabel('MAC address').fill('f0-99-b6-12-34-56');
         await page.getByLabel('Name (optional)').fill("Alex's laptop");
         await page.getByRole('button', { name: 'Add device' }).click();
@@ -100,24 +99,21 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
         expect(start.code, start.stdout + start.stderr).toBe('Accounting-Response');
         await page.reload();
         await expect(page.locator('.device').first().textContent()).resolves.toContain('Online now');
-        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-block.png'), fullPage: true });
+        await saveScreenshot(page, 'devices-block');
 
         // Remove, with the confirmation step.
         await page.getByRole('link', { name: "Remove Alex's laptop" }).click();
         await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
           'Remove this device?',
         );
-        await page.screenshot({
-          path: path.join(SCREENSHOTS_DIR, 'devices-remove-confirm.png'),
-          fullPage: true,
-        });
+        await saveScreenshot(page, 'devices-remove-confirm');
         await page.getByRole('button', { name: 'Yes, remove it' }).click();
         await page.waitForURL(/device=removed/);
         const notice = await page.locator('#devices .notice[role="status"]').textContent();
         expect(notice).toContain(`Device ${MAC} removed.`);
         expect(notice).toContain('The hotspot confirmed that it was disconnected.');
         await expect(page.locator('.device-history').textContent()).resolves.toContain(`Removed ${MAC}`);
-        await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'devices-removed.png'), fullPage: true });
+        await saveScreenshot(page, 'devices-removed');
 
         // The simulated NAS got a Disconnect-Request naming the session.
         expect(world.disconnectRequests()).toEqual([

@@ -5,23 +5,19 @@
  * (a local stand-in provider) with a test SMS, the portal settings, a series of vouchers; assigns
  * one voucher to a new customer by phone, texts them its details and reads that SMS in the SMS
  * log. The dashboard's "Getting started" checklist follows along and disappears at the end.
- * Screenshots go to test-results/screenshots (and docs/screenshots with UPDATE_SCREENSHOTS=1).
+ * Screenshots: see saveScreenshot.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHttpStandIn, type StandIn } from '../../src/sms/test-servers.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { adminNav, adminNotice, launchBrowser, watchProblems } from '../helpers/browser.js';
+import { adminNav, adminNotice, launchBrowser, saveScreenshot, watchProblems } from '../helpers/browser.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
 import { CHROMIUM_PATH, describeWithTool } from '../helpers/tools.js';
 
 const EMAIL = 'owner@cafe.example';
 const PASSWORD = 'a first-run password that is long';
 const GUEST_PHONE = '+12025550199';
-const SHOT_DIRS = [path.resolve('test-results/screenshots')];
-if (process.env.UPDATE_SCREENSHOTS === '1') SHOT_DIRS.push(path.resolve('docs/screenshots'));
 
 describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
   'a new operator sets Portico up from the admin area (%s)',
@@ -52,12 +48,8 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
     });
 
     /** A viewport-sized PNG (small enough to keep in the repository). */
-    async function screenshot(name: string): Promise<void> {
-      for (const dir of SHOT_DIRS) {
-        fs.mkdirSync(dir, { recursive: true });
-        await page.screenshot({ path: path.join(dir, `admin-walkthrough-${name}.png`) });
-      }
-    }
+    const screenshot = (name: string) =>
+      saveScreenshot(page, `admin-walkthrough-${name}`, { fullPage: false });
     const nav = (label: string) => adminNav(page, label);
     const notice = () => adminNotice(page);
     const checklistStep = (step: string) => page.locator(`.checklist li[data-step="${step}"]`);

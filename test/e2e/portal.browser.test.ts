@@ -1,31 +1,20 @@
 /**
  * The customer portal in a real browser (Debian's Chromium through playwright-core): sign in
  * with the demo customer, see the dashboard (numbers, chart, sessions, vouchers, history), watch
- * a number follow the database, open a voucher, sign out. Screenshots go to test-results/, and
- * to docs/screenshots/ with UPDATE_SCREENSHOTS=1.
+ * a number follow the database, open a voucher, sign out. Screenshots: see saveScreenshot.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO } from '../../src/demo/index.js';
 import { MB } from '../../src/shared/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, saveScreenshot } from '../helpers/browser.js';
 import { CHROMIUM_PATH, describeWithTool } from '../helpers/tools.js';
 
 /** Chromium on a shared 2-core machine, next to other suites: generous, not a performance assert. */
 const BROWSER_TEST_TIMEOUT_MS = 120_000;
-const SHOTS = [path.resolve('test-results/screenshots')];
-if (process.env.UPDATE_SCREENSHOTS === '1') SHOTS.push(path.resolve('docs/screenshots'));
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  for (const dir of SHOTS) {
-    fs.mkdirSync(dir, { recursive: true });
-    await page.screenshot({ path: path.join(dir, `portal-${name}.png`), fullPage: true });
-  }
-}
+const screenshot = (page: Page, name: string) => saveScreenshot(page, `portal-${name}`);
 
 interface AxeViolation {
   id: string;

@@ -4,13 +4,12 @@
  * from there like an operator testing the demo would, and signs in.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, saveScreenshot } from '../helpers/browser.js';
 import { createCustomer } from '../helpers/factories.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -88,9 +87,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('portal sign-in with an SMS code in Ch
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${baseUrl}/portal`);
     await expect(page.locator('body').textContent()).resolves.toContain('Hello, Alex');
-    const shots = path.resolve('test-results/screenshots');
-    fs.mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: path.join(shots, 'portal-otp-signed-in.png'), fullPage: true });
+    await saveScreenshot(page, 'portal-otp-signed-in');
 
     // The SMS log keeps the message, with the code masked now that it is sent.
     const logged = await app.store.db

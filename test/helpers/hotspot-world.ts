@@ -4,8 +4,6 @@
  * log captured (the `log` SMS gateway writes login codes there), and radclient for the hotspot's
  * side: MAC authentication and accounting Start. Works on either database.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
@@ -20,8 +18,6 @@ import { CHROMIUM_PATH, RADCLIENT_PATH, hasTool } from './tools.js';
 
 /** Chromium, radclient and a database on two shared cores: generous, for tests and hooks. */
 export const E2E_TIMEOUT_MS = 120_000;
-/** Where browser tests keep the screenshots the docs show. */
-export const SCREENSHOTS_DIR = path.resolve('docs/screenshots');
 
 /** `describe`, skipped (with the reason in its name) where Chromium or radclient is missing. */
 export const describeWithBrowserAndRadclient = describe.skipIf(
@@ -168,7 +164,6 @@ export function useHotspotWorldInBrowser(
   beforeAll(async () => {
     world = await startHotspotWorld(dialect, prepare);
     browser = await launchBrowser();
-    fs.mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   }, E2E_TIMEOUT_MS);
   afterAll(async () => {
     await browser?.close();

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
-import { idParam } from '../forms.js';
+import { idParam, macFilter } from '../forms.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
 import { SESSION_SORT_KEYS, type SessionDisconnectState } from '../../usage/admin-queries.js';
 import type { AdminDeps } from '../deps.js';
@@ -36,12 +36,15 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     const hotspots = await deps.hotspots.list(request.tenant.id);
     const hotspotId = hotspots.find((h) => String(h.id) === q.hotspotId)?.id;
     const hotspotTitle = new Map(hotspots.map((h) => [h.id, h.title]));
-    const page = await deps.sessions.list(
-      request.tenant.id,
-      { online, hotspotId },
-      sort,
-      pageRequest(q.page, q.perPage),
-    );
+    const byMac = macFilter(q.mac);
+    const page = byMac.error
+      ? { items: [], total: 0, ...pageRequest(q.page, q.perPage) }
+      : await deps.sessions.list(
+          request.tenant.id,
+          { online, hotspotId, mac: byMac.mac },
+          sort,
+          pageRequest(q.page, q.perPage),
+        );
     const tz = request.tenant.time_zone;
     const writable = canWrite(kit.actorOf(request).role);
     const csrf = kit.csrf(reply);
@@ -54,6 +57,8 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     return kit.render(request, reply, {
       title: 'Sessions',
       notice,
+      status: byMac.error ? 400 : 200,
+      error: byMac.error,
       body: (
         <>
           <form method="get" class="filters">
@@ -76,8 +81,16 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                 ))}
               </select>
             ) : null}
+            <input name="mac" placeholder="Device MAC" value={q.mac ?? ''} aria-label="Device MAC address" />
             <button type="submit">Show</button>
           </form>
+          {byMac.mac ? (
+            <p>
+              <a href={`/admin/vouchers?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
+                Vouchers with {byMac.mac}
+              </a>
+            </p>
+          ) : null}
           {page.items.length === 0 ? (
             <Empty>
               {isFiltered(q) ? (

@@ -17,7 +17,7 @@ import {
 } from '../../vouchers/index.js';
 import { normalizePhone } from '../../customers/admin-repository.js';
 import type { AdminDeps } from '../deps.js';
-import { currencyDigits, dateEnd, idParam, text, type FormBody } from '../forms.js';
+import { currencyDigits, dateEnd, idParam, macFilter, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { sendVoucherDetails } from '../voucher-sms.js';
 import { voucherDevicesBlock } from './voucher-devices.js';
@@ -62,6 +62,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
   admin.get<{ Querystring: Query }>('/admin/vouchers', async (request, reply) => {
     const q = request.query;
     const tenant = request.tenant;
+    const byMac = macFilter(q.mac);
     const filter: VoucherFilter = {
       status: (VOUCHER_STATUSES as readonly string[]).includes(q.status ?? '')
         ? (q.status as VoucherStatus)
@@ -76,6 +77,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
       activatedToMs: isCalendarDay(q.activatedTo)
         ? startOfDayInZone(addDays(q.activatedTo, 1), tenant.time_zone)
         : undefined,
+      mac: byMac.mac,
     };
     let customerMissing = false;
     if (q.customer?.trim()) {
@@ -90,9 +92,10 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
       else customerMissing = true;
     }
     const sort = parseSort(q.sort, VOUCHER_SORT_KEYS, { key: 'created_at', direction: 'desc' });
-    const page = customerMissing
-      ? { items: [], total: 0, ...pageRequest(q.page, q.perPage) }
-      : await deps.vouchers.list(tenant.id, filter, sort, pageRequest(q.page, q.perPage));
+    const page =
+      customerMissing || byMac.error
+        ? { items: [], total: 0, ...pageRequest(q.page, q.perPage) }
+        : await deps.vouchers.list(tenant.id, filter, sort, pageRequest(q.page, q.perPage));
     const hasPlans =
       page.total > 0 ||
       (await deps.plans.list(tenant.id, {}, { key: 'title', direction: 'asc' }, { page: 1, perPage: 1 }))
@@ -104,6 +107,8 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
     const actor = kit.actorOf(request);
     return kit.render(request, reply, {
       title: 'Vouchers',
+      status: byMac.error ? 400 : 200,
+      error: byMac.error,
       body: (
         <>
           <p>
@@ -122,6 +127,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               value={q.customer ?? ''}
               aria-label="Customer phone"
             />
+            <input name="mac" placeholder="Device MAC" value={q.mac ?? ''} aria-label="Device MAC address" />
             <select name="status" aria-label="Status">
               <option value="">Any status</option>
               {VOUCHER_STATUSES.map((s) => (
@@ -156,6 +162,13 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
             />
             <button type="submit">Find</button>
           </form>
+          {byMac.mac ? (
+            <p>
+              <a href={`/admin/sessions?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
+                Sessions of {byMac.mac}
+              </a>
+            </p>
+          ) : null}
           {page.items.length === 0 ? (
             <Empty>
               {isFiltered(q) ? (

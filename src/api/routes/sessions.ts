@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/deps.js';
+import { requireMac } from '../../devices/index.js';
 import { AppError, pageRequest, parseSort } from '../../shared/index.js';
 import { SESSION_SORT_KEYS } from '../../usage/admin-queries.js';
 import type { ApiKit } from '../plugin.js';
@@ -9,6 +10,7 @@ import {
   errors,
   FromMs,
   IdParams,
+  MacQuery,
   PageOf,
   PageQuery,
   Session,
@@ -25,6 +27,7 @@ const ListQuery = Type.Object({
   hotspotId: Type.Optional(Type.Integer({ minimum: 1 })),
   startedFromMs: FromMs('started'),
   startedToMs: ToMs('started'),
+  mac: MacQuery("sessions of this device MAC (the hotspot's Calling-Station-Id)"),
 });
 
 export async function sessionsRoutes(api: FastifyInstance, deps: AdminDeps, _kit: ApiKit): Promise<void> {
@@ -40,10 +43,10 @@ export async function sessionsRoutes(api: FastifyInstance, deps: AdminDeps, _kit
       },
     },
     async (request) => {
-      const { page, perPage, sort, ...filter } = request.query;
+      const { page, perPage, sort, mac, ...filter } = request.query;
       return deps.sessions.list(
         request.tenant.id,
-        filter,
+        { ...filter, mac: mac === undefined ? undefined : requireMac(mac) },
         parseSort(sort, SESSION_SORT_KEYS, { key: 'started_at', direction: 'desc' }),
         pageRequest(page, perPage),
       );

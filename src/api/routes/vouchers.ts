@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/deps.js';
 import { csvCell } from '../../admin/pages/vouchers.js';
 import { currencyDigits } from '../../admin/forms.js';
+import { requireMac } from '../../devices/index.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
 import { VOUCHER_SORT_KEYS, VOUCHER_STATUSES } from '../../vouchers/index.js';
 import type { ApiKit } from '../plugin.js';
@@ -11,6 +12,7 @@ import {
   errors,
   FromMs,
   IdParams,
+  MacQuery,
   PageOf,
   PageQuery,
   SeriesCreate,
@@ -30,6 +32,7 @@ const ListQuery = Type.Object({
   code: Type.Optional(Type.String({ maxLength: 100, description: 'part of the code, case-insensitive' })),
   activatedFromMs: FromMs('activated'),
   activatedToMs: ToMs('activated'),
+  mac: MacQuery('vouchers with an associated device of this MAC'),
 });
 
 const Assign = Type.Object({ customerId: Type.Integer({ minimum: 1 }) }, { examples: [{ customerId: 42 }] });
@@ -75,6 +78,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
           code: q.code,
           activatedFromMs: q.activatedFromMs,
           activatedToMs: q.activatedToMs,
+          mac: q.mac === undefined ? undefined : requireMac(q.mac),
         },
         parseSort(q.sort, VOUCHER_SORT_KEYS, { key: 'created_at', direction: 'desc' }),
         pageRequest(q.page, q.perPage),

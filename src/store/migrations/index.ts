@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-series-heartbeat.js';
 import * as m0003 from './0003-session-disconnect-state.js';
+import * as m0004 from './0004-sessions-mac.js';
 
 /** Migrations are listed here in order, so they load the same under tsx, vitest and a build. */
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-series-heartbeat': m0002,
   '0003-session-disconnect-state': m0003,
+  '0004-sessions-mac': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,184 @@
+/**
+ * Finding a device by MAC ("which voucher is this phone on, is it online?"): the voucher and
+ * session lists filter by `mac` in every common format, in the admin pages and the REST API;
+ * only the tenant's own rows come back, and a text that is not a MAC is a clear 400.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
+import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { AdminClient, createAdmin, createApiToken } from '../../../test/helpers/admin.js';
+import * as make from '../../../test/helpers/factories.js';
+
+const MAC = 'F0:99:B6:12:34:56';
+const FORMATS = [
+  'f0:99:b6:12:34:56',
+  'F0-99-B6-12-34-56',
+  'f099.b612.3456',
+  'f099b6123456',
+  ' F099-B612-3456 ',
+];
+const OTHER_HOST = 'other.example.com';
+
+describe.each(TEST_DIALECTS)('find by MAC address (%s)', (dialect) => {
+  let app: TestApp;
+  let token: string;
+  let otherToken: string;
+  let owner: AdminClient;
+  /** This tenant: the MAC's current voucher, an old voucher it was on, and a voucher without it. */
+  let current: { id: number; code: string };
+  let old: { id: number; code: string };
+  let unrelated: { id: number; code: string };
+  let other: { id: number; code: string };
+  let onlineSessionId: number;
+  let pastSessionId: number;
+  let otherSessionId: number;
+
+  beforeAll(async () => {
+    app = await buildTestApp(dialect);
+    const db = app.store.db;
+    const tenantId = app.bootstrapped.tenant.id;
+    const plan = await make.createPlan(db, tenantId);
+    const hotspotId = (await make.createHotspot(db, tenantId)).id;
+    current = await make.createVoucher(db, plan, { status: 'online' });
+    old = await make.createVoucher(db, plan, { status: 'used' });
+    unrelated = await make.createVoucher(db, plan, { status: 'active' });
+    await make.createDevice(db, { tenant_id: tenantId, voucher_id: current.id, mac: MAC });
+    await make.createDevice(db, { tenant_id: tenantId, voucher_id: old.id, mac: MAC });
+    await make.createDevice(db, { tenant_id: tenantId, voucher_id: unrelated.id });
+    const session = (values: { voucher_id: number; mac: string | null; stopped_at?: number }) =>
+      make.createSession(db, { tenant_id: tenantId, hotspot_id: hotspotId, ...values });
+    onlineSessionId = (await session({ voucher_id: current.id, mac: MAC })).id;
+    pastSessionId = (await session({ voucher_id: old.id, mac: MAC, stopped_at: Date.UTC(2026, 9, 1) })).id;
+    await session({ voucher_id: unrelated.id, mac: '02:00:00:00:00:01' });
+    await session({ voucher_id: unrelated.id, mac: null });
+
+    // Another tenant has the same MAC on a voucher of its own, with a session.
+    const tenantB = await make.createTenant(db, { hosts: [OTHER_HOST] });
+    const planB = await make.createPlan(db, tenantB.id);
+    other = await make.createVoucher(db, planB, { status: 'online' });
+    await make.createDevice(db, { tenant_id: tenantB.id, voucher_id: other.id, mac: MAC });
+    otherSessionId = (
+      await make.createSession(db, {
+        tenant_id: tenantB.id,
+        hotspot_id: (await make.createHotspot(db, tenantB.id)).id,
+        voucher_id: other.id,
+        mac: MAC,
+      })
+    ).id;
+
+    token = await createApiToken(app, tenantId, 'readonly');
+    otherToken = await createApiToken(app, tenantB.id, 'readonly');
+    const admin = await createAdmin(app, tenantId, { role: 'readonly' });
+    owner = new AdminClient(app);
+    expect((await owner.signIn(admin.email)).statusCode).toBe(303);
+  });
+  afterAll(() => app.destroy());
+
+  const api = (path: string, mac: string, bearer = token, host = 'localhost') =>
+    app.http.inject({
+      method: 'GET',
+      url: `/api/v1/${path}?${new URLSearchParams({ mac }).toString()}`,
+      headers: { authorization: `Bearer ${bearer}`, host },
+    });
+  const ids = (body: { items: Array<{ id: number }>; total: number }) => ({
+    ids: body.items.map((item) => item.id).sort((a, b) => a - b),
+    total: body.total,
+  });
+
+  it.each(FORMATS)('API: vouchers and sessions of %j', async (mac) => {
+    const vouchers = await api('vouchers', mac);
+    expect(vouchers.statusCode).toBe(200);
+    expect(ids(vouchers.json())).toEqual({ ids: [current.id, old.id], total: 2 });
+
+    const sessions = await api('sessions', mac);
+    expect(sessions.statusCode).toBe(200);
+    expect(ids(sessions.json())).toEqual({ ids: [onlineSessionId, pastSessionId], total: 2 });
+    expect(sessions.json<{ items: Array<{ mac: string }> }>().items.map((s) => s.mac)).toEqual([MAC, MAC]);
+  });
+
+  it('API: combines with the other filters (the online session, the live voucher)', async () => {
+    const online = await app.http.inject({
+      method: 'GET',
+      url: `/api/v1/sessions?mac=${encodeURIComponent(MAC)}&online=true`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(ids(online.json())).toEqual({ ids: [onlineSessionId], total: 1 });
+    const live = await app.http.inject({
+      method: 'GET',
+      url: `/api/v1/vouchers?mac=${encodeURIComponent(MAC)}&status=online`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(ids(live.json())).toEqual({ ids: [current.id], total: 1 });
+  });
+
+  it('API: each tenant finds only its own vouchers and sessions of the MAC', async () => {
+    expect(ids((await api('vouchers', MAC, otherToken, OTHER_HOST)).json())).toEqual({
+      ids: [other.id],
+      total: 1,
+    });
+    expect(ids((await api('sessions', MAC, otherToken, OTHER_HOST)).json())).toEqual({
+      ids: [otherSessionId],
+      total: 1,
+    });
+    // A MAC that is nowhere in the tenant finds nothing (not everything).
+    expect(ids((await api('vouchers', '00:11:22:33:44:55')).json())).toEqual({ ids: [], total: 0 });
+  });
+
+  it.each(['nonsense', 'f0:99:b6:12:34', 'f0:99:b6:12:34:56:78', '', '<script>'])(
+    'API: %j is a 400 MAC_INVALID problem, not a 500',
+    async (mac) => {
+      for (const path of ['vouchers', 'sessions']) {
+        const response = await api(path, mac);
+        expect(response.statusCode).toBe(400);
+        expect(response.headers['content-type']).toContain('application/problem+json');
+        expect(response.json()).toMatchObject({
+          code: 'MAC_INVALID',
+          title: 'Enter a MAC address such as AA:BB:CC:DD:EE:FF (12 hexadecimal digits).',
+        });
+      }
+    },
+  );
+
+  it('API: a MAC longer than any format is refused by the query schema', async () => {
+    const response = await api('vouchers', 'a'.repeat(41));
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it('admin: the voucher list finds the vouchers of a MAC typed in any format, and links its sessions', async () => {
+    for (const mac of FORMATS) {
+      const page = await owner.get(`/admin/vouchers?${new URLSearchParams({ mac }).toString()}`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain(current.code);
+      expect(page.body).toContain(old.code);
+      expect(page.body).not.toContain(unrelated.code);
+      expect(page.body).not.toContain(other.code);
+      expect(page.body).toContain(`href="/admin/sessions?mac=F0%3A99%3AB6%3A12%3A34%3A56"`);
+    }
+  });
+
+  it('admin: the session list finds the sessions of a MAC, and links its vouchers', async () => {
+    const page = await owner.get('/admin/sessions?mac=f099.b612.3456');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('2 in total');
+    expect(page.body).toContain(`href="/admin/vouchers/${current.id}"`);
+    expect(page.body).toContain(`href="/admin/vouchers/${old.id}"`);
+    expect(page.body).not.toContain(`href="/admin/vouchers/${unrelated.id}"`);
+    expect(page.body).toContain(`href="/admin/vouchers?mac=F0%3A99%3AB6%3A12%3A34%3A56"`);
+    const online = await owner.get('/admin/sessions?online=yes&mac=F0-99-B6-12-34-56');
+    expect(online.body).toContain('1 in total');
+  });
+
+  it('admin: a text that is not a MAC says so, lists nothing and is escaped', async () => {
+    for (const list of ['vouchers', 'sessions']) {
+      const page = await owner.get(`/admin/${list}?mac=${encodeURIComponent('<script>x</script>')}`);
+      expect(page.statusCode).toBe(400);
+      expect(page.body).toContain(
+        'MAC address: Enter a MAC address such as AA:BB:CC:DD:EE:FF (12 hexadecimal digits).',
+      );
+      expect(page.body).toContain('0 in total');
+      expect(page.body).not.toContain('<script>x');
+      expect(page.body).toContain('value="&lt;script>x&lt;/script>"');
+    }
+  });
+});
