@@ -794,6 +794,13 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
               Texts the customer the portal link when a voucher is activated. Every SMS is in{' '}
               <a href="/admin/logs/sms">Logs &gt; SMS Logs</a>.
             </p>
+            {request.tenant.public_url ? null : (
+              <p class="hint" data-hint="public-url">
+                The link in these texts must open on guests' phones. Portico builds it from the server's own
+                address unless you set your public address (e.g. https://wifi.example.com) under{' '}
+                <a href="/admin/config/business">Business</a>: check it in the preview below.
+              </p>
+            )}
             <form method="post" action="/admin/config/notifications" class="stack form-grid">
               <CsrfField token={kit.csrf(reply)} />
               <label class="check">

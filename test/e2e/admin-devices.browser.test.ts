@@ -8,7 +8,7 @@
  */
 import { expect, it } from 'vitest';
 import { createAdmin, TEST_PASSWORD } from '../helpers/admin.js';
-import { saveScreenshot } from '../helpers/browser.js';
+import { adminNav, saveScreenshot } from '../helpers/browser.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
 import { createPlan, createVoucher } from '../helpers/factories.js';
 import {
@@ -56,7 +56,7 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
         await page.waitForURL(`${baseUrl}/admin`);
 
         // Find the voucher and open it.
-        await page.getByRole('link', { name: 'Vouchers', exact: true }).click();
+        await adminNav(page, 'Vouchers').click();
         await page.getByLabel('Code').fill(voucher.code);
         await page.getByRole('button', { name: 'Find' }).click();
         await page.getByRole('link', { name: voucher.code }).click();

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { saveScreenshot } from '../helpers/browser.js';
+import { adminNav, saveScreenshot } from '../helpers/browser.js';
 import { createAdmin, TEST_PASSWORD } from '../helpers/admin.js';
 import { createCustomer, createPlan } from '../helpers/factories.js';
 
@@ -59,7 +59,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('operator admin in Chromium', () => {
   });
 
   it('edits a plan', async () => {
-    await page.getByRole('link', { name: 'Plans', exact: true }).click();
+    await adminNav(page, 'Plans').click();
     await page.getByRole('link', { name: 'Hour pass' }).click();
     await page.getByLabel('Title').fill('Hour pass (fast)');
     await page.getByLabel('Download, kbps').fill('20000');
@@ -76,7 +76,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('operator admin in Chromium', () => {
   });
 
   it('generates a series and shows its progress until it is ready', async () => {
-    await page.getByRole('link', { name: 'Vouchers', exact: true }).click();
+    await adminNav(page, 'Vouchers').click();
     await page.getByRole('link', { name: 'Generate a series' }).click();
     await page.getByLabel('Quantity').fill('20000');
     await page.getByRole('button', { name: 'Generate' }).click();
@@ -103,7 +103,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('operator admin in Chromium', () => {
       .select(['code', 'short_code'])
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
-    await page.getByRole('link', { name: 'Vouchers', exact: true }).click();
+    await adminNav(page, 'Vouchers').click();
     await page.getByLabel('Code').fill(voucher.short_code.slice(0, 6));
     await page.getByRole('button', { name: 'Find' }).click();
     await page.getByRole('link', { name: voucher.code }).click();

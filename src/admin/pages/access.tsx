@@ -14,12 +14,19 @@ function roleFrom(body: FormBody): Role {
   return role;
 }
 
+/** What each role may do, in the words an owner choosing one needs. */
+const ROLE_LABELS: Record<Role, string> = {
+  owner: 'owner — everything, also admins and API tokens',
+  admin: 'admin — runs the business, not admins or tokens',
+  readonly: 'readonly — sees everything, changes nothing',
+};
+
 function RoleSelect({ selected }: { selected?: Role }) {
   return (
     <select name="role" aria-label="Role">
       {ROLES.map((r) => (
         <option value={r} selected={r === (selected ?? 'admin')}>
-          {r}
+          {ROLE_LABELS[r]}
         </option>
       ))}
     </select>

@@ -475,6 +475,8 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
     const series = await deps.vouchers.getSeries(request.tenant.id, id);
     const cards: VoucherView[] = [];
     for await (const chunk of deps.vouchers.seriesVouchers(request.tenant.id, id)) cards.push(...chunk);
+    // The big code is what guests type: the short one only while the hotspot accepts it.
+    const { acceptShortCode } = await deps.tenants.getSettings(request.tenant.id, 'vouchers');
     const html = renderDocument(
       <html lang="en">
         <Head title={`Vouchers ${series.code}`} />
@@ -487,11 +489,11 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               <div class="voucher-card">
                 <div class="card-tenant">{request.tenant.name}</div>
                 <div class="card-plan">{v.planTitle}</div>
-                <div class="card-code">{v.shortCode}</div>
-                <div class="card-full">{v.code}</div>
+                <div class="card-code">{acceptShortCode ? v.shortCode : v.code}</div>
+                {acceptShortCode ? <div class="card-full">{v.code}</div> : null}
                 <div class="card-limits">
-                  {bytesOrUnlimited(v.dataLimitBytes)} · {secondsOrUnlimited(v.timeLimitSeconds)} ·{' '}
-                  {money(v.priceMinor, v.currency)}
+                  {bytesOrUnlimited(v.dataLimitBytes)} data · {secondsOrUnlimited(v.timeLimitSeconds)} online
+                  · {money(v.priceMinor, v.currency)}
                 </div>
               </div>
             ))}

@@ -305,4 +305,49 @@ describe.each(TEST_DIALECTS)('admin for a new operator (%s)', (dialect) => {
       .executeTakeFirstOrThrow();
     expect(row.name).toBe(tenant.name);
   });
+
+  it('prints on voucher cards the code guests can type, with its limits in words', async () => {
+    const { tenant, client } = await freshTenant();
+    const plan = await createPlan(app.store.db, tenant.id, {
+      data_limit_bytes: 500_000_000,
+      time_limit_seconds: 3600,
+    });
+    const series = await app.vouchers.createSeries(
+      tenant.id,
+      { planId: plan.id, quantity: 2, expiryMode: 'after_activation' },
+      null,
+    );
+    await app.vouchers.generator.idle();
+    const voucher = await app.store.db
+      .selectFrom('vouchers')
+      .select(['code', 'short_code'])
+      .where('series_id', '=', series.id)
+      .executeTakeFirstOrThrow();
+    let cards = await client.get(`/admin/vouchers/series/${series.id}/print`);
+    expect(cards.body).toContain(`<div class="card-code">${voucher.short_code}</div>`);
+    expect(cards.body).toContain('500 MB data · 1 h online');
+    // With short codes refused at the hotspot, the card shows the full code instead.
+    const settings = await app.tenants.getSettings(tenant.id, 'vouchers');
+    await app.tenants.putSettings(
+      tenant.id,
+      'vouchers',
+      { ...settings, acceptShortCode: false },
+      app.clock.nowMs(),
+    );
+    cards = await client.get(`/admin/vouchers/series/${series.id}/print`);
+    expect(cards.body).toContain(`<div class="card-code">${voucher.code}</div>`);
+    expect(cards.body).not.toContain(`<div class="card-code">${voucher.short_code}</div>`);
+  });
+
+  it('warns on Notifications that SMS links need the public address', async () => {
+    const { tenant, client } = await freshTenant();
+    expect((await client.get('/admin/config/notifications')).body).toContain('data-hint="public-url"');
+    await app.store.db
+      .updateTable('tenants')
+      .set({ public_url: 'https://wifi.example.com' })
+      .where('id', '=', tenant.id)
+      .execute();
+    app.clock.advance(11_000); // past the host cache
+    expect((await client.get('/admin/config/notifications')).body).not.toContain('data-hint="public-url"');
+  });
 });

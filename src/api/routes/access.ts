@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/deps.js';
-import { createTenantWithOwner } from '../../admin/tenants-service.js';
+import { createTenantWithOwner, updateTenantDetails } from '../../admin/tenants-service.js';
 import { AppError, pageOfList, pageRequest } from '../../shared/index.js';
 import { normalizeHost, type VoucherSettings as VoucherSettingsDoc } from '../../tenants/index.js';
 import { validateVoucherSettings } from '../../vouchers/settings.js';
@@ -258,4 +258,85 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
       return deps.tenants.getSettings(request.tenant.id, 'vouchers');
     },
   );
+
+  const business = (t: {
+    name: string;
+    default_country: string;
+    currency: string;
+    time_zone: string;
+    locale: string;
+    public_url: string | null;
+  }): Static<typeof BusinessSettings> => ({
+    name: t.name,
+    defaultCountry: t.default_country,
+    currency: t.currency,
+    timeZone: t.time_zone,
+    locale: t.locale,
+    publicUrl: t.public_url,
+  });
+
+  api.get(
+    '/settings/business',
+    {
+      schema: {
+        tags: ['settings'],
+        summary:
+          "The business details: name, country (phone numbers), currency, time zone ('today'), language",
+        response: { 200: BusinessSettings, ...errors },
+      },
+    },
+    async (request) => business(request.tenant),
+  );
+
+  api.patch<{ Body: Static<typeof BusinessSettingsPatch> }>(
+    '/settings/business',
+    {
+      preHandler: kit.requireOwner,
+      schema: {
+        tags: ['settings'],
+        summary: 'Change the business details (owners)',
+        body: BusinessSettingsPatch,
+        response: { 200: BusinessSettings, ...errors },
+      },
+    },
+    async (request) => {
+      const current = business(request.tenant);
+      const updated = await updateTenantDetails(deps, request.tenant.id, { ...current, ...request.body });
+      return business(updated);
+    },
+  );
 }
+
+const BusinessSettings = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    defaultCountry: Type.String({
+      pattern: '^[A-Z]{2}$',
+      description: 'ISO 3166-1: phone numbers without + are read in it',
+    }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, for new plans' }),
+    timeZone: Type.String({
+      description: "IANA zone: 'today' on the dashboard, dates, activation-date filters",
+    }),
+    locale: Type.String({ description: 'BCP 47 language tag, e.g. en-US' }),
+    publicUrl: Type.Union([Type.String(), Type.Null()], {
+      description: 'public origin of the portal (SMS links), e.g. https://wifi.example.com',
+    }),
+  },
+  {
+    examples: [
+      {
+        name: 'Harbour Café',
+        defaultCountry: 'US',
+        currency: 'USD',
+        timeZone: 'America/Chicago',
+        locale: 'en-US',
+        publicUrl: 'https://wifi.harbour.example',
+      },
+    ],
+  },
+);
+const BusinessSettingsPatch = Type.Partial(BusinessSettings, {
+  additionalProperties: false,
+  examples: [{ timeZone: 'Europe/Berlin', defaultCountry: 'DE', currency: 'EUR' }],
+});
