@@ -6,7 +6,12 @@ export {
   isRandomizedMac,
   MAC_FORMAT_MESSAGE,
 } from './mac.js';
-export { DevicesRepository, LIVE_VOUCHER_STATUSES, type DeviceEvent } from './repository.js';
+export {
+  DevicesRepository,
+  LIVE_VOUCHER_STATUSES,
+  type DeviceEvent,
+  type DeviceEventCursor,
+} from './repository.js';
 export {
   DevicesService,
   customerDevicesEnabled,

@@ -16,6 +16,12 @@ export interface DeviceEvent {
   createdAtMs: number;
 }
 
+/** Where a page of the audit trail ends: the next page holds the changes before this one. */
+export interface DeviceEventCursor {
+  createdAtMs: number;
+  id: number;
+}
+
 export class DevicesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -135,8 +141,11 @@ export class DevicesRepository {
       .execute();
   }
 
-  /** Recent changes, newest first; all of a tenant's when voucherId is omitted. */
-  async listEvents(tenantId: number, options: { voucherId?: number; limit: number }): Promise<DeviceEvent[]> {
+  /** Recent changes (or those before `before`), newest first; all of a tenant's when voucherId is omitted. */
+  async listEvents(
+    tenantId: number,
+    options: { voucherId?: number; limit: number; before?: DeviceEventCursor },
+  ): Promise<DeviceEvent[]> {
     let query = this.db
       .selectFrom('device_events')
       .selectAll()
@@ -145,6 +154,16 @@ export class DevicesRepository {
       .orderBy('id', 'desc')
       .limit(options.limit);
     if (options.voucherId !== undefined) query = query.where('voucher_id', '=', options.voucherId);
+    const before = options.before;
+    if (before) {
+      // Keyset paging in (created_at, id) order: stable while new changes arrive at the top.
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', before.createdAtMs),
+          eb.and([eb('created_at', '=', before.createdAtMs), eb('id', '<', before.id)]),
+        ]),
+      );
+    }
     const rows = await query.execute();
     return rows.map((row) => ({
       id: row.id,

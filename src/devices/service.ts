@@ -6,7 +6,12 @@
 import type { Device } from '../store/index.js';
 import { AppError, notFound, type Clock } from '../shared/index.js';
 import { isRandomizedMac, parseDeviceMac } from './mac.js';
-import { LIVE_VOUCHER_STATUSES, type DeviceEvent, type DevicesRepository } from './repository.js';
+import {
+  LIVE_VOUCHER_STATUSES,
+  type DeviceEvent,
+  type DeviceEventCursor,
+  type DevicesRepository,
+} from './repository.js';
 
 /** Who is changing devices: a signed-in customer (only their own vouchers) or an operator. */
 export type DeviceActor =
@@ -203,12 +208,13 @@ export class DevicesService {
     actor: DeviceActor,
     voucherId: number,
     eventsLimit = 20,
+    eventsBefore?: DeviceEventCursor,
   ): Promise<DevicesOverview> {
     const voucher = await this.voucherFor(tenantId, actor, voucherId);
     const [devices, online, events] = await Promise.all([
       this.devices.listByVoucher(tenantId, voucherId),
       this.devices.openSessionsByMac(tenantId, voucherId),
-      this.devices.listEvents(tenantId, { voucherId, limit: eventsLimit }),
+      this.devices.listEvents(tenantId, { voucherId, limit: eventsLimit, before: eventsBefore }),
     ]);
     const hotspotIds = [
       ...new Set(devices.flatMap((d) => (d.last_hotspot_id === null ? [] : [d.last_hotspot_id]))),

@@ -262,6 +262,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
       tenant.id,
       vouchers.items.map((v) => v.id),
     );
+    const voucherCodes = new Map(vouchers.items.map((v) => [v.id, v.code]));
     const writable = canWrite(kit.actorOf(request).role);
     const csrf = kit.csrf(reply);
     return kit.render(request, reply, {
@@ -329,8 +330,11 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
           ) : (
             <ul>
               {devices.map((d) => (
+                // Changes happen in the voucher's Associated devices block: link to the device's row there.
                 <li>
-                  {d.mac} {d.title ? `— ${d.title}` : ''} (last seen {when(d.lastSeenAtMs, tenant.time_zone)})
+                  <a href={`/admin/vouchers/${d.voucherId}#device-${d.id}`}>{d.mac}</a>{' '}
+                  {d.title ? `— ${d.title}` : ''} on voucher {voucherCodes.get(d.voucherId)} (last seen{' '}
+                  {when(d.lastSeenAtMs, tenant.time_zone)})
                 </li>
               ))}
             </ul>

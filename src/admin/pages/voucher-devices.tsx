@@ -16,6 +16,7 @@ import {
   parseMac,
   type DeviceDetails,
   type DeviceEvent,
+  type DeviceEventCursor,
   type DevicesOverview,
   type DisconnectOutcome,
 } from '../../devices/index.js';
@@ -35,7 +36,7 @@ import {
   when,
 } from '../views/components.js';
 
-/** How many audit rows the voucher page shows (the API pages through all of them). */
+/** How many audit rows the voucher page shows at a time ("Older changes" pages on). */
 const EVENTS_SHOWN = 50;
 
 /** A form's typed values and what was wrong with them, to show it again after a refusal. */
@@ -55,6 +56,10 @@ interface DevicesBlockData {
   overview: DevicesOverview;
   adminNames: Map<number, string>;
   customerPhones: Map<number, string>;
+  /** Where the next page of older changes starts, when there are more. */
+  olderChanges?: DeviceEventCursor | undefined;
+  /** The trail shown is an older page (so offer the way back to the newest). */
+  pagedBack: boolean;
 }
 
 const NOT_LIVE_TEXT = 'Devices can be added or changed only while the voucher is new, active or online.';
@@ -68,9 +73,15 @@ const DISCONNECT_TEXT: Record<DisconnectOutcome, string> = {
   pending: 'The hotspot has not confirmed the disconnect yet; it will be retried in the background.',
 };
 
-function voucherUrl(voucherId: number, query?: Record<string, string>): string {
+function voucherUrl(voucherId: number, query?: Record<string, string>, anchor = 'devices'): string {
   const search = query ? `?${new URLSearchParams(query).toString()}` : '';
-  return `/admin/vouchers/${voucherId}${search}#devices`;
+  return `/admin/vouchers/${voucherId}${search}#${anchor}`;
+}
+
+/** `?changesBefore=<createdAtMs>-<id>`: the audit trail page that starts after that change. */
+function parseChangesBefore(raw: unknown): DeviceEventCursor | undefined {
+  const match = typeof raw === 'string' ? /^(\d{1,15})-(\d{1,15})$/.exec(raw) : null;
+  return match ? { createdAtMs: Number(match[1]), id: Number(match[2]) } : undefined;
 }
 
 /** The status lines after a redirect (`?device=…&mac=…&disconnect=…`); the MAC is re-parsed. */
@@ -361,9 +372,10 @@ export function DevicesBlock(props: {
 }
 
 function DeviceHistory(props: { data: DevicesBlockData; timeZone: string }): VNode {
-  const events = props.data.overview.events;
+  const { overview, olderChanges, pagedBack } = props.data;
+  const events = overview.events;
   return (
-    <section class="device-history" aria-labelledby="device-history-title">
+    <section class="device-history" id="device-history" aria-labelledby="device-history-title">
       <h3 id="device-history-title">Device changes</h3>
       {events.length === 0 ? (
         <Empty>No device changes yet.</Empty>
@@ -391,6 +403,24 @@ function DeviceHistory(props: { data: DevicesBlockData; timeZone: string }): VNo
           </tbody>
         </table>
       )}
+      {olderChanges || pagedBack ? (
+        <nav class="pager" aria-label="Device changes pages">
+          {pagedBack ? (
+            <a href={voucherUrl(overview.voucherId, undefined, 'device-history')}>← Newest changes</a>
+          ) : null}
+          {olderChanges ? (
+            <a
+              href={voucherUrl(
+                overview.voucherId,
+                { changesBefore: `${olderChanges.createdAtMs}-${olderChanges.id}` },
+                'device-history',
+              )}
+            >
+              Older changes →
+            </a>
+          ) : null}
+        </nav>
+      ) : null}
     </section>
   );
 }
@@ -402,12 +432,17 @@ async function loadBlockData(
   voucherId: number,
 ): Promise<DevicesBlockData> {
   const tenantId = request.tenant.id;
-  const overview = await deps.voucherDevices.overview(
+  const before = parseChangesBefore((request.query as Record<string, unknown> | undefined)?.changesBefore);
+  // One row more than shown tells whether there is an older page.
+  const { events: fetched, ...overviewRest } = await deps.voucherDevices.overview(
     tenantId,
     operatorActor(request, kit),
     voucherId,
-    EVENTS_SHOWN,
+    EVENTS_SHOWN + 1,
+    before,
   );
+  const overview = { ...overviewRest, events: fetched.slice(0, EVENTS_SHOWN) };
+  const last = overview.events.at(-1);
   const customerIds = overview.events.flatMap((e) =>
     e.actor === 'customer' && e.actorId !== null ? [e.actorId] : [],
   );
@@ -420,6 +455,9 @@ async function loadBlockData(
     overview,
     adminNames: new Map(admins.map((a) => [a.id, a.name])),
     customerPhones: new Map([...customers].map(([id, c]) => [id, c.phone])),
+    olderChanges:
+      fetched.length > EVENTS_SHOWN && last ? { createdAtMs: last.createdAtMs, id: last.id } : undefined,
+    pagedBack: before !== undefined,
   };
 }
 

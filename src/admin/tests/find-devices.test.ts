@@ -1,13 +1,17 @@
 /**
- * Finding a device by MAC ("which voucher is this phone on, is it online?"): the voucher and
- * session lists filter by `mac` in every common format, in the admin pages and the REST API;
- * only the tenant's own rows come back, and a text that is not a MAC is a clear 400.
+ * How an operator finds a device. By MAC ("which voucher is this phone on, is it online?"): the
+ * voucher and session lists filter by `mac` in every common format, in the admin pages and the
+ * REST API; only the tenant's own rows come back, and a text that is not a MAC is a clear 400.
+ * From the customer page: each device links to its row in the voucher's Associated devices
+ * block. In the voucher's device audit trail: "Older changes" pages (plain links) through every
+ * change exactly once, newest first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { AdminClient, createAdmin, createApiToken } from '../../../test/helpers/admin.js';
 import * as make from '../../../test/helpers/factories.js';
+import { DevicesRepository } from '../../devices/index.js';
 
 const MAC = 'F0:99:B6:12:34:56';
 const FORMATS = [
@@ -18,20 +22,22 @@ const FORMATS = [
   ' F099-B612-3456 ',
 ];
 const OTHER_HOST = 'other.example.com';
+/** Audit changes on the MAC's voucher: over two pages of 50, three at each instant (order needs the id). */
+const CHANGES = 120;
+const macOf = (n: number) => `02:00:00:00:00:${n.toString(16).padStart(2, '0').toUpperCase()}`;
 
-describe.each(TEST_DIALECTS)('find by MAC address (%s)', (dialect) => {
+type Voucher = { id: number; code: string };
+
+describe.each(TEST_DIALECTS)('admin and API: finding a device (%s)', (dialect) => {
   let app: TestApp;
   let token: string;
   let otherToken: string;
   let owner: AdminClient;
-  /** This tenant: the MAC's current voucher, an old voucher it was on, and a voucher without it. */
-  let current: { id: number; code: string };
-  let old: { id: number; code: string };
-  let unrelated: { id: number; code: string };
-  let other: { id: number; code: string };
-  let onlineSessionId: number;
-  let pastSessionId: number;
-  let otherSessionId: number;
+  /** This tenant: the MAC's current voucher, an old voucher it was on, a voucher without it; then B's. */
+  let current: Voucher, old: Voucher, unrelated: Voucher, other: Voucher;
+  /** The MAC's sessions: online and past in this tenant, and one in tenant B. */
+  let onlineSessionId: number, pastSessionId: number, otherSessionId: number;
+  let customerId: number, currentDeviceId: number;
 
   beforeAll(async () => {
     app = await buildTestApp(dialect);
@@ -39,10 +45,18 @@ describe.each(TEST_DIALECTS)('find by MAC address (%s)', (dialect) => {
     const tenantId = app.bootstrapped.tenant.id;
     const plan = await make.createPlan(db, tenantId);
     const hotspotId = (await make.createHotspot(db, tenantId)).id;
-    current = await make.createVoucher(db, plan, { status: 'online' });
+    customerId = (await make.createCustomer(db, tenantId)).id;
+    current = await make.createVoucher(db, plan, { status: 'online', customer_id: customerId });
     old = await make.createVoucher(db, plan, { status: 'used' });
     unrelated = await make.createVoucher(db, plan, { status: 'active' });
-    await make.createDevice(db, { tenant_id: tenantId, voucher_id: current.id, mac: MAC });
+    currentDeviceId = (
+      await make.createDevice(db, {
+        tenant_id: tenantId,
+        voucher_id: current.id,
+        mac: MAC,
+        title: 'Till <b>',
+      })
+    ).id;
     await make.createDevice(db, { tenant_id: tenantId, voucher_id: old.id, mac: MAC });
     await make.createDevice(db, { tenant_id: tenantId, voucher_id: unrelated.id });
     const session = (values: { voucher_id: number; mac: string | null; stopped_at?: number }) =>
@@ -66,6 +80,20 @@ describe.each(TEST_DIALECTS)('find by MAC address (%s)', (dialect) => {
       })
     ).id;
 
+    const devices = new DevicesRepository(db);
+    for (let n = 1; n <= CHANGES; n++) {
+      await devices.insertEvent({
+        tenantId,
+        voucherId: current.id,
+        deviceId: null,
+        actor: 'system',
+        actorId: null,
+        clientIp: null,
+        action: 'added',
+        details: { mac: macOf(n) },
+        createdAtMs: Date.UTC(2026, 10, 1) + Math.ceil(n / 3) * 60_000,
+      });
+    }
     token = await createApiToken(app, tenantId, 'readonly');
     otherToken = await createApiToken(app, tenantB.id, 'readonly');
     const admin = await createAdmin(app, tenantId, { role: 'readonly' });
@@ -179,6 +207,58 @@ describe.each(TEST_DIALECTS)('find by MAC address (%s)', (dialect) => {
       expect(page.body).toContain('0 in total');
       expect(page.body).not.toContain('<script>x');
       expect(page.body).toContain('value="&lt;script>x&lt;/script>"');
+    }
+  });
+
+  it("links each device on the customer page to its row on the voucher's page", async () => {
+    const page = await owner.get(`/admin/customers/${customerId}`);
+    expect(page.statusCode).toBe(200);
+    const link = `/admin/vouchers/${current.id}#device-${currentDeviceId}`;
+    expect(page.body).toContain(`href="${link}"`);
+    expect(page.body).toContain(`on voucher ${current.code}`);
+    expect(page.body).toContain('Till &lt;b>');
+    const target = await owner.get(link.split('#')[0]!);
+    expect(target.body).toContain(`id="device-${currentDeviceId}"`);
+  });
+
+  /** The changes a voucher page lists (their MACs in order) and its paging links. */
+  async function trail(url: string) {
+    const page = await owner.get(url);
+    expect(page.statusCode).toBe(200);
+    const history = page.body.slice(page.body.indexOf('id="device-history"'));
+    const links = Object.fromEntries(
+      [...history.matchAll(/<a href="([^"]+)">(← Newest changes|Older changes →)<\/a>/g)].map((m) => [
+        m[2]!.includes('Older') ? 'older' : 'newest',
+        m[1]!.replaceAll('&amp;', '&'),
+      ]),
+    );
+    return { macs: [...history.matchAll(/Added ([0-9A-F:]{17})/g)].map((m) => m[1]!), links };
+  }
+
+  it('shows the newest 50 changes, then pages to the oldest, each change once', async () => {
+    const first = await trail(`/admin/vouchers/${current.id}`);
+    expect(first.macs).toHaveLength(50);
+    expect(first.macs[0]).toBe(macOf(CHANGES));
+    expect(first.links.newest).toBeUndefined();
+    expect(first.links.older).toMatch(/^\/admin\/vouchers\/\d+\?changesBefore=\d+-\d+#device-history$/);
+
+    const second = await trail(first.links.older!);
+    expect(second.macs).toHaveLength(50);
+    expect(second.links.newest).toBe(`/admin/vouchers/${current.id}#device-history`);
+    const third = await trail(second.links.older!);
+    expect(third.macs).toHaveLength(CHANGES - 100);
+    expect(third.links.older).toBeUndefined();
+    expect(third.links.newest).toBeDefined();
+
+    const all = [...first.macs, ...second.macs, ...third.macs];
+    expect(all).toEqual(Array.from({ length: CHANGES }, (_, i) => macOf(CHANGES - i)));
+  });
+
+  it('treats a malformed cursor as the newest page', async () => {
+    for (const cursor of ['abc', '1-', '-1', '1e3-2', `${'9'.repeat(16)}-1`]) {
+      const page = await trail(`/admin/vouchers/${current.id}?changesBefore=${encodeURIComponent(cursor)}`);
+      expect(page.macs[0]).toBe(macOf(CHANGES));
+      expect(page.links.newest).toBeUndefined();
     }
   });
 });
