@@ -24,7 +24,7 @@ import { PortalDevices } from './portal/devices.js';
 import { UsagePortalQueries } from './usage/index.js';
 import { VoucherPortalQueries } from './vouchers/index.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
-import { migrateToLatest, openDatabase, type Store } from './store/index.js';
+import { migrateToLatest, openDatabase, type Store, type Tenant } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
 import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
 import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from './radius/index.js';
@@ -136,18 +136,20 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
     clock,
   });
+  // The portal link in every SMS (status page notifications, voucher details).
+  const portalUrl = (tenant: Tenant) =>
+    portalUrlFor(tenant, {
+      publicUrl: config.publicUrl,
+      hostsOf: (id) => tenants.hostsOf(id),
+      port: config.port,
+    });
   const notifications = new NotificationsService({
     repo: new NotificationsRepository(store.db),
     tenants,
     sender: sms.outbox,
     clock,
     logger,
-    portalUrl: (tenant) =>
-      portalUrlFor(tenant, {
-        publicUrl: config.publicUrl,
-        hostsOf: (id) => tenants.hostsOf(id),
-        port: config.port,
-      }),
+    portalUrl,
   });
 
   // RADIUS, hotspots, accounting, disconnects.
@@ -246,6 +248,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     smsSender: {
       enqueue: (message) => sms.outbox.enqueue(message),
       hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+      portalUrl,
     },
   });
   await operator.start();

@@ -5,6 +5,7 @@ import type { DevicesAdminQueries } from '../devices/admin-queries.js';
 import type { DevicesService } from '../devices/index.js';
 import type { PlansService } from '../plans/index.js';
 import type { Clock } from '../shared/index.js';
+import type { Tenant } from '../store/index.js';
 import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
 import type { SessionsAdminQueries } from '../usage/admin-queries.js';
 import type { VouchersService } from '../vouchers/index.js';
@@ -52,6 +53,8 @@ export interface AdminDeps {
       text: string;
     }): Promise<unknown>;
     hasEnabledGateway(tenantId: number): Promise<boolean>;
+    /** The tenant's portal address for links in SMS. */
+    portalUrl(tenant: Tenant): Promise<string>;
   };
   clock: Clock;
   logger: Logger;

@@ -5,7 +5,7 @@ import type { VoucherView } from '../vouchers/index.js';
 import type { AdminDeps } from './deps.js';
 
 /** The SMS text: code first (what the guest types), then the limits in plain words. */
-export function voucherDetailsText(tenant: Tenant, v: VoucherView): string {
+export function voucherDetailsText(tenant: Tenant, v: VoucherView, portalUrl?: string): string {
   const limits = [
     v.dataLimitBytes !== null ? `${formatBytes(v.dataLimitBytes)} data` : null,
     v.timeLimitSeconds !== null ? `${formatDuration(v.timeLimitSeconds)} online` : null,
@@ -15,7 +15,8 @@ export function voucherDetailsText(tenant: Tenant, v: VoucherView): string {
         ? `valid ${formatDuration(v.validitySeconds)} after first use`
         : null,
   ].filter(Boolean);
-  return `${tenant.name}: your Wi-Fi voucher code is ${v.code}. ${v.planTitle}${limits.length ? ` (${limits.join(', ')})` : ''}.`;
+  const usage = portalUrl ? ` Your usage: ${portalUrl}` : '';
+  return `${tenant.name}: your Wi-Fi voucher code is ${v.code}. ${v.planTitle}${limits.length ? ` (${limits.join(', ')})` : ''}.${usage}`;
 }
 
 export async function sendVoucherDetails(deps: AdminDeps, tenant: Tenant, voucherId: number): Promise<void> {
@@ -29,6 +30,6 @@ export async function sendVoucherDetails(deps: AdminDeps, tenant: Tenant, vouche
     customerId: customer.id,
     type: 'voucher_details',
     recipient: customer.phone,
-    text: voucherDetailsText(tenant, voucher),
+    text: voucherDetailsText(tenant, voucher, await deps.smsSender.portalUrl(tenant)),
   });
 }

@@ -72,15 +72,17 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
         .click();
       await page.getByLabel(/^Business name/).fill('Harbour Café');
       await page.getByLabel('Time zone').selectOption('America/Chicago');
+      // Where guests' phones reach the portal (the SMS links use it).
+      await page.getByLabel(/^Public address/).fill(baseUrl);
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await expect(notice()).resolves.toBe('Saved.');
       await expect(page.locator('.admin-top .tenant').textContent()).resolves.toBe('Harbour Café');
       const tenant = await app.store.db
         .selectFrom('tenants')
-        .select(['name', 'time_zone'])
+        .select(['name', 'time_zone', 'public_url'])
         .where('id', '=', app.bootstrapped.tenant.id)
         .executeTakeFirstOrThrow();
-      expect(tenant).toEqual({ name: 'Harbour Café', time_zone: 'America/Chicago' });
+      expect(tenant).toEqual({ name: 'Harbour Café', time_zone: 'America/Chicago', public_url: baseUrl });
     });
 
     it('creates a plan, told what comes next', { timeout: 120_000 }, async () => {
@@ -219,6 +221,7 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
       const details = (await page.locator('main').textContent()) ?? '';
       expect(details).toContain(GUEST_PHONE);
       expect(details).toContain(`Harbour Café: your Wi-Fi voucher code is ${code}`);
+      expect(details).toContain(`Your usage: ${baseUrl}/portal`);
       expect(details).toContain('Local SMS provider');
       // And the provider really received it.
       const delivered = provider.requests.map((r) => new URL(r.url, provider.url).searchParams);
