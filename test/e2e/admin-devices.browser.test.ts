@@ -2,7 +2,8 @@
  * The admin voucher page's Associated devices block end to end, on every database in
  * TEST_DIALECTS: in Chromium an operator finds a voucher, adds a MAC (a mistyped one first: the
  * form says why and keeps the text), radclient MAC authentication for it is then accepted, the
- * device starts a session (accounting Start), the operator removes it through the confirmation
+ * device starts a session (accounting Start), the operator finds it by its MAC (typed another
+ * way) in the voucher list and its session in the session list, removes it through the confirmation
  * page, the NAS simulator receives a Disconnect-Request with the session's identifiers, the page
  * says the hotspot confirmed it, and MAC authentication is rejected afterwards.
  */
@@ -99,6 +100,18 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
           'Operator Olga Operator',
         );
         await saveScreenshot(page, 'admin-devices');
+
+        // "Which voucher is this phone on, is it online?": found by its MAC, typed another way.
+        await adminNav(page, 'Vouchers').click();
+        await page.getByLabel('Device MAC address').fill('f0-99-b6-65-43-21');
+        await page.getByRole('button', { name: 'Find' }).click();
+        const found = page.locator('main tbody tr');
+        await expect(found.count()).resolves.toBe(1);
+        await expect(found.textContent()).resolves.toContain(voucher.code);
+        await expect(found.textContent()).resolves.toContain('online');
+        await page.getByRole('link', { name: `Sessions of ${MAC}` }).click();
+        await expect(page.locator('main tbody tr').textContent()).resolves.toContain('10.5.50.8');
+        await page.goto(`${baseUrl}/admin/vouchers/${voucher.id}`);
 
         // Remove, through the confirmation page.
         await page.getByRole('link', { name: `Remove Front desk laptop ${MAC}` }).click();
