@@ -259,7 +259,14 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
         </label>
         <label>
           Quantity <small>(1–100,000)</small>
-          <input name="quantity" type="number" min={1} max={100000} required value={q.quantity ?? '10'} />
+          <input
+            name="quantity"
+            type="number"
+            min={1}
+            max={100000}
+            required
+            value={q.quantity ?? (q.customer ? '1' : '10')}
+          />
         </label>
         <fieldset>
           <legend>Expiry</legend>

@@ -88,6 +88,14 @@ describe.each(TEST_DIALECTS)('admin for a new operator (%s)', (dialect) => {
     const generate = await client.get('/admin/vouchers/generate');
     expect(generate.body).toContain('data-hint="no-plans"');
     expect(generate.body).toContain('href="/admin/plans/new"');
+    // A voucher for one customer starts at quantity 1 (a series for stock at 10).
+    expect(generate.body).not.toContain('name="quantity"');
+    const { tenant: t2, client: c2 } = await freshTenant();
+    await createPlan(app.store.db, t2.id);
+    expect((await c2.get('/admin/vouchers/generate')).body).toMatch(/name="quantity"[^>]*value="10"/);
+    expect((await c2.get('/admin/vouchers/generate?customer=%2B12025550123')).body).toMatch(
+      /name="quantity"[^>]*value="1"/,
+    );
     // Sort orders are words, not column names.
     const plans = await client.get('/admin/plans');
     expect(plans.body).toContain('>Newest first</option>');
