@@ -32,7 +32,8 @@ describe.each(TEST_DIALECTS)('admin and API: finding a device (%s)', (dialect) =
   let app: TestApp;
   let token: string;
   let otherToken: string;
-  let owner: AdminClient;
+  /** A read-only admin: finding needs no write role. */
+  let operator: AdminClient;
   /** This tenant: the MAC's current voucher, an old voucher it was on, a voucher without it; then B's. */
   let current: Voucher, old: Voucher, unrelated: Voucher, other: Voucher;
   /** The MAC's sessions: online and past in this tenant, and one in tenant B. */
@@ -97,8 +98,8 @@ describe.each(TEST_DIALECTS)('admin and API: finding a device (%s)', (dialect) =
     token = await createApiToken(app, tenantId, 'readonly');
     otherToken = await createApiToken(app, tenantB.id, 'readonly');
     const admin = await createAdmin(app, tenantId, { role: 'readonly' });
-    owner = new AdminClient(app);
-    expect((await owner.signIn(admin.email)).statusCode).toBe(303);
+    operator = new AdminClient(app);
+    expect((await operator.signIn(admin.email)).statusCode).toBe(303);
   });
   afterAll(() => app.destroy());
 
@@ -175,7 +176,7 @@ describe.each(TEST_DIALECTS)('admin and API: finding a device (%s)', (dialect) =
 
   it('admin: the voucher list finds the vouchers of a MAC typed in any format, and links its sessions', async () => {
     for (const mac of FORMATS) {
-      const page = await owner.get(`/admin/vouchers?${new URLSearchParams({ mac }).toString()}`);
+      const page = await operator.get(`/admin/vouchers?${new URLSearchParams({ mac }).toString()}`);
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain(current.code);
       expect(page.body).toContain(old.code);
@@ -186,20 +187,20 @@ describe.each(TEST_DIALECTS)('admin and API: finding a device (%s)', (dialect) =
   });
 
   it('admin: the session list finds the sessions of a MAC, and links its vouchers', async () => {
-    const page = await owner.get('/admin/sessions?mac=f099.b612.3456');
+    const page = await operator.get('/admin/sessions?mac=f099.b612.3456');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('2 in total');
     expect(page.body).toContain(`href="/admin/vouchers/${current.id}"`);
     expect(page.body).toContain(`href="/admin/vouchers/${old.id}"`);
     expect(page.body).not.toContain(`href="/admin/vouchers/${unrelated.id}"`);
     expect(page.body).toContain(`href="/admin/vouchers?mac=F0%3A99%3AB6%3A12%3A34%3A56"`);
-    const online = await owner.get('/admin/sessions?online=yes&mac=F0-99-B6-12-34-56');
+    const online = await operator.get('/admin/sessions?online=yes&mac=F0-99-B6-12-34-56');
     expect(online.body).toContain('1 in total');
   });
 
   it('admin: a text that is not a MAC says so, lists nothing and is escaped', async () => {
     for (const list of ['vouchers', 'sessions']) {
-      const page = await owner.get(`/admin/${list}?mac=${encodeURIComponent('<script>x</script>')}`);
+      const page = await operator.get(`/admin/${list}?mac=${encodeURIComponent('<script>x</script>')}`);
       expect(page.statusCode).toBe(400);
       expect(page.body).toContain(
         'MAC address: Enter a MAC address such as AA:BB:CC:DD:EE:FF (12 hexadecimal digits).',
@@ -211,19 +212,19 @@ describe.each(TEST_DIALECTS)('admin and API: finding a device (%s)', (dialect) =
   });
 
   it("links each device on the customer page to its row on the voucher's page", async () => {
-    const page = await owner.get(`/admin/customers/${customerId}`);
+    const page = await operator.get(`/admin/customers/${customerId}`);
     expect(page.statusCode).toBe(200);
     const link = `/admin/vouchers/${current.id}#device-${currentDeviceId}`;
     expect(page.body).toContain(`href="${link}"`);
     expect(page.body).toContain(`on voucher ${current.code}`);
     expect(page.body).toContain('Till &lt;b>');
-    const target = await owner.get(link.split('#')[0]!);
+    const target = await operator.get(link.split('#')[0]!);
     expect(target.body).toContain(`id="device-${currentDeviceId}"`);
   });
 
   /** The changes a voucher page lists (their MACs in order) and its paging links. */
   async function trail(url: string) {
-    const page = await owner.get(url);
+    const page = await operator.get(url);
     expect(page.statusCode).toBe(200);
     const history = page.body.slice(page.body.indexOf('id="device-history"'));
     const links = Object.fromEntries(
