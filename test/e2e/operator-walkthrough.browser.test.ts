@@ -1,10 +1,10 @@
 /**
  * The issue's "done when", as a new operator would try it: a fresh install (no demo), the first
  * admin signs in and — opening only the sign-in URL, then following links and buttons by their
- * text — sets the business details, creates a plan, a hotspot (and sees its RouterOS configuration), an HTTP SMS gateway
- * (a local stand-in provider) with a test SMS, the portal settings, a series of vouchers; assigns
- * one voucher to a new customer by phone, texts them its details and reads that SMS in the SMS
- * log. The dashboard's "Getting started" checklist follows along and disappears at the end.
+ * text — sets the business details, creates a plan, a hotspot (and sees its RouterOS
+ * configuration), an HTTP SMS gateway (a local stand-in provider) with a test SMS, the portal
+ * settings, a series of vouchers; assigns one voucher to a new customer by phone, texts them its
+ * details and reads that SMS in the SMS log. The dashboard's "Getting started" checklist follows along and disappears at the end.
  * Screenshots: see saveScreenshot.
  */
 import type { Browser, Page } from 'playwright-core';
