@@ -75,6 +75,9 @@ function Checklist({ progress, tenant }: { progress: SetupProgress; tenant: Tena
         First check <a href="/admin/config/business">your business details</a>: Portico reads phone numbers as
         numbers of <strong>{tenant.default_country}</strong>, counts days in{' '}
         <strong>{tenant.time_zone}</strong> and prices in <strong>{tenant.currency}</strong>.
+        {tenant.public_url
+          ? null
+          : " Set your public address there too, so links in SMS open on guests' phones."}
       </p>
       <ol>
         {STEPS.map((s) => (

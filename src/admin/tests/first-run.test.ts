@@ -50,6 +50,7 @@ describe.each(TEST_DIALECTS)('admin for a new operator (%s)', (dialect) => {
     expect(page.body).toContain('0 of 7 done');
     expect(stepsDone(page.body)).toEqual([]);
     expect(page.body).toContain('No activations or data in the last 30 days yet');
+    expect(page.body).toContain('Set your public address there too');
 
     const plan = await createPlan(app.store.db, tenant.id);
     await createHotspot(app.store.db, tenant.id);
