@@ -40,6 +40,22 @@ export function macFilter(raw: string | undefined): { mac?: string; error?: stri
   return mac ? { mac } : { error: `MAC address: ${MAC_FORMAT_MESSAGE}` };
 }
 
+/**
+ * A list's `from`/`to` date filter (YYYY-MM-DD, calendar days in the tenant's time zone) as a
+ * half-open range of instants: from the start of `from` to the start of the day after `to`, so
+ * "to" includes its whole day. A missing or impossible date leaves that end open.
+ */
+export function dayRangeInZone(
+  from: string | undefined,
+  to: string | undefined,
+  timeZone: string,
+): { fromMs?: number; toMs?: number } {
+  return {
+    ...(isCalendarDay(from) ? { fromMs: startOfDayInZone(from, timeZone) } : {}),
+    ...(isCalendarDay(to) ? { toMs: startOfDayInZone(addDays(to, 1), timeZone) } : {}),
+  };
+}
+
 /** Digits of the fraction part of a currency (USD 2, JPY 0), for entering prices in major units. */
 export function currencyDigits(currency: string): number {
   try {

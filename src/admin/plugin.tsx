@@ -7,6 +7,7 @@ import { createKit, type AdminPagesExtension } from './kit.js';
 import { accessPages } from './pages/access.js';
 import { customersPages } from './pages/customers.js';
 import { dashboardPage } from './pages/dashboard.js';
+import { deviceLogPages } from './pages/device-log.js';
 import { plansPages } from './pages/plans.js';
 import { hotspotsPages } from './pages/hotspots.js';
 import { configBusinessPage } from './pages/config-business.js';
@@ -88,6 +89,7 @@ export async function registerAdmin(
     await plansPages(admin, deps, kit);
     await vouchersPages(admin, deps, kit);
     await voucherDevicesPages(admin, deps, kit);
+    await deviceLogPages(admin, deps, kit);
     await customersPages(admin, deps, kit);
     await sessionsPages(admin, deps, kit);
     await hotspotsPages(admin, deps, kit);

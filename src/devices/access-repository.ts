@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database, Device } from '../store/index.js';
+import { eventMacColumns } from './repository.js';
 
 export interface DeviceWithPresence extends Device {
   /** Start of the device's oldest open session, or null when it is offline. */
@@ -138,6 +139,7 @@ export class DeviceAccessRepository {
         client_ip: null,
         action: values.action,
         details_json: JSON.stringify(values.details),
+        ...eventMacColumns(values.action, values.details),
         created_at: values.nowMs,
       })
       .execute();

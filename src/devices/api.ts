@@ -1,14 +1,18 @@
 /**
  * REST API of a voucher's associated devices (an ApiExtension under /api/v1):
  * GET/POST /vouchers/{id}/devices, PATCH/DELETE /vouchers/{id}/devices/{deviceId},
- * POST /vouchers/{id}/devices/{deviceId}/disconnect, GET /vouchers/{id}/device-events.
- * Operators act for the tenant (no portal switch applies); read-only tokens may only read.
+ * POST /vouchers/{id}/devices/{deviceId}/disconnect, and the device audit trail: one voucher's
+ * (GET /vouchers/{id}/device-events) or the whole tenant's (GET /device-events), paged like every
+ * list. Operators act for the tenant (no portal switch applies); read-only tokens may only read.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiExtension, ApiKit } from '../api/plugin.js';
-import { errors, Nullable, problemOf } from '../api/schemas.js';
-import { notFound } from '../shared/index.js';
+import { errors, FromMs, MacQuery, Nullable, PageOf, PageQuery, problemOf, ToMs } from '../api/schemas.js';
+import { notFound, pageRequest } from '../shared/index.js';
+import { eventMacs } from './describe.js';
+import { requireMac } from './mac.js';
+import { DEVICE_EVENT_ACTORS, type DeviceEvent } from './repository.js';
 import type { DeviceActor, DeviceDetails, DevicesService } from './service.js';
 
 const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
@@ -46,16 +50,48 @@ const Disconnect = Type.Object({
 
 const DeviceChange = Type.Object({ device: DeviceSchema, disconnect: Disconnect });
 
-const DeviceEventSchema = Type.Object({
-  id: Type.Integer(),
-  deviceId: Nullable(Type.Integer()),
-  actor: Type.String({ description: 'customer, operator or system' }),
-  actorId: Nullable(Type.Integer()),
-  clientIp: Nullable(Type.String()),
-  action: Type.String({ description: 'added, edited, replaced, removed, disconnected, …' }),
-  details: Type.Record(Type.String(), Type.Unknown()),
-  createdAtMs: Ms,
-});
+const DeviceEventSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    voucherId: Type.Integer(),
+    deviceId: Nullable(Type.Integer()),
+    actor: Type.Union(
+      DEVICE_EVENT_ACTORS.map((a) => Type.Literal(a)),
+      {
+        description:
+          'customer (in the portal), operator (admin area or API token) or system (the device-limit policy at login)',
+      },
+    ),
+    actorId: Nullable(
+      Type.Integer({ description: 'the customer or admin id; null for an API token or the system' }),
+    ),
+    clientIp: Nullable(Type.String({ description: 'where the change came from; null for the system' })),
+    action: Type.String({ description: 'added, edited, replaced, removed, disconnected, …' }),
+    mac: Nullable(
+      Type.String({ description: 'the MAC the change is about (for a replacement: the new one)' }),
+    ),
+    replacedMac: Nullable(Type.String({ description: 'for a replacement: the MAC that lost access' })),
+    details: Type.Record(Type.String(), Type.Unknown()),
+    createdAtMs: Ms,
+  },
+  {
+    examples: [
+      {
+        id: 42,
+        voucherId: 7,
+        deviceId: 12,
+        actor: 'customer',
+        actorId: 3,
+        clientIp: '203.0.113.24',
+        action: 'replaced',
+        mac: 'F0:99:B6:12:34:56',
+        replacedMac: 'AA:BB:CC:00:11:22',
+        details: { fromMac: 'AA:BB:CC:00:11:22', toMac: 'F0:99:B6:12:34:56', title: 'Work laptop' },
+        createdAtMs: 1795000000000,
+      },
+    ],
+  },
+);
 
 const MAC_CONFLICTS = {
   MAC_ALREADY_ON_VOUCHER: 'the MAC is already on this voucher',
@@ -99,7 +135,20 @@ const DevicePatch = Type.Object(
   },
   { examples: [{ title: 'Work laptop' }] },
 );
-const EventsQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) });
+const VoucherEventsQuery = Type.Object({ ...PageQuery });
+const EventsQuery = Type.Object({
+  ...PageQuery,
+  voucherId: Type.Optional(Type.Integer({ minimum: 1, description: "this voucher's changes" })),
+  mac: MacQuery('changes about this MAC, replacements from or to it included'),
+  actor: Type.Optional(Type.Union(DEVICE_EVENT_ACTORS.map((a) => Type.Literal(a)))),
+  createdFromMs: FromMs('made'),
+  createdToMs: ToMs('made'),
+});
+
+function toEvent(event: DeviceEvent): Static<typeof DeviceEventSchema> {
+  const macs = eventMacs(event.action, event.details);
+  return { ...event, mac: macs.mac, replacedMac: macs.replacedMac };
+}
 
 function toDevice(d: DeviceDetails): Static<typeof DeviceSchema> {
   return {
@@ -244,25 +293,47 @@ export function devicesApiRoutes(devices: DevicesService): ApiExtension {
       },
     );
 
-    api.get<{ Params: Static<typeof VoucherParams>; Querystring: Static<typeof EventsQuery> }>(
+    api.get<{ Params: Static<typeof VoucherParams>; Querystring: Static<typeof VoucherEventsQuery> }>(
       '/vouchers/:id/device-events',
       {
         schema: {
           tags,
           summary: "The voucher's device audit trail (who, when, from which IP, what), newest first",
           params: VoucherParams,
-          querystring: EventsQuery,
-          response: { 200: Type.Object({ items: Type.Array(DeviceEventSchema) }), ...errors },
+          querystring: VoucherEventsQuery,
+          response: { 200: PageOf(DeviceEventSchema), ...errors },
         },
       },
       async (request) => {
-        const events = await devices.history(
+        const page = await devices.voucherEventPage(
           request.tenant.id,
           operatorActor(request, kit),
           request.params.id,
-          request.query.limit ?? 100,
+          pageRequest(request.query.page, request.query.perPage),
         );
-        return { items: events.map(({ voucherId: _voucherId, ...event }) => event) };
+        return { ...page, items: page.items.map(toEvent) };
+      },
+    );
+
+    api.get<{ Querystring: Static<typeof EventsQuery> }>(
+      '/device-events',
+      {
+        schema: {
+          tags,
+          summary:
+            'Every device change of the tenant (who, when, from which IP, what), newest first; filter by voucher, MAC, actor or time',
+          querystring: EventsQuery,
+          response: { 200: PageOf(DeviceEventSchema), ...errors },
+        },
+      },
+      async (request) => {
+        const { page, perPage, mac, ...filter } = request.query;
+        const result = await devices.eventPage(
+          request.tenant.id,
+          { ...filter, mac: mac === undefined ? undefined : requireMac(mac) },
+          pageRequest(page, perPage),
+        );
+        return { ...result, items: result.items.map(toEvent) };
       },
     );
   };

@@ -36,6 +36,27 @@ export type DeviceEventFacts = {
   title: string;
 };
 
+/**
+ * The MACs an audit event is about, from its details: `mac` is the address the change leaves on
+ * the voucher (or removed or disconnected), `replacedMac` the address a replacement took away.
+ * People's replacements write {fromMac, toMac}; the RADIUS device-limit policy writes
+ * {mac, replacedBy}. Stored in columns beside the details so the log can be searched by MAC.
+ */
+export function eventMacs(
+  action: string,
+  details: Record<string, unknown>,
+): { mac: string | null; replacedMac: string | null } {
+  const text = (key: string): string | null => {
+    const value = details[key];
+    return typeof value === 'string' && value !== '' ? value : null;
+  };
+  if (action === 'replaced') {
+    if (text('toMac') !== null) return { mac: text('toMac'), replacedMac: text('fromMac') };
+    return { mac: text('replacedBy'), replacedMac: text('mac') };
+  }
+  return { mac: text('mac'), replacedMac: null };
+}
+
 /** The typed facts of an audit row: its details are JSON, so every field is read defensively. */
 export function deviceEventFacts(event: DeviceEvent): DeviceEventFacts {
   const detail = (key: string): string => {
@@ -43,12 +64,13 @@ export function deviceEventFacts(event: DeviceEvent): DeviceEventFacts {
     return typeof value === 'string' ? value : '';
   };
   const kind = DEVICE_EVENT_KINDS.find((k) => k === event.action) ?? 'other';
+  const macs = eventMacs(event.action, event.details);
   return {
     kind,
     action: event.action,
-    mac: detail('mac') || detail('toMac'),
-    fromMac: detail('fromMac'),
-    toMac: detail('toMac'),
+    mac: macs.mac ?? '',
+    fromMac: kind === 'replaced' ? (macs.replacedMac ?? '') : '',
+    toMac: kind === 'replaced' ? (macs.mac ?? '') : '',
     title: detail('title'),
   };
 }

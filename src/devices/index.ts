@@ -9,8 +9,10 @@ export {
 export {
   DevicesRepository,
   LIVE_VOUCHER_STATUSES,
+  DEVICE_EVENT_ACTORS,
   type DeviceEvent,
   type DeviceEventCursor,
+  type DeviceEventFilter,
 } from './repository.js';
 export {
   DevicesService,
@@ -28,6 +30,7 @@ export {
   disconnectOutcome,
   parseDisconnectOutcome,
   deviceEventFacts,
+  eventMacs,
   type DisconnectOutcome,
   type DeviceEventFacts,
   type DeviceEventKind,

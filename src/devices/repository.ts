@@ -1,5 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database, Device } from '../store/index.js';
+import { pageOffset, type Page, type PageRequest } from '../shared/index.js';
+import { eventMacs } from './describe.js';
 
 /** Voucher statuses in which a voucher still lets devices in. */
 export const LIVE_VOUCHER_STATUSES = ['new', 'active', 'online'] as const;
@@ -20,6 +22,65 @@ export interface DeviceEvent {
 export interface DeviceEventCursor {
   createdAtMs: number;
   id: number;
+}
+
+export const DEVICE_EVENT_ACTORS = ['customer', 'operator', 'system'] as const;
+
+/** Which changes of a tenant's device audit trail to list (all of them when empty). */
+export interface DeviceEventFilter {
+  voucherId?: number | undefined;
+  /** Normalised MAC: changes about it, replacements from or to it included. */
+  mac?: string | undefined;
+  actor?: DeviceEvent['actor'] | undefined;
+  /** At or after this instant (epoch ms). */
+  createdFromMs?: number | undefined;
+  /** Before this instant (epoch ms, exclusive). */
+  createdToMs?: number | undefined;
+}
+
+/** The mac and replaced_mac columns of an audit row, read from its details (one rule for every writer). */
+export function eventMacColumns(
+  action: string,
+  details: Record<string, unknown>,
+): { mac: string | null; replaced_mac: string | null } {
+  const macs = eventMacs(action, details);
+  return { mac: macs.mac, replaced_mac: macs.replacedMac };
+}
+
+const EVENT_COLUMNS = [
+  'id',
+  'voucher_id',
+  'device_id',
+  'actor',
+  'actor_id',
+  'client_ip',
+  'action',
+  'details_json',
+  'created_at',
+] as const;
+
+function toDeviceEvent(row: {
+  id: number;
+  voucher_id: number;
+  device_id: number | null;
+  actor: string;
+  actor_id: number | null;
+  client_ip: string | null;
+  action: string;
+  details_json: string;
+  created_at: number;
+}): DeviceEvent {
+  return {
+    id: row.id,
+    voucherId: row.voucher_id,
+    deviceId: row.device_id,
+    actor: row.actor as DeviceEvent['actor'],
+    actorId: row.actor_id,
+    clientIp: row.client_ip,
+    action: row.action,
+    details: JSON.parse(row.details_json) as Record<string, unknown>,
+    createdAtMs: row.created_at,
+  };
 }
 
 export class DevicesRepository {
@@ -136,24 +197,38 @@ export class DevicesRepository {
         client_ip: event.clientIp,
         action: event.action,
         details_json: JSON.stringify(event.details),
+        ...eventMacColumns(event.action, event.details),
         created_at: event.createdAtMs,
       })
       .execute();
   }
 
-  /** Recent changes (or those before `before`), newest first; all of a tenant's when voucherId is omitted. */
+  /** The tenant's audit rows matching `filter` (every query starts here: tenant-scoped). */
+  private eventsWhere(tenantId: number, filter: DeviceEventFilter) {
+    let query = this.db.selectFrom('device_events').where('tenant_id', '=', tenantId);
+    if (filter.voucherId !== undefined) query = query.where('voucher_id', '=', filter.voucherId);
+    const mac = filter.mac;
+    if (mac !== undefined)
+      query = query.where((eb) => eb.or([eb('mac', '=', mac), eb('replaced_mac', '=', mac)]));
+    if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
+    if (filter.createdFromMs !== undefined) query = query.where('created_at', '>=', filter.createdFromMs);
+    if (filter.createdToMs !== undefined) query = query.where('created_at', '<', filter.createdToMs);
+    return query;
+  }
+
+  private newestFirst<O>(query: SelectQueryBuilder<Database, 'device_events', O>) {
+    return query.select(EVENT_COLUMNS).orderBy('created_at', 'desc').orderBy('id', 'desc');
+  }
+
+  /**
+   * Changes matching `filter` (all of a tenant's when it is empty), newest first: `limit` of
+   * them, from just after `before` when given (keyset paging).
+   */
   async listEvents(
     tenantId: number,
-    options: { voucherId?: number; limit: number; before?: DeviceEventCursor },
+    options: DeviceEventFilter & { limit: number; before?: DeviceEventCursor | undefined },
   ): Promise<DeviceEvent[]> {
-    let query = this.db
-      .selectFrom('device_events')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(options.limit);
-    if (options.voucherId !== undefined) query = query.where('voucher_id', '=', options.voucherId);
+    let query = this.newestFirst(this.eventsWhere(tenantId, options)).limit(options.limit);
     const before = options.before;
     if (before) {
       // Keyset paging in (created_at, id) order: stable while new changes arrive at the top.
@@ -164,18 +239,33 @@ export class DevicesRepository {
         ]),
       );
     }
-    const rows = await query.execute();
-    return rows.map((row) => ({
-      id: row.id,
-      voucherId: row.voucher_id,
-      deviceId: row.device_id,
-      actor: row.actor as DeviceEvent['actor'],
-      actorId: row.actor_id,
-      clientIp: row.client_ip,
-      action: row.action,
-      details: JSON.parse(row.details_json) as Record<string, unknown>,
-      createdAtMs: row.created_at,
-    }));
+    return (await query.execute()).map(toDeviceEvent);
+  }
+
+  /** One offset page of the changes matching `filter`, newest first, with their total (the REST API). */
+  async pageEvents(
+    tenantId: number,
+    filter: DeviceEventFilter,
+    page: PageRequest,
+  ): Promise<Page<DeviceEvent>> {
+    const where = this.eventsWhere(tenantId, filter);
+    const [rows, count] = await Promise.all([
+      this.newestFirst(where).limit(page.perPage).offset(pageOffset(page)).execute(),
+      where.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return { items: rows.map(toDeviceEvent), total: Number(count?.n ?? 0), ...page };
+  }
+
+  /** Codes of the tenant's vouchers among `ids` (the log names each change's voucher). */
+  async voucherCodes(tenantId: number, ids: number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('vouchers')
+      .select(['id', 'code'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.code]));
   }
 
   /** The voucher a device change is about, with what the rules need. */

@@ -6,10 +6,12 @@
 import type { Device } from '../store/index.js';
 import { AppError, notFound, type Clock } from '../shared/index.js';
 import { isRandomizedMac, parseDeviceMac } from './mac.js';
+import type { Page, PageRequest } from '../shared/index.js';
 import {
   LIVE_VOUCHER_STATUSES,
   type DeviceEvent,
   type DeviceEventCursor,
+  type DeviceEventFilter,
   type DevicesRepository,
 } from './repository.js';
 
@@ -243,6 +245,40 @@ export class DevicesService {
   async history(tenantId: number, actor: DeviceActor, voucherId: number, limit = 20): Promise<DeviceEvent[]> {
     await this.voucherFor(tenantId, actor, voucherId);
     return this.devices.listEvents(tenantId, { voucherId, limit });
+  }
+
+  /**
+   * The operator's view of the tenant's whole device audit trail (Logs > Device changes): changes
+   * matching `filter`, newest first, `limit` of them after `before`. A voucher id or MAC of
+   * another tenant simply matches nothing.
+   */
+  eventLog(
+    tenantId: number,
+    filter: DeviceEventFilter,
+    options: { limit: number; before?: DeviceEventCursor | undefined },
+  ): Promise<DeviceEvent[]> {
+    return this.devices.listEvents(tenantId, { ...filter, ...options });
+  }
+
+  /** The same log as offset pages with a total (the REST API's lists). */
+  eventPage(tenantId: number, filter: DeviceEventFilter, page: PageRequest): Promise<Page<DeviceEvent>> {
+    return this.devices.pageEvents(tenantId, filter, page);
+  }
+
+  /** One voucher's changes as offset pages (NOT_FOUND for a voucher the actor may not see). */
+  async voucherEventPage(
+    tenantId: number,
+    actor: DeviceActor,
+    voucherId: number,
+    page: PageRequest,
+  ): Promise<Page<DeviceEvent>> {
+    await this.voucherFor(tenantId, actor, voucherId);
+    return this.devices.pageEvents(tenantId, { voucherId }, page);
+  }
+
+  /** Codes of the tenant's vouchers among `ids`, to name them in the log. */
+  voucherCodes(tenantId: number, ids: number[]): Promise<Map<number, string>> {
+    return this.devices.voucherCodes(tenantId, ids);
   }
 
   private async voucherFor(tenantId: number, actor: DeviceActor, voucherId: number) {

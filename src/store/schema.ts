@@ -206,6 +206,10 @@ export interface DeviceEventsTable {
   client_ip: string | null;
   action: string; // added | edited | removed | replaced | disconnected
   details_json: string;
+  /** The MAC the change is about (for a replacement: the new one); null when unknown. */
+  mac: string | null;
+  /** For a replacement: the MAC that lost access. */
+  replaced_mac: string | null;
   created_at: number;
 }
 

@@ -37,11 +37,15 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     const hotspotId = hotspots.find((h) => String(h.id) === q.hotspotId)?.id;
     const hotspotTitle = new Map(hotspots.map((h) => [h.id, h.title]));
     const byMac = macFilter(q.mac);
+    // ?voucher=ID (the voucher page's "All sessions" link); another tenant's id is NOT_FOUND.
+    const voucher = q.voucher
+      ? await deps.vouchers.get(request.tenant.id, idParam({ id: q.voucher }))
+      : undefined;
     const page = byMac.error
       ? { items: [], total: 0, ...pageRequest(q.page, q.perPage) }
       : await deps.sessions.list(
           request.tenant.id,
-          { online, hotspotId, mac: byMac.mac },
+          { online, hotspotId, mac: byMac.mac, voucherId: voucher?.id },
           sort,
           pageRequest(q.page, q.perPage),
         );
@@ -61,7 +65,14 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
       error: byMac.error,
       body: (
         <>
+          {voucher ? (
+            <p>
+              Sessions of voucher <a href={`/admin/vouchers/${voucher.id}`}>{voucher.code}</a> ·{' '}
+              <a href="/admin/sessions">All sessions</a>
+            </p>
+          ) : null}
           <form method="get" class="filters">
+            {voucher ? <input type="hidden" name="voucher" value={String(voucher.id)} /> : null}
             <select name="online" aria-label="Online">
               <option value="">All sessions</option>
               <option value="yes" selected={q.online === 'yes'}>

@@ -10,13 +10,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import {
-  deviceEventFacts,
   disconnectOutcome,
   parseDisconnectOutcome,
   parseMac,
   type DeviceDetails,
-  type DeviceEvent,
-  type DeviceEventCursor,
   type DevicesOverview,
   type DisconnectOutcome,
 } from '../../devices/index.js';
@@ -35,6 +32,17 @@ import {
   formatDuration,
   when,
 } from '../views/components.js';
+import {
+  CHANGES_BEFORE,
+  ChangesPager,
+  DeviceEventsTable,
+  eventsPage,
+  formatChangesBefore,
+  loadEventActors,
+  parseChangesBefore,
+  type EventActors,
+  type EventsPage,
+} from '../views/device-events.js';
 
 /** How many audit rows the voucher page shows at a time ("Older changes" pages on). */
 const EVENTS_SHOWN = 50;
@@ -51,15 +59,11 @@ export interface DeviceFormState {
   formError?: string;
 }
 
-/** What the block needs besides the overview: who the audit trail's actors are. */
+/** What the block needs besides the overview: one page of the audit trail and who its actors are. */
 interface DevicesBlockData {
   overview: DevicesOverview;
-  adminNames: Map<number, string>;
-  customerPhones: Map<number, string>;
-  /** Where the next page of older changes starts, when there are more. */
-  olderChanges?: DeviceEventCursor | undefined;
-  /** The trail shown is an older page (so offer the way back to the newest). */
-  pagedBack: boolean;
+  changes: EventsPage;
+  actors: EventActors;
 }
 
 const NOT_LIVE_TEXT = 'Devices can be added or changed only while the voucher is new, active or online.';
@@ -76,12 +80,6 @@ const DISCONNECT_TEXT: Record<DisconnectOutcome, string> = {
 function voucherUrl(voucherId: number, query?: Record<string, string>, anchor = 'devices'): string {
   const search = query ? `?${new URLSearchParams(query).toString()}` : '';
   return `/admin/vouchers/${voucherId}${search}#${anchor}`;
-}
-
-/** `?changesBefore=<createdAtMs>-<id>`: the audit trail page that starts after that change. */
-function parseChangesBefore(raw: unknown): DeviceEventCursor | undefined {
-  const match = typeof raw === 'string' ? /^(\d{1,15})-(\d{1,15})$/.exec(raw) : null;
-  return match ? { createdAtMs: Number(match[1]), id: Number(match[2]) } : undefined;
 }
 
 /** The status lines after a redirect (`?device=…&mac=…&disconnect=…`); the MAC is re-parsed. */
@@ -107,44 +105,6 @@ function deviceName(device: { title: string | null }): string {
 function addedByText(addedBy: string): string {
   if (addedBy === 'first_login') return 'first login';
   return addedBy;
-}
-
-/** The audit row's "what", in the operator's words. */
-export function eventSummary(event: DeviceEvent): string {
-  const f = deviceEventFacts(event);
-  const titled = f.title ? ` (“${f.title}”)` : '';
-  switch (f.kind) {
-    case 'added':
-      return `Added ${f.mac}${titled}`;
-    case 'edited':
-      return f.title ? `Renamed ${f.mac} to “${f.title}”` : `Cleared the name of ${f.mac}`;
-    case 'replaced':
-      return `Replaced ${f.fromMac} with ${f.toMac}${titled}`;
-    case 'removed':
-      return `Removed ${f.mac}${titled}`;
-    case 'disconnected':
-      return `Disconnected ${f.mac}`;
-    case 'other':
-      return `${f.action} ${f.mac}`.trim();
-  }
-}
-
-function Who(props: { event: DeviceEvent; data: DevicesBlockData }): VNode {
-  const { event, data } = props;
-  if (event.actor === 'customer' && event.actorId !== null) {
-    const phone = data.customerPhones.get(event.actorId);
-    return (
-      <>
-        Customer <a href={`/admin/customers/${event.actorId}`}>{phone ?? `#${event.actorId}`}</a>
-      </>
-    );
-  }
-  if (event.actor === 'operator') {
-    if (event.actorId === null) return <>Operator (API token)</>;
-    const name = data.adminNames.get(event.actorId);
-    return <>Operator {name ?? `#${event.actorId} (deleted)`}</>;
-  }
-  return <>{event.actor === 'system' ? 'Automatic' : event.actor}</>;
 }
 
 function Field(props: {
@@ -372,55 +332,26 @@ export function DevicesBlock(props: {
 }
 
 function DeviceHistory(props: { data: DevicesBlockData; timeZone: string }): VNode {
-  const { overview, olderChanges, pagedBack } = props.data;
-  const events = overview.events;
+  const { overview, changes, actors } = props.data;
   return (
     <section class="device-history" id="device-history" aria-labelledby="device-history-title">
       <h3 id="device-history-title">Device changes</h3>
-      {events.length === 0 ? (
-        <Empty>No device changes yet.</Empty>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Who</th>
-              <th>From IP</th>
-              <th>What</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((event) => (
-              <tr>
-                <td>{when(event.createdAtMs, props.timeZone)}</td>
-                <td>
-                  <Who event={event} data={props.data} />
-                </td>
-                <td>{event.clientIp ?? '—'}</td>
-                <td>{eventSummary(event)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {olderChanges || pagedBack ? (
-        <nav class="pager" aria-label="Device changes pages">
-          {pagedBack ? (
-            <a href={voucherUrl(overview.voucherId, undefined, 'device-history')}>← Newest changes</a>
-          ) : null}
-          {olderChanges ? (
-            <a
-              href={voucherUrl(
-                overview.voucherId,
-                { changesBefore: `${olderChanges.createdAtMs}-${olderChanges.id}` },
-                'device-history',
-              )}
-            >
-              Older changes →
-            </a>
-          ) : null}
-        </nav>
-      ) : null}
+      <DeviceEventsTable
+        events={changes.events}
+        actors={actors}
+        timeZone={props.timeZone}
+        empty="No device changes yet."
+      />
+      <ChangesPager
+        page={changes}
+        href={(before) =>
+          voucherUrl(
+            overview.voucherId,
+            before ? { [CHANGES_BEFORE]: formatChangesBefore(before) } : undefined,
+            'device-history',
+          )
+        }
+      />
     </section>
   );
 }
@@ -432,32 +363,20 @@ async function loadBlockData(
   voucherId: number,
 ): Promise<DevicesBlockData> {
   const tenantId = request.tenant.id;
-  const before = parseChangesBefore((request.query as Record<string, unknown> | undefined)?.changesBefore);
+  const before = parseChangesBefore((request.query as Record<string, unknown> | undefined)?.[CHANGES_BEFORE]);
   // One row more than shown tells whether there is an older page.
-  const { events: fetched, ...overviewRest } = await deps.voucherDevices.overview(
+  const { events: fetched, ...overview } = await deps.voucherDevices.overview(
     tenantId,
     operatorActor(request, kit),
     voucherId,
     EVENTS_SHOWN + 1,
     before,
   );
-  const overview = { ...overviewRest, events: fetched.slice(0, EVENTS_SHOWN) };
-  const last = overview.events.at(-1);
-  const customerIds = overview.events.flatMap((e) =>
-    e.actor === 'customer' && e.actorId !== null ? [e.actorId] : [],
-  );
-  const hasOperatorEvents = overview.events.some((e) => e.actor === 'operator' && e.actorId !== null);
-  const [customers, admins] = await Promise.all([
-    deps.customers.byIds(tenantId, customerIds),
-    hasOperatorEvents ? deps.admins.list(tenantId) : Promise.resolve([]),
-  ]);
+  const changes = eventsPage(fetched, EVENTS_SHOWN, before);
   return {
-    overview,
-    adminNames: new Map(admins.map((a) => [a.id, a.name])),
-    customerPhones: new Map([...customers].map(([id, c]) => [id, c.phone])),
-    olderChanges:
-      fetched.length > EVENTS_SHOWN && last ? { createdAtMs: last.createdAtMs, id: last.id } : undefined,
-    pagedBack: before !== undefined,
+    overview: { ...overview, events: changes.events },
+    changes,
+    actors: await loadEventActors(deps, tenantId, changes.events),
   };
 }
 

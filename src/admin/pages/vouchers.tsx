@@ -648,6 +648,14 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               </tbody>
             </table>
           )}
+          {sessions.total > sessions.items.length ? (
+            <p>
+              Showing the newest {sessions.items.length} of {sessions.total} sessions.{' '}
+              <a href={`/admin/sessions?${new URLSearchParams({ voucher: String(v.id) }).toString()}`}>
+                All sessions of this voucher →
+              </a>
+            </p>
+          ) : null}
         </>
       ),
     });

@@ -24,6 +24,7 @@ export const NAV: NavItem[] = [
   { href: '/admin/config/sms-gateways', label: 'SMS gateways', group: 'Config' },
   { href: '/admin/config/vouchers', label: 'Voucher codes', group: 'Config' },
   { href: '/admin/logs/sms', label: 'SMS Logs', group: 'Logs' },
+  { href: '/admin/logs/devices', label: 'Device changes', group: 'Logs' },
   { href: '/admin/admins', label: 'Admins', group: 'Access' },
   { href: '/admin/api-tokens', label: 'API tokens', group: 'Access', ownerOnly: true },
   { href: '/admin/tenants', label: 'Tenants', group: 'Access', superOnly: true },
