@@ -3,6 +3,7 @@ import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { createApiToken } from '../../test/helpers/admin.js';
 import {
+  createCustomer,
   createHotspot,
   createPlan,
   createSession,
@@ -116,6 +117,122 @@ describe.each(TEST_DIALECTS)('devices REST API (%s)', (dialect) => {
       'added',
     ]);
     expect(actions.every((e) => e.actor === 'operator')).toBe(true);
+  });
+
+  it('pages the audit trail like every list: per voucher, and tenant-wide with filters', async () => {
+    type EventPage = {
+      items: Array<{
+        id: number;
+        voucherId: number;
+        action: string;
+        actor: string;
+        actorId: number | null;
+        clientIp: string | null;
+        mac: string | null;
+        replacedMac: string | null;
+        createdAtMs: number;
+      }>;
+      page: number;
+      perPage: number;
+      total: number;
+    };
+    const get = async (url: string) => {
+      const response = await api(readonlyToken, 'GET', url);
+      expect(response.statusCode, `${url}: ${response.body}`).toBe(200);
+      return response.json<EventPage>();
+    };
+    const voucherUrl = `/api/v1/vouchers/${voucherId}/device-events`;
+    const first = await get(voucherUrl);
+    expect(first).toMatchObject({ page: 1, perPage: 50, total: 6 });
+    expect(first.items[1]).toMatchObject({
+      voucherId,
+      action: 'replaced',
+      actor: 'operator',
+      actorId: null,
+      clientIp: '127.0.0.1',
+      mac: 'AA:BB:CC:00:11:55',
+      replacedMac: 'AA:BB:CC:00:11:22',
+    });
+    const second = await get(`${voucherUrl}?perPage=4&page=2`);
+    expect(second).toMatchObject({ page: 2, perPage: 4, total: 6 });
+    expect(second.items.map((e) => e.id)).toEqual(first.items.slice(4).map((e) => e.id));
+    expect(
+      (await api(readonlyToken, 'GET', `/api/v1/vouchers/${otherVoucherId}/device-events`)).statusCode,
+    ).toBe(404);
+    expect((await api(readonlyToken, 'GET', `${voucherUrl}?limit=5`)).statusCode).toBe(400);
+
+    // A customer's change a day later on the second voucher, and another tenant's change of a MAC we used.
+    const customer = await createCustomer(app.store.db, tenantId);
+    await app.store.db
+      .updateTable('vouchers')
+      .set({ customer_id: customer.id })
+      .where('id', '=', secondVoucherId)
+      .execute();
+    const dayLaterMs = app.clock.nowMs() + 86_400_000;
+    app.clock.set(dayLaterMs);
+    await app.devices.add(
+      tenantId,
+      { kind: 'customer', customerId: customer.id, clientIp: '198.51.100.4' },
+      secondVoucherId,
+      { mac: 'AA:BB:CC:00:11:22' },
+    );
+    const otherTenantId = (
+      await app.store.db
+        .selectFrom('vouchers')
+        .select('tenant_id')
+        .where('id', '=', otherVoucherId)
+        .executeTakeFirstOrThrow()
+    ).tenant_id;
+    await app.devices.add(
+      otherTenantId,
+      { kind: 'operator', adminId: null, clientIp: null },
+      otherVoucherId,
+      {
+        mac: 'AA:BB:CC:00:11:33',
+      },
+    );
+
+    const all = await get('/api/v1/device-events');
+    expect(all.total).toBe(7);
+    expect(all.items[0]).toMatchObject({
+      voucherId: secondVoucherId,
+      actor: 'customer',
+      actorId: customer.id,
+    });
+    expect(all.items.every((e) => e.voucherId !== otherVoucherId)).toBe(true);
+    const actions = async (query: string) =>
+      (await get(`/api/v1/device-events?${query}`)).items.map((e) => e.action);
+    expect(await actions(`voucherId=${secondVoucherId}`)).toEqual(['added']);
+    expect(await actions(`voucherId=${otherVoucherId}`)).toEqual([]);
+    // Replacements count for the MAC they took away and the one they brought.
+    expect(await actions('mac=aabb.cc00.1122')).toEqual([
+      'added',
+      'replaced',
+      'edited',
+      'disconnected',
+      'added',
+    ]);
+    expect(await actions('mac=AA-BB-CC-00-11-55')).toEqual(['removed', 'replaced']);
+    expect(await actions('mac=AA:BB:CC:00:11:33')).toEqual(['added']);
+    expect(await actions('actor=customer')).toEqual(['added']);
+    expect(await actions('actor=system')).toEqual([]);
+    expect(await actions(`createdFromMs=${dayLaterMs}`)).toEqual(['added']);
+    expect(await actions(`createdToMs=${dayLaterMs}`)).toHaveLength(6);
+    expect(await actions(`actor=operator&mac=AA:BB:CC:00:11:33&createdToMs=${dayLaterMs}`)).toEqual([
+      'added',
+    ]);
+    const paged = await get('/api/v1/device-events?perPage=3&page=3');
+    expect(paged).toMatchObject({ page: 3, perPage: 3, total: 7 });
+    expect(paged.items.map((e) => e.id)).toEqual(all.items.slice(6).map((e) => e.id));
+
+    for (const query of ['mac=nonsense', 'actor=robot', 'voucherId=0', 'createdFromMs=-1', 'limit=3']) {
+      const refused = await api(readonlyToken, 'GET', `/api/v1/device-events?${query}`);
+      expect(refused.statusCode, query).toBe(400);
+    }
+    expect((await api(readonlyToken, 'GET', '/api/v1/device-events?mac=nonsense')).json()).toMatchObject({
+      code: 'MAC_INVALID',
+    });
+    expect((await api('nope', 'GET', '/api/v1/device-events')).statusCode).toBe(401);
   });
 
   it('documents which 409 codes adding and replacing a MAC give', async () => {

@@ -135,6 +135,12 @@ describe.each(TEST_DIALECTS)('voucher access policy (%s)', (dialect) => {
     });
     const events = await app.store.db.selectFrom('device_events').selectAll().execute();
     expect(events.map((e) => e.action)).toEqual(['replaced']);
+    // Searchable by either MAC in the device change log.
+    expect(events[0]).toMatchObject({
+      actor: 'system',
+      mac: 'AA:AA:AA:AA:AA:02',
+      replaced_mac: 'AA:AA:AA:AA:AA:01',
+    });
   });
 
   it('"replace_oldest" replaces the device online longest and disconnects it', async () => {
