@@ -58,7 +58,8 @@ export function createOperatorModules(parts: {
   const customers = new CustomersAdminRepository(db);
   const sessions = new SessionsAdminQueries(db);
   const sms = new SmsAdminCounts(db);
-  const plans = new PlansService(new PlansRepository(db), clock);
+  const plansRepository = new PlansRepository(db);
+  const plans = new PlansService(plansRepository, clock);
   const voucherEvents = new VoucherEvents((error, event) =>
     logger.error({ err: error, voucherId: event.voucherId }, 'a voucher-activated listener failed'),
   );
@@ -106,7 +107,16 @@ export function createOperatorModules(parts: {
     devices: new DevicesAdminQueries(db),
     voucherDevices: parts.devices,
     dashboard: new DashboardQueries(vouchersRepository, sessions, sms, clock),
-    setup: new SetupProgressQueries(db),
+    setup: new SetupProgressQueries({
+      plan: (tenantId) => plansRepository.hasAny(tenantId),
+      hotspot: (tenantId) => parts.hotspots.hasAny(tenantId),
+      smsGateway: (tenantId) => parts.smsSender.hasEnabledGateway(tenantId),
+      // Saving Config > Portal once stores the document.
+      portal: (tenantId) => parts.tenants.hasSavedSettings(tenantId, 'portal'),
+      series: (tenantId) => vouchersRepository.hasAnySeries(tenantId),
+      assigned: (tenantId) => vouchersRepository.hasAnyAssigned(tenantId),
+      voucherSms: (tenantId) => sms.hasAnyOfTypes(tenantId, ['voucher_details', 'portal_link']),
+    }),
     sms,
     hotspots: parts.hotspots,
     usage: parts.usage,

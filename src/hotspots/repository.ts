@@ -30,6 +30,16 @@ export class HotspotsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The NAS with this RADIUS source IP, across tenants (the IP is globally unique by design). */
+  async hasAny(tenantId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('hotspots')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async findNasByIp(ipAddress: string): Promise<NasRecord | undefined> {
     const row = await this.db
       .selectFrom('hotspots')

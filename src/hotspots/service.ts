@@ -68,6 +68,11 @@ export class HotspotsService {
     this.cache.clear();
   }
 
+  /** Whether the tenant has added any hotspot (first-run checklist). */
+  hasAny(tenantId: number): Promise<boolean> {
+    return this.repository.hasAny(tenantId);
+  }
+
   list(tenantId: number): Promise<Hotspot[]> {
     return this.repository.list(tenantId);
   }

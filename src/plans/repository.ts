@@ -56,6 +56,17 @@ export class PlansRepository {
     return row ? toPlanView(row) : undefined;
   }
 
+  /** Whether the tenant has made any plan (first-run checklist). */
+  async hasAny(tenantId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('plans')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async listActive(tenantId: number): Promise<PlanView[]> {
     const rows = await this.db
       .selectFrom('plans')

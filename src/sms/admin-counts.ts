@@ -9,6 +9,18 @@ export class SmsAdminCounts {
     return smsOfCustomer(this.db, tenantId, customerId, limit);
   }
 
+  /** Whether the tenant has ever queued a message of one of these types (first-run checklist). */
+  async hasAnyOfTypes(tenantId: number, types: readonly string[]): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('sms_messages')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('type', 'in', [...types])
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Messages created in [fromMs, toMs) by status (sent, delivered, failed, ...). */
   async byStatusBetween(tenantId: number, fromMs: number, toMs: number): Promise<Record<string, number>> {
     const rows = await this.db

@@ -111,6 +111,17 @@ export class TenantsRepository {
       .then((rows) => rows.map((r) => r.host));
   }
 
+  /** Whether an operator has ever saved this settings document (the defaults are not a row). */
+  async hasSavedSettings(tenantId: number, key: SettingsKey): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('settings')
+      .select('key')
+      .where('tenant_id', '=', tenantId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async getSettings<K extends SettingsKey>(tenantId: number, key: K): Promise<SettingsDocuments[K]> {
     const row = await this.db
       .selectFrom('settings')

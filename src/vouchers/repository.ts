@@ -278,6 +278,29 @@ export class VouchersRepository {
       .execute();
   }
 
+  /** Whether the tenant has generated any series (first-run checklist). */
+  async hasAnySeries(tenantId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('voucher_series')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Whether any voucher of the tenant belongs to a customer (first-run checklist). */
+  async hasAnyAssigned(tenantId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('vouchers')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('customer_id', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async failSeries(tenantId: number, id: number): Promise<void> {
     await this.db
       .updateTable('voucher_series')
