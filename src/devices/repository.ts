@@ -208,8 +208,16 @@ export class DevicesRepository {
     let query = this.db.selectFrom('device_events').where('tenant_id', '=', tenantId);
     if (filter.voucherId !== undefined) query = query.where('voucher_id', '=', filter.voucherId);
     const mac = filter.mac;
-    if (mac !== undefined)
-      query = query.where((eb) => eb.or([eb('mac', '=', mac), eb('replaced_mac', '=', mac)]));
+    if (mac !== undefined) {
+      // Each side of the OR names the tenant, so each is one range of its own index
+      // (device_events_mac, device_events_replaced_mac) rather than a filter over the tenant's trail.
+      query = query.where((eb) =>
+        eb.or([
+          eb.and([eb('tenant_id', '=', tenantId), eb('mac', '=', mac)]),
+          eb.and([eb('tenant_id', '=', tenantId), eb('replaced_mac', '=', mac)]),
+        ]),
+      );
+    }
     if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
     if (filter.createdFromMs !== undefined) query = query.where('created_at', '>=', filter.createdFromMs);
     if (filter.createdToMs !== undefined) query = query.where('created_at', '<', filter.createdToMs);
@@ -232,12 +240,15 @@ export class DevicesRepository {
     const before = options.before;
     if (before) {
       // Keyset paging in (created_at, id) order: stable while new changes arrive at the top.
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', before.createdAtMs),
-          eb.and([eb('created_at', '=', before.createdAtMs), eb('id', '<', before.id)]),
-        ]),
-      );
+      // The redundant `created_at <=` bounds the index range; the OR only breaks ties.
+      query = query
+        .where('created_at', '<=', before.createdAtMs)
+        .where((eb) =>
+          eb.or([
+            eb('created_at', '<', before.createdAtMs),
+            eb.and([eb('created_at', '=', before.createdAtMs), eb('id', '<', before.id)]),
+          ]),
+        );
     }
     return (await query.execute()).map(toDeviceEvent);
   }
