@@ -99,6 +99,10 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
             <p>
               <a href={`/admin/vouchers?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
                 Vouchers with {byMac.mac}
+              </a>{' '}
+              ·{' '}
+              <a href={`/admin/logs/devices?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
+                Device changes of {byMac.mac}
               </a>
             </p>
           ) : null}

@@ -166,6 +166,10 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
             <p>
               <a href={`/admin/sessions?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
                 Sessions of {byMac.mac}
+              </a>{' '}
+              ·{' '}
+              <a href={`/admin/logs/devices?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
+                Device changes of {byMac.mac}
               </a>
             </p>
           ) : null}

@@ -207,6 +207,14 @@ describe.each(TEST_DIALECTS)('admin Logs > Device changes (%s)', (dialect) => {
     expect(whatCells(shared.body)).toHaveLength(3);
     expect(shared.body).not.toContain(otherVoucher.code);
     expect(shared.body).toContain('value="AA:BB:CC:00:00:01"');
+    // Finding a device by MAC links the three views of it both ways.
+    const encoded = 'AA%3ABB%3ACC%3A00%3A00%3A01';
+    expect(shared.body).toContain(`href="/admin/vouchers?mac=${encoded}"`);
+    expect(shared.body).toContain(`href="/admin/sessions?mac=${encoded}"`);
+    for (const from of ['/admin/vouchers', '/admin/sessions'])
+      expect((await owner.get(`${from}?mac=aabbcc000001`)).body, from).toContain(
+        `<a href="/admin/logs/devices?mac=${encoded}">Device changes of AA:BB:CC:00:00:01</a>`,
+      );
 
     expect(await what('who=customer')).toEqual([
       `Removed AA:BB:CC:00:00:01 (“&lt;script>alert(1)&lt;/script>”)`,
