@@ -235,6 +235,15 @@ export class VoucherAccessPolicy {
             hotspotId: attempt.hotspotId,
             nowMs,
           });
+          // Binding a device is a device change like any other: it belongs in the audit trail.
+          await devices.recordEvent({
+            tenantId: attempt.tenantId,
+            voucherId: voucher.id,
+            deviceId: device.id,
+            action: 'added',
+            details: { mac, title: null, hotspotId: attempt.hotspotId },
+            nowMs,
+          });
           deviceId = device.id;
         }
       }

@@ -28,7 +28,7 @@ const SHOWN = 50;
 const ACTOR_LABELS: Record<(typeof DEVICE_EVENT_ACTORS)[number], string> = {
   customer: 'Customers (portal)',
   operator: 'Operators (admin area, API)',
-  system: 'Automatic (device limit at login)',
+  system: 'Automatic (at login)',
 };
 
 type Query = Record<string, string | undefined>;
@@ -82,8 +82,8 @@ export async function deviceLogPages(admin: FastifyInstance, deps: AdminDeps, ki
         <>
           <p class="muted">
             Every change to the devices (MAC addresses) on this tenant's vouchers, by customers in the portal,
-            by operators here or through the API, and by the device limit at login. Times are in{' '}
-            {tenant.time_zone}.
+            by operators here or through the API, and automatically at login (a device's first connection
+            binds it; the device limit may replace one). Times are in {tenant.time_zone}.
           </p>
           <form method="get" class="filters" action={DEVICE_LOG_PATH}>
             <input name="mac" placeholder="Device MAC" value={q.mac ?? ''} aria-label="Device MAC address" />

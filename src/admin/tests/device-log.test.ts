@@ -174,7 +174,7 @@ describe.each(TEST_DIALECTS)('admin Logs > Device changes (%s)', (dialect) => {
     );
     expect(rows[2]).toContain('Operator (API token)');
     expect(rows[2]).toContain('<td>203.0.113.9</td>');
-    expect(rows[1]).toContain('Automatic (device limit at login)');
+    expect(rows[1]).toContain('Automatic (at login)');
     expect(rows[1]).toContain('<td>—</td>');
     expect(rows[1]).toContain('<code>AA:BB:CC:00:00:09</code>');
     // Another tenant's change of the same MAC never shows.

@@ -104,7 +104,7 @@ export function Who(props: { event: DeviceEvent; actors: EventActors }): VNode {
     const name = actors.adminNames.get(event.actorId);
     return <>Operator {name ?? `#${event.actorId} (deleted)`}</>;
   }
-  return <>{event.actor === 'system' ? 'Automatic (device limit at login)' : event.actor}</>;
+  return <>{event.actor === 'system' ? 'Automatic (at login)' : event.actor}</>;
 }
 
 /** The changes as a table; with `voucherCodes`, also which voucher and MAC each is about (the log). */
