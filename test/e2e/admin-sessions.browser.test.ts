@@ -97,7 +97,11 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
           .filter({ hasText: OTHER_MAC })
           .getByRole('button', { name: 'Disconnect' })
           .click();
-        await expect(adminNotice(page)).resolves.toContain('The hotspot did not confirm the disconnect');
+        const refused = await adminNotice(page);
+        expect(refused).toContain(
+          'The hotspot did not confirm the disconnect: it refused it (Error-Cause 501',
+        );
+        expect(refused).toContain('/radius incoming set accept=yes');
         expect(world.disconnectRequests().map((r) => r.acctSessionId)).toContain('sess-e2e-1');
         await expect(page.locator('main tbody tr').filter({ hasText: OTHER_MAC }).count()).resolves.toBe(1);
         expect(problems).toEqual([]);

@@ -28,6 +28,28 @@ function disconnectNote(d: SessionDisconnectState, tz: string): string {
     : `${asked}: not confirmed after ${tries}; no more retries.`;
 }
 
+/**
+ * What the router said, in an operator's words, for the Error-Causes of a Disconnect-NAK that
+ * have something to do about them (RFC 5176 §3.5); others are shown by number.
+ */
+const ERROR_CAUSE_ADVICE: Record<string, string> = {
+  '403': 'the router does not know itself by the address Portico has for it; check the hotspot’s IP address',
+  '501': 'the router does not allow remote disconnects; on MikroTik: /radius incoming set accept=yes',
+  '504': 'the router cannot end this session',
+  '506': 'the router is out of resources',
+};
+
+function disconnectNotice(outcome: string | undefined, cause: string | undefined): string | undefined {
+  if (outcome === 'confirmed') return 'The hotspot confirmed the disconnect.';
+  if (outcome === 'refused' && cause !== undefined && /^\d{3}$/.test(cause)) {
+    const advice = ERROR_CAUSE_ADVICE[cause];
+    return `The hotspot did not confirm the disconnect: it refused it (Error-Cause ${cause}${advice ? `: ${advice}` : ''}). It will be retried.`;
+  }
+  if (outcome === 'unconfirmed' || outcome === 'refused')
+    return 'The hotspot did not confirm the disconnect yet; it will be retried.';
+  return undefined;
+}
+
 export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
   admin.get<{ Querystring: Query }>('/admin/sessions', async (request, reply) => {
     const q = request.query;
@@ -52,12 +74,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     const tz = request.tenant.time_zone;
     const writable = canWrite(kit.actorOf(request).role);
     const csrf = kit.csrf(reply);
-    const notice =
-      q.disconnect === 'confirmed'
-        ? 'The hotspot confirmed the disconnect.'
-        : q.disconnect === 'unconfirmed'
-          ? 'The hotspot did not confirm the disconnect; it will be retried.'
-          : undefined;
+    const notice = disconnectNotice(q.disconnect, q.cause);
     return kit.render(request, reply, {
       title: 'Sessions',
       notice,
@@ -177,9 +194,11 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
 
   admin.post('/admin/sessions/:id/disconnect', { preHandler: kit.requireWrite }, async (request, reply) => {
     const result = await deps.disconnectSession(request.tenant.id, idParam(request.params));
-    return reply.redirect(
-      `/admin/sessions?online=yes&disconnect=${result.confirmed ? 'confirmed' : 'unconfirmed'}`,
-      303,
-    );
+    const outcome = result.confirmed
+      ? 'disconnect=confirmed'
+      : result.status === 'nacked' && result.errorCause !== null
+        ? `disconnect=refused&cause=${result.errorCause}`
+        : 'disconnect=unconfirmed';
+    return reply.redirect(`/admin/sessions?online=yes&${outcome}`, 303);
   });
 }
