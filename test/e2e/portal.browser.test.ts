@@ -3,41 +3,18 @@
  * with the demo customer, see the dashboard (numbers, chart, sessions, vouchers, history), watch
  * a number follow the database, open a voucher, sign out. Screenshots: see saveScreenshot.
  */
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO } from '../../src/demo/index.js';
 import { MB } from '../../src/shared/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { accessibilityViolations } from '../helpers/axe.js';
 import { launchBrowser, saveScreenshot } from '../helpers/browser.js';
 import { CHROMIUM_PATH, describeWithTool } from '../helpers/tools.js';
 
 /** Chromium on a shared 2-core machine, next to other suites: generous, not a performance assert. */
 const BROWSER_TEST_TIMEOUT_MS = 120_000;
 const screenshot = (page: Page, name: string) => saveScreenshot(page, `portal-${name}`);
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-/** Runs axe-core (WCAG 2.1 A/AA rules) on the page; returns the violations, briefly. */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axe.source);
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as {
-        axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
-      }
-    ).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations;
-  });
-  return violations.map(
-    (v) => `${v.impact ?? ''} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-  );
-}
 
 describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('customer portal in Chromium', () => {
   let app: TestApp;

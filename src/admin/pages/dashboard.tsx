@@ -82,7 +82,7 @@ function Checklist({ progress, tenant }: { progress: SetupProgress; tenant: Tena
       <ol>
         {STEPS.map((s) => (
           <li class={progress[s.step] ? 'done' : 'todo'} data-step={s.step}>
-            <span class="check" aria-label={progress[s.step] ? 'done' : 'to do'}>
+            <span class="check" role="img" aria-label={progress[s.step] ? 'done' : 'to do'}>
               {progress[s.step] ? '✓' : ''}
             </span>{' '}
             <strong>{s.title}</strong> — {s.why}. <a href={s.href}>{s.link}</a>
