@@ -24,7 +24,7 @@ import {
 import type { Tenant } from '../store/index.js';
 import { checked, idParam, text, type FormBody } from './forms.js';
 import type { AdminKit, AdminPagesExtension } from './kit.js';
-import { ActionButton, Badge, CsrfField, Empty, isFiltered, Pager } from './views/components.js';
+import { Table, ActionButton, Badge, CsrfField, Empty, isFiltered, Pager } from './views/components.js';
 
 export interface SmsAdminDeps {
   sms: SmsService;
@@ -366,7 +366,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 log, for trying things out.
               </Empty>
             ) : (
-              <table>
+              <Table label="SMS gateways">
                 <thead>
                   <tr>
                     <th>Order</th>
@@ -425,7 +425,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </Table>
             )}
             {write ? (
               <form method="get" action="/admin/config/sms-gateways/new" class="filters">
@@ -975,7 +975,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 )}
               </Empty>
             ) : (
-              <table>
+              <Table label="SMS log">
                 <thead>
                   <tr>
                     <th>ID</th>
@@ -1008,7 +1008,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </Table>
             )}
             <Pager
               page={{ items, total, page: paging.page, perPage: paging.perPage }}

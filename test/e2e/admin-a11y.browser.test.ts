@@ -194,15 +194,22 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('admin: accessibilit
     'fits a phone: no page scrolls sideways, tables scroll in their own box, the navigation stays reachable',
     async () => {
       const { page, problems, context } = await signedInPage(PHONE_VIEWPORT);
-      for (const path of ['/admin', voucherPath, '/admin/sessions', '/admin/logs/sms', '/admin/logs/devices']) {
+      for (const path of [
+        '/admin',
+        voucherPath,
+        '/admin/sessions',
+        '/admin/logs/sms',
+        '/admin/logs/devices',
+      ]) {
         await visit(page, path);
         const widths = await page.evaluate(() => ({
           scroll: document.documentElement.scrollWidth,
           client: document.documentElement.clientWidth,
         }));
-        expect(widths.scroll, `${path} is ${widths.scroll}px wide in a ${widths.client}px window`).toBeLessThanOrEqual(
-          widths.client,
-        );
+        expect(
+          widths.scroll,
+          `${path} is ${widths.scroll}px wide in a ${widths.client}px window`,
+        ).toBeLessThanOrEqual(widths.client);
         expect(await accessibilityViolations(page, { impacts: SERIOUS }), path).toEqual([]);
       }
 

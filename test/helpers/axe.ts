@@ -34,5 +34,7 @@ export async function accessibilityViolations(
   const impacts = options.impacts;
   return violations
     .filter((v) => !impacts || impacts.includes((v.impact ?? 'minor') as AxeImpact))
-    .map((v) => `${v.impact ?? ''} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    .map(
+      (v) => `${v.impact ?? ''} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    );
 }

@@ -5,7 +5,7 @@ import { ADMIN_COOKIE } from '../auth.js';
 import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
-import { ActionButton, Badge, CsrfField, Empty, when } from '../views/components.js';
+import { Table, ActionButton, Badge, CsrfField, Empty, when } from '../views/components.js';
 import { setSessionCookie } from '../../http/cookies.js';
 
 function roleFrom(body: FormBody): Role {
@@ -52,7 +52,7 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
       status: error ? 400 : 200,
       body: (
         <>
-          <table>
+          <Table label="Admins">
             <thead>
               <tr>
                 <th>Name</th>
@@ -101,7 +101,7 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
           {owner ? (
             <>
               <h2>Add an admin</h2>
@@ -221,7 +221,7 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
           {tokens.length === 0 ? (
             <Empty>No tokens.</Empty>
           ) : (
-            <table>
+            <Table label="API tokens">
               <thead>
                 <tr>
                   <th>Name</th>
@@ -259,7 +259,7 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
           <h2>Create a token</h2>
           <form method="post" action="/admin/api-tokens" class="stack">

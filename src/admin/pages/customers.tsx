@@ -13,6 +13,7 @@ import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import {
+  Table,
   ActionButton,
   Badge,
   CsrfField,
@@ -118,7 +119,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
                 : 'No customers yet. Customers are your guests, known by their phone number: add one with “New customer”, or they appear when you assign them a voucher or they sign in to the portal.'}
             </Empty>
           ) : (
-            <table>
+            <Table label="Customers">
               <thead>
                 <tr>
                   <th>Phone</th>
@@ -145,7 +146,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
           <Pager page={page} basePath="/admin/customers" query={q} />
         </>
@@ -297,7 +298,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
           {vouchers.items.length === 0 ? (
             <Empty>No vouchers.</Empty>
           ) : (
-            <table>
+            <Table label={"The customer's vouchers"}>
               <thead>
                 <tr>
                   <th>Code</th>
@@ -322,7 +323,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
           <h2>Devices</h2>
           {devices.length === 0 ? (
@@ -343,7 +344,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
           {sessions.items.length === 0 ? (
             <Empty>No sessions.</Empty>
           ) : (
-            <table>
+            <Table label={"The customer's sessions"}>
               <thead>
                 <tr>
                   <th>Start</th>
@@ -364,13 +365,13 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
           <h2>SMS</h2>
           {sms.length === 0 ? (
             <Empty>No SMS sent to this customer.</Empty>
           ) : (
-            <table>
+            <Table label="SMS to the customer">
               <thead>
                 <tr>
                   <th>When</th>
@@ -391,7 +392,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
           {writable ? (
             <>

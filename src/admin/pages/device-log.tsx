@@ -115,6 +115,7 @@ export async function deviceLogPages(admin: FastifyInstance, deps: AdminDeps, ki
             </p>
           ) : null}
           <DeviceEventsTable
+            label="Device changes"
             events={page.events}
             actors={actors}
             timeZone={tenant.time_zone}

@@ -6,7 +6,7 @@ import type { Hotspot } from '../../store/index.js';
 import type { AdminDeps } from '../deps.js';
 import { checked, idParam, text, type FormBody, formErrorText } from '../forms.js';
 import type { AdminKit } from '../kit.js';
-import { ActionButton, CsrfField, Empty, when } from '../views/components.js';
+import { Table, ActionButton, CsrfField, Empty, when } from '../views/components.js';
 
 function fromForm(body: FormBody): HotspotInput {
   const coaPort = Number(text(body, 'coaPort') || 3799);
@@ -127,7 +127,7 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
               guest's voucher is good: add yours with “New hotspot” and Portico gives you its configuration.
             </Empty>
           ) : (
-            <table>
+            <Table label="Hotspots">
               <thead>
                 <tr>
                   <th>Title</th>
@@ -150,7 +150,7 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
         </>
       ),

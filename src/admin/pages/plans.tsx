@@ -6,6 +6,7 @@ import type { AdminDeps } from '../deps.js';
 import { checked, currencyDigits, idParam, scaled, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import {
+  Table,
   ActionButton,
   Badge,
   bytesOrUnlimited,
@@ -255,7 +256,7 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
               )}
             </Empty>
           ) : (
-            <table>
+            <Table label="Plans">
               <thead>
                 <tr>
                   <th>Title</th>
@@ -282,7 +283,7 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
           <Pager page={page} basePath="/admin/plans" query={q} />
         </>

@@ -6,6 +6,7 @@ import { SESSION_SORT_KEYS, type SessionDisconnectState } from '../../usage/admi
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
 import {
+  Table,
   ActionButton,
   Badge,
   Empty,
@@ -135,7 +136,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
               )}
             </Empty>
           ) : (
-            <table>
+            <Table label="Sessions">
               <thead>
                 <tr>
                   <th>User</th>
@@ -184,7 +185,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
           <Pager page={page} basePath="/admin/sessions" query={q} />
         </>

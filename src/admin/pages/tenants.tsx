@@ -4,7 +4,7 @@ import { normalizeHost } from '../../tenants/index.js';
 import type { AdminDeps } from '../deps.js';
 import { text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
-import { CsrfField, when } from '../views/components.js';
+import { Table, CsrfField, when } from '../views/components.js';
 import { createTenantWithOwner } from '../tenants-service.js';
 
 /** Tenants: only the deployment's super-admin sees and creates them. */
@@ -23,7 +23,7 @@ export async function tenantsPages(admin: FastifyInstance, deps: AdminDeps, kit:
       status: error ? 400 : 200,
       body: (
         <>
-          <table>
+          <Table label="Tenants">
             <thead>
               <tr>
                 <th>Name</th>
@@ -46,7 +46,7 @@ export async function tenantsPages(admin: FastifyInstance, deps: AdminDeps, kit:
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
           <h2>New tenant</h2>
           <form method="post" action="/admin/tenants" class="stack">
             <CsrfField token={kit.csrf(reply)} />

@@ -24,6 +24,7 @@ import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import {
+  Table,
   ActionButton,
   Badge,
   CsrfField,
@@ -276,7 +277,7 @@ export function DevicesBlock(props: {
       {count === 0 ? (
         <Empty>No devices.</Empty>
       ) : (
-        <table class="devices-table">
+        <Table label="Associated devices" class="devices-table">
           <thead>
             <tr>
               <th>MAC</th>
@@ -301,7 +302,7 @@ export function DevicesBlock(props: {
               />
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
       {!props.writable ? null : !overview.live ? (
         <p class="muted">{NOT_LIVE_TEXT}</p>
@@ -337,6 +338,7 @@ function DeviceHistory(props: { data: DevicesBlockData; timeZone: string }): VNo
     <section class="device-history" id="device-history" aria-labelledby="device-history-title">
       <h3 id="device-history-title">Device changes</h3>
       <DeviceEventsTable
+        label="Device changes of this voucher"
         events={changes.events}
         actors={actors}
         timeZone={props.timeZone}

@@ -22,6 +22,7 @@ import type { AdminKit } from '../kit.js';
 import { sendVoucherDetails } from '../voucher-sms.js';
 import { voucherDevicesBlock } from './voucher-devices.js';
 import {
+  Table,
   ActionButton,
   Badge,
   bytesOrUnlimited,
@@ -193,7 +194,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               )}
             </Empty>
           ) : (
-            <table class="vouchers">
+            <Table label="Vouchers" class="vouchers">
               <thead>
                 <tr>
                   <th>Code</th>
@@ -230,7 +231,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
           <Pager page={page} basePath="/admin/vouchers" query={q} />
         </>
@@ -373,7 +374,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
           {page.items.length === 0 ? (
             <Empty>No series yet.</Empty>
           ) : (
-            <table>
+            <Table label="Voucher series">
               <thead>
                 <tr>
                   <th>#</th>
@@ -400,7 +401,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
           <Pager page={page} basePath="/admin/vouchers/series" query={request.query} />
         </>
@@ -625,7 +626,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
           {sessions.items.length === 0 ? (
             <Empty>No sessions.</Empty>
           ) : (
-            <table>
+            <Table label={"The voucher's sessions"}>
               <thead>
                 <tr>
                   <th>Start</th>
@@ -650,7 +651,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
           {sessions.total > sessions.items.length ? (
             <p>

@@ -6,7 +6,7 @@
 import type { VNode } from 'preact';
 import { deviceEventFacts, type DeviceEvent, type DeviceEventCursor } from '../../devices/index.js';
 import type { AdminDeps } from '../deps.js';
-import { Empty, when } from './components.js';
+import { Table, Empty, when } from './components.js';
 
 /** The query parameter of a page of older changes. */
 export const CHANGES_BEFORE = 'changesBefore';
@@ -113,12 +113,14 @@ export function DeviceEventsTable(props: {
   actors: EventActors;
   timeZone: string;
   empty: string;
+  /** Names the table's scrolling region ("Device changes"). */
+  label: string;
   voucherCodes?: Map<number, string>;
 }): VNode {
   const { events, voucherCodes } = props;
   if (events.length === 0) return <Empty>{props.empty}</Empty>;
   return (
-    <table class="device-events">
+    <Table label={props.label} class="device-events">
       <thead>
         <tr>
           <th>When</th>
@@ -157,7 +159,7 @@ export function DeviceEventsTable(props: {
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }
 
