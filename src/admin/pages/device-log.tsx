@@ -9,7 +9,7 @@ import { DEVICE_EVENT_ACTORS, type DeviceEventFilter } from '../../devices/index
 import type { AdminDeps } from '../deps.js';
 import { dayRangeInZone, macFilter } from '../forms.js';
 import type { AdminKit } from '../kit.js';
-import { isFiltered } from '../views/components.js';
+import { isFiltered, MacLinks } from '../views/components.js';
 import {
   CHANGES_BEFORE,
   ChangesPager,
@@ -103,17 +103,7 @@ export async function deviceLogPages(admin: FastifyInstance, deps: AdminDeps, ki
             </label>
             <button type="submit">Filter</button>
           </form>
-          {byMac.mac ? (
-            <p>
-              <a href={`/admin/vouchers?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
-                Vouchers with {byMac.mac}
-              </a>{' '}
-              ·{' '}
-              <a href={`/admin/sessions?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
-                Sessions of {byMac.mac}
-              </a>
-            </p>
-          ) : null}
+          {byMac.mac ? <MacLinks mac={byMac.mac} here="devices" /> : null}
           <DeviceEventsTable
             label="Device changes"
             events={page.events}

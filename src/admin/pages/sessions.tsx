@@ -15,6 +15,7 @@ import {
   formatDuration,
   Pager,
   when,
+  MacLinks,
 } from '../views/components.js';
 
 type Query = Record<string, string | undefined>;
@@ -113,17 +114,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
             <input name="mac" placeholder="Device MAC" value={q.mac ?? ''} aria-label="Device MAC address" />
             <button type="submit">Show</button>
           </form>
-          {byMac.mac ? (
-            <p>
-              <a href={`/admin/vouchers?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
-                Vouchers with {byMac.mac}
-              </a>{' '}
-              ·{' '}
-              <a href={`/admin/logs/devices?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
-                Device changes of {byMac.mac}
-              </a>
-            </p>
-          ) : null}
+          {byMac.mac ? <MacLinks mac={byMac.mac} here="sessions" /> : null}
           {page.items.length === 0 ? (
             <Empty>
               {isFiltered(q) ? (

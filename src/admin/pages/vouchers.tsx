@@ -36,6 +36,7 @@ import {
   SortSelect,
   secondsOrUnlimited,
   when,
+  MacLinks,
 } from '../views/components.js';
 import { renderDocument } from '../../http/render.js';
 import { Head } from '../views/layout.js';
@@ -163,17 +164,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
             />
             <button type="submit">Find</button>
           </form>
-          {byMac.mac ? (
-            <p>
-              <a href={`/admin/sessions?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
-                Sessions of {byMac.mac}
-              </a>{' '}
-              ·{' '}
-              <a href={`/admin/logs/devices?${new URLSearchParams({ mac: byMac.mac }).toString()}`}>
-                Device changes of {byMac.mac}
-              </a>
-            </p>
-          ) : null}
+          {byMac.mac ? <MacLinks mac={byMac.mac} here="vouchers" /> : null}
           {page.items.length === 0 ? (
             <Empty>
               {isFiltered(q) ? (

@@ -1,4 +1,4 @@
-import type { ComponentChildren, VNode } from 'preact';
+import { Fragment, type ComponentChildren, type VNode } from 'preact';
 import { formatBytes, formatDuration, formatMoney, type Page } from '../../shared/index.js';
 
 export function CsrfField({ token }: { token: string }): VNode {
@@ -73,6 +73,29 @@ export function Pager<T>({
       {page.page > 1 ? <a href={link(page.page - 1)}>← Previous</a> : null}
       {page.page < pages ? <a href={link(page.page + 1)}>Next →</a> : null}
     </nav>
+  );
+}
+
+const MAC_VIEWS = {
+  vouchers: { path: '/admin/vouchers', text: 'Vouchers with' },
+  sessions: { path: '/admin/sessions', text: 'Sessions of' },
+  devices: { path: '/admin/logs/devices', text: 'Device changes of' },
+} as const;
+
+/** Links to the other views of one MAC (vouchers, sessions, device changes), all but `here`. */
+export function MacLinks({ mac, here }: { mac: string; here: keyof typeof MAC_VIEWS }): VNode {
+  const others = (Object.keys(MAC_VIEWS) as Array<keyof typeof MAC_VIEWS>).filter((view) => view !== here);
+  return (
+    <p>
+      {others.map((view, i) => (
+        <Fragment key={view}>
+          {i > 0 ? ' · ' : null}
+          <a href={`${MAC_VIEWS[view].path}?${new URLSearchParams({ mac }).toString()}`}>
+            {MAC_VIEWS[view].text} {mac}
+          </a>
+        </Fragment>
+      ))}
+    </p>
   );
 }
 
