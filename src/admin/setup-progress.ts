@@ -21,11 +21,18 @@ export type SetupProgress = Record<SetupStep, boolean>;
 /** One "has this tenant done it" probe per step, each answered by the module that owns the data. */
 export type SetupChecks = Record<SetupStep, (tenantId: number) => Promise<boolean>>;
 
+const ALL_DONE = Object.fromEntries(SETUP_STEPS.map((step) => [step, true])) as SetupProgress;
+
 export class SetupProgressQueries {
+  /** Tenants whose every step is done: the checklist is gone for good, so they are not asked again. */
+  private readonly completed = new Set<number>();
+
   constructor(private readonly checks: SetupChecks) {}
 
   async of(tenantId: number): Promise<SetupProgress> {
+    if (this.completed.has(tenantId)) return ALL_DONE;
     const done = await Promise.all(SETUP_STEPS.map((step) => this.checks[step](tenantId)));
+    if (done.every(Boolean)) this.completed.add(tenantId);
     return Object.fromEntries(SETUP_STEPS.map((step, i) => [step, done[i] === true])) as SetupProgress;
   }
 }

@@ -29,7 +29,7 @@ export interface HotspotValues {
 export class HotspotsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The NAS with this RADIUS source IP, across tenants (the IP is globally unique by design). */
+  /** Whether the tenant has added any hotspot (first-run checklist). */
   async hasAny(tenantId: number): Promise<boolean> {
     const row = await this.db
       .selectFrom('hotspots')
@@ -40,6 +40,7 @@ export class HotspotsRepository {
     return row !== undefined;
   }
 
+  /** The NAS with this RADIUS source IP, across tenants (the IP is globally unique by design). */
   async findNasByIp(ipAddress: string): Promise<NasRecord | undefined> {
     const row = await this.db
       .selectFrom('hotspots')

@@ -35,6 +35,22 @@ export type PlanTermsRow = Pick<
   | 'devices_limit'
 >;
 
+/** Just the terms of anything that carries them (a plan, a voucher view). */
+export function copyPlanTerms(from: PlanTerms): PlanTerms {
+  return {
+    priceMinor: from.priceMinor,
+    currency: from.currency,
+    speedDownKbps: from.speedDownKbps,
+    speedUpKbps: from.speedUpKbps,
+    dataLimitBytes: from.dataLimitBytes,
+    downloadLimitBytes: from.downloadLimitBytes,
+    uploadLimitBytes: from.uploadLimitBytes,
+    timeLimitSeconds: from.timeLimitSeconds,
+    validitySeconds: from.validitySeconds,
+    devicesLimit: from.devicesLimit,
+  };
+}
+
 export function toPlanTerms(row: PlanTermsRow): PlanTerms {
   return {
     priceMinor: Number(row.price_minor),

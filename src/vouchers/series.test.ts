@@ -93,6 +93,38 @@ describe.each(TEST_DIALECTS)('voucher series survive a stopped process (%s)', (d
     expect((await seriesState(next, series.id)).status).toBe('ready');
   });
 
+  it('finishes a series with the terms its first vouchers were made with, even if the plan changed', async () => {
+    const { app, tenantId, planId } = await firstProcess();
+    const series = await app.vouchers.createSeries(
+      tenantId,
+      { planId, quantity: 3 * SERIES_BATCH_SIZE[dialect], expiryMode: 'after_activation' },
+      null,
+    );
+    await app.close();
+    const sold = await app.store.db
+      .selectFrom('plans')
+      .select(['price_minor', 'data_limit_bytes'])
+      .where('id', '=', planId)
+      .executeTakeFirstOrThrow();
+    // The operator edits the plan while the series waits to be finished.
+    await app.store.db
+      .updateTable('plans')
+      .set({ price_minor: sold.price_minor + 100, data_limit_bytes: 1 })
+      .where('id', '=', planId)
+      .execute();
+
+    const next = await nextProcess(app, SERIES_STALE_AFTER_MS + 1_000);
+    await next.vouchers.generator.idle();
+    const terms = await next.store.db
+      .selectFrom('vouchers')
+      .select(['price_minor', 'data_limit_bytes'])
+      .where('series_id', '=', series.id)
+      .distinct()
+      .execute();
+    expect(terms).toEqual([sold]);
+    expect((await seriesState(next, series.id)).status).toBe('ready');
+  });
+
   it('finishes a series whose process died before its first batch', async () => {
     const { app, tenantId, planId } = await firstProcess();
     const row = await app.store.db

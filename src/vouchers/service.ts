@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError, notFound, type Clock, type Page, type PageRequest, type Sort } from '../shared/index.js';
-import type { PlansService } from '../plans/index.js';
+import { copyPlanTerms, type PlansService } from '../plans/index.js';
 import type { TenantsRepository } from '../tenants/index.js';
 import { seriesCode } from './codes.js';
 import type { VoucherEvents } from './events.js';
@@ -188,15 +188,24 @@ export class VouchersService {
     const claimed = await this.vouchers.claimStaleSeries(nowMs - SERIES_STALE_AFTER_MS, nowMs);
     for (const series of claimed) {
       const { tenantId } = series;
-      const resumeFrom = await this.vouchers.countSeriesVouchers(tenantId, series.id);
-      this.logger.warn(
-        { tenantId, seriesId: series.id, created: resumeFrom, quantity: series.quantity },
-        'resuming a voucher series its process left unfinished',
-      );
-      // The plan as it is now: a plan deactivated meanwhile still finishes the series it started.
-      const plan = await this.plans.get(tenantId, series.planId);
-      const settings = await this.tenants.getSettings(tenantId, 'vouchers');
-      this.generator.start({ tenantId, series, plan, settings, resumeFrom });
+      try {
+        const resumeFrom = await this.vouchers.countSeriesVouchers(tenantId, series.id);
+        this.logger.warn(
+          { tenantId, seriesId: series.id, created: resumeFrom, quantity: series.quantity },
+          'resuming a voucher series its process left unfinished',
+        );
+        // A plan deactivated meanwhile still finishes the series it started; a plan edited
+        // meanwhile does not change it: the rest get the terms its first vouchers were sold with.
+        const current = await this.plans.get(tenantId, series.planId);
+        const [made] = await this.vouchers.seriesChunk(tenantId, series.id, 0, 1);
+        const plan = made ? { ...current, title: made.planTitle, ...copyPlanTerms(made) } : current;
+        const settings = await this.tenants.getSettings(tenantId, 'vouchers');
+        this.generator.start({ tenantId, series, plan, settings, resumeFrom });
+      } catch (error) {
+        // Not claimed again every minute: a series that cannot be resumed is marked failed.
+        this.logger.error({ err: error, tenantId, seriesId: series.id }, 'could not resume a voucher series');
+        await this.vouchers.failSeries(tenantId, series.id);
+      }
     }
     return claimed.length;
   }
