@@ -17,8 +17,12 @@ const sms = createSmsModule({
   outboxOptions: { leaseMs: Number(process.env.LEASE_MS ?? 2000), pollIntervalMs: 100, backoffMs: [200] },
 });
 sms.start();
+// A server process lives until it is stopped; here nothing else holds the event loop (the
+// outbox's timers are unref'd so they never delay a shutdown), so hold it like a server would.
+const keepAlive = setInterval(() => undefined, 60_000);
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => {
+  clearInterval(keepAlive);
   void sms
     .close()
     .then(() => store.close())
