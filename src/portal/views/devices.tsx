@@ -48,15 +48,29 @@ function actorText(actor: DeviceEvent['actor'], t: Translate): string {
   return t(`devices.actor.${actor}`);
 }
 
-function MacField(props: { id: string; value: string; error?: string; t: Translate; autofocus?: boolean }) {
-  const { t } = props;
+/**
+ * A labelled text field with its hint and, after a refusal, its error: the wiring both device
+ * fields share (ids, aria-describedby, aria-invalid, focus on the field that was refused).
+ */
+function DeviceField(props: {
+  id: string;
+  name: 'mac' | 'title';
+  label: string;
+  hint: string;
+  value: string;
+  maxLength: number;
+  error?: string;
+  autofocus?: boolean;
+  /** Extra input attributes (MAC: capitals, no spell-check, required). */
+  input?: Record<string, string | boolean>;
+}) {
   const hintId = `${props.id}-hint`;
   const errorId = `${props.id}-error`;
   return (
     <div class={props.error ? 'field field-error' : 'field'}>
-      <label for={props.id}>{t('devices.mac')}</label>
+      <label for={props.id}>{props.label}</label>
       <p id={hintId} class="hint">
-        {t('devices.macHint')}
+        {props.hint}
       </p>
       {props.error ? (
         <p id={errorId} class="field-message" role="alert">
@@ -65,50 +79,47 @@ function MacField(props: { id: string; value: string; error?: string; t: Transla
       ) : null}
       <input
         id={props.id}
-        name="mac"
+        name={props.name}
         type="text"
-        inputmode="text"
         autocomplete="off"
-        autocapitalize="characters"
-        spellcheck={false}
-        required
-        maxlength={40}
+        maxlength={props.maxLength}
         value={props.value}
         aria-describedby={props.error ? `${errorId} ${hintId}` : hintId}
         aria-invalid={props.error ? 'true' : undefined}
         autofocus={props.error || props.autofocus ? true : undefined}
+        {...props.input}
       />
     </div>
   );
 }
 
-function TitleField(props: { id: string; value: string; error?: string; t: Translate }) {
-  const { t } = props;
-  const hintId = `${props.id}-hint`;
-  const errorId = `${props.id}-error`;
+function MacField(props: { id: string; value: string; error?: string; t: Translate; autofocus?: boolean }) {
   return (
-    <div class={props.error ? 'field field-error' : 'field'}>
-      <label for={props.id}>{t('devices.nameLabel')}</label>
-      <p id={hintId} class="hint">
-        {t('devices.nameHint')}
-      </p>
-      {props.error ? (
-        <p id={errorId} class="field-message" role="alert">
-          {props.error}
-        </p>
-      ) : null}
-      <input
-        id={props.id}
-        name="title"
-        type="text"
-        autocomplete="off"
-        maxlength={60}
-        value={props.value}
-        aria-describedby={props.error ? `${errorId} ${hintId}` : hintId}
-        aria-invalid={props.error ? 'true' : undefined}
-        autofocus={props.error ? true : undefined}
-      />
-    </div>
+    <DeviceField
+      id={props.id}
+      name="mac"
+      label={props.t('devices.mac')}
+      hint={props.t('devices.macHint')}
+      value={props.value}
+      maxLength={40}
+      error={props.error}
+      autofocus={props.autofocus}
+      input={{ inputmode: 'text', autocapitalize: 'characters', spellcheck: false, required: true }}
+    />
+  );
+}
+
+function TitleField(props: { id: string; value: string; error?: string; t: Translate }) {
+  return (
+    <DeviceField
+      id={props.id}
+      name="title"
+      label={props.t('devices.nameLabel')}
+      hint={props.t('devices.nameHint')}
+      value={props.value}
+      maxLength={60}
+      error={props.error}
+    />
   );
 }
 
