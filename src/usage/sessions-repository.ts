@@ -2,7 +2,7 @@
  * Queries of the accounting write side: sessions, per-day rollups, Disconnect requests. Every
  * query is scoped by tenant (or by hotspot, whose id is globally unique and tenant-owned).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, Session } from '../store/index.js';
 
 export type SessionRow = Session;
@@ -167,38 +167,7 @@ export class SessionsRepository {
     return [...new Set(open.map((s) => s.voucher_id).filter((v): v is number => v !== null))];
   }
 
-  /** Adds deltas to a voucher's day (tenant's calendar day). */
-  async addDaily(values: {
-    tenantId: number;
-    voucherId: number;
-    customerId: number | null;
-    day: string;
-    downloadedBytes: number;
-    uploadedBytes: number;
-    onlineSeconds: number;
-  }): Promise<void> {
-    await this.db
-      .insertInto('usage_daily')
-      .values({
-        tenant_id: values.tenantId,
-        voucher_id: values.voucherId,
-        customer_id: values.customerId,
-        day: values.day,
-        downloaded_bytes: values.downloadedBytes,
-        uploaded_bytes: values.uploadedBytes,
-        online_seconds: values.onlineSeconds,
-      })
-      .onConflict((oc) =>
-        oc.columns(['voucher_id', 'day']).doUpdateSet((eb) => ({
-          downloaded_bytes: eb('usage_daily.downloaded_bytes', '+', eb.ref('excluded.downloaded_bytes')),
-          uploaded_bytes: eb('usage_daily.uploaded_bytes', '+', eb.ref('excluded.uploaded_bytes')),
-          online_seconds: eb('usage_daily.online_seconds', '+', eb.ref('excluded.online_seconds')),
-        })),
-      )
-      .execute();
-  }
-
-  /** addDaily for many (voucher, day) rows, each at most once: one multi-row upsert per 500 rows. */
+  /** Adds deltas to vouchers' days (tenant's calendar day), each (voucher, day) at most once: one multi-row upsert per 500 rows. */
   async addDailyMany(
     rows: Array<{
       tenantId: number;
@@ -373,6 +342,16 @@ export class SessionsRepository {
     maxAttempts: number,
     limit: number,
   ): Promise<DisconnectDueSession[]> {
+    // The session's MAC is still an associated device of its voucher (same tenant).
+    const macOnVoucher = (eb: ExpressionBuilder<Database, 'sessions'>) =>
+      eb.exists(
+        eb
+          .selectFrom('devices')
+          .select('devices.id')
+          .whereRef('devices.tenant_id', '=', 'sessions.tenant_id')
+          .whereRef('devices.voucher_id', '=', 'sessions.voucher_id')
+          .whereRef('devices.mac', '=', 'sessions.mac'),
+      );
     const rows = await this.db
       .selectFrom('sessions')
       .leftJoin('vouchers', (join) =>
@@ -384,17 +363,7 @@ export class SessionsRepository {
       .select([
         'vouchers.status as voucher_status',
         'vouchers.used_reason as voucher_used_reason',
-        (eb) =>
-          eb
-            .exists(
-              eb
-                .selectFrom('devices')
-                .select('devices.id')
-                .whereRef('devices.tenant_id', '=', 'sessions.tenant_id')
-                .whereRef('devices.voucher_id', '=', 'sessions.voucher_id')
-                .whereRef('devices.mac', '=', 'sessions.mac'),
-            )
-            .as('mac_on_voucher'),
+        (eb) => macOnVoucher(eb).as('mac_on_voucher'),
       ])
       .where('sessions.stopped_at', 'is', null)
       .where('sessions.disconnect_acked_at', 'is', null)
@@ -412,16 +381,7 @@ export class SessionsRepository {
           eb.and([
             eb('vouchers.id', 'is not', null),
             eb('sessions.mac', 'is not', null),
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('devices')
-                  .select('devices.id')
-                  .whereRef('devices.tenant_id', '=', 'sessions.tenant_id')
-                  .whereRef('devices.voucher_id', '=', 'sessions.voucher_id')
-                  .whereRef('devices.mac', '=', 'sessions.mac'),
-              ),
-            ),
+            eb.not(macOnVoucher(eb)),
           ]),
         ]),
       )
