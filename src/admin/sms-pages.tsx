@@ -9,7 +9,7 @@ import type { VNode } from 'preact';
 import { canWrite } from '../auth/index.js';
 import { TEMPLATE_VARIABLES, type NotificationsService, type PreviewResult } from '../notifications/index.js';
 import { OTP_BOUNDS, type PortalSettingsService } from '../portal/otp/index.js';
-import { addDays, AppError, isCalendarDay, pageRequest, startOfDayInZone } from '../shared/index.js';
+import { AppError, pageRequest } from '../shared/index.js';
 import {
   GATEWAY_TYPES,
   isSmsStatus,
@@ -22,7 +22,7 @@ import {
   type SmsService,
 } from '../sms/index.js';
 import type { Tenant } from '../store/index.js';
-import { checked, idParam, text, type FormBody } from './forms.js';
+import { checked, dayRangeInZone, idParam, text, type FormBody } from './forms.js';
 import type { AdminKit, AdminPagesExtension } from './kit.js';
 import { Table, ActionButton, Badge, CsrfField, Empty, isFiltered, Pager } from './views/components.js';
 
@@ -296,11 +296,6 @@ function when(ms: number | null, tenant: Tenant): string {
   } catch {
     return new Date(ms).toISOString();
   }
-}
-
-/** "YYYY-MM-DD" in the tenant's time zone → the instant that day starts there. */
-export function dayStartInZone(day: string | undefined, timeZone: string): number | undefined {
-  return isCalendarDay(day) ? startOfDayInZone(day, timeZone) : undefined;
 }
 
 function describe(error: AppError): string {
@@ -918,8 +913,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       const tenant = request.tenant;
       const paging = pageRequest(q.page, q.perPage);
       const { items, total } = await deps.sms.listMessages(tenant.id, {
-        fromMs: dayStartInZone(q.from, tenant.time_zone),
-        toMs: isCalendarDay(q.to) ? startOfDayInZone(addDays(q.to, 1), tenant.time_zone) : undefined,
+        ...dayRangeInZone(q.from, q.to, tenant.time_zone),
         type: isSmsType(q.type) ? q.type : undefined,
         status: isSmsStatus(q.status) ? q.status : undefined,
         recipient: q.recipient?.slice(0, 40) || undefined,

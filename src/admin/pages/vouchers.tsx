@@ -1,13 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { canWrite } from '../../auth/index.js';
-import {
-  addDays,
-  AppError,
-  isCalendarDay,
-  pageRequest,
-  parseSort,
-  startOfDayInZone,
-} from '../../shared/index.js';
+import { AppError, pageRequest, parseSort } from '../../shared/index.js';
 import {
   VOUCHER_SORT_KEYS,
   VOUCHER_STATUSES,
@@ -17,7 +10,15 @@ import {
 } from '../../vouchers/index.js';
 import { normalizePhone } from '../../customers/admin-repository.js';
 import type { AdminDeps } from '../deps.js';
-import { currencyDigits, dateEnd, idParam, macFilter, text, type FormBody } from '../forms.js';
+import {
+  currencyDigits,
+  dateEnd,
+  dayRangeInZone,
+  idParam,
+  macFilter,
+  text,
+  type FormBody,
+} from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { sendVoucherDetails } from '../voucher-sms.js';
 import { voucherDevicesBlock } from './voucher-devices.js';
@@ -65,6 +66,8 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
     const q = request.query;
     const tenant = request.tenant;
     const byMac = macFilter(q.mac);
+    // The dates are calendar days in the tenant's time zone: "to" includes its whole day.
+    const activated = dayRangeInZone(q.activatedFrom, q.activatedTo, tenant.time_zone);
     const filter: VoucherFilter = {
       status: (VOUCHER_STATUSES as readonly string[]).includes(q.status ?? '')
         ? (q.status as VoucherStatus)
@@ -72,13 +75,8 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
       seriesId: positiveInt(q.seriesId),
       planId: positiveInt(q.planId),
       code: q.code?.trim() || undefined,
-      // The dates are calendar days in the tenant's time zone: "to" includes its whole day.
-      activatedFromMs: isCalendarDay(q.activatedFrom)
-        ? startOfDayInZone(q.activatedFrom, tenant.time_zone)
-        : undefined,
-      activatedToMs: isCalendarDay(q.activatedTo)
-        ? startOfDayInZone(addDays(q.activatedTo, 1), tenant.time_zone)
-        : undefined,
+      activatedFromMs: activated.fromMs,
+      activatedToMs: activated.toMs,
       mac: byMac.mac,
     };
     let customerMissing = false;
