@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import {
+  deviceLimitText,
   disconnectOutcome,
   parseDisconnectOutcome,
   parseMac,
@@ -271,7 +272,7 @@ export function DevicesBlock(props: {
         </div>
       ) : null}
       <p>
-        This voucher can be used by up to {overview.devicesLimit} device(s); {count} on it. A device on this
+        This voucher can be used by {deviceLimitText(overview.devicesLimit)}; {count} on it. A device on this
         list connects by MAC authentication, without the code.
       </p>
       {count === 0 ? (

@@ -34,7 +34,7 @@ function deviceName(device: { title: string | null }, t: Translate): string {
 }
 
 export function limitText(limit: number, t: Translate): string {
-  return limit === 1 ? t('devices.limitOne') : t('devices.limit', { limit });
+  return t('devices.limit', { limit });
 }
 
 export function eventText(event: DeviceEvent, t: Translate): string {
