@@ -178,10 +178,10 @@ function DeviceFields(props: { form: DeviceFormState; idPrefix: string }): VNode
         id={`${props.idPrefix}-title`}
         name="title"
         label="Name (optional)"
-        hint="For example “Front desk laptop”; at most 60 characters."
+        hint="For example “Front desk laptop”; at most 100 characters."
         value={props.form.title}
         error={props.form.titleError}
-        maxLength={60}
+        maxLength={100}
       />
     </>
   );

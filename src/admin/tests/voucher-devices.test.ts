@@ -125,7 +125,7 @@ describe.each(TEST_DIALECTS)('admin voucher page: associated devices (%s)', (dia
       [{ mac: 'ff-ff-ff-ff-ff-ff' }, 400, 'This is a multicast or broadcast address'],
       [{ mac: '000000000000' }, 400, 'The all-zero MAC address is not a device.'],
       [{ mac: 'aa:bb:cc:00:00:02' }, 409, 'AA:BB:CC:00:00:02 is already used with another voucher.'],
-      [{ mac: 'AA:BB:CC:00:00:03', title: 'x'.repeat(61) }, 400, 'at most 60 characters'],
+      [{ mac: 'AA:BB:CC:00:00:03', title: 'x'.repeat(101) }, 400, 'at most 100 characters'],
     ];
     for (const [fields, status, message] of cases) {
       const refused = await owner.post(url, fields);

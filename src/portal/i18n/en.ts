@@ -247,7 +247,7 @@ export const en = {
   'devices.error.otherVoucher': '{mac} is already used with another voucher. Remove it there first.',
   'devices.error.limit':
     'This voucher can be used by {limit, plural, one {# device} other {up to # devices}}. Remove one before adding another.',
-  'devices.error.title': 'A name can be at most 60 characters.',
+  'devices.error.title': 'A name can be at most 100 characters.',
   'devices.error.notFound': 'This device is no longer on the voucher.',
   'devices.errorSummary': 'Please correct this:',
 } as const;

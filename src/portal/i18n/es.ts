@@ -251,7 +251,7 @@ export const es: Record<MessageKey, string> = {
   'devices.error.otherVoucher': '{mac} ya se usa con otro bono. Quítala allí primero.',
   'devices.error.limit':
     'Este bono se puede usar en {limit, plural, one {# dispositivo} other {hasta # dispositivos}}. Quita uno antes de añadir otro.',
-  'devices.error.title': 'Un nombre puede tener como máximo 60 caracteres.',
+  'devices.error.title': 'Un nombre puede tener como máximo 100 caracteres.',
   'devices.error.notFound': 'Este dispositivo ya no está en el bono.',
   'devices.errorSummary': 'Corrige esto:',
 };

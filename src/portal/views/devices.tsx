@@ -117,7 +117,7 @@ function TitleField(props: { id: string; value: string; error?: string; t: Trans
       label={props.t('devices.nameLabel')}
       hint={props.t('devices.nameHint')}
       value={props.value}
-      maxLength={60}
+      maxLength={100}
       error={props.error}
     />
   );
