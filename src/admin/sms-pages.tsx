@@ -7,7 +7,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../auth/index.js';
-import { TEMPLATE_VARIABLES, type NotificationsService, type PreviewResult } from '../notifications/index.js';
+import {
+  TEMPLATE_VARIABLES,
+  type NotificationsService,
+  type PortalAddress,
+  type PortalUrlSource,
+  type PreviewResult,
+} from '../notifications/index.js';
 import { OTP_BOUNDS, type PortalSettingsService } from '../portal/otp/index.js';
 import { AppError, pageRequest } from '../shared/index.js';
 import {
@@ -30,6 +36,8 @@ export interface SmsAdminDeps {
   sms: SmsService;
   notifications: NotificationsService;
   portalSettings: PortalSettingsService;
+  /** The portal address SMS links use, and where it came from. */
+  portalAddress: (tenant: Tenant) => Promise<PortalAddress>;
   /** Finds a customer by phone (as typed) for the notification preview. */
   findCustomerIdByPhone: (tenant: Tenant, phone: string) => Promise<number | undefined>;
 }
@@ -42,6 +50,17 @@ export const TYPE_LABELS: Record<string, string> = {
   voucher_details: 'Voucher details',
   limit_warning: 'Limit warning',
   test: 'Test',
+};
+
+/** Where the portal address in SMS links comes from, in the operator's words. */
+const PORTAL_URL_SOURCES: Record<PortalUrlSource, string> = {
+  tenant: 'SMS links use this address: your public address (Config > Business).',
+  deployment: 'SMS links use this address: the server’s PORTICO_PUBLIC_URL.',
+  host: 'SMS links use this address: the first host name of this business.',
+  admin:
+    'SMS links use this address because it is the one you used to reach this admin area and no public address is set. Guests’ phones must be able to reach it too.',
+  network:
+    'SMS links use this machine’s network address because no public address is set and no admin has signed in yet.',
 };
 
 const GATEWAY_LABELS: Record<GatewayType, string> = {
@@ -622,8 +641,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       const settings = await deps.portalSettings.get(request.tenant.id);
       const canOtp = await deps.portalSettings.canUseOtp(request.tenant.id);
       const write = canChange(request);
-      // Where this tenant's guests find the portal: its public URL, else the host this page is on.
-      const portalUrl = `${request.tenant.public_url?.replace(/\/+$/, '') || `${request.protocol}://${request.host}`}/portal`;
+      // The address SMS links use (notifications/portal-url.ts): the page says where it came from.
+      const { url: portalUrl, source } = await deps.portalAddress(request.tenant);
       const limit = (
         name:
           | 'otpLength'
@@ -666,6 +685,15 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
               them the link by SMS when a voucher is activated under{' '}
               <a href="/admin/config/notifications">Notifications</a>, or have the hotspot open it after
               login.
+            </p>
+            <p class="hint" data-hint="portal-url-source">
+              {PORTAL_URL_SOURCES[source]}
+              {source === 'tenant' || source === 'deployment' ? null : (
+                <>
+                  {' '}
+                  Set the address guests use under <a href="/admin/config/business">Business</a>.
+                </>
+              )}
             </p>
             <form method="post" action="/admin/config/portal" class="stack form-grid">
               <CsrfField token={kit.csrf(reply)} />

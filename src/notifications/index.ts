@@ -16,5 +16,5 @@ export {
   formatExpiry,
   type StatusPageVariables,
 } from './template.js';
-export { portalUrlFor } from './portal-url.js';
+export { portalAddressFor, portalUrlFor, type PortalAddress, type PortalUrlSource } from './portal-url.js';
 export { createSafeLiquid, describeLiquidError, type SafeLiquidLimits } from './safe-liquid.js';

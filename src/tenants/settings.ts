@@ -33,8 +33,15 @@ export interface VoucherSettings {
   deviceLimitPolicy: DeviceLimitPolicy;
 }
 
+/** Where people reach this tenant, learnt rather than set (for links when no public URL is set). */
+export interface ReachSettings {
+  /** The origin an admin last signed in at ("http://192.168.1.5:3000"), '' before any sign-in. */
+  adminOrigin: string;
+}
+
 export interface SettingsDocuments {
   portal: PortalSettings;
+  reach: ReachSettings;
   notifications: NotificationSettings;
   vouchers: VoucherSettings;
 }
@@ -60,6 +67,7 @@ export const SETTINGS_DEFAULTS: SettingsDocuments = {
     otpMaxPerTenantPerDay: 1000,
     otpAllowedPrefixes: [],
   },
+  reach: { adminOrigin: '' },
   notifications: {
     statusPageEnabled: false,
     statusPageFrequency: 'once',
