@@ -9,6 +9,7 @@ import type { VNode } from 'preact';
 import { canWrite } from '../auth/index.js';
 import {
   TEMPLATE_VARIABLES,
+  templateHasLink,
   type NotificationsService,
   type PortalAddress,
   type PortalUrlSource,
@@ -707,7 +708,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 Use OTP for accessing the portal
               </label>
               {!canOtp ? (
-                <p class="notice" role="note">
+                <p class="caution" role="note">
                   One-time codes need an SMS gateway:{' '}
                   <a href="/admin/config/sms-gateways">add and enable one</a> first.
                 </p>
@@ -717,6 +718,12 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 Show Associated Devices block{' '}
                 <small>(customers manage their devices; only with OTP on)</small>
               </label>
+              {settings.showDevices && !settings.otpEnabled ? (
+                <p class="caution" role="note" data-warning="devices-need-otp">
+                  Customers do not see the Associated Devices block yet: it needs “Use OTP for accessing the
+                  portal” on as well, so that only the owner of a number can change its devices.
+                </p>
+              ) : null}
               <fieldset>
                 <legend>One-time codes</legend>
                 {limit('otpLength', 'Code length, digits', OTP_BOUNDS.length)}
@@ -753,8 +760,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
           const raw = text(b, name);
           return raw === '' ? undefined : Number(raw);
         };
+        let saved;
         try {
-          await deps.portalSettings.update(request.tenant.id, {
+          saved = await deps.portalSettings.update(request.tenant.id, {
             otpEnabled: checked(b, 'otpEnabled'),
             showDevices: checked(b, 'showDevices'),
             otpLength: int('otpLength'),
@@ -772,7 +780,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
           if (!(error instanceof AppError)) throw error;
           return portalPage(request, reply, describe(error));
         }
-        return reply.redirect('/admin/config/portal?notice=saved', 303);
+        // The devices block needs OTP (customerDevicesEnabled): say so rather than a bare "Saved.".
+        const notice = saved.showDevices && !saved.otpEnabled ? 'saved-devices-need-otp' : 'saved';
+        return reply.redirect(`/admin/config/portal?notice=${notice}`, 303);
       },
     );
 
@@ -839,7 +849,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                     checked={values.frequency === 'once'}
                     disabled={!write}
                   />{' '}
-                  One-time (when the customer's first voucher is activated)
+                  Once per customer (at their first voucher activation while this is on — whichever voucher
+                  that is — and never again)
                 </label>
                 <label class="check">
                   <input
@@ -858,6 +869,12 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                   {values.template}
                 </textarea>
               </label>
+              {templateHasLink(values.template) ? null : (
+                <p class="caution" role="note" data-warning="no-link">
+                  This text has no <code>{'{{ link }}'}</code>: customers get no link to their portal. Add{' '}
+                  <code>{'{{ link }}'}</code> where the address should go.
+                </p>
+              )}
               <p class="muted">
                 Variables (write <code>{'{{ link }}'}</code> or <code>{'{{ .link }}'}</code>):{' '}
                 {TEMPLATE_VARIABLES.map((v, i) => (

@@ -12,6 +12,7 @@ export {
   MAX_TEMPLATE_LENGTH,
   normalizeTemplate,
   checkTemplate,
+  templateHasLink,
   renderTemplate,
   formatExpiry,
   type StatusPageVariables,

@@ -30,3 +30,45 @@ describe.each(TEST_DIALECTS)('portal link in SMS (%s)', (dialect) => {
     expect(page.body).toContain('because it is the one you used to reach this admin area');
   });
 });
+
+describe.each(TEST_DIALECTS)('settings that say what they do (%s)', (dialect) => {
+  let app: TestApp;
+  let owner: AdminClient;
+
+  beforeAll(async () => {
+    app = await buildTestApp(dialect);
+    owner = new AdminClient(app);
+    await owner.signIn((await createAdmin(app, app.bootstrapped.tenant.id)).email);
+  });
+  afterAll(() => app.destroy());
+
+  it('says why "Show Associated Devices block" cannot apply while OTP is off', async () => {
+    const saved = await owner.post(
+      '/admin/config/portal',
+      { showDevices: 'on', otpLength: '6' },
+      '/admin/config/portal',
+    );
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe('/admin/config/portal?notice=saved-devices-need-otp');
+    const page = await owner.get(String(saved.headers.location));
+    expect(page.body).toContain('Saved. The Associated Devices block stays hidden until');
+    expect(page.body).toContain('data-warning="devices-need-otp"');
+    expect(page.body).not.toContain('<p class="notice" role="status">Saved.</p>');
+  });
+
+  it('warns about a status-page text without {{ link }}, and names the once-per-customer rule', async () => {
+    const noLink = await owner.post(
+      '/admin/config/notifications',
+      { intent: 'preview', frequency: 'once', template: 'Welcome to the Wi-Fi!' },
+      '/admin/config/notifications',
+    );
+    expect(noLink.body).toContain('data-warning="no-link"');
+    const withLink = await owner.post(
+      '/admin/config/notifications',
+      { intent: 'preview', frequency: 'once', template: 'Your usage: {{ .link }}' },
+      '/admin/config/notifications',
+    );
+    expect(withLink.body).not.toContain('data-warning="no-link"');
+    expect(withLink.body).toContain('Once per customer (at their first voucher activation while this is on');
+  });
+});
