@@ -401,7 +401,8 @@ export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
       {
         schema: {
           tags: logTags,
-          summary: 'One SMS with its text, every attempt (gateway, time, outcome, answer) and every part with its receipt',
+          summary:
+            'One SMS with its text, every attempt (gateway, time, outcome, answer) and every part with its receipt',
           params: IdParams,
           response: { 200: SmsMessageDetailSchema, ...errors },
         },

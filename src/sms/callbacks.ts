@@ -110,7 +110,8 @@ export function smsCallbackRoutes(deps: SmsCallbackDeps) {
         }
         const sid = params.MessageSid ?? params.SmsSid;
         const status = params.MessageStatus ?? params.SmsStatus;
-        if (!sid || !status) return reply.status(400).type('text/plain').send('MessageSid and MessageStatus needed');
+        if (!sid || !status)
+          return reply.status(400).type('text/plain').send('MessageSid and MessageStatus needed');
         const error = params.ErrorCode ? ` (error ${params.ErrorCode})` : '';
         await deps.outbox.applyReceipt({
           tenantId: row.tenant_id,

@@ -52,12 +52,7 @@ export interface AttemptOutcome {
 }
 
 export type AttemptOutcomeKind =
-  | 'accepted'
-  | 'partly_accepted'
-  | 'temporary_failure'
-  | 'permanent_failure'
-  | 'no_gateway'
-  | 'expired';
+  'accepted' | 'partly_accepted' | 'temporary_failure' | 'permanent_failure' | 'no_gateway' | 'expired';
 
 export interface NewAttempt {
   tenantId: number;
@@ -521,7 +516,11 @@ async function refreshDeliveryStatus(db: Kysely<Database>, tenantId: number, mes
     .where('tenant_id', '=', tenantId)
     .where('id', '=', messageId)
     .executeTakeFirst();
-  if (!message || message.gateway_id === null || !['sent', 'delivered', 'undelivered'].includes(message.status))
+  if (
+    !message ||
+    message.gateway_id === null ||
+    !['sent', 'delivered', 'undelivered'].includes(message.status)
+  )
     return;
   const parts = await db
     .selectFrom('sms_parts')

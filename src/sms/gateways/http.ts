@@ -77,7 +77,9 @@ export class HttpGateway implements SmsGateway {
     }
     // The delivery-report URL names the message by Portico's id: that is the id receipts match.
     const reportsAsked =
-      values.dlr_url !== '' && message.messageId !== undefined && `${s.url}${s.payloadTemplate}`.includes('{dlr_url}');
+      values.dlr_url !== '' &&
+      message.messageId !== undefined &&
+      `${s.url}${s.payloadTemplate}`.includes('{dlr_url}');
     return { externalId: reportsAsked ? httpReceiptId(message.messageId!) : null, answer: summary };
   }
 }

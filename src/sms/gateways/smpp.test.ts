@@ -99,7 +99,12 @@ function makeGateway(port: number, extra: Partial<SmppSettings> = {}, receipts: 
     }),
     ...extra,
   };
-  gateway = new SmppGateway(settings, { tenantId: 3, gatewayId: 7, logger, onReceipt: (r) => receipts.push(r) });
+  gateway = new SmppGateway(settings, {
+    tenantId: 3,
+    gatewayId: 7,
+    logger,
+    onReceipt: (r) => receipts.push(r),
+  });
   return gateway;
 }
 

@@ -163,7 +163,10 @@ export class SmppGateway implements SmsGateway {
         throw new GatewayError(`part ${partNumber} was accepted but could not be recorded`);
       }
     }
-    const count = parts.length > 1 ? ` (${parts.length} parts${done.size > 0 ? `, resumed at part ${done.size + 1}` : ''})` : '';
+    const count =
+      parts.length > 1
+        ? ` (${parts.length} parts${done.size > 0 ? `, resumed at part ${done.size + 1}` : ''})`
+        : '';
     return {
       externalId: parts.length === 1 ? ids[0] || null : null,
       answer: `submit_sm_resp ESME_ROK, message id ${ids.join(', ')}${count}`,

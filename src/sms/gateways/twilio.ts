@@ -68,7 +68,8 @@ export class TwilioGateway implements SmsGateway {
     const user = s.apiKeySid || s.accountSid;
     const form = new URLSearchParams({ To: message.to, From: s.from, Body: message.text });
     // Only ask for callbacks Portico can verify.
-    if (message.statusCallbackUrl && twilioCallbackKey(s)) form.set('StatusCallback', message.statusCallbackUrl);
+    if (message.statusCallbackUrl && twilioCallbackKey(s))
+      form.set('StatusCallback', message.statusCallbackUrl);
     const body = form.toString();
     const answer = await httpCall({
       method: 'POST',

@@ -38,7 +38,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('answer', 'text')
     .addColumn('error', 'text')
     .execute();
-  await db.schema.createIndex('sms_attempts_message').on('sms_attempts').columns(['message_id', 'id']).execute();
+  await db.schema
+    .createIndex('sms_attempts_message')
+    .on('sms_attempts')
+    .columns(['message_id', 'id'])
+    .execute();
 
   // One row per part a gateway accepted; the unique key is "never the same part twice to one gateway".
   await table(db, 'sms_parts')
