@@ -10,3 +10,4 @@ export {
   type FirstAdminResult,
   type FirstStartDeps,
 } from './first-admin.js';
+export { assertMayChangeAdmin, type AdminChange } from './admin-policy.js';
