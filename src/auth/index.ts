@@ -1,4 +1,10 @@
-export { WebSessions, SESSION_TIMEOUTS, type SessionKind, type WebSession } from './web-sessions.js';
+export {
+  WebSessions,
+  SESSION_TIMEOUTS,
+  type PortalAuthMethod,
+  type SessionKind,
+  type WebSession,
+} from './web-sessions.js';
 export { hashPassword, verifyPassword, generatePassword } from './passwords.js';
 export * from './roles.js';
 export { AdminsRepository, MIN_PASSWORD_LENGTH, normalizeEmail, type AdminView } from './admins.js';
