@@ -113,6 +113,19 @@ export class AdminsRepository {
     return admin;
   }
 
+  /** The tenant's oldest enabled super-admin, or undefined. */
+  async findFirstSuper(tenantId: number): Promise<AdminView | undefined> {
+    const row = await this.db
+      .selectFrom('admins')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('is_super', '=', 1)
+      .where('is_disabled', '=', 0)
+      .orderBy('id')
+      .executeTakeFirst();
+    return row ? toAdminView(row) : undefined;
+  }
+
   async list(tenantId: number): Promise<AdminView[]> {
     const rows = await this.db
       .selectFrom('admins')
@@ -159,6 +172,7 @@ export class AdminsRepository {
     const disabled = values.isDisabled ?? current.isDisabled;
     if (current.role === 'owner' && (role !== 'owner' || disabled))
       await this.assertAnotherOwner(tenantId, id);
+    if (current.isSuper && (role !== 'owner' || disabled)) await this.assertAnotherSuper(id);
     await this.db
       .updateTable('admins')
       .set({
@@ -201,6 +215,7 @@ export class AdminsRepository {
   async delete(tenantId: number, id: number): Promise<void> {
     const current = await this.get(tenantId, id);
     if (current.role === 'owner') await this.assertAnotherOwner(tenantId, id);
+    if (current.isSuper) await this.assertAnotherSuper(id);
     await this.db.deleteFrom('admins').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
   }
 
@@ -215,5 +230,18 @@ export class AdminsRepository {
       .where('id', '!=', exceptId)
       .executeTakeFirst();
     if (!other) throw new AppError('CONFLICT', 'The tenant must keep at least one enabled owner');
+  }
+
+  /** The instance must keep a super-admin (an enabled owner with the flag), or tenants are unmanageable. */
+  private async assertAnotherSuper(exceptId: number): Promise<void> {
+    const other = await this.db
+      .selectFrom('admins')
+      .select('id')
+      .where('is_super', '=', 1)
+      .where('role', '=', 'owner')
+      .where('is_disabled', '=', 0)
+      .where('id', '!=', exceptId)
+      .executeTakeFirst();
+    if (!other) throw new AppError('CONFLICT', 'The instance must keep at least one enabled super-admin');
   }
 }

@@ -16,3 +16,4 @@ export {
   type FirstAdminResult,
   type FirstStartDeps,
 } from './first-admin.js';
+export { assertMayChangeAdmin, type AdminChange } from './admin-policy.js';
