@@ -81,15 +81,7 @@ export class WebSessions {
     const idHash = sha256Hex(token);
     const row = await this.db
       .selectFrom('web_sessions')
-      .select([
-        'tenant_id',
-        'kind',
-        'subject_id',
-        'created_at',
-        'last_seen_at',
-        'expires_at',
-        'auth_method',
-      ])
+      .select(['tenant_id', 'kind', 'subject_id', 'created_at', 'last_seen_at', 'expires_at', 'auth_method'])
       .where('id_hash', '=', idHash)
       .where('tenant_id', '=', tenantId)
       .where('kind', '=', kind)
