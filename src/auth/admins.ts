@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Admin, Database } from '../store/index.js';
 import { AppError, notFound, type Clock } from '../shared/index.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { isRole, type Role } from './roles.js';
 
 export interface AdminView {
@@ -154,10 +154,14 @@ export class AdminsRepository {
     }
     const ok = await verifyPassword(password, row.password_hash);
     if (!ok || row.is_disabled === 1) return undefined;
+    // The password is at hand only now: bring a hash made with older parameters up to today's.
+    const rehashed = needsRehash(row.password_hash) ? await hashPassword(password) : undefined;
     await this.db
       .updateTable('admins')
-      .set({ last_login_at: this.clock.nowMs() })
+      .set({ last_login_at: this.clock.nowMs(), ...(rehashed ? { password_hash: rehashed } : {}) })
       .where('id', '=', row.id)
+      // Not if the password changed meanwhile (the old hash would overwrite the new one).
+      .where('password_hash', '=', row.password_hash)
       .execute();
     return toAdminView(row);
   }

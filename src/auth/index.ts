@@ -5,7 +5,15 @@ export {
   type SessionKind,
   type WebSession,
 } from './web-sessions.js';
-export { hashPassword, verifyPassword, generatePassword } from './passwords.js';
+export {
+  hashPassword,
+  verifyPassword,
+  needsRehash,
+  generatePassword,
+  PASSWORD_HASH_PARAMS,
+  setPasswordHashParamsForTests,
+  type ScryptParams,
+} from './passwords.js';
 export * from './roles.js';
 export { AdminsRepository, MIN_PASSWORD_LENGTH, normalizeEmail, type AdminView } from './admins.js';
 export { ApiTokensRepository, type ApiTokenView } from './api-tokens.js';
