@@ -39,6 +39,13 @@ import {
 import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
 import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
 import { devicesApiRoutes } from './devices/api.js';
+import {
+  HotspotLoginRepository,
+  HotspotLoginService,
+  WelcomeLinks,
+  hotspotLoginPlugin,
+} from './hotspot-login/index.js';
+import { VoucherAccessRepository } from './vouchers/index.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -82,6 +89,8 @@ export interface App {
   /** Operator-side vouchers: series generation (`vouchers.generator.idle()` in tests), assign, disable. */
   vouchers: VouchersService;
   hotspots: HotspotsService;
+  /** The hosted hotspot login pages (public ids, flows, the signed voucher view). */
+  hotspotLogin: HotspotLoginService;
   /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
   usage: UsageService;
   /** Retries of unconfirmed disconnects (`disconnectRetries.runOnce()` in tests). */
@@ -263,6 +272,21 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         activatedAtMs: event.atMs,
       });
   });
+  // The hosted hotspot login page (/hotspot/<public id>/login) and its router files.
+  const hotspotLogin = new HotspotLoginService({
+    repository: new HotspotLoginRepository(store.db),
+    hotspots,
+    policy: accessPolicy,
+    vouchers: new VoucherPortalQueries(store.db),
+    countDevices: (tenantId, voucherId) =>
+      new VoucherAccessRepository(store.db, store.dialect).countDevices(tenantId, voucherId),
+    tenants,
+    welcomeLinks: new WelcomeLinks(resolveServerSecret(config)),
+    clock,
+    random,
+  });
+  await http.register(hotspotLoginPlugin, { service: hotspotLogin });
+
   const smsAdmin: SmsAdminDeps = {
     sms: sms.service,
     notifications,
@@ -323,6 +347,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     firstAdmin,
     vouchers: operator.deps.vouchers,
     hotspots,
+    hotspotLogin,
     usage,
     disconnectRetries,
     usageWorker,

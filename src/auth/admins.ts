@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Admin, Database } from '../store/index.js';
-import { AppError, notFound, type Clock } from '../shared/index.js';
+import { AppError, cleanName, type Clock, NAME_MAX_CHARS, notFound } from '../shared/index.js';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { isRole, type Role } from './roles.js';
 
@@ -84,7 +84,7 @@ export class AdminsRepository {
       .values({
         tenant_id: tenantId,
         email,
-        name: values.name.trim() || email,
+        name: checkedAdminName(values.name) || email,
         password_hash: await hashPassword(values.password),
         role: values.role,
         is_super: values.isSuper ? 1 : 0,
@@ -180,7 +180,7 @@ export class AdminsRepository {
     await this.db
       .updateTable('admins')
       .set({
-        name: values.name?.trim() || current.name,
+        name: (values.name === undefined ? '' : checkedAdminName(values.name)) || current.name,
         role,
         is_disabled: disabled ? 1 : 0,
       })
@@ -248,4 +248,12 @@ export class AdminsRepository {
       .executeTakeFirst();
     if (!other) throw new AppError('CONFLICT', 'The instance must keep at least one enabled super-admin');
   }
+}
+
+/** An admin's display name, cleaned (shared/names) and at most NAME_MAX_CHARS; '' when empty. */
+function checkedAdminName(name: string): string {
+  const cleaned = cleanName(name);
+  if (cleaned.length > NAME_MAX_CHARS)
+    throw new AppError('VALIDATION', `The name can have at most ${NAME_MAX_CHARS} characters`);
+  return cleaned;
 }
