@@ -15,7 +15,7 @@ import { NotificationsRepository, NotificationsService, portalUrlFor } from './n
 import { OtpRepository, OtpService, PortalSettingsService } from './portal/otp/index.js';
 import { smsApiRoutes } from './admin/sms-api.js';
 import { smsAdminPages, type SmsAdminDeps } from './admin/sms-pages.js';
-import { createSmsModule, toE164, type SmsModule } from './sms/index.js';
+import { createSmsModule, smsCallbackRoutes, toE164, type SmsModule } from './sms/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { CustomersRepository } from './customers/index.js';
@@ -129,7 +129,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
   const firstAdmin = await ensureFirstAdmin({ config, store, tenants, clock, random });
-  const sms = createSmsModule({ db: store.db, tenants, clock, logger });
+  const sms = createSmsModule({ db: store.db, tenants, clock, logger, publicUrl: config.publicUrl });
   const otp = new OtpService({
     repo: new OtpRepository(store.db),
     customers: new CustomersRepository(store.db),
@@ -299,6 +299,17 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     strictResponses: overrides.strictApiResponses ?? false,
     extensions: [smsApiRoutes(smsAdmin), devicesApiRoutes(devices)],
   });
+
+  // Delivery reports of HTTP gateways (Twilio StatusCallback, Kannel-style dlr-url).
+  await http.register(
+    smsCallbackRoutes({
+      repository: sms.repository,
+      outbox: sms.outbox,
+      tenants,
+      publicUrl: config.publicUrl,
+      logger,
+    }),
+  );
 
   // Customer portal (/portal).
   const customers = new CustomersRepository(store.db);

@@ -44,6 +44,15 @@ export const TYPE_LABELS: Record<string, string> = {
   test: 'Test',
 };
 
+const OUTCOME_LABELS: Record<string, string> = {
+  accepted: 'Accepted',
+  partly_accepted: 'Partly accepted (resumed on this gateway)',
+  temporary_failure: 'Failed, will retry',
+  permanent_failure: 'Refused for good',
+  no_gateway: 'No gateway enabled',
+  expired: 'Code expired unsent',
+};
+
 const GATEWAY_LABELS: Record<GatewayType, string> = {
   http: 'HTTP (generic, Kannel)',
   twilio: 'Twilio',
@@ -69,8 +78,9 @@ export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
       kind: 'text',
       required: true,
       help:
-        'Placeholders: {to} {text} {from} {username} {password}. Kannel: ' +
-        'http://host:13013/cgi-bin/sendsms?username={username}&password={password}&to={to}&text={text}&from={from}',
+        'Placeholders: {to} {text} {from} {username} {password} {dlr_url}. Kannel: ' +
+        'http://host:13013/cgi-bin/sendsms?username={username}&password={password}&to={to}&text={text}&from={from}' +
+        '&dlr-mask=3&dlr-url={dlr_url} ({dlr_url} is where Kannel reports delivery; it needs a public URL under Config > Business)',
     },
     {
       name: 'method',
@@ -114,6 +124,12 @@ export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
     { name: 'accountSid', label: 'Account SID', kind: 'text', required: true },
     { name: 'apiKeySid', label: 'API key SID', kind: 'text', help: 'empty = use the auth token' },
     { name: 'secret', label: 'API key secret or auth token', kind: 'password' },
+    {
+      name: 'authToken',
+      label: 'Auth token (verifies delivery callbacks)',
+      kind: 'password',
+      help: 'only with an API key: Twilio signs status callbacks with the auth token',
+    },
     { name: 'from', label: 'From (number or sender id)', kind: 'text', required: true },
     { name: 'baseUrl', label: 'API base URL', kind: 'text', help: 'https://api.twilio.com' },
     { name: 'timeoutSeconds', label: 'Timeout, seconds', kind: 'number' },
@@ -1016,6 +1032,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
 
     admin.get('/admin/logs/sms/:id', async (request, reply) => {
       const m = await deps.sms.getMessage(request.tenant.id, idParam(request.params));
+      const gatewayNames = new Map(
+        (await deps.sms.listGateways(request.tenant.id)).map((g) => [g.id, g.name] as const),
+      );
       const tenant = request.tenant;
       return kit.render(request, reply, {
         title: `SMS #${m.id}`,
@@ -1056,6 +1075,72 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 </>
               ) : null}
             </dl>
+            <h2>Attempts</h2>
+            {m.history.length === 0 ? (
+              <Empty>No attempt yet.</Empty>
+            ) : (
+              <Table label="Attempts">
+                <thead>
+                  <tr>
+                    <th>Pass</th>
+                    <th>Time</th>
+                    <th>Gateway</th>
+                    <th>Outcome</th>
+                    <th>Parts accepted</th>
+                    <th>Gateway answer</th>
+                    <th>Error</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {m.history.map((a) => (
+                    <tr>
+                      <td>{a.pass}</td>
+                      <td>{when(a.startedAt, tenant)}</td>
+                      <td>{a.gatewayName ?? '—'}</td>
+                      <td>{OUTCOME_LABELS[a.outcome] ?? a.outcome}</td>
+                      <td>{a.partsTotal !== null ? `${a.partsAccepted} of ${a.partsTotal}` : '—'}</td>
+                      <td class="sms-text">{a.answer ?? '—'}</td>
+                      <td class="sms-text">{a.error ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            )}
+            <h2>Parts and delivery receipts</h2>
+            {m.parts.length === 0 ? (
+              <Empty>No part accepted by a gateway yet.</Empty>
+            ) : (
+              <Table label="Parts">
+                <thead>
+                  <tr>
+                    <th>Part</th>
+                    <th>Gateway</th>
+                    <th>Message id</th>
+                    <th>Status</th>
+                    <th>Receipt</th>
+                    <th>Accepted</th>
+                    <th>Receipt time</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {m.parts.map((p) => (
+                    <tr>
+                      <td>
+                        {p.partNumber} of {p.partCount}
+                      </td>
+                      <td>{gatewayNames.get(p.gatewayId) ?? `#${p.gatewayId}`}</td>
+                      <td>{p.externalId ?? '—'}</td>
+                      <td>
+                        <Badge status={p.status} />
+                      </td>
+                      <td>{p.receiptState ?? '—'}</td>
+                      <td>{when(p.acceptedAt, tenant)}</td>
+                      <td>{when(p.receiptAt, tenant)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            )}
           </>
         ),
       });
