@@ -11,7 +11,12 @@ import { createOperatorModules } from './admin/compose.js';
 import { registerApi } from './api/index.js';
 import type { VouchersService } from './vouchers/index.js';
 import { resolveServerSecret } from './config/server-secret.js';
-import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
+import {
+  NotificationsRepository,
+  NotificationsService,
+  portalAddressFor,
+  portalUrlFor,
+} from './notifications/index.js';
 import { OtpRepository, OtpService, PortalSettingsService } from './portal/otp/index.js';
 import { smsApiRoutes } from './admin/sms-api.js';
 import { smsAdminPages, type SmsAdminDeps } from './admin/sms-pages.js';
@@ -146,12 +151,13 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     clock,
   });
   // The portal link in every SMS (status page notifications, voucher details).
-  const portalUrl = (tenant: Tenant) =>
-    portalUrlFor(tenant, {
-      publicUrl: config.publicUrl,
-      hostsOf: (id) => tenants.hostsOf(id),
-      port: config.port,
-    });
+  const portalUrlFallback = {
+    publicUrl: config.publicUrl,
+    hostsOf: (id: number) => tenants.hostsOf(id),
+    adminOriginOf: async (id: number) => (await tenants.getSettings(id, 'reach')).adminOrigin,
+    port: config.port,
+  };
+  const portalUrl = (tenant: Tenant) => portalUrlFor(tenant, portalUrlFallback);
   const notifications = new NotificationsService({
     repo: new NotificationsRepository(store.db),
     tenants,
@@ -258,6 +264,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       enqueue: (message) => sms.outbox.enqueue(message),
       hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
       portalUrl,
+      portalAddress: (tenant) => portalAddressFor(tenant, portalUrlFallback),
     },
   });
   await operator.start();
@@ -290,6 +297,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     sms: sms.service,
     notifications,
     portalSettings,
+    portalAddress: (tenant) => portalAddressFor(tenant, portalUrlFallback),
     findCustomerIdByPhone: async (tenant, phone) =>
       (await operator.deps.customers.findByPhone(tenant.id, toE164(phone, tenant.default_country)))?.id,
   };

@@ -165,7 +165,10 @@ const PortalSettingsPatch = Type.Partial(PortalSettingsSchema, {
   examples: [{ otpEnabled: true, showDevices: true }],
 });
 
-const Frequency = Type.Union([Type.Literal('once'), Type.Literal('every_activation')]);
+const Frequency = Type.Union([Type.Literal('once'), Type.Literal('every_activation')], {
+  description:
+    'once: one SMS per customer, at their first voucher activation while enabled (whichever voucher that is); every_activation: one per activated voucher',
+});
 export const NotificationSettingsSchema = Type.Object({
   statusPageEnabled: Type.Boolean(),
   statusPageFrequency: Frequency,

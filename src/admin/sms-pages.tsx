@@ -7,7 +7,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../auth/index.js';
-import { TEMPLATE_VARIABLES, type NotificationsService, type PreviewResult } from '../notifications/index.js';
+import {
+  TEMPLATE_VARIABLES,
+  templateHasLink,
+  type NotificationsService,
+  type PortalAddress,
+  type PortalUrlSource,
+  type PreviewResult,
+} from '../notifications/index.js';
 import { OTP_BOUNDS, type PortalSettingsService } from '../portal/otp/index.js';
 import { AppError, pageRequest } from '../shared/index.js';
 import {
@@ -30,6 +37,8 @@ export interface SmsAdminDeps {
   sms: SmsService;
   notifications: NotificationsService;
   portalSettings: PortalSettingsService;
+  /** The portal address SMS links use, and where it came from. */
+  portalAddress: (tenant: Tenant) => Promise<PortalAddress>;
   /** Finds a customer by phone (as typed) for the notification preview. */
   findCustomerIdByPhone: (tenant: Tenant, phone: string) => Promise<number | undefined>;
 }
@@ -42,6 +51,17 @@ export const TYPE_LABELS: Record<string, string> = {
   voucher_details: 'Voucher details',
   limit_warning: 'Limit warning',
   test: 'Test',
+};
+
+/** Where the portal address in SMS links comes from, in the operator's words. */
+const PORTAL_URL_SOURCES: Record<PortalUrlSource, string> = {
+  tenant: 'SMS links use this address: your public address (Config > Business).',
+  deployment: 'SMS links use this address: the server’s PORTICO_PUBLIC_URL.',
+  host: 'SMS links use this address: the first host name of this business.',
+  admin:
+    'SMS links use this address because it is the one you used to reach this admin area and no public address is set. Guests’ phones must be able to reach it too.',
+  network:
+    'SMS links use this machine’s network address because no public address is set and no admin has signed in yet.',
 };
 
 const OUTCOME_LABELS: Record<string, string> = {
@@ -638,8 +658,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       const settings = await deps.portalSettings.get(request.tenant.id);
       const canOtp = await deps.portalSettings.canUseOtp(request.tenant.id);
       const write = canChange(request);
-      // Where this tenant's guests find the portal: its public URL, else the host this page is on.
-      const portalUrl = `${request.tenant.public_url?.replace(/\/+$/, '') || `${request.protocol}://${request.host}`}/portal`;
+      // The address SMS links use (notifications/portal-url.ts): the page says where it came from.
+      const { url: portalUrl, source } = await deps.portalAddress(request.tenant);
       const limit = (
         name:
           | 'otpLength'
@@ -683,6 +703,15 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
               <a href="/admin/config/notifications">Notifications</a>, or have the hotspot open it after
               login.
             </p>
+            <p class="hint" data-hint="portal-url-source">
+              {PORTAL_URL_SOURCES[source]}
+              {source === 'tenant' || source === 'deployment' ? null : (
+                <>
+                  {' '}
+                  Set the address guests use under <a href="/admin/config/business">Business</a>.
+                </>
+              )}
+            </p>
             <form method="post" action="/admin/config/portal" class="stack form-grid">
               <CsrfField token={kit.csrf(reply)} />
               <label class="check">
@@ -695,7 +724,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 Use OTP for accessing the portal
               </label>
               {!canOtp ? (
-                <p class="notice" role="note">
+                <p class="caution" role="note">
                   One-time codes need an SMS gateway:{' '}
                   <a href="/admin/config/sms-gateways">add and enable one</a> first.
                 </p>
@@ -705,6 +734,12 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 Show Associated Devices block{' '}
                 <small>(customers manage their devices; only with OTP on)</small>
               </label>
+              {settings.showDevices && !settings.otpEnabled ? (
+                <p class="caution" role="note" data-warning="devices-need-otp">
+                  Customers do not see the Associated Devices block yet: it needs “Use OTP for accessing the
+                  portal” on as well, so that only the owner of a number can change its devices.
+                </p>
+              ) : null}
               <fieldset>
                 <legend>One-time codes</legend>
                 {limit('otpLength', 'Code length, digits', OTP_BOUNDS.length)}
@@ -741,8 +776,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
           const raw = text(b, name);
           return raw === '' ? undefined : Number(raw);
         };
+        let saved;
         try {
-          await deps.portalSettings.update(request.tenant.id, {
+          saved = await deps.portalSettings.update(request.tenant.id, {
             otpEnabled: checked(b, 'otpEnabled'),
             showDevices: checked(b, 'showDevices'),
             otpLength: int('otpLength'),
@@ -760,7 +796,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
           if (!(error instanceof AppError)) throw error;
           return portalPage(request, reply, describe(error));
         }
-        return reply.redirect('/admin/config/portal?notice=saved', 303);
+        // The devices block needs OTP (customerDevicesEnabled): say so rather than a bare "Saved.".
+        const notice = saved.showDevices && !saved.otpEnabled ? 'saved-devices-need-otp' : 'saved';
+        return reply.redirect(`/admin/config/portal?notice=${notice}`, 303);
       },
     );
 
@@ -827,7 +865,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                     checked={values.frequency === 'once'}
                     disabled={!write}
                   />{' '}
-                  One-time (when the customer's first voucher is activated)
+                  Once per customer (at their first voucher activation while this is on — whichever voucher
+                  that is — and never again)
                 </label>
                 <label class="check">
                   <input
@@ -846,6 +885,12 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                   {values.template}
                 </textarea>
               </label>
+              {templateHasLink(values.template) ? null : (
+                <p class="caution" role="note" data-warning="no-link">
+                  This text has no <code>{'{{ link }}'}</code>: customers get no link to their portal. Add{' '}
+                  <code>{'{{ link }}'}</code> where the address should go.
+                </p>
+              )}
               <p class="muted">
                 Variables (write <code>{'{{ link }}'}</code> or <code>{'{{ .link }}'}</code>):{' '}
                 {TEMPLATE_VARIABLES.map((v, i) => (
