@@ -148,6 +148,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const portalSettings = new PortalSettingsService({
     tenants,
     hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    endSessionsWithoutCode: (tenantId) => webSessions.destroyPortalSessionsWithoutCode(tenantId),
     clock,
   });
   // The portal link in every SMS (status page notifications, voucher details).

@@ -74,6 +74,8 @@ export interface WebSessionsTable {
   expires_at: number; // absolute timeout
   client_ip: string | null;
   user_agent: string | null;
+  /** How the session was opened: portal 'phone' (number alone) or 'code' (SMS code); NULL = before this was recorded. */
+  auth_method: string | null;
 }
 
 export interface HotspotsTable {

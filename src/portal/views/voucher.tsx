@@ -46,7 +46,11 @@ export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPa
           <p class="full-code">
             <code>{voucher.code}</code>
           </p>
-          <p class="muted small">{ended ? t('vouchers.endedHint') : t('vouchers.codeHint')}</p>
+          <p class="muted small">
+            {t(
+              ended ? 'vouchers.endedHint' : voucher.codeHidden ? 'vouchers.codeHidden' : 'vouchers.codeHint',
+            )}
+          </p>
         </section>
         <section class="card" aria-labelledby="usage-title">
           <h2 id="usage-title">{ended ? t('history.finalUsage') : t('usage.title')}</h2>
