@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { AppError } from '../shared/index.js';
@@ -31,6 +32,8 @@ export interface ApiOptions {
   strictResponses?: boolean;
   /** Requests per token (or IP without one) and minute. */
   rateLimitPerMinute?: number;
+  /** Where rate-limit counts live (shared across processes); default: this process's memory. */
+  rateLimitStore?: FastifyRateLimitStoreClass;
 }
 
 declare module 'fastify' {
@@ -89,6 +92,7 @@ export async function registerApi(
       });
       await api.register(fastifyRateLimit, {
         max: options.rateLimitPerMinute ?? 600,
+        ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
         timeWindow: 60_000,
         keyGenerator: (request) => bearerToken(request)?.slice(0, 16) ?? request.ip,
       });
