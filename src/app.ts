@@ -46,6 +46,13 @@ import { createGateway } from './sms/index.js';
 import { healthRoutes, type ReadinessCheck } from './http/health.js';
 import { pendingMigrations } from './store/index.js';
 import { sql } from 'kysely';
+import {
+  HotspotLoginRepository,
+  HotspotLoginService,
+  WelcomeLinks,
+  hotspotLoginPlugin,
+} from './hotspot-login/index.js';
+import { VoucherAccessRepository } from './vouchers/index.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -89,6 +96,8 @@ export interface App {
   /** Operator-side vouchers: series generation (`vouchers.generator.idle()` in tests), assign, disable. */
   vouchers: VouchersService;
   hotspots: HotspotsService;
+  /** The hosted hotspot login pages (public ids, flows, the signed voucher view). */
+  hotspotLogin: HotspotLoginService;
   /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
   usage: UsageService;
   /** Retries of unconfirmed disconnects (`disconnectRetries.runOnce()` in tests). */
@@ -380,6 +389,21 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         activatedAtMs: event.atMs,
       });
   });
+  // The hosted hotspot login page (/hotspot/<public id>/login) and its router files.
+  const hotspotLogin = new HotspotLoginService({
+    repository: new HotspotLoginRepository(store.db),
+    hotspots,
+    policy: accessPolicy,
+    vouchers: new VoucherPortalQueries(store.db),
+    countDevices: (tenantId, voucherId) =>
+      new VoucherAccessRepository(store.db, store.dialect).countDevices(tenantId, voucherId),
+    tenants,
+    welcomeLinks: new WelcomeLinks(resolveServerSecret(config)),
+    clock,
+    random,
+  });
+  await http.register(hotspotLoginPlugin, { service: hotspotLogin });
+
   const smsAdmin: SmsAdminDeps = {
     sms: sms.service,
     notifications,
@@ -444,6 +468,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     firstAdmin,
     vouchers: operator.deps.vouchers,
     hotspots,
+    hotspotLogin,
     usage,
     disconnectRetries,
     usageWorker,

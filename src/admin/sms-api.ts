@@ -40,7 +40,7 @@ export const SmsGatewaySchema = Type.Object({
 });
 const GatewayCreate = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
     type: GatewayTypeSchema,
     enabled: Type.Optional(Type.Boolean()),
     settings: Type.Optional(Settings),
@@ -58,7 +58,7 @@ const GatewayCreate = Type.Object(
 );
 const GatewayPatch = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     enabled: Type.Optional(Type.Boolean()),
     settings: Type.Optional(Settings),
   },

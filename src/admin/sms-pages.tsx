@@ -253,7 +253,7 @@ function GatewayForm(props: {
         <input
           name="name"
           required
-          maxLength={100}
+          maxLength={200}
           value={props.gateway?.name ?? GATEWAY_LABELS[props.type]}
         />
       </label>

@@ -17,3 +17,4 @@ export {
   type StatusPageVariables,
 } from './template.js';
 export { portalUrlFor } from './portal-url.js';
+export { createSafeLiquid, describeLiquidError, type SafeLiquidLimits } from './safe-liquid.js';

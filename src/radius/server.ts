@@ -12,6 +12,7 @@ import type { NasRecord } from '../hotspots/index.js';
 import {
   Attr,
   Code,
+  countAttributes,
   decodePacket,
   encodeReply,
   findAttribute,
@@ -54,6 +55,7 @@ export type DropReason =
   | 'unknown-code'
   | 'unknown-source'
   | 'missing-message-authenticator'
+  | 'multiple-message-authenticators'
   | 'bad-message-authenticator'
   | 'bad-authenticator'
   | 'invalid-request'
@@ -187,6 +189,11 @@ export class RadiusServer {
       packet.code === Code.StatusServer ||
       (kind === 'auth' ? packet.code === Code.AccessRequest : packet.code === Code.AccountingRequest);
     if (!allowed) return this.drop('unknown-code', source, { code: packet.code, socket: kind });
+    // RFC 3579 §3.2: a packet carries zero or one Message-Authenticator ("0-1" in its table).
+    // With two, which one the HMAC covers is ambiguous, so neither is trusted.
+    if (countAttributes(packet, Attr.MessageAuthenticator) > 1) {
+      return this.drop('multiple-message-authenticators', source);
+    }
     this.inFlight++;
     this.process(kind, socket, packet, source, rinfo)
       .catch((error: unknown) => {

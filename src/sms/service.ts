@@ -4,7 +4,7 @@
  * an enabled gateway, so the last enabled gateway cannot be disabled or deleted while OTP is on.
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { AppError, notFound, validation, type Clock } from '../shared/index.js';
+import { AppError, cleanName, type Clock, NAME_MAX_CHARS, notFound, validation } from '../shared/index.js';
 import type { SmsGatewayRow, SmsMessage, Tenant } from '../store/index.js';
 import type { TenantsRepository } from '../tenants/index.js';
 import { GATEWAY_TYPES, type GatewayType } from './gateway.js';
@@ -273,8 +273,8 @@ export function isSmsStatus(value: unknown): value is SmsStatus {
 }
 
 function checkName(name: string): string {
-  const trimmed = (name ?? '').trim();
-  if (trimmed.length < 1 || trimmed.length > 100)
-    throw validation('The gateway name must have 1 to 100 characters');
+  const trimmed = cleanName(name);
+  if (trimmed.length < 1 || trimmed.length > NAME_MAX_CHARS)
+    throw validation(`The gateway name must have 1 to ${NAME_MAX_CHARS} characters`);
   return trimmed;
 }

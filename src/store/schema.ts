@@ -91,6 +91,31 @@ export interface HotspotsTable {
   updated_at: number;
 }
 
+/** The hosted login page of a hotspot (created on first use). */
+export interface HotspotLoginPagesTable {
+  hotspot_id: number;
+  tenant_id: number;
+  public_id: string; // random, in the page's URL: /hotspot/<public_id>/login
+  login_by: string; // chap | pap: how the router's login form expects the password
+  created_at: number;
+  updated_at: number;
+}
+
+/** A guest's way through the hosted login page (server-side: mini-browsers keep no cookies). */
+export interface HotspotLoginFlowsTable {
+  id: Id;
+  tenant_id: number;
+  hotspot_id: number;
+  token_hash: string; // sha256 hex of the flow id that travels in the router's dst
+  mac: string | null; // the router's client MAC, normalised
+  voucher_id: number | null; // the voucher Portico checked and sent to the router
+  link_orig: string | null; // the page the guest first asked for
+  router_attempts: Generated<number>;
+  created_at: number;
+  attempted_at: number | null;
+  completed_at: number | null;
+}
+
 export interface PlansTable {
   id: Id;
   tenant_id: number;
@@ -341,6 +366,8 @@ export interface Database {
   api_tokens: ApiTokensTable;
   web_sessions: WebSessionsTable;
   hotspots: HotspotsTable;
+  hotspot_login_pages: HotspotLoginPagesTable;
+  hotspot_login_flows: HotspotLoginFlowsTable;
   plans: PlansTable;
   voucher_series: VoucherSeriesTable;
   vouchers: VouchersTable;

@@ -33,8 +33,19 @@ export interface VoucherSettings {
   deviceLimitPolicy: DeviceLimitPolicy;
 }
 
+/** The hosted hotspot login page (src/hotspot-login): look, and where guests go after login. */
+export interface HotspotLoginSettings {
+  /** "Open the customer portal after login": post-login lands on the voucher just used. */
+  openPortalAfterLogin: boolean;
+  /** Accent colour of the login page (#rrggbb); the text on it is chosen for contrast. */
+  accentColor: string;
+  /** A line under the venue's name, e.g. "Free coffee refills"; empty = none. */
+  welcomeText: string;
+}
+
 export interface SettingsDocuments {
   portal: PortalSettings;
+  hotspotLogin: HotspotLoginSettings;
   notifications: NotificationSettings;
   vouchers: VoucherSettings;
 }
@@ -59,6 +70,11 @@ export const SETTINGS_DEFAULTS: SettingsDocuments = {
     otpMaxPerIpPerHour: 20,
     otpMaxPerTenantPerDay: 1000,
     otpAllowedPrefixes: [],
+  },
+  hotspotLogin: {
+    openPortalAfterLogin: false,
+    accentColor: '#0b5cad',
+    welcomeText: '',
   },
   notifications: {
     statusPageEnabled: false,

@@ -137,6 +137,24 @@ describe.each(TEST_DIALECTS)('RADIUS server (%s)', (dialect) => {
     expect(delta('unknown-source')).toBe(1);
   });
 
+  it('drops an Access-Request carrying two Message-Authenticators (RFC 3579 §3.2: zero or one)', async () => {
+    const before = app.radius!.stats.dropped['multiple-message-authenticators'] ?? 0;
+    // The first Message-Authenticator is valid (encodeRequest fills it over the whole packet,
+    // the second included); the second is extra. Before the fix this was answered.
+    const twice = accessRequest(17, (w) => w.octets(Attr.MessageAuthenticator, Buffer.alloc(16, 0xab)));
+    const decoded = decodePacket(twice);
+    expect(
+      decoded.ok && decoded.packet.attributes.filter((a) => a.type === Attr.MessageAuthenticator),
+    ).toHaveLength(2);
+    probe.send(twice, authPort);
+    probe.send(accessRequest(18), authPort);
+    const answers = await probe.waitFor(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(probe.received).toHaveLength(1);
+    expect(answers[0]!.readUInt8(1)).toBe(18);
+    expect(app.radius!.stats.dropped['multiple-message-authenticators']).toBe(before + 1);
+  });
+
   it('drops a request whose reply would exceed 4096 octets and keeps serving', async () => {
     // A short-code login whose request fits in 4096 octets but whose Accept would not.
     const authenticator = Buffer.alloc(16, 15);
