@@ -32,10 +32,10 @@ describe.each(TEST_DIALECTS)('portal associated devices (%s)', (dialect) => {
         app.tenants.putSettings(tenantId, 'portal', { ...s, otpEnabled, showDevices }, app.clock.nowMs()),
       );
 
-  /** Signs a customer in directly (the OTP step has its own tests). */
+  /** Signs a customer in directly, as after an SMS code (the OTP step has its own tests). */
   async function signedIn(customerId: number): Promise<CookieJar> {
     const signed = new CookieJar();
-    const token = await app.webSessions.create(tenantId, 'portal', customerId, {});
+    const token = await app.webSessions.create(tenantId, 'portal', customerId, { authMethod: 'code' });
     signed.store({ cookies: [{ name: PORTAL_SESSION_COOKIE, value: token }] } as never);
     return signed;
   }

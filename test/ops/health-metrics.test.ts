@@ -43,14 +43,14 @@ describe.each(TEST_DIALECTS)('operations endpoints (%s)', (dialect) => {
     expect(await ready.json()).toEqual({ status: 'ready' });
 
     // A database behind this build's migrations is not ready.
-    await sql`delete from kysely_migration where name = '0007-cluster-state'`.execute(app.store.db);
+    await sql`delete from kysely_migration where name = '0009-cluster-state'`.execute(app.store.db);
     const behind = await app.http.inject({ url: '/readyz' });
     expect(behind.statusCode).toBe(503);
     expect(behind.json()).toEqual({
       status: 'not ready',
-      reason: 'database: migrations not run: 0007-cluster-state',
+      reason: 'database: migrations not run: 0009-cluster-state',
     });
-    await sql`insert into kysely_migration (name, timestamp) values ('0007-cluster-state', ${new Date().toISOString()})`.execute(
+    await sql`insert into kysely_migration (name, timestamp) values ('0009-cluster-state', ${new Date().toISOString()})`.execute(
       app.store.db,
     );
     expect((await app.http.inject({ url: '/readyz' })).statusCode).toBe(200);
