@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { PortalAuthMethod, WebSessions } from '../auth/index.js';
@@ -51,6 +52,8 @@ export interface PortalOptions {
   devices?: PortalDevices;
   /** Sign-in attempts allowed per client IP and window (a whole venue may share one IP). */
   signInRateLimit?: { max: number; windowMs: number };
+  /** Where the sign-in counts live (shared across processes); default: this process's memory. */
+  rateLimitStore?: FastifyRateLimitStoreClass;
 }
 
 /** Cookie names (the session one gets `__Host-` over HTTPS). */
@@ -126,6 +129,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
 
   await app.register(fastifyRateLimit, {
     global: false,
+    ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error('Too many sign-in attempts'), {
         statusCode: 429,
