@@ -172,14 +172,15 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     return { customer, codeVerified };
   }
 
-  function signInPage(
+  async function signInPage(
     request: FastifyRequest,
     reply: FastifyReply,
     props: Partial<SignInProps>,
     status = 200,
-  ): FastifyReply {
+  ): Promise<FastifyReply> {
     const v = view(request);
     const countryName = v.fmt.region(v.tenant.default_country);
+    const canManageDevices = (await options.devices?.canManage(v.tenant.id)) ?? false;
     return html(
       reply,
       <SignInPage
@@ -189,6 +190,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
           phone: '',
           example: examplePhone(v.tenant.default_country),
           countryName,
+          canManageDevices,
           ...props,
         }}
       />,
@@ -253,7 +255,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     result: Extract<SignInStart, { kind: 'code-sent' | 'rate-limited' }>,
     previous: OtpAttempt | undefined,
     notice?: string,
-  ): FastifyReply {
+  ): FastifyReply | Promise<FastifyReply> {
     const v = view(request);
     if (result.kind === 'rate-limited') {
       const error = v.t('code.error.rateLimited', { wait: formatDuration(result.retryAfterSeconds) });
@@ -510,7 +512,13 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     const devices = codeVerified
       ? await options.devices?.block(request, reply, customer, Number(id), v)
       : undefined;
-    return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, sessionsLimit, devices }} />);
+    return html(
+      reply,
+      <VoucherPage
+        ctx={v.ctx}
+        props={{ ...loaded, sessionsLimit, devices, csrfToken: reply.generateCsrf() }}
+      />,
+    );
   });
 
   app.get('/api/summary', async (request, reply) => {

@@ -189,7 +189,8 @@ export class OtpService {
 
     if (recipient) {
       const minutes = Math.round(policy.ttlSeconds / 60);
-      const text = `${code} is your ${tenant.name} Wi-Fi portal code. It expires in ${minutes} minute${minutes === 1 ? '' : 's'}. Do not share it.`;
+      // The tenant's name often ends in "Wi-Fi" already: the text must not say it twice.
+      const text = `${code} is your sign-in code for ${tenant.name}. It expires in ${countOf(minutes, 'minute', 'minutes')}. Do not share it.`;
       this.later(() =>
         this.deps.sender.enqueue({
           tenantId: tenant.id,
