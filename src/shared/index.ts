@@ -4,3 +4,4 @@ export * from './random.js';
 export * from './units.js';
 export * from './pagination.js';
 export * from './deadline.js';
+export * from './batcher.js';
