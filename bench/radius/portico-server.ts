@@ -24,9 +24,26 @@ const profiler = profilePath ? new inspector.Session() : undefined;
 // through pg.Client#query. run.ts asks for the count with SIGUSR2 before and after each run.
 let statements = 0;
 const query = Reflect.get(pg.Client.prototype, 'query') as (this: pg.Client, ...args: unknown[]) => unknown;
+// BENCH_STATEMENT_TIMES=1: time per statement text (first 60 characters), printed at exit.
+const statementTimes = process.env.BENCH_STATEMENT_TIMES
+  ? new Map<string, { n: number; ms: number }>()
+  : undefined;
 Reflect.set(pg.Client.prototype, 'query', function (this: pg.Client, ...args: unknown[]) {
   statements++;
-  return query.apply(this, args);
+  const result = query.apply(this, args);
+  if (statementTimes && typeof args[0] === 'string' && result instanceof Promise) {
+    const key = args[0].replace(/\s+/g, ' ').slice(0, 60);
+    const started = performance.now();
+    void result
+      .finally(() => {
+        const entry = statementTimes.get(key) ?? { n: 0, ms: 0 };
+        entry.n++;
+        entry.ms += performance.now() - started;
+        statementTimes.set(key, entry);
+      })
+      .catch(() => undefined);
+  }
+  return result;
 });
 process.on('SIGUSR2', () => console.log(JSON.stringify({ statements })));
 const vouchers = Number(process.env.BENCH_VOUCHERS ?? 10_000);
@@ -150,7 +167,15 @@ if (profiler) {
 }
 console.log(JSON.stringify(app.radius!.ports()));
 process.on('SIGTERM', () => {
-  const stats = { radius: app.radius!.stats, accounting: app.accounting.stats };
+  const times =
+    statementTimes &&
+    Object.fromEntries(
+      [...statementTimes]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, 25)
+        .map(([k, v]) => [k, { n: v.n, avgMs: +(v.ms / v.n).toFixed(2) }]),
+    );
+  const stats = { radius: app.radius!.stats, accounting: app.accounting.stats, statementTimes: times };
   console.error(JSON.stringify(stats));
   void (async () => {
     if (profiler && profilePath) {

@@ -210,7 +210,14 @@ export class DeviceAccessRepository {
           item.onlineSeconds,
           item.hotspotId,
         ]);
-      const columns = { id: 'bigint', tid: 'bigint', dd: 'bigint', du: 'bigint', ds: 'bigint', hid: 'bigint' } as const;
+      const columns = {
+        id: 'bigint',
+        tid: 'bigint',
+        dd: 'bigint',
+        du: 'bigint',
+        ds: 'bigint',
+        hid: 'bigint',
+      } as const;
       await sql`update devices set
           downloaded_bytes = devices.downloaded_bytes + d.dd, uploaded_bytes = devices.uploaded_bytes + d.du,
           online_seconds = devices.online_seconds + d.ds, last_seen_at = ${sql`cast(${nowMs} as bigint)`}, last_hotspot_id = d.hid

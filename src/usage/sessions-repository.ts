@@ -54,7 +54,9 @@ export class SessionsRepository {
       const found = await sql<SessionRow>`select sessions.* from sessions
         join ${rowsTable(this.dialect, 'k', { hid: 'bigint', sid: 'text' }, wanted)}
           on sessions.hotspot_id = k.hid and sessions.acct_session_id = k.sid
-        order by sessions.id ${sql.raw(this.dialect === 'postgres' ? 'for update of sessions' : '')}`.execute(this.db);
+        order by sessions.id ${sql.raw(this.dialect === 'postgres' ? 'for update of sessions' : '')}`.execute(
+        this.db,
+      );
       rows.push(...found.rows);
     }
     return rows;

@@ -295,7 +295,14 @@ export class VoucherAccessRepository {
           item.delta.onlineSeconds,
           item.lastSessionAtMs,
         ]);
-      const columns = { id: 'bigint', tid: 'bigint', dd: 'bigint', du: 'bigint', ds: 'bigint', ls: 'bigint' } as const;
+      const columns = {
+        id: 'bigint',
+        tid: 'bigint',
+        dd: 'bigint',
+        du: 'bigint',
+        ds: 'bigint',
+        ls: 'bigint',
+      } as const;
       const updated = await sql<Voucher>`update vouchers set
           downloaded_bytes = vouchers.downloaded_bytes + d.dd, uploaded_bytes = vouchers.uploaded_bytes + d.du,
           online_seconds = vouchers.online_seconds + d.ds, last_session_at = d.ls
