@@ -20,6 +20,25 @@ export default tseslint.config(
     },
   },
   {
+    // Templates are written by tenant admins: every LiquidJS engine comes from the sandboxed
+    // factory (no file system, limits), never from a bare `new Liquid()`.
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: ['src/notifications/safe-liquid.ts', 'src/notifications/template-sandbox.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'liquidjs',
+              message: 'Build LiquidJS engines with createSafeLiquid() from src/notifications.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read untyped JSON bodies and use asymmetric matchers (typed `any` by vitest).
     files: ['**/*.test.ts', '**/*.test.tsx', 'test/**/*.ts'],
     rules: {

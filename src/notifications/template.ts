@@ -1,10 +1,11 @@
 /**
- * Status-page SMS templates with LiquidJS: logic-light, sandboxed (own properties only, strict
- * filters, parse/render/memory limits), plain text (SMS, not HTML). Operators coming from other
+ * Status-page SMS templates with LiquidJS: logic-light, sandboxed by createSafeLiquid (no file
+ * system, own properties only, strict filters, parse/render/memory limits), plain text (SMS, not
+ * HTML). Operators coming from other
  * hotspot systems write Go-template style `{{ .link }}`: that spelling is accepted too.
  */
-import { Liquid } from 'liquidjs';
 import { validation } from '../shared/index.js';
+import { createSafeLiquid, describeLiquidError } from './safe-liquid.js';
 
 export interface StatusPageVariables {
   link: string;
@@ -30,19 +31,16 @@ export const MAX_TEMPLATE_LENGTH = 1000;
 /** 4 concatenated GSM-7 parts; longer texts cost too much and read badly. */
 export const MAX_RENDERED_LENGTH = 612;
 
-const engine = new Liquid({
-  strictFilters: true,
-  strictVariables: false,
-  ownPropertyOnly: true,
-  cache: false,
-  parseLimit: 10_000,
-  renderLimit: 200,
-  memoryLimit: 1_000_000,
-});
+const engine = createSafeLiquid();
 
 /** `{{ .link }}` → `{{ link }}` (also `{{- .x -}}`). */
 export function normalizeTemplate(template: string): string {
   return template.replace(/\{\{(-?)\s*\.(?=[A-Za-z_])/g, '{{$1 ');
+}
+
+/** Whether a template puts the portal link in the SMS (`{{ link }}`, `{{ .link }}`, with filters). */
+export function templateHasLink(template: string): boolean {
+  return /\{\{-?\s*link\b/.test(normalizeTemplate(template));
 }
 
 /** Parses a template, throwing VALIDATION with the reason when it is not usable. */
@@ -54,7 +52,7 @@ export function checkTemplate(template: string): string {
   try {
     engine.parse(normalizeTemplate(trimmed));
   } catch (error) {
-    throw validation(`The SMS text is not a valid template: ${(error as Error).message.split('\n')[0]}`);
+    throw validation(`The SMS text is not a valid template: ${describeLiquidError(error)}`);
   }
   return trimmed;
 }
@@ -65,7 +63,7 @@ export async function renderTemplate(template: string, variables: StatusPageVari
   try {
     text = String(await engine.parseAndRender(normalizeTemplate(template), { ...variables }));
   } catch (error) {
-    throw validation(`The SMS text could not be rendered: ${(error as Error).message.split('\n')[0]}`);
+    throw validation(`The SMS text could not be rendered: ${describeLiquidError(error)}`);
   }
   text = text.replace(/[ \t]+\n/g, '\n').trim();
   if (text.length === 0) throw validation('The SMS text renders to nothing');

@@ -5,3 +5,5 @@ export * from './units.js';
 export * from './pagination.js';
 export * from './deadline.js';
 export * from './batcher.js';
+export * from './plural.js';
+export * from './names.js';

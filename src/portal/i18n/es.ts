@@ -38,7 +38,8 @@ export const es: Record<MessageKey, string> = {
   'code.resent': 'Te estamos enviando un código nuevo.',
   'code.otherNumber': 'Usar otro número',
   'code.error.empty': 'Escribe el código del SMS.',
-  'code.error.invalid': 'Ese código no es correcto. Te quedan {tries} intentos.',
+  'code.error.invalid':
+    'Ese código no es correcto. {tries, plural, one {Te queda # intento} other {Te quedan # intentos}}.',
   'code.error.used': 'Este código ya no es válido. Pide uno nuevo.',
   'code.error.expired': 'Este código ha caducado. Pide uno nuevo.',
   'code.error.locked': 'Demasiados códigos incorrectos. Pide uno nuevo.',
@@ -143,6 +144,8 @@ export const es: Record<MessageKey, string> = {
   'vouchers.notActivated': 'Sin usar todavía',
   'vouchers.created': 'Creado',
   'vouchers.codeHint': 'Escribe este código en la página del punto de acceso para conectarte.',
+  'vouchers.codeHidden':
+    'Solo se muestran los últimos caracteres: el código completo está en tu bono o en el SMS con el que llegó.',
   'vouchers.back': 'Volver al resumen',
   'vouchers.sessionsOf': 'Sesiones de este voucher',
 
@@ -174,9 +177,9 @@ export const es: Record<MessageKey, string> = {
   'error.500': 'Algo salió mal de nuestro lado. Inténtalo de nuevo en un momento.',
 
   'devices.title': 'Dispositivos asociados',
-  'devices.limit': 'Este bono se puede usar en hasta {limit} dispositivos.',
-  'devices.limitOne': 'Este bono se puede usar en 1 dispositivo.',
-  'devices.count': '{count} de {limit} dispositivos',
+  'devices.limit':
+    'Este bono se puede usar en {limit, plural, one {# dispositivo} other {hasta # dispositivos}}.',
+  'devices.count': '{count} de {limit, plural, one {# dispositivo} other {# dispositivos}}',
   'devices.manage': 'Gestionar dispositivos',
   'devices.intro':
     'Un dispositivo de esta lista se conecta con este bono por su dirección MAC, sin escribir el código.',
@@ -206,7 +209,8 @@ export const es: Record<MessageKey, string> = {
   'devices.macHint': 'Por ejemplo AA:BB:CC:DD:EE:FF. La encontrarás en los ajustes de Wi-Fi del dispositivo.',
   'devices.nameLabel': 'Nombre (opcional)',
   'devices.nameHint': 'Por ejemplo «Móvil de Ana».',
-  'devices.full': 'Este bono ya tiene {limit} dispositivos. Quita uno para añadir otro.',
+  'devices.full':
+    'Este bono ya tiene {limit, plural, one {# dispositivo} other {# dispositivos}}. Quita uno para añadir otro.',
   'devices.editTitle': 'Editar dispositivo',
   'devices.editHint':
     'Una nueva dirección MAC sustituye a la anterior: la dirección antigua pierde el acceso al momento.',
@@ -241,6 +245,8 @@ export const es: Record<MessageKey, string> = {
     'El punto de acceso aún no ha confirmado la desconexión; se volverá a intentar. El dispositivo ya no puede iniciar sesión.',
   'devices.error.disabled':
     'Aquí no se pueden gestionar dispositivos. Pide ayuda al personal si necesitas añadir o quitar uno.',
+  'devices.error.needsCode':
+    'Para gestionar dispositivos, cierra sesión y vuelve a entrar con el código que te enviamos por SMS.',
   'devices.error.notLive': 'Solo se pueden gestionar dispositivos en un bono que siga siendo válido.',
   'devices.error.format': 'Escribe una dirección MAC como AA:BB:CC:DD:EE:FF (12 caracteres 0-9 y A-F).',
   'devices.error.zero': 'La dirección 00:00:00:00:00:00 no pertenece a ningún dispositivo.',
@@ -248,8 +254,8 @@ export const es: Record<MessageKey, string> = {
   'devices.error.sameVoucher': '{mac} ya está en este bono.',
   'devices.error.otherVoucher': '{mac} ya se usa con otro bono. Quítala allí primero.',
   'devices.error.limit':
-    'Este bono se puede usar en hasta {limit} dispositivos. Quita uno antes de añadir otro.',
-  'devices.error.title': 'Un nombre puede tener como máximo 60 caracteres.',
+    'Este bono se puede usar en {limit, plural, one {# dispositivo} other {hasta # dispositivos}}. Quita uno antes de añadir otro.',
+  'devices.error.title': 'Un nombre puede tener como máximo 100 caracteres.',
   'devices.error.notFound': 'Este dispositivo ya no está en el bono.',
   'devices.errorSummary': 'Corrige esto:',
 };
