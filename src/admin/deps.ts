@@ -1,4 +1,6 @@
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { VNode } from 'preact';
 import type { AdminsRepository, ApiTokensRepository, WebSessions } from '../auth/index.js';
 import type { CustomersAdminRepository } from '../customers/admin-repository.js';
 import type { DevicesAdminQueries } from '../devices/admin-queries.js';
@@ -56,6 +58,11 @@ export interface AdminDeps {
     /** The tenant's portal address for links in SMS. */
     portalUrl(tenant: Tenant): Promise<string>;
   };
+  /**
+   * The hosted login page's section on a MikroTik hotspot's page (address, router files, RouterOS
+   * commands), rendered by the hotspot-login module; absent in tests that do not wire it.
+   */
+  hotspotLoginSection?: (request: FastifyRequest, hotspotId: number, csrf: string) => Promise<VNode>;
   clock: Clock;
   logger: Logger;
   /** Sign-in attempts per client IP and minute. */

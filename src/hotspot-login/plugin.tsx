@@ -342,7 +342,14 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     if (flow) {
       const next = await service.completeFlow(page, flow);
       if (next.welcomeToken) return reply.redirect(`/hotspot/welcome/${next.welcomeToken}`, 303);
-      if (next.linkOrig && httpUrl(next.linkOrig)) return reply.redirect(next.linkOrig, 303);
+      // On to the page first asked for by a page of ours, not a redirect: this navigation began
+      // as the form post to the router, and the connect page's form-action allows only the
+      // router and Portico.
+      const target = next.linkOrig ? httpUrl(next.linkOrig) : undefined;
+      if (target) {
+        const ctx = await context(request, query.lang);
+        return send(reply, <ConnectedView ctx={ctx} next={target.href} />, ctx.nonce);
+      }
     }
     const ctx = await context(request, query.lang);
     return send(reply, <ConnectedView ctx={ctx} />, ctx.nonce);
