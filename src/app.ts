@@ -11,11 +11,16 @@ import { createOperatorModules } from './admin/compose.js';
 import { registerApi } from './api/index.js';
 import type { VouchersService } from './vouchers/index.js';
 import { resolveServerSecret } from './config/server-secret.js';
-import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
+import {
+  NotificationsRepository,
+  NotificationsService,
+  portalAddressFor,
+  portalUrlFor,
+} from './notifications/index.js';
 import { OtpRepository, OtpService, PortalSettingsService } from './portal/otp/index.js';
 import { smsApiRoutes } from './admin/sms-api.js';
 import { smsAdminPages, type SmsAdminDeps } from './admin/sms-pages.js';
-import { createSmsModule, toE164, type SmsModule } from './sms/index.js';
+import { createSmsModule, smsCallbackRoutes, toE164, type SmsModule } from './sms/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { CustomersRepository } from './customers/index.js';
@@ -132,7 +137,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
   const firstAdmin = await ensureFirstAdmin({ config, store, tenants, clock, random });
-  const sms = createSmsModule({ db: store.db, tenants, clock, logger });
+  const sms = createSmsModule({ db: store.db, tenants, clock, logger, publicUrl: config.publicUrl });
   const otp = new OtpService({
     repo: new OtpRepository(store.db),
     customers: new CustomersRepository(store.db),
@@ -146,15 +151,17 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const portalSettings = new PortalSettingsService({
     tenants,
     hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    endSessionsWithoutCode: (tenantId) => webSessions.destroyPortalSessionsWithoutCode(tenantId),
     clock,
   });
   // The portal link in every SMS (status page notifications, voucher details).
-  const portalUrl = (tenant: Tenant) =>
-    portalUrlFor(tenant, {
-      publicUrl: config.publicUrl,
-      hostsOf: (id) => tenants.hostsOf(id),
-      port: config.port,
-    });
+  const portalUrlFallback = {
+    publicUrl: config.publicUrl,
+    hostsOf: (id: number) => tenants.hostsOf(id),
+    adminOriginOf: async (id: number) => (await tenants.getSettings(id, 'reach')).adminOrigin,
+    port: config.port,
+  };
+  const portalUrl = (tenant: Tenant) => portalUrlFor(tenant, portalUrlFallback);
   const notifications = new NotificationsService({
     repo: new NotificationsRepository(store.db),
     tenants,
@@ -274,6 +281,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       enqueue: (message) => sms.outbox.enqueue(message),
       hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
       portalUrl,
+      portalAddress: (tenant) => portalAddressFor(tenant, portalUrlFallback),
     },
   });
   await operator.start();
@@ -293,6 +301,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     sms: sms.service,
     notifications,
     portalSettings,
+    portalAddress: (tenant) => portalAddressFor(tenant, portalUrlFallback),
     findCustomerIdByPhone: async (tenant, phone) =>
       (await operator.deps.customers.findByPhone(tenant.id, toE164(phone, tenant.default_country)))?.id,
   };
@@ -312,6 +321,17 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       hotspotLoginApiRoutes(hotspotLogin, config.publicUrl),
     ],
   });
+
+  // Delivery reports of HTTP gateways (Twilio StatusCallback, Kannel-style dlr-url).
+  await http.register(
+    smsCallbackRoutes({
+      repository: sms.repository,
+      outbox: sms.outbox,
+      tenants,
+      publicUrl: config.publicUrl,
+      logger,
+    }),
+  );
 
   // Customer portal (/portal).
   const customers = new CustomersRepository(store.db);

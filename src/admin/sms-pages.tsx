@@ -7,10 +7,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../auth/index.js';
-import { TEMPLATE_VARIABLES, type NotificationsService, type PreviewResult } from '../notifications/index.js';
+import {
+  TEMPLATE_VARIABLES,
+  templateHasLink,
+  type NotificationsService,
+  type PortalAddress,
+  type PortalUrlSource,
+  type PreviewResult,
+} from '../notifications/index.js';
 import { OTP_BOUNDS, type PortalSettingsService } from '../portal/otp/index.js';
 import { AppError, pageRequest } from '../shared/index.js';
 import {
+  describeSmsText,
   GATEWAY_TYPES,
   isSmsStatus,
   isSmsType,
@@ -30,6 +38,8 @@ export interface SmsAdminDeps {
   sms: SmsService;
   notifications: NotificationsService;
   portalSettings: PortalSettingsService;
+  /** The portal address SMS links use, and where it came from. */
+  portalAddress: (tenant: Tenant) => Promise<PortalAddress>;
   /** Finds a customer by phone (as typed) for the notification preview. */
   findCustomerIdByPhone: (tenant: Tenant, phone: string) => Promise<number | undefined>;
 }
@@ -42,6 +52,26 @@ export const TYPE_LABELS: Record<string, string> = {
   voucher_details: 'Voucher details',
   limit_warning: 'Limit warning',
   test: 'Test',
+};
+
+/** Where the portal address in SMS links comes from, in the operator's words. */
+const PORTAL_URL_SOURCES: Record<PortalUrlSource, string> = {
+  tenant: 'SMS links use this address: your public address (Config > Business).',
+  deployment: 'SMS links use this address: the server’s PORTICO_PUBLIC_URL.',
+  host: 'SMS links use this address: the first host name of this business.',
+  admin:
+    'SMS links use this address because it is the one you used to reach this admin area and no public address is set. Guests’ phones must be able to reach it too.',
+  network:
+    'SMS links use this machine’s network address because no public address is set and no admin has signed in yet.',
+};
+
+const OUTCOME_LABELS: Record<string, string> = {
+  accepted: 'Accepted',
+  partly_accepted: 'Partly accepted (resumed on this gateway)',
+  temporary_failure: 'Failed, will retry',
+  permanent_failure: 'Refused for good',
+  no_gateway: 'No gateway enabled',
+  expired: 'Code expired unsent',
 };
 
 const GATEWAY_LABELS: Record<GatewayType, string> = {
@@ -69,8 +99,9 @@ export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
       kind: 'text',
       required: true,
       help:
-        'Placeholders: {to} {text} {from} {username} {password}. Kannel: ' +
-        'http://host:13013/cgi-bin/sendsms?username={username}&password={password}&to={to}&text={text}&from={from}',
+        'Placeholders: {to} {text} {from} {username} {password} {dlr_url}. Kannel: ' +
+        'http://host:13013/cgi-bin/sendsms?username={username}&password={password}&to={to}&text={text}&from={from}' +
+        '&dlr-mask=3&dlr-url={dlr_url} ({dlr_url} is where Kannel reports delivery; it needs a public URL under Config > Business)',
     },
     {
       name: 'method',
@@ -114,6 +145,12 @@ export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
     { name: 'accountSid', label: 'Account SID', kind: 'text', required: true },
     { name: 'apiKeySid', label: 'API key SID', kind: 'text', help: 'empty = use the auth token' },
     { name: 'secret', label: 'API key secret or auth token', kind: 'password' },
+    {
+      name: 'authToken',
+      label: 'Auth token (verifies delivery callbacks)',
+      kind: 'password',
+      help: 'only with an API key: Twilio signs status callbacks with the auth token',
+    },
     { name: 'from', label: 'From (number or sender id)', kind: 'text', required: true },
     { name: 'baseUrl', label: 'API base URL', kind: 'text', help: 'https://api.twilio.com' },
     { name: 'timeoutSeconds', label: 'Timeout, seconds', kind: 'number' },
@@ -304,6 +341,26 @@ function describe(error: AppError): string {
   return `${error.message}: ${errors.map((e) => `${e.path.replace(/^\//, '') || 'settings'} ${e.message}`).join('; ')}`;
 }
 
+/** Encoding, parts and room left of a text, and what forces UCS-2 when something does. */
+export function SmsCost({ text }: { text: string }): VNode {
+  const info = describeSmsText(text);
+  return (
+    <p class="muted" data-sms-cost>
+      {info.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2 (Unicode)'}, {info.parts}{' '}
+      {info.parts === 1 ? 'part' : 'parts'}, {info.charactersLeft}{' '}
+      {info.charactersLeft === 1 ? 'character' : 'characters'} left in this part
+      {info.parts > 1 ? '' : ` (${text.length} characters)`}.
+      {info.nonGsmCharacters.length > 0 ? (
+        <>
+          {' '}
+          Not in the GSM alphabet: {info.nonGsmCharacters.map((c) => `“${c}”`).join(' ')}; without them the
+          text would be GSM-7, with about twice the room per part.
+        </>
+      ) : null}
+    </p>
+  );
+}
+
 function PreviewBox({ preview, error }: { preview?: PreviewResult; error?: string }): VNode | null {
   if (error) return <p class="error">{error}</p>;
   if (!preview) return null;
@@ -318,7 +375,7 @@ function PreviewBox({ preview, error }: { preview?: PreviewResult; error?: strin
       <pre class="sms-preview" id="sms-preview">
         {preview.text}
       </pre>
-      <p class="muted">{preview.text.length} characters</p>
+      <SmsCost text={preview.text} />
     </section>
   );
 }
@@ -622,8 +679,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       const settings = await deps.portalSettings.get(request.tenant.id);
       const canOtp = await deps.portalSettings.canUseOtp(request.tenant.id);
       const write = canChange(request);
-      // Where this tenant's guests find the portal: its public URL, else the host this page is on.
-      const portalUrl = `${request.tenant.public_url?.replace(/\/+$/, '') || `${request.protocol}://${request.host}`}/portal`;
+      // The address SMS links use (notifications/portal-url.ts): the page says where it came from.
+      const { url: portalUrl, source } = await deps.portalAddress(request.tenant);
       const limit = (
         name:
           | 'otpLength'
@@ -668,6 +725,15 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
               login: <a href="/admin/config/login-page">Config &gt; Login page</a> &gt; “Open the customer
               portal after login”.
             </p>
+            <p class="hint" data-hint="portal-url-source">
+              {PORTAL_URL_SOURCES[source]}
+              {source === 'tenant' || source === 'deployment' ? null : (
+                <>
+                  {' '}
+                  Set the address guests use under <a href="/admin/config/business">Business</a>.
+                </>
+              )}
+            </p>
             <form method="post" action="/admin/config/portal" class="stack form-grid">
               <CsrfField token={kit.csrf(reply)} />
               <label class="check">
@@ -680,7 +746,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 Use OTP for accessing the portal
               </label>
               {!canOtp ? (
-                <p class="notice" role="note">
+                <p class="caution" role="note">
                   One-time codes need an SMS gateway:{' '}
                   <a href="/admin/config/sms-gateways">add and enable one</a> first.
                 </p>
@@ -690,6 +756,12 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 Show Associated Devices block{' '}
                 <small>(customers manage their devices; only with OTP on)</small>
               </label>
+              {settings.showDevices && !settings.otpEnabled ? (
+                <p class="caution" role="note" data-warning="devices-need-otp">
+                  Customers do not see the Associated Devices block yet: it needs “Use OTP for accessing the
+                  portal” on as well, so that only the owner of a number can change its devices.
+                </p>
+              ) : null}
               <fieldset>
                 <legend>One-time codes</legend>
                 {limit('otpLength', 'Code length, digits', OTP_BOUNDS.length)}
@@ -726,8 +798,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
           const raw = text(b, name);
           return raw === '' ? undefined : Number(raw);
         };
+        let saved;
         try {
-          await deps.portalSettings.update(request.tenant.id, {
+          saved = await deps.portalSettings.update(request.tenant.id, {
             otpEnabled: checked(b, 'otpEnabled'),
             showDevices: checked(b, 'showDevices'),
             otpLength: int('otpLength'),
@@ -745,7 +818,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
           if (!(error instanceof AppError)) throw error;
           return portalPage(request, reply, describe(error));
         }
-        return reply.redirect('/admin/config/portal?notice=saved', 303);
+        // The devices block needs OTP (customerDevicesEnabled): say so rather than a bare "Saved.".
+        const notice = saved.showDevices && !saved.otpEnabled ? 'saved-devices-need-otp' : 'saved';
+        return reply.redirect(`/admin/config/portal?notice=${notice}`, 303);
       },
     );
 
@@ -812,7 +887,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                     checked={values.frequency === 'once'}
                     disabled={!write}
                   />{' '}
-                  One-time (when the customer's first voucher is activated)
+                  Once per customer (at their first voucher activation while this is on — whichever voucher
+                  that is — and never again)
                 </label>
                 <label class="check">
                   <input
@@ -831,6 +907,12 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                   {values.template}
                 </textarea>
               </label>
+              {templateHasLink(values.template) ? null : (
+                <p class="caution" role="note" data-warning="no-link">
+                  This text has no <code>{'{{ link }}'}</code>: customers get no link to their portal. Add{' '}
+                  <code>{'{{ link }}'}</code> where the address should go.
+                </p>
+              )}
               <p class="muted">
                 Variables (write <code>{'{{ link }}'}</code> or <code>{'{{ .link }}'}</code>):{' '}
                 {TEMPLATE_VARIABLES.map((v, i) => (
@@ -1017,6 +1099,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
 
     admin.get('/admin/logs/sms/:id', async (request, reply) => {
       const m = await deps.sms.getMessage(request.tenant.id, idParam(request.params));
+      const gatewayNames = new Map(
+        (await deps.sms.listGateways(request.tenant.id)).map((g) => [g.id, g.name] as const),
+      );
       const tenant = request.tenant;
       return kit.render(request, reply, {
         title: `SMS #${m.id}`,
@@ -1057,6 +1142,72 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 </>
               ) : null}
             </dl>
+            <h2>Attempts</h2>
+            {m.history.length === 0 ? (
+              <Empty>No attempt yet.</Empty>
+            ) : (
+              <Table label="Attempts">
+                <thead>
+                  <tr>
+                    <th>Pass</th>
+                    <th>Time</th>
+                    <th>Gateway</th>
+                    <th>Outcome</th>
+                    <th>Parts accepted</th>
+                    <th>Gateway answer</th>
+                    <th>Error</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {m.history.map((a) => (
+                    <tr>
+                      <td>{a.pass}</td>
+                      <td>{when(a.startedAt, tenant)}</td>
+                      <td>{a.gatewayName ?? '—'}</td>
+                      <td>{OUTCOME_LABELS[a.outcome] ?? a.outcome}</td>
+                      <td>{a.partsTotal !== null ? `${a.partsAccepted} of ${a.partsTotal}` : '—'}</td>
+                      <td class="sms-text">{a.answer ?? '—'}</td>
+                      <td class="sms-text">{a.error ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            )}
+            <h2>Parts and delivery receipts</h2>
+            {m.parts.length === 0 ? (
+              <Empty>No part accepted by a gateway yet.</Empty>
+            ) : (
+              <Table label="Parts">
+                <thead>
+                  <tr>
+                    <th>Part</th>
+                    <th>Gateway</th>
+                    <th>Message id</th>
+                    <th>Status</th>
+                    <th>Receipt</th>
+                    <th>Accepted</th>
+                    <th>Receipt time</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {m.parts.map((p) => (
+                    <tr>
+                      <td>
+                        {p.partNumber} of {p.partCount}
+                      </td>
+                      <td>{gatewayNames.get(p.gatewayId) ?? `#${p.gatewayId}`}</td>
+                      <td>{p.externalId ?? '—'}</td>
+                      <td>
+                        <Badge status={p.status} />
+                      </td>
+                      <td>{p.receiptState ?? '—'}</td>
+                      <td>{when(p.acceptedAt, tenant)}</td>
+                      <td>{when(p.receiptAt, tenant)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            )}
           </>
         ),
       });

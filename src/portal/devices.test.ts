@@ -32,10 +32,10 @@ describe.each(TEST_DIALECTS)('portal associated devices (%s)', (dialect) => {
         app.tenants.putSettings(tenantId, 'portal', { ...s, otpEnabled, showDevices }, app.clock.nowMs()),
       );
 
-  /** Signs a customer in directly (the OTP step has its own tests). */
+  /** Signs a customer in directly, as after an SMS code (the OTP step has its own tests). */
   async function signedIn(customerId: number): Promise<CookieJar> {
     const signed = new CookieJar();
-    const token = await app.webSessions.create(tenantId, 'portal', customerId, {});
+    const token = await app.webSessions.create(tenantId, 'portal', customerId, { authMethod: 'code' });
     signed.store({ cookies: [{ name: PORTAL_SESSION_COOKIE, value: token }] } as never);
     return signed;
   }
@@ -143,7 +143,7 @@ describe.each(TEST_DIALECTS)('portal associated devices (%s)', (dialect) => {
     expect(bad.body).toContain('value="not-a-mac"');
     expect((await add({ mac: '00:00:00:00:00:00' })).body).toContain('does not belong to a device');
     expect((await add({ mac: '01:00:5e:00:00:01' })).statusCode).toBe(400);
-    expect((await add({ mac: 'AA:BB:CC:00:11:22', title: 'x'.repeat(61) })).statusCode).toBe(400);
+    expect((await add({ mac: 'AA:BB:CC:00:11:22', title: 'x'.repeat(101) })).statusCode).toBe(400);
     expect((await add({ mac: 'AA:BB:CC:00:11:22' })).statusCode).toBe(303);
     const duplicate = await add({ mac: 'aa-bb-cc-00-11-22' });
     expect(duplicate.statusCode).toBe(409);

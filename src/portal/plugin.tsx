@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import type { WebSessions } from '../auth/index.js';
+import type { PortalAuthMethod, WebSessions } from '../auth/index.js';
 import {
   examplePhone,
   formatPhone,
@@ -92,6 +92,13 @@ const MAX_HISTORY = 200;
 const DEFAULT_VOUCHER_SESSIONS = 20;
 const FORM_BODY_LIMIT_BYTES = 8 * 1024;
 
+/** A signed-in portal visit: who, and whether the session passed an SMS one-time code. */
+export interface PortalSession {
+  customer: CustomerSummary;
+  /** Only code-verified sessions manage devices and see full voucher codes (issue 10, 6-7). */
+  codeVerified: boolean;
+}
+
 interface RequestView {
   ctx: PageContext;
   t: Translate;
@@ -139,17 +146,26 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     return { ctx: { t, lang, tenantName: tenant.name, path: request.url }, t, lang, fmt, tenant };
   }
 
-  /** The signed-in customer, or undefined; ends sessions of customers who were blocked meanwhile. */
-  async function currentCustomer(request: FastifyRequest): Promise<CustomerSummary | undefined> {
+  /**
+   * The signed-in customer and whether the session passed an SMS code, or undefined. Ends
+   * sessions of customers who were blocked meanwhile, and phone-only sessions once the tenant
+   * requires codes (switching codes on also deletes them; this covers a sign-in racing the switch).
+   */
+  async function currentSession(request: FastifyRequest): Promise<PortalSession | undefined> {
     const token = readSessionCookie(request, PORTAL_SESSION_COOKIE);
     const session = await webSessions.find(request.tenant.id, 'portal', token);
     if (!session) return undefined;
+    const codeVerified = session.authMethod === 'code';
+    if (!codeVerified && (await signIn.codesRequired(request.tenant))) {
+      await webSessions.destroy(token);
+      return undefined;
+    }
     const customer = await customers.findById(request.tenant.id, session.subjectId);
     if (!customer || customer.status !== 'active') {
       await webSessions.destroy(token);
       return undefined;
     }
-    return customer;
+    return { customer, codeVerified };
   }
 
   function signInPage(
@@ -265,11 +281,17 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   }
 
   /** A new session token on every sign-in (no session fixation); the old one, if any, ends. */
-  async function startSession(request: FastifyRequest, reply: FastifyReply, customer: CustomerSummary) {
+  async function startSession(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    customer: CustomerSummary,
+    authMethod: PortalAuthMethod,
+  ) {
     await webSessions.destroy(readSessionCookie(request, PORTAL_SESSION_COOKIE));
     const token = await webSessions.create(request.tenant.id, 'portal', customer.id, {
       clientIp: request.ip,
       userAgent: request.headers['user-agent'],
+      authMethod,
     });
     await customers.touchLastSeen(request.tenant.id, customer.id, options.clock.nowMs());
     setSessionCookie(request, reply, PORTAL_SESSION_COOKIE, token);
@@ -311,7 +333,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     }
   });
 
-  options.devices?.register(app, { view, currentCustomer, html, errorPage, csrfProtection });
+  options.devices?.register(app, { view, currentSession, html, errorPage, csrfProtection });
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/portal/api/')) {
@@ -321,18 +343,20 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   });
 
   app.get('/', async (request, reply) => {
-    const customer = await currentCustomer(request);
+    const session = await currentSession(request);
     const query = request.query as Record<string, unknown>;
-    if (!customer) {
+    if (!session) {
       const v = view(request);
       if ('another-number' in query) clearAttempt(request, reply);
       const notice = 'signed-out' in query ? v.t('signIn.signedOut') : undefined;
       return signInPage(request, reply, { notice });
     }
+    const { customer, codeVerified } = session;
     const v = view(request);
     const model = await dashboard.load(v.tenant, customer, v.t, v.fmt, {
       sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
       historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
+      revealCodes: codeVerified,
     });
     return html(
       reply,
@@ -342,7 +366,9 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
           model,
           phone: formatPhone(customer.phone, v.tenant.default_country),
           csrfToken: reply.generateCsrf(),
-          deviceSummaries: await options.devices?.summaries(v.tenant.id, model.active, v.t),
+          deviceSummaries: codeVerified
+            ? await options.devices?.summaries(v.tenant.id, model.active, v.t)
+            : undefined,
         }}
       />,
     );
@@ -364,7 +390,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       const country = v.fmt.region(v.tenant.default_country);
       switch (result.kind) {
         case 'signed-in': {
-          await startSession(request, reply, result.customer);
+          await startSession(request, reply, result.customer, 'phone');
           clearAttempt(request, reply);
           return reply.redirect('/portal', 303);
         }
@@ -420,7 +446,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       if (code === '') return codePage(request, reply, attempt, { error: v.t('code.error.empty') }, 400);
       const result = await signIn.verify(request.tenant, attempt.token, code);
       if (result.kind === 'signed-in') {
-        await startSession(request, reply, result.customer);
+        await startSession(request, reply, result.customer, 'code');
         clearAttempt(request, reply);
         return reply.redirect('/portal', 303);
       }
@@ -464,22 +490,28 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   );
 
   app.get('/vouchers/:id', async (request, reply) => {
-    const customer = await currentCustomer(request);
-    if (!customer) return reply.redirect('/portal', 303);
+    const session = await currentSession(request);
+    if (!session) return reply.redirect('/portal', 303);
+    const { customer, codeVerified } = session;
     const { id } = request.params as { id: string };
     if (!/^\d{1,15}$/.test(id)) return errorPage(request, reply, 404, 'error.404');
     const v = view(request);
     const query = request.query as Record<string, unknown>;
     const sessionsLimit = clampedInt(query.sessions, DEFAULT_VOUCHER_SESSIONS, MAX_SESSIONS);
-    const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, sessionsLimit);
+    const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, {
+      sessionsLimit,
+      revealCode: codeVerified,
+    });
     if (!loaded) return errorPage(request, reply, 404, 'error.404');
-    const devices = await options.devices?.block(request, reply, customer, Number(id), v);
+    const devices = codeVerified
+      ? await options.devices?.block(request, reply, customer, Number(id), v)
+      : undefined;
     return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, sessionsLimit, devices }} />);
   });
 
   app.get('/api/summary', async (request, reply) => {
-    const customer = await currentCustomer(request);
-    if (!customer) {
+    const session = await currentSession(request);
+    if (!session) {
       return sendProblem(reply, {
         type: 'about:blank',
         title: 'Sign in to the portal first',
@@ -489,9 +521,10 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     }
     const query = request.query as Record<string, unknown>;
     const v = view(request);
-    const model = await dashboard.load(v.tenant, customer, v.t, v.fmt, {
+    const model = await dashboard.load(v.tenant, session.customer, v.t, v.fmt, {
       sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
       historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
+      revealCodes: session.codeVerified,
     });
     return {
       ...liveValues(model, v.t),

@@ -7,6 +7,7 @@ import type { TenantsRepository } from '../tenants/index.js';
 import type { SmsGateway } from './gateway.js';
 import { GatewayRegistry, createGateway, type GatewayFactoryDeps } from './gateways/registry.js';
 import { SmsOutbox, type OutboxOptions } from './outbox.js';
+import { publicBaseUrl } from './callback-urls.js';
 import { SmsRepository } from './repository.js';
 import { SmsService } from './service.js';
 import type { SmsGatewayRow } from '../store/index.js';
@@ -28,6 +29,8 @@ export function createSmsModule(deps: {
   clock: Clock;
   logger: Logger;
   outboxOptions?: Partial<OutboxOptions>;
+  /** PORTICO_PUBLIC_URL: the origin providers call back on when a tenant has none of its own. */
+  publicUrl?: string;
   /** Tests: replace how gateways are built from their rows. */
   gatewayFactory?: (row: SmsGatewayRow, deps: GatewayFactoryDeps) => SmsGateway;
 }): SmsModule {
@@ -45,7 +48,11 @@ export function createSmsModule(deps: {
     },
     deps.gatewayFactory ?? createGateway,
   );
-  outbox = new SmsOutbox(repository, registry, deps.clock, logger, deps.outboxOptions);
+  const callbackBase = async (tenantId: number) => {
+    const tenant = await deps.tenants.findById(tenantId);
+    return tenant ? publicBaseUrl(tenant, deps.publicUrl) : undefined;
+  };
+  outbox = new SmsOutbox(repository, registry, deps.clock, logger, deps.outboxOptions, callbackBase);
   const service = new SmsService(repository, outbox, registry, deps.tenants, deps.clock);
   const theOutbox = outbox;
   return {

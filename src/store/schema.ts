@@ -74,6 +74,8 @@ export interface WebSessionsTable {
   expires_at: number; // absolute timeout
   client_ip: string | null;
   user_agent: string | null;
+  /** How the session was opened: portal 'phone' (number alone) or 'code' (SMS code); NULL = before this was recorded. */
+  auth_method: string | null;
 }
 
 export interface HotspotsTable {
@@ -302,6 +304,8 @@ export interface SmsGatewaysTable {
   settings_json: string;
   is_enabled: Generated<Flag>;
   position: Generated<number>;
+  /** Secret in the gateway's HTTP delivery-report URL (migration 0007). */
+  callback_secret: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -325,6 +329,50 @@ export interface SmsMessagesTable {
   locked_until: number | null;
   created_at: number;
   sent_at: number | null;
+}
+
+/** One try of one gateway for one message (or a pass that found no gateway). */
+export interface SmsAttemptsTable {
+  id: Id;
+  tenant_id: number;
+  message_id: number;
+  pass: number; // the message's attempt (pass) number, 1-based
+  gateway_id: number | null;
+  gateway_name: string | null; // as it was named then
+  started_at: number;
+  finished_at: number;
+  outcome: string; // accepted | partly_accepted | temporary_failure | permanent_failure | no_gateway | expired
+  parts_accepted: Generated<number>;
+  parts_total: number | null;
+  answer: string | null; // the gateway's answer, trimmed
+  error: string | null;
+}
+
+/** One part a gateway accepted, with its id for delivery receipts. */
+export interface SmsPartsTable {
+  id: Id;
+  tenant_id: number;
+  message_id: number;
+  gateway_id: number;
+  part_number: number; // 1-based
+  part_count: number;
+  concat_ref: number | null; // SMPP concatenation reference (0-255)
+  external_id: string | null;
+  status: string; // accepted | delivered | undelivered
+  receipt_state: string | null; // DELIVRD, UNDELIV, ENROUTE, delivered (Twilio), …
+  accepted_at: number;
+  receipt_at: number | null;
+}
+
+/** A delivery receipt whose part is not recorded (yet). */
+export interface SmsUnmatchedReceiptsTable {
+  id: Id;
+  tenant_id: number;
+  gateway_id: number;
+  external_id: string;
+  state: string;
+  outcome: string; // delivered | undelivered | pending
+  received_at: number;
 }
 
 /** SMS one-time codes for the portal, bound to the sign-in attempt. */
@@ -363,6 +411,9 @@ export interface Database {
   disconnect_requests: DisconnectRequestsTable;
   sms_gateways: SmsGatewaysTable;
   sms_messages: SmsMessagesTable;
+  sms_attempts: SmsAttemptsTable;
+  sms_parts: SmsPartsTable;
+  sms_unmatched_receipts: SmsUnmatchedReceiptsTable;
   otp_challenges: OtpChallengesTable;
 }
 
@@ -379,3 +430,5 @@ export type Device = Selectable<DevicesTable>;
 export type Session = Selectable<SessionsTable>;
 export type SmsGatewayRow = Selectable<SmsGatewaysTable>;
 export type SmsMessage = Selectable<SmsMessagesTable>;
+export type SmsAttempt = Selectable<SmsAttemptsTable>;
+export type SmsPart = Selectable<SmsPartsTable>;

@@ -33,6 +33,12 @@ export interface VoucherSettings {
   deviceLimitPolicy: DeviceLimitPolicy;
 }
 
+/** Where people reach this tenant, learnt rather than set (for links when no public URL is set). */
+export interface ReachSettings {
+  /** The origin an admin last signed in at ("http://192.168.1.5:3000"), '' before any sign-in. */
+  adminOrigin: string;
+}
+
 /** The hosted hotspot login page (src/hotspot-login): look, and where guests go after login. */
 export interface HotspotLoginSettings {
   /** "Open the customer portal after login": post-login lands on the voucher just used. */
@@ -45,6 +51,7 @@ export interface HotspotLoginSettings {
 
 export interface SettingsDocuments {
   portal: PortalSettings;
+  reach: ReachSettings;
   hotspotLogin: HotspotLoginSettings;
   notifications: NotificationSettings;
   vouchers: VoucherSettings;
@@ -71,6 +78,7 @@ export const SETTINGS_DEFAULTS: SettingsDocuments = {
     otpMaxPerTenantPerDay: 1000,
     otpAllowedPrefixes: [],
   },
+  reach: { adminOrigin: '' },
   hotspotLogin: {
     openPortalAfterLogin: false,
     accentColor: '#0b5cad',

@@ -541,7 +541,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                   <a
                     href={`/admin/logs/sms?${new URLSearchParams({ recipient: customer.phone }).toString()}`}
                   >
-                    SMS sent to them
+                    SMS log for this number
                   </a>
                 </>
               ) : (

@@ -142,6 +142,8 @@ export const en = {
   'vouchers.notActivated': 'Not used yet',
   'vouchers.created': 'Created',
   'vouchers.codeHint': 'Type this code on the hotspot page to connect.',
+  'vouchers.codeHidden':
+    'Only the last characters are shown: the full code is on your voucher or in the SMS it came with.',
   'vouchers.back': 'Back to your overview',
   'vouchers.sessionsOf': 'Sessions of this voucher',
 
@@ -238,6 +240,8 @@ export const en = {
     'The hotspot has not confirmed the disconnect yet; it will be retried. The device can no longer sign in.',
   'devices.error.disabled':
     'Managing devices is not available here. Ask the staff if you need a device added or removed.',
+  'devices.error.needsCode':
+    'To manage devices, sign out and sign in again with the code we send to your phone by SMS.',
   'devices.error.notLive': 'Devices can only be managed on a voucher that is still valid.',
   'devices.error.format': 'Enter a MAC address such as AA:BB:CC:DD:EE:FF (12 characters 0-9 and A-F).',
   'devices.error.zero': 'The address 00:00:00:00:00:00 does not belong to a device.',

@@ -144,6 +144,8 @@ export const es: Record<MessageKey, string> = {
   'vouchers.notActivated': 'Sin usar todavía',
   'vouchers.created': 'Creado',
   'vouchers.codeHint': 'Escribe este código en la página del punto de acceso para conectarte.',
+  'vouchers.codeHidden':
+    'Solo se muestran los últimos caracteres: el código completo está en tu bono o en el SMS con el que llegó.',
   'vouchers.back': 'Volver al resumen',
   'vouchers.sessionsOf': 'Sesiones de este voucher',
 
@@ -243,6 +245,8 @@ export const es: Record<MessageKey, string> = {
     'El punto de acceso aún no ha confirmado la desconexión; se volverá a intentar. El dispositivo ya no puede iniciar sesión.',
   'devices.error.disabled':
     'Aquí no se pueden gestionar dispositivos. Pide ayuda al personal si necesitas añadir o quitar uno.',
+  'devices.error.needsCode':
+    'Para gestionar dispositivos, cierra sesión y vuelve a entrar con el código que te enviamos por SMS.',
   'devices.error.notLive': 'Solo se pueden gestionar dispositivos en un bono que siga siendo válido.',
   'devices.error.format': 'Escribe una dirección MAC como AA:BB:CC:DD:EE:FF (12 caracteres 0-9 y A-F).',
   'devices.error.zero': 'La dirección 00:00:00:00:00:00 no pertenece a ningún dispositivo.',

@@ -5,7 +5,8 @@
  *   (the browser holds a random attempt token; the row holds its SHA-256);
  * - stored only as HMAC-SHA256(server secret, tenant ‖ attempt ‖ code), compared in constant time;
  * - at most 5 tries per code (taken atomically before comparing), ≤ 100 tries per number per hour;
- * - resend cooldown per number, caps per number and per client IP per hour, per tenant per day;
+ * - resend cooldown per number, caps per number and per client IP per hour (every request), per
+ *   tenant per day (codes actually texted: unknown numbers do not use it up);
  * - no enumeration: a registered and an unknown number get the same answer after the same work
  *   (the same queries, a challenge row either way); the SMS is queued only for registered, active
  *   numbers, after the answer is decided, through the durable outbox.
@@ -134,7 +135,10 @@ export class OtpService {
     const ipCount = input.clientIp
       ? await repo.countForIpSince(tenant.id, input.clientIp, nowMs - HOUR_MS)
       : 0;
-    const tenantCount = await repo.countForTenantSince(tenant.id, nowMs - DAY_MS);
+    // Only codes that were texted count against the tenant's daily cap (issue 10, item 5): junk
+    // requests for unknown numbers cost no SMS and must not lock real customers out. The query
+    // and everything else below run the same for every number, so answers stay alike.
+    const sentToday = await repo.countSentForTenantSince(tenant.id, nowMs - DAY_MS);
     const customer = await this.deps.customers.findByPhone(tenant.id, input.phone);
 
     const cooldownMs = policy.resendCooldownSeconds * 1000;
@@ -147,7 +151,7 @@ export class OtpService {
       throw rateLimited('Too many codes were requested for this number. Try again later.', 3600);
     if (input.clientIp && ipCount >= policy.maxPerIpPerHour)
       throw rateLimited('Too many codes were requested from this network. Try again later.', 3600);
-    if (tenantCount >= policy.maxPerTenantPerDay)
+    if (sentToday >= policy.maxPerTenantPerDay)
       throw rateLimited('Codes cannot be sent right now. Try again later.', 3600);
 
     const prefixAllowed =

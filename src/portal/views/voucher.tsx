@@ -35,7 +35,7 @@ export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPa
           <p class="full-code">
             <code>{voucher.code}</code>
           </p>
-          <p class="muted small">{t('vouchers.codeHint')}</p>
+          <p class="muted small">{t(voucher.codeHidden ? 'vouchers.codeHidden' : 'vouchers.codeHint')}</p>
         </section>
         <section class="card" aria-labelledby="usage-title">
           <h2 id="usage-title">{t('usage.title')}</h2>

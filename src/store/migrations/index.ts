@@ -5,6 +5,8 @@ import * as m0003 from './0003-session-disconnect-state.js';
 import * as m0004 from './0004-sessions-mac.js';
 import * as m0005 from './0005-device-events-log.js';
 import * as m0006 from './0006-hotspot-login.js';
+import * as m0007 from './0007-sms-delivery-truth.js';
+import * as m0008 from './0008-portal-session-auth.js';
 
 /** Migrations are listed here in order, so they load the same under tsx, vitest and a build. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +16,8 @@ const migrations: Record<string, Migration> = {
   '0004-sessions-mac': m0004,
   '0005-device-events-log': m0005,
   '0006-hotspot-login': m0006,
+  '0007-sms-delivery-truth': m0007,
+  '0008-portal-session-auth': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
