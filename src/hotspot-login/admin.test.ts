@@ -86,7 +86,12 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
     await owner.signIn((await createAdmin(app, tenantId)).email);
     const saved = await owner.post(
       '/admin/config/login-page',
-      { openPortalAfterLogin: 'on', accentColor: '#AA3300', welcomeText: 'Free <b>refills</b>' },
+      {
+        openPortalAfterLogin: 'on',
+        accentColor: '#AA3300',
+        welcomeText: 'Free <b>refills</b>',
+        routerLoginHosts: 'Login.Cafe.example',
+      },
       '/admin/config/login-page',
     );
     expect(saved.statusCode).toBe(303);
@@ -94,6 +99,7 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
       openPortalAfterLogin: true,
       accentColor: '#aa3300',
       welcomeText: 'Free <b>refills</b>',
+      routerLoginHosts: ['login.cafe.example'],
     });
     const page = await owner.get('/admin/config/login-page');
     expect(page.body).toContain('Free &lt;b>refills&lt;/b>');

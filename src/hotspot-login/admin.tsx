@@ -119,6 +119,7 @@ export function hotspotLoginAdminPages(service: HotspotLoginService): AdminPages
       const settings = await service.settings(request.tenant.id);
       const write = canWrite(kit.actorOf(request).role);
       const value = (name: 'accentColor' | 'welcomeText') => (typed ? text(typed, name) : settings[name]);
+      const hosts = typed ? text(typed, 'routerLoginHosts') : settings.routerLoginHosts.join(' ');
       return kit.render(request, reply, {
         title: 'Login page',
         error,
@@ -154,6 +155,14 @@ export function hotspotLoginAdminPages(service: HotspotLoginService): AdminPages
                 Welcome line <small>(optional, under your name, up to 120 characters)</small>
                 <input name="welcomeText" maxLength={120} value={value('welcomeText')} disabled={!write} />
               </label>
+              <label>
+                Router login addresses{' '}
+                <small>
+                  (only if a router's hotspot has a DNS name such as login.cafe.example: the page sends codes
+                  only to a router on a private address, a local name, or a name listed here; space-separated)
+                </small>
+                <input name="routerLoginHosts" value={hosts} disabled={!write} />
+              </label>
               {write ? <button type="submit">Save</button> : null}
             </form>
           </>
@@ -170,6 +179,9 @@ export function hotspotLoginAdminPages(service: HotspotLoginService): AdminPages
           openPortalAfterLogin: body?.openPortalAfterLogin !== undefined,
           accentColor: text(body, 'accentColor'),
           welcomeText: text(body, 'welcomeText'),
+          routerLoginHosts: text(body, 'routerLoginHosts')
+            .split(/[\s,]+/)
+            .filter(Boolean),
         });
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;

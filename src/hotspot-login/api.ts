@@ -52,8 +52,22 @@ const Settings = Type.Object(
     }),
     accentColor: Type.String({ pattern: '^#[0-9a-fA-F]{6}$' }),
     welcomeText: Type.String({ maxLength: 120 }),
+    routerLoginHosts: Type.Array(Type.String({ maxLength: 253 }), {
+      maxItems: 20,
+      description:
+        "DNS names of routers' login address; codes are posted only there, to private IPs or local names",
+    }),
   },
-  { examples: [{ openPortalAfterLogin: true, accentColor: '#0b5cad', welcomeText: 'Free refills' }] },
+  {
+    examples: [
+      {
+        openPortalAfterLogin: true,
+        accentColor: '#0b5cad',
+        welcomeText: 'Free refills',
+        routerLoginHosts: [],
+      },
+    ],
+  },
 );
 const SettingsPatch = Type.Partial(Settings, {
   examples: [{ openPortalAfterLogin: true }],

@@ -15,6 +15,7 @@ import type { CustomerVoucher } from '../vouchers/index.js';
 import { chapPasswordHex, parseChapParameters } from './chap.js';
 import { pickLanguage, translator, type Language, type MessageKey, type Translate } from './i18n.js';
 import type { LoginPage } from './repository.js';
+import { isRouterAddress } from './router-address.js';
 import { ROUTER_FILE_NAMES, routerFile, type RouterFileName } from './router-files.js';
 import type { HotspotLoginService } from './service.js';
 import {
@@ -59,12 +60,18 @@ function httpUrl(text: string): URL | undefined {
   }
 }
 
-export function readRouterVariables(source: unknown): RouterVariables {
+/**
+ * The router's variables; `link-login-only` only when it can be the router's own address (see
+ * router-address.ts), since the checked code is posted there.
+ */
+export function readRouterVariables(source: unknown, routerLoginHosts: readonly string[]): RouterVariables {
   const linkOrig = field(source, 'link-orig', 2000);
+  const linkLoginOnly = httpUrl(field(source, 'link-login-only', 500));
   return {
     mac: field(source, 'mac', 40),
     ip: field(source, 'ip', 45),
-    linkLoginOnly: httpUrl(field(source, 'link-login-only', 500)),
+    linkLoginOnly:
+      linkLoginOnly && isRouterAddress(linkLoginOnly, routerLoginHosts) ? linkLoginOnly : undefined,
     linkOrig: httpUrl(linkOrig) ? linkOrig : '',
     chapId: field(source, 'chap-id', 40),
     chapChallenge: field(source, 'chap-challenge', 300),
@@ -263,9 +270,9 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
 
   app.get('/hotspot/:publicId/login', async (request, reply) => {
     const page = await pageOf(request);
-    const query = request.query as Record<string, unknown>;
-    const vars = readRouterVariables(query);
     if (!page) return reply.callNotFound();
+    const query = request.query as Record<string, unknown>;
+    const vars = readRouterVariables(query, (await service.settings(page.tenantId)).routerLoginHosts);
     const ctx = await context(request, query.lang, languageLink(page, vars));
     const action = `/hotspot/${page.publicId}/login`;
     if (!vars.linkLoginOnly)
@@ -302,7 +309,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       const page = await pageOf(request);
       if (!page) return reply.callNotFound();
       const body = request.body as Record<string, unknown> | undefined;
-      const vars = readRouterVariables(body);
+      const vars = readRouterVariables(body, (await service.settings(page.tenantId)).routerLoginHosts);
       const code = field(body, 'code', 100);
       const ctx = await context(request, body?.lang, languageLink(page, vars));
       const action = `/hotspot/${page.publicId}/login`;

@@ -19,6 +19,7 @@ import type { HotspotLoginSettings, TenantsRepository } from '../tenants/index.j
 import type { CustomerVoucher, VoucherAccessPolicy, VoucherPortalQueries } from '../vouchers/index.js';
 import { AppError, validation } from '../shared/index.js';
 import type { HotspotLoginRepository, LoginBy, LoginFlow, LoginPage } from './repository.js';
+import { isHostName } from './router-address.js';
 import { ROUTER_FILE_NAMES, routerOsLoginPageConfig, type RouterFileName } from './router-files.js';
 import { WELCOME_LINK_TTL_MS, type WelcomeLinks } from './welcome-link.js';
 
@@ -110,6 +111,14 @@ export class HotspotLoginService {
       else next.welcomeText = welcome;
     }
     if (patch.openPortalAfterLogin !== undefined) next.openPortalAfterLogin = patch.openPortalAfterLogin;
+    if (patch.routerLoginHosts !== undefined) {
+      const hosts = [...new Set(patch.routerLoginHosts.map((h) => h.trim().toLowerCase()).filter(Boolean))];
+      const bad = hosts.filter((h) => !isHostName(h));
+      if (bad.length > 0 || hosts.length > 20)
+        problems.routerLoginHosts =
+          'Router login addresses are DNS names such as login.cafe.example (at most 20)';
+      else next.routerLoginHosts = hosts;
+    }
     if (Object.keys(problems).length > 0) throw validation('Please correct the login page fields', problems);
     await this.deps.tenants.putSettings(tenantId, 'hotspotLogin', next, this.deps.clock.nowMs());
     return next;
