@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { Logger } from 'pino';
 import type { VNode } from 'preact';
 import type { AdminsRepository, ApiTokensRepository, WebSessions } from '../auth/index.js';
@@ -70,4 +71,6 @@ export interface AdminDeps {
   logger: Logger;
   /** Sign-in attempts per client IP and minute. */
   signInLimitPerMinute?: number;
+  /** Where rate-limit counts live (shared across processes); default: this process's memory. */
+  rateLimitStore?: FastifyRateLimitStoreClass;
 }

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { VNode } from 'preact';
 import { renderDocument } from '../http/render.js';
+import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import { formatBytes, formatDuration } from '../shared/index.js';
 import type { CustomerVoucher } from '../vouchers/index.js';
 import { chapPasswordHex, parseChapParameters } from './chap.js';
@@ -32,6 +33,8 @@ export interface HotspotLoginOptions {
   service: HotspotLoginService;
   /** Voucher checks per client IP and minute (a venue shares one address: generous). */
   checkRateLimit?: { max: number; windowMs: number };
+  /** Counters shared by every process on the database (PostgreSQL); in memory without. */
+  rateLimitStore?: FastifyRateLimitStoreClass;
 }
 
 /** The router's variables as forwarded by the generated login.html, checked. */
@@ -163,7 +166,10 @@ export function welcomeFacts(
 export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotLoginOptions): Promise<void> {
   const { service } = options;
   const rateLimit = options.checkRateLimit ?? { max: 60, windowMs: 60_000 };
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
+  });
 
   function send(reply: FastifyReply, page: VNode, nonce: string, formTarget?: URL, status = 200) {
     const formAction = ["'self'", formTarget ? formTarget.origin : ''].filter(Boolean).join(' ');
