@@ -10,6 +10,7 @@ import {
 } from '../../vouchers/index.js';
 import { normalizePhone } from '../../customers/admin-repository.js';
 import type { AdminDeps } from '../deps.js';
+import { sessionDurationSeconds } from '../../usage/index.js';
 import {
   currencyDigits,
   dateEnd,
@@ -637,7 +638,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                     <td>
                       ↓ {formatBytes(s.downloadedBytes)} ↑ {formatBytes(s.uploadedBytes)}
                     </td>
-                    <td>{formatDuration(s.sessionSeconds)}</td>
+                    <td>{formatDuration(sessionDurationSeconds(s, deps.clock.nowMs()))}</td>
                     <td>{s.terminateCause ?? ''}</td>
                   </tr>
                 ))}
