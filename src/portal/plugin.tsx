@@ -3,6 +3,7 @@
  * summary for the refresh script, sign-out and the language switch. Server-rendered, works
  * without JavaScript; every POST carries a CSRF token; sign-in attempts are rate-limited per IP.
  */
+import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { VNode } from 'preact';
@@ -105,6 +106,15 @@ interface RequestView {
   lang: Language;
   fmt: Formatter;
   tenant: Tenant;
+}
+
+/** Whether an If-None-Match header names `etag` (a list, weak or strong, or `*`). */
+export function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
+  });
 }
 
 /** An integer query parameter clamped to [1, max]; anything else is the fallback. */
@@ -526,10 +536,16 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
       revealCodes: session.codeVerified,
     });
-    return {
+    const body = JSON.stringify({
       ...liveValues(model, v.t),
       html: { chart: renderToString(<UsageChart chart={model.chart} />) },
-    };
+    });
+    // The numbers come from the database on every call; when they are the same as the caller's
+    // last copy (its ETag), the answer is an empty 304: nothing to send, parse or redraw.
+    const etag = `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+    reply.header('etag', etag);
+    if (ifNoneMatch(request.headers['if-none-match'], etag)) return reply.status(304).send();
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.get('/language/:lang', async (request, reply) => {

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
@@ -308,6 +309,72 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
       .set({ downloaded_bytes: 120 * MB })
       .where('id', '=', alexVoucherId)
       .execute();
+  });
+
+  it('answers an unchanged live refresh 304 by ETag, and the full numbers once accounting moved them', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const url = '/portal/api/summary';
+    const first = await app.http.inject({ url, headers: { cookie: jar.header() } });
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+    const same = await app.http.inject({ url, headers: { cookie: jar.header(), 'if-none-match': etag } });
+    expect(same.statusCode).toBe(304);
+    expect(same.body).toBe('');
+    expect(same.headers['cache-control']).toBe('no-store');
+    // Accounting between two refreshes: new numbers, a new ETag, the old one no longer matches.
+    await app.store.db
+      .updateTable('vouchers')
+      .set((eb) => ({ downloaded_bytes: eb('downloaded_bytes', '+', 50 * MB) }))
+      .where('id', '=', alexVoucherId)
+      .execute();
+    const moved = await app.http.inject({ url, headers: { cookie: jar.header(), 'if-none-match': etag } });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.headers.etag).not.toBe(etag);
+    expect(moved.json<{ text: Record<string, string> }>().text[`v${alexVoucherId}.data`]).toBe(
+      '200 MB of 500 MB',
+    );
+    // Without a session the ETag of someone else's summary opens nothing.
+    const stranger = await app.http.inject({
+      url,
+      headers: { 'if-none-match': moved.headers.etag as string },
+    });
+    expect(stranger.statusCode).toBe(401);
+    await app.store.db
+      .updateTable('vouchers')
+      .set({ downloaded_bytes: 120 * MB })
+      .where('id', '=', alexVoucherId)
+      .execute();
+  });
+
+  it('compresses pages, JSON and assets for clients that accept it, and nothing for those that do not', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const plain = await getPage(app.http, jar, '/portal', { 'accept-encoding': 'identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const br = await getPage(app.http, jar, '/portal', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toMatch(/Accept-Encoding/);
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+    const html = zlib.brotliDecompressSync(br.rawPayload).toString();
+    // Same page but for the per-response CSRF token.
+    const strip = (page: string) => page.replace(/value="[^"]{20,}"/g, 'value=""');
+    expect(strip(html)).toBe(strip(plain.body));
+    const json = await app.http.inject({
+      url: '/portal/api/summary',
+      headers: { cookie: jar.header(), 'accept-encoding': 'gzip' },
+    });
+    expect(json.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(zlib.gunzipSync(json.rawPayload).toString())).toHaveProperty('text');
+    for (const asset of ['/assets/portal.css', '/assets/portal.js']) {
+      const raw = await app.http.inject({ url: asset });
+      for (let i = 0; i < 2; i++) {
+        // The second time from the compressed copy kept for this file version.
+        const packed = await app.http.inject({ url: asset, headers: { 'accept-encoding': 'br' } });
+        expect(packed.headers['content-encoding']).toBe('br');
+        expect(zlib.brotliDecompressSync(packed.rawPayload).toString()).toBe(raw.body);
+      }
+    }
   });
 
   it('speaks Spanish to a Spanish browser and follows the language switch', async () => {
