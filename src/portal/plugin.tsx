@@ -38,6 +38,7 @@ import { DashboardPage } from './views/dashboard.js';
 import { ErrorPage } from './views/error.js';
 import type { PageContext } from './views/layout.js';
 import { SignInPage, type SignInProps } from './views/sign-in.js';
+import { SessionsPage } from './views/sessions.js';
 import { SignInCodePage } from './views/sign-in-code.js';
 import { liveValues } from './views/texts.js';
 import { VoucherPage } from './views/voucher.js';
@@ -86,7 +87,11 @@ function decodeAttempt(raw: string | undefined): OtpAttempt | undefined {
   };
 }
 
-const DEFAULT_SESSIONS = 10;
+/** The dashboard shows the latest few sessions; the sessions page has them all, by pages. */
+const DEFAULT_SESSIONS = 5;
+const SESSIONS_PAGE_SIZE = 20;
+/** Deepest sessions page (each page walks the newest page × size rows; 25 × 20 = 500). */
+const MAX_SESSIONS_PAGE = 25;
 const MAX_SESSIONS = 500;
 const DEFAULT_HISTORY = 10;
 const MAX_HISTORY = 200;
@@ -517,6 +522,24 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       ? await options.devices?.block(request, reply, customer, Number(id), v)
       : undefined;
     return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, sessionsLimit, devices }} />);
+  });
+
+  app.get('/sessions', async (request, reply) => {
+    const session = await currentSession(request);
+    if (!session) return reply.redirect('/portal', 303);
+    const v = view(request);
+    const page = clampedInt((request.query as Record<string, unknown>).page, 1, MAX_SESSIONS_PAGE);
+    const loaded = await dashboard.loadSessionsPage(v.tenant, session.customer, v.t, v.fmt, {
+      page,
+      pageSize: SESSIONS_PAGE_SIZE,
+    });
+    return html(
+      reply,
+      <SessionsPage
+        ctx={v.ctx}
+        props={{ ...loaded, page, hasOlder: loaded.hasOlder && page < MAX_SESSIONS_PAGE }}
+      />,
+    );
   });
 
   app.get('/api/summary', async (request, reply) => {

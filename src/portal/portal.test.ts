@@ -418,20 +418,76 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
     expect((await portalSignIn(app.http, new CookieJar(), ALEX)).statusCode).toBe(303);
   });
 
-  it('caps sessions and history with "show more" links that work without JavaScript', async () => {
+  it('caps sessions and history with links that work without JavaScript', async () => {
     const jar = new CookieJar();
     await portalSignIn(app.http, jar, ALEX);
     const full = await getPage(app.http, jar, '/portal');
     expect(full.body.match(/<tr class|<tr>/g)?.length).toBe(3); // header + 2 sessions
-    expect(full.body).not.toContain('Show more sessions');
+    expect(full.body).not.toContain('All your sessions');
     const capped = await getPage(app.http, jar, '/portal?sessions=1&history=1');
     expect(capped.body.match(/<tbody>[\s\S]*<\/tbody>/)?.[0].match(/<tr/g)?.length).toBe(1);
-    expect(capped.body).toContain('href="/portal?sessions=21&amp;history=1#sessions-title"');
+    expect(capped.body).toContain('href="/portal/sessions"');
     expect(capped.body).not.toContain('Show more vouchers');
     const junk = await getPage(app.http, jar, '/portal?sessions=-5&history=abc');
     expect(junk.statusCode).toBe(200);
     const detail = await getPage(app.http, jar, `/portal/vouchers/${alexVoucherId}?sessions=1`);
     expect(detail.body).toContain(`href="/portal/vouchers/${alexVoucherId}?sessions=21#sessions-title"`);
+  });
+
+  it('puts what is left and the online status first, then vouchers, then 5 recent sessions, paged beyond', async () => {
+    const db = app.store.db;
+    const nowMs = app.clock.nowMs();
+    const phone = '+12025550177';
+    const kim = await createCustomer(db, tenantId, { phone, name: 'Kim' });
+    const plan = await createPlan(db, tenantId, { title: 'Day pass', data_limit_bytes: 1000 * MB });
+    const voucher = await createVoucher(db, plan, {
+      customer_id: kim.id,
+      status: 'online',
+      activated_at: nowMs - 30 * HOUR_MS,
+      expires_at: nowMs + 2 * HOUR_MS,
+      downloaded_bytes: 250 * MB,
+    });
+    const hotspot = await createHotspot(db, tenantId, { title: 'Terrace' });
+    for (let i = 0; i < 27; i++) {
+      await createSession(db, {
+        tenant_id: tenantId,
+        hotspot_id: hotspot.id,
+        voucher_id: voucher.id,
+        started_at: nowMs - (i + 1) * HOUR_MS,
+        stopped_at: i === 0 ? null : nowMs - (i + 1) * HOUR_MS + 600_000,
+        downloaded_bytes: (i + 1) * MB,
+      });
+    }
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, phone);
+    const page = (await getPage(app.http, jar, '/portal')).body;
+    const at = (needle: string) => {
+      const index = page.indexOf(needle);
+      expect(index, needle).toBeGreaterThan(-1);
+      return index;
+    };
+    expect(at('Right now')).toBeLessThan(at('id="vouchers-title"'));
+    expect(at('id="vouchers-title"')).toBeLessThan(at('Recent sessions'));
+    expect(at('You are online now.')).toBeLessThan(at('id="vouchers-title"'));
+    expect(at(`data-live="v${voucher.id}.data.left">750 MB left<`)).toBeLessThan(at('id="vouchers-title"'));
+    const recent = page.slice(at('Recent sessions'));
+    expect(recent.match(/<tbody>[\s\S]*?<\/tbody>/)?.[0].match(/<tr/g)?.length).toBe(5);
+    expect(recent).toContain('href="/portal/sessions"');
+
+    const first = await getPage(app.http, jar, '/portal/sessions');
+    expect(first.statusCode).toBe(200);
+    expect(first.body.match(/<tbody>[\s\S]*?<\/tbody>/)?.[0].match(/<tr/g)?.length).toBe(20);
+    expect(first.body).toContain('href="/portal/sessions?page=2"');
+    expect(first.body).not.toContain('Newer sessions');
+    const second = await getPage(app.http, jar, '/portal/sessions?page=2');
+    expect(second.body.match(/<tbody>[\s\S]*?<\/tbody>/)?.[0].match(/<tr/g)?.length).toBe(7);
+    expect(second.body).toContain('href="/portal/sessions"');
+    expect(second.body).not.toContain('Older sessions');
+    // The oldest session (27 MB) is on page 2, the newest (online) on page 1.
+    expect(second.body).toContain('27 MB');
+    expect(first.body).toContain('Online now');
+    expect((await getPage(app.http, jar, '/portal/sessions?page=abc')).statusCode).toBe(200);
+    expect((await getPage(app.http, new CookieJar(), '/portal/sessions')).statusCode).toBe(303);
   });
 
   it('ends the session of a customer the operator blocks', async () => {
