@@ -133,7 +133,7 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('newcomer papercuts 
       expect(await page.locator('.stats').isVisible()).toBe(false);
       expect(await page.locator('figure.chart').isVisible()).toBe(false);
       // innerText is what is rendered: hidden blocks are not part of it.
-    expect(await page.evaluate(() => document.body.innerText)).not.toContain('0 B of 0 B');
+      expect(await page.evaluate(() => document.body.innerText)).not.toContain('0 B of 0 B');
       await saveScreenshot(page, 'portal-no-vouchers');
       expect(problems).toEqual([]);
       await page.context().close();
