@@ -66,36 +66,39 @@ export function openDatabase(
   return { db, dialect: 'sqlite', poolStats: () => undefined, close: () => db.destroy() };
 }
 
-/** Prepared statements kept per connection; the hot paths use a few dozen distinct texts. */
-const SQLITE_STATEMENT_CACHE_SIZE = 500;
+/** Prepared statements kept per SQL text; the app's queries are a few hundred distinct texts. */
+const STATEMENT_CACHE_SIZE = 500;
 
 /**
- * better-sqlite3 with its prepared statements reused by SQL text (least recently used go first):
- * Kysely prepares every query anew, and preparing costs as much as running a small one (a fifth
- * of the accounting path's CPU, measured with --cpu-prof). A statement still iterating (a
- * streamed query) is busy: then a fresh one is prepared for the caller and not kept.
+ * Kysely's SQLite driver prepares every statement on every call, which cost a portal view more
+ * than running its queries (profile in issue 12). This keeps prepared statements by SQL text
+ * (least recently used out first). A statement still iterating (a streamed query) is busy and
+ * cannot be shared, so a busy one is never handed out: that call gets a fresh statement.
+ * SQLite re-prepares a cached statement by itself after a schema change.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database): {
-  close(): void;
-  prepare(sql: string): SqliteDatabase.Statement;
-} {
+export function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(text: string) {
-      const cached = cache.get(text);
-      if (cached && !cached.busy) {
-        cache.delete(text);
-        cache.set(text, cached);
-        return cached;
-      }
-      const statement = sqlite.prepare(text);
-      if (cached) return statement;
-      cache.set(text, statement);
-      if (cache.size > SQLITE_STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-      return statement;
-    },
+  const prepare = (source: string) => {
+    const cached = cache.get(source);
+    if (cached && !cached.busy) {
+      cache.delete(source);
+      cache.set(source, cached);
+      return cached;
+    }
+    const statement = sqlite.prepare(source);
+    if (!cached) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(source, statement);
+    }
+    return statement;
   };
+  return new Proxy(sqlite, {
+    get(target, name, receiver) {
+      if (name === 'prepare') return prepare;
+      const value = Reflect.get(target, name, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** Brings the schema to the latest migration; throws with the failing migration's error. */
