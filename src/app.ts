@@ -129,7 +129,10 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   await migrateToLatest(store.db);
 
   const tenants = new TenantsRepository(store.db);
-  const tenantResolver = new TenantResolver(tenants, () => clock.nowMs());
+  const tenantResolver = new TenantResolver(tenants, () => clock.nowMs(), {
+    fallback: config.hostFallback,
+    publicUrl: config.publicUrl,
+  });
   const webSessions = new WebSessions(store.db, clock, random);
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
