@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AdminsRepository, ApiTokensRepository, WebSessions } from '../auth/index.js';
+import type { AdminsRepository, ApiTokensRepository, SignInGuard, WebSessions } from '../auth/index.js';
 import type { CustomersAdminRepository } from '../customers/admin-repository.js';
 import type { DevicesAdminQueries } from '../devices/admin-queries.js';
 import type { DevicesService } from '../devices/index.js';
@@ -21,6 +21,8 @@ export interface AdminDeps {
   admins: AdminsRepository;
   apiTokens: ApiTokensRepository;
   webSessions: WebSessions;
+  /** Per-account admin sign-in backoff, with trusted devices exempt from the account's wait. */
+  signInGuard: SignInGuard;
   tenants: TenantsRepository;
   tenantResolver: TenantResolver;
   plans: PlansService;
