@@ -126,6 +126,7 @@ export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Prom
         userAgent: request.headers['user-agent'],
       });
       setSessionCookie(request, reply, ADMIN_COOKIE, token);
+      await rememberAdminOrigin(deps, request);
       return reply.redirect('/admin', 303);
     },
   );
