@@ -9,6 +9,7 @@ import type { Tenant } from '../store/index.js';
 import type { TenantResolver } from '../tenants/index.js';
 import { registerCsrf, type CsrfOptions } from './csrf.js';
 import { renderErrorPage } from './error-page.js';
+import { OPERATIONS_PATHS } from './health.js';
 import { sendProblem, toProblem, wantsJson } from './errors.js';
 
 declare module 'fastify' {
@@ -87,7 +88,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
 
   app.decorateRequest('tenant', null as unknown as Tenant);
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/assets/')) return;
+    if (request.url.startsWith('/assets/') || OPERATIONS_PATHS.has(request.url.split('?')[0] ?? '')) return;
     const tenant = await options.tenantResolver.resolve(request.headers.host);
     if (!tenant) {
       return sendProblem(reply, {
@@ -116,6 +117,5 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   });
 
   app.get('/', async (_request, reply) => reply.redirect('/portal'));
-  app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }

@@ -10,6 +10,7 @@ import {
 } from '../../vouchers/index.js';
 import { normalizePhone } from '../../customers/admin-repository.js';
 import type { AdminDeps } from '../deps.js';
+import { sessionDurationSeconds } from '../../usage/index.js';
 import {
   currencyDigits,
   dateEnd,
@@ -26,6 +27,7 @@ import {
   Table,
   ActionButton,
   Badge,
+  VoucherBadge,
   bytesOrUnlimited,
   CsrfField,
   Empty,
@@ -203,7 +205,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                     </td>
                     <td>{v.planTitle}</td>
                     <td>
-                      <Badge status={v.status} />
+                      <VoucherBadge status={v.status} usedReason={v.usedReason} />
                     </td>
                     <td>
                       {v.customerId ? (
@@ -527,7 +529,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
           <dl class="facts">
             <dt>Status</dt>
             <dd>
-              <Badge status={v.status} /> {v.usedReason ? `(${v.usedReason})` : null}
+              <VoucherBadge status={v.status} usedReason={v.usedReason} />
             </dd>
             <dt>Plan</dt>
             <dd>
@@ -636,7 +638,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                     <td>
                       ↓ {formatBytes(s.downloadedBytes)} ↑ {formatBytes(s.uploadedBytes)}
                     </td>
-                    <td>{formatDuration(s.sessionSeconds)}</td>
+                    <td>{formatDuration(sessionDurationSeconds(s, deps.clock.nowMs()))}</td>
                     <td>{s.terminateCause ?? ''}</td>
                   </tr>
                 ))}
