@@ -138,13 +138,9 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                 </option>
               ))}
             </select>
-            <input
-              name="seriesId"
-              placeholder="Series #"
-              inputMode="numeric"
-              value={q.seriesId ?? ''}
-              aria-label="Series"
-            />
+            <label>
+              Series number <input name="seriesId" inputMode="numeric" size={6} value={q.seriesId ?? ''} />
+            </label>
             <label>
               Activated from <input type="date" name="activatedFrom" value={q.activatedFrom ?? ''} />
             </label>
