@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { AppError } from '../shared/index.js';
@@ -34,6 +35,8 @@ export interface ApiOptions {
   rateLimitPerMinute?: number;
   /** Requests without a valid token (and to public paths) per client address and minute. */
   unauthenticatedLimitPerMinute?: number;
+  /** Where rate-limit counts live (shared across processes); default: this process's memory. */
+  rateLimitStore?: FastifyRateLimitStoreClass;
 }
 
 declare module 'fastify' {
@@ -97,7 +100,10 @@ export async function registerApi(
       // Two budgets, applied in the authentication hook below, once it knows which applies: per
       // token for valid tokens, per client address for everything else (no token, a wrong one,
       // public paths), so guessing tokens or flooding without one is limited too.
-      await api.register(fastifyRateLimit, { global: false });
+      await api.register(fastifyRateLimit, {
+        global: false,
+        ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
+      });
       const perToken = api.rateLimit({
         max: options.rateLimitPerMinute ?? API_LIMIT_PER_TOKEN_PER_MINUTE,
         timeWindow: 60_000,

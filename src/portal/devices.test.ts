@@ -246,6 +246,39 @@ describe.each(TEST_DIALECTS)('portal associated devices (%s)', (dialect) => {
     expect(await app.store.db.selectFrom('devices').select('id').execute()).toHaveLength(0);
   });
 
+  it('refuses an emptied MAC on the edit form like the add form, keeping the device as it was', async () => {
+    await add({ mac: 'AA:BB:CC:00:11:22', title: 'Phone' });
+    const device = await app.store.db.selectFrom('devices').select('id').executeTakeFirstOrThrow();
+    const base = `${page()}/devices/${device.id}`;
+    const emptied = await postForm(
+      app.http,
+      jar,
+      base,
+      { mac: '', title: 'Renamed' },
+      { formPageUrl: `${base}/edit` },
+    );
+    expect(emptied.statusCode).toBe(400);
+    expect(emptied.body).toContain('Enter a MAC address such as AA:BB:CC:DD:EE:FF');
+    const kept = await app.store.db.selectFrom('devices').select(['mac', 'title']).executeTakeFirstOrThrow();
+    expect(kept).toEqual({ mac: 'AA:BB:CC:00:11:22', title: 'Phone' });
+  });
+
+  it('shows the private-address hint as advice, not as a success message', async () => {
+    await add({ mac: '3a1f.c277.089e', title: 'Phone' });
+    const body = (await getPage(app.http, jar, page())).body;
+    expect(body).toContain('<p class="advice device-private">');
+    expect(body).not.toContain('class="notice device-private"');
+  });
+
+  it('says on the sign-in page whether devices can be changed there', async () => {
+    const anonymous = new CookieJar();
+    expect((await getPage(app.http, anonymous, '/portal')).body).toContain(
+      'and add or remove the devices that use them.',
+    );
+    await setPortal(true, false);
+    expect((await getPage(app.http, anonymous, '/portal')).body).toContain('nothing can be changed.');
+  });
+
   it('is translated to Spanish', async () => {
     const es = await getPage(app.http, jar, page(), { 'accept-language': 'es' });
     expect(es.body).toContain('Dispositivos asociados');

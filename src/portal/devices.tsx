@@ -101,6 +101,11 @@ function noticeFrom(query: Record<string, unknown>, t: Translate): DeviceNotice 
 export class PortalDevices {
   constructor(private readonly deps: PortalDevicesDeps) {}
 
+  /** Whether signed-in customers of this tenant can manage devices (the sign-in page says so). */
+  canManage(tenantId: number): Promise<boolean> {
+    return this.enabled(tenantId);
+  }
+
   private async enabled(tenantId: number): Promise<boolean> {
     return customerDevicesEnabled(await this.deps.portalSettings.get(tenantId));
   }
@@ -284,7 +289,8 @@ export class PortalDevices {
       const input = { mac: field(request.body, 'mac'), title: field(request.body, 'title') };
       try {
         const result = await devices.edit(v.tenant.id, actor, voucherId, device.id, {
-          mac: input.mac.trim() === '' ? undefined : input.mac,
+          // An emptied MAC field is refused like on the add form, not read as "keep the old one".
+          mac: input.mac,
           title: input.title,
         });
         const replaced = result.device.mac !== device.mac;

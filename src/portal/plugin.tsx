@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { PortalAuthMethod, WebSessions } from '../auth/index.js';
@@ -51,6 +52,8 @@ export interface PortalOptions {
   devices?: PortalDevices;
   /** Sign-in attempts allowed per client IP and window (a whole venue may share one IP). */
   signInRateLimit?: { max: number; windowMs: number };
+  /** Where the sign-in counts live (shared across processes); default: this process's memory. */
+  rateLimitStore?: FastifyRateLimitStoreClass;
 }
 
 /** Cookie names (the session one gets `__Host-` over HTTPS). */
@@ -126,6 +129,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
 
   await app.register(fastifyRateLimit, {
     global: false,
+    ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error('Too many sign-in attempts'), {
         statusCode: 429,
@@ -168,14 +172,15 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     return { customer, codeVerified };
   }
 
-  function signInPage(
+  async function signInPage(
     request: FastifyRequest,
     reply: FastifyReply,
     props: Partial<SignInProps>,
     status = 200,
-  ): FastifyReply {
+  ): Promise<FastifyReply> {
     const v = view(request);
     const countryName = v.fmt.region(v.tenant.default_country);
+    const canManageDevices = (await options.devices?.canManage(v.tenant.id)) ?? false;
     return html(
       reply,
       <SignInPage
@@ -185,6 +190,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
           phone: '',
           example: examplePhone(v.tenant.default_country),
           countryName,
+          canManageDevices,
           ...props,
         }}
       />,
@@ -249,7 +255,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     result: Extract<SignInStart, { kind: 'code-sent' | 'rate-limited' }>,
     previous: OtpAttempt | undefined,
     notice?: string,
-  ): FastifyReply {
+  ): FastifyReply | Promise<FastifyReply> {
     const v = view(request);
     if (result.kind === 'rate-limited') {
       const error = v.t('code.error.rateLimited', { wait: formatDuration(result.retryAfterSeconds) });
@@ -506,7 +512,13 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     const devices = codeVerified
       ? await options.devices?.block(request, reply, customer, Number(id), v)
       : undefined;
-    return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, sessionsLimit, devices }} />);
+    return html(
+      reply,
+      <VoucherPage
+        ctx={v.ctx}
+        props={{ ...loaded, sessionsLimit, devices, csrfToken: reply.generateCsrf() }}
+      />,
+    );
   });
 
   app.get('/api/summary', async (request, reply) => {

@@ -95,7 +95,7 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     expect(sent).toHaveLength(1);
     expect(sent[0]!.recipient).toBe('+12025550101');
     expect(sent[0]!.customerId).toBe(customer.id);
-    expect(sent[0]!.text).toMatch(/^\d{6} is your Beach Café Wi-Fi portal code\. It expires in 5 minutes\./);
+    expect(sent[0]!.text).toMatch(/^\d{6} is your sign-in code for Beach Café\. It expires in 5 minutes\./);
     expect(started.expiresAtMs).toBe(clock.nowMs() + 300_000);
     expect(started.resendAtMs).toBe(clock.nowMs() + 60_000);
     expect(started.attemptToken.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url

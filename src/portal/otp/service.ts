@@ -11,6 +11,7 @@
  *   (the same queries, a challenge row either way); the SMS is queued only for registered, active
  *   numbers, after the answer is decided, through the durable outbox.
  */
+import type { CounterStore } from '../../rate-limits/index.js';
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import {
@@ -110,6 +111,8 @@ export class OtpService {
       /** The server secret (config.secret or the generated one). */
       secret: string;
       logger: Logger;
+      /** Shared across processes: makes the resend cooldown hold for simultaneous requests. */
+      counters?: CounterStore;
     },
   ) {}
 
@@ -154,6 +157,15 @@ export class OtpService {
     if (sentToday >= policy.maxPerTenantPerDay)
       throw rateLimited('Codes cannot be sent right now. Try again later.', 3600);
 
+    // Two requests for one number at once (say, at two processes): both passed the checks above
+    // on the same counts, so an atomic counter lets only the first within the cooldown through.
+    if (this.deps.counters) {
+      const key = `otp-cooldown:${tenant.id}:${input.phone}`;
+      const hit = await this.deps.counters.hit(key, cooldownMs, nowMs);
+      if (hit.count > 1)
+        throw rateLimited('Please wait before asking for a new code.', (hit.resetAtMs - nowMs) / 1000);
+    }
+
     const prefixAllowed =
       policy.allowedPrefixes.length === 0 || policy.allowedPrefixes.some((p) => input.phone.startsWith(p));
     const recipient = customer && customer.status === 'active' && prefixAllowed ? customer : undefined;
@@ -177,7 +189,8 @@ export class OtpService {
 
     if (recipient) {
       const minutes = Math.round(policy.ttlSeconds / 60);
-      const text = `${code} is your ${tenant.name} Wi-Fi portal code. It expires in ${minutes} minute${minutes === 1 ? '' : 's'}. Do not share it.`;
+      // The tenant's name often ends in "Wi-Fi" already: the text must not say it twice.
+      const text = `${code} is your sign-in code for ${tenant.name}. It expires in ${countOf(minutes, 'minute', 'minutes')}. Do not share it.`;
       this.later(() =>
         this.deps.sender.enqueue({
           tenantId: tenant.id,
