@@ -120,7 +120,13 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
   const firstAdmin = await ensureFirstAdmin({ config, store, tenants, clock, random });
-  const sms = createSmsModule({ db: store.db, tenants, clock, logger });
+  const sms = createSmsModule({
+    db: store.db,
+    tenants,
+    clock,
+    logger,
+    allowedDestinations: config.smsAllowedHosts,
+  });
   const otp = new OtpService({
     repo: new OtpRepository(store.db),
     customers: new CustomersRepository(store.db),
