@@ -11,11 +11,16 @@ import { createOperatorModules } from './admin/compose.js';
 import { registerApi } from './api/index.js';
 import type { VouchersService } from './vouchers/index.js';
 import { resolveServerSecret } from './config/server-secret.js';
-import { NotificationsRepository, NotificationsService, portalUrlFor } from './notifications/index.js';
+import {
+  NotificationsRepository,
+  NotificationsService,
+  portalAddressFor,
+  portalUrlFor,
+} from './notifications/index.js';
 import { OtpRepository, OtpService, PortalSettingsService } from './portal/otp/index.js';
 import { smsApiRoutes } from './admin/sms-api.js';
 import { smsAdminPages, type SmsAdminDeps } from './admin/sms-pages.js';
-import { createSmsModule, toE164, type SmsModule } from './sms/index.js';
+import { createSmsModule, smsCallbackRoutes, toE164, type SmsModule } from './sms/index.js';
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { CustomersRepository } from './customers/index.js';
@@ -39,6 +44,13 @@ import {
 import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
 import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
 import { devicesApiRoutes } from './devices/api.js';
+import {
+  HotspotLoginRepository,
+  HotspotLoginService,
+  WelcomeLinks,
+  hotspotLoginPlugin,
+} from './hotspot-login/index.js';
+import { VoucherAccessRepository } from './vouchers/index.js';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -82,6 +94,8 @@ export interface App {
   /** Operator-side vouchers: series generation (`vouchers.generator.idle()` in tests), assign, disable. */
   vouchers: VouchersService;
   hotspots: HotspotsService;
+  /** The hosted hotspot login pages (public ids, flows, the signed voucher view). */
+  hotspotLogin: HotspotLoginService;
   /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
   usage: UsageService;
   /** Retries of unconfirmed disconnects (`disconnectRetries.runOnce()` in tests). */
@@ -125,6 +139,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     tenants,
     clock,
     logger,
+    publicUrl: config.publicUrl,
     allowedDestinations: config.smsAllowedHosts,
   });
   const otp = new OtpService({
@@ -143,12 +158,13 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     clock,
   });
   // The portal link in every SMS (status page notifications, voucher details).
-  const portalUrl = (tenant: Tenant) =>
-    portalUrlFor(tenant, {
-      publicUrl: config.publicUrl,
-      hostsOf: (id) => tenants.hostsOf(id),
-      port: config.port,
-    });
+  const portalUrlFallback = {
+    publicUrl: config.publicUrl,
+    hostsOf: (id: number) => tenants.hostsOf(id),
+    adminOriginOf: async (id: number) => (await tenants.getSettings(id, 'reach')).adminOrigin,
+    port: config.port,
+  };
+  const portalUrl = (tenant: Tenant) => portalUrlFor(tenant, portalUrlFallback);
   const notifications = new NotificationsService({
     repo: new NotificationsRepository(store.db),
     tenants,
@@ -255,6 +271,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       enqueue: (message) => sms.outbox.enqueue(message),
       hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
       portalUrl,
+      portalAddress: (tenant) => portalAddressFor(tenant, portalUrlFallback),
     },
   });
   await operator.start();
@@ -268,10 +285,26 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         activatedAtMs: event.atMs,
       });
   });
+  // The hosted hotspot login page (/hotspot/<public id>/login) and its router files.
+  const hotspotLogin = new HotspotLoginService({
+    repository: new HotspotLoginRepository(store.db),
+    hotspots,
+    policy: accessPolicy,
+    vouchers: new VoucherPortalQueries(store.db),
+    countDevices: (tenantId, voucherId) =>
+      new VoucherAccessRepository(store.db, store.dialect).countDevices(tenantId, voucherId),
+    tenants,
+    welcomeLinks: new WelcomeLinks(resolveServerSecret(config)),
+    clock,
+    random,
+  });
+  await http.register(hotspotLoginPlugin, { service: hotspotLogin });
+
   const smsAdmin: SmsAdminDeps = {
     sms: sms.service,
     notifications,
     portalSettings,
+    portalAddress: (tenant) => portalAddressFor(tenant, portalUrlFallback),
     findCustomerIdByPhone: async (tenant, phone) =>
       (await operator.deps.customers.findByPhone(tenant.id, toE164(phone, tenant.default_country)))?.id,
   };
@@ -280,6 +313,17 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     strictResponses: overrides.strictApiResponses ?? false,
     extensions: [smsApiRoutes(smsAdmin), devicesApiRoutes(devices)],
   });
+
+  // Delivery reports of HTTP gateways (Twilio StatusCallback, Kannel-style dlr-url).
+  await http.register(
+    smsCallbackRoutes({
+      repository: sms.repository,
+      outbox: sms.outbox,
+      tenants,
+      publicUrl: config.publicUrl,
+      logger,
+    }),
+  );
 
   // Customer portal (/portal).
   const customers = new CustomersRepository(store.db);
@@ -328,6 +372,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     firstAdmin,
     vouchers: operator.deps.vouchers,
     hotspots,
+    hotspotLogin,
     usage,
     disconnectRetries,
     usageWorker,

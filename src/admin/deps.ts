@@ -5,6 +5,7 @@ import type { DevicesAdminQueries } from '../devices/admin-queries.js';
 import type { DevicesService } from '../devices/index.js';
 import type { PlansService } from '../plans/index.js';
 import type { Clock } from '../shared/index.js';
+import type { PortalAddress } from '../notifications/index.js';
 import type { Tenant } from '../store/index.js';
 import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
 import type { SessionsAdminQueries } from '../usage/admin-queries.js';
@@ -55,6 +56,8 @@ export interface AdminDeps {
     hasEnabledGateway(tenantId: number): Promise<boolean>;
     /** The tenant's portal address for links in SMS. */
     portalUrl(tenant: Tenant): Promise<string>;
+    /** The same, with where it came from (Config > Portal says it). */
+    portalAddress(tenant: Tenant): Promise<PortalAddress>;
   };
   clock: Clock;
   logger: Logger;

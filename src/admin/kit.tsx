@@ -11,6 +11,8 @@ import { AdminLayout } from './views/layout.js';
 /** Fixed notices shown after a redirect (`?notice=key`): never text taken from the URL. */
 const NOTICES: Record<string, string> = {
   saved: 'Saved.',
+  'saved-devices-need-otp':
+    'Saved. The Associated Devices block stays hidden until “Use OTP for accessing the portal” is on too: customers must prove the number is theirs with a code before they can change devices.',
   created: 'Created.',
   disabled: 'Disabled.',
   disabled_none: 'Disabled. It had no session online.',

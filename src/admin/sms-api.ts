@@ -8,7 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiExtension, ApiKit } from '../api/plugin.js';
 import { errors, FromMs, IdParams, Nullable, PageOf, PageQuery, ToMs } from '../api/schemas.js';
 import { pageRequest } from '../shared/index.js';
-import { GATEWAY_TYPES, SMS_STATUSES, SMS_TYPES } from '../sms/index.js';
+import {
+  GATEWAY_TYPES,
+  SMS_STATUSES,
+  SMS_TYPES,
+  type SmsMessageDetailView,
+  type SmsMessageView,
+} from '../sms/index.js';
 import type { SmsAdminDeps } from './sms-pages.js';
 
 const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
@@ -20,7 +26,7 @@ const Settings = Type.Record(Type.String(), Type.Unknown(), {
   description:
     'Type-specific settings. http: url, method, contentType, payloadTemplate, sender, username, password*, ' +
     'headerName, headerValue*, successSubstring, verifyTls, timeoutSeconds. twilio: baseUrl, accountSid, ' +
-    'apiKeySid, secret*, from, timeoutSeconds. smpp: host, port, tls, verifyTls, systemId, password*, ' +
+    'apiKeySid, secret*, authToken* (verifies status callbacks when sending with an API key), from, timeoutSeconds. smpp: host, port, tls, verifyTls, systemId, password*, ' +
     'systemType, sourceAddress, bindMode, enquireLinkSeconds, timeoutSeconds. log: none. ' +
     '* secrets: write-only; omit or send "" to keep the stored value.',
 });
@@ -40,7 +46,7 @@ export const SmsGatewaySchema = Type.Object({
 });
 const GatewayCreate = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
     type: GatewayTypeSchema,
     enabled: Type.Optional(Type.Boolean()),
     settings: Type.Optional(Settings),
@@ -58,7 +64,7 @@ const GatewayCreate = Type.Object(
 );
 const GatewayPatch = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     enabled: Type.Optional(Type.Boolean()),
     settings: Type.Optional(Settings),
   },
@@ -96,6 +102,41 @@ export const SmsMessageSchema = Type.Object({
   sentAtMs: Nullable(Ms),
   nextAttemptAtMs: Nullable(Ms),
 });
+const AttemptSchema = Type.Object({
+  pass: Type.Integer({ description: 'the pass over the gateways (attempts counts passes)' }),
+  gatewayId: Nullable(Type.Integer()),
+  gatewayName: Nullable(Type.String({ description: 'as the gateway was named then' })),
+  startedAtMs: Ms,
+  finishedAtMs: Ms,
+  outcome: Type.String({
+    description:
+      'accepted, partly_accepted (some parts accepted, then refused: resumed on this gateway), ' +
+      'temporary_failure, permanent_failure, no_gateway, expired (login code too old to send)',
+  }),
+  partsAccepted: Type.Integer({ description: 'parts this gateway accepted in this try' }),
+  partsTotal: Nullable(Type.Integer()),
+  answer: Nullable(Type.String({ description: "the gateway's answer, trimmed" })),
+  error: Nullable(Type.String()),
+});
+const PartSchema = Type.Object({
+  gatewayId: Type.Integer(),
+  partNumber: Type.Integer({ minimum: 1 }),
+  partCount: Type.Integer({ minimum: 1 }),
+  externalId: Nullable(Type.String({ description: "the provider's id of the part" })),
+  status: Type.String({ description: 'accepted (no final receipt yet), delivered, undelivered' }),
+  receiptState: Nullable(Type.String({ description: 'the last receipt as the provider named it' })),
+  acceptedAtMs: Ms,
+  receiptAtMs: Nullable(Ms),
+});
+export const SmsMessageDetailSchema = Type.Object({
+  ...SmsMessageSchema.properties,
+  history: Type.Array(AttemptSchema, { description: 'every try of a gateway, oldest first' }),
+  parts: Type.Array(PartSchema, {
+    description:
+      'every part a gateway accepted, with its delivery receipt; the status is delivered when all ' +
+      'parts of the sending gateway are, undelivered when any is',
+  }),
+});
 const MessagesQuery = Type.Object({
   ...PageQuery,
   createdFromMs: FromMs('queued'),
@@ -124,7 +165,10 @@ const PortalSettingsPatch = Type.Partial(PortalSettingsSchema, {
   examples: [{ otpEnabled: true, showDevices: true }],
 });
 
-const Frequency = Type.Union([Type.Literal('once'), Type.Literal('every_activation')]);
+const Frequency = Type.Union([Type.Literal('once'), Type.Literal('every_activation')], {
+  description:
+    'once: one SMS per customer, at their first voucher activation while enabled (whichever voucher that is); every_activation: one per activated voucher',
+});
 export const NotificationSettingsSchema = Type.Object({
   statusPageEnabled: Type.Boolean(),
   statusPageFrequency: Frequency,
@@ -170,9 +214,7 @@ const toGateway = (
   updatedAtMs: g.updatedAt,
 });
 
-const toMessage = (
-  m: Awaited<ReturnType<SmsAdminDeps['sms']['getMessage']>>,
-): Static<typeof SmsMessageSchema> => ({
+const toMessage = (m: SmsMessageView): Static<typeof SmsMessageSchema> => ({
   id: m.id,
   type: m.type,
   recipient: m.recipient,
@@ -187,6 +229,32 @@ const toMessage = (
   createdAtMs: m.createdAt,
   sentAtMs: m.sentAt,
   nextAttemptAtMs: m.nextAttemptAt,
+});
+
+const toMessageDetail = (m: SmsMessageDetailView): Static<typeof SmsMessageDetailSchema> => ({
+  ...toMessage(m),
+  history: m.history.map((a) => ({
+    pass: a.pass,
+    gatewayId: a.gatewayId,
+    gatewayName: a.gatewayName,
+    startedAtMs: a.startedAt,
+    finishedAtMs: a.finishedAt,
+    outcome: a.outcome,
+    partsAccepted: a.partsAccepted,
+    partsTotal: a.partsTotal,
+    answer: a.answer,
+    error: a.error,
+  })),
+  parts: m.parts.map((p) => ({
+    gatewayId: p.gatewayId,
+    partNumber: p.partNumber,
+    partCount: p.partCount,
+    externalId: p.externalId,
+    status: p.status,
+    receiptState: p.receiptState,
+    acceptedAtMs: p.acceptedAt,
+    receiptAtMs: p.receiptAt,
+  })),
 });
 
 export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
@@ -336,12 +404,13 @@ export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
       {
         schema: {
           tags: logTags,
-          summary: 'One SMS with its text, gateway and answer',
+          summary:
+            'One SMS with its text, every attempt (gateway, time, outcome, answer) and every part with its receipt',
           params: IdParams,
-          response: { 200: SmsMessageSchema, ...errors },
+          response: { 200: SmsMessageDetailSchema, ...errors },
         },
       },
-      async (request) => toMessage(await deps.sms.getMessage(request.tenant.id, request.params.id)),
+      async (request) => toMessageDetail(await deps.sms.getMessage(request.tenant.id, request.params.id)),
     );
 
     const settingsTags = ['settings'];

@@ -7,7 +7,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../auth/index.js';
-import { TEMPLATE_VARIABLES, type NotificationsService, type PreviewResult } from '../notifications/index.js';
+import {
+  TEMPLATE_VARIABLES,
+  templateHasLink,
+  type NotificationsService,
+  type PortalAddress,
+  type PortalUrlSource,
+  type PreviewResult,
+} from '../notifications/index.js';
 import { OTP_BOUNDS, type PortalSettingsService } from '../portal/otp/index.js';
 import { AppError, pageRequest } from '../shared/index.js';
 import {
@@ -31,6 +38,8 @@ export interface SmsAdminDeps {
   sms: SmsService;
   notifications: NotificationsService;
   portalSettings: PortalSettingsService;
+  /** The portal address SMS links use, and where it came from. */
+  portalAddress: (tenant: Tenant) => Promise<PortalAddress>;
   /** Finds a customer by phone (as typed) for the notification preview. */
   findCustomerIdByPhone: (tenant: Tenant, phone: string) => Promise<number | undefined>;
 }
@@ -43,6 +52,26 @@ export const TYPE_LABELS: Record<string, string> = {
   voucher_details: 'Voucher details',
   limit_warning: 'Limit warning',
   test: 'Test',
+};
+
+/** Where the portal address in SMS links comes from, in the operator's words. */
+const PORTAL_URL_SOURCES: Record<PortalUrlSource, string> = {
+  tenant: 'SMS links use this address: your public address (Config > Business).',
+  deployment: 'SMS links use this address: the server’s PORTICO_PUBLIC_URL.',
+  host: 'SMS links use this address: the first host name of this business.',
+  admin:
+    'SMS links use this address because it is the one you used to reach this admin area and no public address is set. Guests’ phones must be able to reach it too.',
+  network:
+    'SMS links use this machine’s network address because no public address is set and no admin has signed in yet.',
+};
+
+const OUTCOME_LABELS: Record<string, string> = {
+  accepted: 'Accepted',
+  partly_accepted: 'Partly accepted (resumed on this gateway)',
+  temporary_failure: 'Failed, will retry',
+  permanent_failure: 'Refused for good',
+  no_gateway: 'No gateway enabled',
+  expired: 'Code expired unsent',
 };
 
 const GATEWAY_LABELS: Record<GatewayType, string> = {
@@ -74,8 +103,10 @@ export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
       kind: 'text',
       required: true,
       help:
-        'Placeholders: {to} {text} {from} {username} {password}. Kannel: ' +
-        'http://host:13013/cgi-bin/sendsms?username={username}&password={password}&to={to}&text={text}&from={from}; ' +
+        'Placeholders: {to} {text} {from} {username} {password} {dlr_url}. Kannel: ' +
+        'http://host:13013/cgi-bin/sendsms?username={username}&password={password}&to={to}&text={text}&from={from}' +
+        '&dlr-mask=3&dlr-url={dlr_url} ({dlr_url} is where Kannel reports delivery; it needs a public URL under Config > Business)' +
+        '. ' +
         DESTINATION_HELP,
     },
     {
@@ -120,6 +151,12 @@ export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
     { name: 'accountSid', label: 'Account SID', kind: 'text', required: true },
     { name: 'apiKeySid', label: 'API key SID', kind: 'text', help: 'empty = use the auth token' },
     { name: 'secret', label: 'API key secret or auth token', kind: 'password' },
+    {
+      name: 'authToken',
+      label: 'Auth token (verifies delivery callbacks)',
+      kind: 'password',
+      help: 'only with an API key: Twilio signs status callbacks with the auth token',
+    },
     { name: 'from', label: 'From (number or sender id)', kind: 'text', required: true },
     {
       name: 'baseUrl',
@@ -281,7 +318,7 @@ function GatewayForm(props: {
         <input
           name="name"
           required
-          maxLength={100}
+          maxLength={200}
           value={props.draft?.name ?? props.gateway?.name ?? GATEWAY_LABELS[props.type]}
         />
       </label>
@@ -660,8 +697,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       const settings = await deps.portalSettings.get(request.tenant.id);
       const canOtp = await deps.portalSettings.canUseOtp(request.tenant.id);
       const write = canChange(request);
-      // Where this tenant's guests find the portal: its public URL, else the host this page is on.
-      const portalUrl = `${request.tenant.public_url?.replace(/\/+$/, '') || `${request.protocol}://${request.host}`}/portal`;
+      // The address SMS links use (notifications/portal-url.ts): the page says where it came from.
+      const { url: portalUrl, source } = await deps.portalAddress(request.tenant);
       const limit = (
         name:
           | 'otpLength'
@@ -705,6 +742,15 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
               <a href="/admin/config/notifications">Notifications</a>, or have the hotspot open it after
               login.
             </p>
+            <p class="hint" data-hint="portal-url-source">
+              {PORTAL_URL_SOURCES[source]}
+              {source === 'tenant' || source === 'deployment' ? null : (
+                <>
+                  {' '}
+                  Set the address guests use under <a href="/admin/config/business">Business</a>.
+                </>
+              )}
+            </p>
             <form method="post" action="/admin/config/portal" class="stack form-grid">
               <CsrfField token={kit.csrf(reply)} />
               <label class="check">
@@ -717,7 +763,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 Use OTP for accessing the portal
               </label>
               {!canOtp ? (
-                <p class="notice" role="note">
+                <p class="caution" role="note">
                   One-time codes need an SMS gateway:{' '}
                   <a href="/admin/config/sms-gateways">add and enable one</a> first.
                 </p>
@@ -727,6 +773,12 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 Show Associated Devices block{' '}
                 <small>(customers manage their devices; only with OTP on)</small>
               </label>
+              {settings.showDevices && !settings.otpEnabled ? (
+                <p class="caution" role="note" data-warning="devices-need-otp">
+                  Customers do not see the Associated Devices block yet: it needs “Use OTP for accessing the
+                  portal” on as well, so that only the owner of a number can change its devices.
+                </p>
+              ) : null}
               <fieldset>
                 <legend>One-time codes</legend>
                 {limit('otpLength', 'Code length, digits', OTP_BOUNDS.length)}
@@ -763,8 +815,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
           const raw = text(b, name);
           return raw === '' ? undefined : Number(raw);
         };
+        let saved;
         try {
-          await deps.portalSettings.update(request.tenant.id, {
+          saved = await deps.portalSettings.update(request.tenant.id, {
             otpEnabled: checked(b, 'otpEnabled'),
             showDevices: checked(b, 'showDevices'),
             otpLength: int('otpLength'),
@@ -782,7 +835,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
           if (!(error instanceof AppError)) throw error;
           return portalPage(request, reply, describe(error));
         }
-        return reply.redirect('/admin/config/portal?notice=saved', 303);
+        // The devices block needs OTP (customerDevicesEnabled): say so rather than a bare "Saved.".
+        const notice = saved.showDevices && !saved.otpEnabled ? 'saved-devices-need-otp' : 'saved';
+        return reply.redirect(`/admin/config/portal?notice=${notice}`, 303);
       },
     );
 
@@ -849,7 +904,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                     checked={values.frequency === 'once'}
                     disabled={!write}
                   />{' '}
-                  One-time (when the customer's first voucher is activated)
+                  Once per customer (at their first voucher activation while this is on — whichever voucher
+                  that is — and never again)
                 </label>
                 <label class="check">
                   <input
@@ -868,6 +924,12 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                   {values.template}
                 </textarea>
               </label>
+              {templateHasLink(values.template) ? null : (
+                <p class="caution" role="note" data-warning="no-link">
+                  This text has no <code>{'{{ link }}'}</code>: customers get no link to their portal. Add{' '}
+                  <code>{'{{ link }}'}</code> where the address should go.
+                </p>
+              )}
               <p class="muted">
                 Variables (write <code>{'{{ link }}'}</code> or <code>{'{{ .link }}'}</code>):{' '}
                 {TEMPLATE_VARIABLES.map((v, i) => (
@@ -1054,6 +1116,9 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
 
     admin.get('/admin/logs/sms/:id', async (request, reply) => {
       const m = await deps.sms.getMessage(request.tenant.id, idParam(request.params));
+      const gatewayNames = new Map(
+        (await deps.sms.listGateways(request.tenant.id)).map((g) => [g.id, g.name] as const),
+      );
       const tenant = request.tenant;
       return kit.render(request, reply, {
         title: `SMS #${m.id}`,
@@ -1094,6 +1159,72 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 </>
               ) : null}
             </dl>
+            <h2>Attempts</h2>
+            {m.history.length === 0 ? (
+              <Empty>No attempt yet.</Empty>
+            ) : (
+              <Table label="Attempts">
+                <thead>
+                  <tr>
+                    <th>Pass</th>
+                    <th>Time</th>
+                    <th>Gateway</th>
+                    <th>Outcome</th>
+                    <th>Parts accepted</th>
+                    <th>Gateway answer</th>
+                    <th>Error</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {m.history.map((a) => (
+                    <tr>
+                      <td>{a.pass}</td>
+                      <td>{when(a.startedAt, tenant)}</td>
+                      <td>{a.gatewayName ?? '—'}</td>
+                      <td>{OUTCOME_LABELS[a.outcome] ?? a.outcome}</td>
+                      <td>{a.partsTotal !== null ? `${a.partsAccepted} of ${a.partsTotal}` : '—'}</td>
+                      <td class="sms-text">{a.answer ?? '—'}</td>
+                      <td class="sms-text">{a.error ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            )}
+            <h2>Parts and delivery receipts</h2>
+            {m.parts.length === 0 ? (
+              <Empty>No part accepted by a gateway yet.</Empty>
+            ) : (
+              <Table label="Parts">
+                <thead>
+                  <tr>
+                    <th>Part</th>
+                    <th>Gateway</th>
+                    <th>Message id</th>
+                    <th>Status</th>
+                    <th>Receipt</th>
+                    <th>Accepted</th>
+                    <th>Receipt time</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {m.parts.map((p) => (
+                    <tr>
+                      <td>
+                        {p.partNumber} of {p.partCount}
+                      </td>
+                      <td>{gatewayNames.get(p.gatewayId) ?? `#${p.gatewayId}`}</td>
+                      <td>{p.externalId ?? '—'}</td>
+                      <td>
+                        <Badge status={p.status} />
+                      </td>
+                      <td>{p.receiptState ?? '—'}</td>
+                      <td>{when(p.acceptedAt, tenant)}</td>
+                      <td>{when(p.receiptAt, tenant)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            )}
           </>
         ),
       });

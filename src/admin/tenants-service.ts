@@ -1,5 +1,5 @@
 /** Creating a tenant with its host names and first owner (super-admin only, pages and API). */
-import { AppError } from '../shared/index.js';
+import { AppError, cleanName, NAME_MAX_CHARS } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { AdminDeps } from './deps.js';
 
@@ -28,7 +28,8 @@ export interface TenantDetails {
 /** What is wrong with tenant details, as phrases after "The tenant needs …" (empty: fine). */
 function detailProblems(input: Omit<TenantDetails, 'publicUrl'> & { publicUrl?: string | null }): string[] {
   const errors: string[] = [];
-  if (!input.name.trim() || input.name.length > 200) errors.push('a name');
+  const name = cleanName(input.name);
+  if (!name || name.length > NAME_MAX_CHARS) errors.push(`a name (up to ${NAME_MAX_CHARS} characters)`);
   if (!/^[A-Z]{2}$/.test(input.defaultCountry)) errors.push('a 2-letter country code');
   if (!/^[A-Z]{3}$/.test(input.currency)) errors.push('a 3-letter currency code');
   try {
@@ -64,7 +65,7 @@ export async function updateTenantDetails(
   if (errors.length > 0) throw new AppError('VALIDATION', `The business needs ${errors.join(', ')}`);
   const tenant = await deps.tenants.updateDetails(tenantId, {
     ...input,
-    name: input.name.trim(),
+    name: cleanName(input.name),
     publicUrl: input.publicUrl ? input.publicUrl.replace(/\/+$/, '') : null,
   });
   if (!tenant) throw new AppError('NOT_FOUND', 'Not found');
@@ -89,7 +90,7 @@ export async function createTenantWithOwner(deps: AdminDeps, input: NewTenant): 
       throw new AppError('CONFLICT', `The host ${host} already belongs to a tenant`);
   const tenant = await deps.tenants.create({
     slug: input.slug,
-    name: input.name.trim(),
+    name: cleanName(input.name),
     defaultCountry: input.defaultCountry,
     locale: input.locale,
     timeZone: input.timeZone,

@@ -4,6 +4,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { AppError } from '../shared/index.js';
+import { tokenPower } from '../auth/index.js';
 import type { AdminDeps } from '../admin/deps.js';
 import { actorOf, requireOwner, requireSuper, requireWrite } from '../admin/auth.js';
 import { sendProblem } from '../http/errors.js';
@@ -102,11 +103,19 @@ export async function registerApi(
         // A token works only on its own tenant's host names.
         if (!found || found.tenantId !== request.tenant.id)
           return unauthenticated(reply, 'The API token is not valid');
+        // A token carries its creator's power as it is now, never more: a demoted creator demotes
+        // the token, a removed or disabled one leaves it powerless.
+        const creator =
+          found.createdByAdminId === null
+            ? null
+            : await deps.admins.find(found.tenantId, found.createdByAdminId);
+        const power = tokenPower(found.role, creator);
+        if (!power)
+          return unauthenticated(reply, 'The API token is not valid: the admin who created it has no access');
         request.actor = {
           tenantId: found.tenantId,
-          role: found.role,
-          // Owner tokens of the default tenant act for the deployment (tenants API).
-          isSuper: found.role === 'owner' && request.tenant.is_default === 1,
+          role: power.role,
+          isSuper: power.isSuper,
           kind: 'token',
           id: found.id,
           adminId: found.createdByAdminId,

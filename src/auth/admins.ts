@@ -4,8 +4,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Admin, Database } from '../store/index.js';
-import { AppError, notFound, type Clock } from '../shared/index.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { AppError, cleanName, type Clock, NAME_MAX_CHARS, notFound } from '../shared/index.js';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { isRole, type Role } from './roles.js';
 
 export interface AdminView {
@@ -84,7 +84,7 @@ export class AdminsRepository {
       .values({
         tenant_id: tenantId,
         email,
-        name: values.name.trim() || email,
+        name: checkedAdminName(values.name) || email,
         password_hash: await hashPassword(values.password),
         role: values.role,
         is_super: values.isSuper ? 1 : 0,
@@ -111,6 +111,19 @@ export class AdminsRepository {
     const admin = await this.find(tenantId, id);
     if (!admin) throw notFound('Admin');
     return admin;
+  }
+
+  /** The tenant's oldest enabled super-admin, or undefined. */
+  async findFirstSuper(tenantId: number): Promise<AdminView | undefined> {
+    const row = await this.db
+      .selectFrom('admins')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('is_super', '=', 1)
+      .where('is_disabled', '=', 0)
+      .orderBy('id')
+      .executeTakeFirst();
+    return row ? toAdminView(row) : undefined;
   }
 
   async list(tenantId: number): Promise<AdminView[]> {
@@ -141,10 +154,14 @@ export class AdminsRepository {
     }
     const ok = await verifyPassword(password, row.password_hash);
     if (!ok || row.is_disabled === 1) return undefined;
+    // The password is at hand only now: bring a hash made with older parameters up to today's.
+    const rehashed = needsRehash(row.password_hash) ? await hashPassword(password) : undefined;
     await this.db
       .updateTable('admins')
-      .set({ last_login_at: this.clock.nowMs() })
+      .set({ last_login_at: this.clock.nowMs(), ...(rehashed ? { password_hash: rehashed } : {}) })
       .where('id', '=', row.id)
+      // Not if the password changed meanwhile (the old hash would overwrite the new one).
+      .where('password_hash', '=', row.password_hash)
       .execute();
     return toAdminView(row);
   }
@@ -159,10 +176,11 @@ export class AdminsRepository {
     const disabled = values.isDisabled ?? current.isDisabled;
     if (current.role === 'owner' && (role !== 'owner' || disabled))
       await this.assertAnotherOwner(tenantId, id);
+    if (current.isSuper && (role !== 'owner' || disabled)) await this.assertAnotherSuper(id);
     await this.db
       .updateTable('admins')
       .set({
-        name: values.name?.trim() || current.name,
+        name: (values.name === undefined ? '' : checkedAdminName(values.name)) || current.name,
         role,
         is_disabled: disabled ? 1 : 0,
       })
@@ -201,6 +219,7 @@ export class AdminsRepository {
   async delete(tenantId: number, id: number): Promise<void> {
     const current = await this.get(tenantId, id);
     if (current.role === 'owner') await this.assertAnotherOwner(tenantId, id);
+    if (current.isSuper) await this.assertAnotherSuper(id);
     await this.db.deleteFrom('admins').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
   }
 
@@ -216,4 +235,25 @@ export class AdminsRepository {
       .executeTakeFirst();
     if (!other) throw new AppError('CONFLICT', 'The tenant must keep at least one enabled owner');
   }
+
+  /** The instance must keep a super-admin (an enabled owner with the flag), or tenants are unmanageable. */
+  private async assertAnotherSuper(exceptId: number): Promise<void> {
+    const other = await this.db
+      .selectFrom('admins')
+      .select('id')
+      .where('is_super', '=', 1)
+      .where('role', '=', 'owner')
+      .where('is_disabled', '=', 0)
+      .where('id', '!=', exceptId)
+      .executeTakeFirst();
+    if (!other) throw new AppError('CONFLICT', 'The instance must keep at least one enabled super-admin');
+  }
+}
+
+/** An admin's display name, cleaned (shared/names) and at most NAME_MAX_CHARS; '' when empty. */
+function checkedAdminName(name: string): string {
+  const cleaned = cleanName(name);
+  if (cleaned.length > NAME_MAX_CHARS)
+    throw new AppError('VALIDATION', `The name can have at most ${NAME_MAX_CHARS} characters`);
+  return cleaned;
 }

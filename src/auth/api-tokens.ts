@@ -6,11 +6,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
 import {
   AppError,
+  cleanName,
+  type Clock,
+  NAME_MAX_CHARS,
   notFound,
+  type RandomSource,
   randomToken,
   sha256Hex,
-  type Clock,
-  type RandomSource,
 } from '../shared/index.js';
 import { isRole, type Role } from './roles.js';
 
@@ -80,8 +82,8 @@ export class ApiTokensRepository {
     tenantId: number,
     values: { name: string; role: Role; createdByAdminId: number | null; token?: string },
   ): Promise<{ token: string; view: ApiTokenView }> {
-    const name = values.name.trim();
-    if (!name || name.length > 200)
+    const name = cleanName(values.name);
+    if (!name || name.length > NAME_MAX_CHARS)
       throw new AppError('VALIDATION', 'Give the token a name (up to 200 characters)');
     const token = values.token ?? `pt_${randomToken(this.random, 32)}`;
     const row = await this.db

@@ -2,8 +2,9 @@
  * First start of a deployment: there is no default password. When no admin exists at all, the
  * first admin (owner and super-admin of the default tenant) is created from
  * PORTICO_ADMIN_EMAIL / PORTICO_ADMIN_PASSWORD, or with a generated password that is printed once.
- * PORTICO_BOOTSTRAP_API_TOKEN, when set, becomes an owner API token of the default tenant (stored
- * hashed; never re-created once it exists, even revoked).
+ * PORTICO_BOOTSTRAP_API_TOKEN, when set, becomes an owner API token of the default tenant, made
+ * in the name of its first super-admin (stored hashed; never re-created once it exists, even
+ * revoked).
  */
 import type { Config } from '../config/index.js';
 import type { Clock, RandomSource } from '../shared/index.js';
@@ -64,7 +65,8 @@ export async function ensureFirstAdmin(app: FirstStartDeps): Promise<FirstAdminR
       await tokens.create(tenant.id, {
         name: 'Bootstrap token',
         role: 'owner',
-        createdByAdminId: null,
+        // It acts for the first super-admin: with their power while they have it, no more.
+        createdByAdminId: (await admins.findFirstSuper(tenant.id))?.id ?? null,
         token,
       });
       result.createdBootstrapToken = true;

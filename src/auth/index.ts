@@ -1,5 +1,13 @@
 export { WebSessions, SESSION_TIMEOUTS, type SessionKind, type WebSession } from './web-sessions.js';
-export { hashPassword, verifyPassword, generatePassword } from './passwords.js';
+export {
+  hashPassword,
+  verifyPassword,
+  needsRehash,
+  generatePassword,
+  PASSWORD_HASH_PARAMS,
+  setPasswordHashParamsForTests,
+  type ScryptParams,
+} from './passwords.js';
 export * from './roles.js';
 export { AdminsRepository, MIN_PASSWORD_LENGTH, normalizeEmail, type AdminView } from './admins.js';
 export { ApiTokensRepository, type ApiTokenView } from './api-tokens.js';
@@ -10,3 +18,4 @@ export {
   type FirstAdminResult,
   type FirstStartDeps,
 } from './first-admin.js';
+export { assertMayChangeAdmin, type AdminChange } from './admin-policy.js';

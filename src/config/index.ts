@@ -2,6 +2,7 @@
  * The only reader of process.env. Every key is parsed and validated once; all problems are
  * reported together; the result is frozen and passed down.
  */
+import net from 'node:net';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 
@@ -23,8 +24,12 @@ export interface Config {
   secret: string | undefined;
   /** Public base URL (e.g. https://wifi.example.com) used in SMS links; else taken from the request. */
   publicUrl: string | undefined;
-  /** Whether to trust X-Forwarded-* headers (behind a reverse proxy). */
-  trustProxy: boolean;
+  /**
+   * Whose X-Forwarded-* headers to believe: false (nobody, the default), a hop count (that many
+   * proxies in front, each appending), or the proxies' addresses and CIDR ranges. Never "all":
+   * that would take the client's address from the leftmost X-Forwarded-For, which anyone can write.
+   */
+  trustProxy: TrustProxy;
   logLevel: string;
   /**
    * How often the usage worker runs: closes stale sessions, expires vouchers, and retries
@@ -96,6 +101,52 @@ export function parseAllowedDestinations(
     }
   }
   return { allowed: { hostNames, networks }, problems };
+}
+
+export type TrustProxy = false | number | string[];
+
+/** proxy-addr's names for address ranges, accepted in a TRUST_PROXY list. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** Parses TRUST_PROXY; pushes a problem and returns false when it is not valid. */
+export function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '' || ['0', 'false', 'no', 'off'].includes(value)) return false;
+  if (['true', 'yes', 'on'].includes(value)) {
+    problems.push(
+      'TRUST_PROXY must be the number of reverse proxies in front of Portico (e.g. 1) or their addresses ' +
+        `(e.g. 10.0.0.5,192.168.0.0/24); "${raw}" would trust any X-Forwarded-For, which clients can forge`,
+    );
+    return false;
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= 10) return hops;
+    problems.push(`TRUST_PROXY as a hop count must be 1-10, got "${raw}"`);
+    return false;
+  }
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry) && !isAddressOrCidr(entry));
+  if (bad.length > 0) {
+    problems.push(
+      `TRUST_PROXY must be a hop count (1-10) or a comma-separated list of proxy addresses or CIDR ranges ` +
+        `(or loopback, linklocal, uniquelocal); not an address: ${bad.map((b) => `"${b}"`).join(', ')}`,
+    );
+    return false;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = net.isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 export class ConfigError extends Error {
@@ -198,7 +249,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bootstrapApiToken,
     secret,
     publicUrl,
-    trustProxy: bool('TRUST_PROXY', false),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
     logLevel,
     sweepIntervalSeconds,
     smsAllowedHosts: smsAllowed.allowed,
@@ -216,6 +267,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       hostNames: Object.freeze([...config.smsAllowedHosts.hostNames]),
       networks: Object.freeze([...config.smsAllowedHosts.networks]),
     }),
+    trustProxy: Array.isArray(config.trustProxy) ? Object.freeze(config.trustProxy) : config.trustProxy,
     radius: Object.freeze(config.radius),
-  });
+  }) as Readonly<Config>;
 }

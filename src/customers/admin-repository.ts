@@ -5,7 +5,15 @@
 import { sql, type Kysely } from 'kysely';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Customer, Database } from '../store/index.js';
-import { AppError, notFound, type Page, type PageRequest, type Sort } from '../shared/index.js';
+import {
+  AppError,
+  cleanName,
+  NAME_MAX_CHARS,
+  notFound,
+  type Page,
+  type PageRequest,
+  type Sort,
+} from '../shared/index.js';
 import { containsText, selectPage } from '../store/queries.js';
 
 export const CUSTOMER_STATUSES = ['active', 'blocked'] as const;
@@ -57,10 +65,10 @@ export function normalizePhone(input: string, defaultCountry: string): string {
 }
 
 function cleanInput(input: CustomerInput, defaultCountry: string) {
-  const name = input.name?.trim() || null;
+  const name = cleanName(input.name) || null;
   const email = input.email?.trim().toLowerCase() || null;
-  if (name !== null && name.length > 200)
-    throw new AppError('VALIDATION', 'The name is too long (200 characters)');
+  if (name !== null && name.length > NAME_MAX_CHARS)
+    throw new AppError('VALIDATION', `The name is too long (at most ${NAME_MAX_CHARS} characters)`);
   if (email !== null && (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254))
     throw new AppError('VALIDATION', 'Enter a valid email address or leave it empty');
   return { phone: normalizePhone(input.phone, defaultCountry), name, email };

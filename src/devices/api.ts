@@ -118,7 +118,7 @@ const DeviceCreate = Type.Object(
       maxLength: 40,
       description: 'aa:bb:cc:dd:ee:ff, AA-BB-…, aabb.ccdd.eeff or 12 hex digits',
     }),
-    title: Type.Optional(Nullable(Type.String({ maxLength: 60 }))),
+    title: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   },
   { examples: [{ mac: 'AA-BB-CC-00-11-22', title: 'Ana’s phone' }] },
 );
@@ -131,7 +131,7 @@ const DevicePatch = Type.Object(
         description: 'a new MAC replaces the old one (which loses access)',
       }),
     ),
-    title: Type.Optional(Nullable(Type.String({ maxLength: 60 }))),
+    title: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   },
   { examples: [{ title: 'Work laptop' }] },
 );

@@ -17,6 +17,7 @@ export {
 export {
   DevicesService,
   customerDevicesEnabled,
+  deviceLimitText,
   NO_SESSIONS,
   type DeviceActor,
   type DeviceSessionTerminator,

@@ -4,7 +4,7 @@
  * removing or replacing a MAC disconnects its live sessions at the hotspot.
  */
 import type { Device } from '../store/index.js';
-import { AppError, notFound, type Clock } from '../shared/index.js';
+import { AppError, cleanName, type Clock, countOf, notFound } from '../shared/index.js';
 import { isRandomizedMac, parseDeviceMac } from './mac.js';
 import type { Page, PageRequest } from '../shared/index.js';
 import {
@@ -39,7 +39,8 @@ export interface DeviceSessionTerminator {
 
 export const NO_SESSIONS: DisconnectSummary = { sessions: 0, confirmed: 0, unconfirmed: 0 };
 
-const TITLE_MAX_CHARS = 60;
+/** devices.title is varchar(100): the API, the forms and this check allow the same. */
+const TITLE_MAX_CHARS = 100;
 
 export interface DeviceDetails extends Device {
   /** Start of the device's oldest open session, or null when offline. */
@@ -93,7 +94,7 @@ export class DevicesService {
     if (existing.length >= voucher.devices_limit) {
       throw new AppError(
         'VOUCHER_DEVICE_LIMIT',
-        `This voucher can be used by up to ${voucher.devices_limit} device(s). Remove one before adding another.`,
+        `This voucher can be used by ${deviceLimitText(voucher.devices_limit)}. Remove one before adding another.`,
         { limit: voucher.devices_limit },
       );
     }
@@ -113,7 +114,7 @@ export class DevicesService {
       await this.devices.delete(tenantId, device.id);
       throw new AppError(
         'VOUCHER_DEVICE_LIMIT',
-        `This voucher can be used by up to ${voucher.devices_limit} device(s).`,
+        `This voucher can be used by ${deviceLimitText(voucher.devices_limit)}.`,
         {
           limit: voucher.devices_limit,
         },
@@ -343,9 +344,14 @@ export class DevicesService {
 }
 
 function cleanTitle(title: string | null | undefined): string | null {
-  const trimmed = (title ?? '').trim();
+  const trimmed = cleanName(title);
   if (trimmed.length > TITLE_MAX_CHARS) {
     throw new AppError('VALIDATION', `A device name can be at most ${TITLE_MAX_CHARS} characters.`);
   }
   return trimmed === '' ? null : trimmed;
+}
+
+/** "1 device" / "up to 3 devices": a voucher's device limit in words. */
+export function deviceLimitText(limit: number): string {
+  return limit === 1 ? countOf(1, 'device', 'devices') : `up to ${countOf(limit, 'device', 'devices')}`;
 }

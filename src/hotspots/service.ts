@@ -2,11 +2,13 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import {
   AppError,
+  cleanName,
+  type Clock,
   cryptoRandom,
+  NAME_MAX_CHARS,
+  type RandomSource,
   randomString,
   validation,
-  type Clock,
-  type RandomSource,
 } from '../shared/index.js';
 import type { Hotspot } from '../store/index.js';
 import type { HotspotsRepository } from './repository.js';
@@ -131,8 +133,9 @@ export class HotspotsService {
 
   private validate(input: HotspotInput, current: Hotspot | undefined): HotspotValues {
     const problems: Record<string, string> = {};
-    const title = input.title?.trim() ?? '';
-    if (title.length < 1 || title.length > 200) problems.title = 'Title must be 1 to 200 characters';
+    const title = cleanName(input.title);
+    if (title.length < 1 || title.length > NAME_MAX_CHARS)
+      problems.title = `Title must be 1 to ${NAME_MAX_CHARS} characters`;
     const ipAddress = input.ipAddress?.trim() ?? '';
     if (net.isIP(ipAddress) === 0) problems.ipAddress = 'Enter an IPv4 or IPv6 address';
     const vendor = input.vendor ?? (current?.vendor as 'mikrotik' | 'generic' | undefined) ?? 'mikrotik';
@@ -152,9 +155,9 @@ export class HotspotsService {
       problems.interimIntervalSeconds = 'Interim interval must be 60 to 86400 seconds';
     }
     const location =
-      input.location === undefined ? (current?.location ?? null) : input.location?.trim() || null;
-    if (location !== null && location.length > 200)
-      problems.location = 'Location must be at most 200 characters';
+      input.location === undefined ? (current?.location ?? null) : cleanName(input.location) || null;
+    if (location !== null && location.length > NAME_MAX_CHARS)
+      problems.location = `Location must be at most ${NAME_MAX_CHARS} characters`;
     if (Object.keys(problems).length > 0) throw validation('Please correct the hotspot fields', problems);
     return {
       title,

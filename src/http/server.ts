@@ -21,12 +21,26 @@ declare module 'fastify' {
 export interface HttpOptions {
   logger: FastifyBaseLogger;
   tenantResolver: TenantResolver;
-  trustProxy: boolean;
+  /** Whose X-Forwarded-* to believe: nobody, a hop count, or proxy addresses/CIDRs (config). */
+  trustProxy: false | number | readonly string[];
   /** Largest accepted request body; forms and API calls are small. */
   bodyLimitBytes?: number;
 }
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+
+/**
+ * Fastify's trustProxy for our setting. A hop count n trusts the n addresses nearest to us (the
+ * socket's peer, then X-Forwarded-For from the right), so the client is the address the farthest
+ * trusted proxy saw, whatever the client wrote at the left of the header.
+ */
+function trustProxyOption(
+  setting: HttpOptions['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === false) return false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return [...setting];
+}
 
 /** True when the request arrived over HTTPS (directly or, with trustProxy, via the proxy). */
 export function isHttps(request: FastifyRequest): boolean {
@@ -40,7 +54,7 @@ export function isHttps(request: FastifyRequest): boolean {
 export async function createHttpServer(options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
-    trustProxy: options.trustProxy,
+    trustProxy: trustProxyOption(options.trustProxy),
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
     // Ajv defaults tuned for forms: coerce "3" → 3, drop unknown keys, fill defaults.
     ajv: {

@@ -12,9 +12,10 @@ export {
   MAX_TEMPLATE_LENGTH,
   normalizeTemplate,
   checkTemplate,
+  templateHasLink,
   renderTemplate,
   formatExpiry,
   type StatusPageVariables,
 } from './template.js';
-export { portalUrlFor } from './portal-url.js';
+export { portalAddressFor, portalUrlFor, type PortalAddress, type PortalUrlSource } from './portal-url.js';
 export { createSafeLiquid, describeLiquidError, type SafeLiquidLimits } from './safe-liquid.js';

@@ -38,6 +38,11 @@ export function normalizeTemplate(template: string): string {
   return template.replace(/\{\{(-?)\s*\.(?=[A-Za-z_])/g, '{{$1 ');
 }
 
+/** Whether a template puts the portal link in the SMS (`{{ link }}`, `{{ .link }}`, with filters). */
+export function templateHasLink(template: string): boolean {
+  return /\{\{-?\s*link\b/.test(normalizeTemplate(template));
+}
+
 /** Parses a template, throwing VALIDATION with the reason when it is not usable. */
 export function checkTemplate(template: string): string {
   const trimmed = template.trim();

@@ -1,4 +1,13 @@
-import { AppError, notFound, type Clock, type Page, type PageRequest, type Sort } from '../shared/index.js';
+import {
+  AppError,
+  cleanName,
+  type Clock,
+  NAME_MAX_CHARS,
+  notFound,
+  type Page,
+  type PageRequest,
+  type Sort,
+} from '../shared/index.js';
 import type { PlanInput, PlanView } from './model.js';
 import type { PlanFilter, PlanSortKey, PlansRepository } from './repository.js';
 
@@ -56,8 +65,8 @@ const positiveOrNull = (value: number | null, field: string, errors: Record<stri
 /** Checks a plan's fields; throws VALIDATION with one message per field. */
 export function validatePlan(input: PlanInput): PlanInput {
   const errors: Record<string, string> = {};
-  const title = input.title.trim();
-  if (!title || title.length > 200) errors.title = 'is required (up to 200 characters)';
+  const title = cleanName(input.title);
+  if (!title || title.length > NAME_MAX_CHARS) errors.title = 'is required (up to 200 characters)';
   if (!/^[A-Za-z0-9]{1,32}$/.test(input.voucherPrefix))
     errors.voucherPrefix = 'must be 1-32 letters or digits (it becomes part of each voucher code)';
   if (!Number.isSafeInteger(input.priceMinor) || input.priceMinor < 0)

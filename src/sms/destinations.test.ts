@@ -281,7 +281,7 @@ describe('gateways behind the guard', () => {
     const make = (host: string, guard: DestinationGuard) =>
       new SmppGateway(
         parseGatewaySettings('smpp', { host, port, systemId: 'portico', password: 'pw', timeoutSeconds: 2 }),
-        { gatewayId: 1, logger, onReceipt: () => undefined, destinations: guard },
+        { tenantId: 1, gatewayId: 1, logger, onReceipt: () => undefined, destinations: guard },
       );
     try {
       for (const host of ['127.0.0.1', 'localhost', '::ffff:127.0.0.1', '127.1']) {

@@ -43,6 +43,11 @@ export const TwilioSettingsSchema = Type.Object({
   apiKeySid: Type.String({ maxLength: 64, default: '' }),
   /** API key secret, or the auth token. */
   secret: Type.String({ maxLength: 200, default: '' }),
+  /**
+   * The account's auth token, to verify status callbacks (X-Twilio-Signature) when sending with
+   * an API key; with the auth token as `secret` it is not needed.
+   */
+  authToken: Type.String({ maxLength: 200, default: '' }),
   from: Type.String({ minLength: 1, maxLength: 32 }),
   timeoutSeconds: Timeout,
 });
@@ -88,7 +93,7 @@ export const SETTINGS_SCHEMAS: Record<GatewayType, TSchema> = {
 /** Fields that hold secrets, per type. */
 export const SECRET_FIELDS: Record<GatewayType, readonly string[]> = {
   http: ['password', 'headerValue'],
-  twilio: ['secret'],
+  twilio: ['secret', 'authToken'],
   smpp: ['password'],
   log: [],
 };

@@ -8,10 +8,37 @@ export interface OutgoingSms {
   /** E.164, e.g. +12025550123. */
   to: string;
   text: string;
+  /** Portico's id of the message (the generic HTTP delivery-report URL carries it). */
+  messageId?: number;
+  /**
+   * Where the provider should report delivery (Twilio's StatusCallback, Kannel's dlr-url);
+   * absent when Portico has no public URL to be called back on.
+   */
+  statusCallbackUrl?: string;
+  /**
+   * Parts of this text this gateway accepted in an earlier attempt: they are not sent again and
+   * the rest goes with the same concatenation reference (SMPP).
+   */
+  resume?: { reference: number; acceptedParts: readonly number[] };
+}
+
+/** A part the gateway accepted: reported as it happens, before the next part is sent. */
+export interface AcceptedPart {
+  partNumber: number;
+  partCount: number;
+  /** Concatenation reference shared by the parts (SMPP), null for single texts and HTTP APIs. */
+  reference: number | null;
+  /** The provider's id of this part, matched against delivery receipts. */
+  externalId: string | null;
+}
+
+export interface SendHooks {
+  /** Records a part durably; a gateway that splits texts awaits it before the next part. */
+  onPartAccepted?(part: AcceptedPart): Promise<void>;
 }
 
 export interface SendResult {
-  /** The provider's message id, used to match delivery receipts. */
+  /** The provider's message id, used to match delivery receipts (single-part gateways). */
   externalId: string | null;
   /** Short, secret-free summary of the provider's answer, stored in the SMS log. */
   answer: string;
@@ -19,7 +46,11 @@ export interface SendResult {
 
 export interface SmsGateway {
   readonly type: GatewayType;
-  send(message: OutgoingSms): Promise<SendResult>;
+  /**
+   * Sends the message. A gateway that splits texts itself (SMPP) reports each accepted part via
+   * `hooks.onPartAccepted`; for the others the result's externalId is the one part's id.
+   */
+  send(message: OutgoingSms, hooks?: SendHooks): Promise<SendResult>;
   /** Releases sockets (SMPP binds); optional. */
   close?(): Promise<void>;
 }
@@ -46,12 +77,19 @@ export class GatewayError extends Error {
   }
 }
 
-/** Delivery receipt reported by a gateway (SMPP deliver_sm with esm_class 0x04). */
+/**
+ * What a receipt says about a part: delivered and undelivered are final; pending is an
+ * intermediate report (SMPP ENROUTE/ACCEPTD, Twilio sent, Kannel "delivered to SMSC").
+ */
+export type ReceiptOutcome = 'delivered' | 'undelivered' | 'pending';
+
+/** Delivery receipt reported by a gateway (SMPP deliver_sm with esm_class 0x04, HTTP callbacks). */
 export interface DeliveryReceipt {
+  tenantId: number;
   gatewayId: number;
   externalId: string;
-  delivered: boolean;
-  /** The receipt's stat field, e.g. DELIVRD, UNDELIV, EXPIRED. */
+  outcome: ReceiptOutcome;
+  /** The receipt's state as the provider names it, e.g. DELIVRD, UNDELIV, EXPIRED, undelivered. */
   state: string;
 }
 

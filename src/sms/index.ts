@@ -12,6 +12,9 @@ export { GatewayRegistry, createGateway, type GatewayFactoryDeps } from './gatew
 export { HttpGateway } from './gateways/http.js';
 export { TwilioGateway } from './gateways/twilio.js';
 export { SmppGateway, parseReceipt } from './gateways/smpp.js';
+export { twilioSignature } from './gateways/twilio.js';
+export { smsCallbackRoutes, genericOutcome, type SmsCallbackDeps } from './callbacks.js';
+export { publicBaseUrl, statusCallbackUrl } from './callback-urls.js';
 export { LogGateway } from './gateways/log.js';
 export { splitSms, isGsm7, type SmsPart } from './sms-parts.js';
 export { SmsOutbox, DEFAULT_OUTBOX_OPTIONS, maskLoginCode, type OutboxOptions } from './outbox.js';
@@ -23,6 +26,7 @@ export {
   type SmsStatus,
   type NewSms,
   type SmsLogFilter,
+  type AttemptOutcomeKind,
 } from './repository.js';
 export * from './service.js';
 export { createSmsModule, type SmsModule } from './module.js';

@@ -8,6 +8,7 @@ import { DestinationGuard, type AllowedDestinations, type HostResolver } from '.
 import type { SmsGateway } from './gateway.js';
 import { GatewayRegistry, createGateway, type GatewayFactoryDeps } from './gateways/registry.js';
 import { SmsOutbox, type OutboxOptions } from './outbox.js';
+import { publicBaseUrl } from './callback-urls.js';
 import { SmsRepository } from './repository.js';
 import { SmsService } from './service.js';
 import type { SmsGatewayRow } from '../store/index.js';
@@ -33,6 +34,8 @@ export function createSmsModule(deps: {
   allowedDestinations: AllowedDestinations;
   /** Tests: a fake DNS. */
   hostResolver?: HostResolver;
+  /** PORTICO_PUBLIC_URL: the origin providers call back on when a tenant has none of its own. */
+  publicUrl?: string;
   /** Tests: replace how gateways are built from their rows. */
   gatewayFactory?: (row: SmsGatewayRow, deps: GatewayFactoryDeps) => SmsGateway;
 }): SmsModule {
@@ -52,7 +55,11 @@ export function createSmsModule(deps: {
     },
     deps.gatewayFactory ?? createGateway,
   );
-  outbox = new SmsOutbox(repository, registry, deps.clock, logger, deps.outboxOptions);
+  const callbackBase = async (tenantId: number) => {
+    const tenant = await deps.tenants.findById(tenantId);
+    return tenant ? publicBaseUrl(tenant, deps.publicUrl) : undefined;
+  };
+  outbox = new SmsOutbox(repository, registry, deps.clock, logger, deps.outboxOptions, callbackBase);
   const service = new SmsService(repository, outbox, registry, deps.tenants, deps.clock, destinations);
   const theOutbox = outbox;
   return {

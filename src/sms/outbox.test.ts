@@ -289,24 +289,25 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
     await sms.outbox.runOnce();
     expect(
       await sms.outbox.applyReceipt({
+        tenantId,
         gatewayId: gateway.id,
         externalId: 'c-1',
-        delivered: true,
+        outcome: 'delivered',
         state: 'DELIVRD',
       }),
     ).toBe(true);
-    expect(await row(queued!.id)).toMatchObject({
-      status: 'delivered',
-      gateway_answer: 'counted · receipt DELIVRD',
-    });
+    expect(await row(queued!.id)).toMatchObject({ status: 'delivered', gateway_answer: 'counted' });
+    // Another gateway's receipt with the same id is not this message's: kept unmatched.
     expect(
       await sms.outbox.applyReceipt({
+        tenantId,
         gatewayId: gateway.id + 1000,
         externalId: 'c-1',
-        delivered: false,
+        outcome: 'undelivered',
         state: 'UNDELIV',
       }),
     ).toBe(false);
+    expect((await row(queued!.id))!.status).toBe('delivered');
   });
 
   it('resumes after a crash: a row leased by a dead worker is sent once the lease expires', async () => {

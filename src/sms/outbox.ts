@@ -5,13 +5,31 @@
  * gateway failed is retried with backoff up to `maxAttempts` passes, then the message is failed.
  * A restart resumes: queued rows are picked up again, rows leased by a dead worker once their
  * lease expires. Login codes are masked in the stored text once the message is final.
+ *
+ * Every try of a gateway is a row in sms_attempts; every part a gateway accepted is a row in
+ * sms_parts, written as soon as it is accepted (receipts match parts). A multi-part message a
+ * gateway accepted only in part stays with that gateway: the next pass resumes there from the
+ * refused part with the same concatenation reference instead of failing over (the next gateway
+ * would deliver the whole text after the orphan fragment). Only on the last pass, or when that
+ * gateway refuses for good or is disabled, do the other gateways get the whole text.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/index.js';
-import type { SmsGatewayRow, SmsMessage } from '../store/index.js';
-import { GatewayError, type DeliveryReceipt } from './gateway.js';
+import type { SmsGatewayRow, SmsMessage, SmsPart } from '../store/index.js';
+import { statusCallbackUrl } from './callback-urls.js';
+import { GatewayError, summarizeAnswer, type AcceptedPart, type DeliveryReceipt } from './gateway.js';
 import type { GatewayRegistry } from './gateways/registry.js';
-import type { NewSms, SmsRepository } from './repository.js';
+import type { AttemptOutcomeKind, NewSms, SmsRepository } from './repository.js';
+
+/** What one gateway did with a message in one try. */
+interface TryResult {
+  ok: boolean;
+  answer: string | null;
+  error: string | null;
+  permanent: boolean;
+  /** The gateway holds part of the message (accepted now or in an earlier pass). */
+  holdsParts: boolean;
+}
 
 export interface OutboxOptions {
   /** Passes over the gateways before a message is failed. */
@@ -53,6 +71,8 @@ export class SmsOutbox {
     private readonly clock: Clock,
     private readonly logger: Logger,
     options: Partial<OutboxOptions> = {},
+    /** The tenant's configured public origin for delivery callbacks (undefined: none asked for). */
+    private readonly callbackBase: (tenantId: number) => Promise<string | undefined> = async () => undefined,
   ) {
     this.options = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
   }
@@ -140,56 +160,88 @@ export class SmsOutbox {
       message.type === 'login_code' &&
       this.clock.nowMs() - message.created_at > this.options.loginCodeMaxAgeMs
     ) {
+      const error = 'the code expired before it could be sent';
+      await this.repo.insertAttempt({
+        tenantId: message.tenant_id,
+        messageId: message.id,
+        pass: attempts,
+        gatewayId: null,
+        gatewayName: null,
+        startedAtMs: this.clock.nowMs(),
+        finishedAtMs: this.clock.nowMs(),
+        outcome: 'expired',
+        partsAccepted: 0,
+        partsTotal: null,
+        answer: null,
+        error,
+      });
       await this.repo.finishAttempt(message.id, leaseUntilMs, {
         status: 'failed',
         attempts: message.attempts,
         gatewayId: message.gateway_id,
         answer: message.gateway_answer,
-        error: `${message.error ? `${message.error}; ` : ''}the code expired before it could be sent`,
+        error: `${message.error ? `${message.error}; ` : ''}${error}`,
         text: finalText,
       });
       log.warn('SMS login code expired unsent');
       return;
     }
 
-    const gateways = await this.repo.listEnabledGateways(message.tenant_id);
+    const enabled = await this.repo.listEnabledGateways(message.tenant_id);
+    const parts = await this.repo.listParts(message.tenant_id, message.id);
+    const holder = partialHolder(parts);
+    const resumeOn = enabled.find((g) => g.id === holder);
+    const order = resumeOn ? [resumeOn, ...enabled.filter((g) => g !== resumeOn)] : enabled;
+    const lastPass = attempts >= this.options.maxAttempts;
     const errors: string[] = [];
     let lastAnswer: string | null = null;
     let lastGatewayId: number | null = null;
-    let allPermanent = gateways.length > 0;
-    for (const row of gateways) {
+    let allPermanent = enabled.length > 0;
+    for (const row of order) {
       lastGatewayId = row.id;
-      try {
-        const gateway = this.gateways.get(row);
-        const result = await gateway.send({ to: message.recipient, text: message.text });
+      const result = await this.tryGateway(message, row, attempts, parts);
+      if (result.ok) {
         const kept = await this.repo.finishAttempt(message.id, leaseUntilMs, {
           status: 'sent',
           attempts,
           gatewayId: row.id,
           answer: result.answer,
           error: errors.length > 0 ? errors.join('; ') : null,
-          externalId: result.externalId,
+          externalId: null,
           sentAtMs: this.clock.nowMs(),
           text: finalText,
         });
+        // Receipts of parts may have come in while the later parts were being sent.
+        await this.repo.refreshDeliveryStatus(message.tenant_id, message.id);
         if (!kept) log.error('SMS sent after its lease expired; the lease is too short for the gateways');
         log.info({ gatewayId: row.id, attempts }, 'SMS sent');
         return;
-      } catch (error) {
-        if (error instanceof GatewayError) {
-          errors.push(`${row.name}: ${error.message}`);
-          if (error.options.answer) lastAnswer = error.options.answer;
-          if (!error.permanent) allPermanent = false;
-        } else {
-          log.error({ err: error, gatewayId: row.id }, 'SMS gateway crashed');
-          errors.push(`${row.name}: internal error`);
-          allPermanent = false;
-        }
       }
+      errors.push(`${row.name}: ${result.error}`);
+      if (result.answer) lastAnswer = result.answer;
+      if (!result.permanent) allPermanent = false;
+      // The rest of a partly accepted text goes through the same gateway on the next pass.
+      if (result.holdsParts && !result.permanent && !lastPass) break;
     }
-    if (gateways.length === 0) errors.push('no SMS gateway is enabled');
+    if (enabled.length === 0) {
+      errors.push('no SMS gateway is enabled');
+      await this.repo.insertAttempt({
+        tenantId: message.tenant_id,
+        messageId: message.id,
+        pass: attempts,
+        gatewayId: null,
+        gatewayName: null,
+        startedAtMs: this.clock.nowMs(),
+        finishedAtMs: this.clock.nowMs(),
+        outcome: 'no_gateway',
+        partsAccepted: 0,
+        partsTotal: null,
+        answer: null,
+        error: 'no SMS gateway is enabled',
+      });
+    }
 
-    const give_up = allPermanent || attempts >= this.options.maxAttempts;
+    const give_up = allPermanent || lastPass;
     const backoff = this.options.backoffMs;
     const delayMs = backoff[Math.min(attempts - 1, backoff.length - 1)] ?? 60_000;
     await this.repo.finishAttempt(
@@ -219,6 +271,78 @@ export class SmsOutbox {
   }
 
   /**
+   * One try of one gateway: sends (resuming the parts it accepted before), records each accepted
+   * part as it is accepted, and records the try in sms_attempts.
+   */
+  private async tryGateway(
+    message: SmsMessage,
+    row: SmsGatewayRow,
+    pass: number,
+    earlierParts: readonly SmsPart[],
+  ): Promise<TryResult> {
+    const startedAtMs = this.clock.nowMs();
+    const earlier = earlierParts.filter((p) => p.gateway_id === row.id);
+    const accepted: AcceptedPart[] = [];
+    const record = async (part: AcceptedPart) => {
+      await this.repo.insertPart(message.tenant_id, message.id, row.id, part, this.clock.nowMs());
+      accepted.push(part);
+    };
+    let result: TryResult;
+    let outcome: AttemptOutcomeKind;
+    try {
+      const gateway = this.gateways.get(row);
+      const base = await this.callbackBase(message.tenant_id);
+      const sent = await gateway.send(
+        {
+          to: message.recipient,
+          text: message.text,
+          messageId: message.id,
+          statusCallbackUrl: statusCallbackUrl(base, row, message.id),
+          resume:
+            earlier.length > 0
+              ? { reference: earlier[0]!.concat_ref ?? 0, acceptedParts: earlier.map((p) => p.part_number) }
+              : undefined,
+        },
+        { onPartAccepted: record },
+      );
+      // Gateways that do not split report their one part by the result.
+      if (accepted.length === 0 && earlier.length === 0)
+        await record({ partNumber: 1, partCount: 1, reference: null, externalId: sent.externalId });
+      result = { ok: true, answer: sent.answer, error: null, permanent: false, holdsParts: true };
+      outcome = 'accepted';
+    } catch (error) {
+      const known = error instanceof GatewayError;
+      if (!known)
+        this.logger.error({ err: error, smsId: message.id, gatewayId: row.id }, 'SMS gateway crashed');
+      const holdsParts = accepted.length > 0 || earlier.length > 0;
+      result = {
+        ok: false,
+        answer: known ? (error.options.answer ?? null) : null,
+        error: known ? error.message : 'internal error',
+        permanent: known && error.permanent,
+        holdsParts,
+      };
+      outcome = holdsParts ? 'partly_accepted' : result.permanent ? 'permanent_failure' : 'temporary_failure';
+    }
+    const total = accepted[0]?.partCount ?? earlier[0]?.part_count ?? null;
+    await this.repo.insertAttempt({
+      tenantId: message.tenant_id,
+      messageId: message.id,
+      pass,
+      gatewayId: row.id,
+      gatewayName: row.name,
+      startedAtMs,
+      finishedAtMs: this.clock.nowMs(),
+      outcome,
+      partsAccepted: accepted.length,
+      partsTotal: total,
+      answer: result.answer === null ? null : summarizeAnswer(result.answer),
+      error: result.error,
+    });
+    return result;
+  }
+
+  /**
    * Sends through one given gateway right now (operator's "send test SMS"), logged like any
    * other message but without retries or failover. Returns the final row.
    */
@@ -236,27 +360,26 @@ export class SmsOutbox {
     });
     if (!row) throw new Error('the message was not stored');
     const finalText = row.type === 'login_code' ? maskLoginCode(row.text) : row.text;
-    try {
-      const result = await this.gateways.get(gatewayRow).send({ to: row.recipient, text: row.text });
+    const result = await this.tryGateway(row, gatewayRow, 1, []);
+    if (result.ok) {
       await this.repo.finishAttempt(row.id, leaseUntilMs, {
         status: 'sent',
         attempts: 1,
         gatewayId: gatewayRow.id,
         answer: result.answer,
         error: null,
-        externalId: result.externalId,
+        externalId: null,
         sentAtMs: this.clock.nowMs(),
         text: finalText,
       });
-    } catch (error) {
-      const known = error instanceof GatewayError;
-      if (!known) this.logger.error({ err: error, gatewayId: gatewayRow.id }, 'SMS gateway crashed');
+      await this.repo.refreshDeliveryStatus(row.tenant_id, row.id);
+    } else {
       await this.repo.finishAttempt(row.id, leaseUntilMs, {
         status: 'failed',
         attempts: 1,
         gatewayId: gatewayRow.id,
-        answer: known ? (error.options.answer ?? null) : null,
-        error: `${gatewayRow.name}: ${known ? error.message : 'internal error'}`,
+        answer: result.answer,
+        error: `${gatewayRow.name}: ${result.error}`,
         text: finalText,
       });
     }
@@ -264,15 +387,31 @@ export class SmsOutbox {
     return final!;
   }
 
-  /** Marks the message a gateway reported on as delivered or undelivered. */
+  /** Applies a delivery receipt to the part it is about; one that is early waits for its part. */
   async applyReceipt(receipt: DeliveryReceipt): Promise<boolean> {
-    const applied = await this.repo.applyReceipt(
-      receipt.gatewayId,
-      receipt.externalId,
-      receipt.delivered ? 'delivered' : 'undelivered',
-      receipt.state,
+    const messageId = await this.repo.applyReceipt(receipt, this.clock.nowMs());
+    this.logger.info(
+      { gatewayId: receipt.gatewayId, state: receipt.state, smsId: messageId, kept: messageId === undefined },
+      'SMS delivery receipt',
     );
-    this.logger.info({ gatewayId: receipt.gatewayId, state: receipt.state, applied }, 'SMS delivery receipt');
-    return applied;
+    return messageId !== undefined;
   }
+}
+
+/**
+ * The gateway that accepted some but not all parts of the message, most recently: the next
+ * pass resumes there.
+ */
+export function partialHolder(parts: readonly SmsPart[]): number | undefined {
+  const byGateway = new Map<number, { count: number; total: number; lastId: number }>();
+  for (const p of parts) {
+    const entry = byGateway.get(p.gateway_id) ?? { count: 0, total: p.part_count, lastId: 0 };
+    entry.count++;
+    entry.lastId = Math.max(entry.lastId, p.id);
+    byGateway.set(p.gateway_id, entry);
+  }
+  let holder: { gatewayId: number; lastId: number } | undefined;
+  for (const [gatewayId, e] of byGateway)
+    if (e.count < e.total && (!holder || e.lastId > holder.lastId)) holder = { gatewayId, lastId: e.lastId };
+  return holder?.gatewayId;
 }

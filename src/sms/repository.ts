@@ -3,8 +3,10 @@
  * by tenant except the worker's claim of due rows, which serves all tenants and then works on
  * each row by id under its lease.
  */
-import { sql, type Kysely } from 'kysely';
-import type { Database, SmsGatewayRow, SmsMessage } from '../store/index.js';
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, SmsAttempt, SmsGatewayRow, SmsMessage, SmsPart } from '../store/index.js';
+import type { AcceptedPart, DeliveryReceipt } from './gateway.js';
 
 export type SmsType = 'login_code' | 'portal_link' | 'voucher_details' | 'limit_warning' | 'test';
 export const SMS_TYPES: readonly SmsType[] = [
@@ -48,6 +50,27 @@ export interface AttemptOutcome {
   error: string | null;
   text: string;
 }
+
+export type AttemptOutcomeKind =
+  'accepted' | 'partly_accepted' | 'temporary_failure' | 'permanent_failure' | 'no_gateway' | 'expired';
+
+export interface NewAttempt {
+  tenantId: number;
+  messageId: number;
+  pass: number;
+  gatewayId: number | null;
+  gatewayName: string | null;
+  startedAtMs: number;
+  finishedAtMs: number;
+  outcome: AttemptOutcomeKind;
+  partsAccepted: number;
+  partsTotal: number | null;
+  answer: string | null;
+  error: string | null;
+}
+
+/** Unmatched receipts older than this are dropped: their part is never coming. */
+const UNMATCHED_RECEIPT_TTL_MS = 3 * 24 * 3600_000;
 
 export class SmsRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -94,6 +117,14 @@ export class SmsRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * A gateway by id in any tenant: only for delivery callbacks, which prove the gateway's key
+   * (signature, secret) before anything is done, and then work in the gateway's tenant.
+   */
+  findGatewayForCallback(id: number): Promise<SmsGatewayRow | undefined> {
+    return this.db.selectFrom('sms_gateways').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
   async insertGateway(values: {
     tenantId: number;
     name: string;
@@ -116,6 +147,7 @@ export class SmsRepository {
         settings_json: values.settingsJson,
         is_enabled: values.isEnabled ? 1 : 0,
         position: Number(last?.p ?? -1) + 1,
+        callback_secret: crypto.randomBytes(24).toString('base64url'),
         created_at: values.nowMs,
         updated_at: values.nowMs,
       })
@@ -258,21 +290,184 @@ export class SmsRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** Applies a delivery receipt to the message the gateway knows by `externalId`. */
-  async applyReceipt(
+  // ---- attempts, parts, receipts ----
+
+  async insertAttempt(a: NewAttempt): Promise<void> {
+    await this.db
+      .insertInto('sms_attempts')
+      .values({
+        tenant_id: a.tenantId,
+        message_id: a.messageId,
+        pass: a.pass,
+        gateway_id: a.gatewayId,
+        gateway_name: a.gatewayName,
+        started_at: a.startedAtMs,
+        finished_at: a.finishedAtMs,
+        outcome: a.outcome,
+        parts_accepted: a.partsAccepted,
+        parts_total: a.partsTotal,
+        answer: a.answer,
+        error: a.error,
+      })
+      .execute();
+  }
+
+  listAttempts(tenantId: number, messageId: number): Promise<SmsAttempt[]> {
+    return this.db
+      .selectFrom('sms_attempts')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('message_id', '=', messageId)
+      .orderBy('id')
+      .execute();
+  }
+
+  listParts(tenantId: number, messageId: number): Promise<SmsPart[]> {
+    return this.db
+      .selectFrom('sms_parts')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('message_id', '=', messageId)
+      .orderBy('id')
+      .execute();
+  }
+
+  /**
+   * Records a part a gateway accepted, then applies receipts that arrived for it before this
+   * row existed. False when the part was recorded already (it must not be sent twice).
+   */
+  async insertPart(
+    tenantId: number,
+    messageId: number,
+    gatewayId: number,
+    part: AcceptedPart,
+    nowMs: number,
+  ): Promise<boolean> {
+    const inserted = await this.db
+      .insertInto('sms_parts')
+      .values({
+        tenant_id: tenantId,
+        message_id: messageId,
+        gateway_id: gatewayId,
+        part_number: part.partNumber,
+        part_count: part.partCount,
+        concat_ref: part.reference,
+        external_id: part.externalId,
+        status: 'accepted',
+        accepted_at: nowMs,
+      })
+      .onConflict((oc) => oc.columns(['message_id', 'gateway_id', 'part_number']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (part.externalId !== null) await this.matchUnmatched(tenantId, gatewayId, part.externalId);
+    return inserted !== undefined;
+  }
+
+  /**
+   * Applies a delivery receipt to the part the gateway knows by its id and recomputes the
+   * message's status. A receipt whose part is not recorded yet (it can beat the send loop) is
+   * kept and applied when the part is. Returns the message id, or undefined when kept.
+   */
+  async applyReceipt(receipt: DeliveryReceipt, nowMs: number): Promise<number | undefined> {
+    const applied = await this.applyToPart(receipt, nowMs);
+    if (applied !== undefined) return applied;
+    await this.db
+      .insertInto('sms_unmatched_receipts')
+      .values({
+        tenant_id: receipt.tenantId,
+        gateway_id: receipt.gatewayId,
+        external_id: receipt.externalId,
+        state: receipt.state,
+        outcome: receipt.outcome,
+        received_at: nowMs,
+      })
+      .execute();
+    await this.db
+      .deleteFrom('sms_unmatched_receipts')
+      .where('received_at', '<', nowMs - UNMATCHED_RECEIPT_TTL_MS)
+      .execute();
+    // The part may have been recorded between the lookup and the insert: its matching missed this row.
+    return this.matchUnmatched(receipt.tenantId, receipt.gatewayId, receipt.externalId);
+  }
+
+  /** Applies kept receipts of a part that exists now (each once: the delete decides who applies it). */
+  private async matchUnmatched(
+    tenantId: number,
     gatewayId: number,
     externalId: string,
-    status: 'delivered' | 'undelivered',
-    answer: string,
-  ) {
-    const result = await this.db
-      .updateTable('sms_messages')
-      .set({ status, gateway_answer: sql<string>`coalesce(gateway_answer, '') || ${` · receipt ${answer}`}` })
+  ): Promise<number | undefined> {
+    const part = await this.findPartByExternalId(tenantId, gatewayId, externalId);
+    if (!part) return undefined;
+    const kept = await this.db
+      .deleteFrom('sms_unmatched_receipts')
+      .where('tenant_id', '=', tenantId)
       .where('gateway_id', '=', gatewayId)
       .where('external_id', '=', externalId)
-      .where('status', 'in', ['sent', 'delivered', 'undelivered'])
+      .returningAll()
+      .execute();
+    let messageId: number | undefined;
+    for (const r of kept.sort((x, y) => x.id - y.id)) {
+      messageId = await this.applyToPart(
+        {
+          tenantId,
+          gatewayId,
+          externalId,
+          state: r.state,
+          outcome: r.outcome as DeliveryReceipt['outcome'],
+        },
+        r.received_at,
+      );
+    }
+    return messageId;
+  }
+
+  private findPartByExternalId(tenantId: number, gatewayId: number, externalId: string) {
+    return this.db
+      .selectFrom('sms_parts')
+      .select(['id', 'message_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('gateway_id', '=', gatewayId)
+      .where('external_id', '=', externalId)
+      .orderBy('id', 'desc')
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  }
+
+  private async applyToPart(receipt: DeliveryReceipt, nowMs: number): Promise<number | undefined> {
+    const part = await this.findPartByExternalId(receipt.tenantId, receipt.gatewayId, receipt.externalId);
+    if (!part) return undefined;
+    await this.db.transaction().execute(async (trx) => {
+      // Row lock on the message: receipts of its parts and the sender's own refresh take turns.
+      await trx
+        .updateTable('sms_messages')
+        .set((eb) => ({ status: eb.ref('status') }))
+        .where('id', '=', part.message_id)
+        .execute();
+      // An intermediate report never undoes a final one.
+      let update = trx
+        .updateTable('sms_parts')
+        .set({
+          receipt_state: receipt.state.slice(0, 32),
+          receipt_at: nowMs,
+          ...(receipt.outcome === 'pending' ? {} : { status: receipt.outcome }),
+        })
+        .where('id', '=', part.id);
+      if (receipt.outcome === 'pending') update = update.where('status', '=', 'accepted');
+      await update.execute();
+      await refreshDeliveryStatus(trx, receipt.tenantId, part.message_id);
+    });
+    return part.message_id;
+  }
+
+  /** Recomputes a sent message's status from its parts (after the send, receipts may be in). */
+  async refreshDeliveryStatus(tenantId: number, messageId: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('sms_messages')
+        .set((eb) => ({ status: eb.ref('status') }))
+        .where('id', '=', messageId)
+        .execute();
+      await refreshDeliveryStatus(trx, tenantId, messageId);
+    });
   }
 
   // ---- messages: log ----
@@ -308,4 +503,44 @@ export class SmsRepository {
     ]);
     return { rows, total: Number(count?.n ?? 0) };
   }
+}
+
+/**
+ * delivered when every part the message went out with (on the gateway that sent it) is,
+ * undelivered when any of them is, sent otherwise. Call with the message row locked.
+ */
+async function refreshDeliveryStatus(db: Kysely<Database>, tenantId: number, messageId: number) {
+  const message = await db
+    .selectFrom('sms_messages')
+    .select(['status', 'gateway_id'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', messageId)
+    .executeTakeFirst();
+  if (
+    !message ||
+    message.gateway_id === null ||
+    !['sent', 'delivered', 'undelivered'].includes(message.status)
+  )
+    return;
+  const parts = await db
+    .selectFrom('sms_parts')
+    .select(['part_count', 'status'])
+    .where('tenant_id', '=', tenantId)
+    .where('message_id', '=', messageId)
+    .where('gateway_id', '=', message.gateway_id)
+    .execute();
+  if (parts.length === 0) return;
+  const count = Math.max(...parts.map((p) => p.part_count));
+  const status = parts.some((p) => p.status === 'undelivered')
+    ? 'undelivered'
+    : parts.filter((p) => p.status === 'delivered').length >= count
+      ? 'delivered'
+      : 'sent';
+  if (status !== message.status)
+    await db
+      .updateTable('sms_messages')
+      .set({ status })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', messageId)
+      .execute();
 }

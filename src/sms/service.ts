@@ -4,7 +4,7 @@
  * an enabled gateway, so the last enabled gateway cannot be disabled or deleted while OTP is on.
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { AppError, notFound, validation, type Clock } from '../shared/index.js';
+import { AppError, cleanName, type Clock, NAME_MAX_CHARS, notFound, validation } from '../shared/index.js';
 import type { SmsGatewayRow, SmsMessage, Tenant } from '../store/index.js';
 import type { TenantsRepository } from '../tenants/index.js';
 import { DestinationRefused, type DestinationGuard } from './destinations.js';
@@ -51,6 +51,38 @@ export interface SmsMessageView {
   createdAt: number;
   sentAt: number | null;
   nextAttemptAt: number | null;
+}
+
+/** One try of one gateway, for the SMS log. */
+export interface SmsAttemptView {
+  pass: number;
+  gatewayId: number | null;
+  /** The gateway's name at the time of the attempt. */
+  gatewayName: string | null;
+  startedAt: number;
+  finishedAt: number;
+  outcome: string;
+  partsAccepted: number;
+  partsTotal: number | null;
+  answer: string | null;
+  error: string | null;
+}
+
+/** One part a gateway accepted, with its delivery receipt. */
+export interface SmsPartView {
+  gatewayId: number;
+  partNumber: number;
+  partCount: number;
+  externalId: string | null;
+  status: string;
+  receiptState: string | null;
+  acceptedAt: number;
+  receiptAt: number | null;
+}
+
+export interface SmsMessageDetailView extends SmsMessageView {
+  history: SmsAttemptView[];
+  parts: SmsPartView[];
 }
 
 export interface GatewayInput {
@@ -247,10 +279,40 @@ export class SmsService {
     return { items: rows.map((r) => toMessageView(r, names)), total };
   }
 
-  async getMessage(tenantId: number, id: number): Promise<SmsMessageView> {
+  /** One message with every attempt and every accepted part (receipts per part). */
+  async getMessage(tenantId: number, id: number): Promise<SmsMessageDetailView> {
     const row = await this.repo.getMessage(tenantId, id);
     if (!row) throw notFound('SMS message');
-    return toMessageView(row, await this.gatewayNames(tenantId));
+    const [names, attempts, parts] = await Promise.all([
+      this.gatewayNames(tenantId),
+      this.repo.listAttempts(tenantId, id),
+      this.repo.listParts(tenantId, id),
+    ]);
+    return {
+      ...toMessageView(row, names),
+      history: attempts.map((a) => ({
+        pass: a.pass,
+        gatewayId: a.gateway_id,
+        gatewayName: a.gateway_name,
+        startedAt: a.started_at,
+        finishedAt: a.finished_at,
+        outcome: a.outcome,
+        partsAccepted: a.parts_accepted,
+        partsTotal: a.parts_total,
+        answer: a.answer,
+        error: a.error,
+      })),
+      parts: parts.map((p) => ({
+        gatewayId: p.gateway_id,
+        partNumber: p.part_number,
+        partCount: p.part_count,
+        externalId: p.external_id,
+        status: p.status,
+        receiptState: p.receipt_state,
+        acceptedAt: p.accepted_at,
+        receiptAt: p.receipt_at,
+      })),
+    };
   }
 
   private async gatewayNames(tenantId: number): Promise<Map<number, string>> {
@@ -307,8 +369,8 @@ export function isSmsStatus(value: unknown): value is SmsStatus {
 }
 
 function checkName(name: string): string {
-  const trimmed = (name ?? '').trim();
-  if (trimmed.length < 1 || trimmed.length > 100)
-    throw validation('The gateway name must have 1 to 100 characters');
+  const trimmed = cleanName(name);
+  if (trimmed.length < 1 || trimmed.length > NAME_MAX_CHARS)
+    throw validation(`The gateway name must have 1 to ${NAME_MAX_CHARS} characters`);
   return trimmed;
 }

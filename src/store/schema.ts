@@ -91,6 +91,31 @@ export interface HotspotsTable {
   updated_at: number;
 }
 
+/** The hosted login page of a hotspot (created on first use). */
+export interface HotspotLoginPagesTable {
+  hotspot_id: number;
+  tenant_id: number;
+  public_id: string; // random, in the page's URL: /hotspot/<public_id>/login
+  login_by: string; // chap | pap: how the router's login form expects the password
+  created_at: number;
+  updated_at: number;
+}
+
+/** A guest's way through the hosted login page (server-side: mini-browsers keep no cookies). */
+export interface HotspotLoginFlowsTable {
+  id: Id;
+  tenant_id: number;
+  hotspot_id: number;
+  token_hash: string; // sha256 hex of the flow id that travels in the router's dst
+  mac: string | null; // the router's client MAC, normalised
+  voucher_id: number | null; // the voucher Portico checked and sent to the router
+  link_orig: string | null; // the page the guest first asked for
+  router_attempts: Generated<number>;
+  created_at: number;
+  attempted_at: number | null;
+  completed_at: number | null;
+}
+
 export interface PlansTable {
   id: Id;
   tenant_id: number;
@@ -277,6 +302,8 @@ export interface SmsGatewaysTable {
   settings_json: string;
   is_enabled: Generated<Flag>;
   position: Generated<number>;
+  /** Secret in the gateway's HTTP delivery-report URL (migration 0007). */
+  callback_secret: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -302,6 +329,50 @@ export interface SmsMessagesTable {
   sent_at: number | null;
 }
 
+/** One try of one gateway for one message (or a pass that found no gateway). */
+export interface SmsAttemptsTable {
+  id: Id;
+  tenant_id: number;
+  message_id: number;
+  pass: number; // the message's attempt (pass) number, 1-based
+  gateway_id: number | null;
+  gateway_name: string | null; // as it was named then
+  started_at: number;
+  finished_at: number;
+  outcome: string; // accepted | partly_accepted | temporary_failure | permanent_failure | no_gateway | expired
+  parts_accepted: Generated<number>;
+  parts_total: number | null;
+  answer: string | null; // the gateway's answer, trimmed
+  error: string | null;
+}
+
+/** One part a gateway accepted, with its id for delivery receipts. */
+export interface SmsPartsTable {
+  id: Id;
+  tenant_id: number;
+  message_id: number;
+  gateway_id: number;
+  part_number: number; // 1-based
+  part_count: number;
+  concat_ref: number | null; // SMPP concatenation reference (0-255)
+  external_id: string | null;
+  status: string; // accepted | delivered | undelivered
+  receipt_state: string | null; // DELIVRD, UNDELIV, ENROUTE, delivered (Twilio), …
+  accepted_at: number;
+  receipt_at: number | null;
+}
+
+/** A delivery receipt whose part is not recorded (yet). */
+export interface SmsUnmatchedReceiptsTable {
+  id: Id;
+  tenant_id: number;
+  gateway_id: number;
+  external_id: string;
+  state: string;
+  outcome: string; // delivered | undelivered | pending
+  received_at: number;
+}
+
 /** SMS one-time codes for the portal, bound to the sign-in attempt. */
 export interface OtpChallengesTable {
   id: Id;
@@ -325,6 +396,8 @@ export interface Database {
   api_tokens: ApiTokensTable;
   web_sessions: WebSessionsTable;
   hotspots: HotspotsTable;
+  hotspot_login_pages: HotspotLoginPagesTable;
+  hotspot_login_flows: HotspotLoginFlowsTable;
   plans: PlansTable;
   voucher_series: VoucherSeriesTable;
   vouchers: VouchersTable;
@@ -336,6 +409,9 @@ export interface Database {
   disconnect_requests: DisconnectRequestsTable;
   sms_gateways: SmsGatewaysTable;
   sms_messages: SmsMessagesTable;
+  sms_attempts: SmsAttemptsTable;
+  sms_parts: SmsPartsTable;
+  sms_unmatched_receipts: SmsUnmatchedReceiptsTable;
   otp_challenges: OtpChallengesTable;
 }
 
@@ -352,3 +428,5 @@ export type Device = Selectable<DevicesTable>;
 export type Session = Selectable<SessionsTable>;
 export type SmsGatewayRow = Selectable<SmsGatewaysTable>;
 export type SmsMessage = Selectable<SmsMessagesTable>;
+export type SmsAttempt = Selectable<SmsAttemptsTable>;
+export type SmsPart = Selectable<SmsPartsTable>;

@@ -33,8 +33,26 @@ export interface VoucherSettings {
   deviceLimitPolicy: DeviceLimitPolicy;
 }
 
+/** Where people reach this tenant, learnt rather than set (for links when no public URL is set). */
+export interface ReachSettings {
+  /** The origin an admin last signed in at ("http://192.168.1.5:3000"), '' before any sign-in. */
+  adminOrigin: string;
+}
+
+/** The hosted hotspot login page (src/hotspot-login): look, and where guests go after login. */
+export interface HotspotLoginSettings {
+  /** "Open the customer portal after login": post-login lands on the voucher just used. */
+  openPortalAfterLogin: boolean;
+  /** Accent colour of the login page (#rrggbb); the text on it is chosen for contrast. */
+  accentColor: string;
+  /** A line under the venue's name, e.g. "Free coffee refills"; empty = none. */
+  welcomeText: string;
+}
+
 export interface SettingsDocuments {
   portal: PortalSettings;
+  reach: ReachSettings;
+  hotspotLogin: HotspotLoginSettings;
   notifications: NotificationSettings;
   vouchers: VoucherSettings;
 }
@@ -59,6 +77,12 @@ export const SETTINGS_DEFAULTS: SettingsDocuments = {
     otpMaxPerIpPerHour: 20,
     otpMaxPerTenantPerDay: 1000,
     otpAllowedPrefixes: [],
+  },
+  reach: { adminOrigin: '' },
+  hotspotLogin: {
+    openPortalAfterLogin: false,
+    accentColor: '#0b5cad',
+    welcomeText: '',
   },
   notifications: {
     statusPageEnabled: false,

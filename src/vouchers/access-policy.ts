@@ -172,6 +172,45 @@ export class VoucherAccessPolicy {
     return refuse('MAC_UNKNOWN');
   }
 
+  /**
+   * What a login with `codeTyped` from `mac` would meet, without logging in: the voucher, or the
+   * refusal the router would give (unknown, disabled, expired, used up, device limit reached).
+   * For the hosted login page, which answers in plain words before the router is involved. Reads
+   * only; the router's Access-Request still decides (and takes the device slot).
+   */
+  async check(
+    tenantId: number,
+    codeTyped: string,
+    mac: string | undefined,
+  ): Promise<{ ok: true; voucher: Voucher } | { ok: false; code: ErrorCode }> {
+    const vouchers = new VoucherAccessRepository(this.db, this.dialect);
+    const code = codeTyped.trim();
+    if (code === '' || code.length > 100) return { ok: false, code: 'VOUCHER_UNKNOWN' };
+    let voucher = await vouchers.findByCode(tenantId, code);
+    const settings = await this.voucherSettings(tenantId);
+    if (!voucher && settings.acceptShortCode) voucher = await vouchers.findByShortCode(tenantId, code);
+    if (!voucher) return { ok: false, code: 'VOUCHER_UNKNOWN' };
+    const nowMs = this.clock.nowMs();
+    const refused = this.checkStatus(voucher, nowMs);
+    if (refused) return { ok: false, code: refused.code };
+    const clientMac = mac ? parseMac(mac) : undefined;
+    if (clientMac !== undefined) {
+      const devices = new DeviceAccessRepository(this.db);
+      if (!(await devices.findOnVoucher(tenantId, voucher.id, clientMac))) {
+        const present = await devices.listWithPresence(tenantId, voucher.id);
+        const full = present.length >= voucher.devices_limit;
+        const anyOffline = present.some((d) => d.online_since_at === null);
+        if (
+          full &&
+          (settings.deviceLimitPolicy === 'reject' ||
+            (settings.deviceLimitPolicy === 'replace_offline' && !anyOffline))
+        )
+          return { ok: false, code: 'VOUCHER_DEVICE_LIMIT' };
+      }
+    }
+    return { ok: true, voucher };
+  }
+
   private async admit(
     found: Voucher,
     method: 'voucher' | 'mac',

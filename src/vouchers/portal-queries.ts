@@ -128,4 +128,18 @@ export class VoucherPortalQueries {
       .executeTakeFirst();
     return row && toVoucher(row);
   }
+
+  /**
+   * One voucher by id, whoever owns it: only for a caller that proved a right to this voucher
+   * (the hotspot login's signed "voucher you just used" link).
+   */
+  async findById(tenantId: number, voucherId: number): Promise<CustomerVoucher | undefined> {
+    const row = await this.db
+      .selectFrom('vouchers')
+      .select(COLUMNS)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', voucherId)
+      .executeTakeFirst();
+    return row && toVoucher(row);
+  }
 }

@@ -63,7 +63,7 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
         await page.getByRole('link', { name: voucher.code }).click();
         await page.waitForURL(`${baseUrl}/admin/vouchers/${voucher.id}`);
         await expect(page.locator('#devices').textContent()).resolves.toContain(
-          'This voucher can be used by up to 2 device(s); 0 on it.',
+          'This voucher can be used by up to 2 devices; 0 on it.',
         );
         expect((await world.macAuth(MAC)).code).toBe('Access-Reject');
 

@@ -212,7 +212,7 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
       // Send its details by SMS, then read that SMS in the log (from the voucher's own link).
       await page.getByRole('button', { name: 'Send details by SMS' }).click();
       await expect(notice()).resolves.toContain('The SMS is queued for sending');
-      await page.getByRole('link', { name: 'SMS sent to them' }).click();
+      await page.getByRole('link', { name: 'SMS log for this number' }).click();
       await expect(page.getByRole('heading', { name: 'SMS Logs' }).isVisible()).resolves.toBe(true);
       const row = page.locator('main tbody tr').filter({ hasText: 'Voucher details' });
       for (let tries = 0; (await row.textContent())?.includes('sent') !== true; tries++) {

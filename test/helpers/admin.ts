@@ -23,9 +23,15 @@ export async function createAdmin(
   });
 }
 
-export async function createApiToken(app: App, tenantId: number, role: Role = 'owner'): Promise<string> {
+/** An API token; without `createdByAdminId` it records no creator (like an operator's token). */
+export async function createApiToken(
+  app: App,
+  tenantId: number,
+  role: Role = 'owner',
+  createdByAdminId: number | null = null,
+): Promise<string> {
   const tokens = new ApiTokensRepository(app.store.db, app.clock, app.random);
-  const { token } = await tokens.create(tenantId, { name: `test ${role}`, role, createdByAdminId: null });
+  const { token } = await tokens.create(tenantId, { name: `test ${role}`, role, createdByAdminId });
   return token;
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { canManageAccess, isRole, ROLES, type Role } from '../../auth/index.js';
+import { assertMayChangeAdmin, canManageAccess, isRole, ROLES, type Role } from '../../auth/index.js';
 import { AppError } from '../../shared/index.js';
 import { ADMIN_COOKIE } from '../auth.js';
 import type { AdminDeps } from '../deps.js';
@@ -45,6 +45,9 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
     const admins = await deps.admins.list(request.tenant.id);
     const actor = kit.actorOf(request);
     const owner = canManageAccess(actor.role);
+    // A super-admin's account is changed only by a super-admin (assertMayChangeAdmin).
+    const mayChange = (a: { id: number; isSuper: boolean }) =>
+      owner && a.id !== actor.adminId && (!a.isSuper || actor.isSuper);
     const csrf = kit.csrf(reply);
     return kit.render(request, reply, {
       title: 'Admins',
@@ -70,7 +73,7 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
                   </td>
                   <td>{a.email}</td>
                   <td>
-                    {owner && a.id !== actor.adminId ? (
+                    {mayChange(a) ? (
                       <form method="post" action={`/admin/admins/${a.id}`} class="inline">
                         <CsrfField token={csrf} />
                         <RoleSelect selected={a.role} />
@@ -89,7 +92,7 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
                   </td>
                   <td>{when(a.lastLoginAtMs, request.tenant.time_zone)}</td>
                   <td>
-                    {owner && a.id !== actor.adminId ? (
+                    {mayChange(a) ? (
                       <ActionButton
                         action={`/admin/admins/${a.id}/delete`}
                         csrf={csrf}
@@ -163,10 +166,10 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
       const id = idParam(request.params);
       try {
         const disabled = text(request.body, 'disabled') === 'on';
-        await deps.admins.update(request.tenant.id, id, {
-          role: roleFrom(request.body),
-          isDisabled: disabled,
-        });
+        const role = roleFrom(request.body);
+        const target = await deps.admins.get(request.tenant.id, id);
+        assertMayChangeAdmin(kit.actorOf(request), target, { role, isDisabled: disabled });
+        await deps.admins.update(request.tenant.id, id, { role, isDisabled: disabled });
         if (disabled) await deps.webSessions.destroyAllFor(request.tenant.id, 'admin', id);
         return reply.redirect('/admin/admins?notice=saved', 303);
       } catch (error) {
@@ -179,6 +182,9 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
   admin.post('/admin/admins/:id/delete', { preHandler: kit.requireOwner }, async (request, reply) => {
     const id = idParam(request.params);
     if (id === kit.actorOf(request).adminId) throw new AppError('CONFLICT', 'You cannot delete yourself');
+    assertMayChangeAdmin(kit.actorOf(request), await deps.admins.get(request.tenant.id, id), {
+      remove: true,
+    });
     try {
       await deps.admins.delete(request.tenant.id, id);
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { PLAN_SORT_KEYS, type PlanInput, type PlanView } from '../../plans/index.js';
-import { AppError, MB, pageRequest, parseSort } from '../../shared/index.js';
+import { AppError, countOf, MB, pageRequest, parseSort } from '../../shared/index.js';
 import type { AdminDeps } from '../deps.js';
 import { checked, currencyDigits, idParam, scaled, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
@@ -332,7 +332,7 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
         <>
           <p>
             <Badge status={plan.isActive ? 'active' : 'inactive'} /> {money(plan.priceMinor, plan.currency)} ·{' '}
-            {limits(plan)} · {plan.devicesLimit} device(s) ·{' '}
+            {limits(plan)} · {countOf(plan.devicesLimit, 'device', 'devices')} ·{' '}
             <a href={`/admin/vouchers?planId=${plan.id}`}>Vouchers of this plan</a>
           </p>
           {canWrite(actor.role) ? (

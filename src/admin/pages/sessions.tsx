@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { idParam, macFilter } from '../forms.js';
-import { pageRequest, parseSort } from '../../shared/index.js';
+import { countOf, pageRequest, parseSort } from '../../shared/index.js';
 import { SESSION_SORT_KEYS, type SessionDisconnectState } from '../../usage/admin-queries.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
@@ -24,7 +24,7 @@ type Query = Record<string, string | undefined>;
 function disconnectNote(d: SessionDisconnectState, tz: string): string {
   const asked = `Disconnect requested (${d.reason.replaceAll('_', ' ')})`;
   if (d.confirmedAtMs !== null) return `${asked}: confirmed by the hotspot.`;
-  const tries = `${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`;
+  const tries = countOf(d.attempts, 'attempt', 'attempts');
   return d.nextAttemptAtMs !== null
     ? `${asked}: not confirmed after ${tries}; next try ${when(d.nextAttemptAtMs, tz)}.`
     : `${asked}: not confirmed after ${tries}; no more retries.`;

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { renderDocument } from '../../http/render.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../../http/cookies.js';
@@ -88,6 +88,7 @@ export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Prom
         userAgent: request.headers['user-agent'],
       });
       setSessionCookie(request, reply, ADMIN_COOKIE, token);
+      await rememberAdminOrigin(deps, request);
       return reply.redirect('/admin', 303);
     },
   );
@@ -97,4 +98,15 @@ export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Prom
     clearSessionCookie(request, reply, ADMIN_COOKIE);
     return reply.redirect('/admin/sign-in', 303);
   });
+}
+
+/**
+ * The origin this admin reached Portico at: SMS portal links use it while no public URL is set
+ * (notifications/portal-url.ts). Written only when it changes.
+ */
+async function rememberAdminOrigin(deps: AdminDeps, request: FastifyRequest): Promise<void> {
+  const origin = `${request.protocol}://${request.host}`;
+  const reach = await deps.tenants.getSettings(request.tenant.id, 'reach');
+  if (reach.adminOrigin !== origin)
+    await deps.tenants.putSettings(request.tenant.id, 'reach', { adminOrigin: origin }, deps.clock.nowMs());
 }

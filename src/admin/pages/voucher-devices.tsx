@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import {
+  deviceLimitText,
   disconnectOutcome,
   parseDisconnectOutcome,
   parseMac,
@@ -177,10 +178,10 @@ function DeviceFields(props: { form: DeviceFormState; idPrefix: string }): VNode
         id={`${props.idPrefix}-title`}
         name="title"
         label="Name (optional)"
-        hint="For example “Front desk laptop”; at most 60 characters."
+        hint="For example “Front desk laptop”; at most 100 characters."
         value={props.form.title}
         error={props.form.titleError}
-        maxLength={60}
+        maxLength={100}
       />
     </>
   );
@@ -271,7 +272,7 @@ export function DevicesBlock(props: {
         </div>
       ) : null}
       <p>
-        This voucher can be used by up to {overview.devicesLimit} device(s); {count} on it. A device on this
+        This voucher can be used by {deviceLimitText(overview.devicesLimit)}; {count} on it. A device on this
         list connects by MAC authentication, without the code.
       </p>
       {count === 0 ? (

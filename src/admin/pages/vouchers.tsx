@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { canWrite } from '../../auth/index.js';
-import { AppError, pageRequest, parseSort } from '../../shared/index.js';
+import { AppError, countOf, pageRequest, parseSort } from '../../shared/index.js';
 import {
   VOUCHER_SORT_KEYS,
   VOUCHER_STATUSES,
@@ -541,7 +541,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                   <a
                     href={`/admin/logs/sms?${new URLSearchParams({ recipient: customer.phone }).toString()}`}
                   >
-                    SMS sent to them
+                    SMS log for this number
                   </a>
                 </>
               ) : (
@@ -562,7 +562,8 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
             </dd>
             <dt>Speed</dt>
             <dd>
-              ↓ {v.speedDownKbps ?? '∞'} / ↑ {v.speedUpKbps ?? '∞'} kbps · {v.devicesLimit} device(s)
+              ↓ {v.speedDownKbps ?? '∞'} / ↑ {v.speedUpKbps ?? '∞'} kbps ·{' '}
+              {countOf(v.devicesLimit, 'device', 'devices')}
             </dd>
             <dt>Validity</dt>
             <dd>

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/deps.js';
 import { createTenantWithOwner, updateTenantDetails } from '../../admin/tenants-service.js';
+import { assertMayChangeAdmin } from '../../auth/index.js';
 import { AppError, pageOfList, pageRequest } from '../../shared/index.js';
 import { normalizeHost, type VoucherSettings as VoucherSettingsDoc } from '../../tenants/index.js';
 import { validateVoucherSettings } from '../../vouchers/settings.js';
@@ -85,7 +86,8 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     async (request) => {
       const tenantId = request.tenant.id;
       const { password, ...changes } = request.body;
-      await deps.admins.get(tenantId, request.params.id);
+      const target = await deps.admins.get(tenantId, request.params.id);
+      assertMayChangeAdmin(kit.actorOf(request), target, { ...changes, password: password !== undefined });
       const admin = await deps.admins.update(tenantId, request.params.id, changes);
       if (password !== undefined) await deps.admins.setPassword(tenantId, admin.id, password);
       if (password !== undefined || admin.isDisabled)
@@ -108,6 +110,8 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     async (request, reply) => {
       if (kit.actorOf(request).adminId === request.params.id)
         throw new AppError('CONFLICT', 'You cannot delete yourself');
+      const target = await deps.admins.get(request.tenant.id, request.params.id);
+      assertMayChangeAdmin(kit.actorOf(request), target, { remove: true });
       await deps.admins.delete(request.tenant.id, request.params.id);
       await deps.webSessions.destroyAllFor(request.tenant.id, 'admin', request.params.id);
       return reply.status(204).send();
@@ -190,7 +194,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
       preHandler: kit.requireSuper,
       schema: {
         tags: ['tenants'],
-        summary: 'List tenants (deployment owner: an owner token of the default tenant)',
+        summary: 'List tenants (super-admins, and owner tokens a super-admin created)',
         querystring: ListQuery,
         response: { 200: PageOf(Tenant), ...errors },
       },

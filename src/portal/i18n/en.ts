@@ -37,7 +37,7 @@ export const en = {
   'code.resent': 'A new code is on its way.',
   'code.otherNumber': 'Use another number',
   'code.error.empty': 'Enter the code from the text message.',
-  'code.error.invalid': 'That code is not right. {tries} tries left.',
+  'code.error.invalid': 'That code is not right. {tries, plural, one {# try} other {# tries}} left.',
   'code.error.used': 'This code is no longer valid. Ask for a new one.',
   'code.error.expired': 'This code has expired. Ask for a new one.',
   'code.error.locked': 'Too many wrong codes. Ask for a new one.',
@@ -173,9 +173,8 @@ export const en = {
   'error.500': 'Something went wrong on our side. Please try again in a moment.',
 
   'devices.title': 'Associated devices',
-  'devices.limit': 'This voucher can be used by up to {limit} devices.',
-  'devices.limitOne': 'This voucher can be used by 1 device.',
-  'devices.count': '{count} of {limit} devices',
+  'devices.limit': 'This voucher can be used by {limit, plural, one {# device} other {up to # devices}}.',
+  'devices.count': '{count} of {limit, plural, one {# device} other {# devices}}',
   'devices.manage': 'Manage devices',
   'devices.intro':
     'A device on this list connects with this voucher by its MAC address, without typing the code.',
@@ -204,7 +203,8 @@ export const en = {
   'devices.macHint': "For example AA:BB:CC:DD:EE:FF. You find it in the device's Wi-Fi settings.",
   'devices.nameLabel': 'Name (optional)',
   'devices.nameHint': 'For example "Anna\'s phone".',
-  'devices.full': 'This voucher already has {limit} devices. Remove one to add another.',
+  'devices.full':
+    'This voucher already has {limit, plural, one {# device} other {# devices}}. Remove one to add another.',
   'devices.editTitle': 'Edit device',
   'devices.editHint': 'A new MAC address replaces the old one: the old address loses access at once.',
   'devices.save': 'Save changes',
@@ -246,8 +246,8 @@ export const en = {
   'devices.error.sameVoucher': '{mac} is already on this voucher.',
   'devices.error.otherVoucher': '{mac} is already used with another voucher. Remove it there first.',
   'devices.error.limit':
-    'This voucher can be used by up to {limit} devices. Remove one before adding another.',
-  'devices.error.title': 'A name can be at most 60 characters.',
+    'This voucher can be used by {limit, plural, one {# device} other {up to # devices}}. Remove one before adding another.',
+  'devices.error.title': 'A name can be at most 100 characters.',
   'devices.error.notFound': 'This device is no longer on the voucher.',
   'devices.errorSummary': 'Please correct this:',
 } as const;

@@ -38,7 +38,8 @@ export const es: Record<MessageKey, string> = {
   'code.resent': 'Te estamos enviando un código nuevo.',
   'code.otherNumber': 'Usar otro número',
   'code.error.empty': 'Escribe el código del SMS.',
-  'code.error.invalid': 'Ese código no es correcto. Te quedan {tries} intentos.',
+  'code.error.invalid':
+    'Ese código no es correcto. {tries, plural, one {Te queda # intento} other {Te quedan # intentos}}.',
   'code.error.used': 'Este código ya no es válido. Pide uno nuevo.',
   'code.error.expired': 'Este código ha caducado. Pide uno nuevo.',
   'code.error.locked': 'Demasiados códigos incorrectos. Pide uno nuevo.',
@@ -174,9 +175,9 @@ export const es: Record<MessageKey, string> = {
   'error.500': 'Algo salió mal de nuestro lado. Inténtalo de nuevo en un momento.',
 
   'devices.title': 'Dispositivos asociados',
-  'devices.limit': 'Este bono se puede usar en hasta {limit} dispositivos.',
-  'devices.limitOne': 'Este bono se puede usar en 1 dispositivo.',
-  'devices.count': '{count} de {limit} dispositivos',
+  'devices.limit':
+    'Este bono se puede usar en {limit, plural, one {# dispositivo} other {hasta # dispositivos}}.',
+  'devices.count': '{count} de {limit, plural, one {# dispositivo} other {# dispositivos}}',
   'devices.manage': 'Gestionar dispositivos',
   'devices.intro':
     'Un dispositivo de esta lista se conecta con este bono por su dirección MAC, sin escribir el código.',
@@ -206,7 +207,8 @@ export const es: Record<MessageKey, string> = {
   'devices.macHint': 'Por ejemplo AA:BB:CC:DD:EE:FF. La encontrarás en los ajustes de Wi-Fi del dispositivo.',
   'devices.nameLabel': 'Nombre (opcional)',
   'devices.nameHint': 'Por ejemplo «Móvil de Ana».',
-  'devices.full': 'Este bono ya tiene {limit} dispositivos. Quita uno para añadir otro.',
+  'devices.full':
+    'Este bono ya tiene {limit, plural, one {# dispositivo} other {# dispositivos}}. Quita uno para añadir otro.',
   'devices.editTitle': 'Editar dispositivo',
   'devices.editHint':
     'Una nueva dirección MAC sustituye a la anterior: la dirección antigua pierde el acceso al momento.',
@@ -248,8 +250,8 @@ export const es: Record<MessageKey, string> = {
   'devices.error.sameVoucher': '{mac} ya está en este bono.',
   'devices.error.otherVoucher': '{mac} ya se usa con otro bono. Quítala allí primero.',
   'devices.error.limit':
-    'Este bono se puede usar en hasta {limit} dispositivos. Quita uno antes de añadir otro.',
-  'devices.error.title': 'Un nombre puede tener como máximo 60 caracteres.',
+    'Este bono se puede usar en {limit, plural, one {# dispositivo} other {hasta # dispositivos}}. Quita uno antes de añadir otro.',
+  'devices.error.title': 'Un nombre puede tener como máximo 100 caracteres.',
   'devices.error.notFound': 'Este dispositivo ya no está en el bono.',
   'devices.errorSummary': 'Corrige esto:',
 };

@@ -1,21 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './en.js';
 import { es } from './es.js';
-import { chooseLanguage, formattingLocale, negotiateLanguage, translator } from './index.js';
+import { chooseLanguage, formattingLocale, messageParams, negotiateLanguage, translator } from './index.js';
 
 describe('message catalog', () => {
   it('has every English key in Spanish, with the same parameters', () => {
     for (const [key, english] of Object.entries(en)) {
       const spanish = es[key as keyof typeof en];
       expect(spanish, key).toBeTruthy();
-      const params = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-      expect(params(spanish), key).toEqual(params(english));
+      expect(messageParams(spanish), key).toEqual(messageParams(english));
     }
   });
 
   it('fills parameters', () => {
     expect(translator('es')('dash.hello', { name: 'Ana' })).toBe('Hola, Ana');
     expect(translator('en')('vouchers.usedOf', { used: '1 GB', limit: '2 GB' })).toBe('1 GB of 2 GB');
+  });
+});
+
+describe('plurals (Intl.PluralRules)', () => {
+  it.each([
+    ['en', 1, 'That code is not right. 1 try left.'],
+    ['en', 4, 'That code is not right. 4 tries left.'],
+    ['es', 1, 'Ese código no es correcto. Te queda 1 intento.'],
+    ['es', 4, 'Ese código no es correcto. Te quedan 4 intentos.'],
+  ] as const)('%s, %i tries left', (language, tries, text) => {
+    expect(translator(language)('code.error.invalid', { tries })).toBe(text);
+  });
+
+  it('says device and devices in both languages', () => {
+    expect(translator('en')('devices.count', { count: 1, limit: 1 })).toBe('1 of 1 device');
+    expect(translator('en')('devices.count', { count: 1, limit: 3 })).toBe('1 of 3 devices');
+    expect(translator('es')('devices.count', { count: 0, limit: 1 })).toBe('0 de 1 dispositivo');
+    expect(translator('es')('devices.limit', { limit: 1 })).toBe('Este bono se puede usar en 1 dispositivo.');
+  });
+
+  it('names a plural parameter like a plain one', () => {
+    expect(messageParams('{a} and {n, plural, one {# x} other {# xs}}')).toEqual(['a', 'n']);
   });
 });
 

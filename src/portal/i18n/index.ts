@@ -23,15 +23,47 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
 }
 
+/**
+ * `{name, plural, one {# item} other {# items}}` (the ICU MessageFormat subset the catalogs use):
+ * the branch for the number's plural category in this language (Intl.PluralRules), `#` replaced
+ * by the number; `other` when the category has no branch. Branches hold no nested braces.
+ */
+const PLURAL = /\{(\w+), plural,((?:\s*(?:zero|one|two|few|many|other) \{[^{}]*\})+)\s*\}/g;
+const PLURAL_BRANCH = /(zero|one|two|few|many|other) \{([^{}]*)\}/g;
+
+/** The parameter names a message uses, plural ones included (for the catalog's own test). */
+export function messageParams(template: string): string[] {
+  const plural = [...template.matchAll(PLURAL)].map((m) => m[1] ?? '');
+  const simple = [...template.replace(PLURAL, '').matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '');
+  return [...new Set([...plural, ...simple])].sort();
+}
+
+const pluralRulesCache = new Map<Language, Intl.PluralRules>();
+
 /** A translator for `language`: replaces `{name}` with params (missing ones stay visible). */
 export function translator(language: Language): Translate {
   const catalog = CATALOGS[language];
+  let rules = pluralRulesCache.get(language);
+  if (!rules) {
+    rules = new Intl.PluralRules(language);
+    pluralRulesCache.set(language, rules);
+  }
+  const pluralRules = rules;
   return (key, params) => {
     const template = catalog[key];
     if (!params) return template;
-    return template.replace(/\{(\w+)\}/g, (match, name: string) =>
-      params[name] === undefined ? match : String(params[name]),
-    );
+    return template
+      .replace(PLURAL, (match, name: string, branchText: string) => {
+        const value = params[name];
+        if (value === undefined) return match;
+        const count = Number(value);
+        const branches = new Map([...branchText.matchAll(PLURAL_BRANCH)].map((b) => [b[1], b[2] ?? '']));
+        const branch = branches.get(pluralRules.select(count)) ?? branches.get('other') ?? match;
+        return branch.replaceAll('#', String(value));
+      })
+      .replace(/\{(\w+)\}/g, (match, name: string) =>
+        params[name] === undefined ? match : String(params[name]),
+      );
   };
 }
 

@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   AppError,
+  countOf,
   HOUR_MS,
   DAY_MS,
   randomToken,
@@ -224,7 +225,7 @@ export class OtpService {
         throw new AppError('OTP_TOO_MANY_ATTEMPTS', 'Too many wrong codes. Ask for a new one.');
       throw new AppError(
         'OTP_INVALID',
-        `This code is not right. ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left.`,
+        `This code is not right. ${countOf(triesLeft, 'try', 'tries')} left.`,
         {
           triesLeft,
         },

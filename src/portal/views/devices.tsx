@@ -34,7 +34,7 @@ function deviceName(device: { title: string | null }, t: Translate): string {
 }
 
 export function limitText(limit: number, t: Translate): string {
-  return limit === 1 ? t('devices.limitOne') : t('devices.limit', { limit });
+  return t('devices.limit', { limit });
 }
 
 export function eventText(event: DeviceEvent, t: Translate): string {
@@ -117,7 +117,7 @@ function TitleField(props: { id: string; value: string; error?: string; t: Trans
       label={props.t('devices.nameLabel')}
       hint={props.t('devices.nameHint')}
       value={props.value}
-      maxLength={60}
+      maxLength={100}
       error={props.error}
     />
   );

@@ -1,7 +1,9 @@
 /**
  * Generic HTTP gateway (Kannel's sendsms and most local providers): URL and payload templates
- * with {to} {text} {from} {username} {password} placeholders, form or JSON body, one extra
- * header, and a success check on the status (2xx) and optionally a substring of the answer.
+ * with {to} {text} {from} {username} {password} {dlr_url} placeholders, form or JSON body, one
+ * extra header, and a success check on the status (2xx) and optionally a substring of the answer.
+ * {dlr_url} is Portico's delivery-report URL for this message (Kannel: `&dlr-mask=3&dlr-url=
+ * {dlr_url}`), empty when Portico has no public URL.
  * Kannel answers `202 0: Accepted for delivery` / `202 3: Queued for later delivery`, and
  * 4xx/503 otherwise.
  *
@@ -13,10 +15,15 @@ import { GatewayError, type OutgoingSms, type SendResult, type SmsGateway } from
 import type { HttpSettings } from '../gateway-settings.js';
 import { httpCall } from '../http-client.js';
 
+/** The id an HTTP gateway's part is recorded with, and its delivery reports matched by. */
+export function httpReceiptId(messageId: number): string {
+  return `portico-${messageId}`;
+}
+
 type Encoder = (value: string) => string;
 
 function fill(template: string, values: Record<string, string>, encode: Encoder): string {
-  return template.replace(/\{(to|text|from|username|password)\}/g, (_m, name: string) =>
+  return template.replace(/\{(to|text|from|username|password|dlr_url)\}/g, (_m, name: string) =>
     encode(values[name] ?? ''),
   );
 }
@@ -40,6 +47,7 @@ export class HttpGateway implements SmsGateway {
       from: s.sender,
       username: s.username,
       password: s.password,
+      dlr_url: message.statusCallbackUrl ?? '',
     };
     const url = fill(s.url, values, encodeURIComponent);
     const headers: Record<string, string> = {};
@@ -72,8 +80,13 @@ export class HttpGateway implements SmsGateway {
     if (s.successSubstring && !answer.body.includes(s.successSubstring)) {
       throw new GatewayError(`the answer does not contain "${s.successSubstring}"`, { answer: summary });
     }
+    // The delivery-report URL names the message by Portico's id: that is the id receipts match.
+    const reportsAsked =
+      values.dlr_url !== '' &&
+      message.messageId !== undefined &&
+      `${s.url}${s.payloadTemplate}`.includes('{dlr_url}');
     return {
-      externalId: null,
+      externalId: reportsAsked ? httpReceiptId(message.messageId!) : null,
       answer: s.successSubstring ? `${summary}, the answer contains "${s.successSubstring}"` : summary,
     };
   }

@@ -29,6 +29,7 @@ export function createGateway(row: SmsGatewayRow, deps: GatewayFactoryDeps): Sms
       return new TwilioGateway(parseGatewaySettings('twilio', stored), deps.destinations);
     case 'smpp':
       return new SmppGateway(parseGatewaySettings('smpp', stored), {
+        tenantId: row.tenant_id,
         gatewayId: row.id,
         logger: deps.logger,
         onReceipt: deps.onReceipt,

@@ -100,6 +100,7 @@ function makeGateway(port: number, extra: Partial<SmppSettings> = {}, receipts: 
     ...extra,
   };
   gateway = new SmppGateway(settings, {
+    tenantId: 3,
     gatewayId: 7,
     logger,
     onReceipt: (r) => receipts.push(r),
@@ -148,12 +149,18 @@ describe('smpp gateway', () => {
 
     smsc.sendReceipt('MSG1', 'DELIVRD');
     await until(() => receipts.length === 1 && smsc!.deliverResponses.length === 1);
-    expect(receipts[0]).toEqual({ gatewayId: 7, externalId: 'MSG1', state: 'DELIVRD', delivered: true });
+    expect(receipts[0]).toEqual({
+      tenantId: 3,
+      gatewayId: 7,
+      externalId: 'MSG1',
+      state: 'DELIVRD',
+      outcome: 'delivered',
+    });
     expect(smsc.deliverResponses[0]!.command_status).toBe(0);
 
     smsc.sendReceipt('MSG1', 'UNDELIV');
     await until(() => receipts.length === 2);
-    expect(receipts[1]).toMatchObject({ externalId: 'MSG1', delivered: false, state: 'UNDELIV' });
+    expect(receipts[1]).toMatchObject({ externalId: 'MSG1', outcome: 'undelivered', state: 'UNDELIV' });
   });
 
   it('splits a long GSM-7 text in 153-septet parts with a shared concatenation UDH', async () => {

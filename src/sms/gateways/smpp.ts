@@ -15,6 +15,8 @@ import {
   GatewayError,
   type DeliveryReceipt,
   type OutgoingSms,
+  type ReceiptOutcome,
+  type SendHooks,
   type SendResult,
   type SmsGateway,
 } from '../gateway.js';
@@ -41,6 +43,14 @@ const MESSAGE_STATES: Record<number, string> = {
   8: 'REJECTD',
 };
 
+/** Final states other than DELIVRD: the part will not arrive (UNKNOWN included: nothing more will come). */
+const UNDELIVERED_STATES = new Set(['UNDELIV', 'EXPIRED', 'DELETED', 'REJECTD', 'UNKNOWN']);
+
+export function receiptOutcome(state: string): ReceiptOutcome {
+  if (state === 'DELIVRD') return 'delivered';
+  return UNDELIVERED_STATES.has(state) ? 'undelivered' : 'pending';
+}
+
 export function smppStatusName(status: number): string {
   return STATUS_NAMES.get(status) ?? `0x${status.toString(16).padStart(8, '0')}`;
 }
@@ -51,7 +61,7 @@ export function smppStatusName(status: number): string {
  */
 export function parseReceipt(
   pdu: Pdu,
-): { externalId: string; state: string; delivered: boolean } | undefined {
+): { externalId: string; state: string; outcome: ReceiptOutcome } | undefined {
   const esmClass = typeof pdu.esm_class === 'number' ? pdu.esm_class : 0;
   if ((esmClass & 0x3c) !== ESM_DELIVERY_RECEIPT) return undefined;
   const sm = pdu.short_message as { message?: unknown } | Buffer | undefined;
@@ -64,10 +74,11 @@ export function parseReceipt(
   const externalId = idFromTlv || idFromText;
   const state = stateFromTlv ?? statFromText;
   if (!externalId || !state) return undefined;
-  return { externalId, state, delivered: state === 'DELIVRD' };
+  return { externalId, state, outcome: receiptOutcome(state) };
 }
 
 export interface SmppGatewayDeps {
+  tenantId: number;
   gatewayId: number;
   logger: Logger;
   onReceipt: (receipt: DeliveryReceipt) => void;
@@ -99,11 +110,18 @@ export class SmppGateway implements SmsGateway {
     return this.settings.timeoutSeconds * 1000;
   }
 
-  async send(message: OutgoingSms): Promise<SendResult> {
+  /**
+   * Submits every part not accepted yet (a resumed message keeps its concatenation reference and
+   * skips the parts this SMSC accepted before), reporting each accepted part before the next is
+   * sent. A refused part stops the loop: the GatewayError says whether a retry can help.
+   */
+  async send(message: OutgoingSms, hooks: SendHooks = {}): Promise<SendResult> {
     this.lastUsedMs = Date.now();
+    const reference = message.resume?.reference ?? this.reference++ & 0xff;
+    const done = new Set(message.resume?.acceptedParts ?? []);
     let parts;
     try {
-      parts = splitSms(message.text, this.reference++ & 0xff);
+      parts = splitSms(message.text, reference);
     } catch (error) {
       throw new GatewayError((error as Error).message, { permanent: true });
     }
@@ -111,7 +129,9 @@ export class SmppGateway implements SmsGateway {
     const sourceAddress = this.settings.sourceAddress;
     const alphanumeric = sourceAddress !== '' && !/^\+?\d+$/.test(sourceAddress);
     const ids: string[] = [];
-    for (const part of parts) {
+    for (const [index, part] of parts.entries()) {
+      const partNumber = index + 1;
+      if (done.has(partNumber)) continue;
       const answer = await this.request(session, 'submit_sm', {
         service_type: '',
         source_addr_ton: alphanumeric ? 5 : sourceAddress ? 1 : 0,
@@ -127,16 +147,32 @@ export class SmppGateway implements SmsGateway {
       });
       if (answer.command_status !== 0) {
         const name = smppStatusName(answer.command_status);
-        throw new GatewayError(`the SMSC refused submit_sm: ${name}`, {
+        const where = parts.length > 1 ? ` for part ${partNumber} of ${parts.length}` : '';
+        throw new GatewayError(`the SMSC refused submit_sm${where}: ${name}`, {
           permanent: PERMANENT_STATUSES.has(answer.command_status),
-          answer: `submit_sm_resp ${name}`,
+          answer: `submit_sm_resp ${name}${where}${ids.length > 0 ? ` (accepted before: ${ids.join(', ')})` : ''}`,
         });
       }
-      ids.push(typeof answer.message_id === 'string' ? answer.message_id : '');
+      const id = typeof answer.message_id === 'string' ? answer.message_id : '';
+      ids.push(id);
+      try {
+        await hooks.onPartAccepted?.({
+          partNumber,
+          partCount: parts.length,
+          reference: parts.length > 1 ? reference : null,
+          externalId: id || null,
+        });
+      } catch {
+        // Going on without the record would send this part again on the retry.
+        throw new GatewayError(`part ${partNumber} was accepted but could not be recorded`);
+      }
     }
-    const count = parts.length > 1 ? ` (${parts.length} parts)` : '';
+    const count =
+      parts.length > 1
+        ? ` (${parts.length} parts${done.size > 0 ? `, resumed at part ${done.size + 1}` : ''})`
+        : '';
     return {
-      externalId: ids[0] || null,
+      externalId: parts.length === 1 ? ids[0] || null : null,
       answer: `submit_sm_resp ESME_ROK, message id ${ids.join(', ')}${count}`,
     };
   }
@@ -252,7 +288,7 @@ export class SmppGateway implements SmsGateway {
     const receipt = parseReceipt(pdu);
     if (!receipt) return; // a mobile-originated message: not handled
     try {
-      this.deps.onReceipt({ gatewayId: this.deps.gatewayId, ...receipt });
+      this.deps.onReceipt({ tenantId: this.deps.tenantId, gatewayId: this.deps.gatewayId, ...receipt });
     } catch (error) {
       this.deps.logger.error({ err: error }, 'SMPP receipt handler failed');
     }

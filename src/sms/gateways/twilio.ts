@@ -1,15 +1,19 @@
 /**
  * Twilio Messages API: POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json with form fields
- * To, From, Body and HTTP Basic auth (API key SID + secret, or Account SID + auth token).
- * Answers 201 JSON {sid, status}; errors are JSON {code, message, status}. Only those fields
- * are kept from an answer (checked and trimmed), never the raw body: `baseUrl` is a tenant
- * admin's choice and the body could be anything.
+ * To, From, Body (and StatusCallback when Portico can verify the callback) and HTTP Basic auth
+ * (API key SID + secret, or Account SID + auth token). Answers 201 JSON {sid, status}; errors are
+ * JSON {code, message, status}. Only those fields are kept from an answer (checked and trimmed),
+ * never the raw body: `baseUrl` is a tenant admin's choice and the body could be anything.
+ * Status callbacks are signed with the account's auth token (X-Twilio-Signature): see
+ * verifyTwilioSignature.
  */
+import crypto from 'node:crypto';
 import type { DestinationGuard } from '../destinations.js';
 import {
   GatewayError,
   summarizeAnswer,
   type OutgoingSms,
+  type ReceiptOutcome,
   type SendResult,
   type SmsGateway,
 } from '../gateway.js';
@@ -18,6 +22,43 @@ import { httpCall } from '../http-client.js';
 
 /** Twilio error codes that will fail the same way on every retry (invalid/unreachable number). */
 const PERMANENT_CODES = new Set([21211, 21212, 21214, 21217, 21219, 21408, 21610, 21612, 21614]);
+
+/**
+ * X-Twilio-Signature as Twilio computes it: the full URL Twilio requested (the StatusCallback
+ * given, query string included), then each POST parameter name and value appended in name order,
+ * HMAC-SHA1 with the auth token, Base64.
+ */
+export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
+  const data = Object.keys(params)
+    .sort()
+    .reduce((acc, name) => acc + name + params[name], url);
+  return crypto.createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
+}
+
+/** Compares in constant time (for equal lengths; the length of a signature is no secret). */
+export function verifyTwilioSignature(
+  authToken: string,
+  url: string,
+  params: Record<string, string>,
+  signature: string | undefined,
+): boolean {
+  if (!authToken || !signature) return false;
+  const expected = Buffer.from(twilioSignature(authToken, url, params));
+  const given = Buffer.from(signature);
+  return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+}
+
+/** The key Twilio signs callbacks with: the auth token (API key secrets do not sign). */
+export function twilioCallbackKey(settings: TwilioSettings): string {
+  return settings.authToken || (settings.apiKeySid ? '' : settings.secret);
+}
+
+/** MessageStatus of a status callback, as a receipt outcome. */
+export function twilioOutcome(status: string): ReceiptOutcome {
+  if (status === 'delivered' || status === 'read') return 'delivered';
+  if (status === 'undelivered' || status === 'failed' || status === 'canceled') return 'undelivered';
+  return 'pending'; // accepted, scheduled, queued, sending, sent
+}
 
 export class TwilioGateway implements SmsGateway {
   readonly type = 'twilio' as const;
@@ -31,7 +72,11 @@ export class TwilioGateway implements SmsGateway {
     const base = s.baseUrl.replace(/\/+$/, '');
     const url = `${base}/2010-04-01/Accounts/${encodeURIComponent(s.accountSid)}/Messages.json`;
     const user = s.apiKeySid || s.accountSid;
-    const body = new URLSearchParams({ To: message.to, From: s.from, Body: message.text }).toString();
+    const form = new URLSearchParams({ To: message.to, From: s.from, Body: message.text });
+    // Only ask for callbacks Portico can verify.
+    if (message.statusCallbackUrl && twilioCallbackKey(s))
+      form.set('StatusCallback', message.statusCallbackUrl);
+    const body = form.toString();
     const answer = await httpCall({
       method: 'POST',
       url,

@@ -4,6 +4,8 @@ import * as m0002 from './0002-series-heartbeat.js';
 import * as m0003 from './0003-session-disconnect-state.js';
 import * as m0004 from './0004-sessions-mac.js';
 import * as m0005 from './0005-device-events-log.js';
+import * as m0006 from './0006-hotspot-login.js';
+import * as m0007 from './0007-sms-delivery-truth.js';
 
 /** Migrations are listed here in order, so they load the same under tsx, vitest and a build. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +14,8 @@ const migrations: Record<string, Migration> = {
   '0003-session-disconnect-state': m0003,
   '0004-sessions-mac': m0004,
   '0005-device-events-log': m0005,
+  '0006-hotspot-login': m0006,
+  '0007-sms-delivery-truth': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {

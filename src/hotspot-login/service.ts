@@ -1,0 +1,178 @@
+/**
+ * The hosted login page's logic, apart from HTTP: each hotspot's page, the voucher check in
+ * plain words before the router is involved (the vouchers module's access policy decides, read
+ * only), the login flow that survives the router's round trip, and the signed "voucher you just
+ * used" link.
+ */
+import { parseMac } from '../devices/index.js';
+import type { HotspotsService } from '../hotspots/index.js';
+import {
+  randomString,
+  randomToken,
+  sha256Hex,
+  type Clock,
+  type ErrorCode,
+  type RandomSource,
+} from '../shared/index.js';
+import type { Voucher } from '../store/index.js';
+import type { HotspotLoginSettings, TenantsRepository } from '../tenants/index.js';
+import type { CustomerVoucher, VoucherAccessPolicy, VoucherPortalQueries } from '../vouchers/index.js';
+import type { HotspotLoginRepository, LoginBy, LoginFlow, LoginPage } from './repository.js';
+import { WELCOME_LINK_TTL_MS, type WelcomeLinks } from './welcome-link.js';
+
+/** Public ids: 12 characters of a 32-symbol alphabet (60 bits), not guessable from the hotspot. */
+const PUBLIC_ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+const PUBLIC_ID_LENGTH = 12;
+/** A flow is a login in progress: the router answers within seconds, a guest within minutes. */
+export const FLOW_TTL_MS = 30 * 60 * 1000;
+/** After a router error, Portico retries with the fresh challenge at most this often per flow. */
+export const MAX_ROUTER_ATTEMPTS = 2;
+/** A router error this soon after Portico sent a checked code is the router's answer to it. */
+export const ROUTER_ANSWER_WINDOW_MS = 5 * 60 * 1000;
+
+export type VoucherCheck = { ok: true; voucher: Voucher } | { ok: false; code: ErrorCode };
+
+export class HotspotLoginService {
+  constructor(
+    private readonly deps: {
+      repository: HotspotLoginRepository;
+      hotspots: HotspotsService;
+      policy: Pick<VoucherAccessPolicy, 'check'>;
+      vouchers: Pick<VoucherPortalQueries, 'findById'>;
+      /** Devices bound to a voucher (for the welcome view). */
+      countDevices: (tenantId: number, voucherId: number) => Promise<number>;
+      tenants: TenantsRepository;
+      welcomeLinks: WelcomeLinks;
+      clock: Clock;
+      random: RandomSource;
+    },
+  ) {}
+
+  /** The hotspot's login page, created on first use (the hotspot must be the tenant's). */
+  async ensurePage(tenantId: number, hotspotId: number): Promise<LoginPage> {
+    const existing = await this.deps.repository.findPageByHotspot(tenantId, hotspotId);
+    if (existing) return existing;
+    await this.deps.hotspots.get(tenantId, hotspotId); // NOT_FOUND for another tenant's id
+    await this.deps.repository.insertPage(
+      {
+        tenantId,
+        hotspotId,
+        publicId: randomString(PUBLIC_ID_LENGTH, PUBLIC_ID_ALPHABET, this.deps.random),
+        loginBy: 'chap',
+      },
+      this.deps.clock.nowMs(),
+    );
+    const page = await this.deps.repository.findPageByHotspot(tenantId, hotspotId);
+    if (!page) throw new Error('the hotspot login page was not created');
+    return page;
+  }
+
+  findPage(tenantId: number, publicId: string): Promise<LoginPage | undefined> {
+    if (!/^[a-z0-9]{12}$/.test(publicId)) return Promise.resolve(undefined);
+    return this.deps.repository.findPageByPublicId(tenantId, publicId);
+  }
+
+  async setLoginBy(tenantId: number, hotspotId: number, loginBy: LoginBy): Promise<LoginPage> {
+    await this.ensurePage(tenantId, hotspotId);
+    await this.deps.repository.setLoginBy(tenantId, hotspotId, loginBy, this.deps.clock.nowMs());
+    return this.ensurePage(tenantId, hotspotId);
+  }
+
+  settings(tenantId: number): Promise<HotspotLoginSettings> {
+    return this.deps.tenants.getSettings(tenantId, 'hotspotLogin');
+  }
+
+  /** What the router would say to this code from this device, before asking it. */
+  checkVoucher(tenantId: number, code: string, mac: string | undefined): Promise<VoucherCheck> {
+    return this.deps.policy.check(tenantId, code, mac);
+  }
+
+  /** Starts a flow for a checked voucher; returns the flow id (only its hash is stored). */
+  async startFlow(input: {
+    page: LoginPage;
+    mac: string | undefined;
+    voucherId: number;
+    linkOrig: string | undefined;
+  }): Promise<string> {
+    const nowMs = this.deps.clock.nowMs();
+    const token = randomToken(this.deps.random, 16);
+    await this.deps.repository.deleteFlowsBefore(input.page.tenantId, nowMs - FLOW_TTL_MS);
+    await this.deps.repository.insertFlow({
+      tenantId: input.page.tenantId,
+      hotspotId: input.page.hotspotId,
+      tokenHash: sha256Hex(token),
+      mac: (input.mac && parseMac(input.mac)) ?? null,
+      voucherId: input.voucherId,
+      linkOrig: input.linkOrig ?? null,
+      nowMs,
+    });
+    return token;
+  }
+
+  /** The live flow with this id at this page, else undefined. */
+  async findFlow(page: LoginPage, token: string): Promise<LoginFlow | undefined> {
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(token)) return undefined;
+    const flow = await this.deps.repository.findFlow(page.tenantId, sha256Hex(token));
+    if (!flow || flow.hotspotId !== page.hotspotId) return undefined;
+    if (flow.createdAtMs + FLOW_TTL_MS <= this.deps.clock.nowMs()) return undefined;
+    return flow;
+  }
+
+  /**
+   * The router sent the guest back with an error right after Portico sent it a checked voucher:
+   * most often its challenge changed meanwhile (a second login.html, a reopened sheet). Returns
+   * the voucher to try once more with the router's fresh challenge, or undefined (then the
+   * router's error is shown). Only for the same device (MAC) and a voucher still good.
+   */
+  async retryAfterRouterError(
+    page: LoginPage,
+    flow: LoginFlow,
+    mac: string | undefined,
+  ): Promise<Voucher | undefined> {
+    const nowMs = this.deps.clock.nowMs();
+    if (flow.voucherId === null || flow.completedAtMs !== null) return undefined;
+    if (flow.routerAttempts >= MAX_ROUTER_ATTEMPTS) return undefined;
+    if (flow.attemptedAtMs === null || flow.attemptedAtMs + ROUTER_ANSWER_WINDOW_MS <= nowMs)
+      return undefined;
+    const clientMac = mac ? parseMac(mac) : undefined;
+    if (flow.mac !== null && flow.mac !== clientMac) return undefined;
+    const voucher = await this.deps.vouchers.findById(page.tenantId, flow.voucherId);
+    if (!voucher) return undefined;
+    const check = await this.checkVoucher(page.tenantId, voucher.code, clientMac);
+    if (!check.ok) return undefined;
+    if (!(await this.deps.repository.countAttempt(page.tenantId, flow.id, flow.routerAttempts, nowMs)))
+      return undefined;
+    return check.voucher;
+  }
+
+  /** The router let the guest in: where to send them now. */
+  async completeFlow(
+    page: LoginPage,
+    flow: LoginFlow,
+  ): Promise<{ welcomeToken?: string; linkOrig: string | null }> {
+    const nowMs = this.deps.clock.nowMs();
+    await this.deps.repository.complete(page.tenantId, flow.id, nowMs);
+    const settings = await this.settings(page.tenantId);
+    if (!settings.openPortalAfterLogin || flow.voucherId === null) return { linkOrig: flow.linkOrig };
+    return {
+      welcomeToken: this.deps.welcomeLinks.sign({
+        tenantId: page.tenantId,
+        voucherId: flow.voucherId,
+        expiresAtMs: nowMs + WELCOME_LINK_TTL_MS,
+      }),
+      linkOrig: flow.linkOrig,
+    };
+  }
+
+  /** The voucher a signed welcome link is for, or undefined (bad, expired, other tenant). */
+  async welcomeVoucher(
+    tenantId: number,
+    token: string,
+  ): Promise<{ voucher: CustomerVoucher; devices: number } | undefined> {
+    const claims = this.deps.welcomeLinks.verify(token, tenantId, this.deps.clock.nowMs());
+    if (!claims) return undefined;
+    const voucher = await this.deps.vouchers.findById(tenantId, claims.voucherId);
+    if (!voucher) return undefined;
+    return { voucher, devices: await this.deps.countDevices(tenantId, voucher.id) };
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * What a newcomer trips over (issue 15), checked where a person sees it, in Chromium: pages keep
+ * their shape with the longest names the forms allow, and the words say what is true.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { createAdmin, TEST_PASSWORD } from '../helpers/admin.js';
+import { adminNav, launchBrowser, saveScreenshot, signInToAdmin, watchProblems } from '../helpers/browser.js';
+import { createCustomer, createPlan, createVoucher } from '../helpers/factories.js';
+import { E2E_TIMEOUT_MS } from '../helpers/hotspot-world.js';
+import { CHROMIUM_PATH, describeWithTool } from '../helpers/tools.js';
+
+const LONG_NAME = 'W'.repeat(200);
+const LONG_PHONE = '+12025550177';
+
+describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('newcomer papercuts in Chromium', () => {
+  let app: TestApp;
+  let browser: Browser;
+  let baseUrl: string;
+  let tenantId: number;
+  let problems: string[] = [];
+
+  beforeAll(async () => {
+    app = await buildTestApp('sqlite');
+    tenantId = app.bootstrapped.tenant.id;
+    const db = app.store.db;
+    await createAdmin(app, tenantId, { email: 'olga@example.com', role: 'admin' });
+    const plan = await createPlan(db, tenantId, { title: LONG_NAME });
+    const customer = await createCustomer(db, tenantId, {
+      phone: LONG_PHONE,
+      name: LONG_NAME,
+      email: 'long.name@example.com',
+    });
+    await createVoucher(db, plan, {
+      customer_id: customer.id,
+      status: 'active',
+      activated_at: app.clock.nowMs() - 60_000,
+    });
+    baseUrl = (await app.listen()).httpUrl;
+    browser = await launchBrowser();
+  }, E2E_TIMEOUT_MS);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.destroy();
+  }, E2E_TIMEOUT_MS);
+
+  async function phonePage(): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: 'en-US',
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    problems = watchProblems(page);
+    return page;
+  }
+
+  async function portalSignIn(page: Page, phone: string): Promise<void> {
+    await page.goto(`${baseUrl}/portal`);
+    await page.getByLabel('Phone number').fill(phone);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${baseUrl}/portal`);
+  }
+
+  /** How far the page reaches past the viewport's right edge, in CSS pixels (0: it fits). */
+  const sidewaysOverflow = (page: Page) =>
+    page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+  it('a 200-character unbroken name wraps on the phone portal', { timeout: E2E_TIMEOUT_MS }, async () => {
+    const page = await phonePage();
+    await portalSignIn(page, LONG_PHONE);
+    await expect(page.getByText(`Hello, ${LONG_NAME}`).count()).resolves.toBe(1);
+    expect(await sidewaysOverflow(page)).toBe(0);
+    await page.locator('.voucher a', { hasText: 'Details' }).first().click();
+    await page.waitForURL(/\/portal\/vouchers\/\d+/);
+    expect(await sidewaysOverflow(page)).toBe(0);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it(
+    'a 200-character unbroken name keeps Email, Status and Joined on screen in the admin list',
+    { timeout: E2E_TIMEOUT_MS },
+    async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      problems = watchProblems(page);
+      await signInToAdmin(page, baseUrl, 'olga@example.com', TEST_PASSWORD);
+      await adminNav(page, 'Customers').click();
+      for (const header of ['Email', 'Status', 'Joined']) {
+        const box = await page.getByRole('columnheader', { name: header }).boundingBox();
+        expect(box, header).not.toBeNull();
+        expect(box!.x + box!.width, header).toBeLessThanOrEqual(1280);
+      }
+      expect(await sidewaysOverflow(page)).toBe(0);
+      await saveScreenshot(page, 'admin-long-name');
+      await page.close();
+    },
+  );
+});
