@@ -28,7 +28,7 @@ import { PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
 import { PortalDevices } from './portal/devices.js';
 import { UsagePortalQueries } from './usage/index.js';
 import { VoucherPortalQueries } from './vouchers/index.js';
-import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
+import { AppError, cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
 import { migrateToLatest, openDatabase, type Store, type Tenant } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
 import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
@@ -44,6 +44,13 @@ import {
 import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
 import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
 import { devicesApiRoutes } from './devices/api.js';
+import { instrumentHttp, Metrics, metricsRoute, startMetricsServer } from './metrics/index.js';
+import { DatabaseCounters, fastifyRateLimitStore, MemoryCounters } from './rate-limits/index.js';
+import { checkSharedSecret } from './bootstrap/index.js';
+import { createGateway } from './sms/index.js';
+import { healthRoutes, type ReadinessCheck } from './http/health.js';
+import { pendingMigrations } from './store/index.js';
+import { sql } from 'kysely';
 import {
   HotspotLoginRepository,
   HotspotLoginService,
@@ -108,6 +115,14 @@ export interface App {
   accounting: AccountingRecorder;
   /** The RADIUS server, when RADIUS is enabled (its ports() after listen()). */
   radius: RadiusServer | undefined;
+  /** Prometheus metrics (served per config.metrics). */
+  metrics: Metrics;
+  /** What /readyz reports: undefined when ready, else the reason. */
+  notReadyReason(): Promise<string | undefined>;
+  /** Marks the app as stopping (/readyz answers 503) before close() begins. */
+  beginShutdown(): void;
+  /** The separate metrics listener's port, when config.metrics.port is set (after listen()). */
+  metricsPort(): number | undefined;
   /** Subscribes to "voucher activated" (first accepted login); returns an unsubscribe function. */
   onVoucherActivated(listener: (event: VoucherActivatedEvent) => void): () => void;
   /** Starts listening (HTTP, RADIUS) and background workers. */
@@ -127,6 +142,24 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         logger.warn({ err: error }, 'a pooled database connection broke; it will be replaced'),
     });
   await migrateToLatest(store.db);
+  if (store.dialect === 'postgres')
+    await checkSharedSecret(store.db, resolveServerSecret(config), clock.nowMs());
+  // Counters every process on the database shares (sign-in limits, the code cooldown); an
+  // embedded SQLite database serves one process, so it counts in memory.
+  const counters = store.dialect === 'postgres' ? new DatabaseCounters(store.db) : new MemoryCounters();
+  const rateLimitStore =
+    store.dialect === 'postgres' ? fastifyRateLimitStore(counters, () => Date.now(), 'http') : undefined;
+  // Built further down; the metrics read them at scrape time.
+  const late: { radius?: RadiusServer; accounting?: AccountingRecorder } = {};
+  const metrics = new Metrics({
+    defaultMetrics: config.metrics.token !== undefined || config.metrics.port !== undefined,
+    sources: {
+      radiusStats: () => late.radius?.stats,
+      accountingQueueLength: () => late.accounting?.queueLength() ?? 0,
+      smsOutbox: () => sms.repository.outboxDepth(clock.nowMs()),
+      dbPool: () => store.poolStats(),
+    },
+  });
 
   const tenants = new TenantsRepository(store.db);
   const tenantResolver = new TenantResolver(tenants, () => clock.nowMs());
@@ -141,11 +174,34 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     logger,
     publicUrl: config.publicUrl,
     allowedDestinations: config.smsAllowedHosts,
+    // Every send attempt counted by gateway type and outcome.
+    gatewayFactory: (row, deps) => {
+      const gateway = createGateway(row, deps);
+      const send = gateway.send.bind(gateway);
+      gateway.send = async (message) => {
+        try {
+          const result = await send(message);
+          metrics.smsSend(gateway.type, 'sent');
+          return result;
+        } catch (error) {
+          metrics.smsSend(gateway.type, 'failed');
+          throw error;
+        }
+      };
+      return gateway;
+    },
   });
-  const otp = new OtpService({
+  const otp = new MeteredOtpService({
+    metrics,
+    counters,
     repo: new OtpRepository(store.db),
     customers: new CustomersRepository(store.db),
-    sender: sms.outbox,
+    sender: {
+      enqueue: (message) => {
+        metrics.otpEvent('sent');
+        return sms.outbox.enqueue(message);
+      },
+    },
     tenants,
     clock,
     random,
@@ -155,6 +211,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const portalSettings = new PortalSettingsService({
     tenants,
     hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    endSessionsWithoutCode: (tenantId) => webSessions.destroyPortalSessionsWithoutCode(tenantId),
     clock,
   });
   // The portal link in every SMS (status page notifications, voucher details).
@@ -179,7 +236,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const disconnectClient = overrides.sessionTerminator
     ? undefined
     : new DisconnectClient({ logger, ...overrides.disconnectTiming });
-  const terminator: SessionTerminator = overrides.sessionTerminator ?? disconnectClient!;
+  const terminator = meteredTerminator(overrides.sessionTerminator ?? disconnectClient!, metrics);
   const usage = new UsageService(
     store.db,
     store.dialect,
@@ -234,7 +291,12 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         logger.error({ err: error, voucherId }, 'disconnecting an exhausted voucher failed');
       });
     },
+    {
+      onBatch: ({ records, commitSeconds, committed }) =>
+        metrics.accountingBatch(records, commitSeconds, committed),
+    },
   );
+  late.accounting = accounting;
   const accessHandler = new AccessHandler(accessPolicy);
   const accountingHandler = new AccountingHandler(accounting, clock);
   const radius = config.radius.enabled
@@ -247,13 +309,65 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         },
         {
           findNas: (ip) => hotspots.findNasByIp(ip),
-          access: (packet, nas, secret) => accessHandler.handle(packet, nas, secret),
-          accounting: (packet, nas) => accountingHandler.handle(packet, nas),
+          access: async (packet, nas, secret) => {
+            const startedAt = performance.now();
+            const plan = await accessHandler.handle(packet, nas, secret);
+            metrics.radiusRequest('access', accessResult(plan.code), (performance.now() - startedAt) / 1000);
+            return plan;
+          },
+          accounting: async (packet, nas) => {
+            const startedAt = performance.now();
+            try {
+              await accountingHandler.handle(packet, nas);
+              metrics.radiusRequest('accounting', 'stored', (performance.now() - startedAt) / 1000);
+            } catch (error) {
+              metrics.radiusRequest('accounting', 'failed', (performance.now() - startedAt) / 1000);
+              throw error;
+            }
+          },
         },
       )
     : undefined;
+  late.radius = radius;
 
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
+  instrumentHttp(http, metrics);
+  if (config.metrics.token !== undefined) metricsRoute(http, metrics, config.metrics.token);
+  let stopping = false;
+  let listening = false;
+  // What /readyz checks, in order; the first failure is the reason.
+  const readiness: ReadinessCheck[] = [
+    { name: 'shutdown', check: async () => (stopping ? 'shutting down' : undefined) },
+    {
+      name: 'database',
+      check: async () => {
+        await sql`select 1`.execute(store.db);
+        const pending = await pendingMigrations(store.db);
+        return pending.length > 0 ? `migrations not run: ${pending.join(', ')}` : undefined;
+      },
+    },
+    {
+      name: 'radius',
+      check: async () => (radius && !radius.isListening() ? 'the RADIUS sockets are not bound' : undefined),
+    },
+    {
+      name: 'sms-outbox',
+      check: async () =>
+        listening && !sms.outbox.isAlive() ? 'the SMS outbox worker is not running' : undefined,
+    },
+  ];
+  const notReadyReason = async () => {
+    if (!listening) return 'starting';
+    for (const item of readiness) {
+      const name = item.name;
+      const reason = await item
+        .check()
+        .catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+      if (reason !== undefined) return name === 'shutdown' ? reason : `${name}: ${reason}`;
+    }
+    return undefined;
+  };
+  healthRoutes(http, notReadyReason);
   const operator = createOperatorModules({
     store,
     tenants,
@@ -308,8 +422,10 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     findCustomerIdByPhone: async (tenant, phone) =>
       (await operator.deps.customers.findByPhone(tenant.id, toE164(phone, tenant.default_country)))?.id,
   };
-  await registerAdmin(http, operator.deps, { extensions: [smsAdminPages(smsAdmin)] });
-  await registerApi(http, operator.deps, {
+  const adminDeps = { ...operator.deps, ...(rateLimitStore ? { rateLimitStore } : {}) };
+  await registerAdmin(http, adminDeps, { extensions: [smsAdminPages(smsAdmin)] });
+  await registerApi(http, adminDeps, {
+    ...(rateLimitStore ? { rateLimitStore } : {}),
     strictResponses: overrides.strictApiResponses ?? false,
     extensions: [smsApiRoutes(smsAdmin), devicesApiRoutes(devices)],
   });
@@ -339,6 +455,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     ),
     devices: new PortalDevices({ devices, portalSettings }),
     clock,
+    ...(rateLimitStore ? { rateLimitStore } : {}),
   });
 
   const closers: Array<() => Promise<void>> = [];
@@ -352,6 +469,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     await disconnectClient?.close();
   });
   let closed = false;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
   closers.push(() => sms.close());
   closers.push(() => otp.idle());
 
@@ -379,6 +497,12 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     devices,
     accounting,
     radius,
+    metrics,
+    notReadyReason,
+    beginShutdown() {
+      stopping = true;
+    },
+    metricsPort: () => metricsServer?.port,
     onVoucherActivated(listener) {
       activationListeners.add(listener);
       return () => activationListeners.delete(listener);
@@ -397,6 +521,15 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       });
       const address = await http.listen({ port: config.port, host: config.host });
       sms.start();
+      if (config.metrics.port !== undefined) {
+        metricsServer = await startMetricsServer(metrics, {
+          host: config.metrics.host,
+          port: config.metrics.port,
+        });
+        const server = metricsServer;
+        closers.push(() => server.close());
+      }
+      listening = true;
       // Print a URL a person can open: 0.0.0.0 is where we listen, not where to browse.
       const httpUrl = address.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost');
       return { httpUrl };
@@ -404,9 +537,65 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     async close() {
       if (closed) return;
       closed = true;
+      stopping = true;
       await http.close();
       for (const close of closers.reverse()) await close();
       if (ownsStore) await store.close();
     },
   };
+}
+
+function accessResult(code: number): string {
+  if (code === 2) return 'accept';
+  if (code === 3) return 'reject';
+  if (code === 11) return 'challenge';
+  return 'other';
+}
+
+/** Counts every Disconnect-Request's outcome (acked, nacked, timeout; error when it threw). */
+function meteredTerminator(inner: SessionTerminator, metrics: Metrics): SessionTerminator {
+  return {
+    async disconnect(target) {
+      try {
+        const outcome = await inner.disconnect(target);
+        metrics.disconnect(outcome.status);
+        return outcome;
+      } catch (error) {
+        metrics.disconnect('error');
+        throw error;
+      }
+    },
+  };
+}
+
+/** The portal's one-time codes, counted: requested, rate limited, verified, failed. */
+class MeteredOtpService extends OtpService {
+  private readonly metrics: Metrics;
+
+  constructor(deps: ConstructorParameters<typeof OtpService>[0] & { metrics: Metrics }) {
+    super(deps);
+    this.metrics = deps.metrics;
+  }
+
+  override async start(input: Parameters<OtpService['start']>[0]): ReturnType<OtpService['start']> {
+    try {
+      const started = await super.start(input);
+      this.metrics.otpEvent('requested');
+      return started;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'RATE_LIMITED') this.metrics.otpEvent('rate_limited');
+      throw error;
+    }
+  }
+
+  override async verify(input: Parameters<OtpService['verify']>[0]): ReturnType<OtpService['verify']> {
+    try {
+      const verified = await super.verify(input);
+      this.metrics.otpEvent('verified');
+      return verified;
+    } catch (error) {
+      if (error instanceof AppError) this.metrics.otpEvent('failed');
+      throw error;
+    }
+  }
 }

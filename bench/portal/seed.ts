@@ -60,7 +60,7 @@ export async function seedLargeTenant(db: Kysely<Database>, size: SeedSize, nowM
     .insertInto('plans')
     .values({
       tenant_id: tenantId,
-      title: '1 day · 2 GB',
+      title: '1 day, 2 GB',
       voucher_prefix: '1d2g',
       price_minor: 800,
       currency: 'USD',

@@ -1,3 +1,4 @@
+import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { Logger } from 'pino';
 import type { AdminsRepository, ApiTokensRepository, WebSessions } from '../auth/index.js';
 import type { CustomersAdminRepository } from '../customers/admin-repository.js';
@@ -63,4 +64,6 @@ export interface AdminDeps {
   logger: Logger;
   /** Sign-in attempts per client IP and minute. */
   signInLimitPerMinute?: number;
+  /** Where rate-limit counts live (shared across processes); default: this process's memory. */
+  rateLimitStore?: FastifyRateLimitStoreClass;
 }

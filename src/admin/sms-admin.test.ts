@@ -219,6 +219,17 @@ describe.each(TEST_DIALECTS)('SMS admin pages and API (%s)', (dialect) => {
     );
     expect(preview.statusCode).toBe(200);
     expect(preview.body).toContain(`Hi Maria &lt;3: ${voucher.code}`);
+    const text = `Hi Maria <3: ${voucher.code}`;
+    expect(preview.body).toContain(
+      `GSM-7, 1 part, ${160 - text.length} characters left in this part (${text.length} characters).`,
+    );
+    const unicode = await owner.post(
+      '/admin/config/notifications',
+      { intent: 'preview', enabled: 'on', frequency: 'once', template: '{{ plan_name }} · 2 GB' },
+      '/admin/config/notifications',
+    );
+    expect(unicode.body).toContain('UCS-2 (Unicode), 1 part, 56 characters left in this part');
+    expect(unicode.body).toContain('Not in the GSM alphabet: “·”');
     const saved = await owner.post(
       '/admin/config/notifications',
       { intent: 'save', enabled: 'on', frequency: 'every_activation', template: 'Usage: {{ link }}' },
@@ -238,6 +249,7 @@ describe.each(TEST_DIALECTS)('SMS admin pages and API (%s)', (dialect) => {
     expect(apiPreview.json()).toMatchObject({
       text: 'Weekend for +12025550177',
       customer: { id: customer.id },
+      sms: { encoding: 'gsm7', parts: 1, charactersLeft: 160 - 24, nonGsmCharacters: [] },
     });
     const invalid = await api('PATCH', '/api/v1/settings/notifications', { statusPageTemplate: '{% if %}' });
     expect(invalid.statusCode).toBe(400);

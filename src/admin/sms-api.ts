@@ -9,6 +9,7 @@ import type { ApiExtension, ApiKit } from '../api/plugin.js';
 import { errors, FromMs, IdParams, Nullable, PageOf, PageQuery, ToMs } from '../api/schemas.js';
 import { pageRequest } from '../shared/index.js';
 import {
+  describeSmsText,
   GATEWAY_TYPES,
   SMS_STATUSES,
   SMS_TYPES,
@@ -198,6 +199,15 @@ const PreviewAnswer = Type.Object({
     Type.Object({ id: Type.Integer(), name: Nullable(Type.String()), phone: Type.String() }),
   ),
   variables: Type.Record(Type.String(), Type.String()),
+  sms: Type.Object(
+    {
+      encoding: Type.Union([Type.Literal('gsm7'), Type.Literal('ucs2')]),
+      parts: Type.Integer({ minimum: 1 }),
+      charactersLeft: Type.Integer({ description: 'what still fits in the last part' }),
+      nonGsmCharacters: Type.Array(Type.String(), { description: 'characters that force UCS-2' }),
+    },
+    { description: 'what the rendered text costs as an SMS' },
+  ),
 });
 
 const toGateway = (
@@ -477,11 +487,14 @@ export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
           response: { 200: PreviewAnswer, ...errors },
         },
       },
-      async (request) =>
-        deps.notifications.preview(request.tenant, {
+      async (request) => {
+        const preview = await deps.notifications.preview(request.tenant, {
           template: request.body.template,
           customerId: request.body.customerId,
-        }),
+        });
+        const { encoding, parts, charactersLeft, nonGsmCharacters } = describeSmsText(preview.text);
+        return { ...preview, sms: { encoding, parts, charactersLeft, nonGsmCharacters } };
+      },
     );
   };
 }

@@ -18,6 +18,7 @@ import {
 import { OTP_BOUNDS, type PortalSettingsService } from '../portal/otp/index.js';
 import { AppError, pageRequest } from '../shared/index.js';
 import {
+  describeSmsText,
   GATEWAY_TYPES,
   isSmsStatus,
   isSmsType,
@@ -369,6 +370,26 @@ function describe(error: AppError): string {
   return `${error.message}: ${errors.map((e) => `${e.path.replace(/^\//, '') || 'settings'} ${e.message}`).join('; ')}`;
 }
 
+/** Encoding, parts and room left of a text, and what forces UCS-2 when something does. */
+export function SmsCost({ text }: { text: string }): VNode {
+  const info = describeSmsText(text);
+  return (
+    <p class="muted" data-sms-cost>
+      {info.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2 (Unicode)'}, {info.parts}{' '}
+      {info.parts === 1 ? 'part' : 'parts'}, {info.charactersLeft}{' '}
+      {info.charactersLeft === 1 ? 'character' : 'characters'} left in this part
+      {info.parts > 1 ? '' : ` (${text.length} characters)`}.
+      {info.nonGsmCharacters.length > 0 ? (
+        <>
+          {' '}
+          Not in the GSM alphabet: {info.nonGsmCharacters.map((c) => `“${c}”`).join(' ')}; without them the
+          text would be GSM-7, with about twice the room per part.
+        </>
+      ) : null}
+    </p>
+  );
+}
+
 function PreviewBox({ preview, error }: { preview?: PreviewResult; error?: string }): VNode | null {
   if (error) return <p class="error">{error}</p>;
   if (!preview) return null;
@@ -383,7 +404,7 @@ function PreviewBox({ preview, error }: { preview?: PreviewResult; error?: strin
       <pre class="sms-preview" id="sms-preview">
         {preview.text}
       </pre>
-      <p class="muted">{preview.text.length} characters</p>
+      <SmsCost text={preview.text} />
     </section>
   );
 }

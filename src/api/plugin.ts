@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { AppError } from '../shared/index.js';
@@ -30,8 +31,12 @@ export interface ApiOptions {
   extensions?: ApiExtension[];
   /** Check every JSON answer against its route's response schema (tests): a mismatch is a 500. */
   strictResponses?: boolean;
-  /** Requests per token (or IP without one) and minute. */
+  /** Requests per API token and minute. */
   rateLimitPerMinute?: number;
+  /** Requests without a valid token (and to public paths) per client address and minute. */
+  unauthenticatedLimitPerMinute?: number;
+  /** Where rate-limit counts live (shared across processes); default: this process's memory. */
+  rateLimitStore?: FastifyRateLimitStoreClass;
 }
 
 declare module 'fastify' {
@@ -42,6 +47,10 @@ declare module 'fastify' {
 }
 
 const PUBLIC = new Set(['/api/v1/openapi.json']);
+/** Requests a valid API token may make a minute. */
+export const API_LIMIT_PER_TOKEN_PER_MINUTE = 600;
+/** Requests without a valid token one client address may make a minute (all tenants together). */
+export const API_LIMIT_UNAUTHENTICATED_PER_MINUTE = 60;
 
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -88,21 +97,38 @@ export async function registerApi(
           buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) || `schema-${i}`,
         },
       });
+      // Two budgets, applied in the authentication hook below, once it knows which applies: per
+      // token for valid tokens, per client address for everything else (no token, a wrong one,
+      // public paths), so guessing tokens or flooding without one is limited too.
       await api.register(fastifyRateLimit, {
-        max: options.rateLimitPerMinute ?? 600,
+        global: false,
+        ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
+      });
+      const perToken = api.rateLimit({
+        max: options.rateLimitPerMinute ?? API_LIMIT_PER_TOKEN_PER_MINUTE,
         timeWindow: 60_000,
-        keyGenerator: (request) => bearerToken(request)?.slice(0, 16) ?? request.ip,
+        keyGenerator: (request) => `token:${request.actor?.id ?? ''}`,
+      });
+      const perAddress = api.rateLimit({
+        max: options.unauthenticatedLimitPerMinute ?? API_LIMIT_UNAUTHENTICATED_PER_MINUTE,
+        timeWindow: 60_000,
+        keyGenerator: (request) => `address:${request.ip}`,
       });
       api.decorateRequest('actor', null);
 
       api.addHook('onRequest', async (request, reply) => {
-        if (PUBLIC.has(request.url.split('?')[0] ?? '')) return;
+        if (PUBLIC.has(request.url.split('?')[0] ?? '')) return perAddress.call(api, request, reply);
         const token = bearerToken(request);
-        if (!token) return unauthenticated(reply, 'An API token is required (Authorization: Bearer …)');
+        if (!token) {
+          await perAddress.call(api, request, reply);
+          return unauthenticated(reply, 'An API token is required (Authorization: Bearer …)');
+        }
         const found = await deps.apiTokens.authenticate(token);
         // A token works only on its own tenant's host names.
-        if (!found || found.tenantId !== request.tenant.id)
+        if (!found || found.tenantId !== request.tenant.id) {
+          await perAddress.call(api, request, reply);
           return unauthenticated(reply, 'The API token is not valid');
+        }
         // A token carries its creator's power as it is now, never more: a demoted creator demotes
         // the token, a removed or disabled one leaves it powerless.
         const creator =
@@ -110,8 +136,10 @@ export async function registerApi(
             ? null
             : await deps.admins.find(found.tenantId, found.createdByAdminId);
         const power = tokenPower(found.role, creator);
-        if (!power)
+        if (!power) {
+          await perAddress.call(api, request, reply);
           return unauthenticated(reply, 'The API token is not valid: the admin who created it has no access');
+        }
         request.actor = {
           tenantId: found.tenantId,
           role: power.role,
@@ -121,6 +149,7 @@ export async function registerApi(
           adminId: found.createdByAdminId,
           name: found.name,
         };
+        await perToken.call(api, request, reply);
       });
 
       // Sort and filter parameters are allow-listed: a parameter the route does not declare is an error.

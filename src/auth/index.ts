@@ -1,4 +1,10 @@
-export { WebSessions, SESSION_TIMEOUTS, type SessionKind, type WebSession } from './web-sessions.js';
+export {
+  WebSessions,
+  SESSION_TIMEOUTS,
+  type PortalAuthMethod,
+  type SessionKind,
+  type WebSession,
+} from './web-sessions.js';
 export {
   hashPassword,
   verifyPassword,

@@ -9,11 +9,19 @@ import { randomToken, sha256Hex, type Clock, type RandomSource } from '../shared
 
 export type SessionKind = 'admin' | 'portal';
 
+/**
+ * How a portal session was opened: 'phone' by the number alone (one-time codes off), 'code' after
+ * an SMS one-time code. Only 'code' sessions manage devices and see full voucher codes.
+ */
+export type PortalAuthMethod = 'phone' | 'code';
+
 export interface WebSession {
   tenantId: number;
   kind: SessionKind;
   subjectId: number;
   createdAtMs: number;
+  /** Null for admin sessions and for sessions from before it was recorded (treat as phone-only). */
+  authMethod: PortalAuthMethod | null;
 }
 
 export interface SessionTimeouts {
@@ -41,7 +49,7 @@ export class WebSessions {
     tenantId: number,
     kind: SessionKind,
     subjectId: number,
-    meta: { clientIp?: string; userAgent?: string } = {},
+    meta: { clientIp?: string; userAgent?: string; authMethod?: PortalAuthMethod } = {},
   ): Promise<string> {
     const token = randomToken(this.random, 32);
     const nowMs = this.clock.nowMs();
@@ -57,6 +65,7 @@ export class WebSessions {
         expires_at: nowMs + SESSION_TIMEOUTS[kind].absoluteMs,
         client_ip: meta.clientIp ?? null,
         user_agent: meta.userAgent?.slice(0, 300) ?? null,
+        auth_method: meta.authMethod ?? null,
       })
       .execute();
     return token;
@@ -72,7 +81,7 @@ export class WebSessions {
     const idHash = sha256Hex(token);
     const row = await this.db
       .selectFrom('web_sessions')
-      .select(['tenant_id', 'kind', 'subject_id', 'created_at', 'last_seen_at', 'expires_at'])
+      .select(['tenant_id', 'kind', 'subject_id', 'created_at', 'last_seen_at', 'expires_at', 'auth_method'])
       .where('id_hash', '=', idHash)
       .where('tenant_id', '=', tenantId)
       .where('kind', '=', kind)
@@ -90,7 +99,13 @@ export class WebSessions {
         .where('id_hash', '=', idHash)
         .execute();
     }
-    return { tenantId: row.tenant_id, kind, subjectId: row.subject_id, createdAtMs: row.created_at };
+    return {
+      tenantId: row.tenant_id,
+      kind,
+      subjectId: row.subject_id,
+      createdAtMs: row.created_at,
+      authMethod: row.auth_method === 'code' || row.auth_method === 'phone' ? row.auth_method : null,
+    };
   }
 
   /** Ends a session server-side (sign-out). Unknown tokens are ignored. */
@@ -107,6 +122,20 @@ export class WebSessions {
       .where('kind', '=', kind)
       .where('subject_id', '=', subjectId)
       .execute();
+  }
+
+  /**
+   * Ends the tenant's portal sessions that did not pass a one-time code (phone-only and
+   * unrecorded ones): called when the tenant switches codes on. Returns how many ended.
+   */
+  async destroyPortalSessionsWithoutCode(tenantId: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('web_sessions')
+      .where('tenant_id', '=', tenantId)
+      .where('kind', '=', 'portal')
+      .where((eb) => eb.or([eb('auth_method', 'is', null), eb('auth_method', '!=', 'code')]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /** Deletes expired rows; run periodically. Returns how many were removed. */

@@ -65,3 +65,5 @@ export function demoInstructions(httpUrl: string): string {
     `  RADIUS: hotspot ${DEMO.hotspotIp}, secret "${DEMO.hotspotSecret}", voucher ${DEMO.newVoucherCode}`,
   ].join('\n');
 }
+
+export { checkSharedSecret, SecretMismatchError, secretFingerprint } from './secret-check.js';

@@ -48,6 +48,13 @@ export interface Config {
     authPort: number;
     acctPort: number;
   };
+  /**
+   * Where /metrics is served: with `token`, on the main HTTP port for `Authorization: Bearer
+   * <token>`; with `port`, on a separate listener at `host` without a token. Neither: no /metrics.
+   */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
+  /** How long a graceful shutdown may take before the process exits anyway. */
+  shutdownTimeoutSeconds: number;
 }
 
 export interface AllowedDestinations {
@@ -209,6 +216,31 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (secret !== undefined && secret.length < 32)
     problems.push('PORTICO_SECRET must be at least 32 characters');
 
+  // Every process sharing a PostgreSQL database must hash one-time codes with the same key; a
+  // secret generated into one machine's data directory cannot be shared, so it must be given.
+  if (secret === undefined && !databaseIsEmbedded)
+    problems.push(
+      'PORTICO_SECRET is required with PostgreSQL: the same value (at least 32 characters, e.g. `openssl rand -hex 32`) on every process sharing the database',
+    );
+
+  const metricsToken = env.PORTICO_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    problems.push('PORTICO_METRICS_TOKEN must be at least 16 characters');
+  const metricsPortRaw = env.PORTICO_METRICS_PORT;
+  const metricsPort =
+    metricsPortRaw === undefined || metricsPortRaw === '' ? undefined : port('PORTICO_METRICS_PORT', 0);
+
+  const shutdownRaw = env.PORTICO_SHUTDOWN_TIMEOUT_SECONDS;
+  let shutdownTimeoutSeconds = 15;
+  if (shutdownRaw !== undefined && shutdownRaw !== '') {
+    const value = Number(shutdownRaw);
+    if (Number.isInteger(value) && value >= 1 && value <= 600) shutdownTimeoutSeconds = value;
+    else
+      problems.push(
+        `PORTICO_SHUTDOWN_TIMEOUT_SECONDS must be a whole number of seconds 1-600, got "${shutdownRaw}"`,
+      );
+  }
+
   const publicUrl = env.PORTICO_PUBLIC_URL?.replace(/\/+$/, '') || undefined;
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+$/.test(publicUrl)) {
     problems.push(
@@ -259,6 +291,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       authPort: port('RADIUS_AUTH_PORT', 1812),
       acctPort: port('RADIUS_ACCT_PORT', 1813),
     },
+    metrics: { token: metricsToken, port: metricsPort, host: env.PORTICO_METRICS_HOST || '127.0.0.1' },
+    shutdownTimeoutSeconds,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -269,5 +303,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     }),
     trustProxy: Array.isArray(config.trustProxy) ? Object.freeze(config.trustProxy) : config.trustProxy,
     radius: Object.freeze(config.radius),
+    metrics: Object.freeze(config.metrics),
   }) as Readonly<Config>;
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
+import { voucherDetailsText } from '../admin/voucher-sms.js';
+import { describeSmsText } from '../sms/index.js';
 import { DEMO } from './seed.js';
 
 describe.each(TEST_DIALECTS)('demo tenant (%s)', (dialect) => {
@@ -81,6 +83,26 @@ describe.each(TEST_DIALECTS)('demo tenant (%s)', (dialect) => {
     expect(gateways).toEqual([{ type: 'log', is_enabled: 1 }]);
     const notifications = await app.tenants.getSettings(app.bootstrapped.tenant.id, 'notifications');
     expect(notifications.statusPageEnabled).toBe(true);
+  });
+
+  it("keeps the demo's SMS texts in GSM-7: voucher details and the status page link", async () => {
+    const tenant = app.bootstrapped.tenant;
+    const withCustomer = await app.store.db
+      .selectFrom('vouchers')
+      .select('id')
+      .where('tenant_id', '=', tenant.id)
+      .where('customer_id', 'is not', null)
+      .execute();
+    expect(withCustomer.length).toBeGreaterThan(2);
+    for (const { id } of withCustomer) {
+      const voucher = await app.vouchers.get(tenant.id, id);
+      const text = voucherDetailsText(tenant, voucher, 'https://wifi.example.com/portal');
+      const info = describeSmsText(text);
+      expect(info.nonGsmCharacters, text).toEqual([]);
+      expect(info.parts, text).toBeLessThanOrEqual(2); // UCS-2 made it 3
+    }
+    const statusPage = await app.notifications.preview(tenant, {});
+    expect(describeSmsText(statusPage.text)).toMatchObject({ encoding: 'gsm7', parts: 1 });
   });
 
   it('gives +12025550188 exactly one voucher', async () => {

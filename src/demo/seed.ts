@@ -31,7 +31,7 @@ interface PlanSpec {
 
 const PLANS: PlanSpec[] = [
   {
-    title: '1 hour · 500 MB',
+    title: '1 hour, 500 MB',
     prefix: '1h500m',
     priceMinor: 300,
     downKbps: 10_000,
@@ -42,7 +42,7 @@ const PLANS: PlanSpec[] = [
     devices: 2,
   },
   {
-    title: '1 day · 2 GB',
+    title: '1 day, 2 GB',
     prefix: '1d2g',
     priceMinor: 800,
     downKbps: 20_000,
@@ -53,7 +53,7 @@ const PLANS: PlanSpec[] = [
     devices: 3,
   },
   {
-    title: '1 week · 10 GB',
+    title: '1 week, 10 GB',
     prefix: '1w10g',
     priceMinor: 2500,
     downKbps: 50_000,

@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import type { Tenant } from '../store/index.js';
 import type { TenantResolver } from '../tenants/index.js';
 import { renderErrorPage } from './error-page.js';
+import { OPERATIONS_PATHS } from './health.js';
 import { sendProblem, toProblem, wantsJson } from './errors.js';
 
 declare module 'fastify' {
@@ -96,7 +97,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
 
   app.decorateRequest('tenant', null as unknown as Tenant);
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/assets/')) return;
+    if (request.url.startsWith('/assets/') || OPERATIONS_PATHS.has(request.url.split('?')[0] ?? '')) return;
     const tenant = await options.tenantResolver.resolve(request.headers.host);
     if (!tenant) {
       return sendProblem(reply, {
@@ -125,6 +126,5 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   });
 
   app.get('/', async (_request, reply) => reply.redirect('/portal'));
-  app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }

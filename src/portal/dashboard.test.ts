@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerVoucher } from '../vouchers/index.js';
-import { dataUsage, statusOf, terminateCauseText } from './dashboard.js';
+import { dataUsage, maskCode, statusOf, terminateCauseText } from './dashboard.js';
 import { translator } from './i18n/index.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12);
@@ -9,6 +9,7 @@ function voucher(values: Partial<CustomerVoucher> = {}): CustomerVoucher {
   return {
     id: 1,
     code: '202611-p-ABCDEFGH',
+    shortCode: 'ABCDEFGH',
     status: 'active',
     usedReason: null,
     planTitle: 'Plan',
@@ -35,6 +36,17 @@ function voucher(values: Partial<CustomerVoucher> = {}): CustomerVoucher {
     ...values,
   };
 }
+
+describe('maskCode', () => {
+  it('shows about a quarter of the random part (2 to 4 characters), never the rest', () => {
+    expect(maskCode('202611-p-ABCDEFGH', 'ABCDEFGH')).toBe('•••• GH');
+    expect(maskCode('202611-p-ABCDEF', 'ABCDEF')).toBe('•••• EF');
+    expect(maskCode('202611-p-ABCDEFGHJKLM', 'ABCDEFGHJKLM')).toBe('•••• KLM');
+    expect(maskCode('ABCDEFGHJKLMNPQRSTUV', 'ABCDEFGHJKLMNPQRSTUV')).toBe('•••• STUV');
+    // A code whose random part is not its tail: judged by the whole code.
+    expect(maskCode('DEMO-NEW-0001', 'XYZ')).toBe('•••• 001');
+  });
+});
 
 describe('statusOf', () => {
   it('names why a used voucher ended', () => {

@@ -27,7 +27,13 @@ export interface Meter {
 export interface VoucherView {
   id: number;
   planTitle: string;
+  /**
+   * The code as this session may see it: in full only after an SMS one-time code, masked
+   * otherwise (a phone number alone must not hand out codes that log in at the hotspot).
+   */
   code: string;
+  /** True when `code` is masked. */
+  codeHidden: boolean;
   /** The code with all but its last characters hidden, for lists. */
   codeMasked: string;
   status: StatusKind;
@@ -95,6 +101,20 @@ export interface DashboardModel {
 export interface DashboardOptions {
   sessionsLimit: number;
   historyLimit: number;
+  /** Whether the session passed an SMS code (full voucher codes); otherwise codes are masked. */
+  revealCodes: boolean;
+}
+
+/**
+ * A voucher code with all but its last characters hidden. The random part (the short code, which
+ * logs in at the hotspot on its own) decides how many: about a quarter of it (2 to 4 characters),
+ * enough to tell a customer's vouchers apart, too little to guess the rest (the shortest allowed
+ * codes, 6 random characters, keep 4 hidden).
+ */
+export function maskCode(code: string, shortCode: string): string {
+  const randomLength = shortCode.length > 0 && code.endsWith(shortCode) ? shortCode.length : code.length;
+  const shown = Math.min(4, Math.max(2, Math.floor(randomLength / 4)));
+  return `•••• ${code.slice(-shown)}`;
 }
 
 export const CHART_DAYS = 30;
@@ -221,8 +241,8 @@ export class PortalDashboard {
       sessions: shownSessions.map((s) => sessionView(s, nowMs, t, fmt)),
       sessionsLimit: options.sessionsLimit,
       moreSessions: sessions.length > options.sessionsLimit,
-      active: active.map((v) => voucherView(v, nowMs, t, fmt)),
-      history: shownHistory.map((v) => voucherView(v, nowMs, t, fmt)),
+      active: active.map((v) => voucherView(v, nowMs, t, fmt, options.revealCodes)),
+      history: shownHistory.map((v) => voucherView(v, nowMs, t, fmt, options.revealCodes)),
       historyLimit: options.historyLimit,
       moreHistory: history.length > options.historyLimit || finished.length > options.historyLimit,
       updatedAt: t('dash.updated', { time: fmt.time(nowMs) }),
@@ -237,8 +257,9 @@ export class PortalDashboard {
     voucherId: number,
     t: Translate,
     fmt: Formatter,
-    sessionsLimit: number,
+    options: { sessionsLimit: number; revealCode: boolean },
   ): Promise<{ voucher: VoucherView; sessions: SessionView[]; moreSessions: boolean } | undefined> {
+    const { sessionsLimit } = options;
     const voucher = await this.vouchers.findForCustomer(tenant.id, customer.id, voucherId);
     if (!voucher) return undefined;
     const nowMs = this.clock.nowMs();
@@ -247,7 +268,7 @@ export class PortalDashboard {
       voucherId: voucher.id,
     });
     return {
-      voucher: voucherView(voucher, nowMs, t, fmt),
+      voucher: voucherView(voucher, nowMs, t, fmt, options.revealCode),
       sessions: sessions.slice(0, sessionsLimit).map((s) => sessionView(s, nowMs, t, fmt)),
       moreSessions: sessions.length > sessionsLimit,
     };
@@ -301,14 +322,22 @@ export class PortalDashboard {
   }
 }
 
-function voucherView(voucher: CustomerVoucher, nowMs: number, t: Translate, fmt: Formatter): VoucherView {
+function voucherView(
+  voucher: CustomerVoucher,
+  nowMs: number,
+  t: Translate,
+  fmt: Formatter,
+  revealCode: boolean,
+): VoucherView {
   const status = statusOf(voucher, nowMs);
   const data = dataUsage(voucher);
+  const codeMasked = maskCode(voucher.code, voucher.shortCode);
   return {
     id: voucher.id,
     planTitle: voucher.planTitle,
-    code: voucher.code,
-    codeMasked: `•••• ${voucher.code.slice(-4)}`,
+    code: revealCode ? voucher.code : codeMasked,
+    codeHidden: !revealCode,
+    codeMasked,
     status,
     statusLabel: t(`status.${status}`),
     data: {

@@ -32,10 +32,10 @@ describe.each(TEST_DIALECTS)('portal associated devices (%s)', (dialect) => {
         app.tenants.putSettings(tenantId, 'portal', { ...s, otpEnabled, showDevices }, app.clock.nowMs()),
       );
 
-  /** Signs a customer in directly (the OTP step has its own tests). */
+  /** Signs a customer in directly, as after an SMS code (the OTP step has its own tests). */
   async function signedIn(customerId: number): Promise<CookieJar> {
     const signed = new CookieJar();
-    const token = await app.webSessions.create(tenantId, 'portal', customerId, {});
+    const token = await app.webSessions.create(tenantId, 'portal', customerId, { authMethod: 'code' });
     signed.store({ cookies: [{ name: PORTAL_SESSION_COOKIE, value: token }] } as never);
     return signed;
   }
@@ -143,7 +143,7 @@ describe.each(TEST_DIALECTS)('portal associated devices (%s)', (dialect) => {
     expect(bad.body).toContain('value="not-a-mac"');
     expect((await add({ mac: '00:00:00:00:00:00' })).body).toContain('does not belong to a device');
     expect((await add({ mac: '01:00:5e:00:00:01' })).statusCode).toBe(400);
-    expect((await add({ mac: 'AA:BB:CC:00:11:22', title: 'x'.repeat(61) })).statusCode).toBe(400);
+    expect((await add({ mac: 'AA:BB:CC:00:11:22', title: 'x'.repeat(101) })).statusCode).toBe(400);
     expect((await add({ mac: 'AA:BB:CC:00:11:22' })).statusCode).toBe(303);
     const duplicate = await add({ mac: 'aa-bb-cc-00-11-22' });
     expect(duplicate.statusCode).toBe(409);
@@ -244,6 +244,39 @@ describe.each(TEST_DIALECTS)('portal associated devices (%s)', (dialect) => {
     expect(used.body).not.toContain('Associated devices');
     expect((await add({ mac: 'AA:BB:CC:00:11:66' }, usedVoucherId)).statusCode).toBe(403);
     expect(await app.store.db.selectFrom('devices').select('id').execute()).toHaveLength(0);
+  });
+
+  it('refuses an emptied MAC on the edit form like the add form, keeping the device as it was', async () => {
+    await add({ mac: 'AA:BB:CC:00:11:22', title: 'Phone' });
+    const device = await app.store.db.selectFrom('devices').select('id').executeTakeFirstOrThrow();
+    const base = `${page()}/devices/${device.id}`;
+    const emptied = await postForm(
+      app.http,
+      jar,
+      base,
+      { mac: '', title: 'Renamed' },
+      { formPageUrl: `${base}/edit` },
+    );
+    expect(emptied.statusCode).toBe(400);
+    expect(emptied.body).toContain('Enter a MAC address such as AA:BB:CC:DD:EE:FF');
+    const kept = await app.store.db.selectFrom('devices').select(['mac', 'title']).executeTakeFirstOrThrow();
+    expect(kept).toEqual({ mac: 'AA:BB:CC:00:11:22', title: 'Phone' });
+  });
+
+  it('shows the private-address hint as advice, not as a success message', async () => {
+    await add({ mac: '3a1f.c277.089e', title: 'Phone' });
+    const body = (await getPage(app.http, jar, page())).body;
+    expect(body).toContain('<p class="advice device-private">');
+    expect(body).not.toContain('class="notice device-private"');
+  });
+
+  it('says on the sign-in page whether devices can be changed there', async () => {
+    const anonymous = new CookieJar();
+    expect((await getPage(app.http, anonymous, '/portal')).body).toContain(
+      'and add or remove the devices that use them.',
+    );
+    await setPortal(true, false);
+    expect((await getPage(app.http, anonymous, '/portal')).body).toContain('nothing can be changed.');
   });
 
   it('is translated to Spanish', async () => {

@@ -46,7 +46,9 @@ interface DevicesView {
 /** What the portal plugin lends to these routes (its request view, session and pages). */
 export interface PortalDevicesHost {
   view(request: FastifyRequest): DevicesView;
-  currentCustomer(request: FastifyRequest): Promise<CustomerSummary | undefined>;
+  currentSession(
+    request: FastifyRequest,
+  ): Promise<{ customer: CustomerSummary; codeVerified: boolean } | undefined>;
   html(reply: FastifyReply, page: VNode, status?: number): FastifyReply;
   errorPage(request: FastifyRequest, reply: FastifyReply, status: number, key: MessageKey): FastifyReply;
   csrfProtection: preHandlerHookHandler;
@@ -98,6 +100,11 @@ function noticeFrom(query: Record<string, unknown>, t: Translate): DeviceNotice 
 
 export class PortalDevices {
   constructor(private readonly deps: PortalDevicesDeps) {}
+
+  /** Whether signed-in customers of this tenant can manage devices (the sign-in page says so). */
+  canManage(tenantId: number): Promise<boolean> {
+    return this.enabled(tenantId);
+  }
 
   private async enabled(tenantId: number): Promise<boolean> {
     return customerDevicesEnabled(await this.deps.portalSettings.get(tenantId));
@@ -164,14 +171,20 @@ export class PortalDevices {
      * otherwise the reply was sent (sign-in redirect, 403 or 404 page) and undefined is returned.
      */
     const guard = async (request: FastifyRequest, reply: FastifyReply) => {
-      const customer = await host.currentCustomer(request);
-      if (!customer) {
+      const session = await host.currentSession(request);
+      if (!session) {
         void reply.redirect('/portal', 303);
         return undefined;
       }
+      const { customer } = session;
       const v = host.view(request);
       if (!(await this.enabled(v.tenant.id))) {
         host.errorPage(request, reply, 403, 'devices.error.disabled');
+        return undefined;
+      }
+      // A phone number alone never manages devices, whatever the settings say (issue 10, 6).
+      if (!session.codeVerified) {
+        host.errorPage(request, reply, 403, 'devices.error.needsCode');
         return undefined;
       }
       const { id, deviceId } = request.params as Params;
@@ -276,7 +289,8 @@ export class PortalDevices {
       const input = { mac: field(request.body, 'mac'), title: field(request.body, 'title') };
       try {
         const result = await devices.edit(v.tenant.id, actor, voucherId, device.id, {
-          mac: input.mac.trim() === '' ? undefined : input.mac,
+          // An emptied MAC field is refused like on the add form, not read as "keep the old one".
+          mac: input.mac,
           title: input.title,
         });
         const replaced = result.device.mac !== device.mac;

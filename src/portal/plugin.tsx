@@ -5,9 +5,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import type { WebSessions } from '../auth/index.js';
+import type { PortalAuthMethod, WebSessions } from '../auth/index.js';
 import {
   examplePhone,
   formatPhone,
@@ -51,6 +52,8 @@ export interface PortalOptions {
   devices?: PortalDevices;
   /** Sign-in attempts allowed per client IP and window (a whole venue may share one IP). */
   signInRateLimit?: { max: number; windowMs: number };
+  /** Where the sign-in counts live (shared across processes); default: this process's memory. */
+  rateLimitStore?: FastifyRateLimitStoreClass;
 }
 
 /** Cookie names (the session one gets `__Host-` over HTTPS). */
@@ -92,6 +95,13 @@ const MAX_HISTORY = 200;
 const DEFAULT_VOUCHER_SESSIONS = 20;
 const FORM_BODY_LIMIT_BYTES = 8 * 1024;
 
+/** A signed-in portal visit: who, and whether the session passed an SMS one-time code. */
+export interface PortalSession {
+  customer: CustomerSummary;
+  /** Only code-verified sessions manage devices and see full voucher codes (issue 10, 6-7). */
+  codeVerified: boolean;
+}
+
 interface RequestView {
   ctx: PageContext;
   t: Translate;
@@ -119,6 +129,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
 
   await app.register(fastifyRateLimit, {
     global: false,
+    ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error('Too many sign-in attempts'), {
         statusCode: 429,
@@ -139,27 +150,37 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     return { ctx: { t, lang, tenantName: tenant.name, path: request.url }, t, lang, fmt, tenant };
   }
 
-  /** The signed-in customer, or undefined; ends sessions of customers who were blocked meanwhile. */
-  async function currentCustomer(request: FastifyRequest): Promise<CustomerSummary | undefined> {
+  /**
+   * The signed-in customer and whether the session passed an SMS code, or undefined. Ends
+   * sessions of customers who were blocked meanwhile, and phone-only sessions once the tenant
+   * requires codes (switching codes on also deletes them; this covers a sign-in racing the switch).
+   */
+  async function currentSession(request: FastifyRequest): Promise<PortalSession | undefined> {
     const token = readSessionCookie(request, PORTAL_SESSION_COOKIE);
     const session = await webSessions.find(request.tenant.id, 'portal', token);
     if (!session) return undefined;
+    const codeVerified = session.authMethod === 'code';
+    if (!codeVerified && (await signIn.codesRequired(request.tenant))) {
+      await webSessions.destroy(token);
+      return undefined;
+    }
     const customer = await customers.findById(request.tenant.id, session.subjectId);
     if (!customer || customer.status !== 'active') {
       await webSessions.destroy(token);
       return undefined;
     }
-    return customer;
+    return { customer, codeVerified };
   }
 
-  function signInPage(
+  async function signInPage(
     request: FastifyRequest,
     reply: FastifyReply,
     props: Partial<SignInProps>,
     status = 200,
-  ): FastifyReply {
+  ): Promise<FastifyReply> {
     const v = view(request);
     const countryName = v.fmt.region(v.tenant.default_country);
+    const canManageDevices = (await options.devices?.canManage(v.tenant.id)) ?? false;
     return html(
       reply,
       <SignInPage
@@ -169,6 +190,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
           phone: '',
           example: examplePhone(v.tenant.default_country),
           countryName,
+          canManageDevices,
           ...props,
         }}
       />,
@@ -233,7 +255,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     result: Extract<SignInStart, { kind: 'code-sent' | 'rate-limited' }>,
     previous: OtpAttempt | undefined,
     notice?: string,
-  ): FastifyReply {
+  ): FastifyReply | Promise<FastifyReply> {
     const v = view(request);
     if (result.kind === 'rate-limited') {
       const error = v.t('code.error.rateLimited', { wait: formatDuration(result.retryAfterSeconds) });
@@ -265,11 +287,17 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   }
 
   /** A new session token on every sign-in (no session fixation); the old one, if any, ends. */
-  async function startSession(request: FastifyRequest, reply: FastifyReply, customer: CustomerSummary) {
+  async function startSession(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    customer: CustomerSummary,
+    authMethod: PortalAuthMethod,
+  ) {
     await webSessions.destroy(readSessionCookie(request, PORTAL_SESSION_COOKIE));
     const token = await webSessions.create(request.tenant.id, 'portal', customer.id, {
       clientIp: request.ip,
       userAgent: request.headers['user-agent'],
+      authMethod,
     });
     await customers.touchLastSeen(request.tenant.id, customer.id, options.clock.nowMs());
     setSessionCookie(request, reply, PORTAL_SESSION_COOKIE, token);
@@ -311,7 +339,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     }
   });
 
-  options.devices?.register(app, { view, currentCustomer, html, errorPage, csrfProtection });
+  options.devices?.register(app, { view, currentSession, html, errorPage, csrfProtection });
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/portal/api/')) {
@@ -321,18 +349,20 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   });
 
   app.get('/', async (request, reply) => {
-    const customer = await currentCustomer(request);
+    const session = await currentSession(request);
     const query = request.query as Record<string, unknown>;
-    if (!customer) {
+    if (!session) {
       const v = view(request);
       if ('another-number' in query) clearAttempt(request, reply);
       const notice = 'signed-out' in query ? v.t('signIn.signedOut') : undefined;
       return signInPage(request, reply, { notice });
     }
+    const { customer, codeVerified } = session;
     const v = view(request);
     const model = await dashboard.load(v.tenant, customer, v.t, v.fmt, {
       sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
       historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
+      revealCodes: codeVerified,
     });
     return html(
       reply,
@@ -342,7 +372,9 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
           model,
           phone: formatPhone(customer.phone, v.tenant.default_country),
           csrfToken: reply.generateCsrf(),
-          deviceSummaries: await options.devices?.summaries(v.tenant.id, model.active, v.t),
+          deviceSummaries: codeVerified
+            ? await options.devices?.summaries(v.tenant.id, model.active, v.t)
+            : undefined,
         }}
       />,
     );
@@ -364,7 +396,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       const country = v.fmt.region(v.tenant.default_country);
       switch (result.kind) {
         case 'signed-in': {
-          await startSession(request, reply, result.customer);
+          await startSession(request, reply, result.customer, 'phone');
           clearAttempt(request, reply);
           return reply.redirect('/portal', 303);
         }
@@ -420,7 +452,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       if (code === '') return codePage(request, reply, attempt, { error: v.t('code.error.empty') }, 400);
       const result = await signIn.verify(request.tenant, attempt.token, code);
       if (result.kind === 'signed-in') {
-        await startSession(request, reply, result.customer);
+        await startSession(request, reply, result.customer, 'code');
         clearAttempt(request, reply);
         return reply.redirect('/portal', 303);
       }
@@ -464,22 +496,34 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   );
 
   app.get('/vouchers/:id', async (request, reply) => {
-    const customer = await currentCustomer(request);
-    if (!customer) return reply.redirect('/portal', 303);
+    const session = await currentSession(request);
+    if (!session) return reply.redirect('/portal', 303);
+    const { customer, codeVerified } = session;
     const { id } = request.params as { id: string };
     if (!/^\d{1,15}$/.test(id)) return errorPage(request, reply, 404, 'error.404');
     const v = view(request);
     const query = request.query as Record<string, unknown>;
     const sessionsLimit = clampedInt(query.sessions, DEFAULT_VOUCHER_SESSIONS, MAX_SESSIONS);
-    const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, sessionsLimit);
+    const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, {
+      sessionsLimit,
+      revealCode: codeVerified,
+    });
     if (!loaded) return errorPage(request, reply, 404, 'error.404');
-    const devices = await options.devices?.block(request, reply, customer, Number(id), v);
-    return html(reply, <VoucherPage ctx={v.ctx} props={{ ...loaded, sessionsLimit, devices }} />);
+    const devices = codeVerified
+      ? await options.devices?.block(request, reply, customer, Number(id), v)
+      : undefined;
+    return html(
+      reply,
+      <VoucherPage
+        ctx={v.ctx}
+        props={{ ...loaded, sessionsLimit, devices, csrfToken: reply.generateCsrf() }}
+      />,
+    );
   });
 
   app.get('/api/summary', async (request, reply) => {
-    const customer = await currentCustomer(request);
-    if (!customer) {
+    const session = await currentSession(request);
+    if (!session) {
       return sendProblem(reply, {
         type: 'about:blank',
         title: 'Sign in to the portal first',
@@ -489,9 +533,10 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     }
     const query = request.query as Record<string, unknown>;
     const v = view(request);
-    const model = await dashboard.load(v.tenant, customer, v.t, v.fmt, {
+    const model = await dashboard.load(v.tenant, session.customer, v.t, v.fmt, {
       sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
       historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
+      revealCodes: session.codeVerified,
     });
     return {
       ...liveValues(model, v.t),

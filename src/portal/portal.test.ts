@@ -238,12 +238,13 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
     expect(api.statusCode).toBe(401);
   });
 
-  it('shows a voucher with its full code to its owner, and 404 for anyone else’s', async () => {
+  it('shows a voucher to its owner (code masked after a phone-only sign-in), and 404 for anyone else’s', async () => {
     const jar = new CookieJar();
     await portalSignIn(app.http, jar, ALEX);
     const own = await getPage(app.http, jar, `/portal/vouchers/${alexVoucherId}`);
     expect(own.statusCode).toBe(200);
-    expect(own.body).toContain('202611-1h500m-ALEXCODE1');
+    expect(own.body).toContain('<code>•••• E1</code>');
+    expect(own.body).not.toContain('ALEXCODE1');
     const others = await getPage(app.http, jar, `/portal/vouchers/${samVoucherId}`);
     expect(others.statusCode).toBe(404);
     expect(others.body).not.toContain('SAMCODE01');

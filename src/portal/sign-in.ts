@@ -50,6 +50,11 @@ export class PortalSignIn {
     private readonly otp?: OtpService,
   ) {}
 
+  /** Whether the tenant requires an SMS code to open the portal (one-time codes on). */
+  async codesRequired(tenant: Tenant): Promise<boolean> {
+    return this.otp ? this.otp.isRequired(tenant.id) : false;
+  }
+
   async start(tenant: Tenant, phoneInput: string, meta: { clientIp?: string } = {}): Promise<SignInStart> {
     const parsed = parsePhone(phoneInput, tenant.default_country);
     if (!parsed.ok) return { kind: 'invalid-phone', problem: parsed.problem };

@@ -84,6 +84,8 @@ export class RadiusServer {
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly dropLog = new Map<DropReason, { lastLogMs: number; suppressed: number }>();
   private inFlight = 0;
+  /** Set by stop(): datagrams that still arrive are ignored (the NAS fails over). */
+  private stopping = false;
   readonly stats = {
     received: 0,
     answered: 0,
@@ -98,6 +100,7 @@ export class RadiusServer {
 
   /** Binds both sockets; resolves with the actual ports (useful with port 0). */
   async start(): Promise<{ authPort: number; acctPort: number }> {
+    this.stopping = false;
     this.auth = await this.bind('auth', this.options.authPort);
     this.acct = await this.bind('acct', this.options.acctPort);
     this.sweepTimer = setInterval(() => this.sweepCache(), 1000);
@@ -114,12 +117,18 @@ export class RadiusServer {
     return ports;
   }
 
+  /** Whether both sockets are bound and taking packets (readiness). */
+  isListening(): boolean {
+    return this.auth !== undefined && this.acct !== undefined && !this.stopping;
+  }
+
   ports(): { authPort: number; acctPort: number } {
     return { authPort: this.auth?.address().port ?? 0, acctPort: this.acct?.address().port ?? 0 };
   }
 
   /** Stops receiving, then waits (briefly) for in-flight requests to be answered. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     const deadline = Date.now() + 5000;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -170,6 +179,7 @@ export class RadiusServer {
   }
 
   private onMessage(kind: SocketKind, socket: dgram.Socket, message: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.stopping) return; // shutting down: only the requests already taken are answered
     this.stats.received++;
     const source = sourceIp(rinfo.address);
     const decoded = decodePacket(message);

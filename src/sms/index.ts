@@ -16,7 +16,7 @@ export { twilioSignature } from './gateways/twilio.js';
 export { smsCallbackRoutes, genericOutcome, type SmsCallbackDeps } from './callbacks.js';
 export { publicBaseUrl, statusCallbackUrl } from './callback-urls.js';
 export { LogGateway } from './gateways/log.js';
-export { splitSms, isGsm7, type SmsPart } from './sms-parts.js';
+export { splitSms, isGsm7, describeSmsText, type SmsPart, type SmsTextInfo } from './sms-parts.js';
 export { SmsOutbox, DEFAULT_OUTBOX_OPTIONS, maskLoginCode, type OutboxOptions } from './outbox.js';
 export {
   SmsRepository,

@@ -64,6 +64,8 @@ export class SmsOutbox {
   private running: Promise<number> | undefined;
   private again = false;
   private stopped = true;
+  /** When the worker last started or finished a pass (readiness: is it alive?). */
+  private lastActivityAtMs: number | undefined;
 
   constructor(
     private readonly repo: SmsRepository,
@@ -101,6 +103,15 @@ export class SmsOutbox {
     await this.running?.catch(() => undefined);
   }
 
+  /**
+   * Whether the worker is started and has started or finished a pass recently (a pass stuck
+   * longer than a lease, or a timer that stopped firing, is not alive).
+   */
+  isAlive(nowMs = Date.now()): boolean {
+    if (this.stopped || this.lastActivityAtMs === undefined) return false;
+    return nowMs - this.lastActivityAtMs <= this.options.leaseMs + this.options.pollIntervalMs * 5;
+  }
+
   /** Runs a pass soon (after an enqueue), when the worker is started. */
   kick(): void {
     if (this.stopped) return;
@@ -111,9 +122,11 @@ export class SmsOutbox {
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      this.lastActivityAtMs = Date.now();
       void this.runOnce()
         .catch((error: unknown) => this.logger.error({ err: error }, 'SMS outbox pass failed'))
         .finally(() => {
+          this.lastActivityAtMs = Date.now();
           if (this.stopped) return;
           const again = this.again;
           this.again = false;

@@ -229,6 +229,19 @@ export class SmsRepository {
       .executeTakeFirst();
   }
 
+  /** Queued messages of every tenant (the outbox depth): all, and those due by `nowMs`. */
+  async outboxDepth(nowMs: number): Promise<{ queued: number; due: number }> {
+    const row = await this.db
+      .selectFrom('sms_messages')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('queued'),
+        eb.fn.sum<number>(eb.case().when('next_attempt_at', '<=', nowMs).then(1).else(0).end()).as('due'),
+      ])
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    return { queued: Number(row?.queued ?? 0), due: Number(row?.due ?? 0) };
+  }
+
   /** Ids of queued messages that are due and not leased by a live worker (all tenants). */
   async findDue(nowMs: number, limit: number): Promise<Array<{ id: number; tenant_id: number }>> {
     return this.db

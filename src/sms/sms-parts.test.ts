@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeGsm7, decodeUcs2, isGsm7, splitSms } from './sms-parts.js';
+import { decodeGsm7, decodeUcs2, describeSmsText, isGsm7, splitSms } from './sms-parts.js';
 
 describe('splitting SMS texts', () => {
   it('keeps up to 160 GSM-7 septets in one part without a UDH', () => {
@@ -43,5 +43,39 @@ describe('splitting SMS texts', () => {
   it('refuses empty texts and texts beyond 10 parts', () => {
     expect(() => splitSms('', 1)).toThrow('empty');
     expect(() => splitSms('a'.repeat(153 * 10 + 1), 1)).toThrow('11 SMS parts');
+  });
+});
+
+describe('describing a text for the template preview', () => {
+  it('counts parts and room left exactly as the text will be split', () => {
+    for (const text of [
+      'a',
+      'a'.repeat(160),
+      'a'.repeat(161),
+      '€'.repeat(81),
+      `${'x'.repeat(152)}€y`,
+      'Привет '.repeat(20),
+      '1 hour · 500 MB',
+    ]) {
+      const info = describeSmsText(text);
+      expect(info.parts, text).toBe(splitSms(text, 1).length);
+    }
+    expect(describeSmsText('a'.repeat(150))).toMatchObject({
+      encoding: 'gsm7',
+      parts: 1,
+      charactersLeft: 10,
+    });
+    expect(describeSmsText('a'.repeat(161))).toMatchObject({ parts: 2, charactersLeft: 153 - 8 });
+    expect(describeSmsText('€'.repeat(81))).toMatchObject({ parts: 2, units: 162, charactersLeft: 153 - 10 });
+  });
+
+  it('names the characters that force UCS-2 (the demo plan titles once used a middle dot)', () => {
+    expect(describeSmsText('1 hour · 500 MB · 2 devices')).toMatchObject({
+      encoding: 'ucs2',
+      parts: 1,
+      charactersLeft: 70 - 27,
+      nonGsmCharacters: ['·'],
+    });
+    expect(describeSmsText('1 hour, 500 MB, 2 devices').encoding).toBe('gsm7');
   });
 });

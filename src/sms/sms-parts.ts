@@ -108,6 +108,43 @@ export function splitSms(text: string, reference: number): SmsPart[] {
   });
 }
 
+export interface SmsTextInfo {
+  encoding: SmsEncoding;
+  /** Parts the text is sent in (1 for an empty text). */
+  parts: number;
+  /** Septets (GSM-7) or UTF-16 units (UCS-2) the text uses. */
+  units: number;
+  /** Characters that still fit in the last part (extension characters such as € cost two). */
+  charactersLeft: number;
+  /** The characters that force UCS-2, each once, in order of appearance. */
+  nonGsmCharacters: string[];
+}
+
+/** What a text costs as an SMS: encoding, parts, room left in the last part (admin previews). */
+export function describeSmsText(text: string): SmsTextInfo {
+  const encoding: SmsEncoding = isGsm7(text) ? 'gsm7' : 'ucs2';
+  const all = text.length > 0 ? units(text, encoding) : [];
+  const used = all.reduce((sum, u) => sum + u.cost, 0);
+  const single = encoding === 'gsm7' ? 160 : 70;
+  const perPart = encoding === 'gsm7' ? 153 : 67;
+  let parts = 1;
+  let left = single - used;
+  if (used > single) {
+    // Same packing as splitSms: a unit never straddles two parts.
+    let inPart = 0;
+    for (const unit of all) {
+      if (inPart + unit.cost > perPart) {
+        parts++;
+        inPart = 0;
+      }
+      inPart += unit.cost;
+    }
+    left = perPart - inPart;
+  }
+  const nonGsmCharacters = [...new Set([...text].filter((c) => !isGsm7(c)))];
+  return { encoding, parts, units: used, charactersLeft: left, nonGsmCharacters };
+}
+
 /** Decodes a GSM-7 payload (one septet per octet), for tests and receipts. */
 export function decodeGsm7(bytes: Buffer): string {
   let out = '';

@@ -1,3 +1,3 @@
-export { openDatabase, migrateToLatest, type Store, type Dialect } from './database.js';
+export { openDatabase, migrateToLatest, pendingMigrations, type Store, type Dialect } from './database.js';
 export type * from './schema.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';

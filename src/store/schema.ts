@@ -74,6 +74,8 @@ export interface WebSessionsTable {
   expires_at: number; // absolute timeout
   client_ip: string | null;
   user_agent: string | null;
+  /** How the session was opened: portal 'phone' (number alone) or 'code' (SMS code); NULL = before this was recorded. */
+  auth_method: string | null;
 }
 
 export interface HotspotsTable {
@@ -388,6 +390,22 @@ export interface OtpChallengesTable {
   consumed_at: number | null;
 }
 
+/** Shared rate-limit counters (src/rate-limits): hits in the window that ends at expires_at. */
+export interface RateLimitCountersTable {
+  key: string;
+  hits: number;
+  /** epoch ms */
+  expires_at: number;
+}
+
+/** Facts every process sharing the database checks at start (e.g. the secret's fingerprint). */
+export interface ClusterFactsTable {
+  name: string;
+  value: string;
+  /** epoch ms */
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_hosts: TenantHostsTable;
@@ -413,6 +431,8 @@ export interface Database {
   sms_parts: SmsPartsTable;
   sms_unmatched_receipts: SmsUnmatchedReceiptsTable;
   otp_challenges: OtpChallengesTable;
+  rate_limit_counters: RateLimitCountersTable;
+  cluster_facts: ClusterFactsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -107,6 +107,8 @@ interface VoucherTouch {
 export interface AccountingRecorderOptions {
   /** Largest batch per transaction. */
   maxBatch?: number;
+  /** Told after every batch transaction: its size and duration (metrics). */
+  onBatch?: (batch: { records: number; commitSeconds: number; committed: boolean }) => void;
 }
 
 export class AccountingRecorder {
@@ -115,6 +117,7 @@ export class AccountingRecorder {
   private scheduled = false;
   private closed = false;
   private readonly maxBatch: number;
+  private readonly onBatch: NonNullable<AccountingRecorderOptions['onBatch']>;
   private idleWaiters: Array<() => void> = [];
   /** Figures for logs and the benchmark. */
   readonly stats = { batches: 0, records: 0, failures: 0, largestBatch: 0 };
@@ -128,6 +131,12 @@ export class AccountingRecorder {
     options: AccountingRecorderOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 1000;
+    this.onBatch = options.onBatch ?? (() => undefined);
+  }
+
+  /** Records waiting for the next batch (metrics). */
+  queueLength(): number {
+    return this.queue.length;
   }
 
   /** Resolves once the record is committed; rejects if its batch failed (no response then). */
@@ -163,8 +172,11 @@ export class AccountingRecorder {
       while (this.queue.length > 0) {
         await this.gather();
         const batch = this.queue.splice(0, this.maxBatch);
+        const startedAt = performance.now();
         try {
           const exhausted = await this.commitWithRetry(batch.map((p) => p.record));
+          const commitSeconds = (performance.now() - startedAt) / 1000;
+          this.onBatch({ records: batch.length, commitSeconds, committed: true });
           this.stats.batches++;
           this.stats.records += batch.length;
           this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
@@ -178,6 +190,8 @@ export class AccountingRecorder {
           }
         } catch (error) {
           this.stats.failures++;
+          const commitSeconds = (performance.now() - startedAt) / 1000;
+          this.onBatch({ records: batch.length, commitSeconds, committed: false });
           this.logger.error(
             { err: error, records: batch.length },
             'accounting batch failed; no responses sent',

@@ -11,6 +11,8 @@ import { LIVE_VOUCHER_STATUSES } from './access-repository.js';
 export interface CustomerVoucher extends PlanTerms {
   id: number;
   code: string;
+  /** The random part of the code (also logs in at the hotspot). */
+  shortCode: string;
   status: string; // new | active | online | used | disabled
   usedReason: string | null; // data | time | expired
   planTitle: string;
@@ -29,6 +31,7 @@ export interface CustomerVoucher extends PlanTerms {
 const COLUMNS = [
   'id',
   'code',
+  'short_code',
   'status',
   'used_reason',
   'plan_title',
@@ -60,6 +63,7 @@ function toVoucher(row: Row): CustomerVoucher {
   return {
     id: row.id,
     code: row.code,
+    shortCode: row.short_code,
     status: row.status,
     usedReason: row.used_reason,
     planTitle: row.plan_title,

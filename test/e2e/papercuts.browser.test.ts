@@ -13,6 +13,8 @@ import { CHROMIUM_PATH, describeWithTool } from '../helpers/tools.js';
 
 const LONG_NAME = 'W'.repeat(200);
 const LONG_PHONE = '+12025550177';
+const EMPTY_PHONE = '+12025550178';
+const ENDED_PHONE = '+12025550179';
 
 describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('newcomer papercuts in Chromium', () => {
   let app: TestApp;
@@ -20,6 +22,7 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('newcomer papercuts 
   let baseUrl: string;
   let tenantId: number;
   let problems: string[] = [];
+  let endedVoucherId: number;
 
   beforeAll(async () => {
     app = await buildTestApp('sqlite');
@@ -37,6 +40,24 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('newcomer papercuts 
       status: 'active',
       activated_at: app.clock.nowMs() - 60_000,
     });
+    await createCustomer(db, tenantId, { phone: EMPTY_PHONE, name: 'Nova' });
+    const ended = await createCustomer(db, tenantId, { phone: ENDED_PHONE, name: 'Ed' });
+    const dayPlan = await createPlan(db, tenantId, {
+      title: '1 day 2 GB',
+      data_limit_bytes: 2_000_000_000,
+      time_limit_seconds: 3600,
+    });
+    endedVoucherId = (
+      await createVoucher(db, dayPlan, {
+        customer_id: ended.id,
+        status: 'used',
+        used_reason: 'expired',
+        activated_at: app.clock.nowMs() - 2 * 86_400_000,
+        expires_at: app.clock.nowMs() - 86_400_000,
+        downloaded_bytes: 1_500_000_000,
+        online_seconds: 2460,
+      })
+    ).id;
     baseUrl = (await app.listen()).httpUrl;
     browser = await launchBrowser();
   }, E2E_TIMEOUT_MS);
@@ -97,6 +118,51 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('newcomer papercuts 
       expect(await sidewaysOverflow(page)).toBe(0);
       await saveScreenshot(page, 'admin-long-name');
       await page.close();
+    },
+  );
+
+  it(
+    'a customer with no vouchers sees what to do, not "0 B of 0 B"',
+    { timeout: E2E_TIMEOUT_MS },
+    async () => {
+      const page = await phonePage();
+      await portalSignIn(page, EMPTY_PHONE);
+      await expect(page.locator('[data-empty="usage"]').textContent()).resolves.toContain(
+        'You have no vouchers yet. Get one from the staff',
+      );
+      expect(await page.locator('.stats').isVisible()).toBe(false);
+      expect(await page.locator('figure.chart').isVisible()).toBe(false);
+      // innerText is what is rendered: hidden blocks are not part of it.
+      expect(await page.evaluate(() => document.body.innerText)).not.toContain('0 B of 0 B');
+      await saveScreenshot(page, 'portal-no-vouchers');
+      expect(problems).toEqual([]);
+      await page.context().close();
+    },
+  );
+
+  it(
+    'an expired voucher says it is over and what was used; its page can sign out',
+    { timeout: E2E_TIMEOUT_MS },
+    async () => {
+      const page = await phonePage();
+      await portalSignIn(page, ENDED_PHONE);
+      await page.goto(`${baseUrl}/portal/vouchers/${endedVoucherId}`);
+      const main = page.locator('main');
+      await expect(main.textContent()).resolves.toContain(
+        'This voucher is over: its code no longer connects.',
+      );
+      await expect(main.textContent()).resolves.not.toContain('Type this code on the hotspot page');
+      await expect(page.locator('#usage-title').textContent()).resolves.toBe('Final usage');
+      expect(await page.locator('.meter-left').count()).toBe(0);
+      await expect(page.locator('.badge').first().textContent()).resolves.toBe('Expired');
+      await saveScreenshot(page, 'portal-voucher-expired');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(/\/portal\?signed-out/);
+      await expect(page.locator('.notice[role="status"]').textContent()).resolves.toContain(
+        'You have signed out.',
+      );
+      expect(problems).toEqual([]);
+      await page.context().close();
     },
   );
 });

@@ -108,7 +108,11 @@ export async function configBusinessPage(
               <input name="locale" required maxLength={35} value={values.locale} disabled={!owner} />
             </label>
             <label>
-              Public address <small>(e.g. https://wifi.example.com; used for the portal link in SMS)</small>
+              Public address{' '}
+              <small>
+                (e.g. https://wifi.example.com; used for the portal link in SMS and for SMS delivery
+                callbacks)
+              </small>
               <input name="publicUrl" type="url" value={values.publicUrl ?? ''} disabled={!owner} />
             </label>
             {owner ? <button type="submit">Save</button> : null}

@@ -38,7 +38,10 @@ function SignInPage(props: { csrf: string; email?: string; error?: string; tenan
 }
 
 export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Promise<void> {
-  await admin.register(fastifyRateLimit, { global: false });
+  await admin.register(fastifyRateLimit, {
+    global: false,
+    ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}),
+  });
 
   admin.get('/admin/sign-in', async (request, reply) => {
     const html = renderDocument(<SignInPage csrf={reply.generateCsrf()} tenantName={request.tenant.name} />);

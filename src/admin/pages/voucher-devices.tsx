@@ -574,7 +574,8 @@ export async function voucherDevicesPages(
         operatorActor(request, kit),
         voucherId,
         deviceId,
-        { mac: input.mac === '' ? undefined : input.mac, title: input.title },
+        // An emptied MAC field is refused like on the add form, not read as "keep the old one".
+        { mac: input.mac, title: input.title },
       );
       const replaced = result.device.mac !== device.mac;
       return reply.redirect(

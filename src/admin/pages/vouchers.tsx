@@ -26,6 +26,7 @@ import {
   Table,
   ActionButton,
   Badge,
+  VoucherBadge,
   bytesOrUnlimited,
   CsrfField,
   Empty,
@@ -203,7 +204,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                     </td>
                     <td>{v.planTitle}</td>
                     <td>
-                      <Badge status={v.status} />
+                      <VoucherBadge status={v.status} usedReason={v.usedReason} />
                     </td>
                     <td>
                       {v.customerId ? (
@@ -527,7 +528,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
           <dl class="facts">
             <dt>Status</dt>
             <dd>
-              <Badge status={v.status} /> {v.usedReason ? `(${v.usedReason})` : null}
+              <VoucherBadge status={v.status} usedReason={v.usedReason} />
             </dd>
             <dt>Plan</dt>
             <dd>

@@ -103,6 +103,16 @@ export function Badge({ status }: { status: string }): VNode {
   return <span class={`badge badge-${status.replace(/[^a-z_]/g, '')}`}>{status}</span>;
 }
 
+/**
+ * A voucher's status as the guest's portal names it: a used voucher says why it is over
+ * ("expired", "data used up", "time used up") rather than a bare "used" for an expired one.
+ */
+export function VoucherBadge({ status, usedReason }: { status: string; usedReason: string | null }): VNode {
+  if (status !== 'used' || usedReason === null) return <Badge status={status} />;
+  const label = usedReason === 'expired' ? 'expired' : `${usedReason} used up`;
+  return <span class={`badge badge-used badge-used-${usedReason.replace(/[^a-z]/g, '')}`}>{label}</span>;
+}
+
 /** The sort order of a list, in words ("Newest first"), sending the allow-listed sort key. */
 export function SortSelect({
   options,

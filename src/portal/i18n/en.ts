@@ -15,6 +15,7 @@ export const en = {
   'signIn.phoneHint': 'For example {example}. Numbers without a country code are read as {country} numbers.',
   'signIn.submit': 'Continue',
   'signIn.readOnly': 'You can look at your usage and vouchers here; nothing can be changed.',
+  'signIn.devices': 'Here you can see your usage and vouchers, and add or remove the devices that use them.',
   'signIn.error.empty': 'Enter your phone number.',
   'signIn.error.not_a_number': 'That does not look like a phone number. Use digits only, like {example}.',
   'signIn.error.too_short': 'That number is too short. Check it and include the area code, like {example}.',
@@ -63,7 +64,10 @@ export const en = {
   'usage.ofLimit': 'of {limit}',
   'usage.totalOf': 'Total of your {count} active vouchers',
   'usage.totalOfOne': 'Your active voucher',
-  'usage.noActive': 'You have no active voucher, so there is nothing left to use.',
+  'usage.noActive':
+    'You have no active voucher right now, so there is nothing left to use. Get a new voucher from the staff to go online again.',
+  'usage.noVouchers':
+    'You have no vouchers yet. Get one from the staff, type its code on the hotspot page, and your usage shows up here.',
   'usage.download': 'Download',
   'usage.upload': 'Upload',
   'usage.progressData': 'Data used: {percent}%',
@@ -142,6 +146,10 @@ export const en = {
   'vouchers.notActivated': 'Not used yet',
   'vouchers.created': 'Created',
   'vouchers.codeHint': 'Type this code on the hotspot page to connect.',
+  'vouchers.endedHint':
+    'This voucher is over: its code no longer connects. Below is what it was used for. Ask the staff for a new voucher.',
+  'vouchers.codeHidden':
+    'Only the last characters are shown: the full code is on your voucher or in the SMS it came with.',
   'vouchers.back': 'Back to your overview',
   'vouchers.sessionsOf': 'Sessions of this voucher',
 
@@ -238,6 +246,8 @@ export const en = {
     'The hotspot has not confirmed the disconnect yet; it will be retried. The device can no longer sign in.',
   'devices.error.disabled':
     'Managing devices is not available here. Ask the staff if you need a device added or removed.',
+  'devices.error.needsCode':
+    'To manage devices, sign out and sign in again with the code we send to your phone by SMS.',
   'devices.error.notLive': 'Devices can only be managed on a voucher that is still valid.',
   'devices.error.format': 'Enter a MAC address such as AA:BB:CC:DD:EE:FF (12 characters 0-9 and A-F).',
   'devices.error.zero': 'The address 00:00:00:00:00:00 does not belong to a device.',

@@ -15,6 +15,8 @@ export const es: Record<MessageKey, string> = {
     'Por ejemplo {example}. Los números sin código de país se leen como números de {country}.',
   'signIn.submit': 'Continuar',
   'signIn.readOnly': 'Aquí puedes consultar tu uso y tus vouchers; no se puede cambiar nada.',
+  'signIn.devices':
+    'Aquí puedes consultar tu uso y tus vouchers, y añadir o quitar los dispositivos que los usan.',
   'signIn.error.empty': 'Escribe tu número de teléfono.',
   'signIn.error.not_a_number': 'Eso no parece un número de teléfono. Usa solo dígitos, como {example}.',
   'signIn.error.too_short':
@@ -65,7 +67,10 @@ export const es: Record<MessageKey, string> = {
   'usage.ofLimit': 'de {limit}',
   'usage.totalOf': 'Total de tus {count} vouchers activos',
   'usage.totalOfOne': 'Tu voucher activo',
-  'usage.noActive': 'No tienes ningún voucher activo, así que no queda nada por usar.',
+  'usage.noActive':
+    'Ahora no tienes ningún voucher activo, así que no queda nada por usar. Pide un voucher nuevo al personal para volver a conectarte.',
+  'usage.noVouchers':
+    'Todavía no tienes vouchers. Pide uno al personal, escribe su código en la página del punto de acceso y aquí verás tu uso.',
   'usage.download': 'Descarga',
   'usage.upload': 'Subida',
   'usage.progressData': 'Datos usados: {percent} %',
@@ -144,6 +149,10 @@ export const es: Record<MessageKey, string> = {
   'vouchers.notActivated': 'Sin usar todavía',
   'vouchers.created': 'Creado',
   'vouchers.codeHint': 'Escribe este código en la página del punto de acceso para conectarte.',
+  'vouchers.endedHint':
+    'Este voucher terminó: su código ya no conecta. Abajo ves lo que se usó. Pide un voucher nuevo al personal.',
+  'vouchers.codeHidden':
+    'Solo se muestran los últimos caracteres: el código completo está en tu bono o en el SMS con el que llegó.',
   'vouchers.back': 'Volver al resumen',
   'vouchers.sessionsOf': 'Sesiones de este voucher',
 
@@ -243,6 +252,8 @@ export const es: Record<MessageKey, string> = {
     'El punto de acceso aún no ha confirmado la desconexión; se volverá a intentar. El dispositivo ya no puede iniciar sesión.',
   'devices.error.disabled':
     'Aquí no se pueden gestionar dispositivos. Pide ayuda al personal si necesitas añadir o quitar uno.',
+  'devices.error.needsCode':
+    'Para gestionar dispositivos, cierra sesión y vuelve a entrar con el código que te enviamos por SMS.',
   'devices.error.notLive': 'Solo se pueden gestionar dispositivos en un bono que siga siendo válido.',
   'devices.error.format': 'Escribe una dirección MAC como AA:BB:CC:DD:EE:FF (12 caracteres 0-9 y A-F).',
   'devices.error.zero': 'La dirección 00:00:00:00:00:00 no pertenece a ningún dispositivo.',

@@ -76,6 +76,8 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     );
 
   beforeEach(async () => {
+    // Codes an earlier test queued but did not wait for must not land in this test's `sent`.
+    if (otp) await otp.idle();
     clock = new FakeClock();
     sent = [];
     repoCalls = [];
@@ -93,7 +95,7 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     expect(sent).toHaveLength(1);
     expect(sent[0]!.recipient).toBe('+12025550101');
     expect(sent[0]!.customerId).toBe(customer.id);
-    expect(sent[0]!.text).toMatch(/^\d{6} is your Beach Café Wi-Fi portal code\. It expires in 5 minutes\./);
+    expect(sent[0]!.text).toMatch(/^\d{6} is your sign-in code for Beach Café\. It expires in 5 minutes\./);
     expect(started.expiresAtMs).toBe(clock.nowMs() + 300_000);
     expect(started.resendAtMs).toBe(clock.nowMs() + 60_000);
     expect(started.attemptToken.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
@@ -280,6 +282,9 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
 
   it('caps codes per client IP per hour and per tenant per day', async () => {
     await configure({ otpMaxPerIpPerHour: 2, otpMaxPerTenantPerDay: 3 });
+    // The daily cap counts texted codes, so these numbers are registered.
+    for (const n of [111, 112, 113, 114, 115])
+      await createCustomer(store.db, tenant.id, { phone: `+12025550${n}` });
     await otp.start({ tenant, phone: '+12025550111', clientIp: '192.0.2.1' });
     await otp.start({ tenant, phone: '+12025550112', clientIp: '192.0.2.1' });
     const ipCapped = await failure(otp.start({ tenant, phone: '+12025550113', clientIp: '192.0.2.1' }));
@@ -290,6 +295,37 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     clock.advance(86_400_001);
     await expect(otp.start({ tenant, phone: '+12025550115', clientIp: '192.0.2.3' })).resolves.toBeDefined();
   });
+
+  it('does not let requests for unknown numbers use up the daily cap (1,000 junk sign-ins)', async () => {
+    // Issue 10, item 5: with the default cap of 1,000 codes a day, 1,000 requests for numbers
+    // nobody registered (from 50 addresses, under the per-address cap) locked every real
+    // customer out for a day. They send nothing, so they count nothing.
+    await configure({ otpMaxPerTenantPerDay: SETTINGS_DEFAULTS.portal.otpMaxPerTenantPerDay });
+    const junk = SETTINGS_DEFAULTS.portal.otpMaxPerTenantPerDay;
+    const perIp = SETTINGS_DEFAULTS.portal.otpMaxPerIpPerHour;
+    for (let i = 0; i < junk; i++) {
+      await otp.start({
+        tenant,
+        phone: `+1303555${String(i).padStart(4, '0')}`,
+        clientIp: `198.51.100.${Math.floor(i / perIp)}`,
+      });
+    }
+    await otp.idle();
+    expect(sent).toHaveLength(0);
+    await createCustomer(store.db, tenant.id, { phone: '+12025550120' });
+    await otp.start({ tenant, phone: '+12025550120', clientIp: '203.0.113.20' });
+    await otp.idle();
+    expect(sent.map((s) => s.recipient)).toEqual(['+12025550120']);
+
+    // Real codes still count: at the cap, known and unknown numbers get the same refusal.
+    await configure({ otpMaxPerTenantPerDay: 1 });
+    await createCustomer(store.db, tenant.id, { phone: '+12025550121' });
+    const known = await failure(otp.start({ tenant, phone: '+12025550121', clientIp: '203.0.113.21' }));
+    const unknown = await failure(otp.start({ tenant, phone: '+12025550122', clientIp: '203.0.113.22' }));
+    expect(known.message).toBe('Codes cannot be sent right now. Try again later.');
+    expect(unknown.message).toBe(known.message);
+    expect(unknown.details).toEqual(known.details);
+  }, 60_000);
 
   it('forgets challenges older than two days now and then', async () => {
     await otp.start({ tenant, phone: '+12025550117', clientIp: null });
@@ -353,15 +389,18 @@ describe.each(TEST_DIALECTS)('Config > Portal settings (%s)', (dialect) => {
   it('switches OTP on only while a gateway is enabled, and validates the limits', async () => {
     const tenant = await createTenant(store.db);
     let enabled = false;
+    const ended: number[] = [];
     const settings = new PortalSettingsService({
       tenants,
       hasEnabledGateway: async () => enabled,
+      endSessionsWithoutCode: async (tenantId) => ended.push(tenantId),
       clock: new FakeClock(),
     });
     const refused = await failure(settings.update(tenant.id, { otpEnabled: true }));
     expect(refused.code).toBe('CONFLICT');
     expect(refused.message).toBe(OTP_NEEDS_GATEWAY);
     expect((await settings.get(tenant.id)).otpEnabled).toBe(false);
+    expect(ended).toEqual([]);
     enabled = true;
     await settings.update(tenant.id, {
       otpEnabled: true,
@@ -375,6 +414,10 @@ describe.each(TEST_DIALECTS)('Config > Portal settings (%s)', (dialect) => {
       otpTtlSeconds: 120,
       otpAllowedPrefixes: ['+1', '+44'],
     });
+    // Switching codes on ends the phone-only sessions, once (not on later saves).
+    expect(ended).toEqual([tenant.id]);
+    await settings.update(tenant.id, { otpTtlSeconds: 180 });
+    expect(ended).toEqual([tenant.id]);
     const bad = await failure(settings.update(tenant.id, { otpLength: 4, otpMaxAttempts: 9 }));
     expect(bad.code).toBe('VALIDATION');
     expect(bad.message).toBe(

@@ -41,6 +41,11 @@ export class PortalSettingsService {
       tenants: TenantsRepository;
       /** Whether the tenant has at least one enabled SMS gateway. */
       hasEnabledGateway: (tenantId: number) => Promise<boolean>;
+      /**
+       * Ends the tenant's portal sessions that did not pass a code: once codes are on, a phone
+       * number alone must no longer keep anyone signed in (issue 10, item 6).
+       */
+      endSessionsWithoutCode: (tenantId: number) => Promise<unknown>;
       clock: Clock;
     },
   ) {}
@@ -81,6 +86,9 @@ export class PortalSettingsService {
       next.otpEnabled = patch.otpEnabled;
     }
     await this.deps.tenants.putSettings(tenantId, 'portal', next, this.deps.clock.nowMs());
+    // After the write: a phone-only sign-in racing this switch is refused on its next request
+    // (the portal checks the setting for sessions without a code), not only by this sweep.
+    if (next.otpEnabled && !current.otpEnabled) await this.deps.endSessionsWithoutCode(tenantId);
     return next;
   }
 }

@@ -50,12 +50,17 @@ export class OtpRepository {
     return Number(row?.n ?? 0);
   }
 
-  async countForTenantSince(tenantId: number, sinceMs: number): Promise<number> {
+  /**
+   * Codes actually texted by the tenant since `sinceMs` (challenges with a recipient): requests
+   * for unknown numbers send nothing, so they must not use up the tenant's daily cap.
+   */
+  async countSentForTenantSince(tenantId: number, sinceMs: number): Promise<number> {
     const row = await this.db
       .selectFrom('otp_challenges')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('tenant_id', '=', tenantId)
       .where('created_at', '>=', sinceMs)
+      .where('customer_id', 'is not', null)
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }

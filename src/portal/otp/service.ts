@@ -5,11 +5,13 @@
  *   (the browser holds a random attempt token; the row holds its SHA-256);
  * - stored only as HMAC-SHA256(server secret, tenant ‖ attempt ‖ code), compared in constant time;
  * - at most 5 tries per code (taken atomically before comparing), ≤ 100 tries per number per hour;
- * - resend cooldown per number, caps per number and per client IP per hour, per tenant per day;
+ * - resend cooldown per number, caps per number and per client IP per hour (every request), per
+ *   tenant per day (codes actually texted: unknown numbers do not use it up);
  * - no enumeration: a registered and an unknown number get the same answer after the same work
  *   (the same queries, a challenge row either way); the SMS is queued only for registered, active
  *   numbers, after the answer is decided, through the durable outbox.
  */
+import type { CounterStore } from '../../rate-limits/index.js';
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import {
@@ -109,6 +111,8 @@ export class OtpService {
       /** The server secret (config.secret or the generated one). */
       secret: string;
       logger: Logger;
+      /** Shared across processes: makes the resend cooldown hold for simultaneous requests. */
+      counters?: CounterStore;
     },
   ) {}
 
@@ -134,7 +138,10 @@ export class OtpService {
     const ipCount = input.clientIp
       ? await repo.countForIpSince(tenant.id, input.clientIp, nowMs - HOUR_MS)
       : 0;
-    const tenantCount = await repo.countForTenantSince(tenant.id, nowMs - DAY_MS);
+    // Only codes that were texted count against the tenant's daily cap (issue 10, item 5): junk
+    // requests for unknown numbers cost no SMS and must not lock real customers out. The query
+    // and everything else below run the same for every number, so answers stay alike.
+    const sentToday = await repo.countSentForTenantSince(tenant.id, nowMs - DAY_MS);
     const customer = await this.deps.customers.findByPhone(tenant.id, input.phone);
 
     const cooldownMs = policy.resendCooldownSeconds * 1000;
@@ -147,8 +154,17 @@ export class OtpService {
       throw rateLimited('Too many codes were requested for this number. Try again later.', 3600);
     if (input.clientIp && ipCount >= policy.maxPerIpPerHour)
       throw rateLimited('Too many codes were requested from this network. Try again later.', 3600);
-    if (tenantCount >= policy.maxPerTenantPerDay)
+    if (sentToday >= policy.maxPerTenantPerDay)
       throw rateLimited('Codes cannot be sent right now. Try again later.', 3600);
+
+    // Two requests for one number at once (say, at two processes): both passed the checks above
+    // on the same counts, so an atomic counter lets only the first within the cooldown through.
+    if (this.deps.counters) {
+      const key = `otp-cooldown:${tenant.id}:${input.phone}`;
+      const hit = await this.deps.counters.hit(key, cooldownMs, nowMs);
+      if (hit.count > 1)
+        throw rateLimited('Please wait before asking for a new code.', (hit.resetAtMs - nowMs) / 1000);
+    }
 
     const prefixAllowed =
       policy.allowedPrefixes.length === 0 || policy.allowedPrefixes.some((p) => input.phone.startsWith(p));
@@ -173,7 +189,8 @@ export class OtpService {
 
     if (recipient) {
       const minutes = Math.round(policy.ttlSeconds / 60);
-      const text = `${code} is your ${tenant.name} Wi-Fi portal code. It expires in ${minutes} minute${minutes === 1 ? '' : 's'}. Do not share it.`;
+      // The tenant's name often ends in "Wi-Fi" already: the text must not say it twice.
+      const text = `${code} is your sign-in code for ${tenant.name}. It expires in ${countOf(minutes, 'minute', 'minutes')}. Do not share it.`;
       this.later(() =>
         this.deps.sender.enqueue({
           tenantId: tenant.id,

@@ -52,12 +52,11 @@ function StatCard(props: { id: string; title: string; meter: Meter; liveKey: str
 export function DashboardPage({ ctx, props }: { ctx: PageContext; props: DashboardProps }) {
   const { t } = ctx;
   const { model } = props;
+  const noActive = model.totals.activeCount === 0;
   const totalsNote =
-    model.totals.activeCount === 0
-      ? t('usage.noActive')
-      : model.totals.activeCount === 1
-        ? t('usage.totalOfOne')
-        : t('usage.totalOf', { count: model.totals.activeCount });
+    model.totals.activeCount === 1
+      ? t('usage.totalOfOne')
+      : t('usage.totalOf', { count: model.totals.activeCount });
   return (
     <Layout ctx={ctx} title={t('dash.title')} live>
       <div
@@ -83,8 +82,15 @@ export function DashboardPage({ ctx, props }: { ctx: PageContext; props: Dashboa
 
         <section class="section" aria-labelledby="usage-title">
           <h2 id="usage-title">{t('usage.title')}</h2>
-          <p class="section-note">{totalsNote}</p>
-          <div class="stats">
+          {noActive ? (
+            // No "0 B of 0 B" with full bars: say what there is and what to do.
+            <p class="empty card" data-empty="usage">
+              {model.history.length === 0 ? t('usage.noVouchers') : t('usage.noActive')}
+            </p>
+          ) : (
+            <p class="section-note">{totalsNote}</p>
+          )}
+          <div class="stats" hidden={noActive}>
             <StatCard
               id="stat-data"
               title={t('usage.data')}
@@ -100,7 +106,7 @@ export function DashboardPage({ ctx, props }: { ctx: PageContext; props: Dashboa
               t={t}
             />
           </div>
-          <figure class="card chart" aria-labelledby="chart-title">
+          <figure class="card chart" aria-labelledby="chart-title" hidden={model.chart.maxBytes === 0}>
             <figcaption class="chart-head">
               <h3 id="chart-title">{model.chart.title}</h3>
               <ul class="legend">

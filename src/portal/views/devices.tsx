@@ -159,7 +159,7 @@ function DeviceItem(props: { device: DeviceDetails; voucherId: number; t: Transl
         </div>
       </dl>
       {device.is_randomized === 1 ? (
-        <p class="notice device-private">
+        <p class="advice device-private">
           <strong>{t('devices.private')}.</strong> {t('devices.privateHint')}
         </p>
       ) : null}

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { Meter, SessionView, VoucherView } from '../dashboard.js';
+import type { Meter, SessionView, StatusKind, VoucherView } from '../dashboard.js';
 import type { Translate } from '../i18n/index.js';
 import { leftText, usedOfText } from './texts.js';
 
@@ -8,7 +8,15 @@ export function StatusBadge({ voucher }: { voucher: VoucherView }) {
 }
 
 /** A labelled used/limit bar; the numbers carry `data-live` keys for the refresh script. */
-export function MeterRow(props: { label: string; meter: Meter; liveKey: string; t: Translate; id: string }) {
+export function MeterRow(props: {
+  label: string;
+  meter: Meter;
+  liveKey: string;
+  t: Translate;
+  id: string;
+  /** The voucher is over: what was used, and no "… left" that can no longer be used. */
+  ended?: boolean;
+}) {
   const { meter, t } = props;
   return (
     <div class="meter">
@@ -33,11 +41,26 @@ export function MeterRow(props: { label: string; meter: Meter; liveKey: string; 
           {`${meter.percent}%`}
         </progress>
       )}
-      <p class="meter-left" data-live={`${props.liveKey}.left`}>
-        {leftText(meter, t)}
-      </p>
+      {props.ended ? null : (
+        <p class="meter-left" data-live={`${props.liveKey}.left`}>
+          {leftText(meter, t)}
+        </p>
+      )}
     </div>
   );
+}
+
+/** Statuses of a voucher that can no longer connect. */
+const ENDED_STATUSES: ReadonlySet<StatusKind> = new Set([
+  'expired',
+  'used',
+  'used_data',
+  'used_time',
+  'disabled',
+]);
+
+export function isEnded(voucher: { status: StatusKind }): boolean {
+  return ENDED_STATUSES.has(voucher.status);
 }
 
 export function VoucherCard({

@@ -9,6 +9,8 @@ export interface SignInProps {
   notice?: string;
   example: string;
   countryName: string;
+  /** Signed-in customers can add and remove devices (OTP and the devices block on). */
+  canManageDevices?: boolean;
 }
 
 export function SignInPage({ ctx, props }: { ctx: PageContext; props: SignInProps }) {
@@ -56,7 +58,7 @@ export function SignInPage({ ctx, props }: { ctx: PageContext; props: SignInProp
               {t('signIn.submit')}
             </button>
           </form>
-          <p class="muted small">{t('signIn.readOnly')}</p>
+          <p class="muted small">{props.canManageDevices ? t('signIn.devices') : t('signIn.readOnly')}</p>
         </section>
       </div>
     </Layout>

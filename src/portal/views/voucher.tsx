@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { SessionView, VoucherView } from '../dashboard.js';
 import { Layout, type PageContext } from './layout.js';
-import { MeterRow, SessionsTable, StatusBadge } from './parts.js';
+import { isEnded, MeterRow, SessionsTable, StatusBadge } from './parts.js';
 
 export interface VoucherPageProps {
   voucher: VoucherView;
@@ -10,19 +10,30 @@ export interface VoucherPageProps {
   sessionsLimit: number;
   /** The "Associated devices" block, when the tenant shows it for this voucher. */
   devices?: ComponentChildren;
+  /** For the Sign out form (every signed-in page has one). */
+  csrfToken: string;
 }
 
 export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPageProps }) {
   const { t } = ctx;
   const { voucher } = props;
+  const ended = isEnded(voucher);
   return (
     <Layout ctx={ctx} title={voucher.planTitle} live>
-      <p class="back">
-        <a href="/portal">
-          <span aria-hidden="true">← </span>
-          {t('vouchers.back')}
-        </a>
-      </p>
+      <div class="page-top">
+        <p class="back">
+          <a href="/portal">
+            <span aria-hidden="true">← </span>
+            {t('vouchers.back')}
+          </a>
+        </p>
+        <form method="post" action="/portal/sign-out" class="sign-out">
+          <input type="hidden" name="_csrf" value={props.csrfToken} />
+          <button type="submit" class="button button-secondary">
+            {t('dash.signOut')}
+          </button>
+        </form>
+      </div>
       <article class="voucher-detail" aria-labelledby="page-title" data-live-url="/portal/api/summary">
         <header class="voucher-detail-head">
           <h1 id="page-title">{voucher.planTitle}</h1>
@@ -35,16 +46,21 @@ export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPa
           <p class="full-code">
             <code>{voucher.code}</code>
           </p>
-          <p class="muted small">{t('vouchers.codeHint')}</p>
+          <p class="muted small">
+            {t(
+              ended ? 'vouchers.endedHint' : voucher.codeHidden ? 'vouchers.codeHidden' : 'vouchers.codeHint',
+            )}
+          </p>
         </section>
         <section class="card" aria-labelledby="usage-title">
-          <h2 id="usage-title">{t('usage.title')}</h2>
+          <h2 id="usage-title">{ended ? t('history.finalUsage') : t('usage.title')}</h2>
           <MeterRow
             label={t('vouchers.traffic')}
             meter={voucher.data}
             liveKey={`v${voucher.id}.data`}
             id="detail-data"
             t={t}
+            ended={ended}
           />
           <p class="muted small">
             {t('usage.download')}: {voucher.data.download} · {t('usage.upload')}: {voucher.data.upload}
@@ -55,6 +71,7 @@ export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPa
             liveKey={`v${voucher.id}.time`}
             id="detail-time"
             t={t}
+            ended={ended}
           />
         </section>
         <section class="card" aria-labelledby="facts-title">

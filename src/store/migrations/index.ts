@@ -6,6 +6,8 @@ import * as m0004 from './0004-sessions-mac.js';
 import * as m0005 from './0005-device-events-log.js';
 import * as m0006 from './0006-hotspot-login.js';
 import * as m0007 from './0007-sms-delivery-truth.js';
+import * as m0008 from './0008-portal-session-auth.js';
+import * as m0009 from './0009-cluster-state.js';
 
 /** Migrations are listed here in order, so they load the same under tsx, vitest and a build. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +18,8 @@ const migrations: Record<string, Migration> = {
   '0005-device-events-log': m0005,
   '0006-hotspot-login': m0006,
   '0007-sms-delivery-truth': m0007,
+  '0008-portal-session-auth': m0008,
+  '0009-cluster-state': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index.js';
+
+describe('config', () => {
+  it('requires PORTICO_SECRET with PostgreSQL (one secret for every process)', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/portico' })).toThrow(
+      /PORTICO_SECRET is required with PostgreSQL/,
+    );
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/portico', PORTICO_SECRET: 's'.repeat(32) }).secret).toBe(
+      's'.repeat(32),
+    );
+    // The embedded database generates one into the data directory.
+    expect(loadConfig({}).secret).toBeUndefined();
+  });
+
+  it('reads the metrics and shutdown settings, refusing bad values together', () => {
+    const config = loadConfig({ PORTICO_METRICS_TOKEN: 't'.repeat(20), PORTICO_METRICS_PORT: '9464' });
+    expect(config.metrics).toEqual({ token: 't'.repeat(20), port: 9464, host: '127.0.0.1' });
+    expect(config.shutdownTimeoutSeconds).toBe(15);
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined, host: '127.0.0.1' });
+    try {
+      loadConfig({
+        PORTICO_METRICS_TOKEN: 'short',
+        PORTICO_METRICS_PORT: 'x',
+        PORTICO_SHUTDOWN_TIMEOUT_SECONDS: '0',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        'PORTICO_METRICS_TOKEN must be at least 16 characters',
+        'PORTICO_METRICS_PORT must be a port number 0-65535, got "x"',
+        'PORTICO_SHUTDOWN_TIMEOUT_SECONDS must be a whole number of seconds 1-600, got "0"',
+      ]);
+    }
+  });
+});
