@@ -2,7 +2,7 @@
  * Composition root: builds every module by hand and owns shutdown in reverse order
  * (HTTP → RADIUS → workers → database). No container, no decorators.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { ensureFirstAdmin, WebSessions, type FirstAdminResult } from './auth/index.js';
@@ -55,7 +55,10 @@ import {
   HotspotLoginRepository,
   HotspotLoginService,
   WelcomeLinks,
+  hotspotLoginAdminPages,
+  hotspotLoginApiRoutes,
   hotspotLoginPlugin,
+  hotspotLoginSection,
 } from './hotspot-login/index.js';
 import { VoucherAccessRepository } from './vouchers/index.js';
 
@@ -330,6 +333,19 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     : undefined;
   late.radius = radius;
 
+  // The hosted hotspot login page (/hotspot/<public id>/login) and its router files.
+  const hotspotLogin = new HotspotLoginService({
+    repository: new HotspotLoginRepository(store.db),
+    hotspots,
+    policy: accessPolicy,
+    vouchers: new VoucherPortalQueries(store.db),
+    countDevices: (tenantId, voucherId) =>
+      new VoucherAccessRepository(store.db, store.dialect).countDevices(tenantId, voucherId),
+    tenants,
+    welcomeLinks: new WelcomeLinks(resolveServerSecret(config)),
+    clock,
+    random,
+  });
   const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
   instrumentHttp(http, metrics);
   if (config.metrics.token !== undefined) metricsRoute(http, metrics, config.metrics.token);
@@ -399,20 +415,10 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         activatedAtMs: event.atMs,
       });
   });
-  // The hosted hotspot login page (/hotspot/<public id>/login) and its router files.
-  const hotspotLogin = new HotspotLoginService({
-    repository: new HotspotLoginRepository(store.db),
-    hotspots,
-    policy: accessPolicy,
-    vouchers: new VoucherPortalQueries(store.db),
-    countDevices: (tenantId, voucherId) =>
-      new VoucherAccessRepository(store.db, store.dialect).countDevices(tenantId, voucherId),
-    tenants,
-    welcomeLinks: new WelcomeLinks(resolveServerSecret(config)),
-    clock,
-    random,
+  await http.register(hotspotLoginPlugin, {
+    service: hotspotLogin,
+    ...(rateLimitStore ? { rateLimitStore } : {}),
   });
-  await http.register(hotspotLoginPlugin, { service: hotspotLogin });
 
   const smsAdmin: SmsAdminDeps = {
     sms: sms.service,
@@ -422,12 +428,23 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     findCustomerIdByPhone: async (tenant, phone) =>
       (await operator.deps.customers.findByPhone(tenant.id, toE164(phone, tenant.default_country)))?.id,
   };
-  const adminDeps = { ...operator.deps, ...(rateLimitStore ? { rateLimitStore } : {}) };
-  await registerAdmin(http, adminDeps, { extensions: [smsAdminPages(smsAdmin)] });
+  const adminDeps = {
+    ...operator.deps,
+    ...(rateLimitStore ? { rateLimitStore } : {}),
+    hotspotLoginSection: (request: FastifyRequest, hotspotId: number, csrf: string) =>
+      hotspotLoginSection(hotspotLogin, request, hotspotId, csrf, config.publicUrl),
+  };
+  await registerAdmin(http, adminDeps, {
+    extensions: [smsAdminPages(smsAdmin), hotspotLoginAdminPages(hotspotLogin)],
+  });
   await registerApi(http, adminDeps, {
     ...(rateLimitStore ? { rateLimitStore } : {}),
     strictResponses: overrides.strictApiResponses ?? false,
-    extensions: [smsApiRoutes(smsAdmin), devicesApiRoutes(devices)],
+    extensions: [
+      smsApiRoutes(smsAdmin),
+      devicesApiRoutes(devices),
+      hotspotLoginApiRoutes(hotspotLogin, config.publicUrl),
+    ],
   });
 
   // Delivery reports of HTTP gateways (Twilio StatusCallback, Kannel-style dlr-url).

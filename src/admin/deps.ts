@@ -1,5 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { Logger } from 'pino';
+import type { VNode } from 'preact';
 import type { AdminsRepository, ApiTokensRepository, WebSessions } from '../auth/index.js';
 import type { CustomersAdminRepository } from '../customers/admin-repository.js';
 import type { DevicesAdminQueries } from '../devices/admin-queries.js';
@@ -60,6 +62,11 @@ export interface AdminDeps {
     /** The same, with where it came from (Config > Portal says it). */
     portalAddress(tenant: Tenant): Promise<PortalAddress>;
   };
+  /**
+   * The hosted login page's section on a MikroTik hotspot's page (address, router files, RouterOS
+   * commands), rendered by the hotspot-login module; absent in tests that do not wire it.
+   */
+  hotspotLoginSection?: (request: FastifyRequest, hotspotId: number, csrf: string) => Promise<VNode>;
   clock: Clock;
   logger: Logger;
   /** Sign-in attempts per client IP and minute. */

@@ -761,7 +761,8 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
               : guests sign in there with their phone number to see their usage, vouchers and devices. Send
               them the link by SMS when a voucher is activated under{' '}
               <a href="/admin/config/notifications">Notifications</a>, or have the hotspot open it after
-              login.
+              login: <a href="/admin/config/login-page">Config &gt; Login page</a> &gt; “Open the customer
+              portal after login”.
             </p>
             <p class="hint" data-hint="portal-url-source">
               {PORTAL_URL_SOURCES[source]}

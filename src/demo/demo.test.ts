@@ -126,4 +126,42 @@ describe.each(TEST_DIALECTS)('demo tenant (%s)', (dialect) => {
       .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(2);
   });
+
+  it('is coherent with what accounting would produce: devices per voucher, open session, totals', async () => {
+    const db = app.store.db;
+    const nowMs = app.clock.nowMs();
+    const sessions = await db
+      .selectFrom('sessions')
+      .select(['voucher_id', 'device_id', 'started_at', 'updated_at', 'stopped_at', 'session_seconds'])
+      .select(['downloaded_bytes', 'uploaded_bytes'])
+      .execute();
+    for (const s of sessions) {
+      // The hotspot counted session_seconds from the start up to its last packet.
+      const end = Number(s.stopped_at ?? s.updated_at);
+      expect(Number(s.started_at) + Number(s.session_seconds) * 1000).toBeLessThanOrEqual(end);
+      expect(Number(s.updated_at)).toBeLessThanOrEqual(nowMs);
+    }
+    const devices = await db
+      .selectFrom('devices')
+      .select(['id', 'voucher_id', 'last_seen_at', 'downloaded_bytes', 'online_seconds'])
+      .execute();
+    for (const device of devices) {
+      const own = sessions.filter((s) => s.device_id === device.id);
+      // A device's figures are its own voucher's sessions, and "Last seen" is the latest of them.
+      expect(own.every((s) => s.voucher_id === device.voucher_id)).toBe(true);
+      expect(Number(device.downloaded_bytes)).toBe(
+        own.reduce((sum, s) => sum + Number(s.downloaded_bytes), 0),
+      );
+      expect(Number(device.online_seconds)).toBe(own.reduce((sum, s) => sum + Number(s.session_seconds), 0));
+      if (own.length > 0)
+        expect(Number(device.last_seen_at)).toBe(Math.max(...own.map((s) => Number(s.stopped_at ?? nowMs))));
+      const voucher = await db
+        .selectFrom('vouchers')
+        .select(['downloaded_bytes', 'online_seconds'])
+        .where('id', '=', device.voucher_id)
+        .executeTakeFirstOrThrow();
+      expect(Number(device.downloaded_bytes)).toBeLessThanOrEqual(Number(voucher.downloaded_bytes));
+      expect(Number(device.online_seconds)).toBeLessThanOrEqual(Number(voucher.online_seconds));
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * Documented in the README; tests assert what it contains. Written as plain inserts in one
  * transaction: it is a data set, not a domain operation, and must stay stable across releases.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, Plan } from '../store/index.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, dayInZone, MB, GB } from '../shared/index.js';
 
@@ -176,9 +176,13 @@ export async function seedDemo(db: Kysely<Database>, tenantId: number, nowMs: nu
     for (let daysAgo = 6; daysAgo >= 0; daysAgo--) {
       const count = daysAgo === 0 ? 1 : 1 + Math.floor(random() * 2);
       for (let i = 0; i < count; i++) {
-        const startedAtMs =
-          nowMs - daysAgo * DAY_MS - (8 - i * 4) * HOUR_MS + Math.floor(random() * 60) * MINUTE_MS;
         const seconds = Math.floor((20 + random() * 100) * 60);
+        // Today's session is still open: its last interim update came 2 minutes ago, so it started
+        // `seconds` before that — as accounting would have recorded it (start + counted time).
+        const startedAtMs =
+          daysAgo === 0
+            ? nowMs - 2 * MINUTE_MS - seconds * 1000
+            : nowMs - daysAgo * DAY_MS - (8 - i * 4) * HOUR_MS + Math.floor(random() * 60) * MINUTE_MS;
         const device = (daysAgo + i) % 3 === 0 && daysAgo <= 4 ? laptop : phone;
         sessions.push({
           device,
@@ -190,6 +194,8 @@ export async function seedDemo(db: Kysely<Database>, tenantId: number, nowMs: nu
         });
       }
     }
+    // Newest first is not how accounting writes: keep the order of time.
+    sessions.sort((a, b) => a.startedAtMs - b.startedAtMs);
     for (const [index, s] of sessions.entries()) {
       await insertSession(trx, {
         tenantId,
@@ -225,6 +231,16 @@ export async function seedDemo(db: Kysely<Database>, tenantId: number, nowMs: nu
       onlineSeconds: 7 * 3600 + 25 * 60,
     });
     for (const old of [expired, exhausted]) {
+      // Devices belong to one voucher: the phone had its own row on each earlier voucher, so the
+      // active voucher's "Alex's phone" counts only the active voucher's traffic.
+      const oldPhone = await insertDevice(
+        trx,
+        tenantId,
+        old.id,
+        phone.mac,
+        "Alex's phone",
+        old.activated_at ?? nowMs,
+      );
       await insertSession(trx, {
         tenantId,
         hotspotId: hotspot.id,
@@ -235,7 +251,7 @@ export async function seedDemo(db: Kysely<Database>, tenantId: number, nowMs: nu
         timeZone: tenant.time_zone,
         framedIp: '10.5.50.200',
         nowMs,
-        device: phone,
+        device: oldPhone,
         startedAtMs: old.activated_at ?? nowMs,
         seconds: old.online_seconds,
         downloadedBytes: old.downloaded_bytes,
@@ -432,7 +448,8 @@ async function insertSession(
       downloaded_bytes: eb('downloaded_bytes', '+', s.downloadedBytes),
       uploaded_bytes: eb('uploaded_bytes', '+', s.uploadedBytes),
       online_seconds: eb('online_seconds', '+', s.seconds),
-      last_seen_at: lastSeenAtMs,
+      // The latest session decides "Last seen", whatever order the seed inserts them in.
+      last_seen_at: sql<number>`case when last_seen_at is null or last_seen_at < ${lastSeenAtMs} then ${lastSeenAtMs} else last_seen_at end`,
       last_hotspot_id: s.hotspotId,
     }))
     .where('id', '=', s.device.id)

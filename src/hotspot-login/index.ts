@@ -10,7 +10,13 @@ export {
   routerErrorText,
   type HotspotLoginOptions,
 } from './plugin.js';
-export { HotspotLoginService, FLOW_TTL_MS, MAX_ROUTER_ATTEMPTS, type VoucherCheck } from './service.js';
+export {
+  HotspotLoginService,
+  FLOW_TTL_MS,
+  MAX_ROUTER_ATTEMPTS,
+  type VoucherCheck,
+  type LoginPageInstallation,
+} from './service.js';
 export { HotspotLoginRepository, type LoginBy, type LoginPage, type LoginFlow } from './repository.js';
 export { WelcomeLinks, WELCOME_LINK_TTL_MS, type WelcomeClaims } from './welcome-link.js';
 export {
@@ -30,3 +36,5 @@ export {
   FORWARDED_ROUTER_VARIABLES,
   type RouterFileName,
 } from './router-files.js';
+export { hotspotLoginAdminPages, hotspotLoginSection, publicOrigin } from './admin.js';
+export { hotspotLoginApiRoutes } from './api.js';

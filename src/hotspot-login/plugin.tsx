@@ -10,11 +10,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { VNode } from 'preact';
 import { renderDocument } from '../http/render.js';
+import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import { formatBytes, formatDuration } from '../shared/index.js';
 import type { CustomerVoucher } from '../vouchers/index.js';
 import { chapPasswordHex, parseChapParameters } from './chap.js';
 import { pickLanguage, translator, type Language, type MessageKey, type Translate } from './i18n.js';
 import type { LoginPage } from './repository.js';
+import { isRouterAddress } from './router-address.js';
 import { ROUTER_FILE_NAMES, routerFile, type RouterFileName } from './router-files.js';
 import type { HotspotLoginService } from './service.js';
 import {
@@ -31,6 +33,8 @@ export interface HotspotLoginOptions {
   service: HotspotLoginService;
   /** Voucher checks per client IP and minute (a venue shares one address: generous). */
   checkRateLimit?: { max: number; windowMs: number };
+  /** Counters shared by every process on the database (PostgreSQL); in memory without. */
+  rateLimitStore?: FastifyRateLimitStoreClass;
 }
 
 /** The router's variables as forwarded by the generated login.html, checked. */
@@ -59,12 +63,18 @@ function httpUrl(text: string): URL | undefined {
   }
 }
 
-export function readRouterVariables(source: unknown): RouterVariables {
+/**
+ * The router's variables; `link-login-only` only when it can be the router's own address (see
+ * router-address.ts), since the checked code is posted there.
+ */
+export function readRouterVariables(source: unknown, routerLoginHosts: readonly string[]): RouterVariables {
   const linkOrig = field(source, 'link-orig', 2000);
+  const linkLoginOnly = httpUrl(field(source, 'link-login-only', 500));
   return {
     mac: field(source, 'mac', 40),
     ip: field(source, 'ip', 45),
-    linkLoginOnly: httpUrl(field(source, 'link-login-only', 500)),
+    linkLoginOnly:
+      linkLoginOnly && isRouterAddress(linkLoginOnly, routerLoginHosts) ? linkLoginOnly : undefined,
     linkOrig: httpUrl(linkOrig) ? linkOrig : '',
     chapId: field(source, 'chap-id', 40),
     chapChallenge: field(source, 'chap-challenge', 300),
@@ -156,7 +166,10 @@ export function welcomeFacts(
 export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotLoginOptions): Promise<void> {
   const { service } = options;
   const rateLimit = options.checkRateLimit ?? { max: 60, windowMs: 60_000 };
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
+  });
 
   function send(reply: FastifyReply, page: VNode, nonce: string, formTarget?: URL, status = 200) {
     const formAction = ["'self'", formTarget ? formTarget.origin : ''].filter(Boolean).join(' ');
@@ -263,9 +276,9 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
 
   app.get('/hotspot/:publicId/login', async (request, reply) => {
     const page = await pageOf(request);
-    const query = request.query as Record<string, unknown>;
-    const vars = readRouterVariables(query);
     if (!page) return reply.callNotFound();
+    const query = request.query as Record<string, unknown>;
+    const vars = readRouterVariables(query, (await service.settings(page.tenantId)).routerLoginHosts);
     const ctx = await context(request, query.lang, languageLink(page, vars));
     const action = `/hotspot/${page.publicId}/login`;
     if (!vars.linkLoginOnly)
@@ -302,7 +315,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       const page = await pageOf(request);
       if (!page) return reply.callNotFound();
       const body = request.body as Record<string, unknown> | undefined;
-      const vars = readRouterVariables(body);
+      const vars = readRouterVariables(body, (await service.settings(page.tenantId)).routerLoginHosts);
       const code = field(body, 'code', 100);
       const ctx = await context(request, body?.lang, languageLink(page, vars));
       const action = `/hotspot/${page.publicId}/login`;
@@ -342,7 +355,14 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     if (flow) {
       const next = await service.completeFlow(page, flow);
       if (next.welcomeToken) return reply.redirect(`/hotspot/welcome/${next.welcomeToken}`, 303);
-      if (next.linkOrig && httpUrl(next.linkOrig)) return reply.redirect(next.linkOrig, 303);
+      // On to the page first asked for by a page of ours, not a redirect: this navigation began
+      // as the form post to the router, and the connect page's form-action allows only the
+      // router and Portico.
+      const target = next.linkOrig ? httpUrl(next.linkOrig) : undefined;
+      if (target) {
+        const ctx = await context(request, query.lang);
+        return send(reply, <ConnectedView ctx={ctx} next={target.href} />, ctx.nonce);
+      }
     }
     const ctx = await context(request, query.lang);
     return send(reply, <ConnectedView ctx={ctx} />, ctx.nonce);

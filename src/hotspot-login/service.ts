@@ -17,7 +17,10 @@ import {
 import type { Voucher } from '../store/index.js';
 import type { HotspotLoginSettings, TenantsRepository } from '../tenants/index.js';
 import type { CustomerVoucher, VoucherAccessPolicy, VoucherPortalQueries } from '../vouchers/index.js';
+import { AppError, validation } from '../shared/index.js';
 import type { HotspotLoginRepository, LoginBy, LoginFlow, LoginPage } from './repository.js';
+import { isHostName } from './router-address.js';
+import { ROUTER_FILE_NAMES, routerOsLoginPageConfig, type RouterFileName } from './router-files.js';
 import { WELCOME_LINK_TTL_MS, type WelcomeLinks } from './welcome-link.js';
 
 /** Public ids: 12 characters of a 32-symbol alphabet (60 bits), not guessable from the hotspot. */
@@ -29,6 +32,14 @@ export const FLOW_TTL_MS = 30 * 60 * 1000;
 export const MAX_ROUTER_ATTEMPTS = 2;
 /** A router error this soon after Portico sent a checked code is the router's answer to it. */
 export const ROUTER_ANSWER_WINDOW_MS = 5 * 60 * 1000;
+
+export interface LoginPageInstallation {
+  publicId: string;
+  loginBy: LoginBy;
+  loginPageUrl: string;
+  files: Array<{ name: RouterFileName; url: string }>;
+  routerOsConfig: string;
+}
 
 export type VoucherCheck = { ok: true; voucher: Voucher } | { ok: false; code: ErrorCode };
 
@@ -80,6 +91,63 @@ export class HotspotLoginService {
 
   settings(tenantId: number): Promise<HotspotLoginSettings> {
     return this.deps.tenants.getSettings(tenantId, 'hotspotLogin');
+  }
+
+  /** Config > Login page: checked all together, stored, returned. */
+  async updateSettings(
+    tenantId: number,
+    patch: Partial<HotspotLoginSettings>,
+  ): Promise<HotspotLoginSettings> {
+    const next = { ...(await this.settings(tenantId)) };
+    const problems: Record<string, string> = {};
+    if (patch.accentColor !== undefined) {
+      const colour = patch.accentColor.trim().toLowerCase();
+      if (!/^#[0-9a-f]{6}$/.test(colour)) problems.accentColor = 'Colour looks like #0b5cad';
+      else next.accentColor = colour;
+    }
+    if (patch.welcomeText !== undefined) {
+      const welcome = patch.welcomeText.trim();
+      if (welcome.length > 120) problems.welcomeText = 'Welcome line must be at most 120 characters';
+      else next.welcomeText = welcome;
+    }
+    if (patch.openPortalAfterLogin !== undefined) next.openPortalAfterLogin = patch.openPortalAfterLogin;
+    if (patch.routerLoginHosts !== undefined) {
+      const hosts = [...new Set(patch.routerLoginHosts.map((h) => h.trim().toLowerCase()).filter(Boolean))];
+      const bad = hosts.filter((h) => !isHostName(h));
+      if (bad.length > 0 || hosts.length > 20)
+        problems.routerLoginHosts =
+          'Router login addresses are DNS names such as login.cafe.example (at most 20)';
+      else next.routerLoginHosts = hosts;
+    }
+    if (Object.keys(problems).length > 0) throw validation('Please correct the login page fields', problems);
+    await this.deps.tenants.putSettings(tenantId, 'hotspotLogin', next, this.deps.clock.nowMs());
+    return next;
+  }
+
+  /**
+   * What an operator needs to install the page on a router: its address, the files and the
+   * RouterOS commands. `origin` is where guests reach Portico (https://host).
+   */
+  async installation(tenantId: number, hotspotId: number, origin: string): Promise<LoginPageInstallation> {
+    const page = await this.ensurePage(tenantId, hotspotId);
+    const base = `${origin}/hotspot/${page.publicId}`;
+    let host: string;
+    try {
+      host = new URL(origin).hostname;
+    } catch {
+      throw new AppError('VALIDATION', 'Portico’s public address is not a URL');
+    }
+    return {
+      publicId: page.publicId,
+      loginBy: page.loginBy,
+      loginPageUrl: `${base}/login`,
+      files: ROUTER_FILE_NAMES.map((name) => ({ name, url: `${base}/files/${name}` })),
+      routerOsConfig: routerOsLoginPageConfig({
+        porticoHost: host,
+        filesBaseUrl: `${base}/files/`,
+        loginBy: page.loginBy,
+      }),
+    };
   }
 
   /** What the router would say to this code from this device, before asking it. */

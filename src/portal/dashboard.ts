@@ -7,7 +7,12 @@ import crypto from 'node:crypto';
 import type { CustomerSummary } from '../customers/index.js';
 import { dayInZone, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
-import type { CustomerSession, DailyUsage, UsagePortalQueries } from '../usage/index.js';
+import {
+  sessionDurationSeconds,
+  type CustomerSession,
+  type DailyUsage,
+  type UsagePortalQueries,
+} from '../usage/index.js';
 import type { CustomerVoucher, VoucherPortalQueries } from '../vouchers/index.js';
 import { daysEndingWith, type Formatter } from './format.js';
 import type { MessageKey, Translate } from './i18n/index.js';
@@ -425,10 +430,8 @@ export function terminateCauseText(cause: string | null, t: Translate): string {
 
 function sessionView(session: CustomerSession, nowMs: number, t: Translate, fmt: Formatter): SessionView {
   const online = session.stoppedAtMs === null;
-  // While online, the duration counts to now; the last interim update may be minutes old.
-  const seconds = online
-    ? Math.max(session.sessionSeconds, (nowMs - session.startedAtMs) / 1000)
-    : session.sessionSeconds;
+  // One definition everywhere (usage/duration.ts): counted by the hotspot, on to now while open.
+  const seconds = sessionDurationSeconds(session, nowMs);
   return {
     id: session.id,
     online,

@@ -32,6 +32,7 @@ import {
   type MessageKey,
   type Translate,
 } from './i18n/index.js';
+import { AttemptWindow } from './attempt-window.js';
 import type { PortalSignIn, SignInStart } from './sign-in.js';
 import { UsageChart } from './views/chart.js';
 import { DashboardPage } from './views/dashboard.js';
@@ -50,8 +51,13 @@ export interface PortalOptions {
   clock: Clock;
   /** The "Associated devices" block and its routes (absent: no devices block at all). */
   devices?: PortalDevices;
-  /** Sign-in attempts allowed per client IP and window (a whole venue may share one IP). */
+  /**
+   * Sign-in attempts allowed per client IP and window. A whole venue shares one address behind
+   * its NAT, so the default is wide (120 a minute); one number is held back by the next limit.
+   */
   signInRateLimit?: { max: number; windowMs: number };
+  /** Sign-in attempts allowed per phone number and window (default 10 a minute). */
+  signInPerNumberLimit?: { max: number; windowMs: number };
   /** Where the sign-in counts live (shared across processes); default: this process's memory. */
   rateLimitStore?: FastifyRateLimitStoreClass;
 }
@@ -125,7 +131,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   const { webSessions, customers, signIn, dashboard } = options;
   // Bound: Fastify calls hooks with the instance as `this`, eslint cannot know that.
   const csrfProtection = app.csrfProtection.bind(app);
-  const rateLimit = options.signInRateLimit ?? { max: 20, windowMs: 60_000 };
+  const rateLimit = options.signInRateLimit ?? { max: 120, windowMs: 60_000 };
+  const perNumber = new AttemptWindow(options.signInPerNumberLimit ?? { max: 10, windowMs: 60_000 });
 
   await app.register(fastifyRateLimit, {
     global: false,
@@ -325,6 +332,18 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       case 415:
         return errorPage(request, reply, 415, 'error.415');
       case 429:
+        // Over the per-address limit on a sign-in step: the form again, with the wait in words.
+        if (request.url.startsWith('/portal/sign-in'))
+          return signInPage(
+            request,
+            reply,
+            {
+              error: view(request).t('error.429', {
+                wait: formatDuration(Math.ceil((retryAfterMs ?? 60_000) / 1000)),
+              }),
+            },
+            429,
+          );
         return errorPage(
           request,
           reply,
@@ -390,6 +409,22 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     async (request, reply) => {
       const body = request.body as Record<string, unknown> | undefined;
       const phoneInput = typeof body?.phone === 'string' ? body.phone.slice(0, 100) : '';
+      const waitSeconds = perNumber.take(
+        `${request.tenant.id}:${phoneInput.replace(/\D/g, '')}`,
+        options.clock.nowMs(),
+      );
+      if (waitSeconds > 0) {
+        reply.header('retry-after', String(waitSeconds));
+        return signInPage(
+          request,
+          reply,
+          {
+            phone: phoneInput,
+            error: view(request).t('signIn.error.tooMany', { wait: formatDuration(waitSeconds) }),
+          },
+          429,
+        );
+      }
       const result = await signIn.start(request.tenant, phoneInput, { clientIp: request.ip });
       const v = view(request);
       const example = examplePhone(v.tenant.default_country);

@@ -324,29 +324,45 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
     expect(offsite.headers.location).toBe('/portal');
   });
 
-  it('rate-limits sign-in attempts per IP with a clear 429 page', async () => {
+  it('limits sign-in attempts per number, and per address sized for a venue NAT, with the form and the wait in words', async () => {
     const jar = new CookieJar();
     const page = await getPage(app.http, jar, '/portal');
     const token = csrfTokenIn(page.body);
-    const attempt = () =>
+    const attempt = (phone: string, remoteAddress = '127.0.0.99') =>
       app.http.inject({
         method: 'POST',
         url: '/portal/sign-in',
-        remoteAddress: '127.0.0.99',
+        remoteAddress,
         headers: {
           accept: 'text/html',
           cookie: jar.header(),
           'content-type': 'application/x-www-form-urlencoded',
         },
-        payload: `_csrf=${encodeURIComponent(token)}&phone=2025550199`,
+        payload: `_csrf=${encodeURIComponent(token)}&phone=${encodeURIComponent(phone)}`,
       });
+    // One number: 10 a minute, then the form again with the number kept and the wait in words.
     const statuses: number[] = [];
-    for (let i = 0; i < 21; i++) statuses.push((await attempt()).statusCode);
-    expect(statuses.slice(0, 20).every((s) => s === 400)).toBe(true);
-    const limited = await attempt();
-    expect(limited.statusCode).toBe(429);
-    expect(limited.headers['retry-after']).toBeDefined();
-    expect(limited.body).toContain('Too many attempts from your network');
+    for (let i = 0; i < 10; i++) statuses.push((await attempt('2025550199')).statusCode);
+    expect(statuses.every((s) => s === 400)).toBe(true);
+    const perNumber = await attempt('(202) 555-0199');
+    expect(perNumber.statusCode).toBe(429);
+    expect(perNumber.headers['retry-after']).toBeDefined();
+    expect(perNumber.body).toContain(
+      'Too many sign-in attempts for this number. Please wait 1 min and try again.',
+    );
+    expect(perNumber.body).toContain('action="/portal/sign-in"');
+    expect(perNumber.body).toContain('value="(202) 555-0199"');
+
+    // One address (a venue behind NAT): 120 a minute over many numbers, then the form with the wait.
+    for (let i = 0; i < 109; i++) {
+      expect((await attempt(`20255520${String(i).padStart(2, '0')}`, '127.0.0.98')).statusCode).toBe(400);
+    }
+    for (let i = 0; i < 11; i++) await attempt(`2025553${String(i).padStart(3, '0')}`, '127.0.0.98');
+    const perAddress = await attempt('2025554000', '127.0.0.98');
+    expect(perAddress.statusCode).toBe(429);
+    expect(perAddress.headers['retry-after']).toBeDefined();
+    expect(perAddress.body).toContain('Too many attempts from your network. Please wait');
+    expect(perAddress.body).toContain('action="/portal/sign-in"');
     // Another address is not affected.
     expect((await portalSignIn(app.http, new CookieJar(), ALEX)).statusCode).toBe(303);
   });

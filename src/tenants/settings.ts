@@ -47,6 +47,11 @@ export interface HotspotLoginSettings {
   accentColor: string;
   /** A line under the venue's name, e.g. "Free coffee refills"; empty = none. */
   welcomeText: string;
+  /**
+   * DNS names of the routers' own login address (the hotspot's dns-name) that are not obviously
+   * local; the page posts voucher codes only to such an address or a private IP.
+   */
+  routerLoginHosts: string[];
 }
 
 export interface SettingsDocuments {
@@ -83,6 +88,7 @@ export const SETTINGS_DEFAULTS: SettingsDocuments = {
     openPortalAfterLogin: false,
     accentColor: '#0b5cad',
     welcomeText: '',
+    routerLoginHosts: [],
   },
   notifications: {
     statusPageEnabled: false,

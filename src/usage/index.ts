@@ -34,4 +34,5 @@ export {
   type DisconnectTarget,
   type DisconnectOutcome,
 } from './terminator.js';
+export { sessionDurationSeconds } from './duration.js';
 export { UsagePortalQueries, type CustomerSession, type DailyUsage } from './portal-queries.js';

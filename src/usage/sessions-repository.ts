@@ -237,7 +237,9 @@ export class SessionsRepository {
 
   /**
    * Open sessions with no accounting for more than two interim intervals plus a minute (the
-   * hotspot is gone or lost our packets): closed at their last update, as Lost-Service.
+   * hotspot is gone or lost our packets): closed at their last update, as Lost-Service — never
+   * earlier than their start either (the start is on the hotspot's clock, which may run ahead), so
+   * the stop time is at or after everything Portico saw of the session.
    */
   async closeStale(
     nowMs: number,
@@ -256,7 +258,10 @@ export class SessionsRepository {
     for (const session of stale) {
       await this.db
         .updateTable('sessions')
-        .set((eb) => ({ stopped_at: eb.ref('updated_at'), terminate_cause: 'Lost-Service' }))
+        .set({
+          stopped_at: sql<number>`case when updated_at >= started_at then updated_at else started_at end`,
+          terminate_cause: 'Lost-Service',
+        })
         .where('id', '=', session.id)
         .where('stopped_at', 'is', null)
         .execute();

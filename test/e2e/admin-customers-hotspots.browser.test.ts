@@ -188,7 +188,7 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
         .where('tenant_id', '=', tenantId)
         .executeTakeFirstOrThrow();
       expect(hotspot).toMatchObject({ title: 'Terrace', ip_address: '192.0.2.20', location: 'Roof terrace' });
-      const snippet = (await page.locator('main pre').textContent()) ?? '';
+      const snippet = (await page.locator('main pre').first().textContent()) ?? '';
       expect(snippet).toContain(`secret="${hotspot.secret}"`);
       expect(snippet).toContain('radius-interim-update=5m');
       expect(snippet).toContain('/radius incoming set accept=yes port=3799');
@@ -212,7 +212,7 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
         await page.getByRole('button', { name: 'Save hotspot' }).click();
         await expect(adminNotice(page)).resolves.toBe('Saved.');
         await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Terrace bar');
-        let snippet = (await page.locator('main pre').textContent()) ?? '';
+        let snippet = (await page.locator('main pre').first().textContent()) ?? '';
         expect(snippet).toContain(`secret="${before.secret}"`);
         expect(snippet).toContain('radius-interim-update=2m');
         expect(snippet).toContain('/radius incoming set accept=yes port=1700');
@@ -220,7 +220,7 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
         await page.getByLabel(/^RADIUS secret/).fill('a-new-shared-secret-4711');
         await page.getByRole('button', { name: 'Save hotspot' }).click();
         await expect(adminNotice(page)).resolves.toBe('Saved.');
-        snippet = (await page.locator('main pre').textContent()) ?? '';
+        snippet = (await page.locator('main pre').first().textContent()) ?? '';
         expect(snippet).toContain('secret="a-new-shared-secret-4711"');
         const after = await app.store.db
           .selectFrom('hotspots')

@@ -67,12 +67,7 @@ describe.each(TEST_DIALECTS)('hotspot login through a simulated MikroTik (%s)', 
       voucherCode = voucher.code;
       shortCode = voucher.short_code;
       usedCode = (await createVoucher(app.store.db, plan, { status: 'used', used_reason: 'data' })).code;
-      await app.tenants.putSettings(
-        tenantId,
-        'hotspotLogin',
-        { openPortalAfterLogin: true, accentColor: '#0b5cad', welcomeText: '' },
-        app.clock.nowMs(),
-      );
+      await app.hotspotLogin.updateSettings(tenantId, { openPortalAfterLogin: true });
     });
     const page = await world.app.hotspotLogin.ensurePage(world.tenantId, world.hotspotId);
     router = new RouterSimulator({
@@ -143,6 +138,28 @@ describe.each(TEST_DIALECTS)('hotspot login through a simulated MikroTik (%s)', 
       const again = await follow(`${router.baseUrl}/weather`);
       expect(again.url).toBe(`${router.baseUrl}/weather`);
       expect(router.radius.at(-1)).toMatchObject({ method: 'mac', accepted: true });
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  it(
+    'never posts a code to an address that cannot be the router (a phishing link to the page)',
+    async () => {
+      const page = await world.app.hotspotLogin.ensurePage(world.tenantId, world.hotspotId);
+      const phishing = `${world.baseUrl}/hotspot/${page.publicId}/login?link-login-only=${encodeURIComponent('https://evil.example/login')}&chap-id=%5C001&chap-challenge=%5C002`;
+      const opened = await follow(phishing);
+      expect(opened.body).toContain('This page opens by itself when you join the Wi-Fi');
+      expect(opened.body).not.toContain('name="code"');
+      const posted = await follow(`${world.baseUrl}/hotspot/${page.publicId}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          'link-login-only': 'https://evil.example/login',
+          code: voucherCode,
+        }).toString(),
+      });
+      expect(posted.body).not.toContain('evil.example');
+      expect(posted.body).not.toContain(voucherCode);
     },
     E2E_TIMEOUT_MS,
   );

@@ -125,7 +125,7 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
       await expect(notice()).resolves.toContain('paste the RouterOS configuration');
       const hotspot = await app.store.db.selectFrom('hotspots').selectAll().executeTakeFirstOrThrow();
       expect(hotspot.secret.length).toBeGreaterThanOrEqual(16);
-      const snippet = (await page.locator('main pre').textContent()) ?? '';
+      const snippet = (await page.locator('main pre').first().textContent()) ?? '';
       expect(snippet).toContain('/radius add service=hotspot');
       expect(snippet).toContain(`secret="${hotspot.secret}"`);
       await page.getByRole('heading', { name: 'RouterOS configuration' }).scrollIntoViewIfNeeded();

@@ -117,6 +117,11 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('newcomer papercuts 
       }
       expect(await sidewaysOverflow(page)).toBe(0);
       await saveScreenshot(page, 'admin-long-name');
+      // The series filter is a labelled field, not a bare box showing "1".
+      await page.goto(`${baseUrl}/admin/vouchers?seriesId=1`);
+      const series = page.getByLabel('Series number');
+      await expect(series.inputValue()).resolves.toBe('1');
+      expect(await page.locator('label', { hasText: 'Series number' }).isVisible()).toBe(true);
       await page.close();
     },
   );

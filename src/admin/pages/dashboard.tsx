@@ -22,7 +22,7 @@ const STEPS: Array<{ step: SetupStep; title: string; href: string; link: string;
     title: 'Add your hotspot',
     href: '/admin/hotspots/new',
     link: 'New hotspot',
-    why: 'the router guests connect through; Portico gives you its configuration',
+    why: 'the router guests connect through; its page gives you the RouterOS configuration, the hosted login page and the files for the router',
   },
   {
     step: 'smsGateway',

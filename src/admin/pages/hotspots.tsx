@@ -199,6 +199,10 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
     const writable = canWrite(kit.actorOf(request).role);
     const csrf = kit.csrf(reply);
     const host = request.hostname.replace(/:\d+$/, '');
+    const loginSection =
+      hotspot.vendor === 'mikrotik' && deps.hotspotLoginSection
+        ? await deps.hotspotLoginSection(request, hotspot.id, csrf)
+        : null;
     return kit.render(request, reply, {
       title: hotspot.title,
       error,
@@ -247,6 +251,7 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
               </pre>
             </>
           ) : null}
+          {loginSection}
           {writable ? (
             <>
               <h2>Edit</h2>

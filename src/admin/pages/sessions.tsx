@@ -3,6 +3,7 @@ import { canWrite } from '../../auth/index.js';
 import { idParam, macFilter } from '../forms.js';
 import { countOf, pageRequest, parseSort } from '../../shared/index.js';
 import { SESSION_SORT_KEYS, type SessionDisconnectState } from '../../usage/admin-queries.js';
+import { sessionDurationSeconds } from '../../usage/index.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
 import {
@@ -158,7 +159,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                     <td>
                       ↓ {formatBytes(s.downloadedBytes)} ↑ {formatBytes(s.uploadedBytes)}
                     </td>
-                    <td>{formatDuration(s.sessionSeconds)}</td>
+                    <td>{formatDuration(sessionDurationSeconds(s, deps.clock.nowMs()))}</td>
                     <td>
                       {s.terminateCause ?? ''}
                       {s.online && s.disconnect ? <small> {disconnectNote(s.disconnect, tz)}</small> : null}

@@ -10,6 +10,7 @@ import {
 } from '../../vouchers/index.js';
 import { normalizePhone } from '../../customers/admin-repository.js';
 import type { AdminDeps } from '../deps.js';
+import { sessionDurationSeconds } from '../../usage/index.js';
 import {
   currencyDigits,
   dateEnd,
@@ -137,13 +138,9 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                 </option>
               ))}
             </select>
-            <input
-              name="seriesId"
-              placeholder="Series #"
-              inputMode="numeric"
-              value={q.seriesId ?? ''}
-              aria-label="Series"
-            />
+            <label>
+              Series number <input name="seriesId" inputMode="numeric" size={6} value={q.seriesId ?? ''} />
+            </label>
             <label>
               Activated from <input type="date" name="activatedFrom" value={q.activatedFrom ?? ''} />
             </label>
@@ -637,7 +634,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                     <td>
                       ↓ {formatBytes(s.downloadedBytes)} ↑ {formatBytes(s.uploadedBytes)}
                     </td>
-                    <td>{formatDuration(s.sessionSeconds)}</td>
+                    <td>{formatDuration(sessionDurationSeconds(s, deps.clock.nowMs()))}</td>
                     <td>{s.terminateCause ?? ''}</td>
                   </tr>
                 ))}

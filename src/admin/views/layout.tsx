@@ -20,6 +20,7 @@ export const NAV: NavItem[] = [
   { href: '/admin/sessions', label: 'Sessions' },
   { href: '/admin/config/business', label: 'Business', group: 'Config' },
   { href: '/admin/config/portal', label: 'Portal', group: 'Config' },
+  { href: '/admin/config/login-page', label: 'Login page', group: 'Config' },
   { href: '/admin/config/notifications', label: 'Notifications', group: 'Config' },
   { href: '/admin/config/sms-gateways', label: 'SMS gateways', group: 'Config' },
   { href: '/admin/config/vouchers', label: 'Voucher codes', group: 'Config' },

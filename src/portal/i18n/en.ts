@@ -24,6 +24,7 @@ export const en = {
     'That is not a valid phone number for {country}. For another country, start with + and the country code.',
   'signIn.error.unknown':
     'We could not find an account for {phone}. Use the number you registered with, or ask the staff for help.',
+  'signIn.error.tooMany': 'Too many sign-in attempts for this number. Please wait {wait} and try again.',
   'signIn.error.blocked': 'This account is blocked. Please ask the staff for help.',
   'signIn.signedOut': 'You have signed out.',
   'signIn.expired': 'Please sign in to continue.',

@@ -26,6 +26,8 @@ export const es: Record<MessageKey, string> = {
     'Ese número no es válido en {country}. Para otro país, empieza con + y el código del país.',
   'signIn.error.unknown':
     'No encontramos ninguna cuenta con el número {phone}. Usa el número con el que te registraste o pide ayuda al personal.',
+  'signIn.error.tooMany':
+    'Demasiados intentos de acceso con este número. Espera {wait} e inténtalo de nuevo.',
   'signIn.error.blocked': 'Esta cuenta está bloqueada. Pide ayuda al personal.',
   'signIn.signedOut': 'Has cerrado la sesión.',
   'signIn.expired': 'Inicia sesión para continuar.',

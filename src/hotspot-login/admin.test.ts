@@ -1,0 +1,161 @@
+/**
+ * The hosted login page from the operator's side: the hotspot page's section and files, the
+ * login method and Config > Login page (admin area, CSRF, roles) and the same through the REST
+ * API; another tenant's hotspot is not found. On every database.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminClient, createAdmin, createApiToken } from '../../test/helpers/admin.js';
+import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
+import { TEST_DIALECTS } from '../../test/helpers/databases.js';
+import { createHotspot, createTenant } from '../../test/helpers/factories.js';
+
+describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) => {
+  let app: TestApp;
+  let tenantId: number;
+  let hotspotId: number;
+  let otherHotspotId: number;
+  let ownerToken: string;
+  let readonlyToken: string;
+
+  const api = (token: string, method: string, url: string, payload?: Record<string, unknown>) =>
+    app.http.inject({
+      method: method as 'GET',
+      url,
+      headers: { authorization: `Bearer ${token}`, host: 'localhost' },
+      ...(payload ? { payload } : {}),
+    });
+
+  beforeAll(async () => {
+    app = await buildTestApp(dialect);
+    tenantId = app.bootstrapped.tenant.id;
+    hotspotId = (await createHotspot(app.store.db, tenantId, { title: 'Lobby' })).id;
+    const other = await createTenant(app.store.db, { hosts: ['other.example.com'] });
+    otherHotspotId = (await createHotspot(app.store.db, other.id)).id;
+    ownerToken = await createApiToken(app, tenantId, 'owner');
+    readonlyToken = await createApiToken(app, tenantId, 'readonly');
+  });
+  afterAll(() => app.destroy());
+
+  it('shows the login page address, the files and the commands on the hotspot page', async () => {
+    const owner = new AdminClient(app);
+    await owner.signIn((await createAdmin(app, tenantId)).email);
+    const page = await owner.get(`/admin/hotspots/${hotspotId}`);
+    expect(page.statusCode).toBe(200);
+    const url = /data-login-page-url="true">(http:\/\/localhost\/hotspot\/([a-z0-9]{12})\/login)</.exec(
+      page.body,
+    );
+    expect(url).not.toBeNull();
+    const publicId = url![2]!;
+    expect(page.body).toContain(`/hotspot/${publicId}/files/login.html`);
+    expect(page.body).toContain('/ip hotspot walled-garden add dst-host=&quot;localhost&quot;');
+    expect(page.body).toContain('login-by=mac,http-chap');
+
+    // The router downloads its login.html, which points at the page.
+    const file = await app.http.inject({
+      url: `/hotspot/${publicId}/files/login.html`,
+      headers: { host: 'localhost' },
+    });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-disposition']).toContain('login.html');
+    expect(file.body).toContain(`action="http://localhost/hotspot/${publicId}/login"`);
+
+    // PAP where the router is set to it; the commands follow.
+    const saved = await owner.post(
+      `/admin/hotspots/${hotspotId}/login-page`,
+      { loginBy: 'pap' },
+      `/admin/hotspots/${hotspotId}`,
+    );
+    expect(saved.statusCode).toBe(303);
+    expect((await owner.get(`/admin/hotspots/${hotspotId}`)).body).toContain('login-by=mac,http-pap');
+    const bad = await owner.post(
+      `/admin/hotspots/${hotspotId}/login-page`,
+      { loginBy: 'telnet' },
+      `/admin/hotspots/${hotspotId}`,
+    );
+    expect(bad.statusCode).toBe(400);
+    const foreign = await owner.post(
+      `/admin/hotspots/${otherHotspotId}/login-page`,
+      { loginBy: 'pap' },
+      `/admin/hotspots/${hotspotId}`,
+    );
+    expect(foreign.statusCode).toBe(404);
+  });
+
+  it('Config > Login page: saves the switch and the look, refuses a bad colour, read-only cannot change', async () => {
+    const owner = new AdminClient(app);
+    await owner.signIn((await createAdmin(app, tenantId)).email);
+    const saved = await owner.post(
+      '/admin/config/login-page',
+      {
+        openPortalAfterLogin: 'on',
+        accentColor: '#AA3300',
+        welcomeText: 'Free <b>refills</b>',
+        routerLoginHosts: 'Login.Cafe.example',
+      },
+      '/admin/config/login-page',
+    );
+    expect(saved.statusCode).toBe(303);
+    expect(await app.hotspotLogin.settings(tenantId)).toEqual({
+      openPortalAfterLogin: true,
+      accentColor: '#aa3300',
+      welcomeText: 'Free <b>refills</b>',
+      routerLoginHosts: ['login.cafe.example'],
+    });
+    const page = await owner.get('/admin/config/login-page');
+    expect(page.body).toContain('Free &lt;b>refills&lt;/b>');
+    const bad = await owner.post(
+      '/admin/config/login-page',
+      { accentColor: 'red' },
+      '/admin/config/login-page',
+    );
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Colour looks like #0b5cad');
+    const noCsrf = await owner.request({
+      method: 'POST',
+      url: '/admin/config/login-page',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'accentColor=%23000000',
+    });
+    expect(noCsrf.statusCode).toBe(403);
+
+    const reader = new AdminClient(app);
+    await reader.signIn((await createAdmin(app, tenantId, { role: 'readonly' })).email);
+    const refused = await reader.post(
+      '/admin/config/login-page',
+      { accentColor: '#000000' },
+      '/admin/config/login-page',
+    );
+    expect(refused.statusCode).toBe(403);
+    expect((await app.hotspotLogin.settings(tenantId)).accentColor).toBe('#aa3300');
+  });
+
+  it('the REST API offers the same', async () => {
+    const got = await api(ownerToken, 'GET', `/api/v1/hotspots/${hotspotId}/login-page`);
+    expect(got.statusCode).toBe(200);
+    const body = got.json<{
+      publicId: string;
+      files: Array<{ name: string; url: string }>;
+      routerOsConfig: string;
+    }>();
+    expect(body.files.map((f) => f.name)).toEqual(['login.html', 'alogin.html', 'api.json']);
+    expect(body.routerOsConfig).toContain('/tool fetch');
+    const changed = await api(ownerToken, 'PATCH', `/api/v1/hotspots/${hotspotId}/login-page`, {
+      loginBy: 'chap',
+    });
+    expect(changed.json<{ loginBy: string }>().loginBy).toBe('chap');
+    expect(
+      (await api(readonlyToken, 'PATCH', `/api/v1/hotspots/${hotspotId}/login-page`, { loginBy: 'pap' }))
+        .statusCode,
+    ).toBe(403);
+    expect((await api(ownerToken, 'GET', `/api/v1/hotspots/${otherHotspotId}/login-page`)).statusCode).toBe(
+      404,
+    );
+    const settings = await api(ownerToken, 'PATCH', '/api/v1/settings/login-page', {
+      openPortalAfterLogin: false,
+    });
+    expect(settings.json<{ openPortalAfterLogin: boolean }>().openPortalAfterLogin).toBe(false);
+    expect(
+      (await api(ownerToken, 'PATCH', '/api/v1/settings/login-page', { accentColor: 'blue' })).statusCode,
+    ).toBe(400);
+  });
+});

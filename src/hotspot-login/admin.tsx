@@ -1,0 +1,203 @@
+/**
+ * The operator's side of the hosted login page: Config > Login page (look, and "Open the
+ * customer portal after login"), and on each MikroTik hotspot's page its login page address,
+ * the router files and the RouterOS commands. An admin pages extension plus the section the
+ * hotspot page renders; every change needs write access and carries the CSRF token.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
+import type { AdminKit, AdminPagesExtension } from '../admin/index.js';
+import { ui } from '../admin/index.js';
+import { canWrite } from '../auth/index.js';
+import { AppError } from '../shared/index.js';
+import type { HotspotLoginService } from './service.js';
+
+type Body = Record<string, unknown> | undefined;
+
+function text(body: Body, name: string): string {
+  const value = body?.[name];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function errorText(error: AppError): string {
+  const reasons = Object.values(error.details ?? {}).filter((v): v is string => typeof v === 'string');
+  return reasons.length > 0 ? `${error.message}: ${reasons.join('; ')}.` : error.message;
+}
+
+/** Where guests reach Portico: the tenant's public address, else the address of this request. */
+export function publicOrigin(request: FastifyRequest, configuredPublicUrl?: string): string {
+  const configured = request.tenant.public_url ?? configuredPublicUrl;
+  if (configured) {
+    try {
+      return new URL(configured).origin;
+    } catch {
+      // fall through to the request's own address
+    }
+  }
+  return `${request.protocol}://${request.headers.host ?? request.hostname}`;
+}
+
+/** The "Login page" section of a hotspot's admin page (MikroTik hotspots). */
+export async function hotspotLoginSection(
+  service: HotspotLoginService,
+  request: FastifyRequest,
+  hotspotId: number,
+  csrf: string,
+  configuredPublicUrl?: string,
+): Promise<VNode> {
+  const install = await service.installation(
+    request.tenant.id,
+    hotspotId,
+    publicOrigin(request, configuredPublicUrl),
+  );
+  const writable = request.actor ? canWrite(request.actor.role) : false;
+  return (
+    <section aria-labelledby="login-page-title">
+      <h2 id="login-page-title">Login page</h2>
+      <p>
+        Guests who join this hotspot are handed to your login page at{' '}
+        <a href={install.loginPageUrl} data-login-page-url>
+          {install.loginPageUrl}
+        </a>{' '}
+        by the router's <code>login.html</code>: they type their voucher code, Portico says in plain words
+        what is wrong with it, and logs them in at the router. Its look and where guests go after login are
+        under <a href="/admin/config/login-page">Config &gt; Login page</a>.
+      </p>
+      {writable ? (
+        <form method="post" action={`/admin/hotspots/${hotspotId}/login-page`} class="stack">
+          <ui.CsrfField token={csrf} />
+          <label>
+            The router's login method{' '}
+            <select name="loginBy">
+              <option value="chap" selected={install.loginBy === 'chap'}>
+                HTTP-CHAP (recommended: the code never crosses the Wi-Fi in clear)
+              </option>
+              <option value="pap" selected={install.loginBy === 'pap'}>
+                HTTP-PAP (only if the router is set to it)
+              </option>
+            </select>
+          </label>
+          <button type="submit" class="secondary">
+            Save login method
+          </button>
+        </form>
+      ) : null}
+      <h3>Files for the router's hotspot folder</h3>
+      <ul data-router-files>
+        {install.files.map((file) => (
+          <li key={file.name}>
+            <a href={file.url} download={file.name}>
+              {file.name}
+            </a>
+            {file.name === 'api.json'
+              ? ' (optional: RFC 8908 captive portal API; needs HTTPS on the router)'
+              : null}
+          </li>
+        ))}
+      </ul>
+      <h3>RouterOS commands for the login page</h3>
+      <p class="muted">
+        Paste after the configuration above. The router downloads its files from Portico; re-run the{' '}
+        <code>/tool fetch</code> lines after changing the login method. Guests reach only Portico's host
+        before they log in: never add the phones' captive-detection hosts to the walled garden.
+      </p>
+      <pre class="config" data-login-page-config>
+        {install.routerOsConfig}
+      </pre>
+    </section>
+  );
+}
+
+export function hotspotLoginAdminPages(service: HotspotLoginService): AdminPagesExtension {
+  return async (admin: FastifyInstance, kit: AdminKit) => {
+    const settingsPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      error?: string,
+      typed?: Body,
+    ) => {
+      const settings = await service.settings(request.tenant.id);
+      const write = canWrite(kit.actorOf(request).role);
+      const value = (name: 'accentColor' | 'welcomeText') => (typed ? text(typed, name) : settings[name]);
+      const hosts = typed ? text(typed, 'routerLoginHosts') : settings.routerLoginHosts.join(' ');
+      return kit.render(request, reply, {
+        title: 'Login page',
+        error,
+        status: error ? 400 : 200,
+        body: (
+          <>
+            <p class="hint">
+              The page guests see when they join your Wi-Fi, hosted by Portico for each hotspot (its address
+              and the router's files are on the <a href="/admin/hotspots">hotspot's page</a>). It shows your
+              business name (Config &gt; Business) in English or Spanish, following the guest's phone.
+            </p>
+            <form method="post" action="/admin/config/login-page" class="stack form-grid">
+              <ui.CsrfField token={kit.csrf(reply)} />
+              <label class="check">
+                <input
+                  type="checkbox"
+                  name="openPortalAfterLogin"
+                  checked={typed ? typed.openPortalAfterLogin !== undefined : settings.openPortalAfterLogin}
+                  disabled={!write}
+                />{' '}
+                Open the customer portal after login{' '}
+                <small>
+                  (guests land on the voucher they just used: what is left, speed, devices; one tap to sign in
+                  with their phone. Off: they go to the page they first asked for. Some phones close the login
+                  sheet at once, so the status-page SMS stays the sure way to the portal.)
+                </small>
+              </label>
+              <label>
+                Accent colour <small>(header and buttons; the text colour follows for contrast)</small>
+                <input type="color" name="accentColor" value={value('accentColor')} disabled={!write} />
+              </label>
+              <label>
+                Welcome line <small>(optional, under your name, up to 120 characters)</small>
+                <input name="welcomeText" maxLength={120} value={value('welcomeText')} disabled={!write} />
+              </label>
+              <label>
+                Router login addresses{' '}
+                <small>
+                  (only if a router's hotspot has a DNS name such as login.cafe.example: the page sends codes
+                  only to a router on a private address, a local name, or a name listed here; space-separated)
+                </small>
+                <input name="routerLoginHosts" value={hosts} disabled={!write} />
+              </label>
+              {write ? <button type="submit">Save</button> : null}
+            </form>
+          </>
+        ),
+      });
+    };
+
+    admin.get('/admin/config/login-page', async (request, reply) => settingsPage(request, reply));
+
+    admin.post('/admin/config/login-page', { preHandler: kit.requireWrite }, async (request, reply) => {
+      const body = request.body as Body;
+      try {
+        await service.updateSettings(request.tenant.id, {
+          openPortalAfterLogin: body?.openPortalAfterLogin !== undefined,
+          accentColor: text(body, 'accentColor'),
+          welcomeText: text(body, 'welcomeText'),
+          routerLoginHosts: text(body, 'routerLoginHosts')
+            .split(/[\s,]+/)
+            .filter(Boolean),
+        });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
+        return settingsPage(request, reply, errorText(error), body);
+      }
+      return reply.redirect('/admin/config/login-page?notice=saved', 303);
+    });
+
+    admin.post('/admin/hotspots/:id/login-page', { preHandler: kit.requireWrite }, async (request, reply) => {
+      const id = Number((request.params as { id: string }).id);
+      if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Hotspot not found');
+      const loginBy = text(request.body as Body, 'loginBy');
+      if (loginBy !== 'chap' && loginBy !== 'pap')
+        throw new AppError('VALIDATION', 'The login method is HTTP-CHAP or HTTP-PAP');
+      await service.setLoginBy(request.tenant.id, id, loginBy);
+      return reply.redirect(`/admin/hotspots/${id}?notice=saved#login-page-title`, 303);
+    });
+  };
+}
