@@ -8,6 +8,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { Tenant } from '../store/index.js';
 import type { TenantResolver } from '../tenants/index.js';
+import { registerCompression } from './compress.js';
 import { renderErrorPage } from './error-page.js';
 import { OPERATIONS_PATHS } from './health.js';
 import { sendProblem, toProblem, wantsJson } from './errors.js';
@@ -63,6 +64,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     },
   });
 
+  registerCompression(app);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {

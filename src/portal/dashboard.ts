@@ -255,6 +255,28 @@ export class PortalDashboard {
     };
   }
 
+  /**
+   * One page of the customer's sessions, newest first. Pages are read from the newest (each
+   * voucher's index walk stops after page × size + 1 rows), so the depth is capped by the caller.
+   */
+  async loadSessionsPage(
+    tenant: Tenant,
+    customer: CustomerSummary,
+    t: Translate,
+    fmt: Formatter,
+    options: { page: number; pageSize: number },
+  ): Promise<{ sessions: SessionView[]; hasOlder: boolean }> {
+    const skip = (options.page - 1) * options.pageSize;
+    const sessions = await this.usage.listSessions(tenant.id, customer.id, {
+      limit: skip + options.pageSize + 1,
+    });
+    const nowMs = this.clock.nowMs();
+    return {
+      sessions: sessions.slice(skip, skip + options.pageSize).map((s) => sessionView(s, nowMs, t, fmt)),
+      hasOlder: sessions.length > skip + options.pageSize,
+    };
+  }
+
   /** One voucher of this customer with its recent sessions, or undefined when not theirs. */
   async loadVoucher(
     tenant: Tenant,

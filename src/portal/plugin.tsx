@@ -3,6 +3,7 @@
  * summary for the refresh script, sign-out and the language switch. Server-rendered, works
  * without JavaScript; every POST carries a CSRF token; sign-in attempts are rate-limited per IP.
  */
+import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
@@ -39,6 +40,7 @@ import { DashboardPage } from './views/dashboard.js';
 import { ErrorPage } from './views/error.js';
 import type { PageContext } from './views/layout.js';
 import { SignInPage, type SignInProps } from './views/sign-in.js';
+import { SessionsPage } from './views/sessions.js';
 import { SignInCodePage } from './views/sign-in-code.js';
 import { liveValues } from './views/texts.js';
 import { VoucherPage } from './views/voucher.js';
@@ -94,7 +96,11 @@ function decodeAttempt(raw: string | undefined): OtpAttempt | undefined {
   };
 }
 
-const DEFAULT_SESSIONS = 10;
+/** The dashboard shows the latest few sessions; the sessions page has them all, by pages. */
+const DEFAULT_SESSIONS = 5;
+const SESSIONS_PAGE_SIZE = 20;
+/** Deepest sessions page (each page walks the newest page × size rows; 25 × 20 = 500). */
+const MAX_SESSIONS_PAGE = 25;
 const MAX_SESSIONS = 500;
 const DEFAULT_HISTORY = 10;
 const MAX_HISTORY = 200;
@@ -114,6 +120,15 @@ interface RequestView {
   lang: Language;
   fmt: Formatter;
   tenant: Tenant;
+}
+
+/** Whether an If-None-Match header names `etag` (a list, weak or strong, or `*`). */
+export function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
+  });
 }
 
 /** An integer query parameter clamped to [1, max]; anything else is the fallback. */
@@ -556,6 +571,24 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     );
   });
 
+  app.get('/sessions', async (request, reply) => {
+    const session = await currentSession(request);
+    if (!session) return reply.redirect('/portal', 303);
+    const v = view(request);
+    const page = clampedInt((request.query as Record<string, unknown>).page, 1, MAX_SESSIONS_PAGE);
+    const loaded = await dashboard.loadSessionsPage(v.tenant, session.customer, v.t, v.fmt, {
+      page,
+      pageSize: SESSIONS_PAGE_SIZE,
+    });
+    return html(
+      reply,
+      <SessionsPage
+        ctx={v.ctx}
+        props={{ ...loaded, page, hasOlder: loaded.hasOlder && page < MAX_SESSIONS_PAGE }}
+      />,
+    );
+  });
+
   app.get('/api/summary', async (request, reply) => {
     const session = await currentSession(request);
     if (!session) {
@@ -573,10 +606,16 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
       revealCodes: session.codeVerified,
     });
-    return {
+    const body = JSON.stringify({
       ...liveValues(model, v.t),
       html: { chart: renderToString(<UsageChart chart={model.chart} />) },
-    };
+    });
+    // The numbers come from the database on every call; when they are the same as the caller's
+    // last copy (its ETag), the answer is an empty 304: nothing to send, parse or redraw.
+    const etag = `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+    reply.header('etag', etag);
+    if (ifNoneMatch(request.headers['if-none-match'], etag)) return reply.status(304).send();
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.get('/language/:lang', async (request, reply) => {

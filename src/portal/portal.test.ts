@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
@@ -310,6 +311,72 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
       .execute();
   });
 
+  it('answers an unchanged live refresh 304 by ETag, and the full numbers once accounting moved them', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const url = '/portal/api/summary';
+    const first = await app.http.inject({ url, headers: { cookie: jar.header() } });
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+    const same = await app.http.inject({ url, headers: { cookie: jar.header(), 'if-none-match': etag } });
+    expect(same.statusCode).toBe(304);
+    expect(same.body).toBe('');
+    expect(same.headers['cache-control']).toBe('no-store');
+    // Accounting between two refreshes: new numbers, a new ETag, the old one no longer matches.
+    await app.store.db
+      .updateTable('vouchers')
+      .set((eb) => ({ downloaded_bytes: eb('downloaded_bytes', '+', 50 * MB) }))
+      .where('id', '=', alexVoucherId)
+      .execute();
+    const moved = await app.http.inject({ url, headers: { cookie: jar.header(), 'if-none-match': etag } });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.headers.etag).not.toBe(etag);
+    expect(moved.json<{ text: Record<string, string> }>().text[`v${alexVoucherId}.data`]).toBe(
+      '200 MB of 500 MB',
+    );
+    // Without a session the ETag of someone else's summary opens nothing.
+    const stranger = await app.http.inject({
+      url,
+      headers: { 'if-none-match': moved.headers.etag as string },
+    });
+    expect(stranger.statusCode).toBe(401);
+    await app.store.db
+      .updateTable('vouchers')
+      .set({ downloaded_bytes: 120 * MB })
+      .where('id', '=', alexVoucherId)
+      .execute();
+  });
+
+  it('compresses pages, JSON and assets for clients that accept it, and nothing for those that do not', async () => {
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, ALEX);
+    const plain = await getPage(app.http, jar, '/portal', { 'accept-encoding': 'identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const br = await getPage(app.http, jar, '/portal', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toMatch(/Accept-Encoding/);
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+    const html = zlib.brotliDecompressSync(br.rawPayload).toString();
+    // Same page but for the per-response CSRF token.
+    const strip = (page: string) => page.replace(/value="[^"]{20,}"/g, 'value=""');
+    expect(strip(html)).toBe(strip(plain.body));
+    const json = await app.http.inject({
+      url: '/portal/api/summary',
+      headers: { cookie: jar.header(), 'accept-encoding': 'gzip' },
+    });
+    expect(json.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(zlib.gunzipSync(json.rawPayload).toString())).toHaveProperty('text');
+    for (const asset of ['/assets/portal.css', '/assets/portal.js']) {
+      const raw = await app.http.inject({ url: asset });
+      for (let i = 0; i < 2; i++) {
+        // The second time from the compressed copy kept for this file version.
+        const packed = await app.http.inject({ url: asset, headers: { 'accept-encoding': 'br' } });
+        expect(packed.headers['content-encoding']).toBe('br');
+        expect(zlib.brotliDecompressSync(packed.rawPayload).toString()).toBe(raw.body);
+      }
+    }
+  });
+
   it('speaks Spanish to a Spanish browser and follows the language switch', async () => {
     const jar = new CookieJar();
     const spanish = await getPage(app.http, jar, '/portal', { 'accept-language': 'es-MX,es;q=0.9,en;q=0.5' });
@@ -367,20 +434,76 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
     expect((await portalSignIn(app.http, new CookieJar(), ALEX)).statusCode).toBe(303);
   });
 
-  it('caps sessions and history with "show more" links that work without JavaScript', async () => {
+  it('caps sessions and history with links that work without JavaScript', async () => {
     const jar = new CookieJar();
     await portalSignIn(app.http, jar, ALEX);
     const full = await getPage(app.http, jar, '/portal');
     expect(full.body.match(/<tr class|<tr>/g)?.length).toBe(3); // header + 2 sessions
-    expect(full.body).not.toContain('Show more sessions');
+    expect(full.body).not.toContain('All your sessions');
     const capped = await getPage(app.http, jar, '/portal?sessions=1&history=1');
     expect(capped.body.match(/<tbody>[\s\S]*<\/tbody>/)?.[0].match(/<tr/g)?.length).toBe(1);
-    expect(capped.body).toContain('href="/portal?sessions=21&amp;history=1#sessions-title"');
+    expect(capped.body).toContain('href="/portal/sessions"');
     expect(capped.body).not.toContain('Show more vouchers');
     const junk = await getPage(app.http, jar, '/portal?sessions=-5&history=abc');
     expect(junk.statusCode).toBe(200);
     const detail = await getPage(app.http, jar, `/portal/vouchers/${alexVoucherId}?sessions=1`);
     expect(detail.body).toContain(`href="/portal/vouchers/${alexVoucherId}?sessions=21#sessions-title"`);
+  });
+
+  it('puts what is left and the online status first, then vouchers, then 5 recent sessions, paged beyond', async () => {
+    const db = app.store.db;
+    const nowMs = app.clock.nowMs();
+    const phone = '+12025550177';
+    const kim = await createCustomer(db, tenantId, { phone, name: 'Kim' });
+    const plan = await createPlan(db, tenantId, { title: 'Day pass', data_limit_bytes: 1000 * MB });
+    const voucher = await createVoucher(db, plan, {
+      customer_id: kim.id,
+      status: 'online',
+      activated_at: nowMs - 30 * HOUR_MS,
+      expires_at: nowMs + 2 * HOUR_MS,
+      downloaded_bytes: 250 * MB,
+    });
+    const hotspot = await createHotspot(db, tenantId, { title: 'Terrace' });
+    for (let i = 0; i < 27; i++) {
+      await createSession(db, {
+        tenant_id: tenantId,
+        hotspot_id: hotspot.id,
+        voucher_id: voucher.id,
+        started_at: nowMs - (i + 1) * HOUR_MS,
+        stopped_at: i === 0 ? null : nowMs - (i + 1) * HOUR_MS + 600_000,
+        downloaded_bytes: (i + 1) * MB,
+      });
+    }
+    const jar = new CookieJar();
+    await portalSignIn(app.http, jar, phone);
+    const page = (await getPage(app.http, jar, '/portal')).body;
+    const at = (needle: string) => {
+      const index = page.indexOf(needle);
+      expect(index, needle).toBeGreaterThan(-1);
+      return index;
+    };
+    expect(at('Right now')).toBeLessThan(at('id="vouchers-title"'));
+    expect(at('id="vouchers-title"')).toBeLessThan(at('Recent sessions'));
+    expect(at('You are online now.')).toBeLessThan(at('id="vouchers-title"'));
+    expect(at(`data-live="v${voucher.id}.data.left">750 MB left<`)).toBeLessThan(at('id="vouchers-title"'));
+    const recent = page.slice(at('Recent sessions'));
+    expect(recent.match(/<tbody>[\s\S]*?<\/tbody>/)?.[0].match(/<tr/g)?.length).toBe(5);
+    expect(recent).toContain('href="/portal/sessions"');
+
+    const first = await getPage(app.http, jar, '/portal/sessions');
+    expect(first.statusCode).toBe(200);
+    expect(first.body.match(/<tbody>[\s\S]*?<\/tbody>/)?.[0].match(/<tr/g)?.length).toBe(20);
+    expect(first.body).toContain('href="/portal/sessions?page=2"');
+    expect(first.body).not.toContain('Newer sessions');
+    const second = await getPage(app.http, jar, '/portal/sessions?page=2');
+    expect(second.body.match(/<tbody>[\s\S]*?<\/tbody>/)?.[0].match(/<tr/g)?.length).toBe(7);
+    expect(second.body).toContain('href="/portal/sessions"');
+    expect(second.body).not.toContain('Older sessions');
+    // The oldest session (27 MB) is on page 2, the newest (online) on page 1.
+    expect(second.body).toContain('27 MB');
+    expect(first.body).toContain('Online now');
+    expect((await getPage(app.http, jar, '/portal/sessions?page=abc')).statusCode).toBe(200);
+    expect((await getPage(app.http, new CookieJar(), '/portal/sessions')).statusCode).toBe(303);
   });
 
   it('ends the session of a customer the operator blocks', async () => {

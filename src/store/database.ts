@@ -62,8 +62,43 @@ export function openDatabase(
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', poolStats: () => undefined, close: () => db.destroy() };
+}
+
+/** Prepared statements kept per SQL text; the app's queries are a few hundred distinct texts. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every statement on every call, which cost a portal view more
+ * than running its queries (profile in issue 12). This keeps prepared statements by SQL text
+ * (least recently used out first). A statement still iterating (a streamed query) is busy and
+ * cannot be shared, so a busy one is never handed out: that call gets a fresh statement.
+ * SQLite re-prepares a cached statement by itself after a schema change.
+ */
+export function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (source: string) => {
+    const cached = cache.get(source);
+    if (cached && !cached.busy) {
+      cache.delete(source);
+      cache.set(source, cached);
+      return cached;
+    }
+    const statement = sqlite.prepare(source);
+    if (!cached) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(source, statement);
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, name, receiver) {
+      if (name === 'prepare') return prepare;
+      const value = Reflect.get(target, name, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** Brings the schema to the latest migration; throws with the failing migration's error. */

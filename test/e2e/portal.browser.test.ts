@@ -85,7 +85,15 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('customer portal in 
       const vouchers = page.locator('.vouchers .voucher');
       expect(await vouchers.count()).toBe(2);
       expect(await vouchers.first().locator('.badge').textContent()).toBe('Online now');
-      expect(await page.locator('table.sessions tbody tr').count()).toBe(10);
+      // On a phone: what is left and the online status first, then vouchers, then 5 sessions.
+      const order = await page.evaluate(() =>
+        ['#now-title', '#vouchers-title', '#sessions-title', '#usage-title'].map(
+          (selector) => document.querySelector(selector)?.getBoundingClientRect().top ?? -1,
+        ),
+      );
+      expect(order.every((top, i) => top > 0 && (i === 0 || top > order[i - 1]!))).toBe(true);
+      expect(await page.locator('.now-status').textContent()).toBe('You are online now.');
+      expect(await page.locator('table.sessions tbody tr').count()).toBe(5);
       expect(await page.locator('.history-item').count()).toBe(2);
       expect(await page.locator('.history').textContent()).toContain('Data used up');
       await screenshot(page, 'dashboard');
@@ -158,6 +166,14 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('customer portal in 
       await page.locator('.voucher h3 a').first().click();
       await page.waitForSelector('.full-code');
       expect(await accessibilityViolations(page), 'voucher').toEqual([]);
+      // The paged sessions page, reached by its link from the dashboard.
+      await page.goto(`${baseUrl}/portal`);
+      await page.getByRole('link', { name: 'All your sessions' }).click();
+      await page.waitForURL(`${baseUrl}/portal/sessions`);
+      // The demo customer's week of sessions fits one page (20 a page).
+      expect(await page.locator('table.sessions tbody tr').count()).toBeGreaterThan(5);
+      expect(await accessibilityViolations(page), 'sessions').toEqual([]);
+      await screenshot(page, 'sessions');
       await page.goto(`${baseUrl}/portal/nowhere`);
       expect(await accessibilityViolations(page), '404').toEqual([]);
       await context.close();

@@ -47,15 +47,23 @@
     timer = setTimeout(poll, document.hidden ? INTERVAL_MS * 4 : INTERVAL_MS);
   }
 
+  // The ETag of the last summary applied: an unchanged refresh is answered 304 with no body.
+  let lastEtag = '';
+
   function poll() {
-    fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    const headers = { accept: 'application/json' };
+    if (lastEtag) headers['if-none-match'] = lastEtag;
+    fetch(url, { credentials: 'same-origin', cache: 'no-store', headers })
       .then((response) => {
+        if (response.status === 304) return undefined;
         if (response.status === 401) {
           // The session ended (signed out elsewhere, expired): show the sign-in page.
           window.location.reload();
           return undefined;
         }
-        return response.ok ? response.json() : undefined;
+        if (!response.ok) return undefined;
+        lastEtag = response.headers.get('etag') || '';
+        return response.json();
       })
       .then((data) => {
         if (data) apply(data);

@@ -3,8 +3,8 @@ import type { DashboardModel, Meter } from '../dashboard.js';
 import type { Translate } from '../i18n/index.js';
 import { UsageChart } from './chart.js';
 import { Layout, type PageContext } from './layout.js';
-import { HistoryItem, SessionsTable, VoucherCard } from './parts.js';
-import { limitText, remainingText } from './texts.js';
+import { HistoryItem, SessionsTable, StatusBadge, VoucherCard } from './parts.js';
+import { leftText, limitText, remainingText } from './texts.js';
 
 export interface DashboardProps {
   model: DashboardModel;
@@ -49,6 +49,48 @@ function StatCard(props: { id: string; title: string; meter: Meter; liveKey: str
   );
 }
 
+/**
+ * What a guest opens the portal for, first (issue 12): online or not, and what is left on each
+ * active voucher and until when. The numbers carry the same live keys as the voucher cards.
+ */
+function NowSection({ model, t }: { model: DashboardModel; t: Translate }) {
+  const online = model.active.some((voucher) => voucher.status === 'online');
+  return (
+    <section class="section now" aria-labelledby="now-title">
+      <h2 id="now-title">{t('now.title')}</h2>
+      <p class={online ? 'now-status now-online' : 'now-status'}>
+        <span class="now-dot" aria-hidden="true" />
+        {online ? t('now.online') : t('now.offline')}
+      </p>
+      {model.active.length === 0 ? (
+        <p class="empty card">{t('usage.noActive')}</p>
+      ) : (
+        <ul class="now-list">
+          {model.active.map((voucher) => (
+            <li key={voucher.id} class="card now-item">
+              <div class="now-head">
+                <a href={`/portal/vouchers/${voucher.id}`}>{voucher.planTitle}</a>
+                <StatusBadge voucher={voucher} />
+              </div>
+              <p class="now-left">
+                <span>
+                  <span class="visually-hidden">{t('usage.data')}: </span>
+                  <strong data-live={`v${voucher.id}.data.left`}>{leftText(voucher.data, t)}</strong>
+                </span>
+                <span>
+                  <span class="visually-hidden">{t('usage.time')}: </span>
+                  <strong data-live={`v${voucher.id}.time.left`}>{leftText(voucher.time, t)}</strong>
+                </span>
+              </p>
+              <p class="now-until muted small">{voucher.validity}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export function DashboardPage({ ctx, props }: { ctx: PageContext; props: DashboardProps }) {
   const { t } = ctx;
   const { model } = props;
@@ -78,6 +120,39 @@ export function DashboardPage({ ctx, props }: { ctx: PageContext; props: Dashboa
               {t('dash.signOut')}
             </button>
           </form>
+        </section>
+
+        <NowSection model={model} t={t} />
+
+        <section class="section" aria-labelledby="vouchers-title">
+          <h2 id="vouchers-title">{t('vouchers.title')}</h2>
+          {model.active.length === 0 ? (
+            <p class="empty card">{t('vouchers.none')}</p>
+          ) : (
+            <div class="vouchers">
+              {model.active.map((voucher) => (
+                <VoucherCard key={voucher.id} voucher={voucher} t={t}>
+                  {props.deviceSummaries?.[voucher.id]}
+                </VoucherCard>
+              ))}
+            </div>
+          )}
+        </section>
+
+        <section class="section" aria-labelledby="sessions-title">
+          <h2 id="sessions-title">{t('sessions.recent')}</h2>
+          {model.sessions.length === 0 ? (
+            <p class="empty card">{t('sessions.none')}</p>
+          ) : (
+            <SessionsTable sessions={model.sessions} t={t} caption={t('sessions.caption')} />
+          )}
+          {model.moreSessions ? (
+            <p class="more">
+              <a class="button button-secondary" href="/portal/sessions">
+                {t('sessions.all')}
+              </a>
+            </p>
+          ) : null}
         </section>
 
         <section class="section" aria-labelledby="usage-title">
@@ -118,40 +193,6 @@ export function DashboardPage({ ctx, props }: { ctx: PageContext; props: Dashboa
               <UsageChart chart={model.chart} />
             </div>
           </figure>
-        </section>
-
-        <section class="section" aria-labelledby="vouchers-title">
-          <h2 id="vouchers-title">{t('vouchers.title')}</h2>
-          {model.active.length === 0 ? (
-            <p class="empty card">{t('vouchers.none')}</p>
-          ) : (
-            <div class="vouchers">
-              {model.active.map((voucher) => (
-                <VoucherCard key={voucher.id} voucher={voucher} t={t}>
-                  {props.deviceSummaries?.[voucher.id]}
-                </VoucherCard>
-              ))}
-            </div>
-          )}
-        </section>
-
-        <section class="section" aria-labelledby="sessions-title">
-          <h2 id="sessions-title">{t('sessions.title')}</h2>
-          {model.sessions.length === 0 ? (
-            <p class="empty card">{t('sessions.none')}</p>
-          ) : (
-            <SessionsTable sessions={model.sessions} t={t} caption={t('sessions.caption')} />
-          )}
-          {model.moreSessions ? (
-            <p class="more">
-              <a
-                class="button button-secondary"
-                href={`/portal?sessions=${model.sessionsLimit + 20}&history=${model.historyLimit}#sessions-title`}
-              >
-                {t('sessions.showMore')}
-              </a>
-            </p>
-          ) : null}
         </section>
 
         <section class="section" aria-labelledby="history-title">
