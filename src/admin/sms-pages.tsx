@@ -33,7 +33,16 @@ import {
 import type { Tenant } from '../store/index.js';
 import { checked, dayRangeInZone, idParam, text, type FormBody } from './forms.js';
 import type { AdminKit, AdminPagesExtension } from './kit.js';
-import { Table, ActionButton, Badge, CsrfField, Empty, isFiltered, Pager } from './views/components.js';
+import {
+  Table,
+  ActionButton,
+  Badge,
+  CsrfField,
+  Empty,
+  isFiltered,
+  Pager,
+  when as adminWhen,
+} from './views/components.js';
 
 export interface SmsAdminDeps {
   sms: SmsService;
@@ -351,17 +360,9 @@ function TestForm({ gateway, csrf }: { gateway: GatewayView; csrf: string }): VN
   );
 }
 
+/** The admin date format (views/components when), in the tenant's zone and locale. */
 function when(ms: number | null, tenant: Tenant): string {
-  if (ms === null) return '—';
-  try {
-    return new Intl.DateTimeFormat(tenant.locale, {
-      timeZone: tenant.time_zone,
-      dateStyle: 'medium',
-      timeStyle: 'medium',
-    }).format(ms);
-  } catch {
-    return new Date(ms).toISOString();
-  }
+  return adminWhen(ms, tenant);
 }
 
 function describe(error: AppError): string {
