@@ -425,6 +425,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     notifications,
     portalSettings,
     portalAddress: (tenant) => portalAddressFor(tenant, portalUrlFallback),
+    deploymentPublicUrl: config.publicUrl,
     findCustomerIdByPhone: async (tenant, phone) =>
       (await operator.deps.customers.findByPhone(tenant.id, toE164(phone, tenant.default_country)))?.id,
   };

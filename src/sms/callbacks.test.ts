@@ -122,6 +122,10 @@ describe.each(TEST_DIALECTS)('SMS delivery callbacks (%s)', (dialect) => {
       type: 'twilio',
       settings: { baseUrl: twilio.url, accountSid: 'AC123', secret: AUTH_TOKEN, from: '+15005550006' },
     });
+    const page = await owner.get(`/admin/config/sms-gateways/${gateway.id}`);
+    expect(page.body).toContain(
+      `Delivery reports: On: Twilio reports to ${publicUrl}/sms/callbacks/twilio/${gateway.id}`,
+    );
     const id = await send(tenantId, 'Your code');
     const form = new URLSearchParams(twilio.requests.at(-1)!.body);
     const callbackUrl = `${publicUrl}/sms/callbacks/twilio/${gateway.id}`;
@@ -183,7 +187,7 @@ describe.each(TEST_DIALECTS)('SMS delivery callbacks (%s)', (dialect) => {
 
   it('does not ask Twilio for callbacks it cannot verify (API key without the auth token)', async () => {
     await gatewaysOff(tenantId);
-    await app.sms.service.createGateway(tenantId, {
+    const keyed = await app.sms.service.createGateway(tenantId, {
       name: 'Twilio key',
       type: 'twilio',
       settings: {
@@ -196,6 +200,9 @@ describe.each(TEST_DIALECTS)('SMS delivery callbacks (%s)', (dialect) => {
     });
     await send(tenantId, 'x');
     expect(new URLSearchParams(twilio.requests.at(-1)!.body).has('StatusCallback')).toBe(false);
+    expect((await owner.get(`/admin/config/sms-gateways/${keyed.id}`)).body).toContain(
+      'Delivery reports: Off: with an API key, enter the auth token',
+    );
   });
 
   it("fills Kannel's dlr-url with the gateway's secret and applies its reports, even one that comes first", async () => {
@@ -225,6 +232,11 @@ describe.each(TEST_DIALECTS)('SMS delivery callbacks (%s)', (dialect) => {
     await Promise.all(early);
     const dlrUrl = new URL(kannel.requests.at(-1)!.url, 'http://kannel').searchParams.get('dlr-url')!;
     const row = await app.sms.repository.findGateway(tenantId, gateway.id);
+    const page = await owner.get(`/admin/config/sms-gateways/${gateway.id}`);
+    expect(page.body).toContain(
+      `Delivery reports: On: {dlr_url} becomes ${publicUrl}/sms/callbacks/http/${gateway.id}/`,
+    );
+    expect(page.body).not.toContain(row!.callback_secret!);
     expect(dlrUrl).toBe(
       `${publicUrl}/sms/callbacks/http/${gateway.id}/${row!.callback_secret}?ref=${id}&status=%d`,
     );
