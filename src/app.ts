@@ -179,6 +179,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     clock,
     logger,
     publicUrl: config.publicUrl,
+    allowedDestinations: config.smsAllowedHosts,
     // Every send attempt counted by gateway type and outcome.
     gatewayFactory: (row, deps) => {
       const gateway = createGateway(row, deps);
