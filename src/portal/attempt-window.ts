@@ -9,6 +9,13 @@ export class AttemptWindow {
 
   constructor(private readonly limit: { max: number; windowMs: number }) {}
 
+  /** The seconds to wait before another attempt for `key` (0: go ahead), without counting one. */
+  waitSeconds(key: string, nowMs: number): number {
+    const entry = this.counts.get(key);
+    if (!entry || nowMs - entry.startMs >= this.limit.windowMs || entry.count < this.limit.max) return 0;
+    return Math.max(1, Math.ceil((entry.startMs + this.limit.windowMs - nowMs) / 1000));
+  }
+
   /** Counts an attempt; the seconds to wait when it is over the limit, else 0. */
   take(key: string, nowMs: number): number {
     let entry = this.counts.get(key);

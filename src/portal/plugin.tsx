@@ -424,10 +424,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     async (request, reply) => {
       const body = request.body as Record<string, unknown> | undefined;
       const phoneInput = typeof body?.phone === 'string' ? body.phone.slice(0, 100) : '';
-      const waitSeconds = perNumber.take(
-        `${request.tenant.id}:${phoneInput.replace(/\D/g, '')}`,
-        options.clock.nowMs(),
-      );
+      const numberKey = `${request.tenant.id}:${phoneInput.replace(/\D/g, '')}`;
+      const waitSeconds = perNumber.waitSeconds(numberKey, options.clock.nowMs());
       if (waitSeconds > 0) {
         reply.header('retry-after', String(waitSeconds));
         return signInPage(
@@ -441,6 +439,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
         );
       }
       const result = await signIn.start(request.tenant, phoneInput, { clientIp: request.ip });
+      // Only attempts that do not sign in count: a guest signing in again is never held back.
+      if (result.kind !== 'signed-in') perNumber.take(numberKey, options.clock.nowMs());
       const v = view(request);
       const example = examplePhone(v.tenant.default_country);
       const country = v.fmt.region(v.tenant.default_country);
