@@ -14,7 +14,10 @@ trap cleanup EXIT
 
 test -f dist/main.js || { echo "dist/main.js is missing: run npm run build first"; exit 1; }
 cp -r dist package.json package-lock.json "$work/"
-cp -a node_modules "$work/node_modules"
+# A real copy even when node_modules is a symlink (a worktree sharing another checkout's):
+# the prune below must never touch the original.
+cp -a "$(readlink -f node_modules)" "$work/node_modules"
+if [ -L "$work/node_modules" ]; then echo "FAIL: node_modules copy is a symlink"; exit 1; fi
 (cd "$work" && npm prune --omit=dev --no-audit --no-fund >/dev/null 2>&1)
 for dev in tsx typescript vitest; do
   if [ -e "$work/node_modules/$dev" ]; then echo "FAIL: $dev is installed with production dependencies only"; exit 1; fi

@@ -12,6 +12,8 @@ export interface LoadOptions {
   /** Outstanding requests per socket (≤ 256). */
   window: number;
   durationMs: number;
+  /** Stop after sending this many requests (a priming pass) instead of after durationMs. */
+  count?: number;
   timeoutMs?: number;
   /** Builds request `sequence` with this Identifier. */
   makePacket(identifier: number, sequence: number): Buffer;
@@ -54,6 +56,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const finished = new Promise<void>((resolve) => (done = resolve));
     const pump = () => {
       while (!stopping && inFlight.size < options.window && free.length > 0) {
+        if (options.count !== undefined && sequence >= options.count) {
+          stopping = true;
+          break;
+        }
         const id = free.shift()!;
         inFlight.set(id, performance.now());
         sent++;
@@ -88,10 +94,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     socket.close();
   });
 
-  await new Promise((r) => setTimeout(r, options.durationMs));
-  stopping = true;
-  const elapsedMs = performance.now() - started;
-  await Promise.all(workers);
+  let elapsedMs: number;
+  if (options.count === undefined) {
+    await new Promise((r) => setTimeout(r, options.durationMs));
+    stopping = true;
+    elapsedMs = performance.now() - started;
+    await Promise.all(workers);
+  } else {
+    await Promise.all(workers);
+    elapsedMs = performance.now() - started;
+  }
   latencies.sort((a, b) => a - b);
   return {
     sent,

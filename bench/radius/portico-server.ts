@@ -1,19 +1,55 @@
 /**
  * Portico for the benchmark: the real app (createApp) with RADIUS on ephemeral ports, on a
  * fresh SQLite file or PostgreSQL database (BENCH_DATABASE_URL), seeded with one hotspot at
- * 127.0.0.1, BENCH_VOUCHERS vouchers (codes bench-0000…) each with one known device.
+ * 127.0.0.1, BENCH_VOUCHERS vouchers (codes bench-00000…) each with one known device.
  * Prints {"authPort","acctPort"} on stdout when ready; SIGTERM closes it.
  */
+import fs from 'node:fs';
+import inspector from 'node:inspector/promises';
+import pg from 'pg';
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase } from '../../src/store/index.js';
+import { BENCH_SECRET, codeOf, macOf } from './packets.js';
 
 const url = process.env.BENCH_DATABASE_URL!;
-const vouchers = Number(process.env.BENCH_VOUCHERS ?? 200);
-const secret = process.env.BENCH_SECRET ?? 'bench-secret-0123';
 
-const store = openDatabase(url, { poolSize: 4 });
+// BENCH_CPU_PROFILE=file: a V8 CPU profile of this process (main thread) from the moment the
+// server is ready until SIGTERM (written before exit; --cpu-prof loses it on process.exit).
+const profilePath = process.env.BENCH_CPU_PROFILE;
+const profiler = profilePath ? new inspector.Session() : undefined;
+
+// Statement count (PostgreSQL round trips, BEGIN/COMMIT included): every query Kysely sends goes
+// through pg.Client#query. run.ts asks for the count with SIGUSR2 before and after each run.
+let statements = 0;
+const query = Reflect.get(pg.Client.prototype, 'query') as (this: pg.Client, ...args: unknown[]) => unknown;
+// BENCH_STATEMENT_TIMES=1: time per statement text (first 60 characters), printed at exit.
+const statementTimes = process.env.BENCH_STATEMENT_TIMES
+  ? new Map<string, { n: number; ms: number }>()
+  : undefined;
+Reflect.set(pg.Client.prototype, 'query', function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  const result = query.apply(this, args);
+  if (statementTimes && typeof args[0] === 'string' && result instanceof Promise) {
+    const key = args[0].replace(/\s+/g, ' ').slice(0, 60);
+    const started = performance.now();
+    void result
+      .finally(() => {
+        const entry = statementTimes.get(key) ?? { n: 0, ms: 0 };
+        entry.n++;
+        entry.ms += performance.now() - started;
+        statementTimes.set(key, entry);
+      })
+      .catch(() => undefined);
+  }
+  return result;
+});
+process.on('SIGUSR2', () => console.log(JSON.stringify({ statements })));
+const vouchers = Number(process.env.BENCH_VOUCHERS ?? 10_000);
+const secret = BENCH_SECRET;
+
+const store = openDatabase(url, { poolSize: Number(process.env.BENCH_POOL_SIZE ?? 10) });
 await migrateToLatest(store.db);
 const now = Date.now();
 const tenant = await store.db
@@ -65,44 +101,47 @@ const plan = await store.db
   })
   .returningAll()
   .executeTakeFirstOrThrow();
-for (let i = 0; i < vouchers; i++) {
-  const code = `bench-${String(i).padStart(4, '0')}`;
-  const voucher = await store.db
+for (let first = 0; first < vouchers; first += 500) {
+  const indexes = Array.from({ length: Math.min(500, vouchers - first) }, (_, k) => first + k);
+  const rows = await store.db
     .insertInto('vouchers')
-    .values({
-      tenant_id: tenant.id,
-      plan_id: plan.id,
-      code,
-      short_code: `s${i}`,
-      status: 'active',
-      plan_title: plan.title,
-      price_minor: 0,
-      currency: 'USD',
-      speed_down_kbps: 10_000,
-      speed_up_kbps: 2000,
-      data_limit_bytes: plan.data_limit_bytes,
-      time_limit_seconds: plan.time_limit_seconds,
-      validity_seconds: plan.validity_seconds,
-      devices_limit: 2,
-      activated_at: now,
-      expires_at: now + 10 ** 11,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const mac =
-    `02:00:00:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`.toUpperCase();
+    .values(
+      indexes.map((i) => ({
+        tenant_id: tenant.id,
+        plan_id: plan.id,
+        code: codeOf(i),
+        short_code: `s${i}`,
+        status: 'active' as const,
+        plan_title: plan.title,
+        price_minor: 0,
+        currency: 'USD',
+        speed_down_kbps: 10_000,
+        speed_up_kbps: 2000,
+        data_limit_bytes: plan.data_limit_bytes,
+        time_limit_seconds: plan.time_limit_seconds,
+        validity_seconds: plan.validity_seconds,
+        devices_limit: 2,
+        activated_at: now,
+        expires_at: now + 10 ** 11,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .returning(['id', 'code'])
+    .execute();
+  const idOf = new Map(rows.map((r) => [r.code, r.id]));
   await store.db
     .insertInto('devices')
-    .values({
-      tenant_id: tenant.id,
-      voucher_id: voucher.id,
-      mac,
-      added_by: 'operator',
-      is_randomized: 1,
-      created_at: now,
-    })
+    .values(
+      indexes.map((i) => ({
+        tenant_id: tenant.id,
+        voucher_id: idOf.get(codeOf(i))!,
+        mac: macOf(i),
+        added_by: 'operator' as const,
+        is_randomized: 1,
+        created_at: now,
+      })),
+    )
     .execute();
 }
 
@@ -118,14 +157,33 @@ const config = loadConfig({
   PORTICO_SECRET: 'bench-secret-bench-secret-bench-secret-01',
   LOG_LEVEL: 'warn',
 });
-const app = await createApp(config, { store, logger: pino({ level: 'warn' }) });
+// Logs go to stderr (shown by run.ts); stdout carries the ports and statement counts.
+const app = await createApp(config, { store, logger: pino({ level: 'warn' }, pino.destination(2)) });
 await app.listen();
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
 console.log(JSON.stringify(app.radius!.ports()));
 process.on('SIGTERM', () => {
-  const stats = { radius: app.radius!.stats, accounting: app.accounting.stats };
+  const times =
+    statementTimes &&
+    Object.fromEntries(
+      [...statementTimes]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, 25)
+        .map(([k, v]) => [k, { n: v.n, avgMs: +(v.ms / v.n).toFixed(2) }]),
+    );
+  const stats = { radius: app.radius!.stats, accounting: app.accounting.stats, statementTimes: times };
   console.error(JSON.stringify(stats));
-  void app
-    .close()
+  void (async () => {
+    if (profiler && profilePath) {
+      const { profile } = await profiler.post('Profiler.stop');
+      fs.writeFileSync(profilePath, JSON.stringify(profile));
+    }
+  })()
+    .then(() => app.close())
     .then(() => store.close())
     .then(() => process.exit(0));
 });

@@ -1,38 +1,65 @@
 /**
- * RADIUS benchmark: our load generator against (a) a bare decode-and-answer UDP server and
- * (b) Portico (the real app) on SQLite and on PostgreSQL, alternating in one run:
- * Interim-Update throughput (group-committed accounting) and CHAP Access-Request throughput.
- * Prints per-run figures (answers/s, p50/p99, loss) and Portico / bare ratios.
+ * RADIUS benchmark: the same load, from a load generator in its own process, against
+ *   - bare:      a Node decode-and-answer server (no policy, no database): the ceiling;
+ *   - freeradius: FreeRADIUS 3.2 + rlm_sql_postgresql (private config, loopback) — the peer;
+ *   - portico-pg / portico-sqlite: the real app on PostgreSQL and on SQLite;
+ * servers alternating within each round. Work: Interim-Update of known sessions (after a priming
+ * pass), Start/Stop pairs of new sessions, CHAP logins of known devices (FreeRADIUS authorises
+ * from radcheck). Prints answers/s, p50/p99, lost, server CPU per answered request (the server
+ * process only; the database's own CPU is not in it), and the ratios against the peer.
  *
- *   npx tsx bench/radius/run.ts            (BENCH_SECONDS=5 BENCH_ROUNDS=2 BENCH_SOCKETS=4 BENCH_WINDOW=64)
+ *   npx tsx bench/radius/run.ts
+ *   env: BENCH_SECONDS=10 BENCH_ROUNDS=2 BENCH_SESSIONS=10000 BENCH_SOCKETS=4 BENCH_WINDOW=64
+ *        BENCH_WORK=interim,startstop,chap BENCH_SERVERS=bare,freeradius,portico-pg,portico-sqlite
+ *        BENCH_PROFILE=dir (Portico servers write a --cpu-prof there)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { Attr, Code, chapResponse, encodeRequest } from '../../src/radius/protocol/index.js';
-import { runLoad, type LoadResult } from './load.js';
+import { freeRadiusAvailable, seedFreeRadiusDatabase, startFreeRadius } from './freeradius.js';
+import type { LoadResult } from './load.js';
+import type { LoadJob } from './load-process.js';
+import { BENCH_SECRET, type WorkKind } from './packets.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 4);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 64);
-const VOUCHERS = 200;
-const SESSIONS = 2000;
-const SECRET = Buffer.from('bench-secret-0123');
+const WORK = (process.env.BENCH_WORK ?? 'interim,startstop,chap').split(',') as WorkKind[];
+const SERVERS = (process.env.BENCH_SERVERS ?? 'bare,freeradius,portico-pg,portico-sqlite').split(',');
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const CLOCK_TICKS_PER_SECOND = 100;
 
 interface Target {
   name: string;
-  child: ChildProcess;
+  pid: number;
+  /** Statements sent to PostgreSQL so far (Portico on PostgreSQL only). */
+  statements?(): Promise<number>;
   authPort: number;
   acctPort: number;
+  stop(): Promise<void>;
 }
 
-function start(name: string, script: string, env: Record<string, string> = {}): Promise<Target> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+function startNode(name: string, script: string, env: Record<string, string> = {}): Promise<Target> {
+  const execArgv = ['--import', 'tsx'];
+  if (PROFILE_DIR && name.startsWith('portico')) {
+    fs.mkdirSync(PROFILE_DIR, { recursive: true });
+    env = { ...env, BENCH_CPU_PROFILE: path.join(PROFILE_DIR, `${name}.cpuprofile`) };
+  }
+  const child = spawn(process.execPath, [...execArgv, script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -43,56 +70,47 @@ function start(name: string, script: string, env: Record<string, string> = {}): 
       const line = /\{"authPort":\d+,"acctPort":\d+\}/.exec(output);
       if (line) {
         const ports = JSON.parse(line[0]) as { authPort: number; acctPort: number };
-        resolve({ name, child, ...ports });
+        resolve({
+          name,
+          pid: child.pid!,
+          ...ports,
+          stop: () => stopChild(child),
+          statements: () =>
+            new Promise((done) => {
+              const onData = (data: Buffer) => {
+                const match = /\{"statements":(\d+)\}/.exec(data.toString());
+                if (!match) return;
+                child.stdout.off('data', onData);
+                done(Number(match[1]));
+              };
+              child.stdout.on('data', onData);
+              child.kill('SIGUSR2');
+            }),
+        });
       }
     });
     child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${output}`)));
   });
 }
 
-const macOf = (voucher: number) =>
-  `02:00:00:00:${((voucher >> 8) & 0xff).toString(16).padStart(2, '0')}:${(voucher & 0xff).toString(16).padStart(2, '0')}`.toUpperCase();
-const codeOf = (voucher: number) => `bench-${String(voucher).padStart(4, '0')}`;
-
-function interimPacket(identifier: number, sequence: number): Buffer {
-  const session = sequence % SESSIONS;
-  const voucher = session % VOUCHERS;
-  const step = Math.floor(sequence / SESSIONS) + 1;
-  return encodeRequest(Code.AccountingRequest, identifier, SECRET, { messageAuthenticator: false }, (w) =>
-    w
-      .integer(Attr.AcctStatusType, 3)
-      .string(Attr.AcctSessionId, `b-${session}`)
-      .string(Attr.UserName, codeOf(voucher))
-      .string(Attr.NasIdentifier, 'bench')
-      .string(Attr.CallingStationId, macOf(voucher))
-      .ipAddress(Attr.FramedIpAddress, `10.${(session >> 8) & 0xff}.${session & 0xff}.1`)
-      .integer(Attr.AcctInputOctets, step * 1000)
-      .integer(Attr.AcctOutputOctets, step * 10_000)
-      .integer(Attr.AcctSessionTime, step * 60)
-      .integer(Attr.AcctDelayTime, 0),
-  );
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }
 
-function chapPacket(identifier: number, sequence: number): Buffer {
-  const voucher = sequence % VOUCHERS;
-  const authenticator = crypto.randomBytes(16);
-  const code = codeOf(voucher);
-  return encodeRequest(
-    Code.AccessRequest,
-    identifier,
-    SECRET,
-    { messageAuthenticator: true, authenticator },
-    (w) =>
-      w
-        .string(Attr.UserName, code)
-        .octets(Attr.ChapPassword, chapResponse(identifier, Buffer.from(code), authenticator))
-        .string(Attr.NasIdentifier, 'bench')
-        .string(Attr.CallingStationId, macOf(voucher)),
-  );
+async function freeLoopbackPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
 }
 
-async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `portico_bench_${crypto.randomBytes(4).toString('hex')}`;
+async function createPgDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`create database ${name}`);
@@ -110,75 +128,177 @@ async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> 
   };
 }
 
+/** The load generator: a separate Node process, one job at a time over IPC. */
+function startLoadProcess(): { run(job: LoadJob): Promise<LoadResult>; stop(): void } {
+  const child = fork('bench/radius/load-process.ts', { execArgv: ['--import', 'tsx'] });
+  return {
+    run: (job) =>
+      new Promise((resolve) => {
+        child.once('message', (result) => resolve(result as LoadResult));
+        child.send(job);
+      }),
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+interface Measurement extends LoadResult {
+  cpuUsPerAnswer: number;
+  statementsPerAnswer: number | undefined;
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
-  const pgDb = await createPgDatabase().catch(() => undefined);
-  const env = { BENCH_VOUCHERS: String(VOUCHERS) };
-  const bare = await start('bare', 'bench/radius/bare-server.ts');
-  const sqlite = await start('portico-sqlite', 'bench/radius/portico-server.ts', {
-    ...env,
-    BENCH_DATABASE_URL: path.join(dir, 'bench.sqlite'),
-  });
-  const postgres = pgDb
-    ? await start('portico-postgres', 'bench/radius/portico-server.ts', {
-        ...env,
-        BENCH_DATABASE_URL: pgDb.url,
-      })
-    : undefined;
+  const cleanups: Array<() => Promise<void>> = [];
+  const targets = new Map<string, Target>();
+  const load = startLoadProcess();
+  try {
+    for (const name of SERVERS) {
+      if (name === 'bare') {
+        targets.set(name, await startNode(name, 'bench/radius/bare-server.ts'));
+      } else if (name === 'freeradius') {
+        if (!freeRadiusAvailable()) {
+          console.log('FreeRADIUS (freeradius, freeradius-postgresql) not installed: peer skipped');
+          continue;
+        }
+        const db = await createPgDatabase('radius_bench_fr');
+        cleanups.push(() => db.drop());
+        await seedFreeRadiusDatabase(db.url, SESSIONS);
+        const fr = await startFreeRadius({
+          dir: path.join(dir, 'freeradius'),
+          dbUrl: db.url,
+          secret: BENCH_SECRET,
+          authPort: await freeLoopbackPort(),
+          acctPort: await freeLoopbackPort(),
+        });
+        targets.set(name, {
+          name,
+          pid: fr.child.pid!,
+          authPort: fr.authPort,
+          acctPort: fr.acctPort,
+          stop: () => fr.stop(),
+        });
+      } else if (name === 'portico-pg') {
+        const db = await createPgDatabase('portico_bench');
+        cleanups.push(() => db.drop());
+        targets.set(
+          name,
+          await startNode(name, 'bench/radius/portico-server.ts', {
+            BENCH_DATABASE_URL: db.url,
+            BENCH_VOUCHERS: String(SESSIONS),
+          }),
+        );
+      } else if (name === 'portico-sqlite') {
+        targets.set(
+          name,
+          await startNode(name, 'bench/radius/portico-server.ts', {
+            BENCH_DATABASE_URL: path.join(dir, 'bench.sqlite'),
+            BENCH_VOUCHERS: String(SESSIONS),
+          }),
+        );
+      }
+    }
 
-  const results: Record<string, LoadResult[]> = {};
-  const measure = async (label: string, port: number, makePacket: (id: number, seq: number) => Buffer) => {
-    const result = await runLoad({
-      host: '127.0.0.1',
-      port,
+    const tag = `r${Date.now().toString(36)}`;
+    const job = (target: Target, kind: WorkKind, extra: Partial<LoadJob> = {}): LoadJob => ({
+      target: target.name,
+      port: kind === 'chap' ? target.authPort : target.acctPort,
+      kind,
+      sessions: SESSIONS,
       sockets: SOCKETS,
       window: WINDOW,
       durationMs: SECONDS * 1000,
-      makePacket,
+      tag: `${tag}-${target.name}`,
+      ...extra,
     });
-    (results[label] ??= []).push(result);
+
     console.log(
-      `${label.padEnd(34)} ${String(result.perSecond).padStart(7)}/s  p50 ${result.p50Ms.toFixed(2).padStart(7)} ms  p99 ${result.p99Ms.toFixed(2).padStart(8)} ms  sent ${result.sent}  lost ${result.lost}`,
+      `RADIUS bench: ${SESSIONS} sessions, ${SOCKETS} sockets × ${WINDOW} in flight, ${SECONDS} s per run, ${ROUNDS} rounds, ` +
+        `${os.cpus().length} CPUs, Node ${process.version}, load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
     );
-    await new Promise((r) => setTimeout(r, 500));
-  };
-
-  console.log(
-    `RADIUS bench: ${SOCKETS} sockets × window ${WINDOW}, ${SECONDS}s per run, ${ROUNDS} rounds, ${os.cpus().length} CPUs`,
-  );
-  for (let round = 1; round <= ROUNDS; round++) {
-    await measure('interim  bare decode+answer', bare.acctPort, interimPacket);
-    await measure('interim  portico sqlite', sqlite.acctPort, interimPacket);
-    if (postgres) await measure('interim  portico postgres', postgres.acctPort, interimPacket);
-    await measure('chap     bare decode+answer', bare.authPort, chapPacket);
-    await measure('chap     portico sqlite', sqlite.authPort, chapPacket);
-    if (postgres) await measure('chap     portico postgres', postgres.authPort, chapPacket);
-  }
-
-  const mean = (label: string) => {
-    const runs = results[label] ?? [];
-    return runs.reduce((sum, r) => sum + r.perSecond, 0) / Math.max(1, runs.length);
-  };
-  const lost = (label: string) => (results[label] ?? []).reduce((sum, r) => sum + r.lost, 0);
-  console.log('\nmean answers/s and ratio to the bare server (same run):');
-  for (const kind of ['interim', 'chap'] as const) {
-    const base = mean(`${kind === 'interim' ? 'interim ' : 'chap    '} bare decode+answer`);
-    for (const db of ['sqlite', 'postgres']) {
-      const label = `${kind === 'interim' ? 'interim ' : 'chap    '} portico ${db}`;
-      if (!results[label]) continue;
-      console.log(
-        `  ${label.padEnd(32)} ${Math.round(mean(label))}/s vs bare ${Math.round(base)}/s  ratio ${(mean(label) / base).toFixed(2)}  lost ${lost(label)}`,
-      );
+    if (WORK.includes('interim')) {
+      for (const target of targets.values()) {
+        const primed = await load.run(job(target, 'interim', { count: SESSIONS }));
+        console.log(
+          `priming ${target.name}: ${primed.answered}/${SESSIONS} sessions known, lost ${primed.lost}`,
+        );
+      }
     }
-  }
 
-  for (const target of [bare, sqlite, postgres]) {
-    if (!target) continue;
-    target.child.kill('SIGTERM');
-    await new Promise((r) => target.child.once('exit', r));
+    const results = new Map<string, Measurement[]>();
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const kind of WORK) {
+        // Alternate the order each round so no server always runs right after another.
+        const order = [...targets.values()];
+        if (round % 2 === 0) order.reverse();
+        for (const target of order) {
+          const statementsBefore = target.name === 'portico-pg' ? await target.statements?.() : undefined;
+          const cpuBefore = cpuSeconds(target.pid);
+          const result = await load.run(job(target, kind));
+          const cpuUsPerAnswer = ((cpuSeconds(target.pid) - cpuBefore) * 1e6) / Math.max(1, result.answered);
+          const statementsPerAnswer =
+            statementsBefore === undefined
+              ? undefined
+              : ((await target.statements!()) - statementsBefore) / Math.max(1, result.answered);
+          const measurement = { ...result, cpuUsPerAnswer, statementsPerAnswer };
+          const key = `${kind}|${target.name}`;
+          results.set(key, [...(results.get(key) ?? []), measurement]);
+          console.log(
+            `round ${round} ${kind.padEnd(9)} ${target.name.padEnd(14)} ${String(result.perSecond).padStart(6)}/s  ` +
+              `p50 ${result.p50Ms.toFixed(1).padStart(6)} ms  p99 ${result.p99Ms.toFixed(1).padStart(6)} ms  ` +
+              `lost ${result.lost}  cpu ${cpuUsPerAnswer.toFixed(0)} µs/req  ` +
+              (statementsPerAnswer === undefined
+                ? ''
+                : `${statementsPerAnswer.toFixed(2)} statements/req  `) +
+              `load ${os.loadavg()[0]!.toFixed(2)}`,
+          );
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    }
+
+    const summary = (kind: WorkKind, name: string) => {
+      const runs = results.get(`${kind}|${name}`);
+      if (!runs) return undefined;
+      return {
+        perSecond: runs.map((r) => r.perSecond),
+        p50: Math.max(...runs.map((r) => r.p50Ms)),
+        p99: Math.max(...runs.map((r) => r.p99Ms)),
+        lost: runs.reduce((s, r) => s + r.lost, 0),
+        cpu: runs.reduce((s, r) => s + r.cpuUsPerAnswer, 0) / runs.length,
+        mean: runs.reduce((s, r) => s + r.perSecond, 0) / runs.length,
+      };
+    };
+    console.log(
+      `\n| Work | Server | answers/s (per round) | p50 / p99 ms (worst round) | lost | server CPU µs/req | × FreeRADIUS | × bare |`,
+    );
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const kind of WORK) {
+      const peer = summary(kind, 'freeradius');
+      const bare = summary(kind, 'bare');
+      for (const name of targets.keys()) {
+        const s = summary(kind, name)!;
+        console.log(
+          `| ${kind} | ${name} | ${s.perSecond.map((v) => v.toLocaleString('en-US')).join(' / ')} | ` +
+            `${s.p50.toFixed(1)} / ${s.p99.toFixed(1)} | ${s.lost} | ${s.cpu.toFixed(0)} | ` +
+            `${peer ? (s.mean / peer.mean).toFixed(2) : '—'} | ${bare ? (s.mean / bare.mean).toFixed(2) : '—'} |`,
+        );
+      }
+    }
+    console.log(
+      `\nload average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+  } finally {
+    load.stop();
+    for (const target of targets.values()) await target.stop();
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  await pgDb?.drop();
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 await main();

@@ -15,7 +15,12 @@ measure() { # command... → milliseconds to ready
   PORTICO_DATA_DIR="$data" PORT=$port HOST=127.0.0.1 RADIUS_HOST=127.0.0.1 RADIUS_AUTH_PORT=0 \
     RADIUS_ACCT_PORT=0 LOG_LEVEL=silent "$@" >/dev/null 2>&1 &
   pid=$!
-  until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.02; done
+  local waited=0
+  until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
+    sleep 0.02
+    waited=$((waited + 1))
+    if [ $waited -gt 6000 ] || ! kill -0 "$pid" 2>/dev/null; then echo "server did not get ready" >&2; exit 1; fi
+  done
   end=$(date +%s%N)
   kill -TERM "$pid"
   wait "$pid" || true

@@ -21,6 +21,7 @@ import {
   describeSmsText,
   GATEWAY_TYPES,
   isSmsStatus,
+  publicBaseUrl,
   isSmsType,
   SMS_STATUSES,
   SMS_TYPES,
@@ -32,7 +33,16 @@ import {
 import type { Tenant } from '../store/index.js';
 import { checked, dayRangeInZone, idParam, text, type FormBody } from './forms.js';
 import type { AdminKit, AdminPagesExtension } from './kit.js';
-import { Table, ActionButton, Badge, CsrfField, Empty, isFiltered, Pager } from './views/components.js';
+import {
+  Table,
+  ActionButton,
+  Badge,
+  CsrfField,
+  Empty,
+  isFiltered,
+  Pager,
+  when as adminWhen,
+} from './views/components.js';
 
 export interface SmsAdminDeps {
   sms: SmsService;
@@ -40,6 +50,8 @@ export interface SmsAdminDeps {
   portalSettings: PortalSettingsService;
   /** The portal address SMS links use, and where it came from. */
   portalAddress: (tenant: Tenant) => Promise<PortalAddress>;
+  /** PORTICO_PUBLIC_URL: where providers report delivery when a tenant has no public address. */
+  deploymentPublicUrl?: string;
   /** Finds a customer by phone (as typed) for the notification preview. */
   findCustomerIdByPhone: (tenant: Tenant, phone: string) => Promise<number | undefined>;
 }
@@ -305,6 +317,33 @@ function GatewayForm(props: {
   );
 }
 
+/** Whether and how this gateway's delivery reports reach Portico, in words (docs/sms.md). */
+export function deliveryReportsText(gateway: GatewayView, base: string | undefined): string {
+  const settings = gateway.settings;
+  const publicHint = 'set the Public address under Config > Business (providers must reach it)';
+  switch (gateway.type) {
+    case 'smpp':
+      return settings.bindMode === 'transmitter'
+        ? 'Off: a transmitter bind receives no receipts. Bind as transceiver to get them.'
+        : 'On: the SMSC sends a receipt per part on the transceiver link.';
+    case 'twilio':
+      if (!base) return `Off: ${publicHint}.`;
+      if (settings.apiKeySid && !gateway.secretsSet.includes('authToken'))
+        return "Off: with an API key, enter the auth token so Portico can verify Twilio's signed callbacks.";
+      return `On: Twilio reports to ${base}/sms/callbacks/twilio/${gateway.id} (signed with the auth token).`;
+    case 'http': {
+      const str = (value: unknown) => (typeof value === 'string' ? value : '');
+      const template = str(settings.url) + str(settings.payloadTemplate);
+      if (!template.includes('{dlr_url}'))
+        return 'Off: put {dlr_url} where the provider takes a delivery-report URL (Kannel: &dlr-mask=3&dlr-url={dlr_url}).';
+      if (!base) return `Off: ${publicHint}.`;
+      return `On: {dlr_url} becomes ${base}/sms/callbacks/http/${gateway.id}/<this gateway's secret>?ref=<message id>&status=%d.`;
+    }
+    default:
+      return 'None: the server log gateway only writes messages to the log.';
+  }
+}
+
 function TestForm({ gateway, csrf }: { gateway: GatewayView; csrf: string }): VNode {
   return (
     <form method="post" action={`/admin/config/sms-gateways/${gateway.id}/test`} class="stack">
@@ -322,17 +361,9 @@ function TestForm({ gateway, csrf }: { gateway: GatewayView; csrf: string }): VN
   );
 }
 
+/** The admin date format (views/components when), in the tenant's zone and locale. */
 function when(ms: number | null, tenant: Tenant): string {
-  if (ms === null) return '—';
-  try {
-    return new Intl.DateTimeFormat(tenant.locale, {
-      timeZone: tenant.time_zone,
-      dateStyle: 'medium',
-      timeStyle: 'medium',
-    }).format(ms);
-  } catch {
-    return new Date(ms).toISOString();
-  }
+  return adminWhen(ms, tenant);
 }
 
 function describe(error: AppError): string {
@@ -552,6 +583,10 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
             <p>
               <a href="/admin/config/sms-gateways">← All SMS gateways</a> · {GATEWAY_LABELS[gateway.type]} ·{' '}
               <Badge status={gateway.enabled ? 'active' : 'disabled'} />
+            </p>
+            <p data-delivery-reports>
+              Delivery reports:{' '}
+              {deliveryReportsText(gateway, publicBaseUrl(request.tenant, deps.deploymentPublicUrl))}
             </p>
             {options.test ? (
               <section aria-label="Test result">

@@ -29,6 +29,11 @@ export interface Config {
    * that would take the client's address from the leftmost X-Forwarded-For, which anyone can write.
    */
   trustProxy: TrustProxy;
+  /**
+   * Whether requests for a host name no tenant claims get the default tenant: 'auto' (while there
+   * is one tenant), 'on', or 'off' (404).
+   */
+  hostFallback: 'auto' | 'on' | 'off';
   logLevel: string;
   /**
    * How often the usage worker runs: closes stale sessions, expires vouchers, and retries
@@ -188,6 +193,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     );
   }
 
+  const hostFallbackRaw = env.PORTICO_HOST_FALLBACK?.trim().toLowerCase() || 'auto';
+  let hostFallback: Config['hostFallback'] = 'auto';
+  if (hostFallbackRaw === 'on' || hostFallbackRaw === '1') hostFallback = 'on';
+  else if (hostFallbackRaw === 'off' || hostFallbackRaw === '0') hostFallback = 'off';
+  else if (hostFallbackRaw !== 'auto')
+    problems.push(`PORTICO_HOST_FALLBACK must be auto, on or off, got "${env.PORTICO_HOST_FALLBACK}"`);
+
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(
@@ -219,6 +231,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     secret,
     publicUrl,
     trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
+    hostFallback,
     logLevel,
     sweepIntervalSeconds,
     radius: {

@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database, Device } from '../store/index.js';
+import { rowsTable } from '../store/queries.js';
 import { eventMacColumns } from './repository.js';
 
 export interface DeviceWithPresence extends Device {
@@ -112,6 +113,25 @@ export class DeviceAccessRepository {
       .execute();
   }
 
+  /** markSeen for many devices in one statement (each device once: its latest sighting wins). */
+  async markSeenMany(
+    items: ReadonlyArray<{ tenantId: number; deviceId: number; hotspotId: number; nowMs: number }>,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const latest = new Map<number, (typeof items)[number]>();
+    for (const item of items) {
+      const previous = latest.get(item.deviceId);
+      if (!previous || previous.nowMs <= item.nowMs) latest.set(item.deviceId, item);
+    }
+    const rows = [...latest.values()]
+      .sort((a, b) => a.deviceId - b.deviceId)
+      .map((i) => [i.deviceId, i.tenantId, i.hotspotId, i.nowMs]);
+    await sql`update devices set last_seen_at = s.at, last_hotspot_id = s.hid,
+        first_seen_at = coalesce(devices.first_seen_at, s.at)
+      from ${rowsTable(this.dialect, 's', { id: 'bigint', tid: 'bigint', hid: 'bigint', at: 'bigint' }, rows)}
+      where devices.id = s.id and devices.tenant_id = s.tid`.execute(this.db);
+  }
+
   async delete(tenantId: number, deviceId: number): Promise<void> {
     await this.db
       .deleteFrom('devices')
@@ -167,7 +187,7 @@ export class DeviceAccessRepository {
       .execute();
   }
 
-  /** addUsage for many devices: one UPDATE … FROM (VALUES …) per 1000 devices. */
+  /** addUsage for many devices: one UPDATE … FROM (rows) statement. */
   async addUsageMany(
     items: Array<{
       tenantId: number;
@@ -179,19 +199,29 @@ export class DeviceAccessRepository {
     }>,
     nowMs: number,
   ): Promise<void> {
-    const big = (value: number) => sql`cast(${value} as bigint)`;
-    for (let i = 0; i < items.length; i += 1000) {
+    for (let i = 0; i < items.length; i += 5000) {
       const rows = items
-        .slice(i, i + 1000)
-        .map(
-          (item) =>
-            sql`(${big(item.deviceId)}, ${big(item.tenantId)}, ${big(item.downloadedBytes)}, ${big(item.uploadedBytes)}, ${big(item.onlineSeconds)}, ${big(item.hotspotId)})`,
-        );
-      await sql`with d(id, tid, dd, du, ds, hid) as (values ${sql.join(rows)})
-        update devices set
+        .slice(i, i + 5000)
+        .map((item) => [
+          item.deviceId,
+          item.tenantId,
+          item.downloadedBytes,
+          item.uploadedBytes,
+          item.onlineSeconds,
+          item.hotspotId,
+        ]);
+      const columns = {
+        id: 'bigint',
+        tid: 'bigint',
+        dd: 'bigint',
+        du: 'bigint',
+        ds: 'bigint',
+        hid: 'bigint',
+      } as const;
+      await sql`update devices set
           downloaded_bytes = devices.downloaded_bytes + d.dd, uploaded_bytes = devices.uploaded_bytes + d.du,
-          online_seconds = devices.online_seconds + d.ds, last_seen_at = ${big(nowMs)}, last_hotspot_id = d.hid
-        from d
+          online_seconds = devices.online_seconds + d.ds, last_seen_at = ${sql`cast(${nowMs} as bigint)`}, last_hotspot_id = d.hid
+        from ${rowsTable(this.dialect, 'd', columns, rows)}
         where devices.id = d.id and devices.tenant_id = d.tid`.execute(this.db);
     }
   }

@@ -4,5 +4,6 @@ export * from './random.js';
 export * from './units.js';
 export * from './pagination.js';
 export * from './deadline.js';
+export * from './batcher.js';
 export * from './plural.js';
 export * from './names.js';

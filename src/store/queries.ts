@@ -40,3 +40,27 @@ export function containsText(expression: Expression<unknown>, text: string): Raw
   const literal = text.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`);
   return sql<boolean>`lower(${expression}) like ${`%${literal}%`} escape '\\'`;
 }
+
+export type RowsColumnType = 'bigint' | 'integer' | 'text';
+
+/**
+ * Many rows as a table in one statement, with a fixed number of parameters whatever the row
+ * count: PostgreSQL `unnest` of one typed array per column (the statement text never changes),
+ * SQLite `json_each` over one JSON parameter. Use as `from ${rowsTable(…)}` or in a join.
+ */
+export function rowsTable(
+  dialect: 'sqlite' | 'postgres',
+  alias: string,
+  columns: Record<string, RowsColumnType>,
+  rows: ReadonlyArray<ReadonlyArray<string | number | null>>,
+): RawBuilder<unknown> {
+  const names = Object.keys(columns);
+  if (dialect === 'postgres') {
+    const arrays = names.map(
+      (name, c) => sql`cast(${rows.map((row) => row[c] ?? null)} as ${sql.raw(columns[name]!)}[])`,
+    );
+    return sql`unnest(${sql.join(arrays)}) as ${sql.raw(alias)}(${sql.raw(names.join(', '))})`;
+  }
+  const fields = names.map((name, c) => sql.raw(`json_extract(value, '$[${c}]') as ${name}`));
+  return sql`(select ${sql.join(fields)} from json_each(${JSON.stringify(rows)})) as ${sql.raw(alias)}`;
+}

@@ -298,28 +298,27 @@ export class AccountingRecorder {
     const createdNow = new Set<number>();
     if (missing.length > 0) {
       missing.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const [, group] of missing) {
-        const first = group[0]!;
-        const owner = await this.resolveOwner(vouchers, devices, first);
-        const startedAtMs =
-          first.statusType === AcctStatusType.Start
-            ? first.eventAtMs
-            : first.eventAtMs - (first.sessionSeconds ?? 0) * 1000;
-        await sessions.insertIfAbsent({
+      const firsts = missing.map(([, group]) => group[0]!);
+      const owners = await this.resolveOwners(vouchers, devices, firsts);
+      await sessions.insertManyIfAbsent(
+        firsts.map((first, i) => ({
           tenantId: first.tenantId,
           hotspotId: first.hotspotId,
           acctSessionId: first.acctSessionId!,
-          voucherId: owner.voucherId,
-          deviceId: owner.deviceId,
+          voucherId: owners[i]!.voucherId,
+          deviceId: owners[i]!.deviceId,
           userName: first.userName,
           mac: (first.callingStationId ? parseMac(first.callingStationId) : undefined) ?? null,
           framedIp: first.framedIp ?? null,
           nasPort: first.nasPort ?? null,
           classTag: first.classTag ?? null,
-          startedAtMs,
+          startedAtMs:
+            first.statusType === AcctStatusType.Start
+              ? first.eventAtMs
+              : first.eventAtMs - (first.sessionSeconds ?? 0) * 1000,
           nowMs,
-        });
-      }
+        })),
+      );
       const created = await sessions.findForUpdate(
         missing.map(([, g]) => ({ hotspotId: g[0]!.hotspotId, acctSessionId: g[0]!.acctSessionId! })),
       );
@@ -441,6 +440,8 @@ export class AccountingRecorder {
       }
     }
     await sessions.addDailyMany(dailyRows);
+    const goOnline: Array<{ tenantId: number; id: number }> = [];
+    const goOffline: Array<{ tenantId: number; id: number }> = [];
     for (const [voucherId, touch] of ordered) {
       const voucher: Voucher | undefined = updated.get(voucherId);
       if (voucher) {
@@ -453,12 +454,15 @@ export class AccountingRecorder {
           continue;
         }
       }
-      // Status transitions as conditional UPDATEs, only when they can change something.
+      // Status transitions as conditional UPDATEs, only when they can change something; one
+      // statement each for the whole batch (online first, as for a single voucher).
       if (touch.open && (voucher === undefined ? touch.started : voucher.status === 'active')) {
-        await vouchers.markOnline(touch.tenantId, voucherId, nowMs);
+        goOnline.push({ tenantId: touch.tenantId, id: voucherId });
       }
-      if (touch.stopped) await vouchers.markOfflineIfIdle(touch.tenantId, voucherId, nowMs);
+      if (touch.stopped) goOffline.push({ tenantId: touch.tenantId, id: voucherId });
     }
+    await vouchers.markOnlineMany(goOnline, nowMs);
+    await vouchers.markOfflineIfIdleMany(goOffline, nowMs);
     await devices.addUsageMany(
       [...deviceDeltas.entries()]
         .sort(([a], [b]) => a - b)
@@ -491,6 +495,44 @@ export class AccountingRecorder {
       touched.set(voucherId, touch);
     }
     return touch;
+  }
+
+  /**
+   * resolveOwner for many new sessions: one statement answers the common cases (our Class, or
+   * the full code as User-Name); the rest (short code, MAC as User-Name, a Class naming a voucher
+   * that is gone) go through resolveOwner one by one, with the same rules.
+   */
+  private async resolveOwners(
+    vouchers: VoucherAccessRepository,
+    devices: DeviceAccessRepository,
+    records: AccountingRecord[],
+  ): Promise<Array<{ voucherId: number | null; deviceId: number | null }>> {
+    const inputs = records.map((record) => {
+      const tag = decodeClassTag(record.classTag);
+      return {
+        tenantId: record.tenantId,
+        tagVoucherId: tag?.voucherId ?? null,
+        tagDeviceId: tag?.deviceId ?? null,
+        code: record.userName.trim(),
+        mac: (record.callingStationId ? parseMac(record.callingStationId) : undefined) ?? null,
+      };
+    });
+    const facts = await vouchers.findSessionOwnerFacts(inputs);
+    const owners: Array<{ voucherId: number | null; deviceId: number | null }> = [];
+    for (const [i, record] of records.entries()) {
+      const fact = facts[i]!;
+      const input = inputs[i]!;
+      if (fact.tagVoucherId !== null) {
+        // Same order as resolveOwner: the Class's device if it still exists, else the MAC's.
+        const deviceId = (input.tagDeviceId !== null ? fact.tagDeviceId : null) ?? fact.tagMacDeviceId;
+        owners.push({ voucherId: fact.tagVoucherId, deviceId });
+      } else if (fact.codeVoucherId !== null) {
+        owners.push({ voucherId: fact.codeVoucherId, deviceId: fact.codeMacDeviceId });
+      } else {
+        owners.push(await this.resolveOwner(vouchers, devices, record));
+      }
+    }
+    return owners;
   }
 
   /** Which voucher and device a new session belongs to: our Class, else User-Name / MAC. */

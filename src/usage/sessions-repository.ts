@@ -4,6 +4,7 @@
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, Session } from '../store/index.js';
+import { rowsTable } from '../store/queries.js';
 
 export type SessionRow = Session;
 
@@ -47,21 +48,18 @@ export class SessionsRepository {
    */
   async findForUpdate(keys: Array<{ hotspotId: number; acctSessionId: string }>): Promise<SessionRow[]> {
     if (keys.length === 0) return [];
-    const hotspotIds = [...new Set(keys.map((k) => k.hotspotId))];
-    const ids = [...new Set(keys.map((k) => k.acctSessionId))];
-    const wanted = new Set(keys.map((k) => `${k.hotspotId}\u0000${k.acctSessionId}`));
     const rows: SessionRow[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      let query = this.db
-        .selectFrom('sessions')
-        .selectAll()
-        .where('hotspot_id', 'in', hotspotIds)
-        .where('acct_session_id', 'in', ids.slice(i, i + 500))
-        .orderBy('id');
-      if (this.dialect === 'postgres') query = query.forUpdate();
-      rows.push(...(await query.execute()));
+    for (let i = 0; i < keys.length; i += 5000) {
+      const wanted = keys.slice(i, i + 5000).map((k) => [k.hotspotId, k.acctSessionId]);
+      const found = await sql<SessionRow>`select sessions.* from sessions
+        join ${rowsTable(this.dialect, 'k', { hid: 'bigint', sid: 'text' }, wanted)}
+          on sessions.hotspot_id = k.hid and sessions.acct_session_id = k.sid
+        order by sessions.id ${sql.raw(this.dialect === 'postgres' ? 'for update of sessions' : '')}`.execute(
+        this.db,
+      );
+      rows.push(...found.rows);
     }
-    return rows.filter((row) => wanted.has(`${row.hotspot_id}\u0000${row.acct_session_id}`));
+    return rows;
   }
 
   /** Inserts a session unless another packet (or process) created it first. */
@@ -99,6 +97,34 @@ export class SessionsRepository {
       .execute();
   }
 
+  /** insertIfAbsent for many sessions: one multi-row INSERT … ON CONFLICT DO NOTHING per 500, in the order given. */
+  async insertManyIfAbsent(
+    rows: ReadonlyArray<Parameters<SessionsRepository['insertIfAbsent']>[0]>,
+  ): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.db
+        .insertInto('sessions')
+        .values(
+          rows.slice(i, i + 500).map((values) => ({
+            tenant_id: values.tenantId,
+            hotspot_id: values.hotspotId,
+            acct_session_id: values.acctSessionId,
+            voucher_id: values.voucherId,
+            device_id: values.deviceId,
+            user_name: values.userName.slice(0, 253),
+            mac: values.mac,
+            framed_ip: values.framedIp,
+            nas_port: values.nasPort?.slice(0, 64) ?? null,
+            class_tag: values.classTag?.slice(0, 64) ?? null,
+            started_at: values.startedAtMs,
+            updated_at: values.nowMs,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['hotspot_id', 'acct_session_id']).doNothing())
+        .execute();
+    }
+  }
+
   async update(
     id: number,
     values: SessionCounters & {
@@ -124,23 +150,36 @@ export class SessionsRepository {
   }
 
   /**
-   * Writes many sessions' new state with one UPDATE … FROM (VALUES …) per 1000 rows (one round
-   * trip on PostgreSQL, one prepared statement on SQLite, instead of one per session).
+   * Writes many sessions' new state with one UPDATE … FROM (rows) statement (one round trip on
+   * PostgreSQL, one statement on SQLite, instead of one per session).
    */
   async updateMany(updates: SessionUpdate[]): Promise<void> {
-    const big = (value: number | null) => sql`cast(${value} as bigint)`;
-    const text = (value: string | null) => sql`cast(${value} as varchar(253))`;
-    for (let i = 0; i < updates.length; i += 1000) {
+    const columns = {
+      id: 'bigint',
+      d: 'bigint',
+      u: 'bigint',
+      t: 'bigint',
+      ua: 'bigint',
+      sa: 'bigint',
+      tc: 'text',
+      ip: 'text',
+    } as const;
+    for (let i = 0; i < updates.length; i += 5000) {
       const rows = updates
-        .slice(i, i + 1000)
-        .map(
-          (u) =>
-            sql`(${big(u.id)}, ${big(u.downloadedBytes)}, ${big(u.uploadedBytes)}, ${big(u.sessionSeconds)}, ${big(u.updatedAtMs)}, ${big(u.stoppedAtMs)}, ${text(u.terminateCause)}, ${text(u.framedIp)})`,
-        );
-      await sql`with v(id, d, u, t, ua, sa, tc, ip) as (values ${sql.join(rows)})
-        update sessions set downloaded_bytes = v.d, uploaded_bytes = v.u, session_seconds = v.t,
+        .slice(i, i + 5000)
+        .map((u) => [
+          u.id,
+          u.downloadedBytes,
+          u.uploadedBytes,
+          u.sessionSeconds,
+          u.updatedAtMs,
+          u.stoppedAtMs,
+          u.terminateCause,
+          u.framedIp,
+        ]);
+      await sql`update sessions set downloaded_bytes = v.d, uploaded_bytes = v.u, session_seconds = v.t,
           updated_at = v.ua, stopped_at = v.sa, terminate_cause = v.tc, framed_ip = v.ip
-        from v where sessions.id = v.id`.execute(this.db);
+        from ${rowsTable(this.dialect, 'v', columns, rows)} where sessions.id = v.id`.execute(this.db);
     }
   }
 

@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository, isRandomizedMac, parseMac } from '../devices/index.js';
-import type { Clock, ErrorCode } from '../shared/index.js';
+import { Batcher, type Clock, type ErrorCode } from '../shared/index.js';
 import type { Database, Voucher } from '../store/index.js';
 import type { TenantsRepository, VoucherSettings } from '../tenants/index.js';
 import { VoucherAccessRepository } from './access-repository.js';
@@ -111,8 +111,46 @@ function refuse(code: ErrorCode, message = ACCESS_MESSAGES[code] ?? 'Access deni
   return { accepted: false, code, message };
 }
 
+/** Logins looked up (and devices marked seen) together: one statement per batch, not per login. */
+const LOGIN_BATCH = 500;
+/** Batches at the database at once: two keep it busy while the next batch gathers. */
+const LOGIN_BATCHES_IN_FLIGHT = 2;
+
+type LoginLookup = { voucher: Voucher; deviceId: number | null } | undefined;
+
+/** An acceptance of `voucher` with its limits and the Session-Timeout they imply. */
+function accepted(
+  voucher: Voucher,
+  method: 'voucher' | 'mac',
+  deviceId: number | null,
+  mac: string | null,
+  nowMs: number,
+): AccessDecision {
+  const limits = evaluateVoucherLimits(voucher, nowMs);
+  const timeouts = [
+    limits.remainingSeconds,
+    limits.expiresAtMs === null ? null : Math.ceil((limits.expiresAtMs - nowMs) / 1000),
+  ].filter((v): v is number => v !== null);
+  return {
+    accepted: true,
+    method,
+    voucher,
+    deviceId,
+    mac,
+    limits,
+    sessionTimeoutSeconds: timeouts.length > 0 ? Math.max(1, Math.min(...timeouts)) : null,
+  };
+}
+
 export class VoucherAccessPolicy {
   private readonly settingsCache = new Map<number, { settings: VoucherSettings; expiresAtMs: number }>();
+  /** Concurrent Access-Requests share one lookup of their vouchers and devices. */
+  private readonly logins: Batcher<{ tenantId: number; code: string; mac: string | null }, LoginLookup>;
+  /** "Last seen" of known devices, written for a whole batch of logins at once. */
+  private readonly sightings: Batcher<
+    { tenantId: number; deviceId: number; hotspotId: number; nowMs: number },
+    undefined
+  >;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -121,7 +159,17 @@ export class VoucherAccessPolicy {
     private readonly clock: Clock,
     private readonly hooks: AccessPolicyHooks = {},
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    const options = { maxBatch: LOGIN_BATCH, maxConcurrent: LOGIN_BATCHES_IN_FLIGHT };
+    this.logins = new Batcher(
+      (logins) => new VoucherAccessRepository(db, dialect).findForLoginMany(logins),
+      options,
+    );
+    this.sightings = new Batcher(async (items) => {
+      await new DeviceAccessRepository(db, dialect).markSeenMany(items);
+      return items.map(() => undefined);
+    }, options);
+  }
 
   private async voucherSettings(tenantId: number): Promise<VoucherSettings> {
     const now = Date.now();
@@ -135,12 +183,17 @@ export class VoucherAccessPolicy {
   /** Decides an Access-Request. Never throws for a refusal: returns a code and a message. */
   async authorize(attempt: AccessAttempt): Promise<AccessDecision> {
     const vouchers = new VoucherAccessRepository(this.db, this.dialect);
-    const devices = new DeviceAccessRepository(this.db);
+    const devices = new DeviceAccessRepository(this.db, this.dialect);
     const nowMs = this.clock.nowMs();
     const userName = attempt.userName.trim();
     const clientMac = attempt.callingStationId ? parseMac(attempt.callingStationId) : undefined;
 
-    let voucher = await vouchers.findByCode(attempt.tenantId, userName);
+    const login = await this.logins.add({
+      tenantId: attempt.tenantId,
+      code: userName,
+      mac: clientMac ?? null,
+    });
+    let voucher = login?.voucher;
     if (!voucher) {
       const settings = await this.voucherSettings(attempt.tenantId);
       if (settings.acceptShortCode) voucher = await vouchers.findByShortCode(attempt.tenantId, userName);
@@ -148,6 +201,23 @@ export class VoucherAccessPolicy {
     if (voucher) {
       // The password is the code as typed (a voucher code is not a user password, RFC 2865 §5.3).
       if (!attempt.passwordMatches(attempt.userName)) return refuse('VOUCHER_UNKNOWN');
+      // A device already on an activated, live voucher takes no slot and activates nothing, so
+      // it needs no transaction or row lock: the decision is the one admit() would take under
+      // the lock (an operator's change racing this login is as racy there, right after COMMIT).
+      if (
+        login?.deviceId != null &&
+        clientMac !== undefined &&
+        (voucher.status === 'active' || voucher.status === 'online') &&
+        this.checkStatus(voucher, nowMs) === undefined
+      ) {
+        await this.sightings.add({
+          tenantId: attempt.tenantId,
+          deviceId: login.deviceId,
+          hotspotId: attempt.hotspotId,
+          nowMs,
+        });
+        return accepted(voucher, 'voucher', login.deviceId, clientMac, nowMs);
+      }
       return this.admit(voucher, 'voucher', clientMac ?? null, attempt, nowMs);
     }
 
@@ -232,7 +302,7 @@ export class VoucherAccessPolicy {
     let replacedMac: string | null = null;
     const outcome = await this.db.transaction().execute(async (trx) => {
       const vouchers = new VoucherAccessRepository(trx, this.dialect);
-      const devices = new DeviceAccessRepository(trx);
+      const devices = new DeviceAccessRepository(trx, this.dialect);
       const voucher = await vouchers.lock(attempt.tenantId, found.id);
       if (!voucher) return refuse('VOUCHER_UNKNOWN');
       const recheck = this.checkStatus(voucher, nowMs);
@@ -294,21 +364,7 @@ export class VoucherAccessPolicy {
         if (activated)
           current = { ...voucher, status: 'active', activated_at: nowMs, expires_at: expiresAtMs };
       }
-      const limits = evaluateVoucherLimits(current, nowMs);
-      const timeouts = [
-        limits.remainingSeconds,
-        limits.expiresAtMs === null ? null : Math.ceil((limits.expiresAtMs - nowMs) / 1000),
-      ].filter((v): v is number => v !== null);
-      const decision: AccessDecision = {
-        accepted: true,
-        method,
-        voucher: current,
-        deviceId,
-        mac,
-        limits,
-        sessionTimeoutSeconds: timeouts.length > 0 ? Math.max(1, Math.min(...timeouts)) : null,
-      };
-      return decision;
+      return accepted(current, method, deviceId, mac, nowMs);
     });
 
     if (outcome.accepted) {

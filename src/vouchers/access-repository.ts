@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database, Voucher } from '../store/index.js';
+import { rowsTable } from '../store/queries.js';
 
 /** Statuses a voucher can log in with. */
 export const LIVE_VOUCHER_STATUSES = ['new', 'active', 'online'] as const;
@@ -32,6 +33,34 @@ export class VoucherAccessRepository {
       .where('tenant_id', '=', tenantId)
       .where('code', '=', code)
       .executeTakeFirst();
+  }
+
+  /**
+   * Logins in one statement: for each (tenant, code, MAC), the voucher with that code and the id
+   * of its device with that MAC (null when the MAC is not on it). Results are in input order,
+   * undefined where no voucher has the code.
+   */
+  async findForLoginMany(
+    logins: ReadonlyArray<{ tenantId: number; code: string; mac: string | null }>,
+  ): Promise<Array<{ voucher: Voucher; deviceId: number | null } | undefined>> {
+    const found: Array<{ voucher: Voucher; deviceId: number | null } | undefined> = logins.map(
+      () => undefined,
+    );
+    const rows = await sql<Voucher & { login_index: number; login_device_id: number | null }>`
+      select r.i as login_index, d.id as login_device_id, v.*
+      from ${rowsTable(
+        this.dialect,
+        'r',
+        { i: 'integer', tid: 'bigint', code: 'text', mac: 'text' },
+        logins.map((l, i) => [i, l.tenantId, l.code, l.mac]),
+      )}
+      join vouchers v on v.tenant_id = r.tid and v.code = r.code
+      left join devices d on d.voucher_id = v.id and d.mac = r.mac and d.tenant_id = r.tid`.execute(this.db);
+    for (const row of rows.rows) {
+      const { login_index: index, login_device_id: deviceId, ...voucher } = row;
+      found[Number(index)] = { voucher: voucher, deviceId: deviceId === null ? null : Number(deviceId) };
+    }
+    return found;
   }
 
   findByShortCode(tenantId: number, shortCode: string): Promise<Voucher | undefined> {
@@ -107,6 +136,102 @@ export class VoucherAccessRepository {
       .execute();
   }
 
+  /** markOnline for many vouchers: one statement. */
+  async markOnlineMany(
+    vouchers: ReadonlyArray<{ tenantId: number; id: number }>,
+    nowMs: number,
+  ): Promise<void> {
+    if (vouchers.length === 0) return;
+    const rows = vouchers.map((v) => [v.id, v.tenantId]);
+    await sql`update vouchers set status = 'online', updated_at = ${sql`cast(${nowMs} as bigint)`}
+      from ${rowsTable(this.dialect, 'm', { id: 'bigint', tid: 'bigint' }, rows)}
+      where vouchers.id = m.id and vouchers.tenant_id = m.tid and vouchers.status = 'active'`.execute(
+      this.db,
+    );
+  }
+
+  /** markOfflineIfIdle for many vouchers: one statement. */
+  async markOfflineIfIdleMany(
+    vouchers: ReadonlyArray<{ tenantId: number; id: number }>,
+    nowMs: number,
+  ): Promise<void> {
+    if (vouchers.length === 0) return;
+    const rows = vouchers.map((v) => [v.id, v.tenantId]);
+    await sql`update vouchers set status = 'active', updated_at = ${sql`cast(${nowMs} as bigint)`}
+      from ${rowsTable(this.dialect, 'm', { id: 'bigint', tid: 'bigint' }, rows)}
+      where vouchers.id = m.id and vouchers.tenant_id = m.tid and vouchers.status = 'online'
+        and not exists (select 1 from sessions where sessions.tenant_id = m.tid
+          and sessions.voucher_id = m.id and sessions.stopped_at is null)`.execute(this.db);
+  }
+
+  /**
+   * The facts a new accounting session's owner is decided from, for many sessions in one
+   * statement: the voucher its Class names (and whether the Class's device still exists, and the
+   * device with its MAC on that voucher), and the voucher whose code is its User-Name (and the
+   * device with its MAC on it). Null where there is none. Results in input order.
+   */
+  async findSessionOwnerFacts(
+    items: ReadonlyArray<{
+      tenantId: number;
+      tagVoucherId: number | null;
+      tagDeviceId: number | null;
+      code: string;
+      mac: string | null;
+    }>,
+  ): Promise<
+    Array<{
+      tagVoucherId: number | null;
+      tagDeviceId: number | null;
+      tagMacDeviceId: number | null;
+      codeVoucherId: number | null;
+      codeMacDeviceId: number | null;
+    }>
+  > {
+    const rows = items.map((item, i) => [
+      i,
+      item.tenantId,
+      item.tagVoucherId,
+      item.tagDeviceId,
+      item.code,
+      item.mac,
+    ]);
+    const result = await sql<{
+      i: number;
+      tag_voucher_id: number | null;
+      tag_device_id: number | null;
+      tag_mac_device_id: number | null;
+      code_voucher_id: number | null;
+      code_mac_device_id: number | null;
+    }>`select r.i, tv.id as tag_voucher_id, td.id as tag_device_id, tm.id as tag_mac_device_id,
+        cv.id as code_voucher_id, cm.id as code_mac_device_id
+      from ${rowsTable(this.dialect, 'r', { i: 'integer', tid: 'bigint', tvid: 'bigint', tdid: 'bigint', code: 'text', mac: 'text' }, rows)}
+      left join vouchers tv on tv.tenant_id = r.tid and tv.id = r.tvid
+      left join devices td on td.tenant_id = r.tid and td.id = r.tdid
+      left join devices tm on tm.tenant_id = r.tid and tm.voucher_id = tv.id and tm.mac = r.mac
+      left join vouchers cv on cv.tenant_id = r.tid and cv.code = r.code
+      left join devices cm on cm.tenant_id = r.tid and cm.voucher_id = cv.id and cm.mac = r.mac`.execute(
+      this.db,
+    );
+    const id = (value: number | null) => (value === null ? null : Number(value));
+    const facts = items.map(() => ({
+      tagVoucherId: null as number | null,
+      tagDeviceId: null as number | null,
+      tagMacDeviceId: null as number | null,
+      codeVoucherId: null as number | null,
+      codeMacDeviceId: null as number | null,
+    }));
+    for (const row of result.rows) {
+      facts[Number(row.i)] = {
+        tagVoucherId: id(row.tag_voucher_id),
+        tagDeviceId: id(row.tag_device_id),
+        tagMacDeviceId: id(row.tag_mac_device_id),
+        codeVoucherId: id(row.code_voucher_id),
+        codeMacDeviceId: id(row.code_mac_device_id),
+      };
+    }
+    return facts;
+  }
+
   /** online → active once none of its sessions is open. */
   async markOfflineIfIdle(tenantId: number, id: number, nowMs: number): Promise<void> {
     await this.db
@@ -152,26 +277,36 @@ export class VoucherAccessRepository {
   }
 
   /**
-   * addUsage for many vouchers: one UPDATE … FROM (VALUES …) RETURNING per 1000 vouchers (one
-   * round trip, one statement). Returns the vouchers as they are now, by id.
+   * addUsage for many vouchers: one UPDATE … FROM (rows) RETURNING (one round trip, one
+   * statement, its text the same whatever the count). Returns the vouchers as they are now, by id.
    */
   async addUsageMany(
     items: Array<{ tenantId: number; id: number; delta: VoucherUsageDelta; lastSessionAtMs: number }>,
   ): Promise<Map<number, Voucher>> {
     const result = new Map<number, Voucher>();
-    const big = (value: number) => sql`cast(${value} as bigint)`;
-    for (let i = 0; i < items.length; i += 1000) {
+    for (let i = 0; i < items.length; i += 5000) {
       const rows = items
-        .slice(i, i + 1000)
-        .map(
-          (item) =>
-            sql`(${big(item.id)}, ${big(item.tenantId)}, ${big(item.delta.downloadedBytes)}, ${big(item.delta.uploadedBytes)}, ${big(item.delta.onlineSeconds)}, ${big(item.lastSessionAtMs)})`,
-        );
-      const updated = await sql<Voucher>`with d(id, tid, dd, du, ds, ls) as (values ${sql.join(rows)})
-        update vouchers set
+        .slice(i, i + 5000)
+        .map((item) => [
+          item.id,
+          item.tenantId,
+          item.delta.downloadedBytes,
+          item.delta.uploadedBytes,
+          item.delta.onlineSeconds,
+          item.lastSessionAtMs,
+        ]);
+      const columns = {
+        id: 'bigint',
+        tid: 'bigint',
+        dd: 'bigint',
+        du: 'bigint',
+        ds: 'bigint',
+        ls: 'bigint',
+      } as const;
+      const updated = await sql<Voucher>`update vouchers set
           downloaded_bytes = vouchers.downloaded_bytes + d.dd, uploaded_bytes = vouchers.uploaded_bytes + d.du,
           online_seconds = vouchers.online_seconds + d.ds, last_session_at = d.ls
-        from d
+        from ${rowsTable(this.dialect, 'd', columns, rows)}
         where vouchers.id = d.id and vouchers.tenant_id = d.tid
         returning ${sql.raw(this.dialect === 'postgres' ? 'vouchers.*' : '*')}`.execute(this.db);
       for (const voucher of updated.rows) result.set(Number(voucher.id), voucher);
