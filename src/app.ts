@@ -5,8 +5,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/index.js';
-import { ensureFirstAdmin, WebSessions, type FirstAdminResult } from './auth/index.js';
-import { registerAdmin } from './admin/index.js';
+import { ensureFirstAdmin, SignInGuard, WebSessions, type FirstAdminResult } from './auth/index.js';
+import { ADMIN_COOKIE, registerAdmin } from './admin/index.js';
 import { createOperatorModules } from './admin/compose.js';
 import { registerApi } from './api/index.js';
 import type { VouchersService } from './vouchers/index.js';
@@ -24,7 +24,7 @@ import { createSmsModule, smsCallbackRoutes, toE164, type SmsModule } from './sm
 import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
 import { createHttpServer } from './http/server.js';
 import { CustomersRepository } from './customers/index.js';
-import { PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
+import { PORTAL_SESSION_COOKIE, PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
 import { PortalDevices } from './portal/devices.js';
 import { UsagePortalQueries } from './usage/index.js';
 import { VoucherPortalQueries } from './vouchers/index.js';
@@ -165,7 +165,10 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   });
 
   const tenants = new TenantsRepository(store.db);
-  const tenantResolver = new TenantResolver(tenants, () => clock.nowMs());
+  const tenantResolver = new TenantResolver(tenants, () => clock.nowMs(), {
+    fallback: config.hostFallback,
+    publicUrl: config.publicUrl,
+  });
   const webSessions = new WebSessions(store.db, clock, random);
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
@@ -176,6 +179,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     clock,
     logger,
     publicUrl: config.publicUrl,
+    allowedDestinations: config.smsAllowedHosts,
     // Every send attempt counted by gateway type and outcome.
     gatewayFactory: (row, deps) => {
       const gateway = createGateway(row, deps);
@@ -345,7 +349,19 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     clock,
     random,
   });
-  const http = await createHttpServer({ logger, tenantResolver, trustProxy: config.trustProxy });
+  const http = await createHttpServer({
+    logger,
+    tenantResolver,
+    trustProxy: config.trustProxy,
+    // Form tokens are bound to the session of the area the form is in.
+    csrf: {
+      key: resolveServerSecret(config),
+      sessionCookies: [
+        { pathPrefix: '/admin', cookie: ADMIN_COOKIE },
+        { pathPrefix: '/portal', cookie: PORTAL_SESSION_COOKIE },
+      ],
+    },
+  });
   instrumentHttp(http, metrics);
   if (config.metrics.token !== undefined) metricsRoute(http, metrics, config.metrics.token);
   let stopping = false;
@@ -388,6 +404,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     tenants,
     tenantResolver,
     webSessions,
+    signInGuard: new SignInGuard(resolveServerSecret(config), clock, random),
     clock,
     random,
     logger,
@@ -424,6 +441,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     notifications,
     portalSettings,
     portalAddress: (tenant) => portalAddressFor(tenant, portalUrlFallback),
+    deploymentPublicUrl: config.publicUrl,
     findCustomerIdByPhone: async (tenant, phone) =>
       (await operator.deps.customers.findByPhone(tenant.id, toE164(phone, tenant.default_country)))?.id,
   };

@@ -3,7 +3,7 @@
  * the admin area and the API share. Called once from app.ts.
  */
 import type { Logger } from 'pino';
-import { AdminsRepository, ApiTokensRepository, type WebSessions } from '../auth/index.js';
+import { AdminsRepository, ApiTokensRepository, type SignInGuard, type WebSessions } from '../auth/index.js';
 import { CustomersAdminRepository } from '../customers/admin-repository.js';
 import { DevicesAdminQueries } from '../devices/admin-queries.js';
 import type { DevicesService } from '../devices/index.js';
@@ -41,6 +41,8 @@ export function createOperatorModules(parts: {
   tenants: TenantsRepository;
   tenantResolver: TenantResolver;
   webSessions: WebSessions;
+  /** Per-account admin sign-in backoff (keyed with the server secret). */
+  signInGuard: SignInGuard;
   clock: Clock;
   random: RandomSource;
   logger: Logger;
@@ -98,6 +100,7 @@ export function createOperatorModules(parts: {
     admins: new AdminsRepository(db, clock),
     apiTokens: new ApiTokensRepository(db, clock, random),
     webSessions: parts.webSessions,
+    signInGuard: parts.signInGuard,
     tenants: parts.tenants,
     tenantResolver: parts.tenantResolver,
     plans,

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { Logger } from 'pino';
 import type { VNode } from 'preact';
-import type { AdminsRepository, ApiTokensRepository, WebSessions } from '../auth/index.js';
+import type { AdminsRepository, ApiTokensRepository, SignInGuard, WebSessions } from '../auth/index.js';
 import type { CustomersAdminRepository } from '../customers/admin-repository.js';
 import type { DevicesAdminQueries } from '../devices/admin-queries.js';
 import type { DevicesService } from '../devices/index.js';
@@ -24,6 +24,8 @@ export interface AdminDeps {
   admins: AdminsRepository;
   apiTokens: ApiTokensRepository;
   webSessions: WebSessions;
+  /** Per-account admin sign-in backoff, with trusted devices exempt from the account's wait. */
+  signInGuard: SignInGuard;
   tenants: TenantsRepository;
   tenantResolver: TenantResolver;
   plans: PlansService;

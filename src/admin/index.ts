@@ -8,6 +8,7 @@
  * `ApiExtension` (see ../api/index.ts).
  */
 export { registerAdmin, type AdminOptions } from './plugin.js';
+export { ADMIN_COOKIE } from './auth.js';
 export type { AdminKit, AdminPagesExtension, PageOptions } from './kit.js';
 export type { AdminDeps } from './deps.js';
 export { DashboardQueries } from './dashboard-queries.js';

@@ -25,3 +25,4 @@ export {
   type FirstStartDeps,
 } from './first-admin.js';
 export { assertMayChangeAdmin, type AdminChange } from './admin-policy.js';
+export { SignInGuard, SIGN_IN_BACKOFF } from './sign-in-guard.js';

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { Tenant } from '../store/index.js';
 import type { TenantResolver } from '../tenants/index.js';
 import { registerCompression } from './compress.js';
+import { registerCsrf, type CsrfOptions } from './csrf.js';
 import { renderErrorPage } from './error-page.js';
 import { OPERATIONS_PATHS } from './health.js';
 import { sendProblem, toProblem, wantsJson } from './errors.js';
@@ -25,6 +25,8 @@ export interface HttpOptions {
   tenantResolver: TenantResolver;
   /** Whose X-Forwarded-* to believe: nobody, a hop count, or proxy addresses/CIDRs (config). */
   trustProxy: false | number | readonly string[];
+  /** CSRF tokens: the key and which session cookie each area's tokens are bound to. */
+  csrf: CsrfOptions;
   /** Largest accepted request body; forms and API calls are small. */
   bodyLimitBytes?: number;
 }
@@ -44,10 +46,7 @@ function trustProxyOption(
   return [...setting];
 }
 
-/** True when the request arrived over HTTPS (directly or, with trustProxy, via the proxy). */
-export function isHttps(request: FastifyRequest): boolean {
-  return request.protocol === 'https';
-}
+export { isHttps } from './cookies.js';
 
 /**
  * The Fastify instance with what every edge needs: security headers, forms, cookies, CSRF,
@@ -81,15 +80,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   });
   await app.register(fastifyFormbody);
   await app.register(fastifyCookie);
-  await app.register(fastifyCsrf, {
-    cookieKey: 'portico_csrf',
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', signed: false },
-    getToken: (request) => {
-      const body = request.body as Record<string, unknown> | undefined;
-      const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
-      return fromBody ?? (request.headers['x-csrf-token'] as string | undefined);
-    },
-  });
+  registerCsrf(app, options.csrf);
   await app.register(fastifyStatic, {
     root: ASSETS_DIR,
     prefix: '/assets/',

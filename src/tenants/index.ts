@@ -1,3 +1,3 @@
 export { TenantsRepository } from './repository.js';
-export { TenantResolver, normalizeHost } from './service.js';
+export { TenantResolver, normalizeHost, type HostFallback, type TenantResolverOptions } from './service.js';
 export * from './settings.js';

@@ -90,7 +90,7 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
                       </>
                     )}
                   </td>
-                  <td>{when(a.lastLoginAtMs, request.tenant.time_zone)}</td>
+                  <td>{when(a.lastLoginAtMs, request.tenant)}</td>
                   <td>
                     {mayChange(a) ? (
                       <ActionButton
@@ -248,8 +248,8 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
                     <td>
                       <Badge status={t.role} />
                     </td>
-                    <td>{when(t.createdAtMs, request.tenant.time_zone)}</td>
-                    <td>{when(t.lastUsedAtMs, request.tenant.time_zone)}</td>
+                    <td>{when(t.createdAtMs, request.tenant)}</td>
+                    <td>{when(t.lastUsedAtMs, request.tenant)}</td>
                     <td>
                       {t.revokedAtMs ? (
                         <Badge status="revoked" />

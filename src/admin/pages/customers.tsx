@@ -141,8 +141,8 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
                     <td>
                       <Badge status={c.status} />
                     </td>
-                    <td>{when(c.joinedAtMs, request.tenant.time_zone)}</td>
-                    <td>{when(c.lastSeenAtMs, request.tenant.time_zone)}</td>
+                    <td>{when(c.joinedAtMs, request.tenant)}</td>
+                    <td>{when(c.lastSeenAtMs, request.tenant)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -273,9 +273,8 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
       body: (
         <>
           <p>
-            <Badge status={customer.status} /> Joined {when(customer.joinedAtMs, tenant.time_zone)} · last
-            seen {when(customer.lastSeenAtMs, tenant.time_zone)}{' '}
-            {customer.email ? `· ${customer.email}` : null}
+            <Badge status={customer.status} /> Joined {when(customer.joinedAtMs, tenant)} · last seen{' '}
+            {when(customer.lastSeenAtMs, tenant)} {customer.email ? `· ${customer.email}` : null}
           </p>
           {writable ? (
             <div class="actions">
@@ -335,7 +334,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
                 <li>
                   <a href={`/admin/vouchers/${d.voucherId}#device-${d.id}`}>{d.mac}</a>{' '}
                   {d.title ? `— ${d.title}` : ''} on voucher {voucherCodes.get(d.voucherId)} (last seen{' '}
-                  {when(d.lastSeenAtMs, tenant.time_zone)})
+                  {when(d.lastSeenAtMs, tenant)})
                 </li>
               ))}
             </ul>
@@ -357,8 +356,8 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
               <tbody>
                 {sessions.items.map((s) => (
                   <tr>
-                    <td>{when(s.startedAtMs, tenant.time_zone)}</td>
-                    <td>{s.online ? <Badge status="online" /> : when(s.stoppedAtMs, tenant.time_zone)}</td>
+                    <td>{when(s.startedAtMs, tenant)}</td>
+                    <td>{s.online ? <Badge status="online" /> : when(s.stoppedAtMs, tenant)}</td>
                     <td>{s.mac ?? ''}</td>
                     <td>{formatBytes(s.downloadedBytes + s.uploadedBytes)}</td>
                     <td>{s.terminateCause ?? ''}</td>
@@ -383,7 +382,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
               <tbody>
                 {sms.map((m) => (
                   <tr>
-                    <td>{when(m.createdAtMs, tenant.time_zone)}</td>
+                    <td>{when(m.createdAtMs, tenant)}</td>
                     <td>{m.type}</td>
                     <td>
                       <Badge status={m.status} />

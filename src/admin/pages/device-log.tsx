@@ -108,7 +108,7 @@ export async function deviceLogPages(admin: FastifyInstance, deps: AdminDeps, ki
             label="Device changes"
             events={page.events}
             actors={actors}
-            timeZone={tenant.time_zone}
+            timeZone={tenant}
             voucherCodes={voucherCodes}
             empty={
               isFiltered({ ...q, [CHANGES_BEFORE]: undefined })

@@ -146,7 +146,7 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
                     <td>{h.vendor}</td>
                     <td>{h.ip_address}</td>
                     <td>{h.location ?? ''}</td>
-                    <td>{when(h.created_at, request.tenant.time_zone)}</td>
+                    <td>{when(h.created_at, request.tenant)}</td>
                   </tr>
                 ))}
               </tbody>

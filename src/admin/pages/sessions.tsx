@@ -17,12 +17,13 @@ import {
   Pager,
   when,
   MacLinks,
+  type AdminZone,
 } from '../views/components.js';
 
 type Query = Record<string, string | undefined>;
 
 /** Where Portico's Disconnect-Requests for a live session stand (the retry sweep's state). */
-function disconnectNote(d: SessionDisconnectState, tz: string): string {
+function disconnectNote(d: SessionDisconnectState, tz: AdminZone): string {
   const asked = `Disconnect requested (${d.reason.replaceAll('_', ' ')})`;
   if (d.confirmedAtMs !== null) return `${asked}: confirmed by the hotspot.`;
   const tries = countOf(d.attempts, 'attempt', 'attempts');
@@ -74,7 +75,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
           sort,
           pageRequest(q.page, q.perPage),
         );
-    const tz = request.tenant.time_zone;
+    const tz = request.tenant;
     const writable = canWrite(kit.actorOf(request).role);
     const csrf = kit.csrf(reply);
     const notice = disconnectNotice(q.disconnect, q.cause);

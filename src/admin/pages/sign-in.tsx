@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { renderDocument } from '../../http/render.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../../http/cookies.js';
+import { normalizeEmail } from '../../auth/index.js';
 import { ADMIN_COOKIE } from '../auth.js';
 import type { AdminDeps } from '../deps.js';
 import { Head } from '../views/layout.js';
@@ -35,6 +36,17 @@ function SignInPage(props: { csrf: string; email?: string; error?: string; tenan
       </body>
     </html>
   );
+}
+
+/** Marks a browser that signed in to an account before (it is not held by that account's backoff). */
+const DEVICE_COOKIE = 'portico_admin_device';
+const DEVICE_COOKIE_MAX_AGE_SECONDS = 180 * 86_400;
+
+function formatWait(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 
 export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Promise<void> {
@@ -71,22 +83,48 @@ export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Prom
     },
     async (request, reply) => {
       const email = request.body.email ?? '';
-      const admin = await deps.admins.authenticate(request.tenant.id, email, request.body.password ?? '');
-      if (!admin) {
-        request.log.info({ tenantId: request.tenant.id }, 'admin sign-in refused');
-        const html = renderDocument(
-          <SignInPage
-            csrf={reply.generateCsrf()}
-            email={email}
-            error="The email or password is not correct."
-            tenantName={request.tenant.name}
-          />,
+      const account = normalizeEmail(email);
+      const tenantId = request.tenant.id;
+      const device = readSessionCookie(request, DEVICE_COOKIE);
+      const refused = (status: number, error: string) =>
+        reply
+          .status(status)
+          .type('text/html; charset=utf-8')
+          .send(
+            renderDocument(
+              <SignInPage
+                csrf={reply.generateCsrf()}
+                email={email}
+                error={error}
+                tenantName={request.tenant.name}
+              />,
+            ),
+          );
+      // Too many wrong passwords for this account lately: wait (unless this browser signed in
+      // to it before; then only its own failures count).
+      const waitMs = deps.signInGuard.retryAfterMs(tenantId, account, device);
+      if (waitMs > 0) {
+        request.log.info({ tenantId }, 'admin sign-in held back (account backoff)');
+        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+        return refused(
+          429,
+          `Too many wrong passwords for this account. Try again in ${formatWait(waitMs)}, ` +
+            'or from a browser you signed in with before.',
         );
-        return reply.status(401).type('text/html; charset=utf-8').send(html);
       }
+      const admin = await deps.admins.authenticate(tenantId, email, request.body.password ?? '');
+      if (!admin) {
+        deps.signInGuard.recordFailure(tenantId, account, device);
+        request.log.info({ tenantId }, 'admin sign-in refused');
+        return refused(401, 'The email or password is not correct.');
+      }
+      deps.signInGuard.recordSuccess(tenantId, account, device);
+      setSessionCookie(request, reply, DEVICE_COOKIE, deps.signInGuard.issueDeviceToken(tenantId, account), {
+        maxAgeSeconds: DEVICE_COOKIE_MAX_AGE_SECONDS,
+      });
       // A new token on every sign-in: a token planted before sign-in is never promoted.
       await deps.webSessions.destroy(readSessionCookie(request, ADMIN_COOKIE));
-      const token = await deps.webSessions.create(request.tenant.id, 'admin', admin.id, {
+      const token = await deps.webSessions.create(tenantId, 'admin', admin.id, {
         clientIp: request.ip,
         userAgent: request.headers['user-agent'],
       });

@@ -42,7 +42,7 @@ export async function tenantsPages(admin: FastifyInstance, deps: AdminDeps, kit:
                   <td>{t.slug}</td>
                   <td>{(hosts[i] ?? []).join(', ')}</td>
                   <td>{t.default_country}</td>
-                  <td>{when(t.created_at)}</td>
+                  <td>{when(t.created_at, request.tenant)}</td>
                 </tr>
               ))}
             </tbody>

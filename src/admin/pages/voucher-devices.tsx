@@ -33,6 +33,7 @@ import {
   formatBytes,
   formatDuration,
   when,
+  type AdminZone,
 } from '../views/components.js';
 import {
   CHANGES_BEFORE,
@@ -193,7 +194,7 @@ function DeviceRow(props: {
   live: boolean;
   writable: boolean;
   csrf: string;
-  timeZone: string;
+  timeZone: AdminZone;
 }): VNode {
   const { device, timeZone } = props;
   const base = `/admin/vouchers/${props.voucherId}/devices/${device.id}`;
@@ -254,7 +255,7 @@ export function DevicesBlock(props: {
   data: DevicesBlockData;
   csrf: string;
   writable: boolean;
-  timeZone: string;
+  timeZone: AdminZone;
   notice: string[];
   form?: DeviceFormState;
 }): VNode {
@@ -333,7 +334,7 @@ export function DevicesBlock(props: {
   );
 }
 
-function DeviceHistory(props: { data: DevicesBlockData; timeZone: string }): VNode {
+function DeviceHistory(props: { data: DevicesBlockData; timeZone: AdminZone }): VNode {
   const { overview, changes, actors } = props.data;
   return (
     <section class="device-history" id="device-history" aria-labelledby="device-history-title">
@@ -396,7 +397,7 @@ export async function voucherDevicesBlock(
       data={await loadBlockData(deps, kit, request, voucherId)}
       csrf={kit.csrf(reply)}
       writable={canWrite(kit.actorOf(request).role)}
-      timeZone={request.tenant.time_zone}
+      timeZone={request.tenant}
       notice={noticeLines(request.query as Record<string, unknown>)}
     />
   );
@@ -547,7 +548,7 @@ export async function voucherDevicesPages(
               data={data}
               csrf={kit.csrf(reply)}
               writable
-              timeZone={request.tenant.time_zone}
+              timeZone={request.tenant}
               notice={[]}
               form={refused.form}
             />

@@ -213,8 +213,8 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                       )}
                     </td>
                     <td>{usageLine(v)}</td>
-                    <td>{when(v.activatedAtMs, tenant.time_zone)}</td>
-                    <td>{when(v.expiresAtMs, tenant.time_zone)}</td>
+                    <td>{when(v.activatedAtMs, tenant)}</td>
+                    <td>{when(v.expiresAtMs, tenant)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -384,7 +384,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
                     <td>
                       <Badge status={s.status} />
                     </td>
-                    <td>{when(s.createdAtMs, request.tenant.time_zone)}</td>
+                    <td>{when(s.createdAtMs, request.tenant)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -407,7 +407,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
             Plan: {plan ? <a href={`/admin/plans/${plan.id}`}>{plan.title}</a> : `#${series.planId}`} ·
             Expiry:{' '}
             {series.expiryMode === 'valid_until'
-              ? `valid until ${when(series.validUntilAtMs, request.tenant.time_zone)}`
+              ? `valid until ${when(series.validUntilAtMs, request.tenant)}`
               : 'the plan validity after activation'}
           </p>
           <div class="progress-box" data-progress-url={`/admin/vouchers/series/${series.id}/progress`}>
@@ -566,15 +566,15 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
             <dt>Validity</dt>
             <dd>
               {v.validUntilAtMs
-                ? `valid until ${when(v.validUntilAtMs, tenant.time_zone)}`
+                ? `valid until ${when(v.validUntilAtMs, tenant)}`
                 : v.validitySeconds
                   ? `${formatDuration(v.validitySeconds)} after activation`
                   : 'no expiry'}
             </dd>
             <dt>Activated</dt>
-            <dd>{when(v.activatedAtMs, tenant.time_zone)}</dd>
+            <dd>{when(v.activatedAtMs, tenant)}</dd>
             <dt>Expires</dt>
-            <dd>{when(v.expiresAtMs, tenant.time_zone)}</dd>
+            <dd>{when(v.expiresAtMs, tenant)}</dd>
             <dt>Series</dt>
             <dd>{v.seriesId ? <a href={`/admin/vouchers/series/${v.seriesId}`}>#{v.seriesId}</a> : '—'}</dd>
           </dl>
@@ -628,8 +628,8 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               <tbody>
                 {sessions.items.map((s) => (
                   <tr>
-                    <td>{when(s.startedAtMs, tenant.time_zone)}</td>
-                    <td>{s.online ? <Badge status="online" /> : when(s.stoppedAtMs, tenant.time_zone)}</td>
+                    <td>{when(s.startedAtMs, tenant)}</td>
+                    <td>{s.online ? <Badge status="online" /> : when(s.stoppedAtMs, tenant)}</td>
                     <td>{s.mac ?? ''}</td>
                     <td>
                       ↓ {formatBytes(s.downloadedBytes)} ↑ {formatBytes(s.uploadedBytes)}

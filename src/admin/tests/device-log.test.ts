@@ -157,7 +157,7 @@ describe.each(TEST_DIALECTS)('admin Logs > Device changes (%s)', (dialect) => {
     expect(page.body).not.toContain(XSS);
     const rows = page.body.split('<tr>').slice(2);
     // The customer's first change: 10:00 in New York, their phone linked, their IP, the voucher's block.
-    expect(rows.at(-1)).toContain('<td>20 Nov 2026, 10:00</td>');
+    expect(rows.at(-1)).toContain('<td>Nov 20, 2026, 10:00 AM</td>');
     expect(rows.at(-1)).toContain(`Customer <a href="/admin/customers/${customerId}">+12025550177</a>`);
     expect(rows.at(-1)).toContain('<td>198.51.100.4</td>');
     expect(rows.at(-1)).toContain(
@@ -165,7 +165,7 @@ describe.each(TEST_DIALECTS)('admin Logs > Device changes (%s)', (dialect) => {
     );
     expect(rows.at(-1)).toContain('<code>AA:BB:CC:00:00:01</code>');
     // The late-evening change is on the 21st there (the 22nd in UTC).
-    expect(rows[0]).toContain('<td>21 Nov 2026, 23:30</td>');
+    expect(rows[0]).toContain('<td>Nov 21, 2026, 11:30 PM</td>');
     expect(rows[0]).toContain('<td>198.51.100.5</td>');
     expect(rows.at(-2)).toContain('Operator Olga Operator');
     expect(rows.at(-2)).toContain('<td>127.0.0.1</td>');

@@ -72,3 +72,39 @@ describe.each(TEST_DIALECTS)('settings that say what they do (%s)', (dialect) =>
     expect(withLink.body).toContain('Once per customer (at their first voucher activation while this is on');
   });
 });
+
+describe.each(TEST_DIALECTS)('one admin date format (%s)', (dialect) => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await buildTestApp(dialect);
+  });
+  afterAll(() => app.destroy());
+
+  it("writes every date in the tenant's zone and locale, the tenants list included", async () => {
+    const tenant = app.bootstrapped.tenant;
+    await app.store.db
+      .updateTable('tenants')
+      .set({ time_zone: 'America/Mexico_City', locale: 'es-MX' })
+      .where('id', '=', tenant.id)
+      .execute();
+    const admin = await createAdmin(app, tenant.id, { role: 'owner', isSuper: true });
+    const client = new AdminClient(app);
+    expect((await client.signIn(admin.email)).statusCode).toBe(303);
+    const createdAtMs = (
+      await app.store.db
+        .selectFrom('tenants')
+        .select('created_at')
+        .where('id', '=', tenant.id)
+        .executeTakeFirstOrThrow()
+    ).created_at;
+    const expected = new Intl.DateTimeFormat('es-MX', {
+      timeZone: 'America/Mexico_City',
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(Number(createdAtMs));
+    const tenants = await client.get('/admin/tenants');
+    expect(tenants.statusCode).toBe(200);
+    expect(tenants.body).toContain(`<td>${expected}</td>`);
+  });
+});

@@ -222,7 +222,7 @@ describe.each(TEST_DIALECTS)('admin voucher page: associated devices (%s)', (dia
     const row = /<tr id="device-\d+">([\s\S]*?)<\/tr>/.exec(page.body)?.[1] ?? '';
     expect(row).toContain('badge-online');
     expect(row).toContain('Pool bar');
-    expect(row).toContain('27 Nov 2026');
+    expect(row).toContain('Nov 27, 2026');
     expect(row).toContain('↓ 5 MB');
     expect(row).toContain(`action="/admin/vouchers/${voucher.id}/devices/${device.id}/disconnect"`);
     const before = terminator.requests.length;

@@ -143,16 +143,32 @@ export function Empty({ children }: { children: ComponentChildren }): VNode {
   return <p class="empty">{children}</p>;
 }
 
-export function when(ms: number | null | undefined, timeZone = 'UTC'): string {
+/** Where and for whom admin dates are written: the tenant's zone and locale. */
+export type AdminZone = { time_zone: string; locale: string } | string;
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The one admin date format ("Dec 6, 2026, 9:29 PM" for en-US): the tenant's time zone and
+ * locale, medium date and short time. A bare zone string formats in en-US. Formats are cached.
+ */
+export function when(ms: number | null | undefined, zone: AdminZone = 'UTC'): string {
   if (ms === null || ms === undefined) return '—';
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: 'short',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(ms);
+  const timeZone = typeof zone === 'string' ? zone : zone.time_zone;
+  const locale = typeof zone === 'string' ? 'en-US' : zone.locale;
+  const key = `${locale}|${timeZone}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+    } catch {
+      // An invalid stored locale or zone must not break the page.
+      format = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
+    }
+    if (dateFormats.size >= 200) dateFormats.clear();
+    dateFormats.set(key, format);
+  }
+  return format.format(ms);
 }
 
 export function bytesOrUnlimited(bytes: number | null): string {

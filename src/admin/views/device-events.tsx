@@ -6,7 +6,7 @@
 import type { VNode } from 'preact';
 import { deviceEventFacts, type DeviceEvent, type DeviceEventCursor } from '../../devices/index.js';
 import type { AdminDeps } from '../deps.js';
-import { Table, Empty, when } from './components.js';
+import { Table, Empty, when, type AdminZone } from './components.js';
 
 /** The query parameter of a page of older changes. */
 export const CHANGES_BEFORE = 'changesBefore';
@@ -111,7 +111,7 @@ export function Who(props: { event: DeviceEvent; actors: EventActors }): VNode {
 export function DeviceEventsTable(props: {
   events: DeviceEvent[];
   actors: EventActors;
-  timeZone: string;
+  timeZone: AdminZone;
   empty: string;
   /** Names the table's scrolling region ("Device changes"). */
   label: string;
