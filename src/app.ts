@@ -179,6 +179,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     clock,
     logger,
     publicUrl: config.publicUrl,
+    allowedDestinations: config.smsAllowedHosts,
     // Every send attempt counted by gateway type and outcome.
     gatewayFactory: (row, deps) => {
       const gateway = createGateway(row, deps);
@@ -488,7 +489,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     ),
     devices: new PortalDevices({ devices, portalSettings }),
     clock,
-    ...(rateLimitStore ? { rateLimitStore } : {}),
+    ...(rateLimitStore ? { rateLimitStore, signInCounters: counters } : {}),
   });
 
   const closers: Array<() => Promise<void>> = [];

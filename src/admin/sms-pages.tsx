@@ -25,6 +25,7 @@ import {
   isSmsType,
   SMS_STATUSES,
   SMS_TYPES,
+  SECRET_FIELDS,
   type GatewayType,
   type GatewayView,
   type SmsMessageView,
@@ -102,6 +103,10 @@ interface Field {
   required?: boolean;
 }
 
+const DESTINATION_HELP =
+  'Public addresses only, unless the operator of this server allows a private one. ' +
+  'Changing it needs the secrets typed again.';
+
 /** The settings form of each gateway type. */
 export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
   http: [
@@ -113,7 +118,9 @@ export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
       help:
         'Placeholders: {to} {text} {from} {username} {password} {dlr_url}. Kannel: ' +
         'http://host:13013/cgi-bin/sendsms?username={username}&password={password}&to={to}&text={text}&from={from}' +
-        '&dlr-mask=3&dlr-url={dlr_url} ({dlr_url} is where Kannel reports delivery; it needs a public URL under Config > Business)',
+        '&dlr-mask=3&dlr-url={dlr_url} ({dlr_url} is where Kannel reports delivery; it needs a public URL under Config > Business)' +
+        '. ' +
+        DESTINATION_HELP,
     },
     {
       name: 'method',
@@ -164,11 +171,16 @@ export const GATEWAY_FIELDS: Record<GatewayType, Field[]> = {
       help: 'only with an API key: Twilio signs status callbacks with the auth token',
     },
     { name: 'from', label: 'From (number or sender id)', kind: 'text', required: true },
-    { name: 'baseUrl', label: 'API base URL', kind: 'text', help: 'https://api.twilio.com' },
+    {
+      name: 'baseUrl',
+      label: 'API base URL',
+      kind: 'text',
+      help: `https://api.twilio.com. ${DESTINATION_HELP}`,
+    },
     { name: 'timeoutSeconds', label: 'Timeout, seconds', kind: 'number' },
   ],
   smpp: [
-    { name: 'host', label: 'Host', kind: 'text', required: true },
+    { name: 'host', label: 'Host', kind: 'text', required: true, help: DESTINATION_HELP },
     { name: 'port', label: 'Port', kind: 'number' },
     { name: 'tls', label: 'TLS', kind: 'checkbox' },
     { name: 'verifyTls', label: 'Verify TLS certificates', kind: 'checkbox' },
@@ -226,8 +238,18 @@ export function settingsFromForm(type: GatewayType, body: FormBody): Record<stri
   return settings;
 }
 
-function SettingsFields({ type, gateway }: { type: GatewayType; gateway?: GatewayView }): VNode {
-  const values = gateway?.settings ?? DEFAULTS[type];
+function SettingsFields({
+  type,
+  gateway,
+  draft,
+}: {
+  type: GatewayType;
+  gateway?: GatewayView;
+  draft?: GatewayDraft;
+}): VNode {
+  const typed = { ...draft?.settings };
+  for (const field of SECRET_FIELDS[type]) delete typed[field];
+  const values = { ...(gateway?.settings ?? DEFAULTS[type]), ...typed };
   const secrets = new Set(gateway?.secretsSet ?? []);
   return (
     <>
@@ -287,9 +309,16 @@ function SettingsFields({ type, gateway }: { type: GatewayType; gateway?: Gatewa
   );
 }
 
+/** What the operator typed, shown again when a save is refused (secrets never are). */
+interface GatewayDraft {
+  name: string;
+  settings: Record<string, unknown>;
+}
+
 function GatewayForm(props: {
   type: GatewayType;
   gateway?: GatewayView;
+  draft?: GatewayDraft;
   csrf: string;
   action: string;
 }): VNode {
@@ -303,7 +332,7 @@ function GatewayForm(props: {
           name="name"
           required
           maxLength={200}
-          value={props.gateway?.name ?? GATEWAY_LABELS[props.type]}
+          value={props.draft?.name ?? props.gateway?.name ?? GATEWAY_LABELS[props.type]}
         />
       </label>
       {props.gateway ? null : (
@@ -311,7 +340,7 @@ function GatewayForm(props: {
           <input type="checkbox" name="enabled" checked /> Enabled
         </label>
       )}
-      <SettingsFields type={props.type} gateway={props.gateway} />
+      <SettingsFields type={props.type} gateway={props.gateway} draft={props.draft} />
       <button type="submit">Save gateway</button>
     </form>
   );
@@ -545,12 +574,13 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       { preHandler: kit.requireWrite },
       async (request, reply) => {
         const type = gatewayType(text(request.body, 'type'));
+        const draft = { name: text(request.body, 'name'), settings: settingsFromForm(type, request.body) };
         try {
           const created = await deps.sms.createGateway(request.tenant.id, {
-            name: text(request.body, 'name'),
+            name: draft.name,
             type,
             enabled: checked(request.body, 'enabled'),
-            settings: settingsFromForm(type, request.body),
+            settings: draft.settings,
           });
           return reply.redirect(`/admin/config/sms-gateways/${created.id}?notice=gateway-created`, 303);
         } catch (error) {
@@ -559,7 +589,14 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
             title: `New SMS gateway: ${GATEWAY_LABELS[type]}`,
             error: describe(error),
             status: 400,
-            body: <GatewayForm type={type} csrf={kit.csrf(reply)} action="/admin/config/sms-gateways" />,
+            body: (
+              <GatewayForm
+                type={type}
+                draft={draft}
+                csrf={kit.csrf(reply)}
+                action="/admin/config/sms-gateways"
+              />
+            ),
           });
         }
       },
@@ -568,7 +605,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
     const gatewayPage = async (
       request: FastifyRequest,
       reply: FastifyReply,
-      options: { error?: string; notice?: string; test?: SmsMessageView } = {},
+      options: { error?: string; notice?: string; test?: SmsMessageView; draft?: GatewayDraft } = {},
     ) => {
       const gateway = await deps.sms.getGateway(request.tenant.id, idParam(request.params));
       const csrf = kit.csrf(reply);
@@ -603,6 +640,7 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
                 <GatewayForm
                   type={gateway.type}
                   gateway={gateway}
+                  draft={options.draft}
                   csrf={csrf}
                   action={`/admin/config/sms-gateways/${gateway.id}`}
                 />
@@ -632,14 +670,15 @@ export function smsAdminPages(deps: SmsAdminDeps): AdminPagesExtension {
       async (request, reply) => {
         const id = idParam(request.params);
         const current = await deps.sms.getGateway(request.tenant.id, id);
+        const draft = {
+          name: text(request.body, 'name'),
+          settings: settingsFromForm(current.type, request.body),
+        };
         try {
-          await deps.sms.updateGateway(request.tenant.id, id, {
-            name: text(request.body, 'name'),
-            settings: settingsFromForm(current.type, request.body),
-          });
+          await deps.sms.updateGateway(request.tenant.id, id, draft);
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
-          return gatewayPage(request, reply, { error: describe(error) });
+          return gatewayPage(request, reply, { error: describe(error), draft });
         }
         return reply.redirect(`/admin/config/sms-gateways/${id}?notice=saved`, 303);
       },

@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 export interface Config {
   /** HTTP listen port and host. */
@@ -40,6 +41,12 @@ export interface Config {
    * Disconnect-Requests the hotspots have not confirmed (each under its own backoff).
    */
   sweepIntervalSeconds: number;
+  /**
+   * Destinations SMS gateways may reach although they are not public addresses
+   * (PORTICO_SMS_ALLOWED_HOSTS): host names (exact, lower case) and networks (CIDR, an address
+   * alone is a /32 or /128). Only the environment sets this, never a tenant admin.
+   */
+  smsAllowedHosts: AllowedDestinations;
   radius: {
     enabled: boolean;
     host: string;
@@ -53,6 +60,59 @@ export interface Config {
   metrics: { token: string | undefined; port: number | undefined; host: string };
   /** How long a graceful shutdown may take before the process exits anyway. */
   shutdownTimeoutSeconds: number;
+}
+
+export interface AllowedDestinations {
+  hostNames: readonly string[];
+  /** Normalised CIDR, e.g. `10.0.0.0/8`, `127.0.0.1/32`, `fd00::/8`. */
+  networks: readonly string[];
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+/**
+ * Parses a comma-separated list of host names, IP addresses and CIDR ranges
+ * (`127.0.0.1,10.0.0.0/8,kannel.internal,[::1]`); returns the problems instead of throwing.
+ */
+export function parseAllowedDestinations(
+  raw: string | undefined,
+  key: string,
+): { allowed: AllowedDestinations; problems: string[] } {
+  const hostNames: string[] = [];
+  const networks: string[] = [];
+  const problems: string[] = [];
+  for (const item of (raw ?? '').split(',')) {
+    const entry = item
+      .trim()
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, '$1');
+    if (entry === '') continue;
+    if (/^[\da-f.:]+\/\d+$/.test(entry)) {
+      try {
+        const [address, bits] = ipaddr.parseCIDR(entry);
+        // The network address, so `10.1.2.3/8` reads back as `10.0.0.0/8`.
+        const network =
+          address.kind() === 'ipv4'
+            ? ipaddr.IPv4.networkAddressFromCIDR(entry)
+            : ipaddr.IPv6.networkAddressFromCIDR(entry);
+        networks.push(`${network.toString()}/${bits}`);
+      } catch {
+        problems.push(`${key}: "${item.trim()}" is not a valid CIDR range (e.g. 10.0.0.0/8, fd00::/8)`);
+      }
+    } else if (ipaddr.IPv4.isValidFourPartDecimal(entry) || ipaddr.IPv6.isValid(entry)) {
+      const address = ipaddr.parse(entry);
+      networks.push(`${address.toString()}/${address.kind() === 'ipv4' ? 32 : 128}`);
+    } else if (HOST_NAME.test(entry.replace(/\.$/, '')) && !/^[\d.]+$/.test(entry)) {
+      hostNames.push(entry.replace(/\.$/, ''));
+    } else {
+      problems.push(
+        `${key}: "${item.trim()}" is not a host name, an IP address or a CIDR range ` +
+          '(e.g. 127.0.0.1,10.0.0.0/8,kannel.internal)',
+      );
+    }
+  }
+  return { allowed: { hostNames, networks }, problems };
 }
 
 export type TrustProxy = false | number | string[];
@@ -218,6 +278,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       );
   }
 
+  const smsAllowed = parseAllowedDestinations(env.PORTICO_SMS_ALLOWED_HOSTS, 'PORTICO_SMS_ALLOWED_HOSTS');
+  problems.push(...smsAllowed.problems);
+
   const config: Config = {
     port: port('PORT', 3000),
     host: env.HOST || '0.0.0.0',
@@ -234,6 +297,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     hostFallback,
     logLevel,
     sweepIntervalSeconds,
+    smsAllowedHosts: smsAllowed.allowed,
     radius: {
       enabled: bool('RADIUS_ENABLED', true),
       host: env.RADIUS_HOST || '0.0.0.0',
@@ -246,6 +310,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     ...config,
+    smsAllowedHosts: Object.freeze({
+      hostNames: Object.freeze([...config.smsAllowedHosts.hostNames]),
+      networks: Object.freeze([...config.smsAllowedHosts.networks]),
+    }),
     trustProxy: Array.isArray(config.trustProxy) ? Object.freeze(config.trustProxy) : config.trustProxy,
     radius: Object.freeze(config.radius),
     metrics: Object.freeze(config.metrics),

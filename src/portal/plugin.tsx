@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
+import type { CounterStore, FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { PortalAuthMethod, WebSessions } from '../auth/index.js';
@@ -62,6 +62,8 @@ export interface PortalOptions {
   signInPerNumberLimit?: { max: number; windowMs: number };
   /** Where the sign-in counts live (shared across processes); default: this process's memory. */
   rateLimitStore?: FastifyRateLimitStoreClass;
+  /** Per-number sign-in attempts counted here (shared across processes); default: memory. */
+  signInCounters?: CounterStore;
 }
 
 /** Cookie names (the session one gets `__Host-` over HTTPS). */
@@ -147,7 +149,15 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   // Bound: Fastify calls hooks with the instance as `this`, eslint cannot know that.
   const csrfProtection = app.csrfProtection.bind(app);
   const rateLimit = options.signInRateLimit ?? { max: 120, windowMs: 60_000 };
-  const perNumber = new AttemptWindow(options.signInPerNumberLimit ?? { max: 10, windowMs: 60_000 });
+  const perNumberLimit = options.signInPerNumberLimit ?? { max: 10, windowMs: 60_000 };
+  const perNumber = new AttemptWindow(perNumberLimit);
+  /** Seconds to wait when over the per-number limit, else 0 (shared counters: every process). */
+  const takeNumberAttempt = async (key: string, nowMs: number): Promise<number> => {
+    const counters = options.signInCounters;
+    if (!counters) return perNumber.take(key, nowMs);
+    const hit = await counters.hit(`portal-sign-in-number:${key}`, perNumberLimit.windowMs, nowMs);
+    return hit.count <= perNumberLimit.max ? 0 : Math.max(1, Math.ceil((hit.resetAtMs - nowMs) / 1000));
+  };
 
   await app.register(fastifyRateLimit, {
     global: false,
@@ -424,7 +434,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     async (request, reply) => {
       const body = request.body as Record<string, unknown> | undefined;
       const phoneInput = typeof body?.phone === 'string' ? body.phone.slice(0, 100) : '';
-      const waitSeconds = perNumber.take(
+      const waitSeconds = await takeNumberAttempt(
         `${request.tenant.id}:${phoneInput.replace(/\D/g, '')}`,
         options.clock.nowMs(),
       );

@@ -1,8 +1,11 @@
 /**
  * Settings of each gateway type: schemas (shared with the REST API), validation, defaults, and
  * redaction. Secrets (passwords, tokens, header values, password-like URL parameters) never leave
- * the server: answers omit them and list which are set; an update without a secret keeps it.
+ * the server: answers omit them and list which are set; an update without a secret keeps it —
+ * unless the update changes where the gateway connects: then every stored secret must be typed
+ * again, so a stored secret is never sent to a destination its owner did not type it for.
  */
+import net from 'node:net';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { validation } from '../shared/index.js';
@@ -110,6 +113,12 @@ export function parseGatewaySettings<T extends GatewayType>(
   const schema = SETTINGS_SCHEMAS[type];
   const candidate: Record<string, unknown> =
     input && typeof input === 'object' ? { ...(input as Record<string, unknown>) } : {};
+  const typedAgain = new Set(
+    SECRET_FIELDS[type].filter((field) => {
+      const value = candidate[field];
+      return typeof value === 'string' && value !== '' && value !== SECRET_MASK;
+    }),
+  );
   if (previous) {
     for (const field of SECRET_FIELDS[type]) {
       if (candidate[field] === undefined || candidate[field] === '' || candidate[field] === SECRET_MASK)
@@ -125,11 +134,99 @@ export function parseGatewaySettings<T extends GatewayType>(
   }));
   if (errors.length > 0) throw validation('The gateway settings are not valid', { errors });
   const settings = withDefaults as SettingsByType[T];
+  checkDestinationSyntax(type, settings);
+  if (previous) {
+    const moved = changedDestinationFields(type, settings, previous);
+    const missing = SECRET_FIELDS[type].filter(
+      (field) => typeof previous[field] === 'string' && previous[field] !== '' && !typedAgain.has(field),
+    );
+    if (moved.length > 0 && missing.length > 0)
+      throw validation(
+        `Changing where the gateway connects (${moved.join(', ')}) needs its secrets typed again: ` +
+          `${missing.join(', ')}. Stored secrets are never sent to a new destination.`,
+        { errors: missing.map((field) => ({ path: `/${field}`, message: 'type it again' })) },
+      );
+  }
   if (type === 'twilio') {
     const twilio = settings as TwilioSettings;
     if (!twilio.secret) throw validation('Twilio needs an auth token or an API key secret');
   }
   return settings;
+}
+
+/**
+ * The settings that say where a gateway connects and how safely; a change to any of them moves
+ * the stored secrets to a new destination. For http, any change of the URL counts (a new
+ * placeholder such as `?pw={password}` can put a secret where the remote side logs it).
+ */
+const DESTINATION_FIELDS: Record<GatewayType, readonly string[]> = {
+  http: ['url', 'verifyTls'],
+  twilio: ['baseUrl'],
+  smpp: ['host', 'port', 'tls', 'verifyTls'],
+  log: [],
+};
+
+function changedDestinationFields(
+  type: GatewayType,
+  next: Record<string, unknown>,
+  previous: Record<string, unknown>,
+): string[] {
+  return DESTINATION_FIELDS[type].filter((field) => {
+    // Turning TLS verification off matters only where TLS is used; turning it on is safer.
+    if (field === 'verifyTls') {
+      const usesTls = type === 'smpp' ? next.tls === true : /^https:/i.test(String(next.url));
+      return usesTls && previous[field] !== false && next[field] === false;
+    }
+    return next[field] !== previous[field];
+  });
+}
+
+/**
+ * The host a gateway connects to (a name or an IP literal, IPv6 without brackets), for the
+ * destination check; undefined for gateways that connect nowhere.
+ */
+export function destinationHost(type: GatewayType, settings: Record<string, unknown>): string | undefined {
+  const raw = type === 'http' ? settings.url : type === 'twilio' ? settings.baseUrl : settings.host;
+  if (typeof raw !== 'string') return undefined;
+  if (type === 'smpp') return raw.replace(/^\[(.*)\]$/, '$1');
+  try {
+    return new URL(raw.replace(/\{(\w+)\}/g, 'x')).hostname.replace(/^\[(.*)\]$/, '$1');
+  } catch {
+    return undefined;
+  }
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+
+const FRAMING_HEADERS =
+  /^(host|content-length|transfer-encoding|connection|keep-alive|upgrade|te|trailer|expect|proxy-.*)$/i;
+
+/** Parsable URLs with a fixed host (placeholders only in the path, query or credentials). */
+function checkDestinationSyntax(type: GatewayType, settings: Record<string, unknown>): void {
+  const problem = (path: string, message: string) =>
+    validation('The gateway settings are not valid', { errors: [{ path, message }] });
+  if (type === 'http' || type === 'twilio') {
+    const field = type === 'http' ? 'url' : 'baseUrl';
+    const raw = String(settings[field]);
+    const authority = /^https?:\/\/([^/?#]*)/i.exec(raw)?.[1] ?? '';
+    const hostAndPort = authority.slice(authority.lastIndexOf('@') + 1);
+    if (/[{}]/.test(hostAndPort))
+      throw problem(`/${field}`, 'placeholders may be used in the path and query, not in the host');
+    if (type === 'twilio' && /[{}]/.test(raw)) throw problem('/baseUrl', 'no placeholders here');
+    // These would change how the request is framed or routed (request smuggling, virtual hosts).
+    if (type === 'http' && FRAMING_HEADERS.test(String(settings.headerName)))
+      throw problem('/headerName', 'this header is set by Portico and cannot be replaced');
+    try {
+      new URL(raw.replace(/\{(\w+)\}/g, 'x'));
+    } catch {
+      throw problem(`/${field}`, 'not a valid URL');
+    }
+  } else if (type === 'smpp') {
+    const host = String(settings.host).replace(/^\[(.*)\]$/, '$1');
+    if (net.isIP(host) === 0 && !HOST_NAME.test(host))
+      throw problem('/host', 'a host name or an IP address (without a port: the port has its own field)');
+  }
 }
 
 /** Settings as shown to operators and API clients: secrets removed, password-like URL parameters masked. */

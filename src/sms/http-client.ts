@@ -1,10 +1,14 @@
 /**
  * A small HTTP client on node:http/https for the gateways: a hard overall timeout, optional TLS
  * verification, a bounded answer size, and errors that never contain the URL (it may carry
- * credentials in its query string).
+ * credentials in its query string). Every call names the DestinationGuard that decides where it
+ * may connect; redirects are never followed (a 3xx is just a non-2xx answer), so a gateway
+ * cannot send Portico on to an address the guard would refuse.
  */
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
+import type { DestinationGuard } from './destinations.js';
 import { GatewayError } from './gateway.js';
 
 export interface HttpCall {
@@ -14,6 +18,8 @@ export interface HttpCall {
   body?: string;
   timeoutMs: number;
   verifyTls?: boolean;
+  /** Where the call may connect. */
+  destinations: DestinationGuard;
 }
 
 export interface HttpAnswer {
@@ -24,13 +30,18 @@ export interface HttpAnswer {
 
 const MAX_ANSWER_BYTES = 64 * 1024;
 
-export function httpCall(call: HttpCall): Promise<HttpAnswer> {
+export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
   let url: URL;
   try {
     url = new URL(call.url);
   } catch {
-    return Promise.reject(new GatewayError('the gateway URL is not valid', { permanent: true }));
+    throw new GatewayError('the gateway URL is not valid', { permanent: true });
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new GatewayError('the gateway URL must start with http:// or https://', { permanent: true });
+  // Node calls `lookup` for host names only: an IP literal is checked here, a name in lookup.
+  const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (net.isIP(literal) !== 0) await call.destinations.resolve(literal);
   const transport = url.protocol === 'https:' ? https : http;
   const headers: Record<string, string> = { 'user-agent': 'Portico', ...call.headers };
   if (call.body !== undefined) headers['content-length'] = String(Buffer.byteLength(call.body));
@@ -48,6 +59,7 @@ export function httpCall(call: HttpCall): Promise<HttpAnswer> {
       {
         method: call.method,
         headers,
+        lookup: call.destinations.lookup,
         ...(url.protocol === 'https:' ? { rejectUnauthorized: call.verifyTls !== false } : {}),
       },
       (response) => {
@@ -72,7 +84,7 @@ export function httpCall(call: HttpCall): Promise<HttpAnswer> {
       request.destroy();
     }, call.timeoutMs);
     request.on('error', (error: NodeJS.ErrnoException) => {
-      finish(new GatewayError(describeNetworkError(error)));
+      finish(error instanceof GatewayError ? error : new GatewayError(describeNetworkError(error)));
     });
     if (call.body !== undefined) request.write(call.body);
     request.end();

@@ -1,6 +1,13 @@
 /** The sms module's door: gateways, the durable outbox, the SMS log. */
 export * from './gateway.js';
 export * from './gateway-settings.js';
+export {
+  DestinationGuard,
+  DestinationRefused,
+  type AllowedDestinations,
+  type HostResolver,
+  type ResolvedAddress,
+} from './destinations.js';
 export { GatewayRegistry, createGateway, type GatewayFactoryDeps } from './gateways/registry.js';
 export { HttpGateway } from './gateways/http.js';
 export { TwilioGateway } from './gateways/twilio.js';

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../shared/index.js';
 import type { Database } from '../store/index.js';
 import type { TenantsRepository } from '../tenants/index.js';
+import { DestinationGuard, type AllowedDestinations, type HostResolver } from './destinations.js';
 import type { SmsGateway } from './gateway.js';
 import { GatewayRegistry, createGateway, type GatewayFactoryDeps } from './gateways/registry.js';
 import { SmsOutbox, type OutboxOptions } from './outbox.js';
@@ -29,6 +30,10 @@ export function createSmsModule(deps: {
   clock: Clock;
   logger: Logger;
   outboxOptions?: Partial<OutboxOptions>;
+  /** Non-public destinations the operator allows (config.smsAllowedHosts). */
+  allowedDestinations: AllowedDestinations;
+  /** Tests: a fake DNS. */
+  hostResolver?: HostResolver;
   /** PORTICO_PUBLIC_URL: the origin providers call back on when a tenant has none of its own. */
   publicUrl?: string;
   /** Tests: replace how gateways are built from their rows. */
@@ -37,9 +42,11 @@ export function createSmsModule(deps: {
   const repository = new SmsRepository(deps.db);
   const logger = deps.logger.child({ module: 'sms' });
   let outbox: SmsOutbox | undefined = undefined;
+  const destinations = new DestinationGuard(deps.allowedDestinations, deps.hostResolver);
   const registry = new GatewayRegistry(
     {
       logger,
+      destinations,
       onReceipt: (receipt) => {
         void outbox
           ?.applyReceipt(receipt)
@@ -53,7 +60,7 @@ export function createSmsModule(deps: {
     return tenant ? publicBaseUrl(tenant, deps.publicUrl) : undefined;
   };
   outbox = new SmsOutbox(repository, registry, deps.clock, logger, deps.outboxOptions, callbackBase);
-  const service = new SmsService(repository, outbox, registry, deps.tenants, deps.clock);
+  const service = new SmsService(repository, outbox, registry, deps.tenants, deps.clock, destinations);
   const theOutbox = outbox;
   return {
     repository,

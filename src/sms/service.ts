@@ -7,8 +7,9 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import { AppError, cleanName, type Clock, NAME_MAX_CHARS, notFound, validation } from '../shared/index.js';
 import type { SmsGatewayRow, SmsMessage, Tenant } from '../store/index.js';
 import type { TenantsRepository } from '../tenants/index.js';
+import { DestinationRefused, type DestinationGuard } from './destinations.js';
 import { GATEWAY_TYPES, type GatewayType } from './gateway.js';
-import { parseGatewaySettings, redactGatewaySettings } from './gateway-settings.js';
+import { destinationHost, parseGatewaySettings, redactGatewaySettings } from './gateway-settings.js';
 import type { GatewayRegistry } from './gateways/registry.js';
 import { maskLoginCode, type SmsOutbox } from './outbox.js';
 import {
@@ -145,6 +146,7 @@ export class SmsService {
     private readonly registry: GatewayRegistry,
     private readonly tenants: TenantsRepository,
     private readonly clock: Clock,
+    private readonly destinations: DestinationGuard,
   ) {}
 
   async listGateways(tenantId: number): Promise<GatewayView[]> {
@@ -165,6 +167,7 @@ export class SmsService {
     if (!GATEWAY_TYPES.includes(input.type)) throw validation(`Unknown gateway type "${String(input.type)}"`);
     const name = checkName(input.name);
     const settings = parseGatewaySettings(input.type, input.settings);
+    await this.checkDestination(input.type, settings);
     const row = await this.repo.insertGateway({
       tenantId,
       name,
@@ -185,16 +188,17 @@ export class SmsService {
     const row = await this.repo.findGateway(tenantId, id);
     if (!row) throw notFound('SMS gateway');
     if (input.enabled === false && row.is_enabled === 1) await this.assertNotLastForOtp(tenantId);
-    const settingsJson =
-      input.settings !== undefined
-        ? JSON.stringify(
-            parseGatewaySettings(
-              row.type as GatewayType,
-              input.settings,
-              JSON.parse(row.settings_json) as Record<string, unknown>,
-            ),
-          )
-        : undefined;
+    let settingsJson: string | undefined;
+    if (input.settings !== undefined) {
+      const type = row.type as GatewayType;
+      const settings = parseGatewaySettings(
+        type,
+        input.settings,
+        JSON.parse(row.settings_json) as Record<string, unknown>,
+      );
+      await this.checkDestination(type, settings);
+      settingsJson = JSON.stringify(settings);
+    }
     const updated = await this.repo.updateGateway(tenantId, id, {
       name: input.name !== undefined ? checkName(input.name) : undefined,
       settingsJson,
@@ -315,6 +319,25 @@ export class SmsService {
     return new Map((await this.repo.listGateways(tenantId)).map((g) => [g.id, g.name]));
   }
 
+  /**
+   * Refuses, with a clear VALIDATION error, a gateway whose host is (or resolves to) an address
+   * gateways may not reach. The send checks again at connect time (DNS can change); a name that
+   * cannot be resolved now is accepted, the send will say.
+   */
+  private async checkDestination(type: GatewayType, settings: object): Promise<void> {
+    const host = destinationHost(type, settings as Record<string, unknown>);
+    if (host === undefined) return;
+    try {
+      await withTimeout(this.destinations.resolve(host), SAVE_CHECK_TIMEOUT_MS);
+    } catch (error) {
+      if (error instanceof DestinationRefused) {
+        const field = type === 'http' ? 'url' : type === 'twilio' ? 'baseUrl' : 'host';
+        const message = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+        throw validation(message, { errors: [{ path: `/${field}`, message }] });
+      }
+    }
+  }
+
   private async assertNotLastForOtp(tenantId: number): Promise<void> {
     const portal = await this.tenants.getSettings(tenantId, 'portal');
     if (portal.otpEnabled && (await this.repo.countEnabledGateways(tenantId)) <= 1) {
@@ -325,6 +348,17 @@ export class SmsService {
       );
     }
   }
+}
+
+/** How long saving a gateway waits for DNS before accepting an unresolved name. */
+const SAVE_CHECK_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function isSmsType(value: unknown): value is SmsType {

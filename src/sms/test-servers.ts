@@ -4,6 +4,15 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { DestinationGuard, type AllowedDestinations } from './destinations.js';
+
+/**
+ * The stand-ins listen on 127.0.0.1, which gateways may not reach unless the operator allows
+ * it: tests that use them say so explicitly, like an operator with a local Kannel would.
+ */
+export const STAND_IN_ALLOWED_HOSTS = '127.0.0.1';
+export const STAND_IN_DESTINATIONS: AllowedDestinations = { hostNames: [], networks: ['127.0.0.1/32'] };
+export const standInGuard = (): DestinationGuard => new DestinationGuard(STAND_IN_DESTINATIONS);
 
 export interface RecordedRequest {
   method: string;

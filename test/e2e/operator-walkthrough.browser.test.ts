@@ -9,7 +9,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startHttpStandIn, type StandIn } from '../../src/sms/test-servers.js';
+import { STAND_IN_ALLOWED_HOSTS, startHttpStandIn, type StandIn } from '../../src/sms/test-servers.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { adminNav, adminNotice, launchBrowser, saveScreenshot, watchProblems } from '../helpers/browser.js';
 import { TEST_DIALECTS } from '../helpers/databases.js';
@@ -33,7 +33,12 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
       // Answers like Kannel, whose "Accepted" the HTTP gateway looks for by default.
       provider = await startHttpStandIn(() => ({ status: 202, body: '0: Accepted for delivery' }));
       app = await buildTestApp(dialect, {
-        env: { PORTICO_ADMIN_EMAIL: EMAIL, PORTICO_ADMIN_PASSWORD: PASSWORD },
+        env: {
+          PORTICO_ADMIN_EMAIL: EMAIL,
+          PORTICO_ADMIN_PASSWORD: PASSWORD,
+          // The stand-in provider listens on 127.0.0.1, like a Kannel beside Portico.
+          PORTICO_SMS_ALLOWED_HOSTS: STAND_IN_ALLOWED_HOSTS,
+        },
       });
       baseUrl = (await app.listen()).httpUrl;
       browser = await launchBrowser();

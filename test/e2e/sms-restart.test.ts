@@ -15,7 +15,13 @@ const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sms-work
 
 function startWorker(databaseUrl: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, LEASE_MS: '1500' },
+    // The stand-in provider listens on 127.0.0.1: allowed explicitly, as an operator would.
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      LEASE_MS: '1500',
+      PORTICO_SMS_ALLOWED_HOSTS: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

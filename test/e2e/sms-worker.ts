@@ -3,6 +3,7 @@
  * until killed. LEASE_MS shortens the lease so the test does not wait minutes.
  */
 import pino from 'pino';
+import { loadConfig } from '../../src/config/index.js';
 import { createSmsModule } from '../../src/sms/index.js';
 import { systemClock } from '../../src/shared/index.js';
 import { openDatabase } from '../../src/store/index.js';
@@ -14,6 +15,8 @@ const sms = createSmsModule({
   tenants: new TenantsRepository(store.db),
   clock: systemClock,
   logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+  allowedDestinations: loadConfig({ PORTICO_SMS_ALLOWED_HOSTS: process.env.PORTICO_SMS_ALLOWED_HOSTS })
+    .smsAllowedHosts,
   outboxOptions: { leaseMs: Number(process.env.LEASE_MS ?? 2000), pollIntervalMs: 100, backoffMs: [200] },
 });
 sms.start();

@@ -6,14 +6,12 @@
  * {dlr_url}`), empty when Portico has no public URL.
  * Kannel answers `202 0: Accepted for delivery` / `202 3: Queued for later delivery`, and
  * 4xx/503 otherwise.
+ *
+ * The answer's body is never stored or shown: the URL is a tenant admin's choice, so the body
+ * could be anything (an internal page); the log keeps the status and a fixed explanation.
  */
-import {
-  GatewayError,
-  summarizeAnswer,
-  type OutgoingSms,
-  type SendResult,
-  type SmsGateway,
-} from '../gateway.js';
+import type { DestinationGuard } from '../destinations.js';
+import { GatewayError, type OutgoingSms, type SendResult, type SmsGateway } from '../gateway.js';
 import type { HttpSettings } from '../gateway-settings.js';
 import { httpCall } from '../http-client.js';
 
@@ -36,7 +34,10 @@ const formEncode: Encoder = (value) => encodeURIComponent(value).replace(/%20/g,
 
 export class HttpGateway implements SmsGateway {
   readonly type = 'http' as const;
-  constructor(private readonly settings: HttpSettings) {}
+  constructor(
+    private readonly settings: HttpSettings,
+    private readonly destinations: DestinationGuard,
+  ) {}
 
   async send(message: OutgoingSms): Promise<SendResult> {
     const s = this.settings;
@@ -64,13 +65,17 @@ export class HttpGateway implements SmsGateway {
       body,
       timeoutMs: s.timeoutSeconds * 1000,
       verifyTls: s.verifyTls,
+      destinations: this.destinations,
     });
-    const summary = `HTTP ${answer.status} ${summarizeAnswer(answer.body)}`.trim();
+    const summary = `HTTP ${answer.status}`;
     if (answer.status < 200 || answer.status >= 300) {
       // 4xx other than auth/throttling is the request's fault and will fail the same way again.
       const permanent =
         answer.status >= 400 && answer.status < 500 && ![401, 403, 408, 429].includes(answer.status);
-      throw new GatewayError(`the gateway answered HTTP ${answer.status}`, { permanent, answer: summary });
+      throw new GatewayError(`the gateway answered HTTP ${answer.status}${explainStatus(answer.status)}`, {
+        permanent,
+        answer: summary,
+      });
     }
     if (s.successSubstring && !answer.body.includes(s.successSubstring)) {
       throw new GatewayError(`the answer does not contain "${s.successSubstring}"`, { answer: summary });
@@ -80,6 +85,19 @@ export class HttpGateway implements SmsGateway {
       values.dlr_url !== '' &&
       message.messageId !== undefined &&
       `${s.url}${s.payloadTemplate}`.includes('{dlr_url}');
-    return { externalId: reportsAsked ? httpReceiptId(message.messageId!) : null, answer: summary };
+    return {
+      externalId: reportsAsked ? httpReceiptId(message.messageId!) : null,
+      answer: s.successSubstring ? `${summary}, the answer contains "${s.successSubstring}"` : summary,
+    };
   }
+}
+
+/** A fixed word on the common statuses (the body itself is not shown). */
+function explainStatus(status: number): string {
+  if (status >= 300 && status < 400) return ' (a redirect: not followed, set the final URL)';
+  if (status === 401 || status === 403) return ' (it refused the credentials)';
+  if (status === 404) return ' (not found: check the URL)';
+  if (status === 429) return ' (too many requests)';
+  if (status >= 500) return ' (a server error on its side)';
+  return '';
 }

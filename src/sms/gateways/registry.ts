@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { SmsGatewayRow } from '../../store/index.js';
+import type { DestinationGuard } from '../destinations.js';
 import type { DeliveryReceipt, GatewayType, SmsGateway } from '../gateway.js';
 import { parseGatewaySettings } from '../gateway-settings.js';
 import { HttpGateway } from './http.js';
@@ -14,6 +15,8 @@ import { TwilioGateway } from './twilio.js';
 export interface GatewayFactoryDeps {
   logger: Logger;
   onReceipt: (receipt: DeliveryReceipt) => void;
+  /** Where gateways may connect (public addresses plus the operator's allow-list). */
+  destinations: DestinationGuard;
 }
 
 export function createGateway(row: SmsGatewayRow, deps: GatewayFactoryDeps): SmsGateway {
@@ -21,15 +24,16 @@ export function createGateway(row: SmsGatewayRow, deps: GatewayFactoryDeps): Sms
   const type = row.type as GatewayType;
   switch (type) {
     case 'http':
-      return new HttpGateway(parseGatewaySettings('http', stored));
+      return new HttpGateway(parseGatewaySettings('http', stored), deps.destinations);
     case 'twilio':
-      return new TwilioGateway(parseGatewaySettings('twilio', stored));
+      return new TwilioGateway(parseGatewaySettings('twilio', stored), deps.destinations);
     case 'smpp':
       return new SmppGateway(parseGatewaySettings('smpp', stored), {
         tenantId: row.tenant_id,
         gatewayId: row.id,
         logger: deps.logger,
         onReceipt: deps.onReceipt,
+        destinations: deps.destinations,
       });
     case 'log':
       return new LogGateway(deps.logger, row.name);

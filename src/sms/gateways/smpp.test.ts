@@ -4,7 +4,7 @@ import smpp, { type Pdu, type Session } from 'smpp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryReceipt } from '../gateway.js';
 import { parseGatewaySettings, type SmppSettings } from '../gateway-settings.js';
-import { closedPort } from '../test-servers.js';
+import { closedPort, standInGuard } from '../test-servers.js';
 import { SmppGateway } from './smpp.js';
 
 interface Smsc {
@@ -104,6 +104,7 @@ function makeGateway(port: number, extra: Partial<SmppSettings> = {}, receipts: 
     gatewayId: 7,
     logger,
     onReceipt: (r) => receipts.push(r),
+    destinations: standInGuard(),
   });
   return gateway;
 }

@@ -7,8 +7,10 @@
  * with esm_class 0x04) are parsed and reported.
  */
 import crypto from 'node:crypto';
+import net from 'node:net';
 import type { Logger } from 'pino';
 import smpp, { type Pdu, type Session } from 'smpp';
+import type { DestinationGuard } from '../destinations.js';
 import {
   GatewayError,
   type DeliveryReceipt,
@@ -80,6 +82,8 @@ export interface SmppGatewayDeps {
   gatewayId: number;
   logger: Logger;
   onReceipt: (receipt: DeliveryReceipt) => void;
+  /** Where the link may connect: the host is resolved and checked, then its address dialled. */
+  destinations: DestinationGuard;
   /** Keep reconnecting this long after the last send (receipts still arrive). */
   keepAliveAfterUseMs?: number;
 }
@@ -214,8 +218,12 @@ export class SmppGateway implements SmsGateway {
     return this.bound;
   }
 
-  private connectAndBind(): Promise<Session> {
+  private async connectAndBind(): Promise<Session> {
     const s = this.settings;
+    // Connect to the address that was checked, not to the name (DNS rebinding); TLS still
+    // verifies the certificate against the name.
+    const [target] = await this.deps.destinations.resolve(s.host);
+    if (this.closed) throw new GatewayError('the gateway is closed');
     return new Promise<Session>((resolve, reject) => {
       let settled = false;
       const fail = (error: GatewayError) => {
@@ -225,11 +233,11 @@ export class SmppGateway implements SmsGateway {
         reject(error);
       };
       const session = smpp.connect({
-        host: s.host,
+        host: target!.address,
         port: s.port,
         tls: s.tls,
         rejectUnauthorized: s.verifyTls,
-        servername: s.tls ? s.host : undefined,
+        servername: s.tls && net.isIP(s.host) === 0 ? s.host : undefined,
       });
       this.session = session;
       const timer = setTimeout(() => {

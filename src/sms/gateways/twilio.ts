@@ -2,10 +2,13 @@
  * Twilio Messages API: POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json with form fields
  * To, From, Body (and StatusCallback when Portico can verify the callback) and HTTP Basic auth
  * (API key SID + secret, or Account SID + auth token). Answers 201 JSON {sid, status}; errors are
- * JSON {code, message, status}. Status callbacks are signed with the account's auth token
- * (X-Twilio-Signature): see verifyTwilioSignature.
+ * JSON {code, message, status}. Only those fields are kept from an answer (checked and trimmed),
+ * never the raw body: `baseUrl` is a tenant admin's choice and the body could be anything.
+ * Status callbacks are signed with the account's auth token (X-Twilio-Signature): see
+ * verifyTwilioSignature.
  */
 import crypto from 'node:crypto';
+import type { DestinationGuard } from '../destinations.js';
 import {
   GatewayError,
   summarizeAnswer,
@@ -59,7 +62,10 @@ export function twilioOutcome(status: string): ReceiptOutcome {
 
 export class TwilioGateway implements SmsGateway {
   readonly type = 'twilio' as const;
-  constructor(private readonly settings: TwilioSettings) {}
+  constructor(
+    private readonly settings: TwilioSettings,
+    private readonly destinations: DestinationGuard,
+  ) {}
 
   async send(message: OutgoingSms): Promise<SendResult> {
     const s = this.settings;
@@ -81,6 +87,7 @@ export class TwilioGateway implements SmsGateway {
       },
       body,
       timeoutMs: s.timeoutSeconds * 1000,
+      destinations: this.destinations,
     });
     let json: Record<string, unknown> = {};
     try {
@@ -89,16 +96,21 @@ export class TwilioGateway implements SmsGateway {
       // Proxies and outages answer HTML; handled below by the status.
     }
     if (answer.status === 201 || answer.status === 200) {
-      const sid = typeof json.sid === 'string' ? json.sid : null;
-      const status = typeof json.status === 'string' ? json.status : 'accepted';
+      const sid = typeof json.sid === 'string' && /^[A-Za-z0-9]{2,64}$/.test(json.sid) ? json.sid : null;
+      const status =
+        typeof json.status === 'string' && /^[a-z_]{1,20}$/.test(json.status) ? json.status : 'accepted';
       return { externalId: sid, answer: `HTTP ${answer.status} ${status}${sid ? ` ${sid}` : ''}` };
     }
-    const code = typeof json.code === 'number' ? json.code : undefined;
-    const text = typeof json.message === 'string' ? json.message : summarizeAnswer(answer.body, 120);
-    const summary = `HTTP ${answer.status}${code ? ` code ${code}` : ''}: ${summarizeAnswer(text)}`;
+    const code = typeof json.code === 'number' && Number.isInteger(json.code) ? json.code : undefined;
+    const text = typeof json.message === 'string' ? summarizeAnswer(json.message, 160) : '';
+    const summary = `HTTP ${answer.status}${code ? ` code ${code}` : ''}${text ? `: ${text}` : ''}`;
     const permanent = code !== undefined && PERMANENT_CODES.has(code);
     const reason =
-      answer.status === 401 ? 'Twilio rejected the credentials' : `Twilio answered HTTP ${answer.status}`;
+      answer.status === 401
+        ? 'Twilio rejected the credentials'
+        : answer.status >= 300 && answer.status < 400
+          ? `Twilio answered HTTP ${answer.status} (a redirect: not followed, check the base URL)`
+          : `Twilio answered HTTP ${answer.status}`;
     throw new GatewayError(reason, { permanent, answer: summary });
   }
 }
