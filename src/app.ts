@@ -489,7 +489,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     ),
     devices: new PortalDevices({ devices, portalSettings }),
     clock,
-    ...(rateLimitStore ? { rateLimitStore } : {}),
+    ...(rateLimitStore ? { rateLimitStore, signInCounters: counters } : {}),
   });
 
   const closers: Array<() => Promise<void>> = [];

@@ -2,7 +2,8 @@
  * Sign-in attempts per key (a phone number) in fixed windows, in this process's memory. The
  * per-address limit (@fastify/rate-limit) must be wide enough for a whole venue behind one NAT,
  * so one guest hammering one number is held back here instead. With several processes each
- * counts its own attempts: the OTP caps in the database stay the hard limit on codes sent.
+ * would count its own attempts, so on PostgreSQL the plugin counts in the database instead
+ * (signInCounters); the OTP caps in the database stay the hard limit on codes sent.
  */
 export class AttemptWindow {
   private readonly counts = new Map<string, { startMs: number; count: number }>();

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
+import type { CounterStore, FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { PortalAuthMethod, WebSessions } from '../auth/index.js';
@@ -62,6 +62,8 @@ export interface PortalOptions {
   signInPerNumberLimit?: { max: number; windowMs: number };
   /** Where the sign-in counts live (shared across processes); default: this process's memory. */
   rateLimitStore?: FastifyRateLimitStoreClass;
+  /** Per-number sign-in attempts counted here (shared across processes); default: memory. */
+  signInCounters?: CounterStore;
 }
 
 /** Cookie names (the session one gets `__Host-` over HTTPS). */
@@ -147,7 +149,15 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   // Bound: Fastify calls hooks with the instance as `this`, eslint cannot know that.
   const csrfProtection = app.csrfProtection.bind(app);
   const rateLimit = options.signInRateLimit ?? { max: 120, windowMs: 60_000 };
-  const perNumber = new AttemptWindow(options.signInPerNumberLimit ?? { max: 10, windowMs: 60_000 });
+  const perNumberLimit = options.signInPerNumberLimit ?? { max: 10, windowMs: 60_000 };
+  const perNumber = new AttemptWindow(perNumberLimit);
+  /** Seconds to wait when over the per-number limit, else 0 (shared counters: every process). */
+  const takeNumberAttempt = async (key: string, nowMs: number): Promise<number> => {
+    const counters = options.signInCounters;
+    if (!counters) return perNumber.take(key, nowMs);
+    const hit = await counters.hit(`portal-sign-in-number:${key}`, perNumberLimit.windowMs, nowMs);
+    return hit.count <= perNumberLimit.max ? 0 : Math.max(1, Math.ceil((hit.resetAtMs - nowMs) / 1000));
+  };
 
   await app.register(fastifyRateLimit, {
     global: false,
@@ -424,8 +434,10 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     async (request, reply) => {
       const body = request.body as Record<string, unknown> | undefined;
       const phoneInput = typeof body?.phone === 'string' ? body.phone.slice(0, 100) : '';
-      const numberKey = `${request.tenant.id}:${phoneInput.replace(/\D/g, '')}`;
-      const waitSeconds = perNumber.waitSeconds(numberKey, options.clock.nowMs());
+      const waitSeconds = await takeNumberAttempt(
+        `${request.tenant.id}:${phoneInput.replace(/\D/g, '')}`,
+        options.clock.nowMs(),
+      );
       if (waitSeconds > 0) {
         reply.header('retry-after', String(waitSeconds));
         return signInPage(
@@ -439,8 +451,6 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
         );
       }
       const result = await signIn.start(request.tenant, phoneInput, { clientIp: request.ip });
-      // Only attempts that do not sign in count: a guest signing in again is never held back.
-      if (result.kind !== 'signed-in') perNumber.take(numberKey, options.clock.nowMs());
       const v = view(request);
       const example = examplePhone(v.tenant.default_country);
       const country = v.fmt.region(v.tenant.default_country);
