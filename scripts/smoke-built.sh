@@ -39,10 +39,14 @@ done
 end_ns=$(date +%s%N)
 if [ -z "$ready" ]; then echo "FAIL: the built server did not become ready"; cat "$work/out.log"; exit 1; fi
 echo "built server ready in $(((end_ns - start_ns) / 1000000)) ms (fresh embedded database, demo seeded)"
-curl -sf "http://127.0.0.1:$port/healthz" | grep -q '"ok"'
+# Each answer is read whole before it is searched: `curl | grep -q` fails under pipefail when grep
+# stops reading at its first match and curl's next write hits the closed pipe (exit 23).
+health=$(curl -sf "http://127.0.0.1:$port/healthz")
+grep -q '"ok"' <<<"$health"
 curl -sf "http://127.0.0.1:$port/portal" >/dev/null
 curl -sf "http://127.0.0.1:$port/assets/portal.css" >/dev/null
-curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" | grep -q '^portico_http_request_duration_seconds_count'
+metrics=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics")
+grep -q '^portico_http_request_duration_seconds_count' <<<"$metrics"
 kill -TERM "$pid"
 for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 if kill -0 "$pid" 2>/dev/null; then echo "FAIL: no exit 10 s after SIGTERM"; exit 1; fi
