@@ -32,6 +32,22 @@ export interface SessionUpdate extends SessionCounters {
   framedIp: string | null;
 }
 
+/** A session to open, as the packet that first named it describes it. */
+export interface NewSession {
+  tenantId: number;
+  hotspotId: number;
+  acctSessionId: string;
+  voucherId: number | null;
+  deviceId: number | null;
+  userName: string;
+  mac: string | null;
+  framedIp: string | null;
+  nasPort: string | null;
+  classTag: string | null;
+  startedAtMs: number;
+  nowMs: number;
+}
+
 export class SessionsRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -62,45 +78,11 @@ export class SessionsRepository {
     return rows;
   }
 
-  /** Inserts a session unless another packet (or process) created it first. */
-  async insertIfAbsent(values: {
-    tenantId: number;
-    hotspotId: number;
-    acctSessionId: string;
-    voucherId: number | null;
-    deviceId: number | null;
-    userName: string;
-    mac: string | null;
-    framedIp: string | null;
-    nasPort: string | null;
-    classTag: string | null;
-    startedAtMs: number;
-    nowMs: number;
-  }): Promise<void> {
-    await this.db
-      .insertInto('sessions')
-      .values({
-        tenant_id: values.tenantId,
-        hotspot_id: values.hotspotId,
-        acct_session_id: values.acctSessionId,
-        voucher_id: values.voucherId,
-        device_id: values.deviceId,
-        user_name: values.userName.slice(0, 253),
-        mac: values.mac,
-        framed_ip: values.framedIp,
-        nas_port: values.nasPort?.slice(0, 64) ?? null,
-        class_tag: values.classTag?.slice(0, 64) ?? null,
-        started_at: values.startedAtMs,
-        updated_at: values.nowMs,
-      })
-      .onConflict((oc) => oc.columns(['hotspot_id', 'acct_session_id']).doNothing())
-      .execute();
-  }
-
-  /** insertIfAbsent for many sessions: one multi-row INSERT … ON CONFLICT DO NOTHING per 500, in the order given. */
-  async insertManyIfAbsent(
-    rows: ReadonlyArray<Parameters<SessionsRepository['insertIfAbsent']>[0]>,
-  ): Promise<void> {
+  /**
+   * Inserts sessions unless another packet (or process) created them first: one multi-row
+   * INSERT … ON CONFLICT DO NOTHING per 500, in the order given.
+   */
+  async insertManyIfAbsent(rows: ReadonlyArray<NewSession>): Promise<void> {
     for (let i = 0; i < rows.length; i += 500) {
       await this.db
         .insertInto('sessions')
