@@ -15,7 +15,14 @@ import {
   createSession,
   createVoucher,
 } from '../../test/helpers/factories.js';
-import { CookieJar, csrfTokenIn, getPage, portalSignIn, postForm } from '../../test/helpers/portal.js';
+import {
+  CookieJar,
+  csrfTokenIn,
+  getPage,
+  portalSignIn,
+  postForm,
+  queuedLoginCode,
+} from '../../test/helpers/portal.js';
 import { SETTINGS_DEFAULTS } from '../tenants/index.js';
 import { HOUR_MS } from '../shared/index.js';
 import { PORTAL_SESSION_COOKIE } from './plugin.js';
@@ -45,17 +52,11 @@ describe.each(TEST_DIALECTS)('portal sessions and voucher codes (%s)', (dialect)
     await app.portalSettings.update(tenantId, { otpEnabled: true, showDevices: true });
   }
 
+  /** The code queued for `phone`; a test fails here if none was queued. */
   async function queuedCode(phone: string): Promise<string> {
-    await app.otp.idle();
-    const row = await app.store.db
-      .selectFrom('sms_messages')
-      .select('text')
-      .where('tenant_id', '=', tenantId)
-      .where('recipient', '=', phone)
-      .where('type', '=', 'login_code')
-      .orderBy('id', 'desc')
-      .executeTakeFirstOrThrow();
-    return /(\d{6})/.exec(row.text)![1]!;
+    const code = await queuedLoginCode(app, tenantId, phone);
+    if (code === undefined) throw new Error(`no sign-in code queued for ${phone}`);
+    return code;
   }
 
   /** Signs in through the real forms with an SMS code (codes must be on). */

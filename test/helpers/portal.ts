@@ -1,5 +1,6 @@
 /** Portal test helpers: a tiny cookie jar over inject, and sign-in by phone. */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { TestApp } from './app.js';
 
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
@@ -79,4 +80,22 @@ export function portalSignIn(
   headers: Record<string, string> = {},
 ): Promise<LightMyRequestResponse> {
   return postForm(http, jar, '/portal/sign-in', { phone }, { headers });
+}
+
+/** The newest sign-in code queued for `phone` (read before the worker sends and masks it). */
+export async function queuedLoginCode(
+  app: TestApp,
+  tenantId: number,
+  phone: string,
+): Promise<string | undefined> {
+  await app.otp.idle();
+  const row = await app.store.db
+    .selectFrom('sms_messages')
+    .select('text')
+    .where('tenant_id', '=', tenantId)
+    .where('recipient', '=', phone)
+    .where('type', '=', 'login_code')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row ? /(\d{6})/.exec(row.text)?.[1] : undefined;
 }

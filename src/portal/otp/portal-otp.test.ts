@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 import { createCustomer } from '../../../test/helpers/factories.js';
-import { CookieJar, getPage, portalSignIn, postForm } from '../../../test/helpers/portal.js';
+import { CookieJar, getPage, portalSignIn, postForm, queuedLoginCode } from '../../../test/helpers/portal.js';
 import { SETTINGS_DEFAULTS } from '../../tenants/index.js';
 import { OTP_ATTEMPT_COOKIE, PORTAL_SESSION_COOKIE } from '../plugin.js';
 
@@ -23,19 +23,7 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
   });
   afterAll(() => app.destroy());
 
-  /** The code queued for `phone` (read before the worker sends and masks it). */
-  async function queuedCode(phone: string): Promise<string | undefined> {
-    await app.otp.idle();
-    const row = await app.store.db
-      .selectFrom('sms_messages')
-      .select('text')
-      .where('tenant_id', '=', tenantId)
-      .where('recipient', '=', phone)
-      .where('type', '=', 'login_code')
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    return row ? /(\d{6})/.exec(row.text)?.[1] : undefined;
-  }
+  const queuedCode = (phone: string) => queuedLoginCode(app, tenantId, phone);
   const codeMessages = async () =>
     (
       await app.store.db
