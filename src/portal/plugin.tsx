@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { CounterStore, FastifyRateLimitStoreClass } from '../rate-limits/index.js';
+import { MemoryCounters, type CounterStore, type FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { PortalAuthMethod, WebSessions } from '../auth/index.js';
@@ -33,7 +33,6 @@ import {
   type MessageKey,
   type Translate,
 } from './i18n/index.js';
-import { AttemptWindow } from './attempt-window.js';
 import type { PortalSignIn, SignInStart } from './sign-in.js';
 import { UsageChart } from './views/chart.js';
 import { DashboardPage } from './views/dashboard.js';
@@ -150,12 +149,11 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   const csrfProtection = app.csrfProtection.bind(app);
   const rateLimit = options.signInRateLimit ?? { max: 120, windowMs: 60_000 };
   const perNumberLimit = options.signInPerNumberLimit ?? { max: 10, windowMs: 60_000 };
-  const perNumber = new AttemptWindow(perNumberLimit);
-  /** Seconds to wait when over the per-number limit, else 0 (shared counters: every process). */
+  // Shared counters on PostgreSQL (every process counts), per-process ones otherwise.
+  const numberCounters = options.signInCounters ?? new MemoryCounters();
+  /** Seconds to wait when over the per-number limit, else 0. */
   const takeNumberAttempt = async (key: string, nowMs: number): Promise<number> => {
-    const counters = options.signInCounters;
-    if (!counters) return perNumber.take(key, nowMs);
-    const hit = await counters.hit(`portal-sign-in-number:${key}`, perNumberLimit.windowMs, nowMs);
+    const hit = await numberCounters.hit(`portal-sign-in-number:${key}`, perNumberLimit.windowMs, nowMs);
     return hit.count <= perNumberLimit.max ? 0 : Math.max(1, Math.ceil((hit.resetAtMs - nowMs) / 1000));
   };
 
