@@ -233,6 +233,11 @@ describe.skipIf(!TEST_DIALECTS.includes('postgres'))('two processes on one Postg
         });
         ids.push(row!.id);
       }
+      // The outbox marks a message sent, then logs it: wait for both the rows and the log lines.
+      const sentLogLines = () =>
+        [a, b].flatMap((p) =>
+          [...p.output().matchAll(/"smsId":(\d+)[^\n]*"msg":"SMS sent"/g)].map((m) => Number(m[1])),
+        );
       const deadline = Date.now() + 60_000;
       let sent: Array<{ id: number; status: string }> = [];
       while (Date.now() < deadline) {
@@ -242,16 +247,14 @@ describe.skipIf(!TEST_DIALECTS.includes('postgres'))('two processes on one Postg
           .where('id', 'in', ids)
           .where('status', '=', 'sent')
           .execute();
-        if (sent.length === ids.length) break;
+        const loggedIds = new Set(sentLogLines());
+        if (sent.length === ids.length && ids.every((id) => loggedIds.has(id))) break;
         await new Promise((r) => setTimeout(r, 200));
       }
       expect(sent).toHaveLength(ids.length);
       // The demo's log gateway logs each send: every message appears once across both processes.
-      const logged = [a, b].flatMap((p) =>
-        [...p.output().matchAll(/"smsId":(\d+)[^\n]*"msg":"SMS sent"/g)].map((m) => Number(m[1])),
-      );
       const counts = new Map<number, number>();
-      for (const id of logged) counts.set(id, (counts.get(id) ?? 0) + 1);
+      for (const id of sentLogLines()) counts.set(id, (counts.get(id) ?? 0) + 1);
       expect(ids.map((id) => counts.get(id) ?? 0)).toEqual(ids.map(() => 1));
       // Both processes did take part (otherwise this proves nothing about claiming).
       const byProcess = [a, b].map(
