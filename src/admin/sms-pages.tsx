@@ -15,7 +15,7 @@ import {
   type PortalUrlSource,
   type PreviewResult,
 } from '../notifications/index.js';
-import { OTP_BOUNDS, type PortalSettingsService } from '../portal/otp/index.js';
+import { OTP_BOUNDS, type PortalSettingsService } from '../otp/index.js';
 import { AppError, pageRequest } from '../shared/index.js';
 import {
   describeSmsText,
