@@ -35,7 +35,7 @@ const countStatements: KyselyPlugin = {
 function get(
   url: string,
   headers: Record<string, string>,
-): Promise<{ status: number; body: string; type: string }> {
+): Promise<{ status: number; body: string; type: string; setCookies: string[] }> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers }, (response) => {
@@ -43,7 +43,12 @@ function get(
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body, type: String(response.headers['content-type']) }),
+          resolve({
+            status: response.statusCode ?? 0,
+            body,
+            type: String(response.headers['content-type']),
+            setCookies: response.headers['set-cookie'] ?? [],
+          }),
         );
       })
       .on('error', reject);
@@ -89,7 +94,16 @@ async function main(): Promise<void> {
   const token = await app.webSessions.create(seeded.tenantId, 'portal', seeded.bigCustomerId, {
     authMethod: 'phone',
   });
-  const cookie = `portico_portal=${token}`;
+  // A browser sends back the CSRF secret cookie the first page set; without it every view would
+  // mint and set a new one, which real guests don't cost.
+  const first = await get(`${httpUrl}/portal`, {
+    host,
+    cookie: `portico_portal=${token}`,
+    accept: 'text/html',
+  });
+  const csrfCookie = first.setCookies.map((c) => c.split(';')[0]!).find((c) => c.startsWith('portico_csrf='));
+  if (!csrfCookie) throw new Error('the dashboard set no CSRF cookie');
+  const cookie = `portico_portal=${token}; ${csrfCookie}`;
   const paths = {
     dashboard: '/portal',
     voucher: `/portal/vouchers/${voucher.id}`,

@@ -8,7 +8,9 @@ import type { DevicesAdminQueries } from '../devices/admin-queries.js';
 import type { DevicesService } from '../devices/index.js';
 import type { PlansService } from '../plans/index.js';
 import type { Clock } from '../shared/index.js';
-import type { PortalAddress } from '../notifications/index.js';
+import type { NotificationsService, PortalAddress } from '../notifications/index.js';
+import type { PortalSettingsService } from '../otp/index.js';
+import type { SmsService } from '../sms/index.js';
 import type { Tenant } from '../store/index.js';
 import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
 import type { SessionsAdminQueries } from '../usage/admin-queries.js';
@@ -75,4 +77,17 @@ export interface AdminDeps {
   signInLimitPerMinute?: number;
   /** Where rate-limit counts live (shared across processes); default: this process's memory. */
   rateLimitStore?: FastifyRateLimitStoreClass;
+}
+
+/** What the SMS admin pages and their REST API are built from (wired in app.ts). */
+export interface SmsAdminDeps {
+  sms: SmsService;
+  notifications: NotificationsService;
+  portalSettings: PortalSettingsService;
+  /** The portal address SMS links use, and where it came from. */
+  portalAddress: (tenant: Tenant) => Promise<PortalAddress>;
+  /** PORTICO_PUBLIC_URL: where providers report delivery when a tenant has no public address. */
+  deploymentPublicUrl?: string;
+  /** Finds a customer by phone (as typed) for the notification preview. */
+  findCustomerIdByPhone: (tenant: Tenant, phone: string) => Promise<number | undefined>;
 }

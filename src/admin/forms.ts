@@ -9,6 +9,12 @@ export function text(body: FormBody, name: string): string {
   return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
 }
 
+/** A field as typed, spaces kept (SMS templates, payloads, secrets); absent → ''. */
+export function rawText(body: FormBody, name: string): string {
+  const value = body[name];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
 /** A number field scaled to the stored unit (MB → bytes); empty → null. */
 export function scaled(body: FormBody, name: string, factor: number, label: string): number | null {
   const raw = text(body, name);
@@ -89,4 +95,14 @@ export function formErrorText(error: AppError): string {
   if (!details || typeof details !== 'object' || Array.isArray(details)) return error.message;
   const reasons = Object.values(details).filter((v): v is string => typeof v === 'string');
   return reasons.length > 0 ? `${error.message}: ${reasons.join('; ')}.` : error.message;
+}
+
+/**
+ * A refused save's message when the error lists field errors (`details.errors`, as the SMS
+ * gateway and portal settings validators give): "The gateway settings are not valid: url …".
+ */
+export function formValidationText(error: AppError): string {
+  const errors = (error.details as { errors?: Array<{ path: string; message: string }> } | undefined)?.errors;
+  if (!errors || errors.length === 0) return error.message;
+  return `${error.message}: ${errors.map((e) => `${e.path.replace(/^\//, '') || 'settings'} ${e.message}`).join('; ')}`;
 }

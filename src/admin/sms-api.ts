@@ -16,7 +16,7 @@ import {
   type SmsMessageDetailView,
   type SmsMessageView,
 } from '../sms/index.js';
-import type { SmsAdminDeps } from './sms-pages.js';
+import type { SmsAdminDeps } from './deps.js';
 
 const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
 const GatewayTypeSchema = Type.Union(

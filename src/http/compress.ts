@@ -5,7 +5,8 @@
  *
  * Why not @fastify/compress: it turns every string body into a stream and pipes it through zlib,
  * which costs more than rendering a small page. Rendered pages and JSON are small and already in
- * memory, so they are compressed synchronously at a fast level (brotli quality 4, gzip level 6);
+ * memory, so they are compressed synchronously at a fast level (brotli quality 3 with a window
+ * sized to pages, gzip level 6);
  * static files arrive as streams and are compressed once per file version and kept in memory
  * (a handful of CSS/JS/SVG files).
  */
@@ -15,12 +16,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 /** Bodies smaller than this go as they are: the frame overhead would eat the saving. */
 export const COMPRESS_MIN_BYTES = 1024;
 const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|javascript|xml)|image\/svg\+xml)/;
-const BROTLI_OPTIONS = {
-  params: {
-    [zlib.constants.BROTLI_PARAM_QUALITY]: 4,
-    [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
-  },
-};
+/**
+ * Rendered bodies: quality 3 costs about a third of quality 4 on a 21 KB dashboard (~0.13 vs
+ * ~0.36 ms, the largest single cost of a view) for ~5 % more bytes (3.4 vs 3.2 KB). A 256 KiB
+ * window (lgwin 18) covers any page; the default 4 MiB one only costs set-up time.
+ */
+function brotliPageOptions(bytes: number): zlib.BrotliOptions {
+  return {
+    params: {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: 3,
+      [zlib.constants.BROTLI_PARAM_LGWIN]: 18,
+      [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes,
+    },
+  };
+}
 /** Static assets: compressed once, so the best brotli level is worth it. */
 const BROTLI_ASSET_OPTIONS = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } };
 const MAX_CACHED_ASSETS = 100;
@@ -45,7 +55,7 @@ export function chooseEncoding(header: string | undefined): Encoding | undefined
 
 function compressSync(body: Buffer, encoding: Encoding, asset: boolean): Buffer {
   return encoding === 'br'
-    ? zlib.brotliCompressSync(body, asset ? BROTLI_ASSET_OPTIONS : BROTLI_OPTIONS)
+    ? zlib.brotliCompressSync(body, asset ? BROTLI_ASSET_OPTIONS : brotliPageOptions(body.length))
     : zlib.gzipSync(body, { level: 6 });
 }
 
