@@ -404,7 +404,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     tenants,
     tenantResolver,
     webSessions,
-    signInGuard: new SignInGuard(resolveServerSecret(config), clock, random),
+    signInGuard: new SignInGuard(resolveServerSecret(config), clock, random, counters),
     clock,
     random,
     logger,

@@ -8,7 +8,7 @@ import { codesForStatus } from '../http/errors.js';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Id = Type.Integer({ minimum: 1 });
-const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
+export const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
 
 export const Problem = Type.Object(
   {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/deps.js';
 import { createTenantWithOwner, updateTenantDetails } from '../../admin/tenants-service.js';
-import { assertMayChangeAdmin } from '../../auth/index.js';
+import { assertMayChangeAdmin, revokeApiToken } from '../../auth/index.js';
 import { AppError, pageOfList, pageRequest } from '../../shared/index.js';
 import { normalizeHost, type VoucherSettings as VoucherSettingsDoc } from '../../tenants/index.js';
 import { validateVoucherSettings } from '../../vouchers/settings.js';
@@ -163,12 +163,12 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
       preHandler: kit.requireOwner,
       schema: {
         tags: tokenTags,
-        summary: 'Revoke an API token (owners only)',
+        summary: "Revoke an API token (owners only; a super-admin's tokens: super-admins only)",
         params: IdParams,
         response: { 200: ApiToken, ...errors },
       },
     },
-    async (request) => strip(await deps.apiTokens.revoke(request.tenant.id, request.params.id)),
+    async (request) => strip(await revokeApiToken(deps, kit.actorOf(request), request.params.id)),
   );
 
   const tenantView = async (id: number) => {
