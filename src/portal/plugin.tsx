@@ -16,9 +16,14 @@ import {
   type CustomerSummary,
   type CustomersRepository,
 } from '../customers/index.js';
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../http/cookies.js';
-import { sendProblem, toProblem } from '../http/errors.js';
-import { renderDocument } from '../http/render.js';
+import {
+  clearSessionCookie,
+  readSessionCookie,
+  renderDocument,
+  sendProblem,
+  setSessionCookie,
+  toProblem,
+} from '../http/index.js';
 import { formatDuration, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { PortalDashboard } from './dashboard.js';

@@ -7,3 +7,5 @@ export * from './deadline.js';
 export * from './batcher.js';
 export * from './plural.js';
 export * from './names.js';
+export * from './csv.js';
+export * from './money.js';

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { idParam, macFilter } from '../forms.js';
 import { countOf, pageRequest, parseSort } from '../../shared/index.js';
-import { SESSION_SORT_KEYS, type SessionDisconnectState } from '../../usage/admin-queries.js';
-import { sessionDurationSeconds } from '../../usage/index.js';
+import { SESSION_SORT_KEYS, sessionDurationSeconds, type SessionDisconnectState } from '../../usage/index.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
 import {

@@ -18,8 +18,8 @@ import {
   type DevicesOverview,
   type DisconnectOutcome,
 } from '../../devices/index.js';
-import { operatorActor } from '../../devices/api.js';
-import { statusForCode } from '../../http/errors.js';
+import { operatorActor } from '../auth.js';
+import { statusForCode } from '../../http/index.js';
 import { AppError } from '../../shared/index.js';
 import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { canWrite } from '../../auth/index.js';
-import { AppError, countOf, pageRequest, parseSort } from '../../shared/index.js';
+import { AppError, countOf, csvCell, currencyDigits, pageRequest, parseSort } from '../../shared/index.js';
 import {
   VOUCHER_SORT_KEYS,
   VOUCHER_STATUSES,
@@ -8,18 +8,10 @@ import {
   type VoucherStatus,
   type VoucherView,
 } from '../../vouchers/index.js';
-import { normalizePhone } from '../../customers/admin-repository.js';
+import { normalizePhone } from '../../customers/index.js';
 import type { AdminDeps } from '../deps.js';
 import { sessionDurationSeconds } from '../../usage/index.js';
-import {
-  currencyDigits,
-  dateEnd,
-  dayRangeInZone,
-  idParam,
-  macFilter,
-  text,
-  type FormBody,
-} from '../forms.js';
+import { dateEnd, dayRangeInZone, idParam, macFilter, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { sendVoucherDetails } from '../voucher-sms.js';
 import { voucherDevicesBlock } from './voucher-devices.js';
@@ -41,7 +33,7 @@ import {
   when,
   MacLinks,
 } from '../views/components.js';
-import { renderDocument } from '../../http/render.js';
+import { renderDocument } from '../../http/index.js';
 import { Head } from '../views/layout.js';
 
 type Query = Record<string, string | undefined>;
@@ -54,13 +46,6 @@ const positiveInt = (raw: string | undefined) => {
 function usageLine(v: VoucherView): string {
   const used = v.usage.downloadedBytes + v.usage.uploadedBytes;
   return `${formatBytes(used)} / ${bytesOrUnlimited(v.dataLimitBytes)} · ${formatDuration(v.usage.onlineSeconds)} / ${secondsOrUnlimited(v.timeLimitSeconds)}`;
-}
-
-/** CSV cells: quoted, and a leading = + - @ is defused so spreadsheets do not run it as a formula. */
-export function csvCell(value: string | number | null): string {
-  let s = value === null ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return `"${s.replace(/"/g, '""')}"`;
 }
 
 export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
