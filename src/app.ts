@@ -27,7 +27,7 @@ import {
   portalAddressFor,
   portalUrlFor,
 } from './notifications/index.js';
-import { OtpRepository, OtpService, PortalSettingsService } from './portal/otp/index.js';
+import { OtpRepository, OtpService, PortalSettingsService } from './otp/index.js';
 import { createGateway, createSmsModule, smsCallbackRoutes, toE164, type SmsModule } from './sms/index.js';
 import { bootstrap, checkSharedSecret, type BootstrapResult } from './bootstrap/index.js';
 import { CustomersRepository } from './customers/index.js';
@@ -47,7 +47,7 @@ import {
   type DisconnectRetryPolicy,
   type SessionTerminator,
 } from './usage/index.js';
-import { AppError, cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
+import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
 import { migrateToLatest, openDatabase, pendingMigrations, type Store, type Tenant } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
 import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
@@ -409,7 +409,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     tenants,
     tenantResolver,
     webSessions,
-    signInGuard: new SignInGuard(resolveServerSecret(config), clock, random),
+    signInGuard: new SignInGuard(resolveServerSecret(config), clock, random, counters),
     clock,
     random,
     logger,
@@ -617,24 +617,14 @@ class MeteredOtpService extends OtpService {
   }
 
   override async start(input: Parameters<OtpService['start']>[0]): ReturnType<OtpService['start']> {
-    try {
-      const started = await super.start(input);
-      this.metrics.otpEvent('requested');
-      return started;
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'RATE_LIMITED') this.metrics.otpEvent('rate_limited');
-      throw error;
-    }
+    const started = await super.start(input);
+    this.metrics.otpEvent(started.kind === 'code-sent' ? 'requested' : 'rate_limited');
+    return started;
   }
 
   override async verify(input: Parameters<OtpService['verify']>[0]): ReturnType<OtpService['verify']> {
-    try {
-      const verified = await super.verify(input);
-      this.metrics.otpEvent('verified');
-      return verified;
-    } catch (error) {
-      if (error instanceof AppError) this.metrics.otpEvent('failed');
-      throw error;
-    }
+    const verified = await super.verify(input);
+    this.metrics.otpEvent(verified.kind === 'verified' ? 'verified' : 'failed');
+    return verified;
   }
 }

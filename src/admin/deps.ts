@@ -8,7 +8,7 @@ import type { DevicesAdminQueries, DevicesService } from '../devices/index.js';
 import type { PlansService } from '../plans/index.js';
 import type { Clock } from '../shared/index.js';
 import type { NotificationsService, PortalAddress } from '../notifications/index.js';
-import type { PortalSettingsService } from '../portal/otp/index.js';
+import type { PortalSettingsService } from '../otp/index.js';
 import type { SmsAdminCounts, SmsService } from '../sms/index.js';
 import type { Tenant } from '../store/index.js';
 import type { TenantResolver, TenantsRepository } from '../tenants/index.js';

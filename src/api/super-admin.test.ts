@@ -128,6 +128,41 @@ describe.each(TEST_DIALECTS)('super-admin power (%s)', (dialect) => {
     expect((await api(token, 'GET', '/api/v1/plans')).statusCode).toBe(401);
   });
 
+  it("a tenant owner cannot revoke a super-admin's API token (API or pages); a super-admin can", async () => {
+    const rootToken = await createApiToken(app, tenantId, 'owner', superId);
+    const owner = await createAdmin(app, tenantId, { email: 'owner-revoke@example.com', role: 'owner' });
+    const ownerToken = await createApiToken(app, tenantId, 'owner', owner.id);
+    const rootTokenId = (await api(rootToken, 'GET', '/api/v1/api-tokens'))
+      .json<{
+        items: Array<{ id: number; createdByAdminId: number | null; revokedAtMs: number | null }>;
+      }>()
+      .items.find((t) => t.createdByAdminId === superId && t.revokedAtMs === null)!.id;
+
+    const byApi = await api(ownerToken, 'DELETE', `/api/v1/api-tokens/${rootTokenId}`);
+    expect(byApi.statusCode).toBe(403);
+    expect(byApi.json()).toMatchObject({ code: 'FORBIDDEN' });
+    const { client } = await signedIn('owner-revoke@example.com');
+    const list = await client.get('/admin/api-tokens');
+    expect(list.body).not.toContain(`action="/admin/api-tokens/${rootTokenId}/revoke"`);
+    expect(
+      (await client.post(`/admin/api-tokens/${rootTokenId}/revoke`, {}, '/admin/api-tokens')).statusCode,
+    ).toBe(403);
+    // The super-admin's token still works.
+    expect((await api(rootToken, 'GET', '/api/v1/tenants')).statusCode).toBe(200);
+
+    // The owner still revokes ordinary tokens; the super-admin revokes their own.
+    const ordinaryId = (await api(ownerToken, 'GET', '/api/v1/api-tokens'))
+      .json<{
+        items: Array<{ id: number; createdByAdminId: number | null }>;
+      }>()
+      .items.find((t) => t.createdByAdminId === owner.id)!.id;
+    const rootSecond = await createApiToken(app, tenantId, 'owner', superId);
+    expect((await api(rootSecond, 'DELETE', `/api/v1/api-tokens/${rootTokenId}`)).statusCode).toBe(200);
+    expect((await api(rootToken, 'GET', '/api/v1/plans')).statusCode).toBe(401);
+    expect((await api(rootSecond, 'DELETE', `/api/v1/api-tokens/${ordinaryId}`)).statusCode).toBe(200);
+    await admins().delete(tenantId, owner.id);
+  });
+
   it('a token without a recorded creator is never super', async () => {
     const token = await createApiToken(app, tenantId, 'owner', null);
     expect((await api(token, 'GET', '/api/v1/admins')).statusCode).toBe(200);

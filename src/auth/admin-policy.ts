@@ -38,3 +38,13 @@ export function assertMayChangeAdmin(
       'Only a super-admin can change the role of, disable or remove a super-admin',
     );
 }
+
+/**
+ * Throws FORBIDDEN when `actor` may not revoke a token made by `creator`: a super-admin's tokens
+ * run the instance's automation, so a tenant owner revoking them would lock the operator out.
+ * Only a super-admin revokes them. (`creator` null or undefined: no creator on record, or gone.)
+ */
+export function assertMayRevokeToken(actor: Actor, creator: { isSuper: boolean } | null | undefined): void {
+  if (creator?.isSuper && !actor.isSuper)
+    throw new AppError('FORBIDDEN', "Only a super-admin can revoke a super-admin's API token");
+}

@@ -24,5 +24,6 @@ export {
   type FirstAdminResult,
   type FirstStartDeps,
 } from './first-admin.js';
-export { assertMayChangeAdmin, type AdminChange } from './admin-policy.js';
+export { assertMayChangeAdmin, assertMayRevokeToken, type AdminChange } from './admin-policy.js';
+export { revokeApiToken } from './token-revocation.js';
 export { SignInGuard, SIGN_IN_BACKOFF } from './sign-in-guard.js';

@@ -6,9 +6,12 @@
  * wait; it has its own, counted from its own failures.
  *
  * Unknown e-mails are counted exactly like real ones, so the wait reveals nothing. Counts live in
- * this process's memory (bounded); with several processes each keeps its own.
+ * the shared counters (rate-limits: the database with PostgreSQL, so every process sees the same
+ * failures and waits; memory with SQLite's single process). Counter keys are hashes: no e-mail
+ * address is stored in them.
  */
 import crypto from 'node:crypto';
+import type { CounterStore } from '../rate-limits/index.js';
 import { randomToken, safeEqual, type Clock, type RandomSource } from '../shared/index.js';
 
 export const SIGN_IN_BACKOFF = {
@@ -22,22 +25,19 @@ export const SIGN_IN_BACKOFF = {
   forgetAfterMs: 24 * 3_600_000,
 } as const;
 
-const MAX_TRACKED = 100_000;
-
-interface Counter {
-  failures: number;
-  lastFailureMs: number;
-  waitUntilMs: number;
+/** The wait after `over` failures beyond the free ones (0 = the first held failure). */
+function waitAfterMs(over: number): number {
+  return Math.min(SIGN_IN_BACKOFF.maxWaitMs, SIGN_IN_BACKOFF.firstWaitMs * 2 ** Math.min(over, 20));
 }
 
 export class SignInGuard {
-  private readonly counters = new Map<string, Counter>();
-
   constructor(
     /** Keys the device tokens (the server secret). */
     private readonly secret: string,
     private readonly clock: Clock,
     private readonly random: RandomSource,
+    /** Failure counts and waits, shared by every process on the database. */
+    private readonly counters: CounterStore,
   ) {}
 
   /** A device token for the browser that just signed in to this account (goes in a cookie). */
@@ -47,43 +47,37 @@ export class SignInGuard {
   }
 
   /** How long this client must wait before trying this account; 0 when it may try now. */
-  retryAfterMs(tenantId: number, email: string, deviceToken: string | undefined): number {
-    const counter = this.counters.get(this.keyFor(tenantId, email, deviceToken));
-    if (!counter) return 0;
-    return Math.max(0, counter.waitUntilMs - this.clock.nowMs());
-  }
-
-  recordFailure(tenantId: number, email: string, deviceToken: string | undefined): void {
+  async retryAfterMs(tenantId: number, email: string, deviceToken: string | undefined): Promise<number> {
     const key = this.keyFor(tenantId, email, deviceToken);
     const nowMs = this.clock.nowMs();
-    const previous = this.counters.get(key);
-    const failures =
-      previous && nowMs - previous.lastFailureMs < SIGN_IN_BACKOFF.forgetAfterMs ? previous.failures + 1 : 1;
-    const over = failures - SIGN_IN_BACKOFF.freeFailures;
-    const waitMs =
-      over < 0
-        ? 0
-        : Math.min(SIGN_IN_BACKOFF.maxWaitMs, SIGN_IN_BACKOFF.firstWaitMs * 2 ** Math.min(over, 20));
-    // Re-inserted so the Map's order is least recently failed first (evicted first).
-    this.counters.delete(key);
-    this.counters.set(key, { failures, lastFailureMs: nowMs, waitUntilMs: nowMs + waitMs });
-    if (this.counters.size > MAX_TRACKED) {
-      const oldest = this.counters.keys().next().value;
-      if (oldest !== undefined) this.counters.delete(oldest);
-    }
+    const failures = await this.counters.peek(key, nowMs);
+    if (!failures || failures.count < SIGN_IN_BACKOFF.freeFailures) return 0;
+    const hold = await this.counters.peek(holdKey(key, failures), nowMs);
+    return hold ? Math.max(0, hold.resetAtMs - nowMs) : 0;
+  }
+
+  async recordFailure(tenantId: number, email: string, deviceToken: string | undefined): Promise<void> {
+    const key = this.keyFor(tenantId, email, deviceToken);
+    const nowMs = this.clock.nowMs();
+    const failures = await this.counters.hit(key, SIGN_IN_BACKOFF.forgetAfterMs, nowMs);
+    const over = failures.count - SIGN_IN_BACKOFF.freeFailures;
+    // The wait is a window of its own, keyed by the failure it follows: a later failure gets a
+    // new (longer) one, and an old one never stands in for it.
+    if (over >= 0) await this.counters.hit(holdKey(key, failures), waitAfterMs(over), nowMs);
   }
 
   /** The right password: this account's counts (and this device's) start again. */
-  recordSuccess(tenantId: number, email: string, deviceToken: string | undefined): void {
-    this.counters.delete(this.keyFor(tenantId, email, undefined));
-    this.counters.delete(this.keyFor(tenantId, email, deviceToken));
+  async recordSuccess(tenantId: number, email: string, deviceToken: string | undefined): Promise<void> {
+    await this.counters.clear(this.keyFor(tenantId, email, undefined));
+    await this.counters.clear(this.keyFor(tenantId, email, deviceToken));
   }
 
   /** The account's counter, or the device's own when it holds a valid token for this account. */
   private keyFor(tenantId: number, email: string, deviceToken: string | undefined): string {
     const account = `${tenantId}\0${email}`;
     const nonce = this.trustedNonce(tenantId, email, deviceToken);
-    return nonce ? `${account}\0device\0${nonce}` : account;
+    const identity = nonce ? `${account}\0device\0${nonce}` : account;
+    return `admin-sign-in:${crypto.createHash('sha256').update(identity).digest('base64url')}`;
   }
 
   private trustedNonce(tenantId: number, email: string, token: string | undefined): string | undefined {
@@ -99,4 +93,9 @@ export class SignInGuard {
       .update(`portico admin device\0${tenantId}\0${email}\0${nonce}`)
       .digest('base64url');
   }
+}
+
+/** The key of the wait that follows failure number `failures.count` of this failure window. */
+function holdKey(key: string, failures: { count: number; resetAtMs: number }): string {
+  return `${key}:hold:${failures.resetAtMs}:${failures.count}`;
 }

@@ -15,7 +15,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   DEVICES_DISABLED: 403,
   UNAUTHENTICATED: 401,
   RATE_LIMITED: 429,
-  OTP_TOO_MANY_ATTEMPTS: 429,
 };
 
 export function statusForCode(code: string): number {

@@ -2,52 +2,31 @@
  * The customer portal at /portal: sign-in by phone, the dashboard, voucher details, a live JSON
  * summary for the refresh script, sign-out and the language switch. Server-rendered, works
  * without JavaScript; every POST carries a CSRF token; sign-in attempts are rate-limited per IP.
+ * The sign-in steps live in sign-in-routes.tsx, what all routes share in kit.tsx.
  */
 import crypto from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { MemoryCounters, type CounterStore, type FastifyRateLimitStoreClass } from '../rate-limits/index.js';
-import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import type { PortalAuthMethod, WebSessions } from '../auth/index.js';
-import {
-  examplePhone,
-  formatPhone,
-  type CustomerSummary,
-  type CustomersRepository,
-} from '../customers/index.js';
-import {
-  clearSessionCookie,
-  readSessionCookie,
-  renderDocument,
-  sendProblem,
-  setSessionCookie,
-  toProblem,
-} from '../http/index.js';
+import type { WebSessions } from '../auth/index.js';
+import { formatPhone, type CustomersRepository } from '../customers/index.js';
+import { sendProblem, toProblem } from '../http/index.js';
 import { formatDuration, type Clock } from '../shared/index.js';
-import type { Tenant } from '../store/index.js';
 import type { PortalDashboard } from './dashboard.js';
 import type { PortalDevices } from './devices.js';
-import { formatterFor, type Formatter } from './format.js';
-import {
-  chooseLanguage,
-  formattingLocale,
-  isLanguage,
-  translator,
-  type Language,
-  type MessageKey,
-  type Translate,
-} from './i18n/index.js';
-import type { PortalSignIn, SignInStart } from './sign-in.js';
+import { isLanguage } from './i18n/index.js';
+import { createPortalKit, LANGUAGE_COOKIE } from './kit.js';
+import type { PortalSignIn } from './sign-in.js';
+import { clearAttempt, registerSignInRoutes } from './sign-in-routes.js';
 import { UsageChart } from './views/chart.js';
 import { DashboardPage } from './views/dashboard.js';
-import { ErrorPage } from './views/error.js';
-import type { PageContext } from './views/layout.js';
-import { SignInPage, type SignInProps } from './views/sign-in.js';
 import { SessionsPage } from './views/sessions.js';
-import { SignInCodePage } from './views/sign-in-code.js';
 import { liveValues } from './views/texts.js';
 import { VoucherPage } from './views/voucher.js';
+
+export { LANGUAGE_COOKIE, PORTAL_SESSION_COOKIE, type PortalSession } from './kit.js';
+export { OTP_ATTEMPT_COOKIE } from './sign-in-routes.js';
 
 export interface PortalOptions {
   webSessions: WebSessions;
@@ -70,38 +49,6 @@ export interface PortalOptions {
   signInCounters?: CounterStore;
 }
 
-/** Cookie names (the session one gets `__Host-` over HTTPS). */
-export const PORTAL_SESSION_COOKIE = 'portico_portal';
-export const LANGUAGE_COOKIE = 'portico_lang';
-/** The OTP sign-in attempt (token the code is bound to, number, resend time), HttpOnly. */
-export const OTP_ATTEMPT_COOKIE = 'portico_otp';
-
-interface OtpAttempt {
-  token: string;
-  e164: string;
-  resendAtMs: number;
-  codeLength: number;
-  minutes: number;
-}
-
-function encodeAttempt(a: OtpAttempt): string {
-  return [a.token, a.e164, a.resendAtMs, a.codeLength, a.minutes].join('~');
-}
-
-function decodeAttempt(raw: string | undefined): OtpAttempt | undefined {
-  const parts = raw?.split('~');
-  if (parts?.length !== 5) return undefined;
-  const [token, e164, resendAtMs, codeLength, minutes] = parts as [string, string, string, string, string];
-  if (!/^[\w-]{20,100}$/.test(token) || !/^\+\d{6,15}$/.test(e164)) return undefined;
-  return {
-    token,
-    e164,
-    resendAtMs: Number(resendAtMs) || 0,
-    codeLength: Number(codeLength) || 6,
-    minutes: Number(minutes) || 5,
-  };
-}
-
 /** The dashboard shows the latest few sessions; the sessions page has them all, by pages. */
 const DEFAULT_SESSIONS = 5;
 const SESSIONS_PAGE_SIZE = 20;
@@ -111,22 +58,6 @@ const MAX_SESSIONS = 500;
 const DEFAULT_HISTORY = 10;
 const MAX_HISTORY = 200;
 const DEFAULT_VOUCHER_SESSIONS = 20;
-const FORM_BODY_LIMIT_BYTES = 8 * 1024;
-
-/** A signed-in portal visit: who, and whether the session passed an SMS one-time code. */
-export interface PortalSession {
-  customer: CustomerSummary;
-  /** Only code-verified sessions manage devices and see full voucher codes (issue 10, 6-7). */
-  codeVerified: boolean;
-}
-
-interface RequestView {
-  ctx: PageContext;
-  t: Translate;
-  lang: Language;
-  fmt: Formatter;
-  tenant: Tenant;
-}
 
 /** Whether an If-None-Match header names `etag` (a list, weak or strong, or `*`). */
 export function ifNoneMatch(header: string | undefined, etag: string): boolean {
@@ -144,23 +75,9 @@ function clampedInt(value: unknown, fallback: number, max: number): number {
   return Math.min(number, max);
 }
 
-function html(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').send(renderDocument(page));
-}
-
 export async function portalPlugin(app: FastifyInstance, options: PortalOptions): Promise<void> {
   const { webSessions, customers, signIn, dashboard } = options;
-  // Bound: Fastify calls hooks with the instance as `this`, eslint cannot know that.
-  const csrfProtection = app.csrfProtection.bind(app);
   const rateLimit = options.signInRateLimit ?? { max: 120, windowMs: 60_000 };
-  const perNumberLimit = options.signInPerNumberLimit ?? { max: 10, windowMs: 60_000 };
-  // Shared counters on PostgreSQL (every process counts), per-process ones otherwise.
-  const numberCounters = options.signInCounters ?? new MemoryCounters();
-  /** Seconds to wait when over the per-number limit, else 0. */
-  const takeNumberAttempt = async (key: string, nowMs: number): Promise<number> => {
-    const hit = await numberCounters.hit(`portal-sign-in-number:${key}`, perNumberLimit.windowMs, nowMs);
-    return hit.count <= perNumberLimit.max ? 0 : Math.max(1, Math.ceil((hit.resetAtMs - nowMs) / 1000));
-  };
 
   await app.register(fastifyRateLimit, {
     global: false,
@@ -173,170 +90,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
       }),
   });
 
-  function view(request: FastifyRequest): RequestView {
-    const tenant = request.tenant;
-    const lang = chooseLanguage(
-      request.cookies[LANGUAGE_COOKIE],
-      request.headers['accept-language'],
-      tenant.locale,
-    );
-    const t = translator(lang);
-    const fmt = formatterFor(formattingLocale(lang, tenant.locale), tenant.time_zone);
-    return { ctx: { t, lang, tenantName: tenant.name, path: request.url }, t, lang, fmt, tenant };
-  }
-
-  /**
-   * The signed-in customer and whether the session passed an SMS code, or undefined. Ends
-   * sessions of customers who were blocked meanwhile, and phone-only sessions once the tenant
-   * requires codes (switching codes on also deletes them; this covers a sign-in racing the switch).
-   */
-  async function currentSession(request: FastifyRequest): Promise<PortalSession | undefined> {
-    const token = readSessionCookie(request, PORTAL_SESSION_COOKIE);
-    const session = await webSessions.find(request.tenant.id, 'portal', token);
-    if (!session) return undefined;
-    const codeVerified = session.authMethod === 'code';
-    if (!codeVerified && (await signIn.codesRequired(request.tenant))) {
-      await webSessions.destroy(token);
-      return undefined;
-    }
-    const customer = await customers.findById(request.tenant.id, session.subjectId);
-    if (!customer || customer.status !== 'active') {
-      await webSessions.destroy(token);
-      return undefined;
-    }
-    return { customer, codeVerified };
-  }
-
-  async function signInPage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    props: Partial<SignInProps>,
-    status = 200,
-  ): Promise<FastifyReply> {
-    const v = view(request);
-    const countryName = v.fmt.region(v.tenant.default_country);
-    const canManageDevices = (await options.devices?.canManage(v.tenant.id)) ?? false;
-    return html(
-      reply,
-      <SignInPage
-        ctx={v.ctx}
-        props={{
-          csrfToken: reply.generateCsrf(),
-          phone: '',
-          example: examplePhone(v.tenant.default_country),
-          countryName,
-          canManageDevices,
-          ...props,
-        }}
-      />,
-      status,
-    );
-  }
-
-  function errorPage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    status: number,
-    key: MessageKey,
-    wait?: string,
-  ) {
-    const v = view(request);
-    return html(
-      reply,
-      <ErrorPage ctx={v.ctx} status={status} message={v.t(key, { wait: wait ?? '' })} />,
-      status,
-    );
-  }
-
-  function readAttempt(request: FastifyRequest): OtpAttempt | undefined {
-    return decodeAttempt(request.cookies[OTP_ATTEMPT_COOKIE]);
-  }
-
-  function clearAttempt(request: FastifyRequest, reply: FastifyReply): void {
-    if (request.cookies[OTP_ATTEMPT_COOKIE] !== undefined)
-      reply.clearCookie(OTP_ATTEMPT_COOKIE, { path: '/portal' });
-  }
-
-  function codePage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    attempt: OtpAttempt,
-    extra: { error?: string; notice?: string } = {},
-    status = 200,
-  ): FastifyReply {
-    const v = view(request);
-    const waitMs = attempt.resendAtMs - options.clock.nowMs();
-    return html(
-      reply,
-      <SignInCodePage
-        ctx={v.ctx}
-        props={{
-          csrfToken: reply.generateCsrf(),
-          phone: formatPhone(attempt.e164, v.tenant.default_country),
-          codeLength: attempt.codeLength,
-          minutes: attempt.minutes,
-          resendWait: waitMs > 0 ? formatDuration(Math.ceil(waitMs / 1000)) : undefined,
-          ...extra,
-        }}
-      />,
-      status,
-    );
-  }
-
-  /** After a code was sent (or refused by a cooldown), show the code step. */
-  function afterCodeRequest(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    result: Extract<SignInStart, { kind: 'code-sent' | 'rate-limited' }>,
-    previous: OtpAttempt | undefined,
-    notice?: string,
-  ): FastifyReply | Promise<FastifyReply> {
-    const v = view(request);
-    if (result.kind === 'rate-limited') {
-      const error = v.t('code.error.rateLimited', { wait: formatDuration(result.retryAfterSeconds) });
-      if (previous && previous.e164 === result.e164)
-        return codePage(request, reply, previous, { error }, 429);
-      return signInPage(
-        request,
-        reply,
-        { phone: formatPhone(result.e164, v.tenant.default_country), error },
-        429,
-      );
-    }
-    const attempt: OtpAttempt = {
-      token: result.attemptToken,
-      e164: result.e164,
-      resendAtMs: result.resendAtMs,
-      codeLength: result.codeLength,
-      minutes: Math.max(1, Math.round((result.expiresAtMs - options.clock.nowMs()) / 60_000)),
-    };
-    reply.setCookie(OTP_ATTEMPT_COOKIE, encodeAttempt(attempt), {
-      path: '/portal',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: request.protocol === 'https',
-      maxAge: 3600,
-    });
-    if (notice) return reply.redirect('/portal/sign-in/code?resent', 303);
-    return reply.redirect('/portal/sign-in/code', 303);
-  }
-
-  /** A new session token on every sign-in (no session fixation); the old one, if any, ends. */
-  async function startSession(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    customer: CustomerSummary,
-    authMethod: PortalAuthMethod,
-  ) {
-    await webSessions.destroy(readSessionCookie(request, PORTAL_SESSION_COOKIE));
-    const token = await webSessions.create(request.tenant.id, 'portal', customer.id, {
-      clientIp: request.ip,
-      userAgent: request.headers['user-agent'],
-      authMethod,
-    });
-    await customers.touchLastSeen(request.tenant.id, customer.id, options.clock.nowMs());
-    setSessionCookie(request, reply, PORTAL_SESSION_COOKIE, token);
-  }
+  const kit = createPortalKit(app, options);
+  const { view, currentSession, html, errorPage, signInPage } = kit;
 
   // Personal pages and pages with CSRF tokens must not be cached or shared.
   app.addHook('onRequest', async (_request, reply) => {
@@ -386,7 +141,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     }
   });
 
-  options.devices?.register(app, { view, currentSession, html, errorPage, csrfProtection });
+  options.devices?.register(app, kit);
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/portal/api/')) {
@@ -427,136 +182,16 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     );
   });
 
-  app.post(
-    '/sign-in',
-    {
-      bodyLimit: FORM_BODY_LIMIT_BYTES,
-      preHandler: csrfProtection,
-      config: { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } },
-    },
-    async (request, reply) => {
-      const body = request.body as Record<string, unknown> | undefined;
-      const phoneInput = typeof body?.phone === 'string' ? body.phone.slice(0, 100) : '';
-      const waitSeconds = await takeNumberAttempt(
-        `${request.tenant.id}:${phoneInput.replace(/\D/g, '')}`,
-        options.clock.nowMs(),
-      );
-      if (waitSeconds > 0) {
-        reply.header('retry-after', String(waitSeconds));
-        return signInPage(
-          request,
-          reply,
-          {
-            phone: phoneInput,
-            error: view(request).t('signIn.error.tooMany', { wait: formatDuration(waitSeconds) }),
-          },
-          429,
-        );
-      }
-      const result = await signIn.start(request.tenant, phoneInput, { clientIp: request.ip });
-      const v = view(request);
-      const example = examplePhone(v.tenant.default_country);
-      const country = v.fmt.region(v.tenant.default_country);
-      switch (result.kind) {
-        case 'signed-in': {
-          await startSession(request, reply, result.customer, 'phone');
-          clearAttempt(request, reply);
-          return reply.redirect('/portal', 303);
-        }
-        case 'code-sent':
-        case 'rate-limited':
-          return afterCodeRequest(request, reply, result, readAttempt(request));
-        case 'invalid-phone':
-          return signInPage(
-            request,
-            reply,
-            { phone: phoneInput, error: v.t(`signIn.error.${result.problem}`, { example, country }) },
-            400,
-          );
-        case 'unknown':
-          return signInPage(
-            request,
-            reply,
-            {
-              phone: phoneInput,
-              error: v.t('signIn.error.unknown', {
-                phone: formatPhone(result.e164, v.tenant.default_country),
-              }),
-            },
-            400,
-          );
-        case 'blocked':
-          return signInPage(request, reply, { phone: phoneInput, error: v.t('signIn.error.blocked') }, 403);
-      }
-    },
-  );
-
-  app.get('/sign-in/code', async (request, reply) => {
-    const attempt = readAttempt(request);
-    if (!attempt) return reply.redirect('/portal', 303);
-    const v = view(request);
-    const resent = 'resent' in (request.query as Record<string, unknown>);
-    return codePage(request, reply, attempt, resent ? { notice: v.t('code.resent') } : {});
+  registerSignInRoutes(app, kit, {
+    webSessions,
+    customers,
+    signIn,
+    clock: options.clock,
+    rateLimit,
+    perNumberLimit: options.signInPerNumberLimit ?? { max: 10, windowMs: 60_000 },
+    // Shared counters on PostgreSQL (every process counts), per-process ones otherwise.
+    numberCounters: options.signInCounters ?? new MemoryCounters(),
   });
-
-  app.post(
-    '/sign-in/code',
-    {
-      bodyLimit: FORM_BODY_LIMIT_BYTES,
-      preHandler: csrfProtection,
-      config: { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } },
-    },
-    async (request, reply) => {
-      const attempt = readAttempt(request);
-      if (!attempt) return reply.redirect('/portal', 303);
-      const v = view(request);
-      const body = request.body as Record<string, unknown> | undefined;
-      const code = typeof body?.code === 'string' ? body.code.slice(0, 20).trim() : '';
-      if (code === '') return codePage(request, reply, attempt, { error: v.t('code.error.empty') }, 400);
-      const result = await signIn.verify(request.tenant, attempt.token, code);
-      if (result.kind === 'signed-in') {
-        await startSession(request, reply, result.customer, 'code');
-        clearAttempt(request, reply);
-        return reply.redirect('/portal', 303);
-      }
-      const error =
-        result.reason === 'expired'
-          ? v.t('code.error.expired')
-          : result.reason === 'locked'
-            ? v.t('code.error.locked')
-            : result.triesLeft !== undefined
-              ? v.t('code.error.invalid', { tries: result.triesLeft })
-              : v.t('code.error.used');
-      return codePage(request, reply, attempt, { error }, result.reason === 'locked' ? 429 : 400);
-    },
-  );
-
-  app.post(
-    '/sign-in/resend',
-    {
-      bodyLimit: FORM_BODY_LIMIT_BYTES,
-      preHandler: csrfProtection,
-      config: { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } },
-    },
-    async (request, reply) => {
-      const attempt = readAttempt(request);
-      if (!attempt) return reply.redirect('/portal', 303);
-      const result = await signIn.sendCode(request.tenant, attempt.e164, { clientIp: request.ip });
-      if (result.kind !== 'code-sent' && result.kind !== 'rate-limited')
-        return reply.redirect('/portal', 303);
-      return afterCodeRequest(request, reply, result, attempt, 'resent');
-    },
-  );
-
-  app.post(
-    '/sign-out',
-    { bodyLimit: FORM_BODY_LIMIT_BYTES, preHandler: csrfProtection },
-    async (request, reply) => {
-      await webSessions.destroy(readSessionCookie(request, PORTAL_SESSION_COOKIE));
-      clearSessionCookie(request, reply, PORTAL_SESSION_COOKIE);
-      return reply.redirect('/portal?signed-out', 303);
-    },
-  );
 
   app.get('/vouchers/:id', async (request, reply) => {
     const session = await currentSession(request);

@@ -10,9 +10,9 @@ import {
   type CustomersRepository,
   type PhoneProblem,
 } from '../customers/index.js';
+import type { OtpService, OtpStarted, OtpVerifyResult } from '../otp/index.js';
 import { AppError } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
-import type { OtpService } from './otp/index.js';
 
 export type SignInStart =
   /** The browser gets a new portal session for this customer. */
@@ -27,21 +27,12 @@ export type SignInStart =
    * OTP on: a code was sent if the number is registered (the same answer either way). The
    * browser keeps `attemptToken`; the code is bound to it.
    */
-  | {
-      kind: 'code-sent';
-      e164: string;
-      attemptToken: string;
-      resendAtMs: number;
-      expiresAtMs: number;
-      codeLength: number;
-    }
+  | (OtpStarted & { e164: string })
   /** OTP on: a cooldown or cap applies (the same for registered and unknown numbers). */
   | { kind: 'rate-limited'; e164: string; retryAfterSeconds: number };
 
 export type SignInVerify =
-  | { kind: 'signed-in'; customer: CustomerSummary }
-  /** invalid: wrong (triesLeft > 0), used or unknown attempt; expired; locked: no tries left. */
-  | { kind: 'code-error'; reason: 'invalid' | 'expired' | 'locked'; triesLeft?: number };
+  { kind: 'signed-in'; customer: CustomerSummary } | Extract<OtpVerifyResult, { kind: 'code-error' }>;
 
 export class PortalSignIn {
   constructor(
@@ -68,37 +59,19 @@ export class PortalSignIn {
   /** Sends (or re-sends) a code for `e164`; no customer lookup happens here (no enumeration). */
   async sendCode(tenant: Tenant, e164: string, meta: { clientIp?: string } = {}): Promise<SignInStart> {
     if (!this.otp) throw new AppError('OTP_UNAVAILABLE', 'One-time codes are not set up');
-    try {
-      const started = await this.otp.start({ tenant, phone: e164, clientIp: meta.clientIp ?? null });
-      return { kind: 'code-sent', e164, ...started };
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'RATE_LIMITED') {
-        const retryAfterSeconds = Number(
-          (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 60,
-        );
-        return { kind: 'rate-limited', e164, retryAfterSeconds };
-      }
-      throw error;
-    }
+    const started = await this.otp.start({ tenant, phone: e164, clientIp: meta.clientIp ?? null });
+    if (started.kind === 'rate-limited')
+      return { kind: 'rate-limited', e164, retryAfterSeconds: started.retryAfterSeconds };
+    return { ...started, e164 };
   }
 
   /** Checks the code of a sign-in attempt. */
   async verify(tenant: Tenant, attemptToken: string | undefined, code: string): Promise<SignInVerify> {
     if (!this.otp) throw new AppError('OTP_UNAVAILABLE', 'One-time codes are not set up');
-    try {
-      const { customerId } = await this.otp.verify({ tenant, attemptToken, code });
-      const customer = await this.customers.findById(tenant.id, customerId);
-      if (!customer || customer.status !== 'active') return { kind: 'code-error', reason: 'invalid' };
-      return { kind: 'signed-in', customer };
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      if (error.code === 'OTP_EXPIRED') return { kind: 'code-error', reason: 'expired' };
-      if (error.code === 'OTP_TOO_MANY_ATTEMPTS') return { kind: 'code-error', reason: 'locked' };
-      if (error.code === 'OTP_INVALID') {
-        const triesLeft = (error.details as { triesLeft?: number } | undefined)?.triesLeft;
-        return { kind: 'code-error', reason: 'invalid', ...(triesLeft !== undefined ? { triesLeft } : {}) };
-      }
-      throw error;
-    }
+    const verified = await this.otp.verify({ tenant, attemptToken, code });
+    if (verified.kind !== 'verified') return verified;
+    const customer = await this.customers.findById(tenant.id, verified.customerId);
+    if (!customer || customer.status !== 'active') return { kind: 'code-error', reason: 'invalid' };
+    return { kind: 'signed-in', customer };
   }
 }

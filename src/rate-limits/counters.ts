@@ -16,6 +16,10 @@ export interface HitCount {
 /** The port the rate limiters use; DatabaseCounters implements it (a fake is a Map). */
 export interface CounterStore {
   hit(key: string, windowMs: number, nowMs: number): Promise<HitCount>;
+  /** The key's current window without counting a hit; undefined when none is running. */
+  peek(key: string, nowMs: number): Promise<HitCount | undefined>;
+  /** Ends the key's window now (the next hit starts a new one). */
+  clear(key: string): Promise<void>;
 }
 
 /** Purge ended windows about once per this many hits (cheap: indexed by expires_at). */
@@ -45,6 +49,20 @@ export class DatabaseCounters implements CounterStore {
     }
     return { count: Number(row.hits), resetAtMs: Number(row.expires_at) };
   }
+
+  async peek(key: string, nowMs: number): Promise<HitCount | undefined> {
+    const row = await this.db
+      .selectFrom('rate_limit_counters')
+      .select(['hits', 'expires_at'])
+      .where('key', '=', key)
+      .where('expires_at', '>', nowMs)
+      .executeTakeFirst();
+    return row ? { count: Number(row.hits), resetAtMs: Number(row.expires_at) } : undefined;
+  }
+
+  async clear(key: string): Promise<void> {
+    await this.db.deleteFrom('rate_limit_counters').where('key', '=', key).execute();
+  }
 }
 
 /** Per-process counters (SQLite installs, tests): same contract, no database round trip. */
@@ -60,6 +78,16 @@ export class MemoryCounters implements CounterStore {
     }
     window.count++;
     return Promise.resolve({ ...window });
+  }
+
+  peek(key: string, nowMs: number): Promise<HitCount | undefined> {
+    const window = this.windows.get(key);
+    return Promise.resolve(window && window.resetAtMs > nowMs ? { ...window } : undefined);
+  }
+
+  clear(key: string): Promise<void> {
+    this.windows.delete(key);
+    return Promise.resolve();
   }
 
   private forgetEnded(nowMs: number): void {

@@ -1,5 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { assertMayChangeAdmin, canManageAccess, isRole, ROLES, type Role } from '../../auth/index.js';
+import {
+  assertMayChangeAdmin,
+  canManageAccess,
+  isRole,
+  revokeApiToken,
+  ROLES,
+  type Role,
+} from '../../auth/index.js';
 import { AppError } from '../../shared/index.js';
 import { ADMIN_COOKIE } from '../auth.js';
 import type { AdminDeps } from '../deps.js';
@@ -202,6 +209,12 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
     error?: string,
   ) => {
     const tokens = await deps.apiTokens.list(request.tenant.id);
+    // A super-admin's tokens are revoked by a super-admin only: no button for anyone else.
+    const superIds = new Set(
+      (await deps.admins.list(request.tenant.id)).filter((a) => a.isSuper).map((a) => a.id),
+    );
+    const mayRevoke = (createdBy: number | null) =>
+      kit.actorOf(request).isSuper || createdBy === null || !superIds.has(createdBy);
     const csrf = kit.csrf(reply);
     return kit.render(request, reply, {
       title: 'API tokens',
@@ -253,6 +266,8 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
                     <td>
                       {t.revokedAtMs ? (
                         <Badge status="revoked" />
+                      ) : !mayRevoke(t.createdByAdminId) ? (
+                        <span class="muted">super-admin's</span>
                       ) : (
                         <ActionButton
                           action={`/admin/api-tokens/${t.id}/revoke`}
@@ -307,7 +322,7 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
   );
 
   admin.post('/admin/api-tokens/:id/revoke', { preHandler: kit.requireOwner }, async (request, reply) => {
-    await deps.apiTokens.revoke(request.tenant.id, idParam(request.params));
+    await revokeApiToken(deps, kit.actorOf(request), idParam(request.params));
     return reply.redirect('/admin/api-tokens?notice=revoked', 303);
   });
 

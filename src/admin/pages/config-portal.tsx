@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import type { PortalUrlSource } from '../../notifications/index.js';
-import { OTP_BOUNDS } from '../../portal/otp/index.js';
+import { OTP_BOUNDS } from '../../otp/index.js';
 import { AppError } from '../../shared/index.js';
 import type { SmsAdminDeps } from '../deps.js';
 import { checked, formValidationText, text, type FormBody } from '../forms.js';

@@ -101,7 +101,7 @@ export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Prom
           );
       // Too many wrong passwords for this account lately: wait (unless this browser signed in
       // to it before; then only its own failures count).
-      const waitMs = deps.signInGuard.retryAfterMs(tenantId, account, device);
+      const waitMs = await deps.signInGuard.retryAfterMs(tenantId, account, device);
       if (waitMs > 0) {
         request.log.info({ tenantId }, 'admin sign-in held back (account backoff)');
         reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
@@ -113,11 +113,11 @@ export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Prom
       }
       const admin = await deps.admins.authenticate(tenantId, email, request.body.password ?? '');
       if (!admin) {
-        deps.signInGuard.recordFailure(tenantId, account, device);
+        await deps.signInGuard.recordFailure(tenantId, account, device);
         request.log.info({ tenantId }, 'admin sign-in refused');
         return refused(401, 'The email or password is not correct.');
       }
-      deps.signInGuard.recordSuccess(tenantId, account, device);
+      await deps.signInGuard.recordSuccess(tenantId, account, device);
       setSessionCookie(request, reply, DEVICE_COOKIE, deps.signInGuard.issueDeviceToken(tenantId, account), {
         maxAgeSeconds: DEVICE_COOKIE_MAX_AGE_SECONDS,
       });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { createTenantWithOwner, updateTenantDetails, type AdminDeps } from '../../admin/index.js';
-import { assertMayChangeAdmin } from '../../auth/index.js';
+import { assertMayChangeAdmin, revokeApiToken } from '../../auth/index.js';
 import { AppError, pageOfList, pageRequest } from '../../shared/index.js';
 import { normalizeHost, type VoucherSettings as VoucherSettingsDoc } from '../../tenants/index.js';
 import { validateVoucherSettings } from '../../vouchers/index.js';
@@ -162,12 +162,12 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
       preHandler: kit.requireOwner,
       schema: {
         tags: tokenTags,
-        summary: 'Revoke an API token (owners only)',
+        summary: "Revoke an API token (owners only; a super-admin's tokens: super-admins only)",
         params: IdParams,
         response: { 200: ApiToken, ...errors },
       },
     },
-    async (request) => strip(await deps.apiTokens.revoke(request.tenant.id, request.params.id)),
+    async (request) => strip(await revokeApiToken(deps, kit.actorOf(request), request.params.id)),
   );
 
   const tenantView = async (id: number) => {

@@ -8,6 +8,7 @@ import * as m0006 from './0006-hotspot-login.js';
 import * as m0007 from './0007-sms-delivery-truth.js';
 import * as m0008 from './0008-portal-session-auth.js';
 import * as m0009 from './0009-cluster-state.js';
+import * as m0010 from './0010-sessions-open-by-voucher.js';
 
 /** Migrations are listed here in order, so they load the same under tsx, vitest and a build. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007-sms-delivery-truth': m0007,
   '0008-portal-session-auth': m0008,
   '0009-cluster-state': m0009,
+  '0010-sessions-open-by-voucher': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,8 +2,8 @@
  * Config > Portal: "Use OTP for accessing the portal" (only while an SMS gateway is enabled),
  * "Show Associated Devices block", and the OTP limits within their safe bounds.
  */
-import { AppError, validation, type Clock } from '../../shared/index.js';
-import type { PortalSettings, TenantsRepository } from '../../tenants/index.js';
+import { AppError, validation, type Clock } from '../shared/index.js';
+import type { PortalSettings, TenantsRepository } from '../tenants/index.js';
 import { OTP_BOUNDS } from './service.js';
 
 export type PortalSettingsPatch = Partial<

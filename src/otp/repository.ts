@@ -1,6 +1,6 @@
 /** Queries of the portal's one-time codes (otp_challenges), always scoped by tenant. */
 import type { Kysely } from 'kysely';
-import type { Database } from '../../store/index.js';
+import type { Database } from '../store/index.js';
 
 export interface OtpChallenge {
   id: number;

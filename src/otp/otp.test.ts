@@ -1,13 +1,13 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestStore, TEST_DIALECTS, type TestStore } from '../../../test/helpers/databases.js';
-import { createCustomer, createTenant } from '../../../test/helpers/factories.js';
-import { AppError, cryptoRandom, FakeClock, type RandomSource } from '../../shared/index.js';
-import type { Tenant } from '../../store/index.js';
-import { SETTINGS_DEFAULTS, TenantsRepository, type PortalSettings } from '../../tenants/index.js';
-import { CustomersRepository } from '../../customers/index.js';
+import { createTestStore, TEST_DIALECTS, type TestStore } from '../../test/helpers/databases.js';
+import { createCustomer, createTenant } from '../../test/helpers/factories.js';
+import { AppError, cryptoRandom, FakeClock, type RandomSource } from '../shared/index.js';
+import type { Tenant } from '../store/index.js';
+import { SETTINGS_DEFAULTS, TenantsRepository, type PortalSettings } from '../tenants/index.js';
+import { CustomersRepository } from '../customers/index.js';
 import { OtpRepository } from './repository.js';
-import { OtpService, otpPolicy, type CodeSender } from './service.js';
+import { OtpService, otpPolicy, type CodeSender, type OtpStarted, type OtpStartResult } from './service.js';
 import { OTP_NEEDS_GATEWAY, PortalSettingsService } from './portal-settings.js';
 
 const SECRET = 'unit-test-secret-unit-test-secret-0123456789';
@@ -20,6 +20,13 @@ async function failure(promise: Promise<unknown>): Promise<AppError> {
   );
   if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
   return error;
+}
+
+/** The attempt of a start that sent a code (fails the test otherwise). */
+async function codeSent(promise: Promise<OtpStartResult>): Promise<OtpStarted> {
+  const result = await promise;
+  if (result.kind !== 'code-sent') throw new Error(`expected a code, got ${JSON.stringify(result)}`);
+  return result;
 }
 
 describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
@@ -90,7 +97,7 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
 
   it('sends a 6-digit code to a registered number and signs in with it exactly once', async () => {
     const customer = await createCustomer(store.db, tenant.id, { phone: '+12025550101' });
-    const started = await otp.start({ tenant, phone: '+12025550101', clientIp: '203.0.113.5' });
+    const started = await codeSent(otp.start({ tenant, phone: '+12025550101', clientIp: '203.0.113.5' }));
     await otp.idle();
     expect(sent).toHaveLength(1);
     expect(sent[0]!.recipient).toBe('+12025550101');
@@ -111,11 +118,14 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     expect(JSON.stringify(row)).not.toContain(started.attemptToken);
 
     await expect(otp.verify({ tenant, attemptToken: started.attemptToken, code })).resolves.toEqual({
+      kind: 'verified',
       customerId: customer.id,
       phone: '+12025550101',
     });
-    const reuse = await failure(otp.verify({ tenant, attemptToken: started.attemptToken, code }));
-    expect(reuse.code).toBe('OTP_INVALID');
+    await expect(otp.verify({ tenant, attemptToken: started.attemptToken, code })).resolves.toEqual({
+      kind: 'code-error',
+      reason: 'invalid',
+    });
   });
 
   it('draws every digit from the random source (a CSPRNG in production)', async () => {
@@ -130,34 +140,34 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
 
   it('locks the code after 5 wrong tries, even for the right code afterwards', async () => {
     await createCustomer(store.db, tenant.id, { phone: '+12025550103' });
-    const { attemptToken } = await otp.start({ tenant, phone: '+12025550103', clientIp: null });
+    const { attemptToken } = await codeSent(otp.start({ tenant, phone: '+12025550103', clientIp: null }));
     await otp.idle();
     const code = codeFrom(sent[0]!.text);
     const wrong = code === '000000' ? '111111' : '000000';
     for (let left = 4; left >= 1; left--) {
-      const error = await failure(otp.verify({ tenant, attemptToken, code: wrong }));
-      expect(error.code).toBe('OTP_INVALID');
-      expect(error.details).toEqual({ triesLeft: left });
+      await expect(otp.verify({ tenant, attemptToken, code: wrong })).resolves.toEqual({
+        kind: 'code-error',
+        reason: 'invalid',
+        triesLeft: left,
+      });
     }
-    expect((await failure(otp.verify({ tenant, attemptToken, code: wrong }))).code).toBe(
-      'OTP_TOO_MANY_ATTEMPTS',
-    );
-    expect((await failure(otp.verify({ tenant, attemptToken, code }))).code).toBe('OTP_TOO_MANY_ATTEMPTS');
+    const locked = { kind: 'code-error', reason: 'locked' };
+    await expect(otp.verify({ tenant, attemptToken, code: wrong })).resolves.toEqual(locked);
+    await expect(otp.verify({ tenant, attemptToken, code })).resolves.toEqual(locked);
   });
 
   it('counts concurrent guesses atomically: 30 parallel tries get at most 5 comparisons', async () => {
     await createCustomer(store.db, tenant.id, { phone: '+12025550104' });
-    const { attemptToken } = await otp.start({ tenant, phone: '+12025550104', clientIp: null });
+    const { attemptToken } = await codeSent(otp.start({ tenant, phone: '+12025550104', clientIp: null }));
     await otp.idle();
     const code = codeFrom(sent[0]!.text);
     const guesses = Array.from({ length: 30 }, (_, i) =>
       String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'),
     );
-    const results = await Promise.all(
-      guesses.map((g) => failure(otp.verify({ tenant, attemptToken, code: g }))),
-    );
-    expect(results.filter((e) => e.code === 'OTP_INVALID')).toHaveLength(4);
-    expect(results.filter((e) => e.code === 'OTP_TOO_MANY_ATTEMPTS')).toHaveLength(26);
+    const results = await Promise.all(guesses.map((g) => otp.verify({ tenant, attemptToken, code: g })));
+    const reasons = results.map((r) => (r.kind === 'code-error' ? r.reason : r.kind));
+    expect(reasons.filter((r) => r === 'invalid')).toHaveLength(4);
+    expect(reasons.filter((r) => r === 'locked')).toHaveLength(26);
     const row = await store.db
       .selectFrom('otp_challenges')
       .select('failed_attempts')
@@ -168,30 +178,32 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
 
   it('expires codes after 5 minutes', async () => {
     await createCustomer(store.db, tenant.id, { phone: '+12025550105' });
-    const { attemptToken } = await otp.start({ tenant, phone: '+12025550105', clientIp: null });
+    const { attemptToken } = await codeSent(otp.start({ tenant, phone: '+12025550105', clientIp: null }));
     await otp.idle();
     clock.advance(300_000);
-    expect((await failure(otp.verify({ tenant, attemptToken, code: codeFrom(sent[0]!.text) }))).code).toBe(
-      'OTP_EXPIRED',
-    );
+    await expect(otp.verify({ tenant, attemptToken, code: codeFrom(sent[0]!.text) })).resolves.toEqual({
+      kind: 'code-error',
+      reason: 'expired',
+    });
   });
 
   it('binds a code to its sign-in attempt and tenant', async () => {
     await createCustomer(store.db, tenant.id, { phone: '+12025550106' });
-    const first = await otp.start({ tenant, phone: '+12025550106', clientIp: null });
+    const first = await codeSent(otp.start({ tenant, phone: '+12025550106', clientIp: null }));
     clock.advance(60_000);
-    const second = await otp.start({ tenant, phone: '+12025550106', clientIp: null });
+    const second = await codeSent(otp.start({ tenant, phone: '+12025550106', clientIp: null }));
     await otp.idle();
     const firstCode = codeFrom(sent[0]!.text);
-    expect(
-      (await failure(otp.verify({ tenant, attemptToken: second.attemptToken, code: firstCode }))).code,
-    ).toBe('OTP_INVALID');
+    const invalid = { kind: 'code-error', reason: 'invalid' };
+    await expect(
+      otp.verify({ tenant, attemptToken: second.attemptToken, code: firstCode }),
+    ).resolves.toMatchObject(invalid);
     const other = await createTenant(store.db);
-    expect(
-      (await failure(otp.verify({ tenant: other, attemptToken: first.attemptToken, code: firstCode }))).code,
-    ).toBe('OTP_INVALID');
-    expect((await failure(otp.verify({ tenant, attemptToken: undefined, code: firstCode }))).code).toBe(
-      'OTP_INVALID',
+    await expect(
+      otp.verify({ tenant: other, attemptToken: first.attemptToken, code: firstCode }),
+    ).resolves.toMatchObject(invalid);
+    await expect(otp.verify({ tenant, attemptToken: undefined, code: firstCode })).resolves.toMatchObject(
+      invalid,
     );
     await expect(
       otp.verify({ tenant, attemptToken: first.attemptToken, code: firstCode }),
@@ -202,20 +214,20 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
 
   it('keys the stored hash with the server secret', async () => {
     await createCustomer(store.db, tenant.id, { phone: '+12025550107' });
-    const { attemptToken } = await otp.start({ tenant, phone: '+12025550107', clientIp: null });
+    const { attemptToken } = await codeSent(otp.start({ tenant, phone: '+12025550107', clientIp: null }));
     await otp.idle();
     const otherServer = build({ secret: 'another-secret-another-secret-0123456789' });
-    const error = await failure(otherServer.verify({ tenant, attemptToken, code: codeFrom(sent[0]!.text) }));
-    expect(error.code).toBe('OTP_INVALID');
+    const result = await otherServer.verify({ tenant, attemptToken, code: codeFrom(sent[0]!.text) });
+    expect(result).toMatchObject({ kind: 'code-error', reason: 'invalid' });
   });
 
   it('answers the same for an unknown number after the same queries, and sends nothing', async () => {
     await createCustomer(store.db, tenant.id, { phone: '+12025550108' });
     repoCalls = [];
-    const known = await otp.start({ tenant, phone: '+12025550108', clientIp: '198.51.100.1' });
+    const known = await codeSent(otp.start({ tenant, phone: '+12025550108', clientIp: '198.51.100.1' }));
     const knownCalls = [...repoCalls];
     repoCalls = [];
-    const unknown = await otp.start({ tenant, phone: '+12025550199', clientIp: '198.51.100.1' });
+    const unknown = await codeSent(otp.start({ tenant, phone: '+12025550199', clientIp: '198.51.100.1' }));
     const unknownCalls = [...repoCalls];
     await otp.idle();
 
@@ -227,27 +239,20 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     expect(sent.map((s) => s.recipient)).toEqual(['+12025550108']);
 
     // Any code for the unknown number fails like a wrong code for a known one.
-    const unknownError = await failure(
-      otp.verify({ tenant, attemptToken: unknown.attemptToken, code: '123456' }),
-    );
-    const knownError = await failure(
-      otp.verify({
-        tenant,
-        attemptToken: known.attemptToken,
-        code: '000000' === codeFrom(sent[0]!.text) ? '111111' : '000000',
-      }),
-    );
-    expect(unknownError.code).toBe(knownError.code);
-    expect(unknownError.message).toBe(knownError.message);
+    const unknownError = await otp.verify({ tenant, attemptToken: unknown.attemptToken, code: '123456' });
+    const knownError = await otp.verify({
+      tenant,
+      attemptToken: known.attemptToken,
+      code: '000000' === codeFrom(sent[0]!.text) ? '111111' : '000000',
+    });
+    expect(unknownError).toEqual({ kind: 'code-error', reason: 'invalid', triesLeft: 4 });
+    expect(unknownError).toEqual(knownError);
 
     // The cooldown applies to both alike.
-    const knownAgain = await failure(otp.start({ tenant, phone: '+12025550108', clientIp: '198.51.100.1' }));
-    const unknownAgain = await failure(
-      otp.start({ tenant, phone: '+12025550199', clientIp: '198.51.100.1' }),
-    );
-    expect(unknownAgain.code).toBe('RATE_LIMITED');
-    expect(unknownAgain.message).toBe(knownAgain.message);
-    expect(unknownAgain.details).toEqual(knownAgain.details);
+    const knownAgain = await otp.start({ tenant, phone: '+12025550108', clientIp: '198.51.100.1' });
+    const unknownAgain = await otp.start({ tenant, phone: '+12025550199', clientIp: '198.51.100.1' });
+    expect(unknownAgain).toMatchObject({ kind: 'rate-limited', limit: 'cooldown' });
+    expect(unknownAgain).toEqual(knownAgain);
   });
 
   it('does not text blocked customers or numbers outside the allowed prefixes', async () => {
@@ -264,18 +269,17 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     await createCustomer(store.db, tenant.id, { phone: '+12025550110' });
     await otp.start({ tenant, phone: '+12025550110', clientIp: null });
     clock.advance(59_000);
-    const early = await failure(otp.start({ tenant, phone: '+12025550110', clientIp: null }));
-    expect(early.code).toBe('RATE_LIMITED');
-    expect(early.details).toEqual({ retryAfterSeconds: 1 });
+    const early = await otp.start({ tenant, phone: '+12025550110', clientIp: null });
+    expect(early).toEqual({ kind: 'rate-limited', limit: 'cooldown', retryAfterSeconds: 1 });
     clock.advance(1_000);
     for (let i = 2; i <= 5; i++) {
-      await otp.start({ tenant, phone: '+12025550110', clientIp: null });
+      await codeSent(otp.start({ tenant, phone: '+12025550110', clientIp: null }));
       clock.advance(60_000);
     }
-    const capped = await failure(otp.start({ tenant, phone: '+12025550110', clientIp: null }));
-    expect(capped.message).toBe('Too many codes were requested for this number. Try again later.');
+    const capped = await otp.start({ tenant, phone: '+12025550110', clientIp: null });
+    expect(capped).toEqual({ kind: 'rate-limited', limit: 'number', retryAfterSeconds: 3600 });
     clock.advance(3_600_000);
-    await expect(otp.start({ tenant, phone: '+12025550110', clientIp: null })).resolves.toBeDefined();
+    await codeSent(otp.start({ tenant, phone: '+12025550110', clientIp: null }));
     await otp.idle();
     expect(sent).toHaveLength(6);
   });
@@ -287,13 +291,13 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
       await createCustomer(store.db, tenant.id, { phone: `+12025550${n}` });
     await otp.start({ tenant, phone: '+12025550111', clientIp: '192.0.2.1' });
     await otp.start({ tenant, phone: '+12025550112', clientIp: '192.0.2.1' });
-    const ipCapped = await failure(otp.start({ tenant, phone: '+12025550113', clientIp: '192.0.2.1' }));
-    expect(ipCapped.message).toBe('Too many codes were requested from this network. Try again later.');
+    const ipCapped = await otp.start({ tenant, phone: '+12025550113', clientIp: '192.0.2.1' });
+    expect(ipCapped).toMatchObject({ kind: 'rate-limited', limit: 'network' });
     await otp.start({ tenant, phone: '+12025550114', clientIp: '192.0.2.2' });
-    const tenantCapped = await failure(otp.start({ tenant, phone: '+12025550115', clientIp: '192.0.2.3' }));
-    expect(tenantCapped.message).toBe('Codes cannot be sent right now. Try again later.');
+    const tenantCapped = await otp.start({ tenant, phone: '+12025550115', clientIp: '192.0.2.3' });
+    expect(tenantCapped).toMatchObject({ kind: 'rate-limited', limit: 'tenant' });
     clock.advance(86_400_001);
-    await expect(otp.start({ tenant, phone: '+12025550115', clientIp: '192.0.2.3' })).resolves.toBeDefined();
+    await codeSent(otp.start({ tenant, phone: '+12025550115', clientIp: '192.0.2.3' }));
   });
 
   it('does not let requests for unknown numbers use up the daily cap (1,000 junk sign-ins)', async () => {
@@ -320,11 +324,10 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     // Real codes still count: at the cap, known and unknown numbers get the same refusal.
     await configure({ otpMaxPerTenantPerDay: 1 });
     await createCustomer(store.db, tenant.id, { phone: '+12025550121' });
-    const known = await failure(otp.start({ tenant, phone: '+12025550121', clientIp: '203.0.113.21' }));
-    const unknown = await failure(otp.start({ tenant, phone: '+12025550122', clientIp: '203.0.113.22' }));
-    expect(known.message).toBe('Codes cannot be sent right now. Try again later.');
-    expect(unknown.message).toBe(known.message);
-    expect(unknown.details).toEqual(known.details);
+    const known = await otp.start({ tenant, phone: '+12025550121', clientIp: '203.0.113.21' });
+    const unknown = await otp.start({ tenant, phone: '+12025550122', clientIp: '203.0.113.22' });
+    expect(known).toMatchObject({ kind: 'rate-limited', limit: 'tenant' });
+    expect(unknown).toEqual(known);
   }, 60_000);
 
   it('forgets challenges older than two days now and then', async () => {

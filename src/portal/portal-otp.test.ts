@@ -1,11 +1,11 @@
 /** The portal's sign-in with SMS one-time codes, over HTTP (inject), on both databases. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
-import { createCustomer } from '../../../test/helpers/factories.js';
-import { CookieJar, getPage, portalSignIn, postForm, queuedLoginCode } from '../../../test/helpers/portal.js';
-import { SETTINGS_DEFAULTS } from '../../tenants/index.js';
-import { OTP_ATTEMPT_COOKIE, PORTAL_SESSION_COOKIE } from '../plugin.js';
+import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
+import { TEST_DIALECTS } from '../../test/helpers/databases.js';
+import { createCustomer } from '../../test/helpers/factories.js';
+import { CookieJar, getPage, portalSignIn, postForm, queuedLoginCode } from '../../test/helpers/portal.js';
+import { SETTINGS_DEFAULTS } from '../tenants/index.js';
+import { OTP_ATTEMPT_COOKIE, PORTAL_SESSION_COOKIE } from './plugin.js';
 
 const KNOWN = '+12025550143';
 const UNKNOWN = '+12025550199';

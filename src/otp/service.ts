@@ -1,5 +1,5 @@
 /**
- * SMS one-time codes for the customer portal (protocols.md, security rules; NIST SP 800-63B
+ * SMS one-time codes (the otp domain module; the portal sign-in is its first user) (protocols.md, security rules; NIST SP 800-63B
  * §5.1.3, OWASP ASVS V2.7):
  * - 6+ digits from the CSPRNG, valid 5 minutes (≤ 10), single use, bound to the sign-in attempt
  *   (the browser holds a random attempt token; the row holds its SHA-256);
@@ -10,8 +10,10 @@
  * - no enumeration: a registered and an unknown number get the same answer after the same work
  *   (the same queries, a challenge row either way); the SMS is queued only for registered, active
  *   numbers, after the answer is decided, through the durable outbox.
+ * Expected outcomes (a cap applies, a wrong or expired code) are returned as discriminated unions;
+ * the edges map them to their own words. Only the unexpected throws.
  */
-import type { CounterStore } from '../../rate-limits/index.js';
+import type { CounterStore } from '../rate-limits/index.js';
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import {
@@ -24,9 +26,9 @@ import {
   sha256Hex,
   type Clock,
   type RandomSource,
-} from '../../shared/index.js';
-import type { Tenant } from '../../store/index.js';
-import type { PortalSettings, TenantsRepository } from '../../tenants/index.js';
+} from '../shared/index.js';
+import type { Tenant } from '../store/index.js';
+import type { PortalSettings, TenantsRepository } from '../tenants/index.js';
 import type { OtpRepository } from './repository.js';
 
 /** Finds registered customers by E.164 number (the customers module implements it). */
@@ -86,6 +88,7 @@ export function otpPolicy(settings: PortalSettings): OtpPolicy {
 }
 
 export interface OtpStarted {
+  kind: 'code-sent';
   /** Goes to the browser (hidden field or cookie); the code is bound to it. */
   attemptToken: string;
   expiresAtMs: number;
@@ -94,8 +97,31 @@ export interface OtpStarted {
   codeLength: number;
 }
 
-const rateLimited = (message: string, retryAfterSeconds: number) =>
-  new AppError('RATE_LIMITED', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+/**
+ * Why no code was sent: `cooldown` (asked again too soon), `number` (the number's hourly cap),
+ * `network` (the client IP's hourly cap), `tenant` (the tenant's daily cap). The same for
+ * registered and unknown numbers.
+ */
+export type OtpLimit = 'cooldown' | 'number' | 'network' | 'tenant';
+
+export type OtpStartResult =
+  OtpStarted | { kind: 'rate-limited'; limit: OtpLimit; retryAfterSeconds: number };
+
+export type OtpVerifyResult =
+  | { kind: 'verified'; customerId: number; phone: string }
+  /** invalid: wrong (triesLeft > 0), used or unknown attempt; expired; locked: no tries left. */
+  | { kind: 'code-error'; reason: 'invalid' | 'expired' | 'locked'; triesLeft?: number };
+
+const rateLimited = (limit: OtpLimit, retryAfterSeconds: number): OtpStartResult => ({
+  kind: 'rate-limited',
+  limit,
+  retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
+});
+const codeError = (reason: 'invalid' | 'expired' | 'locked', triesLeft?: number): OtpVerifyResult => ({
+  kind: 'code-error',
+  reason,
+  ...(triesLeft !== undefined ? { triesLeft } : {}),
+});
 
 export class OtpService {
   private readonly pending = new Set<Promise<void>>();
@@ -123,10 +149,11 @@ export class OtpService {
 
   /**
    * Starts a sign-in attempt for `phone` (E.164). Same answer whether the number is registered
-   * or not; throws RATE_LIMITED (with retryAfterSeconds) when a cooldown or cap applies, also the
-   * same for both. The SMS, if any, is queued after this returns.
+   * or not; `rate-limited` when a cooldown or cap applies, also the same for both. The SMS, if
+   * any, is queued after this returns. Throws OTP_UNAVAILABLE when the tenant has codes off (the
+   * caller asks `isRequired` first).
    */
-  async start(input: { tenant: Tenant; phone: string; clientIp: string | null }): Promise<OtpStarted> {
+  async start(input: { tenant: Tenant; phone: string; clientIp: string | null }): Promise<OtpStartResult> {
     const { repo, clock } = this.deps;
     const tenant = input.tenant;
     const settings = await this.deps.tenants.getSettings(tenant.id, 'portal');
@@ -146,24 +173,18 @@ export class OtpService {
 
     const cooldownMs = policy.resendCooldownSeconds * 1000;
     if (phone.lastAtMs !== null && nowMs - phone.lastAtMs < cooldownMs)
-      throw rateLimited(
-        'Please wait before asking for a new code.',
-        (phone.lastAtMs + cooldownMs - nowMs) / 1000,
-      );
+      return rateLimited('cooldown', (phone.lastAtMs + cooldownMs - nowMs) / 1000);
     if (phone.count >= policy.maxPerNumberPerHour || phone.tries >= policy.maxTriesPerNumberPerHour)
-      throw rateLimited('Too many codes were requested for this number. Try again later.', 3600);
-    if (input.clientIp && ipCount >= policy.maxPerIpPerHour)
-      throw rateLimited('Too many codes were requested from this network. Try again later.', 3600);
-    if (sentToday >= policy.maxPerTenantPerDay)
-      throw rateLimited('Codes cannot be sent right now. Try again later.', 3600);
+      return rateLimited('number', 3600);
+    if (input.clientIp && ipCount >= policy.maxPerIpPerHour) return rateLimited('network', 3600);
+    if (sentToday >= policy.maxPerTenantPerDay) return rateLimited('tenant', 3600);
 
     // Two requests for one number at once (say, at two processes): both passed the checks above
     // on the same counts, so an atomic counter lets only the first within the cooldown through.
     if (this.deps.counters) {
       const key = `otp-cooldown:${tenant.id}:${input.phone}`;
       const hit = await this.deps.counters.hit(key, cooldownMs, nowMs);
-      if (hit.count > 1)
-        throw rateLimited('Please wait before asking for a new code.', (hit.resetAtMs - nowMs) / 1000);
+      if (hit.count > 1) return rateLimited('cooldown', (hit.resetAtMs - nowMs) / 1000);
     }
 
     const prefixAllowed =
@@ -203,18 +224,24 @@ export class OtpService {
     }
     // Now and then, forget challenges past every window they count in (the daily cap).
     if (this.deps.random.int(200) === 0) this.later(() => repo.purgeBefore(nowMs - 2 * DAY_MS));
-    return { attemptToken, expiresAtMs, resendAtMs: nowMs + cooldownMs, codeLength: policy.length };
+    return {
+      kind: 'code-sent',
+      attemptToken,
+      expiresAtMs,
+      resendAtMs: nowMs + cooldownMs,
+      codeLength: policy.length,
+    };
   }
 
   /**
-   * Checks a code for a sign-in attempt. Returns the customer to sign in, or throws OTP_INVALID
-   * (wrong, used, or unknown attempt), OTP_EXPIRED, or OTP_TOO_MANY_ATTEMPTS.
+   * Checks a code for a sign-in attempt: `verified` with the customer to sign in, or a
+   * `code-error` (invalid: wrong, used, or unknown attempt; expired; locked: no tries left).
    */
   async verify(input: {
     tenant: Tenant;
     attemptToken: string | undefined;
     code: string;
-  }): Promise<{ customerId: number; phone: string }> {
+  }): Promise<OtpVerifyResult> {
     const { repo, clock } = this.deps;
     const tenantId = input.tenant.id;
     const settings = await this.deps.tenants.getSettings(tenantId, 'portal');
@@ -226,35 +253,22 @@ export class OtpService {
 
     const challenge =
       token && token.length <= 100 ? await repo.findByAttempt(tenantId, attemptHash) : undefined;
-    if (!challenge || challenge.consumedAtMs !== null)
-      throw new AppError('OTP_INVALID', 'This code is no longer valid. Ask for a new one.');
+    if (!challenge || challenge.consumedAtMs !== null) return codeError('invalid');
     const nowMs = clock.nowMs();
-    if (nowMs >= challenge.expiresAtMs)
-      throw new AppError('OTP_EXPIRED', 'This code has expired. Ask for a new one.');
+    if (nowMs >= challenge.expiresAtMs) return codeError('expired');
     const triesUsed = await repo.takeTry(tenantId, challenge.id, policy.maxTries);
-    if (triesUsed === undefined)
-      throw new AppError('OTP_TOO_MANY_ATTEMPTS', 'Too many wrong codes. Ask for a new one.');
+    if (triesUsed === undefined) return codeError('locked');
     const triesLeft = policy.maxTries - triesUsed;
 
     const matches = safeEqual(candidate, challenge.codeHash) && /^\d+$/.test(code);
-    if (!matches || challenge.customerId === null) {
-      if (triesLeft <= 0)
-        throw new AppError('OTP_TOO_MANY_ATTEMPTS', 'Too many wrong codes. Ask for a new one.');
-      throw new AppError(
-        'OTP_INVALID',
-        `This code is not right. ${countOf(triesLeft, 'try', 'tries')} left.`,
-        {
-          triesLeft,
-        },
-      );
-    }
-    if (!(await repo.consume(tenantId, challenge.id, nowMs)))
-      throw new AppError('OTP_INVALID', 'This code is no longer valid. Ask for a new one.');
+    if (!matches || challenge.customerId === null)
+      return triesLeft <= 0 ? codeError('locked') : codeError('invalid', triesLeft);
+    if (!(await repo.consume(tenantId, challenge.id, nowMs))) return codeError('invalid');
     // The customer may have been blocked or renumbered since the code was sent.
     const customer = await this.deps.customers.findByPhone(tenantId, challenge.phone);
     if (!customer || customer.id !== challenge.customerId || customer.status !== 'active')
-      throw new AppError('OTP_INVALID', 'This code is no longer valid. Ask for a new one.');
-    return { customerId: customer.id, phone: challenge.phone };
+      return codeError('invalid');
+    return { kind: 'verified', customerId: customer.id, phone: challenge.phone };
   }
 
   /** Resolves when SMS queued by earlier calls are stored (tests, shutdown). */

@@ -1,0 +1,164 @@
+/**
+ * What every portal route shares: the request's view (language, formatter, tenant), the signed-in
+ * session, and the sign-in and error pages. Built once per portal plugin by createPortalKit and
+ * lent to the route files (sign-in, devices) so they render and guard the same way.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { VNode } from 'preact';
+import type { WebSessions } from '../auth/index.js';
+import { examplePhone, type CustomerSummary, type CustomersRepository } from '../customers/index.js';
+import { readSessionCookie, renderDocument } from '../http/index.js';
+import type { Tenant } from '../store/index.js';
+import type { PortalDevices } from './devices.js';
+import { formatterFor, type Formatter } from './format.js';
+import {
+  chooseLanguage,
+  formattingLocale,
+  translator,
+  type Language,
+  type MessageKey,
+  type Translate,
+} from './i18n/index.js';
+import type { PortalSignIn } from './sign-in.js';
+import { ErrorPage } from './views/error.js';
+import type { PageContext } from './views/layout.js';
+import { SignInPage, type SignInProps } from './views/sign-in.js';
+
+/** Cookie names (the session one gets `__Host-` over HTTPS). */
+export const PORTAL_SESSION_COOKIE = 'portico_portal';
+export const LANGUAGE_COOKIE = 'portico_lang';
+
+/** A signed-in portal visit: who, and whether the session passed an SMS one-time code. */
+export interface PortalSession {
+  customer: CustomerSummary;
+  /** Only code-verified sessions manage devices and see full voucher codes (issue 10, 6-7). */
+  codeVerified: boolean;
+}
+
+export interface RequestView {
+  ctx: PageContext;
+  t: Translate;
+  lang: Language;
+  fmt: Formatter;
+  tenant: Tenant;
+}
+
+export interface PortalKit {
+  view: (request: FastifyRequest) => RequestView;
+  /**
+   * The signed-in customer and whether the session passed an SMS code, or undefined. Ends
+   * sessions of customers who were blocked meanwhile, and phone-only sessions once the tenant
+   * requires codes (switching codes on also deletes them; this covers a sign-in racing the switch).
+   */
+  currentSession: (request: FastifyRequest) => Promise<PortalSession | undefined>;
+  html: (reply: FastifyReply, page: VNode, status?: number) => FastifyReply;
+  signInPage: (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    props: Partial<SignInProps>,
+    status?: number,
+  ) => Promise<FastifyReply>;
+  errorPage: (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    key: MessageKey,
+    wait?: string,
+  ) => FastifyReply;
+  csrfProtection: preHandlerHookHandler;
+}
+
+export interface PortalKitDeps {
+  webSessions: WebSessions;
+  customers: CustomersRepository;
+  signIn: PortalSignIn;
+  devices?: PortalDevices;
+}
+
+function html(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').send(renderDocument(page));
+}
+
+export function createPortalKit(app: FastifyInstance, deps: PortalKitDeps): PortalKit {
+  const { webSessions, customers, signIn } = deps;
+
+  function view(request: FastifyRequest): RequestView {
+    const tenant = request.tenant;
+    const lang = chooseLanguage(
+      request.cookies[LANGUAGE_COOKIE],
+      request.headers['accept-language'],
+      tenant.locale,
+    );
+    const t = translator(lang);
+    const fmt = formatterFor(formattingLocale(lang, tenant.locale), tenant.time_zone);
+    return { ctx: { t, lang, tenantName: tenant.name, path: request.url }, t, lang, fmt, tenant };
+  }
+
+  async function currentSession(request: FastifyRequest): Promise<PortalSession | undefined> {
+    const token = readSessionCookie(request, PORTAL_SESSION_COOKIE);
+    const session = await webSessions.find(request.tenant.id, 'portal', token);
+    if (!session) return undefined;
+    const codeVerified = session.authMethod === 'code';
+    if (!codeVerified && (await signIn.codesRequired(request.tenant))) {
+      await webSessions.destroy(token);
+      return undefined;
+    }
+    const customer = await customers.findById(request.tenant.id, session.subjectId);
+    if (!customer || customer.status !== 'active') {
+      await webSessions.destroy(token);
+      return undefined;
+    }
+    return { customer, codeVerified };
+  }
+
+  async function signInPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    props: Partial<SignInProps>,
+    status = 200,
+  ): Promise<FastifyReply> {
+    const v = view(request);
+    const countryName = v.fmt.region(v.tenant.default_country);
+    const canManageDevices = (await deps.devices?.canManage(v.tenant.id)) ?? false;
+    return html(
+      reply,
+      <SignInPage
+        ctx={v.ctx}
+        props={{
+          csrfToken: reply.generateCsrf(),
+          phone: '',
+          example: examplePhone(v.tenant.default_country),
+          countryName,
+          canManageDevices,
+          ...props,
+        }}
+      />,
+      status,
+    );
+  }
+
+  function errorPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    key: MessageKey,
+    wait?: string,
+  ): FastifyReply {
+    const v = view(request);
+    return html(
+      reply,
+      <ErrorPage ctx={v.ctx} status={status} message={v.t(key, { wait: wait ?? '' })} />,
+      status,
+    );
+  }
+
+  return {
+    view,
+    currentSession,
+    html,
+    signInPage,
+    errorPage,
+    // Bound: Fastify calls hooks with the instance as `this`, eslint cannot know that.
+    csrfProtection: app.csrfProtection.bind(app),
+  };
+}
