@@ -36,3 +36,15 @@ export {
 } from './terminator.js';
 export { sessionDurationSeconds } from './duration.js';
 export { UsagePortalQueries, type CustomerSession, type DailyUsage } from './portal-queries.js';
+export {
+  SessionsAdminQueries,
+  SESSION_SORT_KEYS,
+  SESSION_USERS,
+  toSessionView,
+  type OnlineCounts,
+  type SessionDisconnectState,
+  type SessionFilter,
+  type SessionSortKey,
+  type SessionUser,
+  type SessionView,
+} from './admin-queries.js';
