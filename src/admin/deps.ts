@@ -43,9 +43,14 @@ export interface AdminDeps {
   usage: UsageService;
   /**
    * An operator disconnects one session: the hotspot's answer, or `pending` after a few seconds
-   * (the retransmissions and the retry sweep go on) — never the whole RFC 5176 window.
+   * (the retransmissions and the retry sweep go on) — never the whole RFC 5176 window. For a
+   * page (`forPage`), after a fraction of a second: the page then follows the outcome live.
    */
-  disconnectSession(tenantId: number, sessionId: number): Promise<SessionDisconnectResult>;
+  disconnectSession(
+    tenantId: number,
+    sessionId: number,
+    options?: { forPage?: boolean },
+  ): Promise<SessionDisconnectResult>;
   /** Where routers reach Portico's RADIUS server (for the RouterOS snippet). */
   radius: { authPort: number; acctPort: number };
   /** The SMS module's outbox and gateway check (voucher details by SMS). */
