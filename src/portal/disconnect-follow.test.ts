@@ -155,6 +155,6 @@ describe.each(TEST_DIALECTS)('following a disconnect the hotspot is slow to conf
     await strangerClient.signIn(stranger.email);
     expect((await strangerClient.request({ url: status })).statusCode).toBe(404);
     const sessionStatus = `/admin/sessions/${session!.id}/disconnect-status?since=0`;
-    expect((await strangerClient.request({ url: sessionStatus })).json()).toMatchObject({ state: 'none' });
+    expect((await strangerClient.request({ url: sessionStatus })).statusCode).toBe(404);
   });
 });

@@ -288,9 +288,10 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
   // The outcome of a disconnect a page is following (JSON { state, text } for follow.js).
   admin.get<{ Querystring: Query }>('/admin/sessions/:id/disconnect-status', async (request, reply) => {
     const sessionId = idParam(request.params);
+    if (!(await deps.sessions.find(request.tenant.id, sessionId)))
+      throw new AppError('NOT_FOUND', 'No such session');
     const sinceMs = parseSince(request.query.since);
     if (sinceMs === undefined) throw new AppError('VALIDATION', 'since is required');
-    // Another tenant's session reads `none`: the query is scoped by the tenant.
     const live = await deps.usage.disconnectProgress(request.tenant.id, { sessionId }, sinceMs);
     return reply.send({ state: live.progress, text: progressNotice(live) ?? '' });
   });

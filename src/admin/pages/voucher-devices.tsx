@@ -363,6 +363,7 @@ export async function voucherDevicesPages(
   // The outcome of a disconnect a page is following (follow.js polls it while it is "checking").
   admin.get('/admin/vouchers/:id/devices/disconnect-status', async (request, reply) => {
     const voucherId = idParam(request.params);
+    await deps.vouchers.get(request.tenant.id, voucherId); // another tenant's voucher: NOT_FOUND
     const checking = followed({ ...(request.query as Record<string, unknown>), disconnect: 'checking' });
     if (!checking) throw new AppError('VALIDATION', 'mac and since are required');
     const state = await deps.voucherDevices.disconnectProgress(
