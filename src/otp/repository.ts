@@ -2,8 +2,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
 
+/** What a code opens: the portal sign-in, or free access at a hotspot. */
+export type OtpPurpose = 'portal' | 'free_access';
+
 export interface OtpChallenge {
   id: number;
+  purpose: OtpPurpose;
+  /** Whether the code was queued as an SMS (no code went to unknown or refused numbers). */
+  texted: boolean;
   phone: string;
   customerId: number | null;
   codeHash: string;
@@ -51,8 +57,8 @@ export class OtpRepository {
   }
 
   /**
-   * Codes actually texted by the tenant since `sinceMs` (challenges with a recipient): requests
-   * for unknown numbers send nothing, so they must not use up the tenant's daily cap.
+   * Codes actually texted by the tenant since `sinceMs`, for any purpose: requests for unknown
+   * numbers send nothing, so they must not use up the tenant's daily cap.
    */
   async countSentForTenantSince(tenantId: number, sinceMs: number): Promise<number> {
     const row = await this.db
@@ -60,13 +66,15 @@ export class OtpRepository {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('tenant_id', '=', tenantId)
       .where('created_at', '>=', sinceMs)
-      .where('customer_id', 'is not', null)
+      .where('texted', '=', 1)
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
   async insert(values: {
     tenantId: number;
+    purpose: OtpPurpose;
+    texted: boolean;
     attemptHash: string;
     phone: string;
     customerId: number | null;
@@ -84,6 +92,8 @@ export class OtpRepository {
         customer_id: values.customerId,
         code_hash: values.codeHash,
         client_ip: values.clientIp,
+        purpose: values.purpose,
+        texted: values.texted ? 1 : 0,
         created_at: values.nowMs,
         expires_at: values.expiresAtMs,
       })
@@ -93,13 +103,25 @@ export class OtpRepository {
   async findByAttempt(tenantId: number, attemptHash: string): Promise<OtpChallenge | undefined> {
     const row = await this.db
       .selectFrom('otp_challenges')
-      .select(['id', 'phone', 'customer_id', 'code_hash', 'failed_attempts', 'expires_at', 'consumed_at'])
+      .select([
+        'id',
+        'purpose',
+        'texted',
+        'phone',
+        'customer_id',
+        'code_hash',
+        'failed_attempts',
+        'expires_at',
+        'consumed_at',
+      ])
       .where('tenant_id', '=', tenantId)
       .where('attempt_hash', '=', attemptHash)
       .executeTakeFirst();
     return (
       row && {
         id: row.id,
+        purpose: row.purpose === 'free_access' ? 'free_access' : 'portal',
+        texted: Number(row.texted) === 1,
         phone: row.phone,
         customerId: row.customer_id,
         codeHash: row.code_hash,
