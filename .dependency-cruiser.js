@@ -37,7 +37,7 @@ export default {
       comment:
         'Domain modules never know about the edges (portal, admin, api, radius, http, hotspot-login); declare a port and let the composition root wire it.',
       severity: 'error',
-      from: { path: '^src/', pathNot: [`^src/${EDGES}/`, '^src/[^/]+\\.tsx?$', '^src/(demo|bootstrap)/'] },
+      from: { path: '^src/', pathNot: [`^src/${EDGES}/`, '^src/[^/]+\\.tsx?$', TEST] },
       to: { path: `^src/${EDGES}/` },
     },
   ],

@@ -4,13 +4,23 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
-import type { Config } from './config/index.js';
+import { resolveServerSecret, type Config } from './config/index.js';
 import { ensureFirstAdmin, SignInGuard, WebSessions, type FirstAdminResult } from './auth/index.js';
-import { ADMIN_COOKIE, registerAdmin } from './admin/index.js';
-import { createOperatorModules } from './admin/compose.js';
-import { registerApi } from './api/index.js';
-import type { VouchersService } from './vouchers/index.js';
-import { resolveServerSecret } from './config/server-secret.js';
+import {
+  ADMIN_COOKIE,
+  createOperatorModules,
+  registerAdmin,
+  smsAdminPages,
+  type SmsAdminDeps,
+} from './admin/index.js';
+import { devicesApiRoutes, registerApi, smsApiRoutes } from './api/index.js';
+import {
+  VoucherAccessPolicy,
+  VoucherAccessRepository,
+  VoucherPortalQueries,
+  type VoucherActivatedEvent,
+  type VouchersService,
+} from './vouchers/index.js';
 import {
   NotificationsRepository,
   NotificationsService,
@@ -18,38 +28,34 @@ import {
   portalUrlFor,
 } from './notifications/index.js';
 import { OtpRepository, OtpService, PortalSettingsService } from './otp/index.js';
-import { smsApiRoutes } from './admin/sms-api.js';
-import { smsAdminPages, type SmsAdminDeps } from './admin/sms-pages.js';
-import { createSmsModule, smsCallbackRoutes, toE164, type SmsModule } from './sms/index.js';
-import { bootstrap, type BootstrapResult } from './bootstrap/index.js';
-import { createHttpServer } from './http/server.js';
+import { createGateway, createSmsModule, smsCallbackRoutes, toE164, type SmsModule } from './sms/index.js';
+import { bootstrap, checkSharedSecret, type BootstrapResult } from './bootstrap/index.js';
 import { CustomersRepository } from './customers/index.js';
-import { PORTAL_SESSION_COOKIE, PortalDashboard, PortalSignIn, portalPlugin } from './portal/index.js';
-import { PortalDevices } from './portal/devices.js';
-import { UsagePortalQueries } from './usage/index.js';
-import { VoucherPortalQueries } from './vouchers/index.js';
-import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
-import { migrateToLatest, openDatabase, type Store, type Tenant } from './store/index.js';
-import { TenantResolver, TenantsRepository } from './tenants/index.js';
-import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
-import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from './radius/index.js';
+import {
+  PORTAL_SESSION_COOKIE,
+  PortalDashboard,
+  PortalDevices,
+  PortalSignIn,
+  portalPlugin,
+} from './portal/index.js';
 import {
   AccountingRecorder,
   DisconnectRetrySweep,
+  UsagePortalQueries,
   UsageService,
   UsageSweepWorker,
   type DisconnectRetryPolicy,
   type SessionTerminator,
 } from './usage/index.js';
-import { VoucherAccessPolicy, type VoucherActivatedEvent } from './vouchers/index.js';
+import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
+import { migrateToLatest, openDatabase, pendingMigrations, type Store, type Tenant } from './store/index.js';
+import { TenantResolver, TenantsRepository } from './tenants/index.js';
+import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
+import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from './radius/index.js';
 import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
-import { devicesApiRoutes } from './devices/api.js';
 import { instrumentHttp, Metrics, metricsRoute, startMetricsServer } from './metrics/index.js';
 import { DatabaseCounters, fastifyRateLimitStore, MemoryCounters } from './rate-limits/index.js';
-import { checkSharedSecret } from './bootstrap/index.js';
-import { createGateway } from './sms/index.js';
-import { healthRoutes, type ReadinessCheck } from './http/health.js';
-import { pendingMigrations } from './store/index.js';
+import { createHttpServer, healthRoutes, type ReadinessCheck } from './http/index.js';
 import { sql } from 'kysely';
 import {
   FreeAccessRepository,
@@ -62,7 +68,6 @@ import {
   hotspotLoginPlugin,
   hotspotLoginSection,
 } from './hotspot-login/index.js';
-import { VoucherAccessRepository } from './vouchers/index.js';
 
 export interface AppOverrides {
   clock?: Clock;

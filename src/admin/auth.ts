@@ -4,8 +4,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canManageAccess, canWrite, type Actor } from '../auth/index.js';
+import type { DeviceActor } from '../devices/index.js';
 import { AppError } from '../shared/index.js';
-import { readSessionCookie } from '../http/cookies.js';
+import { readSessionCookie } from '../http/index.js';
 import type { AdminDeps } from './deps.js';
 
 declare module 'fastify' {
@@ -38,6 +39,11 @@ export async function actorFromSession(deps: AdminDeps, request: FastifyRequest)
 export function actorOf(request: FastifyRequest): Actor {
   if (!request.actor) throw new AppError('UNAUTHENTICATED', 'Sign in first');
   return request.actor;
+}
+
+/** The devices module's actor for an operator's request: which admin, from which address (audit trail). */
+export function operatorActor(request: FastifyRequest, kit: { actorOf: typeof actorOf }): DeviceActor {
+  return { kind: 'operator', adminId: kit.actorOf(request).adminId ?? null, clientIp: request.ip };
 }
 
 /** preHandler: only owners and admins may change anything; read-only gets 403. */

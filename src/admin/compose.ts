@@ -4,17 +4,15 @@
  */
 import type { Logger } from 'pino';
 import { AdminsRepository, ApiTokensRepository, type SignInGuard, type WebSessions } from '../auth/index.js';
-import { CustomersAdminRepository } from '../customers/admin-repository.js';
-import { DevicesAdminQueries } from '../devices/admin-queries.js';
-import type { DevicesService } from '../devices/index.js';
+import { CustomersAdminRepository } from '../customers/index.js';
+import { DevicesAdminQueries, type DevicesService } from '../devices/index.js';
 import { PlansRepository, PlansService } from '../plans/index.js';
 import type { Clock, RandomSource } from '../shared/index.js';
-import { SmsAdminCounts } from '../sms/admin-counts.js';
+import { SmsAdminCounts } from '../sms/index.js';
 import type { Store } from '../store/index.js';
 import type { HotspotsService } from '../hotspots/index.js';
-import type { UsageService } from '../usage/index.js';
+import { SessionsAdminQueries, type UsageService } from '../usage/index.js';
 import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
-import { SessionsAdminQueries } from '../usage/admin-queries.js';
 import {
   SERIES_BATCH_SIZE,
   SERIES_STALE_AFTER_MS,

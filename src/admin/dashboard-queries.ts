@@ -1,8 +1,8 @@
 /** The figures on the operator dashboard, assembled from the owning modules' read queries. */
-import type { SmsAdminCounts } from '../sms/admin-counts.js';
+import type { SmsAdminCounts } from '../sms/index.js';
 import { addDays, dayInZone, startOfDayInZone, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
-import type { SessionsAdminQueries } from '../usage/admin-queries.js';
+import type { SessionsAdminQueries } from '../usage/index.js';
 import type { VouchersRepository } from '../vouchers/index.js';
 
 export interface DashboardDay {

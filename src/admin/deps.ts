@@ -3,23 +3,20 @@ import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import type { Logger } from 'pino';
 import type { VNode } from 'preact';
 import type { AdminsRepository, ApiTokensRepository, SignInGuard, WebSessions } from '../auth/index.js';
-import type { CustomersAdminRepository } from '../customers/admin-repository.js';
-import type { DevicesAdminQueries } from '../devices/admin-queries.js';
-import type { DevicesService } from '../devices/index.js';
+import type { CustomersAdminRepository } from '../customers/index.js';
+import type { DevicesAdminQueries, DevicesService } from '../devices/index.js';
 import type { PlansService } from '../plans/index.js';
 import type { Clock } from '../shared/index.js';
 import type { NotificationsService, PortalAddress } from '../notifications/index.js';
 import type { PortalSettingsService } from '../otp/index.js';
-import type { SmsService } from '../sms/index.js';
+import type { SmsAdminCounts, SmsService } from '../sms/index.js';
 import type { Tenant } from '../store/index.js';
 import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
-import type { SessionsAdminQueries } from '../usage/admin-queries.js';
+import type { SessionDisconnectResult, SessionsAdminQueries, UsageService } from '../usage/index.js';
 import type { VouchersService } from '../vouchers/index.js';
 import type { DashboardQueries } from './dashboard-queries.js';
 import type { SetupProgressQueries } from './setup-progress.js';
-import type { SmsAdminCounts } from '../sms/admin-counts.js';
 import type { HotspotsService } from '../hotspots/index.js';
-import type { SessionDisconnectResult, UsageService } from '../usage/index.js';
 
 /** What the admin area and the REST API are built from (wired in app.ts). */
 export interface AdminDeps {

@@ -62,18 +62,6 @@ export function dayRangeInZone(
   };
 }
 
-/** Digits of the fraction part of a currency (USD 2, JPY 0), for entering prices in major units. */
-export function currencyDigits(currency: string): number {
-  try {
-    return (
-      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
-      2
-    );
-  } catch {
-    return 2;
-  }
-}
-
 /**
  * "2026-12-31" (a date input) → the last second of that day in the tenant's time zone, in epoch
  * ms ("valid until the 31st" means until the operator's midnight, not UTC's); empty → null.

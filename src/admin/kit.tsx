@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
-import { renderDocument } from '../http/render.js';
+import { renderDocument } from '../http/index.js';
 import { actorOf, requireOwner, requireSuper, requireWrite } from './auth.js';
 import { AdminLayout } from './views/layout.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { toProblem, wantsJson } from '../http/errors.js';
+import { toProblem, wantsJson } from '../http/index.js';
 import { AppError } from '../shared/index.js';
 import { actorFromSession } from './auth.js';
 import type { AdminDeps } from './deps.js';

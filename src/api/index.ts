@@ -3,5 +3,8 @@
  * document at /api/v1/openapi.json, problem+json errors, one pagination shape. Other modules add
  * routes with an `ApiExtension` (every route needs `schema` with querystring/body and response).
  */
-export { registerApi, type ApiExtension, type ApiKit, type ApiOptions } from './plugin.js';
+export { registerApi, type ApiOptions } from './plugin.js';
+export type { ApiExtension, ApiKit } from './kit.js';
 export * as apiSchemas from './schemas.js';
+export { smsApiRoutes } from './routes/sms.js';
+export { devicesApiRoutes } from './routes/devices.js';

@@ -6,9 +6,9 @@ import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { AppError } from '../shared/index.js';
 import { tokenPower } from '../auth/index.js';
-import type { AdminDeps } from '../admin/deps.js';
-import { actorOf, requireOwner, requireSuper, requireWrite } from '../admin/auth.js';
-import { sendProblem } from '../http/errors.js';
+import { actorOf, requireOwner, requireSuper, requireWrite, type AdminDeps } from '../admin/index.js';
+import { sendProblem } from '../http/index.js';
+import type { ApiExtension, ApiKit } from './kit.js';
 import { Problem } from './schemas.js';
 import { accessRoutes } from './routes/access.js';
 import { customersRoutes } from './routes/customers.js';
@@ -16,16 +16,6 @@ import { plansRoutes } from './routes/plans.js';
 import { sessionsRoutes } from './routes/sessions.js';
 import { vouchersRoutes } from './routes/vouchers.js';
 import { hotspotsRoutes } from './routes/hotspots.js';
-
-export interface ApiKit {
-  actorOf: typeof actorOf;
-  requireWrite: typeof requireWrite;
-  requireOwner: typeof requireOwner;
-  requireSuper: typeof requireSuper;
-}
-
-/** Other modules add API routes with this; inside, routes are under /api/v1, bearer-authenticated. */
-export type ApiExtension = (api: FastifyInstance, kit: ApiKit) => Promise<void>;
 
 export interface ApiOptions {
   extensions?: ApiExtension[];

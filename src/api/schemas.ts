@@ -4,7 +4,7 @@
  * milliseconds (`*AtMs`), sizes in bytes, durations in seconds, money in minor units.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { codesForStatus } from '../http/errors.js';
+import { codesForStatus } from '../http/index.js';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Id = Type.Integer({ minimum: 1 });

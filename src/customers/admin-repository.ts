@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import type { Customer, Database } from '../store/index.js';
+import { containsText, selectPage, type Customer, type Database } from '../store/index.js';
 import {
   AppError,
   cleanName,
@@ -14,7 +14,6 @@ import {
   type PageRequest,
   type Sort,
 } from '../shared/index.js';
-import { containsText, selectPage } from '../store/queries.js';
 
 export const CUSTOMER_STATUSES = ['active', 'blocked'] as const;
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];

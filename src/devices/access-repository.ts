@@ -3,8 +3,7 @@
  * MAC lookups, usage counters). Every query is scoped by tenant.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database, Device } from '../store/index.js';
-import { rowsTable } from '../store/queries.js';
+import { rowsTable, type Database, type Device } from '../store/index.js';
 import { eventMacColumns } from './repository.js';
 
 export interface DeviceWithPresence extends Device {

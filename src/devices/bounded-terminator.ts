@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import { settleWithin } from '../shared/index.js';
-import type { DeviceSessionTerminator, DisconnectSummary } from './service.js';
+import type { DisconnectSummary } from './model.js';
+import type { DeviceSessionTerminator } from './service.js';
 
 export function boundedTerminator(
   inner: DeviceSessionTerminator,

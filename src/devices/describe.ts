@@ -2,8 +2,7 @@
  * Language-free readings of device outcomes and audit events, shared by the customer portal
  * (which words them in the customer's language) and the operator area (English).
  */
-import type { DeviceEvent } from './repository.js';
-import type { DisconnectSummary } from './service.js';
+import type { DeviceEvent, DisconnectSummary } from './model.js';
 
 /** What a person is told about a disconnect: nothing was online, the hotspot confirmed, or not yet. */
 export type DisconnectOutcome = 'none' | 'confirmed' | 'pending';

@@ -6,11 +6,10 @@ export {
   isRandomizedMac,
   MAC_FORMAT_MESSAGE,
 } from './mac.js';
+export { DEVICE_EVENT_ACTORS, type DeviceActor, type DeviceEvent, type DisconnectSummary } from './model.js';
 export {
   DevicesRepository,
   LIVE_VOUCHER_STATUSES,
-  DEVICE_EVENT_ACTORS,
-  type DeviceEvent,
   type DeviceEventCursor,
   type DeviceEventFilter,
 } from './repository.js';
@@ -19,9 +18,7 @@ export {
   customerDevicesEnabled,
   deviceLimitText,
   NO_SESSIONS,
-  type DeviceActor,
   type DeviceSessionTerminator,
-  type DisconnectSummary,
   type DeviceDetails,
   type DevicesOverview,
 } from './service.js';
@@ -36,3 +33,4 @@ export {
   type DeviceEventFacts,
   type DeviceEventKind,
 } from './describe.js';
+export { DevicesAdminQueries, toDeviceView, type DeviceView } from './admin-queries.js';

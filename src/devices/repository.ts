@@ -2,29 +2,16 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database, Device } from '../store/index.js';
 import { pageOffset, type Page, type PageRequest } from '../shared/index.js';
 import { eventMacs } from './describe.js';
+import type { DeviceEvent } from './model.js';
 
 /** Voucher statuses in which a voucher still lets devices in. */
 export const LIVE_VOUCHER_STATUSES = ['new', 'active', 'online'] as const;
-
-export interface DeviceEvent {
-  id: number;
-  voucherId: number;
-  deviceId: number | null;
-  actor: 'customer' | 'operator' | 'system';
-  actorId: number | null;
-  clientIp: string | null;
-  action: string;
-  details: Record<string, unknown>;
-  createdAtMs: number;
-}
 
 /** Where a page of the audit trail ends: the next page holds the changes before this one. */
 export interface DeviceEventCursor {
   createdAtMs: number;
   id: number;
 }
-
-export const DEVICE_EVENT_ACTORS = ['customer', 'operator', 'system'] as const;
 
 /** Which changes of a tenant's device audit trail to list (all of them when empty). */
 export interface DeviceEventFilter {

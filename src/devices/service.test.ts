@@ -3,13 +3,8 @@ import { FakeClock } from '../shared/index.js';
 import { createTestStore, TEST_DIALECTS, type TestStore } from '../../test/helpers/databases.js';
 import { createCustomer, createPlan, createTenant, createVoucher } from '../../test/helpers/factories.js';
 import { DevicesRepository } from './repository.js';
-import {
-  customerDevicesEnabled,
-  DevicesService,
-  type DeviceActor,
-  type DeviceSessionTerminator,
-  type DisconnectSummary,
-} from './service.js';
+import type { DeviceActor, DisconnectSummary } from './model.js';
+import { customerDevicesEnabled, DevicesService, type DeviceSessionTerminator } from './service.js';
 
 class RecordingTerminator implements DeviceSessionTerminator {
   calls: Array<{ tenantId: number; voucherId: number; mac: string; reason: string }> = [];

@@ -4,30 +4,23 @@
  * removing or replacing a MAC disconnects its live sessions at the hotspot.
  */
 import type { Device } from '../store/index.js';
-import { AppError, cleanName, type Clock, countOf, notFound } from '../shared/index.js';
+import {
+  AppError,
+  cleanName,
+  countOf,
+  notFound,
+  type Clock,
+  type Page,
+  type PageRequest,
+} from '../shared/index.js';
 import { isRandomizedMac, parseDeviceMac } from './mac.js';
-import type { Page, PageRequest } from '../shared/index.js';
+import type { DeviceActor, DeviceEvent, DisconnectSummary } from './model.js';
 import {
   LIVE_VOUCHER_STATUSES,
-  type DeviceEvent,
   type DeviceEventCursor,
   type DeviceEventFilter,
   type DevicesRepository,
 } from './repository.js';
-
-/** Who is changing devices: a signed-in customer (only their own vouchers) or an operator. */
-export type DeviceActor =
-  | { kind: 'customer'; customerId: number; clientIp: string | null }
-  | { kind: 'operator'; adminId: number | null; clientIp: string | null };
-
-export interface DisconnectSummary {
-  /** Live sessions the MAC had on this voucher. */
-  sessions: number;
-  /** Sessions the hotspot confirmed gone (ACK, or NAK "Session Context Not Found"). */
-  confirmed: number;
-  /** Sessions whose disconnect was not confirmed (no answer yet, NAK): retried in the background. */
-  unconfirmed: number;
-}
 
 /**
  * Port to the RADIUS side: disconnect every live session of a MAC on a voucher and report what

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { VNode } from 'preact';
-import { renderDocument } from '../http/render.js';
+import { renderDocument } from '../http/index.js';
 import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import { formatBytes, formatDuration } from '../shared/index.js';
 import type { CustomerVoucher } from '../vouchers/index.js';

@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
-import { containsText, selectPage } from '../store/queries.js';
+import { containsText, selectPage, type Database } from '../store/index.js';
 import type { Page, PageRequest, Sort } from '../shared/index.js';
 import { toPlanView, type PlanInput, type PlanView } from './model.js';
 

@@ -7,8 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandl
 import type { VNode } from 'preact';
 import type { WebSessions } from '../auth/index.js';
 import { examplePhone, type CustomerSummary, type CustomersRepository } from '../customers/index.js';
-import { readSessionCookie } from '../http/cookies.js';
-import { renderDocument } from '../http/render.js';
+import { readSessionCookie, renderDocument } from '../http/index.js';
 import type { Tenant } from '../store/index.js';
 import type { PortalDevices } from './devices.js';
 import { formatterFor, type Formatter } from './format.js';

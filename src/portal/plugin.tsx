@@ -11,7 +11,7 @@ import { MemoryCounters, type CounterStore, type FastifyRateLimitStoreClass } fr
 import { renderToString } from 'preact-render-to-string';
 import type { WebSessions } from '../auth/index.js';
 import { formatPhone, type CustomersRepository } from '../customers/index.js';
-import { sendProblem, toProblem } from '../http/errors.js';
+import { sendProblem, toProblem } from '../http/index.js';
 import { formatDuration, type Clock } from '../shared/index.js';
 import type { PortalDashboard } from './dashboard.js';
 import type { PortalDevices } from './devices.js';

@@ -11,7 +11,7 @@ import {
   type CustomerSummary,
   type CustomersRepository,
 } from '../customers/index.js';
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../http/cookies.js';
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../http/index.js';
 import type { CounterStore } from '../rate-limits/index.js';
 import { formatDuration, type Clock } from '../shared/index.js';
 import { PORTAL_SESSION_COOKIE, type PortalKit } from './kit.js';

@@ -8,3 +8,4 @@ export * from './batcher.js';
 export * from './plural.js';
 export * from './names.js';
 export * from './csv.js';
+export * from './money.js';

@@ -31,3 +31,4 @@ export {
 export * from './service.js';
 export { createSmsModule, type SmsModule } from './module.js';
 export { seedDemoSms } from './demo.js';
+export { SmsAdminCounts, smsOfCustomer, type SmsSummary } from './admin-counts.js';

@@ -1,3 +1,4 @@
 export { openDatabase, migrateToLatest, pendingMigrations, type Store, type Dialect } from './database.js';
 export type * from './schema.js';
+export { containsText, rowsTable, selectPage, type RowsColumnType } from './queries.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';

@@ -36,3 +36,12 @@ export {
 } from './terminator.js';
 export { sessionDurationSeconds } from './duration.js';
 export { UsagePortalQueries, type CustomerSession, type DailyUsage } from './portal-queries.js';
+export {
+  SessionsAdminQueries,
+  SESSION_SORT_KEYS,
+  toSessionView,
+  type SessionDisconnectState,
+  type SessionFilter,
+  type SessionSortKey,
+  type SessionView,
+} from './admin-queries.js';

@@ -3,8 +3,7 @@
  * query is scoped by tenant (or by hotspot, whose id is globally unique and tenant-owned).
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import type { Database, Session } from '../store/index.js';
-import { rowsTable } from '../store/queries.js';
+import { rowsTable, type Database, type Session } from '../store/index.js';
 
 export type SessionRow = Session;
 

@@ -4,8 +4,7 @@
  * and incremental usage counters. Every query is scoped by tenant.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database, Voucher } from '../store/index.js';
-import { rowsTable } from '../store/queries.js';
+import { rowsTable, type Database, type Voucher } from '../store/index.js';
 
 /** Statuses a voucher can log in with. */
 export const LIVE_VOUCHER_STATUSES = ['new', 'active', 'online'] as const;

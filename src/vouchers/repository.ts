@@ -1,7 +1,14 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, Insertable, Selectable, VoucherSeriesTable, VouchersTable } from '../store/index.js';
+import {
+  containsText,
+  selectPage,
+  type Database,
+  type Insertable,
+  type Selectable,
+  type VoucherSeriesTable,
+  type VouchersTable,
+} from '../store/index.js';
 import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
-import { containsText, selectPage } from '../store/queries.js';
 import {
   SERIES_STATUSES,
   toVoucherView,

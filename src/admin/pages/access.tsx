@@ -13,7 +13,7 @@ import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { Table, ActionButton, Badge, CsrfField, Empty, when } from '../views/components.js';
-import { setSessionCookie } from '../../http/cookies.js';
+import { setSessionCookie } from '../../http/index.js';
 
 function roleFrom(body: FormBody): Role {
   const role = text(body, 'role');

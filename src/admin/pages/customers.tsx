@@ -7,7 +7,7 @@ import {
   type CustomerStatus,
   type CustomerView,
   normalizePhone,
-} from '../../customers/admin-repository.js';
+} from '../../customers/index.js';
 import { AppError, pageRequest, parseSort } from '../../shared/index.js';
 import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { PLAN_SORT_KEYS, type PlanInput, type PlanView } from '../../plans/index.js';
-import { AppError, countOf, MB, pageRequest, parseSort } from '../../shared/index.js';
+import { AppError, countOf, currencyDigits, MB, pageRequest, parseSort } from '../../shared/index.js';
 import type { AdminDeps } from '../deps.js';
-import { checked, currencyDigits, idParam, scaled, text, type FormBody } from '../forms.js';
+import { checked, idParam, scaled, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import {
   Table,

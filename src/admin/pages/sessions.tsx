@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { idParam, macFilter } from '../forms.js';
 import { countOf, pageRequest, parseSort } from '../../shared/index.js';
-import { SESSION_SORT_KEYS, type SessionDisconnectState } from '../../usage/admin-queries.js';
-import { sessionDurationSeconds } from '../../usage/index.js';
+import { SESSION_SORT_KEYS, sessionDurationSeconds, type SessionDisconnectState } from '../../usage/index.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
 import {
@@ -15,7 +14,7 @@ import {
   formatBytes,
   formatDuration,
   Pager,
-  when,
+  whenShort,
   MacLinks,
   type AdminZone,
 } from '../views/components.js';
@@ -23,12 +22,12 @@ import {
 type Query = Record<string, string | undefined>;
 
 /** Where Portico's Disconnect-Requests for a live session stand (the retry sweep's state). */
-function disconnectNote(d: SessionDisconnectState, tz: AdminZone): string {
+function disconnectNote(d: SessionDisconnectState, tz: AdminZone, nowMs: number): string {
   const asked = `Disconnect requested (${d.reason.replaceAll('_', ' ')})`;
   if (d.confirmedAtMs !== null) return `${asked}: confirmed by the hotspot.`;
   const tries = countOf(d.attempts, 'attempt', 'attempts');
   return d.nextAttemptAtMs !== null
-    ? `${asked}: not confirmed after ${tries}; next try ${when(d.nextAttemptAtMs, tz)}.`
+    ? `${asked}: not confirmed after ${tries}; next try ${whenShort(d.nextAttemptAtMs, tz, nowMs)}.`
     : `${asked}: not confirmed after ${tries}; no more retries.`;
 }
 
@@ -76,6 +75,7 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
           pageRequest(q.page, q.perPage),
         );
     const tz = request.tenant;
+    const nowMs = deps.clock.nowMs();
     const writable = canWrite(kit.actorOf(request).role);
     const csrf = kit.csrf(reply);
     const notice = disconnectNotice(q.disconnect, q.cause);
@@ -129,50 +129,58 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
               )}
             </Empty>
           ) : (
-            <Table label="Sessions">
+            <Table label="Sessions" class="sessions-table">
               <thead>
                 <tr>
-                  <th>User</th>
+                  <th>Voucher or user</th>
                   <th>Hotspot</th>
-                  <th>MAC</th>
-                  <th>IP</th>
-                  <th>Start</th>
-                  <th>Stop</th>
-                  <th>Data</th>
+                  <th>Device</th>
+                  <th>Started</th>
                   <th>Time</th>
-                  <th>Cause</th>
-                  <th></th>
+                  <th>Data ↓ ↑</th>
+                  <th>Ended</th>
                 </tr>
               </thead>
               <tbody>
                 {page.items.map((s) => (
                   <tr>
-                    <td>
+                    <td class="nowrap">
                       {s.voucherId ? <a href={`/admin/vouchers/${s.voucherId}`}>{s.userName}</a> : s.userName}
                     </td>
-                    <td>
+                    <td class="hotspot">
                       <a href={`/admin/hotspots/${s.hotspotId}`}>{hotspotTitle.get(s.hotspotId) ?? '—'}</a>
                     </td>
-                    <td>{s.mac ?? ''}</td>
-                    <td>{s.framedIp ?? ''}</td>
-                    <td>{when(s.startedAtMs, tz)}</td>
-                    <td>{s.online ? <Badge status="online" /> : when(s.stoppedAtMs, tz)}</td>
-                    <td>
-                      ↓ {formatBytes(s.downloadedBytes)} ↑ {formatBytes(s.uploadedBytes)}
+                    <td class="nowrap">
+                      <code>{s.mac ?? '—'}</code>
+                      {s.framedIp ? <small class="block">{s.framedIp}</small> : null}
                     </td>
-                    <td>{formatDuration(sessionDurationSeconds(s, deps.clock.nowMs()))}</td>
-                    <td>
-                      {s.terminateCause ?? ''}
-                      {s.online && s.disconnect ? <small> {disconnectNote(s.disconnect, tz)}</small> : null}
+                    <td class="nowrap">{whenShort(s.startedAtMs, tz, nowMs)}</td>
+                    <td class="nowrap">{formatDuration(sessionDurationSeconds(s, nowMs))}</td>
+                    <td class="nowrap">
+                      {formatBytes(s.downloadedBytes)} · {formatBytes(s.uploadedBytes)}
                     </td>
-                    <td>
-                      {writable && s.online ? (
-                        <ActionButton
-                          action={`/admin/sessions/${s.id}/disconnect`}
-                          csrf={csrf}
-                          label="Disconnect"
-                          danger
-                        />
+                    <td class="ended">
+                      {s.online ? (
+                        <span class="session-live">
+                          <Badge status="online" />
+                          {writable ? (
+                            <ActionButton
+                              action={`/admin/sessions/${s.id}/disconnect`}
+                              csrf={csrf}
+                              label="Disconnect"
+                              danger
+                              small
+                            />
+                          ) : null}
+                        </span>
+                      ) : (
+                        <span class="nowrap">
+                          {whenShort(s.stoppedAtMs, tz, nowMs, s.startedAtMs)}
+                          {s.terminateCause ? ` · ${s.terminateCause}` : ''}
+                        </span>
+                      )}
+                      {s.online && s.disconnect ? (
+                        <small class="block">{disconnectNote(s.disconnect, tz, nowMs)}</small>
                       ) : null}
                     </td>
                   </tr>

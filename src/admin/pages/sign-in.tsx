@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
-import { renderDocument } from '../../http/render.js';
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../../http/cookies.js';
+import { clearSessionCookie, readSessionCookie, renderDocument, setSessionCookie } from '../../http/index.js';
 import { normalizeEmail } from '../../auth/index.js';
 import { ADMIN_COOKIE } from '../auth.js';
 import type { AdminDeps } from '../deps.js';

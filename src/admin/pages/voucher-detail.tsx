@@ -1,7 +1,7 @@
 /** One voucher: facts, actions (disable, enable, assign, send details by SMS), devices and sessions. */
 import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
-import { normalizePhone } from '../../customers/admin-repository.js';
+import { normalizePhone } from '../../customers/index.js';
 import { countOf } from '../../shared/index.js';
 import { sessionDurationSeconds } from '../../usage/index.js';
 import type { AdminDeps } from '../deps.js';

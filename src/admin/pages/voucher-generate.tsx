@@ -1,6 +1,6 @@
 /** Vouchers > Generate a series: the form (plan, quantity, expiry, optional customer) and its POST. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { normalizePhone } from '../../customers/admin-repository.js';
+import { normalizePhone } from '../../customers/index.js';
 import { AppError } from '../../shared/index.js';
 import type { AdminDeps } from '../deps.js';
 import { dateEnd, text, type FormBody } from '../forms.js';

@@ -1,10 +1,10 @@
 /** Vouchers > series: the list, one series with its generation progress, CSV export and printable cards. */
 import type { FastifyInstance } from 'fastify';
-import { renderDocument } from '../../http/render.js';
-import { csvCell, pageRequest } from '../../shared/index.js';
+import { renderDocument } from '../../http/index.js';
+import { csvCell, currencyDigits, pageRequest } from '../../shared/index.js';
 import type { VoucherView } from '../../vouchers/index.js';
 import type { AdminDeps } from '../deps.js';
-import { currencyDigits, idParam } from '../forms.js';
+import { idParam } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import {
   Badge,

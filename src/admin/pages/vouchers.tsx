@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
-import { normalizePhone } from '../../customers/admin-repository.js';
+import { normalizePhone } from '../../customers/index.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
 import {
   VOUCHER_SORT_KEYS,

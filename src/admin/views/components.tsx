@@ -11,6 +11,8 @@ export function ActionButton(props: {
   csrf: string;
   label: string;
   danger?: boolean;
+  /** A compact button for a table row. */
+  small?: boolean;
   fields?: Record<string, string>;
 }): VNode {
   return (
@@ -19,7 +21,7 @@ export function ActionButton(props: {
       {Object.entries(props.fields ?? {}).map(([name, value]) => (
         <input type="hidden" name={name} value={value} />
       ))}
-      <button type="submit" class={props.danger ? 'danger' : 'secondary'}>
+      <button type="submit" class={`${props.danger ? 'danger' : 'secondary'}${props.small ? ' small' : ''}`}>
         {props.label}
       </button>
     </form>
@@ -169,6 +171,50 @@ export function when(ms: number | null | undefined, zone: AdminZone = 'UTC'): st
     dateFormats.set(key, format);
   }
   return format.format(ms);
+}
+
+const shortFormats = new Map<string, Intl.DateTimeFormat>();
+
+function shortFormat(zone: AdminZone, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const timeZone = typeof zone === 'string' ? zone : zone.time_zone;
+  const locale = typeof zone === 'string' ? 'en-US' : zone.locale;
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+  let format = shortFormats.get(key);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat(locale, { timeZone, ...options });
+    } catch {
+      format = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', ...options });
+    }
+    if (shortFormats.size >= 200) shortFormats.clear();
+    shortFormats.set(key, format);
+  }
+  return format;
+}
+
+/**
+ * `when` for a dense table ("Nov 27, 10:30 AM"): the same zone and locale, the year only when it
+ * is not `nowMs`'s, and only the time when `sameDayAsMs` is on the same calendar day.
+ */
+export function whenShort(
+  ms: number | null | undefined,
+  zone: AdminZone,
+  nowMs: number,
+  sameDayAsMs?: number,
+): string {
+  if (ms === null || ms === undefined) return '—';
+  const day = shortFormat(zone, { year: 'numeric', month: '2-digit', day: '2-digit' });
+  const time = { hour: 'numeric', minute: '2-digit' } as const;
+  if (sameDayAsMs !== undefined && day.format(ms) === day.format(sameDayAsMs))
+    return shortFormat(zone, time).format(ms);
+  const year = shortFormat(zone, { year: 'numeric' });
+  const sameYear = year.format(ms) === year.format(nowMs);
+  return shortFormat(zone, {
+    ...(sameYear ? {} : { year: 'numeric' }),
+    month: 'short',
+    day: 'numeric',
+    ...time,
+  }).format(ms);
 }
 
 export function bytesOrUnlimited(bytes: number | null): string {

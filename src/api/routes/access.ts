@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/deps.js';
-import { createTenantWithOwner, updateTenantDetails } from '../../admin/tenants-service.js';
+import { createTenantWithOwner, updateTenantDetails, type AdminDeps } from '../../admin/index.js';
 import { assertMayChangeAdmin, revokeApiToken } from '../../auth/index.js';
 import { AppError, pageOfList, pageRequest } from '../../shared/index.js';
 import { normalizeHost, type VoucherSettings as VoucherSettingsDoc } from '../../tenants/index.js';
-import { validateVoucherSettings } from '../../vouchers/settings.js';
-import type { ApiKit } from '../plugin.js';
+import { validateVoucherSettings } from '../../vouchers/index.js';
+import type { ApiKit } from '../kit.js';
 import {
   Admin,
   AdminCreate,

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/deps.js';
-import { CUSTOMER_SORT_KEYS } from '../../customers/admin-repository.js';
+import type { AdminDeps } from '../../admin/index.js';
+import { CUSTOMER_SORT_KEYS } from '../../customers/index.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
-import type { ApiKit } from '../plugin.js';
+import type { ApiKit } from '../kit.js';
 import {
   Customer,
   CustomerCreate,

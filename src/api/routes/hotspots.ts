@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/deps.js';
+import type { AdminDeps } from '../../admin/index.js';
 import { canWrite } from '../../auth/index.js';
 import type { Hotspot as HotspotRow } from '../../store/index.js';
-import type { ApiKit } from '../plugin.js';
+import type { ApiKit } from '../kit.js';
 import { pageOfList, pageRequest } from '../../shared/index.js';
 import { errors, IdParams, Nullable, PageOf, PageQuery } from '../schemas.js';
 

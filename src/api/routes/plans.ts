@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/deps.js';
+import type { AdminDeps } from '../../admin/index.js';
 import { PLAN_SORT_KEYS, type PlanInput } from '../../plans/index.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
-import type { ApiKit } from '../plugin.js';
+import type { ApiKit } from '../kit.js';
 import { errors, IdParams, PageOf, PageQuery, Plan, PlanCreate, PlanPatch, SortParam } from '../schemas.js';
 
 const ListQuery = Type.Object({

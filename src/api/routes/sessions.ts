@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/deps.js';
+import type { AdminDeps } from '../../admin/index.js';
 import { requireMac } from '../../devices/index.js';
 import { AppError, pageRequest, parseSort } from '../../shared/index.js';
-import { SESSION_SORT_KEYS } from '../../usage/admin-queries.js';
-import type { ApiKit } from '../plugin.js';
+import { SESSION_SORT_KEYS } from '../../usage/index.js';
+import type { ApiKit } from '../kit.js';
 import {
   Dashboard,
   errors,

@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/deps.js';
-import { currencyDigits } from '../../admin/forms.js';
+import { sendVoucherDetails, type AdminDeps } from '../../admin/index.js';
 import { requireMac } from '../../devices/index.js';
-import { csvCell, pageRequest, parseSort } from '../../shared/index.js';
+import { csvCell, currencyDigits, pageRequest, parseSort } from '../../shared/index.js';
 import { VOUCHER_SORT_KEYS, VOUCHER_STATUSES } from '../../vouchers/index.js';
-import type { ApiKit } from '../plugin.js';
-import { sendVoucherDetails } from '../../admin/voucher-sms.js';
+import type { ApiKit } from '../kit.js';
 import {
   errors,
   FromMs,

@@ -1,10 +1,10 @@
 /** /api/v1/settings/portal and /api/v1/settings/notifications (with a preview of the status SMS). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { ApiKit } from '../../api/plugin.js';
-import { errors, Nullable } from '../../api/schemas.js';
+import type { ApiKit } from '../kit.js';
+import { errors, Nullable } from '../schemas.js';
 import { describeSmsText } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../deps.js';
+import type { SmsAdminDeps } from '../../admin/index.js';
 
 const Bounded = (min: number, max: number) => Type.Integer({ minimum: min, maximum: max });
 export const PortalSettingsSchema = Type.Object({

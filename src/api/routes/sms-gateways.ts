@@ -4,10 +4,10 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { ApiKit } from '../../api/plugin.js';
-import { errors, IdParams, Ms } from '../../api/schemas.js';
+import type { ApiKit } from '../kit.js';
+import { errors, IdParams, Ms } from '../schemas.js';
 import { GATEWAY_TYPES } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../deps.js';
+import type { SmsAdminDeps } from '../../admin/index.js';
 import { SmsMessageSchema, toMessage } from './sms-messages.js';
 
 const GatewayTypeSchema = Type.Union(

@@ -7,13 +7,18 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiExtension, ApiKit } from '../api/plugin.js';
-import { errors, FromMs, MacQuery, Nullable, PageOf, PageQuery, problemOf, ToMs } from '../api/schemas.js';
-import { notFound, pageRequest } from '../shared/index.js';
-import { eventMacs } from './describe.js';
-import { requireMac } from './mac.js';
-import { DEVICE_EVENT_ACTORS, type DeviceEvent } from './repository.js';
-import type { DeviceActor, DeviceDetails, DevicesService } from './service.js';
+import type { ApiExtension, ApiKit } from '../kit.js';
+import { errors, FromMs, MacQuery, Nullable, PageOf, PageQuery, problemOf, ToMs } from '../schemas.js';
+import { notFound, pageRequest } from '../../shared/index.js';
+import {
+  DEVICE_EVENT_ACTORS,
+  eventMacs,
+  requireMac,
+  type DeviceEvent,
+  type DeviceDetails,
+  type DevicesService,
+} from '../../devices/index.js';
+import { operatorActor } from '../../admin/index.js';
 
 const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
 
@@ -169,10 +174,6 @@ function toDevice(d: DeviceDetails): Static<typeof DeviceSchema> {
     onlineSeconds: Number(d.online_seconds),
     createdAtMs: d.created_at,
   };
-}
-
-export function operatorActor(request: FastifyRequest, kit: Pick<ApiKit, 'actorOf'>): DeviceActor {
-  return { kind: 'operator', adminId: kit.actorOf(request).adminId ?? null, clientIp: request.ip };
 }
 
 /** The API extension (every change, disconnects included, is in the voucher's device audit trail). */

@@ -1,10 +1,10 @@
 /** /api/v1/sms-messages: the SMS log, and one message with its attempts and parts (login codes masked). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { errors, FromMs, IdParams, Ms, Nullable, PageOf, PageQuery, ToMs } from '../../api/schemas.js';
+import { errors, FromMs, IdParams, Ms, Nullable, PageOf, PageQuery, ToMs } from '../schemas.js';
 import { pageRequest } from '../../shared/index.js';
 import { SMS_STATUSES, SMS_TYPES, type SmsMessageDetailView, type SmsMessageView } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../deps.js';
+import type { SmsAdminDeps } from '../../admin/index.js';
 
 const SmsTypeSchema = Type.Union(SMS_TYPES.map((t) => Type.Literal(t)));
 const SmsStatusSchema = Type.Union(SMS_STATUSES.map((s) => Type.Literal(s)));

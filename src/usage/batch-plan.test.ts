@@ -1,0 +1,383 @@
+/**
+ * The accounting batch planner without a database: what a batch of packets plus the rows read
+ * for it turn into (session rows, usage deltas for vouchers, days and devices, status moves).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Voucher } from '../store/index.js';
+import { AcctStatusType, encodeClassTag, type AccountingRecord } from './accounting-record.js';
+import {
+  missingSessions,
+  newSessionRow,
+  planCounters,
+  planRollups,
+  planStatus,
+  sessionKey,
+  shapeBatch,
+  type BatchReads,
+  type PlannedSession,
+} from './batch-plan.js';
+import { ownerFromFacts, ownerQuery } from './session-owners.js';
+
+const NOW = Date.UTC(2026, 10, 27, 12);
+const HOTSPOT = 7;
+
+const packet = (values: Partial<AccountingRecord> & { statusType: number }): AccountingRecord => ({
+  tenantId: 1,
+  hotspotId: HOTSPOT,
+  timeZone: 'UTC',
+  acctSessionId: 's-1',
+  userName: 'CODE',
+  classTag: undefined,
+  callingStationId: 'F0:99:B6:12:34:56',
+  framedIp: '10.0.0.2',
+  nasPort: undefined,
+  downloadedBytes: undefined,
+  uploadedBytes: undefined,
+  sessionSeconds: undefined,
+  terminateCause: undefined,
+  eventAtMs: NOW,
+  ...values,
+});
+const interim = (down: number, up: number, seconds: number, values: Partial<AccountingRecord> = {}) =>
+  packet({
+    statusType: AcctStatusType.InterimUpdate,
+    downloadedBytes: down,
+    uploadedBytes: up,
+    sessionSeconds: seconds,
+    ...values,
+  });
+const stop = (down: number, up: number, seconds: number, values: Partial<AccountingRecord> = {}) =>
+  packet({
+    statusType: AcctStatusType.Stop,
+    downloadedBytes: down,
+    uploadedBytes: up,
+    sessionSeconds: seconds,
+    terminateCause: 'User-Request',
+    ...values,
+  });
+
+const stored = (values: Partial<PlannedSession> = {}): PlannedSession => ({
+  id: 100,
+  tenant_id: 1,
+  hotspot_id: HOTSPOT,
+  acct_session_id: 's-1',
+  voucher_id: 10,
+  device_id: 20,
+  downloaded_bytes: 0,
+  uploaded_bytes: 0,
+  session_seconds: 0,
+  stopped_at: null,
+  terminate_cause: null,
+  framed_ip: '10.0.0.2',
+  ...values,
+});
+
+/** Plans a batch against stored sessions (keyed by their Acct-Session-Id on HOTSPOT). */
+function plan(
+  records: AccountingRecord[],
+  sessions: PlannedSession[],
+  extra: Partial<Omit<BatchReads, 'sessions'>> = {},
+) {
+  const shape = shapeBatch(records);
+  return planCounters(shape, {
+    nowMs: NOW,
+    closedByRestart: [],
+    createdIds: new Set(),
+    sessions: new Map(sessions.map((s) => [sessionKey(s.hotspot_id, s.acct_session_id), s])),
+    ...extra,
+  });
+}
+
+const voucherRow = (values: Partial<Voucher> = {}): Voucher =>
+  ({
+    id: 10,
+    tenant_id: 1,
+    customer_id: 5,
+    status: 'online',
+    used_reason: null,
+    data_limit_bytes: null,
+    download_limit_bytes: null,
+    upload_limit_bytes: null,
+    time_limit_seconds: null,
+    valid_until_at: null,
+    expires_at: null,
+    downloaded_bytes: 0,
+    uploaded_bytes: 0,
+    online_seconds: 0,
+    ...values,
+  }) as Voucher;
+
+describe('shapeBatch', () => {
+  it('groups packets by (hotspot, Acct-Session-Id) in arrival order and keeps NAS restarts apart', () => {
+    const shape = shapeBatch([
+      interim(1, 1, 1, { acctSessionId: 'b' }),
+      packet({ statusType: AcctStatusType.AccountingOn, acctSessionId: undefined }),
+      interim(2, 2, 2, { acctSessionId: 'a' }),
+      interim(3, 3, 3, { acctSessionId: 'b' }),
+      interim(4, 4, 4, { acctSessionId: 'b', hotspotId: 8 }),
+      packet({ statusType: AcctStatusType.Start, acctSessionId: undefined }), // no session id: dropped
+      packet({ statusType: 99 }), // unknown type: dropped
+    ]);
+    expect(shape.nasRestarts).toHaveLength(1);
+    expect(shape.sessions.map((s) => [s.hotspotId, s.acctSessionId, s.records.length])).toEqual([
+      [HOTSPOT, 'b', 2],
+      [HOTSPOT, 'a', 1],
+      [8, 'b', 1],
+    ]);
+  });
+
+  it('lists the sessions the database lacks in key order', () => {
+    const shape = shapeBatch(['c', 'a', 'b'].map((id) => interim(1, 1, 1, { acctSessionId: id })));
+    const found = new Map([[sessionKey(HOTSPOT, 'b'), stored({ acct_session_id: 'b' })]]);
+    expect(missingSessions(shape, found).map((s) => s.acctSessionId)).toEqual(['a', 'c']);
+  });
+});
+
+describe('planCounters', () => {
+  it('adds only growth: duplicates and retransmissions in one batch count once', () => {
+    const result = plan(
+      [interim(1000, 100, 60), interim(1000, 100, 60), interim(1000, 100, 60, { eventAtMs: NOW - 5000 })],
+      [stored()],
+    );
+    expect(result.voucherUsage).toEqual([
+      {
+        tenantId: 1,
+        id: 10,
+        delta: { downloadedBytes: 1000, uploadedBytes: 100, onlineSeconds: 60 },
+        // The batch's last packet of the session says when it was last seen.
+        lastSessionAtMs: NOW - 5000,
+      },
+    ]);
+    expect(result.deviceUsage).toEqual([
+      {
+        deviceId: 20,
+        tenantId: 1,
+        hotspotId: HOTSPOT,
+        downloadedBytes: 1000,
+        uploadedBytes: 100,
+        onlineSeconds: 60,
+      },
+    ]);
+  });
+
+  it('is idempotent against the stored counters: a packet already applied adds nothing', () => {
+    const already = stored({ downloaded_bytes: 1000, uploaded_bytes: 100, session_seconds: 60 });
+    const result = plan([interim(1000, 100, 60)], [already]);
+    expect(result.voucherUsage).toEqual([]);
+    expect(result.deviceUsage).toEqual([]);
+    // Still open: its row is written (updated_at moves, the stale-session sweep leaves it).
+    expect(result.sessionUpdates).toEqual([
+      {
+        id: 100,
+        downloadedBytes: 1000,
+        uploadedBytes: 100,
+        sessionSeconds: 60,
+        updatedAtMs: NOW,
+        stoppedAtMs: null,
+        terminateCause: null,
+        framedIp: '10.0.0.2',
+      },
+    ]);
+    expect(result.vouchers[0]).toMatchObject({ open: true, started: false, stopped: false, days: new Map() });
+  });
+
+  it('ignores counters that go backwards (out of order, or a 32-bit wrap without Gigawords)', () => {
+    const result = plan(
+      [interim(2 ** 32 - 10, 500, 600), interim(5, 600, 660)],
+      [stored({ downloaded_bytes: 2 ** 32 - 100, uploaded_bytes: 400, session_seconds: 500 })],
+    );
+    // The wrapped download (5) is below the stored value: only the growth to 2^32-10 counts.
+    expect(result.voucherUsage[0]!.delta).toEqual({
+      downloadedBytes: 90,
+      uploadedBytes: 200,
+      onlineSeconds: 160,
+    });
+    expect(result.sessionUpdates[0]).toMatchObject({ downloadedBytes: 2 ** 32 - 10, uploadedBytes: 600 });
+  });
+
+  it('takes a Stop after an Interim in the same batch, with the highest counters', () => {
+    const result = plan([interim(500, 50, 30), stop(800, 80, 50, { eventAtMs: NOW + 1000 })], [stored()]);
+    expect(result.sessionUpdates[0]).toMatchObject({
+      downloadedBytes: 800,
+      stoppedAtMs: NOW + 1000,
+      terminateCause: 'User-Request',
+    });
+    expect(result.vouchers[0]).toMatchObject({ open: false, stopped: true, lastSessionAtMs: NOW + 1000 });
+    expect(result.voucherUsage[0]!.delta).toEqual({
+      downloadedBytes: 800,
+      uploadedBytes: 80,
+      onlineSeconds: 50,
+    });
+  });
+
+  it('never reopens or re-stops a stopped session; a late packet changes nothing', () => {
+    const closed = stored({
+      downloaded_bytes: 800,
+      uploaded_bytes: 80,
+      session_seconds: 50,
+      stopped_at: NOW - 1000,
+      terminate_cause: 'User-Request',
+    });
+    const result = plan(
+      [interim(500, 50, 30), stop(800, 80, 50, { terminateCause: 'Idle-Timeout' })],
+      [closed],
+    );
+    expect(result.sessionUpdates).toEqual([]);
+    expect(result.voucherUsage).toEqual([]);
+    expect(result.vouchers[0]).toMatchObject({ open: false, stopped: false });
+  });
+
+  it('a Stop without a cause is recorded as Unknown', () => {
+    const result = plan([stop(1, 1, 1, { terminateCause: undefined })], [stored()]);
+    expect(result.sessionUpdates[0]!.terminateCause).toBe('Unknown');
+  });
+
+  it('records a new framed IP even without counter growth', () => {
+    const closed = stored({ stopped_at: NOW - 1, terminate_cause: 'Lost-Service' });
+    const result = plan([interim(0, 0, 0, { framedIp: '10.0.0.9' })], [closed]);
+    expect(result.sessionUpdates[0]).toMatchObject({ framedIp: '10.0.0.9', stoppedAtMs: NOW - 1 });
+  });
+
+  it('counts a Start, or a session this batch created (lost Start), as started', () => {
+    const started = plan([packet({ statusType: AcctStatusType.Start })], [stored()]);
+    expect(started.vouchers[0]).toMatchObject({ started: true, open: true });
+    const lost = plan([interim(1, 1, 1)], [stored()], { createdIds: new Set([100]) });
+    expect(lost.vouchers[0]!.started).toBe(true);
+    const known = plan([interim(1, 1, 1)], [stored()]);
+    expect(known.vouchers[0]!.started).toBe(false);
+  });
+
+  it("keeps an unknown user's session but counts it towards no voucher, day or device", () => {
+    const result = plan([interim(1000, 100, 60)], [stored({ voucher_id: null, device_id: null })]);
+    expect(result.sessionUpdates).toHaveLength(1);
+    expect(result.vouchers).toEqual([]);
+    expect(result.voucherUsage).toEqual([]);
+    expect(result.deviceUsage).toEqual([]);
+  });
+
+  it("splits the growth by calendar day in the tenant's time zone", () => {
+    const lateEvening = Date.UTC(2026, 10, 28, 4, 30); // 23:30 on the 27th in New York
+    const result = plan(
+      [
+        interim(100, 0, 60, { acctSessionId: 'a', timeZone: 'America/New_York', eventAtMs: lateEvening }),
+        interim(250, 0, 120, {
+          acctSessionId: 'b',
+          timeZone: 'America/New_York',
+          eventAtMs: lateEvening + 3_600_000,
+        }),
+      ],
+      [stored({ id: 1, acct_session_id: 'a' }), stored({ id: 2, acct_session_id: 'b' })],
+    );
+    expect([...result.vouchers[0]!.days]).toEqual([
+      ['2026-11-27', { downloadedBytes: 100, uploadedBytes: 0, onlineSeconds: 60 }],
+      ['2026-11-28', { downloadedBytes: 250, uploadedBytes: 0, onlineSeconds: 120 }],
+    ]);
+  });
+
+  it('marks the vouchers of sessions a NAS restart closed as stopped; orders vouchers and devices by id', () => {
+    const restart = packet({ statusType: AcctStatusType.AccountingOn, acctSessionId: undefined });
+    const result = plan(
+      [interim(1, 1, 1, { acctSessionId: 'x' }), interim(1, 1, 1, { acctSessionId: 'y' })],
+      [
+        stored({ id: 1, acct_session_id: 'x', voucher_id: 30, device_id: 40 }),
+        stored({ id: 2, acct_session_id: 'y', voucher_id: 12, device_id: 4 }),
+      ],
+      { closedByRestart: [{ record: restart, voucherIds: [50] }] },
+    );
+    expect(result.vouchers.map((v) => [v.voucherId, v.stopped])).toEqual([
+      [12, false],
+      [30, false],
+      [50, true],
+    ]);
+    expect(result.voucherUsage.map((v) => v.id)).toEqual([12, 30]);
+    expect(result.deviceUsage.map((d) => d.deviceId)).toEqual([4, 40]);
+  });
+});
+
+describe('planRollups and planStatus', () => {
+  const counters = (records: AccountingRecord[], sessions = [stored()], createdIds = new Set<number>()) =>
+    plan(records, sessions, { createdIds });
+
+  it('writes daily rows for the customer the voucher has now, and finds exhausted vouchers', () => {
+    const c = counters([interim(1000, 0, 60)]);
+    const updated = new Map([
+      [10, voucherRow({ customer_id: 9, downloaded_bytes: 1000, data_limit_bytes: 1000 })],
+    ]);
+    const rollups = planRollups(c.vouchers, updated, NOW);
+    expect(rollups.dailyRows).toEqual([
+      {
+        tenantId: 1,
+        voucherId: 10,
+        customerId: 9,
+        day: '2026-11-27',
+        downloadedBytes: 1000,
+        uploadedBytes: 0,
+        onlineSeconds: 60,
+      },
+    ]);
+    expect(rollups.exhausted).toEqual([{ tenantId: 1, voucherId: 10, reason: 'data' }]);
+    // Marked used: it moves neither online nor offline.
+    expect(planStatus(c.vouchers, updated, new Set([10]))).toEqual({ goOnline: [], goOffline: [] });
+    // Not marked (another process did first): the usual moves apply.
+    expect(planStatus(c.vouchers, updated, new Set()).goOnline).toEqual([]);
+  });
+
+  it('puts an active voucher online while a session is open, and back when one stopped', () => {
+    const open = counters([interim(1, 1, 1)]);
+    const active = new Map([[10, voucherRow({ status: 'active' })]]);
+    expect(planStatus(open.vouchers, active, new Set())).toEqual({
+      goOnline: [{ tenantId: 1, id: 10 }],
+      goOffline: [],
+    });
+    const stopped = counters([stop(2, 2, 2)]);
+    expect(planStatus(stopped.vouchers, new Map([[10, voucherRow()]]), new Set())).toEqual({
+      goOnline: [],
+      goOffline: [{ tenantId: 1, id: 10 }],
+    });
+  });
+
+  it('without new usage (no row returned) only a Start puts the voucher online', () => {
+    const start = counters([packet({ statusType: AcctStatusType.Start })]);
+    expect(planStatus(start.vouchers, new Map(), new Set()).goOnline).toEqual([{ tenantId: 1, id: 10 }]);
+    const quiet = counters([interim(0, 0, 0)]);
+    expect(planStatus(quiet.vouchers, new Map(), new Set()).goOnline).toEqual([]);
+    expect(planRollups(quiet.vouchers, new Map(), NOW)).toEqual({ dailyRows: [], exhausted: [] });
+  });
+});
+
+describe('new sessions and their owners', () => {
+  it('derives the start of a session whose Start was lost from Acct-Session-Time', () => {
+    const owner = { voucherId: 10, deviceId: null };
+    expect(newSessionRow(interim(1, 1, 600), owner, NOW).startedAtMs).toBe(NOW - 600_000);
+    expect(newSessionRow(packet({ statusType: AcctStatusType.Start }), owner, NOW)).toMatchObject({
+      startedAtMs: NOW,
+      mac: 'F0:99:B6:12:34:56',
+      voucherId: 10,
+      nowMs: NOW,
+    });
+  });
+
+  it("prefers our Class (its device, else the MAC's on that voucher), then the code", () => {
+    const tagged = ownerQuery(
+      packet({ statusType: 1, classTag: encodeClassTag(10, 20), userName: ' CODE ' }),
+    );
+    expect(tagged).toMatchObject({
+      tagVoucherId: 10,
+      tagDeviceId: 20,
+      code: 'CODE',
+      mac: 'F0:99:B6:12:34:56',
+    });
+    const facts = {
+      tagVoucherId: 10,
+      tagDeviceId: null,
+      tagMacDeviceId: 21,
+      codeVoucherId: 11,
+      codeMacDeviceId: 22,
+    };
+    expect(ownerFromFacts(tagged, facts)).toEqual({ voucherId: 10, deviceId: 21 });
+    expect(ownerFromFacts(tagged, { ...facts, tagDeviceId: 20 })).toEqual({ voucherId: 10, deviceId: 20 });
+    expect(ownerFromFacts(tagged, { ...facts, tagVoucherId: null })).toEqual({ voucherId: 11, deviceId: 22 });
+    // Neither: the writer looks further (short code, MAC); undefined says so.
+    expect(ownerFromFacts(tagged, { ...facts, tagVoucherId: null, codeVoucherId: null })).toBeUndefined();
+  });
+});
