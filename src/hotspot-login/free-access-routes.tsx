@@ -51,6 +51,10 @@ function codeView(
 ) {
   const { page, vars, ctx, pending } = input;
   const another = new URLSearchParams({ ...forwarded(vars), lang: ctx.lang, free: 'new' });
+  // Kept on one line: a number broken at its hyphen is hard to read back.
+  const phoneDisplay = formatPhone(pending.phone, request.tenant.default_country)
+    .replace(/-/g, '\u2011')
+    .replace(/ /g, '\u00a0');
   return kit.send(
     reply,
     <FreeCodeView
@@ -59,7 +63,7 @@ function codeView(
       resendAction={`/hotspot/${page.publicId}/free`}
       fields={{ ...forwarded(vars), flow: pending.flowId }}
       phone={pending.phone}
-      phoneDisplay={formatPhone(pending.phone, request.tenant.default_country)}
+      phoneDisplay={phoneDisplay}
       codeLength={pending.codeLength}
       otherNumberHref={`/hotspot/${page.publicId}/login?${another.toString()}`}
       {...(error ? { error } : {})}

@@ -50,7 +50,8 @@ export const en = {
   'status.used': 'Used up',
   'status.disabled': 'Switched off',
   'free.title': 'No voucher?',
-  'free.intro': 'Get online free with your mobile number: we text you a one-time code, then you get {plan}.',
+  'free.intro':
+    'Get online free with your mobile number: we text you a one-time code, and you are online with the {plan} plan.',
   'free.phoneLabel': 'Mobile number',
   'free.phoneHint': 'One SMS with a code. Later, the same number shows what you have used.',
   'free.send': 'Text me a code',
@@ -134,7 +135,8 @@ export const es: Record<MessageKey, string> = {
   'status.used': 'Agotada',
   'status.disabled': 'Desactivada',
   'free.title': '¿No tienes ficha?',
-  'free.intro': 'Conéctate gratis con tu número de móvil: te enviamos un código por SMS y obtienes {plan}.',
+  'free.intro':
+    'Conéctate gratis con tu número de móvil: te enviamos un código por SMS y te conectas con el plan {plan}.',
   'free.phoneLabel': 'Número de móvil',
   'free.phoneHint': 'Un SMS con un código. Después, el mismo número te muestra lo que has usado.',
   'free.send': 'Envíame un código',
