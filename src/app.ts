@@ -421,6 +421,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     devices,
     radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
     disconnectWaitMs,
+    loginPageInstalled: (tenantId) => hotspotLogin.isInstalled(tenantId),
     smsSender: {
       enqueue: (message) => sms.outbox.enqueue(message),
       hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),

@@ -363,6 +363,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     const page = await pageOf(request);
     const { name } = request.params as { name: string };
     if (!page || !(ROUTER_FILE_NAMES as readonly string[]).includes(name)) return reply.callNotFound();
+    if (name === 'login.html') await service.filesFetched(page);
     const base = origin(request);
     return reply
       .header('content-disposition', `attachment; filename="${name}"`)

@@ -163,6 +163,16 @@ export class HotspotLoginService {
     };
   }
 
+  /** A router downloaded the page's login.html: the page is installed (checklist step). */
+  filesFetched(page: LoginPage): Promise<void> {
+    return this.deps.repository.markFilesFetched(page.tenantId, page.hotspotId, this.deps.clock.nowMs());
+  }
+
+  /** Whether any router of the tenant has downloaded its login page files. */
+  isInstalled(tenantId: number): Promise<boolean> {
+    return this.deps.repository.anyFilesFetched(tenantId);
+  }
+
   /** What the router would say to this code from this device, before asking it. */
   checkVoucher(tenantId: number, code: string, mac: string | undefined): Promise<VoucherCheck> {
     return this.deps.policy.check(tenantId, code, mac);

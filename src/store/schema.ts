@@ -109,6 +109,7 @@ export interface HotspotLoginPagesTable {
   free_access_codes_per_phone: Generated<number>;
   free_access_codes_per_device: Generated<number>; // per router client MAC
   free_access_codes_per_hotspot: Generated<number>;
+  files_fetched_at: number | null; // a router first downloaded login.html (the page is installed)
 }
 
 /** A walk-in guest's request for free access: one code started for one phone at one device. */

@@ -1,5 +1,6 @@
 /**
- * Free access by phone on the hosted login page (issue 13, item 4): per hotspot, whether it is on,
+ * Free access by phone on the hosted login page (issue 13, item 4), and when a router first
+ * fetched the page's files (the admin checklist's login page step): per hotspot, whether it is on,
  * the plan its vouchers are made of and its limits; the guests' requests, kept on the server and
  * keyed by the router's MAC/IP and a short flow id (a captive mini-browser keeps no cookies and
  * may close while the guest reads the SMS); and, on the one-time codes, what a code is for and
@@ -30,6 +31,10 @@ export async function up(db: AnyDb): Promise<void> {
     await page()
       .addColumn(name, 'integer', (c) => c.notNull().defaultTo(value))
       .execute();
+
+  // When a router first downloaded the page's login.html: the Getting started checklist's "install
+  // the login page on your router" step.
+  await page().addColumn('files_fetched_at', 'bigint').execute();
 
   await db.schema
     .alterTable('otp_challenges')
@@ -85,6 +90,7 @@ export async function down(db: AnyDb): Promise<void> {
   await db.schema.alterTable('otp_challenges').dropColumn('texted').execute();
   await db.schema.alterTable('otp_challenges').dropColumn('purpose').execute();
   for (const name of [
+    'files_fetched_at',
     'free_access_codes_per_hotspot',
     'free_access_codes_per_device',
     'free_access_codes_per_phone',
