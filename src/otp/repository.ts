@@ -10,6 +10,8 @@ export interface OtpChallenge {
   purpose: OtpPurpose;
   /** Whether the code was queued as an SMS (no code went to unknown or refused numbers). */
   texted: boolean;
+  /** SHA-256 of the attempt token the code is bound to (and hashed with). */
+  attemptHash: string;
   phone: string;
   customerId: number | null;
   codeHash: string;
@@ -101,35 +103,45 @@ export class OtpRepository {
   }
 
   async findByAttempt(tenantId: number, attemptHash: string): Promise<OtpChallenge | undefined> {
-    const row = await this.db
+    const row = await this.challenges()
+      .where('tenant_id', '=', tenantId)
+      .where('attempt_hash', '=', attemptHash)
+      .executeTakeFirst();
+    return row && toChallenge(row);
+  }
+
+  /** The number's newest challenge for `purpose` (the code it was last sent), whatever its state. */
+  async findLatestForPhone(
+    tenantId: number,
+    phone: string,
+    purpose: OtpPurpose = 'portal',
+  ): Promise<OtpChallenge | undefined> {
+    const row = await this.challenges()
+      .where('tenant_id', '=', tenantId)
+      .where('phone', '=', phone)
+      .where('purpose', '=', purpose)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toChallenge(row);
+  }
+
+  private challenges() {
+    return this.db
       .selectFrom('otp_challenges')
       .select([
         'id',
         'purpose',
         'texted',
+        'attempt_hash',
         'phone',
         'customer_id',
         'code_hash',
         'failed_attempts',
         'expires_at',
         'consumed_at',
-      ])
-      .where('tenant_id', '=', tenantId)
-      .where('attempt_hash', '=', attemptHash)
-      .executeTakeFirst();
-    return (
-      row && {
-        id: row.id,
-        purpose: row.purpose === 'free_access' ? 'free_access' : 'portal',
-        texted: Number(row.texted) === 1,
-        phone: row.phone,
-        customerId: row.customer_id,
-        codeHash: row.code_hash,
-        triesUsed: row.failed_attempts,
-        expiresAtMs: row.expires_at,
-        consumedAtMs: row.consumed_at,
-      }
-    );
+      ]);
   }
 
   /**
@@ -171,4 +183,30 @@ export class OtpRepository {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+}
+
+function toChallenge(row: {
+  id: number;
+  purpose: string;
+  texted: number;
+  attempt_hash: string;
+  phone: string;
+  customer_id: number | null;
+  code_hash: string;
+  failed_attempts: number;
+  expires_at: number;
+  consumed_at: number | null;
+}): OtpChallenge {
+  return {
+    id: row.id,
+    purpose: row.purpose === 'free_access' ? 'free_access' : 'portal',
+    texted: Number(row.texted) === 1,
+    attemptHash: row.attempt_hash,
+    phone: row.phone,
+    customerId: row.customer_id,
+    codeHash: row.code_hash,
+    triesUsed: row.failed_attempts,
+    expiresAtMs: row.expires_at,
+    consumedAtMs: row.consumed_at,
+  };
 }
