@@ -48,6 +48,8 @@ export function createOperatorModules(parts: {
   usage: UsageService;
   radius: { authPort: number; acctPort: number };
   smsSender: AdminDeps['smsSender'];
+  /** Whether a router of the tenant downloaded its hosted login page's files (checklist). */
+  loginPageInstalled: (tenantId: number) => Promise<boolean>;
   /** How long disabling a voucher waits for the hotspots to confirm its sessions' disconnects. */
   disconnectWaitMs: number;
   /** The devices service of web pages: it waits a blink, then reports the disconnect in progress. */
@@ -114,6 +116,7 @@ export function createOperatorModules(parts: {
     setup: new SetupProgressQueries({
       plan: (tenantId) => plansRepository.hasAny(tenantId),
       hotspot: (tenantId) => parts.hotspots.hasAny(tenantId),
+      loginPage: parts.loginPageInstalled,
       smsGateway: (tenantId) => parts.smsSender.hasEnabledGateway(tenantId),
       // Saving Config > Portal once stores the document.
       portal: (tenantId) => parts.tenants.hasSavedSettings(tenantId, 'portal'),

@@ -127,8 +127,9 @@ describe.skipIf(!TEST_DIALECTS.includes('postgres'))('two processes on one Postg
       body: JSON.stringify({ otpEnabled: true }),
     });
     expect(patch.status).toBe(200);
-    // The same customer asks for a code at both processes at once: one code is sent, the
-    // other request is asked for that code (the cooldown is one counter in the database).
+    // The same customer asks for a code at both processes at once: one code is sent, the other
+    // request is within the cooldown (one counter in the database) and is shown the code field
+    // for the code already sent (issue 15, 6d): both go on to the code page, one SMS goes out.
     const forms = await Promise.all([signInForm(a.httpUrl), signInForm(b.httpUrl)]);
     const answers = await Promise.all([
       postSignIn(a.httpUrl, forms[0], CUSTOMER_PHONE),
