@@ -58,6 +58,8 @@ import { DatabaseCounters, fastifyRateLimitStore, MemoryCounters } from './rate-
 import { createHttpServer, healthRoutes, type ReadinessCheck } from './http/index.js';
 import { sql } from 'kysely';
 import {
+  FreeAccessRepository,
+  FreeAccessService,
   HotspotLoginRepository,
   HotspotLoginService,
   WelcomeLinks,
@@ -111,6 +113,7 @@ export interface App {
   hotspots: HotspotsService;
   /** The hosted hotspot login pages (public ids, flows, the signed voucher view). */
   hotspotLogin: HotspotLoginService;
+  freeAccess: FreeAccessService;
   /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
   usage: UsageService;
   /** Retries of unconfirmed disconnects (`disconnectRetries.runOnce()` in tests). */
@@ -418,6 +421,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     devices,
     radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
     disconnectWaitMs,
+    loginPageInstalled: (tenantId) => hotspotLogin.isInstalled(tenantId),
     smsSender: {
       enqueue: (message) => sms.outbox.enqueue(message),
       hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
@@ -436,8 +440,27 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         activatedAtMs: event.atMs,
       });
   });
+  // Free access by phone on the login page (off per hotspot until the operator turns it on).
+  const freeAccess = new FreeAccessService({
+    repository: new FreeAccessRepository(store.db),
+    otp,
+    tenants,
+    plans: operator.deps.plans,
+    customers: new CustomersRepository(store.db),
+    vouchers: operator.deps.vouchers,
+    checkVoucher: (tenantId, code, mac) => accessPolicy.check(tenantId, code, mac),
+    findVoucherCode: async (tenantId, voucherId) =>
+      (await new VoucherPortalQueries(store.db).findById(tenantId, voucherId))?.code,
+    hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    smsCountSince: (tenantId, sinceMs) => sms.repository.countCreatedSince(tenantId, sinceMs),
+    clock,
+    random,
+    secret: resolveServerSecret(config),
+    logger,
+  });
   await http.register(hotspotLoginPlugin, {
     service: hotspotLogin,
+    freeAccess,
     ...(rateLimitStore ? { rateLimitStore } : {}),
   });
 
@@ -454,10 +477,10 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     ...operator.deps,
     ...(rateLimitStore ? { rateLimitStore } : {}),
     hotspotLoginSection: (request: FastifyRequest, hotspotId: number, csrf: string) =>
-      hotspotLoginSection(hotspotLogin, request, hotspotId, csrf, config.publicUrl),
+      hotspotLoginSection(hotspotLogin, request, hotspotId, csrf, config.publicUrl, freeAccess),
   };
   await registerAdmin(http, adminDeps, {
-    extensions: [smsAdminPages(smsAdmin), hotspotLoginAdminPages(hotspotLogin)],
+    extensions: [smsAdminPages(smsAdmin), hotspotLoginAdminPages(hotspotLogin, freeAccess)],
   });
   await registerApi(http, adminDeps, {
     ...(rateLimitStore ? { rateLimitStore } : {}),
@@ -465,7 +488,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     extensions: [
       smsApiRoutes(smsAdmin),
       devicesApiRoutes(devices),
-      hotspotLoginApiRoutes(hotspotLogin, config.publicUrl),
+      hotspotLoginApiRoutes(hotspotLogin, config.publicUrl, freeAccess),
     ],
   });
 
@@ -530,6 +553,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     vouchers: operator.deps.vouchers,
     hotspots,
     hotspotLogin,
+    freeAccess,
     usage,
     disconnectRetries,
     usageWorker,

@@ -49,6 +49,8 @@ export function createOperatorModules(parts: {
   devices: DevicesService;
   radius: { authPort: number; acctPort: number };
   smsSender: AdminDeps['smsSender'];
+  /** Whether a router of the tenant downloaded its hosted login page's files (checklist). */
+  loginPageInstalled: (tenantId: number) => Promise<boolean>;
   /** How long disabling a voucher waits for the hotspots to confirm its sessions' disconnects. */
   disconnectWaitMs: number;
 }): OperatorModules {
@@ -111,6 +113,7 @@ export function createOperatorModules(parts: {
     setup: new SetupProgressQueries({
       plan: (tenantId) => plansRepository.hasAny(tenantId),
       hotspot: (tenantId) => parts.hotspots.hasAny(tenantId),
+      loginPage: parts.loginPageInstalled,
       smsGateway: (tenantId) => parts.smsSender.hasEnabledGateway(tenantId),
       // Saving Config > Portal once stores the document.
       portal: (tenantId) => parts.tenants.hasSavedSettings(tenantId, 'portal'),
