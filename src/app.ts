@@ -60,6 +60,7 @@ import { sql } from 'kysely';
 import {
   FreeAccessRepository,
   FreeAccessService,
+  freeAccessPausedNotice,
   HotspotLoginRepository,
   HotspotLoginService,
   WelcomeLinks,
@@ -497,6 +498,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     ...(rateLimitStore ? { rateLimitStore } : {}),
     hotspotLoginSection: (request: FastifyRequest, hotspotId: number, csrf: string) =>
       hotspotLoginSection(hotspotLogin, request, hotspotId, csrf, config.publicUrl, freeAccess),
+    dashboardNotice: (request: FastifyRequest) => freeAccessPausedNotice(freeAccess, request.tenant),
   };
   await registerAdmin(http, adminDeps, {
     extensions: [smsAdminPages(smsAdmin), hotspotLoginAdminPages(hotspotLogin, freeAccess)],

@@ -73,6 +73,11 @@ export interface AdminDeps {
    * commands), rendered by the hotspot-login module; absent in tests that do not wire it.
    */
   hotspotLoginSection?: (request: FastifyRequest, hotspotId: number, csrf: string) => Promise<VNode>;
+  /**
+   * Notices other modules raise for the operator on the dashboard (e.g. free access by phone
+   * paused by the monthly SMS budget); null when there is nothing to say.
+   */
+  dashboardNotice?: (request: FastifyRequest) => Promise<VNode | null>;
   clock: Clock;
   logger: Logger;
   /** Sign-in attempts per client IP and minute. */
