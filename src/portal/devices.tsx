@@ -154,6 +154,7 @@ export class PortalDevices {
         csrfToken={reply.generateCsrf()}
         t={v.t}
         fmt={v.fmt}
+        nowMs={this.deps.clock.nowMs()}
         notice={noticeFrom(
           query,
           v.t,

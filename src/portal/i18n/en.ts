@@ -246,6 +246,11 @@ export const en = {
   'devices.event.added': 'Added {mac}',
   'devices.event.edited': 'Renamed {mac}',
   'devices.event.replaced': 'Replaced {fromMac} with {toMac}',
+  'devices.event.replacedAuto':
+    "{toMac} connected with this voucher's code and took the place of {fromMac}: the voucher allows {limit, plural, one {# device} other {# devices}}",
+  'devices.event.replacedAutoAtLimit':
+    "{toMac} connected with this voucher's code and took the place of {fromMac}: the voucher had all the devices it allows",
+  'devices.replacedHint': 'To use that device again, remove one and add it back.',
   'devices.event.removed': 'Removed {mac}',
   'devices.event.disconnected': 'Disconnected {mac}',
   'devices.event.other': '{action} {mac}',

@@ -253,6 +253,11 @@ export const es: Record<MessageKey, string> = {
   'devices.event.added': 'Se añadió {mac}',
   'devices.event.edited': 'Se renombró {mac}',
   'devices.event.replaced': 'Se sustituyó {fromMac} por {toMac}',
+  'devices.event.replacedAuto':
+    '{toMac} se conectó con el código de este bono y ocupó el lugar de {fromMac}: el bono permite {limit, plural, one {# dispositivo} other {# dispositivos}}',
+  'devices.event.replacedAutoAtLimit':
+    '{toMac} se conectó con el código de este bono y ocupó el lugar de {fromMac}: el bono ya tenía todos los dispositivos que permite',
+  'devices.replacedHint': 'Para volver a usar ese dispositivo, quita uno y añádelo de nuevo.',
   'devices.event.removed': 'Se quitó {mac}',
   'devices.event.disconnected': 'Se desconectó {mac}',
   'devices.event.other': '{action} {mac}',
