@@ -22,7 +22,7 @@ import {
   type VoucherActivatedEvent,
   type VouchersService,
 } from './vouchers/index.js';
-import type { NotificationsService } from './notifications/index.js';
+import { VoucherDetailsSms, type NotificationsService } from './notifications/index.js';
 import type { OtpService, PortalSettingsService } from './otp/index.js';
 import { smsCallbackRoutes, toE164, type SmsModule } from './sms/index.js';
 import { bootstrap, checkSharedSecret, type BootstrapResult } from './bootstrap/index.js';
@@ -196,6 +196,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     store.dialect,
     clock,
     terminator,
+    hotspots,
     logger,
     overrides.disconnectRetryPolicy,
   );
@@ -297,12 +298,16 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     devices,
     radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
     disconnectWaitMs,
-    smsSender: {
-      enqueue: (message) => sms.outbox.enqueue(message),
-      hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    voucherSms: new VoucherDetailsSms({
+      vouchers: operator.vouchers,
+      customers: operator.customers,
+      sender: {
+        enqueue: (message) => sms.outbox.enqueue(message),
+        hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+      },
       portalUrl,
-      portalAddress,
-    },
+    }),
   });
   await operator.start();
   // An operator assigning a voucher to a customer is an activation too (status-page SMS...).

@@ -18,10 +18,3 @@ export * as ui from './views/components.js';
 export { actorOf, operatorActor, requireOwner, requireSuper, requireWrite } from './auth.js';
 export { smsAdminPages } from './sms-pages.js';
 export type { SmsAdminDeps } from './deps.js';
-export { sendVoucherDetails } from './voucher-sms.js';
-export {
-  createTenantWithOwner,
-  updateTenantDetails,
-  type NewTenant,
-  type TenantDetails,
-} from './tenants-service.js';

@@ -10,7 +10,7 @@ import type { HotspotsService } from '../hotspots/index.js';
 import type { Clock, RandomSource } from '../shared/index.js';
 import { SmsAdminCounts } from '../sms/index.js';
 import type { Store } from '../store/index.js';
-import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
+import { TenantsAdminService, type TenantResolver, type TenantsRepository } from '../tenants/index.js';
 import { SessionsAdminQueries, type UsageService } from '../usage/index.js';
 import type { VouchersModule } from './vouchers.js';
 
@@ -29,7 +29,9 @@ export function createAdminDeps(parts: {
   usage: UsageService;
   devices: DevicesService;
   radius: AdminDeps['radius'];
-  smsSender: AdminDeps['smsSender'];
+  voucherSms: AdminDeps['voucherSms'];
+  /** Whether the tenant has an SMS gateway on (the first-run checklist). */
+  hasEnabledGateway(tenantId: number): Promise<boolean>;
   /** How long an operator's disconnect waits for the hotspot's answer before saying `pending`. */
   disconnectWaitMs: number;
 }): AdminDeps {
@@ -37,13 +39,19 @@ export function createAdminDeps(parts: {
   const db = store.db;
   const sessions = new SessionsAdminQueries(db);
   const sms = new SmsAdminCounts(db);
+  const admins = new AdminsRepository(db, clock);
+  const owners = {
+    createOwner: (tenantId: number, owner: { email: string; password: string }) =>
+      admins.create(tenantId, { ...owner, name: 'Owner', role: 'owner' }),
+  };
   return {
-    admins: new AdminsRepository(db, clock),
+    admins,
     apiTokens: new ApiTokensRepository(db, clock, random),
     webSessions: parts.webSessions,
     signInGuard: parts.signInGuard,
     tenants: parts.tenants,
     tenantResolver: parts.tenantResolver,
+    tenantsAdmin: new TenantsAdminService(parts.tenants, parts.tenantResolver, owners, clock),
     plans: vouchers.plans,
     vouchers: vouchers.vouchers,
     customers: vouchers.customers,
@@ -54,7 +62,7 @@ export function createAdminDeps(parts: {
     setup: new SetupProgressQueries({
       plan: (tenantId) => vouchers.plansRepository.hasAny(tenantId),
       hotspot: (tenantId) => parts.hotspots.hasAny(tenantId),
-      smsGateway: (tenantId) => parts.smsSender.hasEnabledGateway(tenantId),
+      smsGateway: (tenantId) => parts.hasEnabledGateway(tenantId),
       // Saving Config > Portal once stores the document.
       portal: (tenantId) => parts.tenants.hasSavedSettings(tenantId, 'portal'),
       series: (tenantId) => vouchers.vouchersRepository.hasAnySeries(tenantId),
@@ -67,7 +75,7 @@ export function createAdminDeps(parts: {
     disconnectSession: (tenantId, sessionId) =>
       parts.usage.disconnectSessionWithin(tenantId, sessionId, 'operator', parts.disconnectWaitMs),
     radius: parts.radius,
-    smsSender: parts.smsSender,
+    voucherSms: parts.voucherSms,
     clock,
     logger: parts.logger,
   };

@@ -15,7 +15,7 @@ import {
   type DisconnectRetryPolicy,
 } from './disconnect-policy.js';
 import { SessionsRepository, type SessionRow } from './sessions-repository.js';
-import type { DisconnectOutcome, SessionTerminator } from './terminator.js';
+import type { DisconnectOutcome, HotspotDirectory, SessionTerminator } from './terminator.js';
 
 /** RFC 5176 §3.5 Error-Cause 503: the NAS has no such session — it is already gone. */
 export const ERROR_CAUSE_SESSION_NOT_FOUND = 503;
@@ -62,6 +62,7 @@ export class UsageService {
     private readonly dialect: 'sqlite' | 'postgres',
     private readonly clock: Clock,
     private readonly terminator: SessionTerminator,
+    private readonly hotspots: HotspotDirectory,
     private readonly logger: Logger,
     /** Backoff of later attempts (the retry sweep); recorded with every first request. */
     readonly retryPolicy: DisconnectRetryPolicy = DEFAULT_DISCONNECT_RETRY_POLICY,
@@ -213,12 +214,7 @@ export class UsageService {
     if (session.stopped_at !== null) {
       return { sessionId: session.id, status: 'not_online', errorCause: null, attempts: 0, confirmed: true };
     }
-    const hotspot = await this.db
-      .selectFrom('hotspots')
-      .select(['id', 'vendor', 'ip_address', 'coa_port', 'secret'])
-      .where('tenant_id', '=', session.tenant_id)
-      .where('id', '=', session.hotspot_id)
-      .executeTakeFirst();
+    const hotspot = await this.hotspots.disconnectTarget(session.tenant_id, session.hotspot_id);
     if (!hotspot) throw new AppError('NOT_FOUND', 'Hotspot not found');
     const repository = this.sessions();
     if (!options.retry) {
@@ -240,13 +236,7 @@ export class UsageService {
     let outcome: DisconnectOutcome;
     try {
       outcome = await this.terminator.disconnect({
-        hotspot: {
-          id: hotspot.id,
-          vendor: hotspot.vendor,
-          ipAddress: hotspot.ip_address,
-          coaPort: hotspot.coa_port,
-          secret: hotspot.secret,
-        },
+        hotspot,
         session: {
           acctSessionId: session.acct_session_id,
           userName: session.user_name,

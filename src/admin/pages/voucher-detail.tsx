@@ -7,7 +7,6 @@ import { sessionDurationSeconds } from '../../usage/index.js';
 import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
-import { sendVoucherDetails } from '../voucher-sms.js';
 import {
   ActionButton,
   Badge,
@@ -219,7 +218,7 @@ export async function voucherDetailPages(
 
   admin.post('/admin/vouchers/:id/send-sms', { preHandler: kit.requireWrite }, async (request, reply) => {
     const id = idParam(request.params);
-    await sendVoucherDetails(deps, request.tenant, id);
+    await deps.voucherSms.send(request.tenant, id);
     return reply.redirect(`/admin/vouchers/${id}?notice=sent`, 303);
   });
 }
