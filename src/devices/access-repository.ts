@@ -3,7 +3,7 @@
  * MAC lookups, usage counters). Every query is scoped by tenant.
  */
 import { sql, type Kysely } from 'kysely';
-import { rowsTable, type Database, type Device } from '../store/index.js';
+import { rowsTable, type Database, type Device, type Dialect } from '../store/index.js';
 import { deleteDevice, insertDeviceEvent } from './repository.js';
 
 export interface DeviceWithPresence extends Device {
@@ -14,7 +14,7 @@ export interface DeviceWithPresence extends Device {
 export class DeviceAccessRepository {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
+    private readonly dialect: Dialect,
   ) {}
 
   withDb(db: Kysely<Database>): DeviceAccessRepository {

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import { AppError, settleWithin, type Clock } from '../shared/index.js';
-import type { Database } from '../store/index.js';
+import type { Database, Dialect } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
 import {
   DEFAULT_DISCONNECT_RETRY_POLICY,
@@ -59,7 +59,7 @@ export interface DeviceDisconnectResult {
 export class UsageService {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: Dialect,
     private readonly clock: Clock,
     private readonly terminator: SessionTerminator,
     private readonly hotspots: HotspotDirectory,
@@ -92,7 +92,7 @@ export class UsageService {
     deviceId: number,
     reason: DisconnectReason = 'device_removed',
   ): Promise<DeviceDisconnectResult> {
-    const device = await new DeviceAccessRepository(this.db).findById(tenantId, deviceId);
+    const device = await new DeviceAccessRepository(this.db, this.dialect).findById(tenantId, deviceId);
     if (!device) throw new AppError('NOT_FOUND', 'Device not found');
     return this.disconnectMac(tenantId, device.voucher_id, device.mac, reason);
   }
