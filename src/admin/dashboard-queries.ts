@@ -12,7 +12,10 @@ export interface DashboardDay {
 }
 
 export interface DashboardFigures {
+  /** Customers' sessions online now (a voucher or one of its devices). */
   onlineNow: number;
+  /** Sessions online now whose User-Name is neither a voucher nor a registered MAC: apart. */
+  unknownUsersOnline: number;
   activatedToday: number;
   dataTodayBytes: number;
   smsSentToday: number;
@@ -43,8 +46,8 @@ export class DashboardQueries {
     for (let i = 29; i >= 0; i--) dayKeys.push(addDays(today, -i));
     const todayStartMs = startOfDayInZone(today, zone);
     const tomorrowStartMs = startOfDayInZone(addDays(today, 1), zone);
-    const [onlineNow, activatedAt, dataPerDay, smsToday] = await Promise.all([
-      this.sessions.countOnline(tenant.id),
+    const [online, activatedAt, dataPerDay, smsToday] = await Promise.all([
+      this.sessions.onlineCounts(tenant.id),
       this.vouchers.activatedAtSince(tenant.id, startOfDayInZone(dayKeys[0]!, zone)),
       this.sessions.dataPerDay(tenant.id, dayKeys[0]!),
       this.sms.byStatusBetween(tenant.id, todayStartMs, tomorrowStartMs),
@@ -59,8 +62,10 @@ export class DashboardQueries {
       activations: activations.get(day) ?? 0,
       dataBytes: dataPerDay.get(day) ?? 0,
     }));
+    // Data per day comes from the vouchers' rollups, which unknown users never reach.
     return {
-      onlineNow,
+      onlineNow: online.customers,
+      unknownUsersOnline: online.unknownUsers,
       activatedToday: activations.get(today) ?? 0,
       dataTodayBytes: dataPerDay.get(today) ?? 0,
       smsSentToday: (smsToday.sent ?? 0) + (smsToday.delivered ?? 0),

@@ -269,6 +269,10 @@ export const Session = Type.Object({
   uploadedBytes: Type.Integer(),
   sessionSeconds: Type.Integer(),
   terminateCause: Nullable(Type.String()),
+  unknownUser: Type.Boolean({
+    description:
+      'the User-Name is neither a voucher nor a registered device (no voucher): kept apart from customers’ usage',
+  }),
   disconnect: Nullable(
     Type.Object(
       {
@@ -415,7 +419,10 @@ export const VoucherSettings = Type.Object(
 );
 
 export const Dashboard = Type.Object({
-  onlineNow: Type.Integer(),
+  onlineNow: Type.Integer({ description: "customers' sessions online now (unknown users not included)" }),
+  unknownUsersOnline: Type.Integer({
+    description: 'sessions online now whose User-Name is neither a voucher nor a registered device',
+  }),
   activatedToday: Type.Integer(),
   dataTodayBytes: Type.Integer(),
   smsSentToday: Type.Integer({ description: 'last 24 hours' }),

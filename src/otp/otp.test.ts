@@ -212,6 +212,49 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     });
   });
 
+  it('lets a browser without the attempt enter the number’s latest code, spending that code’s tries', async () => {
+    await createCustomer(store.db, tenant.id, { phone: '+12025550111' });
+    const first = await codeSent(otp.start({ tenant, phone: '+12025550111', clientIp: null }));
+    await otp.idle();
+    const code = codeFrom(sent[0]!.text);
+    const wrong = code === '000000' ? '111111' : '000000';
+    // A fresh browser inside the cooldown: told a code is pending, not sent another.
+    clock.advance(10_000);
+    await expect(otp.start({ tenant, phone: '+12025550111', clientIp: null })).resolves.toMatchObject({
+      kind: 'rate-limited',
+      limit: 'cooldown',
+      pendingCode: { codeLength: 6, expiresAtMs: first.expiresAtMs },
+    });
+    // Its wrong guess counts against the same five tries as the first browser's.
+    await expect(
+      otp.verify({ tenant, attemptToken: undefined, phone: '+12025550111', code: wrong }),
+    ).resolves.toEqual({ kind: 'code-error', reason: 'invalid', triesLeft: 4 });
+    await expect(otp.verify({ tenant, attemptToken: first.attemptToken, code: wrong })).resolves.toEqual({
+      kind: 'code-error',
+      reason: 'invalid',
+      triesLeft: 3,
+    });
+    // Another number's code, or a malformed number, opens nothing.
+    await expect(
+      otp.verify({ tenant, attemptToken: undefined, phone: '+12025550199', code }),
+    ).resolves.toMatchObject({ kind: 'code-error' });
+    await expect(
+      otp.verify({ tenant, attemptToken: undefined, phone: 'not a number', code }),
+    ).resolves.toEqual({ kind: 'code-error', reason: 'invalid' });
+    await expect(
+      otp.verify({ tenant, attemptToken: undefined, phone: '+12025550111', code }),
+    ).resolves.toEqual({
+      kind: 'verified',
+      customerId: expect.any(Number),
+      phone: '+12025550111',
+    });
+    // Single use, whichever browser used it.
+    await expect(otp.verify({ tenant, attemptToken: first.attemptToken, code })).resolves.toEqual({
+      kind: 'code-error',
+      reason: 'invalid',
+    });
+  });
+
   it('keys the stored hash with the server secret', async () => {
     await createCustomer(store.db, tenant.id, { phone: '+12025550107' });
     const { attemptToken } = await codeSent(otp.start({ tenant, phone: '+12025550107', clientIp: null }));
@@ -270,7 +313,13 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
     await otp.start({ tenant, phone: '+12025550110', clientIp: null });
     clock.advance(59_000);
     const early = await otp.start({ tenant, phone: '+12025550110', clientIp: null });
-    expect(early).toEqual({ kind: 'rate-limited', limit: 'cooldown', retryAfterSeconds: 1 });
+    expect(early).toEqual({
+      kind: 'rate-limited',
+      limit: 'cooldown',
+      retryAfterSeconds: 1,
+      // The code sent 59 s ago can still be entered (5 minutes from when it was sent).
+      pendingCode: { codeLength: 6, expiresAtMs: clock.nowMs() - 59_000 + 300_000 },
+    });
     clock.advance(1_000);
     for (let i = 2; i <= 5; i++) {
       await codeSent(otp.start({ tenant, phone: '+12025550110', clientIp: null }));

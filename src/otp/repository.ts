@@ -4,6 +4,8 @@ import type { Database } from '../store/index.js';
 
 export interface OtpChallenge {
   id: number;
+  /** SHA-256 of the attempt token the code is bound to (and hashed with). */
+  attemptHash: string;
   phone: string;
   customerId: number | null;
   codeHash: string;
@@ -91,23 +93,38 @@ export class OtpRepository {
   }
 
   async findByAttempt(tenantId: number, attemptHash: string): Promise<OtpChallenge | undefined> {
-    const row = await this.db
-      .selectFrom('otp_challenges')
-      .select(['id', 'phone', 'customer_id', 'code_hash', 'failed_attempts', 'expires_at', 'consumed_at'])
+    const row = await this.challenges()
       .where('tenant_id', '=', tenantId)
       .where('attempt_hash', '=', attemptHash)
       .executeTakeFirst();
-    return (
-      row && {
-        id: row.id,
-        phone: row.phone,
-        customerId: row.customer_id,
-        codeHash: row.code_hash,
-        triesUsed: row.failed_attempts,
-        expiresAtMs: row.expires_at,
-        consumedAtMs: row.consumed_at,
-      }
-    );
+    return row && toChallenge(row);
+  }
+
+  /** The number's newest challenge (the code it was last sent), whatever its state. */
+  async findLatestForPhone(tenantId: number, phone: string): Promise<OtpChallenge | undefined> {
+    const row = await this.challenges()
+      .where('tenant_id', '=', tenantId)
+      .where('phone', '=', phone)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toChallenge(row);
+  }
+
+  private challenges() {
+    return this.db
+      .selectFrom('otp_challenges')
+      .select([
+        'id',
+        'attempt_hash',
+        'phone',
+        'customer_id',
+        'code_hash',
+        'failed_attempts',
+        'expires_at',
+        'consumed_at',
+      ]);
   }
 
   /**
@@ -149,4 +166,26 @@ export class OtpRepository {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+}
+
+function toChallenge(row: {
+  id: number;
+  attempt_hash: string;
+  phone: string;
+  customer_id: number | null;
+  code_hash: string;
+  failed_attempts: number;
+  expires_at: number;
+  consumed_at: number | null;
+}): OtpChallenge {
+  return {
+    id: row.id,
+    attemptHash: row.attempt_hash,
+    phone: row.phone,
+    customerId: row.customer_id,
+    codeHash: row.code_hash,
+    triesUsed: row.failed_attempts,
+    expiresAtMs: row.expires_at,
+    consumedAtMs: row.consumed_at,
+  };
 }

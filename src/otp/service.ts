@@ -105,14 +105,28 @@ export interface OtpStarted {
 export type OtpLimit = 'cooldown' | 'number' | 'network' | 'tenant';
 
 export type OtpStartResult =
-  OtpStarted | { kind: 'rate-limited'; limit: OtpLimit; retryAfterSeconds: number };
+  | OtpStarted
+  | {
+      kind: 'rate-limited';
+      limit: OtpLimit;
+      retryAfterSeconds: number;
+      /**
+       * With `cooldown`: a code went to this number moments ago (or would have, for an unknown
+       * number: the answer is the same). A browser that does not hold that attempt (a fresh one,
+       * another tab) can still enter it through verify's `phone`.
+       */
+      pendingCode?: { codeLength: number; expiresAtMs: number };
+    };
 
 export type OtpVerifyResult =
   | { kind: 'verified'; customerId: number; phone: string }
   /** invalid: wrong (triesLeft > 0), used or unknown attempt; expired; locked: no tries left. */
   | { kind: 'code-error'; reason: 'invalid' | 'expired' | 'locked'; triesLeft?: number };
 
-const rateLimited = (limit: OtpLimit, retryAfterSeconds: number): OtpStartResult => ({
+const rateLimited = (
+  limit: OtpLimit,
+  retryAfterSeconds: number,
+): Extract<OtpStartResult, { kind: 'rate-limited' }> => ({
   kind: 'rate-limited',
   limit,
   retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
@@ -172,8 +186,15 @@ export class OtpService {
     const customer = await this.deps.customers.findByPhone(tenant.id, input.phone);
 
     const cooldownMs = policy.resendCooldownSeconds * 1000;
+    const pendingCode = (lastAtMs: number) => ({
+      codeLength: policy.length,
+      expiresAtMs: lastAtMs + policy.ttlSeconds * 1000,
+    });
     if (phone.lastAtMs !== null && nowMs - phone.lastAtMs < cooldownMs)
-      return rateLimited('cooldown', (phone.lastAtMs + cooldownMs - nowMs) / 1000);
+      return {
+        ...rateLimited('cooldown', (phone.lastAtMs + cooldownMs - nowMs) / 1000),
+        pendingCode: pendingCode(phone.lastAtMs),
+      };
     if (phone.count >= policy.maxPerNumberPerHour || phone.tries >= policy.maxTriesPerNumberPerHour)
       return rateLimited('number', 3600);
     if (input.clientIp && ipCount >= policy.maxPerIpPerHour) return rateLimited('network', 3600);
@@ -184,7 +205,11 @@ export class OtpService {
     if (this.deps.counters) {
       const key = `otp-cooldown:${tenant.id}:${input.phone}`;
       const hit = await this.deps.counters.hit(key, cooldownMs, nowMs);
-      if (hit.count > 1) return rateLimited('cooldown', (hit.resetAtMs - nowMs) / 1000);
+      if (hit.count > 1)
+        return {
+          ...rateLimited('cooldown', (hit.resetAtMs - nowMs) / 1000),
+          pendingCode: pendingCode(hit.resetAtMs - cooldownMs),
+        };
     }
 
     const prefixAllowed =
@@ -236,11 +261,16 @@ export class OtpService {
   /**
    * Checks a code for a sign-in attempt: `verified` with the customer to sign in, or a
    * `code-error` (invalid: wrong, used, or unknown attempt; expired; locked: no tries left).
+   * Without an attempt token, `phone` names the number's latest code instead: a browser that
+   * asked within the resend cooldown (start answered `pendingCode`) enters the code another tab
+   * or device received. It spends the same code's tries (no extra guesses: the try limit is per
+   * code, and a stranger could start an attempt of their own for the number anyway).
    */
   async verify(input: {
     tenant: Tenant;
     attemptToken: string | undefined;
     code: string;
+    phone?: string;
   }): Promise<OtpVerifyResult> {
     const { repo, clock } = this.deps;
     const tenantId = input.tenant.id;
@@ -249,10 +279,15 @@ export class OtpService {
     const token = input.attemptToken ?? '';
     const attemptHash = sha256Hex(token.length <= 100 ? token : '');
     const code = input.code.replace(/\s+/g, '');
-    const candidate = this.hashCode(tenantId, attemptHash, code);
 
     const challenge =
-      token && token.length <= 100 ? await repo.findByAttempt(tenantId, attemptHash) : undefined;
+      token && token.length <= 100
+        ? await repo.findByAttempt(tenantId, attemptHash)
+        : !token && input.phone && /^\+\d{6,15}$/.test(input.phone)
+          ? await repo.findLatestForPhone(tenantId, input.phone)
+          : undefined;
+    // Hashed before any early answer, so every path does the same work.
+    const candidate = this.hashCode(tenantId, challenge?.attemptHash ?? attemptHash, code);
     if (!challenge || challenge.consumedAtMs !== null) return codeError('invalid');
     const nowMs = clock.nowMs();
     if (nowMs >= challenge.expiresAtMs) return codeError('expired');

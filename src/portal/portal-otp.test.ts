@@ -9,6 +9,8 @@ import { OTP_ATTEMPT_COOKIE, PORTAL_SESSION_COOKIE } from './plugin.js';
 
 const KNOWN = '+12025550143';
 const UNKNOWN = '+12025550199';
+/** A number of its own for the second-browser test (the others use up KNOWN's hourly codes). */
+const SECOND = '+12025550144';
 
 describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => {
   let app: TestApp;
@@ -18,6 +20,7 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
     app = await buildTestApp(dialect);
     tenantId = app.bootstrapped.tenant.id;
     await createCustomer(app.store.db, tenantId, { phone: KNOWN, name: 'Alex' });
+    await createCustomer(app.store.db, tenantId, { phone: SECOND, name: 'Bea' });
     await app.sms.service.createGateway(tenantId, { name: 'Log', type: 'log', settings: {} });
     await app.portalSettings.update(tenantId, { otpEnabled: true });
   });
@@ -31,6 +34,7 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
         .select('recipient')
         .where('tenant_id', '=', tenantId)
         .where('type', '=', 'login_code')
+        .orderBy('id')
         .execute()
     ).map((r) => r.recipient);
 
@@ -82,6 +86,49 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
     });
     expect(replay.body).not.toContain('Hello, Alex');
     expect(replay.body).toContain('name="phone"');
+  });
+
+  it('a second browser within the resend wait gets the code field for the code already sent (6d)', async () => {
+    const first = new CookieJar();
+    await portalSignIn(app.http, first, SECOND);
+    await app.otp.idle();
+    const code = await queuedCode(SECOND);
+    app.clock.advance(4_000);
+    const fresh = new CookieJar();
+    const again = await portalSignIn(app.http, fresh, SECOND);
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toBe('/portal/sign-in/code?already-sent');
+    const page = await getPage(app.http, fresh, again.headers.location!);
+    expect(page.body).toContain('A code was sent to (202) 555-0144 a moment ago.');
+    expect(page.body).toContain('name="code"');
+    expect(page.body).toContain('You can ask for a new code in 56 s.');
+    // An unknown number in its own wait gets the same page (nothing says which is registered).
+    const stranger = new CookieJar();
+    await portalSignIn(app.http, stranger, '+12025550198');
+    app.clock.advance(1_000);
+    const strangerAgain = new CookieJar();
+    const b = await portalSignIn(app.http, strangerAgain, '+12025550198');
+    expect(b.headers.location).toBe('/portal/sign-in/code?already-sent');
+    const right = await postForm(
+      app.http,
+      fresh,
+      '/portal/sign-in/code',
+      { code: code! },
+      { formPageUrl: '/portal/sign-in/code?already-sent' },
+    );
+    expect(/role="alert">([^<]*)/.exec(right.body)?.[1]).toBeUndefined();
+    expect(right.statusCode).toBe(303);
+    expect(right.headers.location).toBe('/portal');
+    expect((await getPage(app.http, fresh, '/portal')).body).toContain('Hello, Bea');
+    // Spanish words for the same page.
+    const es = new CookieJar();
+    await getPage(app.http, es, '/portal/language/es');
+    app.clock.advance(60_000);
+    await portalSignIn(app.http, first, SECOND);
+    const spanish = await portalSignIn(app.http, es, SECOND);
+    const esPage = await getPage(app.http, es, spanish.headers.location!);
+    expect(esPage.body).toContain('Hace un momento enviamos un código al (202) 555-0144.');
+    await app.otp.idle();
   });
 
   it('answers an unknown number exactly like a registered one and texts nothing', async () => {

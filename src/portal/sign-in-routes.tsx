@@ -24,7 +24,8 @@ export const OTP_ATTEMPT_COOKIE = 'portico_otp';
 const FORM_BODY_LIMIT_BYTES = 8 * 1024;
 
 interface OtpAttempt {
-  token: string;
+  /** Undefined: this browser did not start the attempt; it enters the number's latest code. */
+  token: string | undefined;
   e164: string;
   resendAtMs: number;
   codeLength: number;
@@ -32,16 +33,16 @@ interface OtpAttempt {
 }
 
 function encodeAttempt(a: OtpAttempt): string {
-  return [a.token, a.e164, a.resendAtMs, a.codeLength, a.minutes].join('~');
+  return [a.token ?? '', a.e164, a.resendAtMs, a.codeLength, a.minutes].join('~');
 }
 
 function decodeAttempt(raw: string | undefined): OtpAttempt | undefined {
   const parts = raw?.split('~');
   if (parts?.length !== 5) return undefined;
   const [token, e164, resendAtMs, codeLength, minutes] = parts as [string, string, string, string, string];
-  if (!/^[\w-]{20,100}$/.test(token) || !/^\+\d{6,15}$/.test(e164)) return undefined;
+  if (!/^(?:[\w-]{20,100})?$/.test(token) || !/^\+\d{6,15}$/.test(e164)) return undefined;
   return {
-    token,
+    token: token === '' ? undefined : token,
     e164,
     resendAtMs: Number(resendAtMs) || 0,
     codeLength: Number(codeLength) || 6,
@@ -120,27 +121,40 @@ export function registerSignInRoutes(app: FastifyInstance, kit: PortalKit, deps:
     reply: FastifyReply,
     result: Extract<SignInStart, { kind: 'code-sent' | 'rate-limited' }>,
     previous: OtpAttempt | undefined,
-    notice?: string,
+    notice?: 'resent' | 'already-sent',
   ): FastifyReply | Promise<FastifyReply> {
     const v = view(request);
+    let attempt: OtpAttempt;
     if (result.kind === 'rate-limited') {
       const error = v.t('code.error.rateLimited', { wait: formatDuration(result.retryAfterSeconds) });
       if (previous && previous.e164 === result.e164)
         return codePage(request, reply, previous, { error }, 429);
-      return signInPage(
-        request,
-        reply,
-        { phone: formatPhone(result.e164, v.tenant.default_country), error },
-        429,
-      );
+      if (!result.pendingCode)
+        return signInPage(
+          request,
+          reply,
+          { phone: formatPhone(result.e164, v.tenant.default_country), error },
+          429,
+        );
+      // A code went to this number moments ago (from another tab or device, or this browser
+      // lost its cookie): ask for that code, with the wait for a new one in words (issue 15, 6d).
+      attempt = {
+        token: undefined,
+        e164: result.e164,
+        resendAtMs: clock.nowMs() + result.retryAfterSeconds * 1000,
+        codeLength: result.pendingCode.codeLength,
+        minutes: Math.max(1, Math.round((result.pendingCode.expiresAtMs - clock.nowMs()) / 60_000)),
+      };
+      notice = 'already-sent';
+    } else {
+      attempt = {
+        token: result.attemptToken,
+        e164: result.e164,
+        resendAtMs: result.resendAtMs,
+        codeLength: result.codeLength,
+        minutes: Math.max(1, Math.round((result.expiresAtMs - clock.nowMs()) / 60_000)),
+      };
     }
-    const attempt: OtpAttempt = {
-      token: result.attemptToken,
-      e164: result.e164,
-      resendAtMs: result.resendAtMs,
-      codeLength: result.codeLength,
-      minutes: Math.max(1, Math.round((result.expiresAtMs - clock.nowMs()) / 60_000)),
-    };
     reply.setCookie(OTP_ATTEMPT_COOKIE, encodeAttempt(attempt), {
       path: '/portal',
       httpOnly: true,
@@ -148,8 +162,7 @@ export function registerSignInRoutes(app: FastifyInstance, kit: PortalKit, deps:
       secure: request.protocol === 'https',
       maxAge: 3600,
     });
-    if (notice) return reply.redirect('/portal/sign-in/code?resent', 303);
-    return reply.redirect('/portal/sign-in/code', 303);
+    return reply.redirect(`/portal/sign-in/code${notice ? `?${notice}` : ''}`, 303);
   }
 
   /** A new session token on every sign-in (no session fixation); the old one, if any, ends. */
@@ -229,8 +242,14 @@ export function registerSignInRoutes(app: FastifyInstance, kit: PortalKit, deps:
     const attempt = readAttempt(request);
     if (!attempt) return reply.redirect('/portal', 303);
     const v = view(request);
-    const resent = 'resent' in (request.query as Record<string, unknown>);
-    return codePage(request, reply, attempt, resent ? { notice: v.t('code.resent') } : {});
+    const query = request.query as Record<string, unknown>;
+    const notice =
+      'resent' in query
+        ? v.t('code.resent')
+        : 'already-sent' in query
+          ? v.t('code.alreadySent', { phone: formatPhone(attempt.e164, v.tenant.default_country) })
+          : undefined;
+    return codePage(request, reply, attempt, notice ? { notice } : {});
   });
 
   app.post('/sign-in/code', signInStep, async (request, reply) => {
@@ -240,7 +259,7 @@ export function registerSignInRoutes(app: FastifyInstance, kit: PortalKit, deps:
     const body = request.body as Record<string, unknown> | undefined;
     const code = typeof body?.code === 'string' ? body.code.slice(0, 20).trim() : '';
     if (code === '') return codePage(request, reply, attempt, { error: v.t('code.error.empty') }, 400);
-    const result = await signIn.verify(request.tenant, attempt.token, code);
+    const result = await signIn.verify(request.tenant, attempt.token, code, attempt.e164);
     if (result.kind === 'signed-in') {
       await startSession(request, reply, result.customer, 'code');
       clearAttempt(request, reply);

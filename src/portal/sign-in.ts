@@ -28,8 +28,16 @@ export type SignInStart =
    * browser keeps `attemptToken`; the code is bound to it.
    */
   | (OtpStarted & { e164: string })
-  /** OTP on: a cooldown or cap applies (the same for registered and unknown numbers). */
-  | { kind: 'rate-limited'; e164: string; retryAfterSeconds: number };
+  /**
+   * OTP on: a cooldown or cap applies (the same for registered and unknown numbers). With
+   * `pendingCode` (the resend cooldown), a code went out moments ago and can still be entered.
+   */
+  | {
+      kind: 'rate-limited';
+      e164: string;
+      retryAfterSeconds: number;
+      pendingCode?: { codeLength: number; expiresAtMs: number };
+    };
 
 export type SignInVerify =
   { kind: 'signed-in'; customer: CustomerSummary } | Extract<OtpVerifyResult, { kind: 'code-error' }>;
@@ -61,14 +69,32 @@ export class PortalSignIn {
     if (!this.otp) throw new AppError('OTP_UNAVAILABLE', 'One-time codes are not set up');
     const started = await this.otp.start({ tenant, phone: e164, clientIp: meta.clientIp ?? null });
     if (started.kind === 'rate-limited')
-      return { kind: 'rate-limited', e164, retryAfterSeconds: started.retryAfterSeconds };
+      return {
+        kind: 'rate-limited',
+        e164,
+        retryAfterSeconds: started.retryAfterSeconds,
+        ...(started.pendingCode ? { pendingCode: started.pendingCode } : {}),
+      };
     return { ...started, e164 };
   }
 
-  /** Checks the code of a sign-in attempt. */
-  async verify(tenant: Tenant, attemptToken: string | undefined, code: string): Promise<SignInVerify> {
+  /**
+   * Checks the code of a sign-in attempt; without `attemptToken`, the latest code sent to
+   * `e164` (a browser that asked during the resend cooldown).
+   */
+  async verify(
+    tenant: Tenant,
+    attemptToken: string | undefined,
+    code: string,
+    e164?: string,
+  ): Promise<SignInVerify> {
     if (!this.otp) throw new AppError('OTP_UNAVAILABLE', 'One-time codes are not set up');
-    const verified = await this.otp.verify({ tenant, attemptToken, code });
+    const verified = await this.otp.verify({
+      tenant,
+      attemptToken,
+      code,
+      ...(attemptToken ? {} : { phone: e164 }),
+    });
     if (verified.kind !== 'verified') return verified;
     const customer = await this.customers.findById(tenant.id, verified.customerId);
     if (!customer || customer.status !== 'active') return { kind: 'code-error', reason: 'invalid' };

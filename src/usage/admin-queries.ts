@@ -26,6 +26,11 @@ export interface SessionView {
   uploadedBytes: number;
   sessionSeconds: number;
   terminateCause: string | null;
+  /**
+   * Its User-Name is neither a voucher nor a registered device's MAC (no voucher): the hotspot
+   * let it in on its own. Kept and listed, but apart from customers' usage and figures.
+   */
+  unknownUser: boolean;
   /** Portico's Disconnect-Requests for it; null when it was never asked to end. */
   disconnect: SessionDisconnectState | null;
 }
@@ -51,6 +56,17 @@ export interface SessionFilter {
   startedToMs?: number;
   /** Sessions of this MAC (Calling-Station-Id, normalised AA:BB:CC:DD:EE:FF). */
   mac?: string;
+  /** Only customers' sessions (a voucher or one of its devices), or only unknown users'. */
+  user?: SessionUser;
+}
+
+export const SESSION_USERS = ['customers', 'unknown'] as const;
+export type SessionUser = (typeof SESSION_USERS)[number];
+
+/** Online sessions now: customers' apart from unknown users'. */
+export interface OnlineCounts {
+  customers: number;
+  unknownUsers: number;
 }
 
 export function toSessionView(row: Session): SessionView {
@@ -71,6 +87,7 @@ export function toSessionView(row: Session): SessionView {
     uploadedBytes: row.uploaded_bytes,
     sessionSeconds: row.session_seconds,
     terminateCause: row.terminate_cause,
+    unknownUser: row.voucher_id === null,
     disconnect:
       row.disconnect_reason === null
         ? null
@@ -98,6 +115,8 @@ export class SessionsAdminQueries {
     if (filter.voucherId !== undefined) query = query.where('sessions.voucher_id', '=', filter.voucherId);
     if (filter.hotspotId !== undefined) query = query.where('sessions.hotspot_id', '=', filter.hotspotId);
     if (filter.mac !== undefined) query = query.where('sessions.mac', '=', filter.mac);
+    if (filter.user !== undefined)
+      query = query.where('sessions.voucher_id', filter.user === 'customers' ? 'is not' : 'is', null);
     if (filter.startedFromMs !== undefined)
       query = query.where('sessions.started_at', '>=', filter.startedFromMs);
     if (filter.startedToMs !== undefined) query = query.where('sessions.started_at', '<', filter.startedToMs);
@@ -134,14 +153,23 @@ export class SessionsAdminQueries {
     return row ? toSessionView(row) : undefined;
   }
 
-  async countOnline(tenantId: number): Promise<number> {
+  /**
+   * Sessions online now, customers' (with a voucher) apart from unknown users' (without): one
+   * statement. The dashboard's "Online now" is the customers' figure.
+   */
+  async onlineCounts(tenantId: number): Promise<OnlineCounts> {
     const row = await this.db
       .selectFrom('sessions')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('all'),
+        eb.fn.count<number | string>('voucher_id').as('customers'),
+      ])
       .where('tenant_id', '=', tenantId)
       .where('stopped_at', 'is', null)
       .executeTakeFirst();
-    return Number(row?.n ?? 0);
+    const all = Number(row?.all ?? 0);
+    const customers = Number(row?.customers ?? 0);
+    return { customers, unknownUsers: all - customers };
   }
 
   /** Data per day (YYYY-MM-DD in the tenant's zone, from the rollup) from `fromDay` on. */

@@ -40,9 +40,12 @@ export { UsagePortalQueries, type CustomerSession, type DailyUsage } from './por
 export {
   SessionsAdminQueries,
   SESSION_SORT_KEYS,
+  SESSION_USERS,
   toSessionView,
+  type OnlineCounts,
   type SessionDisconnectState,
   type SessionFilter,
   type SessionSortKey,
+  type SessionUser,
   type SessionView,
 } from './admin-queries.js';

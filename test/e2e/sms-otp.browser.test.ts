@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser, saveScreenshot } from '../helpers/browser.js';
@@ -14,6 +14,7 @@ import { createCustomer } from '../helpers/factories.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PHONE = '+12025550143';
+const SECOND_PHONE = '+12025550144';
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('portal sign-in with an SMS code in Chromium', () => {
   let app: TestApp;
@@ -31,6 +32,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('portal sign-in with an SMS code in Ch
     app = await buildTestApp('sqlite', { overrides: { logger: pino({ level: 'info' }, sink) } });
     const tenantId = app.bootstrapped.tenant.id;
     await createCustomer(app.store.db, tenantId, { phone: PHONE, name: 'Alex' });
+    await createCustomer(app.store.db, tenantId, { phone: SECOND_PHONE, name: 'Bea' });
     await app.sms.service.createGateway(tenantId, { name: 'Server log', type: 'log', settings: {} });
     await app.portalSettings.update(tenantId, { otpEnabled: true });
     baseUrl = (await app.listen()).httpUrl;
@@ -100,5 +102,36 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('portal sign-in with an SMS code in Ch
     expect(logged.text).toContain('••••••');
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('a second browser within the resend wait can type the code already sent (issue 15, 6d)', async () => {
+    const phoneContext = () => browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    const askForCode = async (page: Page) => {
+      await page.goto(`${baseUrl}/portal`);
+      await page.getByLabel('Phone number').fill('(202) 555-0144');
+      await page.getByRole('button', { name: 'Continue' }).click();
+    };
+    const first = await phoneContext();
+    await askForCode(await first.newPage());
+    const code = await codeFromServerLog(SECOND_PHONE);
+
+    // Another browser (the guest switched from the captive window to their browser app).
+    const second = await phoneContext();
+    const page = await second.newPage();
+    await askForCode(page);
+    await page.waitForURL(`${baseUrl}/portal/sign-in/code?already-sent`);
+    await expect(page.locator('.notice[role="status"]').textContent()).resolves.toBe(
+      'A code was sent to (202) 555-0144 a moment ago. Enter it below; it works in this browser too.',
+    );
+    await expect(page.locator('main').textContent()).resolves.toContain(
+      'You can ask for a new code in 1 min.',
+    );
+    await saveScreenshot(page, 'portal-otp-code-already-sent');
+    await page.getByLabel('Code from the text message').fill(code);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${baseUrl}/portal`);
+    await expect(page.locator('body').textContent()).resolves.toContain('Hello, Bea');
+    await first.close();
+    await second.close();
   });
 });

@@ -12,6 +12,7 @@ import { AppError, pageRequest, parseSort } from '../../shared/index.js';
 import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
+import { SessionsTable, VouchersTable } from '../views/lists.js';
 import {
   Table,
   ActionButton,
@@ -19,8 +20,6 @@ import {
   CsrfField,
   Empty,
   isFiltered,
-  formatBytes,
-  formatDuration,
   Pager,
   SortSelect,
   when,
@@ -297,32 +296,7 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
           {vouchers.items.length === 0 ? (
             <Empty>No vouchers.</Empty>
           ) : (
-            <Table label={"The customer's vouchers"}>
-              <thead>
-                <tr>
-                  <th>Code</th>
-                  <th>Plan</th>
-                  <th>Status</th>
-                  <th>Data used</th>
-                  <th>Time online</th>
-                </tr>
-              </thead>
-              <tbody>
-                {vouchers.items.map((v) => (
-                  <tr>
-                    <td>
-                      <a href={`/admin/vouchers/${v.id}`}>{v.code}</a>
-                    </td>
-                    <td>{v.planTitle}</td>
-                    <td>
-                      <Badge status={v.status} />
-                    </td>
-                    <td>{formatBytes(v.usage.downloadedBytes + v.usage.uploadedBytes)}</td>
-                    <td>{formatDuration(v.usage.onlineSeconds)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <VouchersTable label={"The customer's vouchers"} vouchers={vouchers.items} zone={tenant} />
           )}
           <h2>Devices</h2>
           {devices.length === 0 ? (
@@ -343,28 +317,12 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
           {sessions.items.length === 0 ? (
             <Empty>No sessions.</Empty>
           ) : (
-            <Table label={"The customer's sessions"}>
-              <thead>
-                <tr>
-                  <th>Start</th>
-                  <th>Stop</th>
-                  <th>MAC</th>
-                  <th>Data</th>
-                  <th>Cause</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sessions.items.map((s) => (
-                  <tr>
-                    <td>{when(s.startedAtMs, tenant)}</td>
-                    <td>{s.online ? <Badge status="online" /> : when(s.stoppedAtMs, tenant)}</td>
-                    <td>{s.mac ?? ''}</td>
-                    <td>{formatBytes(s.downloadedBytes + s.uploadedBytes)}</td>
-                    <td>{s.terminateCause ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <SessionsTable
+              label={"The customer's sessions"}
+              sessions={sessions.items}
+              zone={tenant}
+              nowMs={deps.clock.nowMs()}
+            />
           )}
           <h2>SMS</h2>
           {sms.length === 0 ? (

@@ -4,6 +4,7 @@ import type { DashboardDay } from '../dashboard-queries.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
 import { canWrite } from '../../auth/index.js';
+import { countOf } from '../../shared/index.js';
 import type { Tenant } from '../../store/index.js';
 import type { SetupProgress, SetupStep } from '../setup-progress.js';
 import { formatBytes } from '../views/components.js';
@@ -175,6 +176,16 @@ export async function dashboardPage(admin: FastifyInstance, deps: AdminDeps, kit
               </dd>
             </div>
           </dl>
+          {f.unknownUsersOnline > 0 ? (
+            <p class="hint" data-hint="unknown-users">
+              Also online:{' '}
+              <a href={'/admin/sessions?online=yes&user=unknown'} data-figure="unknown-online">
+                {countOf(f.unknownUsersOnline, 'unknown user', 'unknown users')}
+              </a>
+              , whose user name is neither a voucher nor a registered device (the router let them in on its
+              own). They are not counted in these figures.
+            </p>
+          ) : null}
           <h2>Last 30 days</h2>
           {quiet ? (
             <p class="empty">

@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { idParam, macFilter } from '../forms.js';
 import { countOf, pageRequest, parseSort } from '../../shared/index.js';
-import { SESSION_SORT_KEYS, sessionDurationSeconds, type SessionDisconnectState } from '../../usage/index.js';
+import {
+  SESSION_SORT_KEYS,
+  SESSION_USERS,
+  sessionDurationSeconds,
+  type SessionDisconnectState,
+  type SessionUser,
+} from '../../usage/index.js';
 import type { AdminDeps } from '../deps.js';
 import type { AdminKit } from '../kit.js';
 import {
@@ -66,11 +72,14 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     const voucher = q.voucher
       ? await deps.vouchers.get(request.tenant.id, idParam({ id: q.voucher }))
       : undefined;
+    const user = (SESSION_USERS as readonly string[]).includes(q.user ?? '')
+      ? (q.user as SessionUser)
+      : undefined;
     const page = byMac.error
       ? { items: [], total: 0, ...pageRequest(q.page, q.perPage) }
       : await deps.sessions.list(
           request.tenant.id,
-          { online, hotspotId, mac: byMac.mac, voucherId: voucher?.id },
+          { online, hotspotId, mac: byMac.mac, voucherId: voucher?.id, user },
           sort,
           pageRequest(q.page, q.perPage),
         );
@@ -103,6 +112,17 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                 History
               </option>
             </select>
+            {voucher ? null : (
+              <select name="user" aria-label="User">
+                <option value="">Customers and unknown users</option>
+                <option value="customers" selected={user === 'customers'}>
+                  Customers
+                </option>
+                <option value="unknown" selected={user === 'unknown'}>
+                  Unknown users
+                </option>
+              </select>
+            )}
             {hotspots.length > 1 ? (
               <select name="hotspotId" aria-label="Hotspot">
                 <option value="">Any hotspot</option>
@@ -117,6 +137,13 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
             <button type="submit">Show</button>
           </form>
           {byMac.mac ? <MacLinks mac={byMac.mac} here="sessions" /> : null}
+          {user === 'unknown' ? (
+            <p class="hint" data-hint="unknown-users">
+              Unknown users: the router accounted for a user name that is neither a voucher nor a registered
+              device, so no customer owns the session. Their usage is kept here, apart: it counts towards no
+              voucher, and not in the dashboard's figures.
+            </p>
+          ) : null}
           {page.items.length === 0 ? (
             <Empty>
               {isFiltered(q) ? (
@@ -145,7 +172,16 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
                 {page.items.map((s) => (
                   <tr>
                     <td class="nowrap">
-                      {s.voucherId ? <a href={`/admin/vouchers/${s.voucherId}`}>{s.userName}</a> : s.userName}
+                      {s.voucherId ? (
+                        <a href={`/admin/vouchers/${s.voucherId}`}>{s.userName}</a>
+                      ) : (
+                        <>
+                          {s.userName}{' '}
+                          <span class="badge badge-unknown" data-unknown-user>
+                            unknown user
+                          </span>
+                        </>
+                      )}
                     </td>
                     <td class="hotspot">
                       <a href={`/admin/hotspots/${s.hotspotId}`}>{hotspotTitle.get(s.hotspotId) ?? '—'}</a>

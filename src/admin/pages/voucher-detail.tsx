@@ -3,13 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { normalizePhone } from '../../customers/index.js';
 import { countOf } from '../../shared/index.js';
-import { sessionDurationSeconds } from '../../usage/index.js';
 import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
+import { SessionsTable } from '../views/lists.js';
 import {
   ActionButton,
-  Badge,
   bytesOrUnlimited,
   CsrfField,
   Empty,
@@ -17,7 +16,6 @@ import {
   formatDuration,
   money,
   secondsOrUnlimited,
-  Table,
   VoucherBadge,
   when,
 } from '../views/components.js';
@@ -139,32 +137,12 @@ export async function voucherDetailPages(
           {sessions.items.length === 0 ? (
             <Empty>No sessions.</Empty>
           ) : (
-            <Table label={"The voucher's sessions"}>
-              <thead>
-                <tr>
-                  <th>Start</th>
-                  <th>Stop</th>
-                  <th>MAC</th>
-                  <th>Data</th>
-                  <th>Time</th>
-                  <th>Cause</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sessions.items.map((s) => (
-                  <tr>
-                    <td>{when(s.startedAtMs, tenant)}</td>
-                    <td>{s.online ? <Badge status="online" /> : when(s.stoppedAtMs, tenant)}</td>
-                    <td>{s.mac ?? ''}</td>
-                    <td>
-                      ↓ {formatBytes(s.downloadedBytes)} ↑ {formatBytes(s.uploadedBytes)}
-                    </td>
-                    <td>{formatDuration(sessionDurationSeconds(s, deps.clock.nowMs()))}</td>
-                    <td>{s.terminateCause ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <SessionsTable
+              label={"The voucher's sessions"}
+              sessions={sessions.items}
+              zone={tenant}
+              nowMs={deps.clock.nowMs()}
+            />
           )}
           {sessions.total > sessions.items.length ? (
             <p>

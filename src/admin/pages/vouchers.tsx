@@ -11,25 +11,12 @@ import {
   VOUCHER_STATUSES,
   type VoucherFilter,
   type VoucherStatus,
-  type VoucherView,
 } from '../../vouchers/index.js';
 import type { AdminDeps } from '../deps.js';
 import { dayRangeInZone, macFilter } from '../forms.js';
 import type { AdminKit } from '../kit.js';
-import {
-  bytesOrUnlimited,
-  Empty,
-  formatBytes,
-  formatDuration,
-  isFiltered,
-  MacLinks,
-  Pager,
-  secondsOrUnlimited,
-  SortSelect,
-  Table,
-  VoucherBadge,
-  when,
-} from '../views/components.js';
+import { VouchersTable } from '../views/lists.js';
+import { Empty, isFiltered, MacLinks, Pager, SortSelect } from '../views/components.js';
 import { voucherDetailPages } from './voucher-detail.js';
 import { voucherGeneratePages } from './voucher-generate.js';
 import { voucherSeriesPages } from './voucher-series.js';
@@ -40,11 +27,6 @@ const positiveInt = (raw: string | undefined) => {
   const n = Number(raw);
   return raw && Number.isSafeInteger(n) && n > 0 ? n : undefined;
 };
-
-function usageLine(v: VoucherView): string {
-  const used = v.usage.downloadedBytes + v.usage.uploadedBytes;
-  return `${formatBytes(used)} / ${bytesOrUnlimited(v.dataLimitBytes)} · ${formatDuration(v.usage.onlineSeconds)} / ${secondsOrUnlimited(v.timeLimitSeconds)}`;
-}
 
 export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
   admin.get<{ Querystring: Query }>('/admin/vouchers', async (request, reply) => {
@@ -164,44 +146,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
               )}
             </Empty>
           ) : (
-            <Table label="Vouchers" class="vouchers">
-              <thead>
-                <tr>
-                  <th>Code</th>
-                  <th>Plan</th>
-                  <th>Status</th>
-                  <th>Customer</th>
-                  <th>Usage</th>
-                  <th>Activated</th>
-                  <th>Expires</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((v) => (
-                  <tr>
-                    <td>
-                      <a href={`/admin/vouchers/${v.id}`}>{v.code}</a>
-                    </td>
-                    <td>{v.planTitle}</td>
-                    <td>
-                      <VoucherBadge status={v.status} usedReason={v.usedReason} />
-                    </td>
-                    <td>
-                      {v.customerId ? (
-                        <a href={`/admin/customers/${v.customerId}`}>
-                          {customers.get(v.customerId)?.phone ?? `#${v.customerId}`}
-                        </a>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td>{usageLine(v)}</td>
-                    <td>{when(v.activatedAtMs, tenant)}</td>
-                    <td>{when(v.expiresAtMs, tenant)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+            <VouchersTable label="Vouchers" vouchers={page.items} zone={tenant} customers={customers} />
           )}
           <Pager page={page} basePath="/admin/vouchers" query={q} />
         </>

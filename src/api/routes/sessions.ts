@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/index.js';
 import { requireMac } from '../../devices/index.js';
 import { AppError, pageRequest, parseSort } from '../../shared/index.js';
-import { SESSION_SORT_KEYS } from '../../usage/index.js';
+import { SESSION_SORT_KEYS, SESSION_USERS } from '../../usage/index.js';
 import type { ApiKit } from '../kit.js';
 import {
   Dashboard,
@@ -28,6 +28,15 @@ const ListQuery = Type.Object({
   startedFromMs: FromMs('started'),
   startedToMs: ToMs('started'),
   mac: MacQuery("sessions of this device MAC (the hotspot's Calling-Station-Id)"),
+  user: Type.Optional(
+    Type.Union(
+      SESSION_USERS.map((u) => Type.Literal(u)),
+      {
+        description:
+          "customers: sessions of a voucher or its devices; unknown: User-Names that are neither (kept apart from customers' usage)",
+      },
+    ),
+  ),
 });
 
 export async function sessionsRoutes(api: FastifyInstance, deps: AdminDeps, _kit: ApiKit): Promise<void> {

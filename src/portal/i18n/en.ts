@@ -36,6 +36,8 @@ export const en = {
   'code.submit': 'Sign in',
   'code.resend': 'Send a new code',
   'code.resendWait': 'You can ask for a new code in {wait}.',
+  'code.alreadySent':
+    'A code was sent to {phone} a moment ago. Enter it below; it works in this browser too.',
   'code.resent': 'A new code is on its way.',
   'code.otherNumber': 'Use another number',
   'code.error.empty': 'Enter the code from the text message.',

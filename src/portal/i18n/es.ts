@@ -39,6 +39,8 @@ export const es: Record<MessageKey, string> = {
   'code.submit': 'Entrar',
   'code.resend': 'Enviar un código nuevo',
   'code.resendWait': 'Podrás pedir un código nuevo dentro de {wait}.',
+  'code.alreadySent':
+    'Hace un momento enviamos un código al {phone}. Escríbelo abajo; también sirve en este navegador.',
   'code.resent': 'Te estamos enviando un código nuevo.',
   'code.otherNumber': 'Usar otro número',
   'code.error.empty': 'Escribe el código del SMS.',
