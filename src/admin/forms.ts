@@ -86,11 +86,15 @@ export function formErrorText(error: AppError): string {
 }
 
 /**
- * A refused save's message when the error lists field errors (`details.errors`, as the SMS
- * gateway and portal settings validators give): "The gateway settings are not valid: url …".
+ * A refused save's message when the error lists schema errors by path (`details.errors`, as the
+ * SMS gateway validators give): "The gateway settings are not valid: url …". Entries without a
+ * path (the portal settings name fields whose messages are already the summary) add nothing.
  */
 export function formValidationText(error: AppError): string {
-  const errors = (error.details as { errors?: Array<{ path: string; message: string }> } | undefined)?.errors;
-  if (!errors || errors.length === 0) return error.message;
+  const details = error.details as { errors?: Array<{ path?: unknown; message: string }> } | undefined;
+  const errors = (details?.errors ?? []).filter(
+    (e): e is { path: string; message: string } => typeof e.path === 'string',
+  );
+  if (errors.length === 0) return error.message;
   return `${error.message}: ${errors.map((e) => `${e.path.replace(/^\//, '') || 'settings'} ${e.message}`).join('; ')}`;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
-import { createApiToken } from '../../test/helpers/admin.js';
+import { createApiToken, callApi } from '../../test/helpers/admin.js';
 import {
   createCustomer,
   createHotspot,
@@ -24,12 +24,7 @@ describe.each(TEST_DIALECTS)('devices REST API (%s)', (dialect) => {
   let hotspotId: number;
 
   const api = (token: string, method: string, url: string, payload?: Record<string, unknown>) =>
-    app.http.inject({
-      method: method as 'GET',
-      url,
-      headers: { authorization: `Bearer ${token}` },
-      ...(payload ? { payload } : {}),
-    });
+    callApi(app, token, method, url, payload);
 
   beforeAll(async () => {
     terminator = new FakeSessionTerminator();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
-import { AdminClient, createAdmin, createApiToken } from '../../test/helpers/admin.js';
+import { AdminClient, createAdmin, createApiToken, callApi } from '../../test/helpers/admin.js';
 import { createHotspot, createSession, createTenant } from '../../test/helpers/factories.js';
 import { FakeSessionTerminator } from '../usage/index.js';
 
@@ -15,12 +15,7 @@ describe.each(TEST_DIALECTS)('hotspots and sessions from the admin area and the 
   let otherSessionId: number;
 
   const api = (token: string, method: string, url: string, payload?: Record<string, unknown>) =>
-    app.http.inject({
-      method: method as 'GET',
-      url,
-      headers: { authorization: `Bearer ${token}` },
-      ...(payload ? { payload } : {}),
-    });
+    callApi(app, token, method, url, payload);
 
   beforeAll(async () => {
     terminator = new FakeSessionTerminator();

@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
-import { AdminClient, createAdmin, createApiToken, TEST_PASSWORD } from '../../test/helpers/admin.js';
+import {
+  AdminClient,
+  createAdmin,
+  createApiToken,
+  TEST_PASSWORD,
+  callApi,
+} from '../../test/helpers/admin.js';
 import { AdminsRepository } from '../auth/index.js';
 
 const SUPER_EMAIL = 'root@example.com';
@@ -17,12 +23,7 @@ describe.each(TEST_DIALECTS)('super-admin power (%s)', (dialect) => {
   let superId: number;
 
   const api = (token: string, method: string, url: string, payload?: Record<string, unknown>) =>
-    app.http.inject({
-      method: method as 'GET',
-      url,
-      headers: { host: 'localhost', authorization: `Bearer ${token}` },
-      ...(payload === undefined ? {} : { payload }),
-    });
+    callApi(app, token, method, url, payload);
   const admins = () => new AdminsRepository(app.store.db, app.clock);
   const signedIn = async (email: string, password = TEST_PASSWORD) => {
     const client = new AdminClient(app);

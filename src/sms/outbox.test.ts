@@ -73,6 +73,16 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
   const kannelUrl = (base: string) =>
     `${base}/cgi-bin/sendsms?username=u&password={password}&to={to}&text={text}`;
   const row = (id: number) => sms.repository.getMessage(tenantId, id);
+  /** Queues a test SMS to one number (override any field). */
+  const enqueue = (values: Partial<Parameters<SmsModule['outbox']['enqueue']>[0]> = {}) =>
+    sms.outbox.enqueue({
+      tenantId,
+      customerId: null,
+      type: 'test',
+      recipient: '+12025550123',
+      text: 'x',
+      ...values,
+    });
 
   it('stores the message first, then sends it through the first enabled gateway', async () => {
     const kannel = await startHttpStandIn(kannelResponder({ username: 'u', password: 'p' }));
@@ -83,13 +93,7 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
       password: 'p',
       successSubstring: 'Accepted',
     });
-    const queued = await sms.outbox.enqueue({
-      tenantId,
-      customerId: null,
-      type: 'test',
-      recipient: '+12025550123',
-      text: 'Hi',
-    });
+    const queued = await enqueue({ text: 'Hi' });
     expect(queued).toMatchObject({ status: 'queued', attempts: 0, sent_at: null });
     expect(kannel.requests).toHaveLength(0);
 
@@ -118,13 +122,7 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
     await addGateway('wrong-creds', 'http', { url: kannelUrl(wrongPassword.url), password: 'p' });
     const goodGateway = await addGateway('good', 'http', { url: kannelUrl(good.url), password: 'p' });
 
-    const queued = await sms.outbox.enqueue({
-      tenantId,
-      customerId: null,
-      type: 'test',
-      recipient: '+12025550123',
-      text: 'x',
-    });
+    const queued = await enqueue();
     await sms.outbox.runOnce();
     const sent = await row(queued!.id);
     expect(sent).toMatchObject({ status: 'sent', attempts: 1, gateway_id: goodGateway.id });
@@ -139,13 +137,7 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
     const busy = await startHttpStandIn(() => ({ status: 503, body: 'Temporary failure' }));
     standIns.push(busy);
     await addGateway('busy', 'http', { url: `${busy.url}/send?to={to}` });
-    const queued = await sms.outbox.enqueue({
-      tenantId,
-      customerId: null,
-      type: 'test',
-      recipient: '+12025550123',
-      text: 'x',
-    });
+    const queued = await enqueue();
     const expectedWaits = [10_000, 30_000, 120_000, 600_000];
     for (let pass = 1; pass <= 4; pass++) {
       expect(await sms.outbox.runOnce()).toBe(1);
@@ -178,13 +170,7 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
         Promise.reject(new GatewayError('invalid number', { permanent: true, answer: 'code 21211' })),
     });
     await addGateway('rejects', 'log');
-    const queued = await sms.outbox.enqueue({
-      tenantId,
-      customerId: null,
-      type: 'test',
-      recipient: '+12025550123',
-      text: 'x',
-    });
+    const queued = await enqueue();
     await sms.outbox.runOnce();
     expect(await row(queued!.id)).toMatchObject({
       status: 'failed',
@@ -194,13 +180,7 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
   });
 
   it('keeps a message queued while no gateway is enabled, and sends it once one is', async () => {
-    const queued = await sms.outbox.enqueue({
-      tenantId,
-      customerId: null,
-      type: 'test',
-      recipient: '+12025550123',
-      text: 'x',
-    });
+    const queued = await enqueue();
     await sms.outbox.runOnce();
     expect(await row(queued!.id)).toMatchObject({
       status: 'queued',
@@ -217,22 +197,8 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
   });
 
   it('queues at most one message per dedupe key', async () => {
-    const first = await sms.outbox.enqueue({
-      tenantId,
-      customerId: null,
-      type: 'portal_link',
-      recipient: '+12025550123',
-      text: 'x',
-      dedupeKey: 'portal_link:voucher:1',
-    });
-    const second = await sms.outbox.enqueue({
-      tenantId,
-      customerId: null,
-      type: 'portal_link',
-      recipient: '+12025550123',
-      text: 'x',
-      dedupeKey: 'portal_link:voucher:1',
-    });
+    const first = await enqueue({ type: 'portal_link', dedupeKey: 'portal_link:voucher:1' });
+    const second = await enqueue({ type: 'portal_link', dedupeKey: 'portal_link:voucher:1' });
     expect(first).toBeDefined();
     expect(second).toBeUndefined();
     const { total } = await sms.repository.listMessages(tenantId, {
@@ -247,24 +213,15 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
     const counter = new CountingGateway();
     fakes.set('counter', counter);
     await addGateway('counter', 'log');
-    const code = await sms.outbox.enqueue({
-      tenantId,
-      customerId: null,
+    const code = await enqueue({
       type: 'login_code',
-      recipient: '+12025550123',
       text: 'Your Test Wi-Fi code is 482913. It expires in 5 minutes.',
     });
     await sms.outbox.runOnce();
     expect(counter.sent[0]!.text).toBe('Your Test Wi-Fi code is 482913. It expires in 5 minutes.');
     expect((await row(code!.id))!.text).toBe('Your Test Wi-Fi code is ••••••. It expires in 5 minutes.');
 
-    const stale = await sms.outbox.enqueue({
-      tenantId,
-      customerId: null,
-      type: 'login_code',
-      recipient: '+12025550123',
-      text: 'Your code is 111222.',
-    });
+    const stale = await enqueue({ type: 'login_code', text: 'Your code is 111222.' });
     clock.advance(11 * 60_000);
     await sms.outbox.runOnce();
     expect(await row(stale!.id)).toMatchObject({
@@ -279,13 +236,7 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
     const counter = new CountingGateway();
     fakes.set('counter', counter);
     const gateway = await addGateway('counter', 'log');
-    const queued = await sms.outbox.enqueue({
-      tenantId,
-      customerId: null,
-      type: 'test',
-      recipient: '+12025550123',
-      text: 'x',
-    });
+    const queued = await enqueue();
     await sms.outbox.runOnce();
     expect(
       await sms.outbox.applyReceipt({

@@ -164,6 +164,30 @@ export class SmsOutbox {
     return attempted;
   }
 
+  /** A pass in the attempt history that reached no gateway (the code expired, none enabled). */
+  private async recordPassWithoutGateway(
+    message: SmsMessage,
+    pass: number,
+    outcome: 'expired' | 'no_gateway',
+    error: string,
+  ): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    await this.repo.insertAttempt({
+      tenantId: message.tenant_id,
+      messageId: message.id,
+      pass,
+      gatewayId: null,
+      gatewayName: null,
+      startedAtMs: nowMs,
+      finishedAtMs: nowMs,
+      outcome,
+      partsAccepted: 0,
+      partsTotal: null,
+      answer: null,
+      error,
+    });
+  }
+
   private async attempt(message: SmsMessage, leaseUntilMs: number): Promise<void> {
     const attempts = message.attempts + 1;
     const finalText = message.type === 'login_code' ? maskLoginCode(message.text) : message.text;
@@ -174,20 +198,7 @@ export class SmsOutbox {
       this.clock.nowMs() - message.created_at > this.options.loginCodeMaxAgeMs
     ) {
       const error = 'the code expired before it could be sent';
-      await this.repo.insertAttempt({
-        tenantId: message.tenant_id,
-        messageId: message.id,
-        pass: attempts,
-        gatewayId: null,
-        gatewayName: null,
-        startedAtMs: this.clock.nowMs(),
-        finishedAtMs: this.clock.nowMs(),
-        outcome: 'expired',
-        partsAccepted: 0,
-        partsTotal: null,
-        answer: null,
-        error,
-      });
+      await this.recordPassWithoutGateway(message, attempts, 'expired', error);
       await this.repo.finishAttempt(message.id, leaseUntilMs, {
         status: 'failed',
         attempts: message.attempts,
@@ -238,20 +249,7 @@ export class SmsOutbox {
     }
     if (enabled.length === 0) {
       errors.push('no SMS gateway is enabled');
-      await this.repo.insertAttempt({
-        tenantId: message.tenant_id,
-        messageId: message.id,
-        pass: attempts,
-        gatewayId: null,
-        gatewayName: null,
-        startedAtMs: this.clock.nowMs(),
-        finishedAtMs: this.clock.nowMs(),
-        outcome: 'no_gateway',
-        partsAccepted: 0,
-        partsTotal: null,
-        answer: null,
-        error: 'no SMS gateway is enabled',
-      });
+      await this.recordPassWithoutGateway(message, attempts, 'no_gateway', 'no SMS gateway is enabled');
     }
 
     const give_up = allPermanent || lastPass;

@@ -2,7 +2,11 @@
  * Local stand-ins for SMS providers, used by the tests (and handy for manual trials): each
  * records the exact requests it received. They listen on 127.0.0.1 only.
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { DestinationGuard, type AllowedDestinations } from './destinations.js';
 
@@ -13,6 +17,26 @@ import { DestinationGuard, type AllowedDestinations } from './destinations.js';
 export const STAND_IN_ALLOWED_HOSTS = '127.0.0.1';
 export const STAND_IN_DESTINATIONS: AllowedDestinations = { hostNames: [], networks: ['127.0.0.1/32'] };
 export const standInGuard = (): DestinationGuard => new DestinationGuard(STAND_IN_DESTINATIONS);
+
+/**
+ * A throw-away self-signed certificate for 127.0.0.1 (openssl, valid one day), for stand-ins
+ * that speak TLS: gateways must refuse it by default and accept it only when told to.
+ */
+export function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-tls-'));
+  try {
+    const [keyFile, certFile] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      // prettier-ignore
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', keyFile, '-out', certFile],
+      { stdio: 'ignore' },
+    );
+    return { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) };
+  } finally {
+    fs.rmSync(dir, { recursive: true });
+  }
+}
 
 export interface RecordedRequest {
   method: string;

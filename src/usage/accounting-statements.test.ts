@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
+import { accountingRecord } from '../../test/helpers/accounting.js';
 import { createDevice } from '../../test/helpers/factories.js';
 import { createPlan, createRadiusWorld, createVoucher } from '../../test/helpers/radius-factories.js';
 import { AccountingRecorder, AcctStatusType, encodeClassTag, type AccountingRecord } from './index.js';
@@ -59,26 +60,19 @@ describe.each(TEST_DIALECTS)('statements per accounting batch (%s)', (dialect) =
     await app?.destroy();
   });
 
-  const record = (
-    i: number,
-    values: Partial<AccountingRecord> & { statusType: number },
-  ): AccountingRecord => ({
-    tenantId: world.tenant.id,
-    hotspotId: world.hotspot.id,
-    timeZone: 'UTC',
-    acctSessionId: `s-${i}`,
-    userName: 'ignored-when-the-class-names-a-voucher',
-    classTag: encodeClassTag(owners[i]!.voucherId, owners[i]!.deviceId),
-    callingStationId: owners[i]!.mac,
-    framedIp: '10.0.0.2',
-    nasPort: undefined,
-    downloadedBytes: undefined,
-    uploadedBytes: undefined,
-    sessionSeconds: undefined,
-    terminateCause: undefined,
-    eventAtMs: app.clock.nowMs() + sequence++,
-    ...values,
-  });
+  const record = (i: number, values: Partial<AccountingRecord> & { statusType: number }): AccountingRecord =>
+    accountingRecord({
+      tenantId: world.tenant.id,
+      hotspotId: world.hotspot.id,
+      timeZone: 'UTC',
+      acctSessionId: `s-${i}`,
+      userName: 'ignored-when-the-class-names-a-voucher',
+      classTag: encodeClassTag(owners[i]!.voucherId, owners[i]!.deviceId),
+      callingStationId: owners[i]!.mac,
+      framedIp: '10.0.0.2',
+      eventAtMs: app.clock.nowMs() + sequence++,
+      ...values,
+    });
 
   /** Sends the records as one batch; answers the statements it took. */
   async function batch(records: AccountingRecord[]): Promise<number> {

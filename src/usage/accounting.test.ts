@@ -9,6 +9,7 @@ import { FakeClock } from '../shared/index.js';
 import { openDatabase } from '../store/index.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
+import { accountingRecord } from '../../test/helpers/accounting.js';
 import { createPlan, createRadiusWorld, createVoucher } from '../../test/helpers/radius-factories.js';
 import { AccountingRecorder, AcctStatusType, FakeSessionTerminator, type AccountingRecord } from './index.js';
 
@@ -37,23 +38,18 @@ describe.each(TEST_DIALECTS)('accounting idempotency (%s)', (dialect) => {
     await app?.destroy();
   });
 
-  const record = (values: Partial<AccountingRecord> & { statusType: number }): AccountingRecord => ({
-    tenantId: world.tenant.id,
-    hotspotId: world.hotspot.id,
-    timeZone: 'America/New_York',
-    acctSessionId: 's-1',
-    userName: world.voucher.code,
-    classTag: undefined,
-    callingStationId: 'F0:99:B6:12:34:56',
-    framedIp: '10.0.0.2',
-    nasPort: undefined,
-    downloadedBytes: undefined,
-    uploadedBytes: undefined,
-    sessionSeconds: undefined,
-    terminateCause: undefined,
-    eventAtMs: app.clock.nowMs() + sequence++,
-    ...values,
-  });
+  const record = (values: Partial<AccountingRecord> & { statusType: number }): AccountingRecord =>
+    accountingRecord({
+      tenantId: world.tenant.id,
+      hotspotId: world.hotspot.id,
+      timeZone: 'America/New_York',
+      acctSessionId: 's-1',
+      userName: world.voucher.code,
+      callingStationId: 'F0:99:B6:12:34:56',
+      framedIp: '10.0.0.2',
+      eventAtMs: app.clock.nowMs() + sequence++,
+      ...values,
+    });
   const interim = (down: number, up: number, seconds: number, id = 's-1') =>
     record({
       statusType: AcctStatusType.InterimUpdate,
@@ -257,23 +253,18 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('two Portico processes on one
       const work: Array<Promise<void>> = [];
       for (let step = 1; step <= steps; step++) {
         for (let s = 0; s < sessionsCount; s++) {
-          const rec: AccountingRecord = {
+          const rec = accountingRecord({
             tenantId: world.tenant.id,
             hotspotId: world.hotspot.id,
             timeZone: 'UTC',
             statusType: AcctStatusType.InterimUpdate,
             acctSessionId: `dual-${s}`,
             userName: world.voucher.code,
-            classTag: undefined,
-            callingStationId: undefined,
-            framedIp: undefined,
-            nasPort: undefined,
             downloadedBytes: step * 1000 + s,
             uploadedBytes: step * 10,
             sessionSeconds: step * 60,
-            terminateCause: undefined,
             eventAtMs: clock.nowMs(),
-          };
+          });
           // The NAS sends to both servers (failover, retransmission): each gets every packet.
           work.push(a.record(rec), b.record({ ...rec }));
         }

@@ -3,6 +3,7 @@
  * for it turn into (session rows, usage deltas for vouchers, days and devices, status moves).
  */
 import { describe, expect, it } from 'vitest';
+import { accountingRecord } from '../../test/helpers/accounting.js';
 import type { Voucher } from '../store/index.js';
 import { AcctStatusType, encodeClassTag, type AccountingRecord } from './accounting-record.js';
 import {
@@ -21,23 +22,18 @@ import { ownerFromFacts, ownerQuery } from './session-owners.js';
 const NOW = Date.UTC(2026, 10, 27, 12);
 const HOTSPOT = 7;
 
-const packet = (values: Partial<AccountingRecord> & { statusType: number }): AccountingRecord => ({
-  tenantId: 1,
-  hotspotId: HOTSPOT,
-  timeZone: 'UTC',
-  acctSessionId: 's-1',
-  userName: 'CODE',
-  classTag: undefined,
-  callingStationId: 'F0:99:B6:12:34:56',
-  framedIp: '10.0.0.2',
-  nasPort: undefined,
-  downloadedBytes: undefined,
-  uploadedBytes: undefined,
-  sessionSeconds: undefined,
-  terminateCause: undefined,
-  eventAtMs: NOW,
-  ...values,
-});
+const packet = (values: Partial<AccountingRecord> & { statusType: number }): AccountingRecord =>
+  accountingRecord({
+    tenantId: 1,
+    hotspotId: HOTSPOT,
+    timeZone: 'UTC',
+    acctSessionId: 's-1',
+    userName: 'CODE',
+    callingStationId: 'F0:99:B6:12:34:56',
+    framedIp: '10.0.0.2',
+    eventAtMs: NOW,
+    ...values,
+  });
 const interim = (down: number, up: number, seconds: number, values: Partial<AccountingRecord> = {}) =>
   packet({
     statusType: AcctStatusType.InterimUpdate,

@@ -35,6 +35,23 @@ export async function createApiToken(
   return token;
 }
 
+/** A REST API call with a bearer token, as an integration would make it (JSON payload when given). */
+export function callApi(
+  app: App,
+  token: string,
+  method: string,
+  url: string,
+  payload?: Record<string, unknown>,
+  host = 'localhost',
+): Promise<LightMyRequestResponse> {
+  return app.http.inject({
+    method: method as 'GET',
+    url,
+    headers: { host, authorization: `Bearer ${token}` },
+    ...(payload === undefined ? {} : { payload }),
+  });
+}
+
 /** A browser-like client: cookies kept across requests, HTML accepted, a fixed Host. */
 export class AdminClient {
   private cookies = new Map<string, string>();

@@ -4,10 +4,22 @@ import { canWrite } from '../../auth/index.js';
 import type { PortalUrlSource } from '../../notifications/index.js';
 import { OTP_BOUNDS } from '../../otp/index.js';
 import { AppError } from '../../shared/index.js';
+import type { PortalSettings } from '../../tenants/index.js';
 import type { SmsAdminDeps } from '../deps.js';
 import { checked, formValidationText, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { CsrfField } from '../views/components.js';
+
+/** The one-time code limits on this page, in order: field, label, allowed range (the service checks it too). */
+const OTP_LIMIT_FIELDS = [
+  ['otpLength', 'Code length, digits', OTP_BOUNDS.length],
+  ['otpTtlSeconds', 'Code lifetime, seconds', OTP_BOUNDS.ttlSeconds],
+  ['otpMaxAttempts', 'Wrong tries per code', OTP_BOUNDS.maxTries],
+  ['otpResendCooldownSeconds', 'Resend after, seconds', OTP_BOUNDS.resendCooldownSeconds],
+  ['otpMaxPerNumberPerHour', 'Codes per number per hour', OTP_BOUNDS.maxPerNumberPerHour],
+  ['otpMaxPerIpPerHour', 'Codes per client IP per hour', OTP_BOUNDS.maxPerIpPerHour],
+  ['otpMaxPerTenantPerDay', 'Codes per day (all numbers)', OTP_BOUNDS.maxPerTenantPerDay],
+] as const satisfies ReadonlyArray<readonly [keyof PortalSettings, string, readonly [number, number]]>;
 
 /** Where the portal address in SMS links comes from, in the operator's words. */
 const PORTAL_URL_SOURCES: Record<PortalUrlSource, string> = {
@@ -33,18 +45,7 @@ export async function configPortalPage(
     const write = canChange(request);
     // The address SMS links use (notifications/portal-url.ts): the page says where it came from.
     const { url: portalUrl, source } = await deps.portalAddress(request.tenant);
-    const limit = (
-      name:
-        | 'otpLength'
-        | 'otpTtlSeconds'
-        | 'otpMaxAttempts'
-        | 'otpResendCooldownSeconds'
-        | 'otpMaxPerNumberPerHour'
-        | 'otpMaxPerIpPerHour'
-        | 'otpMaxPerTenantPerDay',
-      label: string,
-      bounds: readonly [number, number],
-    ) => (
+    const limit = ([name, label, bounds]: (typeof OTP_LIMIT_FIELDS)[number]) => (
       <label>
         {label}{' '}
         <small>
@@ -115,13 +116,7 @@ export async function configPortalPage(
             ) : null}
             <fieldset>
               <legend>One-time codes</legend>
-              {limit('otpLength', 'Code length, digits', OTP_BOUNDS.length)}
-              {limit('otpTtlSeconds', 'Code lifetime, seconds', OTP_BOUNDS.ttlSeconds)}
-              {limit('otpMaxAttempts', 'Wrong tries per code', OTP_BOUNDS.maxTries)}
-              {limit('otpResendCooldownSeconds', 'Resend after, seconds', OTP_BOUNDS.resendCooldownSeconds)}
-              {limit('otpMaxPerNumberPerHour', 'Codes per number per hour', OTP_BOUNDS.maxPerNumberPerHour)}
-              {limit('otpMaxPerIpPerHour', 'Codes per client IP per hour', OTP_BOUNDS.maxPerIpPerHour)}
-              {limit('otpMaxPerTenantPerDay', 'Codes per day (all numbers)', OTP_BOUNDS.maxPerTenantPerDay)}
+              {OTP_LIMIT_FIELDS.map(limit)}
               <label>
                 Allowed number prefixes <small>(e.g. +1 +44; empty = any)</small>
                 <input
@@ -154,13 +149,7 @@ export async function configPortalPage(
         saved = await deps.portalSettings.update(request.tenant.id, {
           otpEnabled: checked(b, 'otpEnabled'),
           showDevices: checked(b, 'showDevices'),
-          otpLength: int('otpLength'),
-          otpTtlSeconds: int('otpTtlSeconds'),
-          otpMaxAttempts: int('otpMaxAttempts'),
-          otpResendCooldownSeconds: int('otpResendCooldownSeconds'),
-          otpMaxPerNumberPerHour: int('otpMaxPerNumberPerHour'),
-          otpMaxPerIpPerHour: int('otpMaxPerIpPerHour'),
-          otpMaxPerTenantPerDay: int('otpMaxPerTenantPerDay'),
+          ...Object.fromEntries(OTP_LIMIT_FIELDS.map(([name]) => [name, int(name)])),
           otpAllowedPrefixes: text(b, 'otpAllowedPrefixes')
             .split(/[\s,]+/)
             .filter(Boolean),

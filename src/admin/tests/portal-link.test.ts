@@ -56,6 +56,31 @@ describe.each(TEST_DIALECTS)('settings that say what they do (%s)', (dialect) =>
     expect(page.body).not.toContain('<p class="notice" role="status">Saved.</p>');
   });
 
+  it('saves every one-time code limit from the form and shows it back; refuses one out of range', async () => {
+    const limits = {
+      otpLength: '7',
+      otpTtlSeconds: '240',
+      otpMaxAttempts: '4',
+      otpResendCooldownSeconds: '90',
+      otpMaxPerNumberPerHour: '6',
+      otpMaxPerIpPerHour: '50',
+      otpMaxPerTenantPerDay: '900',
+    };
+    const saved = await owner.post('/admin/config/portal', limits, '/admin/config/portal');
+    expect(saved.statusCode).toBe(303);
+    const page = await owner.get('/admin/config/portal');
+    for (const [name, value] of Object.entries(limits))
+      expect(page.body, name).toMatch(new RegExp(`name="${name}"[^>]*value="${value}"`));
+    expect(page.body).toContain('Code length, digits <small>(6–10)</small>');
+    const refused = await owner.post(
+      '/admin/config/portal',
+      { ...limits, otpMaxAttempts: '50' },
+      '/admin/config/portal',
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('Wrong tries per code');
+  });
+
   it('warns about a status-page text without {{ link }}, and names the once-per-customer rule', async () => {
     const noLink = await owner.post(
       '/admin/config/notifications',

@@ -4,7 +4,8 @@
  * figures: the dashboard's "Online now" and data, in the admin area and the REST API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient, createAdmin, createApiToken } from '../../../test/helpers/admin.js';
+import { accountingRecord } from '../../../test/helpers/accounting.js';
+import { AdminClient, callApi, createAdmin, createApiToken } from '../../../test/helpers/admin.js';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 import { createDevice, createHotspot, createPlan, createVoucher } from '../../../test/helpers/factories.js';
@@ -27,28 +28,21 @@ describe.each(TEST_DIALECTS)('unknown users in the admin area (%s)', (dialect) =
     const voucher = await createVoucher(app.store.db, plan, { status: 'active' });
     voucherCode = voucher.code;
     const device = await createDevice(app.store.db, { tenant_id: tenant.id, voucher_id: voucher.id });
-    const interim = (
-      acctSessionId: string,
-      userName: string,
-      mac: string,
-      bytes: number,
-    ): AccountingRecord => ({
-      tenantId: tenant.id,
-      hotspotId: hotspot.id,
-      timeZone: tenant.time_zone,
-      statusType: AcctStatusType.InterimUpdate,
-      acctSessionId,
-      userName,
-      classTag: undefined,
-      callingStationId: mac,
-      framedIp: '10.0.0.9',
-      nasPort: undefined,
-      downloadedBytes: bytes,
-      uploadedBytes: 0,
-      sessionSeconds: 60,
-      terminateCause: undefined,
-      eventAtMs: app.clock.nowMs(),
-    });
+    const interim = (acctSessionId: string, userName: string, mac: string, bytes: number): AccountingRecord =>
+      accountingRecord({
+        tenantId: tenant.id,
+        hotspotId: hotspot.id,
+        timeZone: tenant.time_zone,
+        statusType: AcctStatusType.InterimUpdate,
+        acctSessionId,
+        userName,
+        callingStationId: mac,
+        framedIp: '10.0.0.9',
+        downloadedBytes: bytes,
+        uploadedBytes: 0,
+        sessionSeconds: 60,
+        eventAtMs: app.clock.nowMs(),
+      });
     // A customer by voucher code, a customer's registered device by MAC, and an unknown user.
     await app.accounting.record(interim('by-code', voucher.code, 'F0:99:B6:00:00:01', 3 * MB));
     await app.accounting.record(interim('by-mac', device.mac, device.mac, 2 * MB));
@@ -95,12 +89,7 @@ describe.each(TEST_DIALECTS)('unknown users in the admin area (%s)', (dialect) =
   });
 
   it('says the same in the REST API', async () => {
-    const get = (url: string) =>
-      app.http.inject({
-        method: 'GET',
-        url,
-        headers: { host: 'localhost', authorization: `Bearer ${token}` },
-      });
+    const get = (url: string) => callApi(app, token, 'GET', url);
     const dashboard = await get('/api/v1/dashboard');
     expect(dashboard.statusCode).toBe(200);
     expect(dashboard.json()).toMatchObject({ onlineNow: 2, unknownUsersOnline: 1, dataTodayBytes: 5 * MB });

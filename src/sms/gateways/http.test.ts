@@ -5,6 +5,7 @@ import { parseGatewaySettings } from '../gateway-settings.js';
 import {
   closedPort,
   kannelResponder,
+  selfSignedCertificate,
   standInGuard,
   startHttpStandIn,
   type StandIn,
@@ -149,39 +150,11 @@ describe('http gateway (Kannel sendsms)', () => {
 
 describe('http gateway over HTTPS', () => {
   it('verifies TLS certificates by default and skips the check only when told', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
     const https = await import('node:https');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-https-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const server = https.createServer(
-      { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) },
-      (_req, res) => {
-        res.writeHead(202);
-        res.end('0: Accepted for delivery');
-      },
-    );
-    fs.rmSync(dir, { recursive: true });
+    const server = https.createServer(selfSignedCertificate(), (_req, res) => {
+      res.writeHead(202);
+      res.end('0: Accepted for delivery');
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const gateway = (verifyTls?: boolean) =>

@@ -4,7 +4,7 @@ import smpp, { type Pdu, type Session } from 'smpp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryReceipt } from '../gateway.js';
 import { parseGatewaySettings, type SmppSettings } from '../gateway-settings.js';
-import { closedPort, standInGuard } from '../test-servers.js';
+import { closedPort, selfSignedCertificate, standInGuard } from '../test-servers.js';
 import { SmppGateway } from './smpp.js';
 
 interface Smsc {
@@ -254,33 +254,7 @@ describe('smpp gateway', () => {
 
 describe('smpp gateway over TLS', () => {
   it('verifies the SMSC certificate by default, and binds over TLS when told to trust it', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-smpp-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const key = fs.readFileSync(path.join(dir, 'key.pem'));
-    const cert = fs.readFileSync(path.join(dir, 'cert.pem'));
-    fs.rmSync(dir, { recursive: true });
+    const { key, cert } = selfSignedCertificate();
     const submits: Pdu[] = [];
     const server = smpp.createServer({ key, cert }, (session) => {
       session.on('error', () => undefined);
