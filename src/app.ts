@@ -53,6 +53,8 @@ import { instrumentHttp, Metrics, metricsRoute, startMetricsServer } from './met
 import { DatabaseCounters, fastifyRateLimitStore, MemoryCounters } from './rate-limits/index.js';
 import { createHttpServer, healthRoutes } from './http/index.js';
 import {
+  FreeAccessRepository,
+  FreeAccessService,
   HotspotLoginRepository,
   HotspotLoginService,
   WelcomeLinks,
@@ -106,6 +108,7 @@ export interface App {
   hotspots: HotspotsService;
   /** The hosted hotspot login pages (public ids, flows, the signed voucher view). */
   hotspotLogin: HotspotLoginService;
+  freeAccess: FreeAccessService;
   /** Sessions: operator disconnects (disconnectSession, disconnectDevice), the periodic sweep. */
   usage: UsageService;
   /** Retries of unconfirmed disconnects (`disconnectRetries.runOnce()` in tests). */
@@ -298,6 +301,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     devices,
     radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
     disconnectWaitMs,
+    loginPageInstalled: (tenantId) => hotspotLogin.isInstalled(tenantId),
     hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
     voucherSms: new VoucherDetailsSms({
       vouchers: operator.vouchers,
@@ -320,8 +324,27 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         activatedAtMs: event.atMs,
       });
   });
+  // Free access by phone on the login page (off per hotspot until the operator turns it on).
+  const freeAccess = new FreeAccessService({
+    repository: new FreeAccessRepository(store.db),
+    otp,
+    tenants,
+    plans: operator.plans,
+    customers: new CustomersRepository(store.db),
+    vouchers: operator.vouchers,
+    checkVoucher: (tenantId, code, mac) => accessPolicy.check(tenantId, code, mac),
+    findVoucherCode: async (tenantId, voucherId) =>
+      (await new VoucherPortalQueries(store.db).findById(tenantId, voucherId))?.code,
+    hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    smsCountSince: (tenantId, sinceMs) => sms.repository.countCreatedSince(tenantId, sinceMs),
+    clock,
+    random,
+    secret: resolveServerSecret(config),
+    logger,
+  });
   await http.register(hotspotLoginPlugin, {
     service: hotspotLogin,
+    freeAccess,
     ...(rateLimitStore ? { rateLimitStore } : {}),
   });
 
@@ -338,10 +361,10 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     ...operatorDeps,
     ...(rateLimitStore ? { rateLimitStore } : {}),
     hotspotLoginSection: (request: FastifyRequest, hotspotId: number, csrf: string) =>
-      hotspotLoginSection(hotspotLogin, request, hotspotId, csrf, config.publicUrl),
+      hotspotLoginSection(hotspotLogin, request, hotspotId, csrf, config.publicUrl, freeAccess),
   };
   await registerAdmin(http, adminDeps, {
-    extensions: [smsAdminPages(smsAdmin), hotspotLoginAdminPages(hotspotLogin)],
+    extensions: [smsAdminPages(smsAdmin), hotspotLoginAdminPages(hotspotLogin, freeAccess)],
   });
   await registerApi(http, adminDeps, {
     ...(rateLimitStore ? { rateLimitStore } : {}),
@@ -349,7 +372,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     extensions: [
       smsApiRoutes(smsAdmin),
       devicesApiRoutes(devices),
-      hotspotLoginApiRoutes(hotspotLogin, config.publicUrl),
+      hotspotLoginApiRoutes(hotspotLogin, config.publicUrl, freeAccess),
     ],
   });
 
@@ -414,6 +437,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     vouchers: operator.vouchers,
     hotspots,
     hotspotLogin,
+    freeAccess,
     usage,
     disconnectRetries,
     usageWorker,

@@ -1,6 +1,6 @@
 /**
  * The dashboard's first-run checklist: which of the steps a new operator takes (plan, hotspot,
- * SMS, portal, vouchers, a customer's voucher, its SMS) this tenant has done. A read model over
+ * its login page on the router, SMS, portal, vouchers, a customer's voucher, its SMS) this tenant has done. A read model over
  * several modules: one indexed "is there a row" probe per step, each in the repository of the
  * module that owns the data and scoped by tenant, so it stays cheap however large the tenant grows.
  */
@@ -8,6 +8,7 @@
 export const SETUP_STEPS = [
   'plan',
   'hotspot',
+  'loginPage',
   'smsGateway',
   'portal',
   'series',

@@ -30,6 +30,8 @@ export function createAdminDeps(parts: {
   devices: DevicesService;
   radius: AdminDeps['radius'];
   voucherSms: AdminDeps['voucherSms'];
+  /** Whether a router of the tenant downloaded its hosted login page's files (checklist). */
+  loginPageInstalled: (tenantId: number) => Promise<boolean>;
   /** Whether the tenant has an SMS gateway on (the first-run checklist). */
   hasEnabledGateway(tenantId: number): Promise<boolean>;
   /** How long an operator's disconnect waits for the hotspot's answer before saying `pending`. */
@@ -62,6 +64,7 @@ export function createAdminDeps(parts: {
     setup: new SetupProgressQueries({
       plan: (tenantId) => vouchers.plansRepository.hasAny(tenantId),
       hotspot: (tenantId) => parts.hotspots.hasAny(tenantId),
+      loginPage: parts.loginPageInstalled,
       smsGateway: (tenantId) => parts.hasEnabledGateway(tenantId),
       // Saving Config > Portal once stores the document.
       portal: (tenantId) => parts.tenants.hasSavedSettings(tenantId, 'portal'),

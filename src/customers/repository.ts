@@ -49,6 +49,29 @@ export class CustomersRepository {
     return row && toSummary(row);
   }
 
+  /**
+   * The customer with this E.164 number, created (active, joined now) if there is none: a walk-in
+   * guest who proved the number with a code. Two processes may race: the unique (tenant, phone)
+   * index lets one insert win and both read the same row.
+   */
+  async ensureByPhone(
+    tenantId: number,
+    e164: string,
+    locale: string | null,
+    nowMs: number,
+  ): Promise<CustomerSummary> {
+    const existing = await this.findByPhone(tenantId, e164);
+    if (existing) return existing;
+    await this.db
+      .insertInto('customers')
+      .values({ tenant_id: tenantId, phone: e164, status: 'active', locale, joined_at: nowMs })
+      .onConflict((oc) => oc.columns(['tenant_id', 'phone']).doNothing())
+      .execute();
+    const created = await this.findByPhone(tenantId, e164);
+    if (!created) throw new Error('the customer was not created');
+    return created;
+  }
+
   /** Records that the customer used the portal (shown to operators as "last seen"). */
   async touchLastSeen(tenantId: number, customerId: number, nowMs: number): Promise<void> {
     await this.db

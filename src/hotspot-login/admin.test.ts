@@ -91,6 +91,8 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
         accentColor: '#AA3300',
         welcomeText: 'Free <b>refills</b>',
         routerLoginHosts: 'Login.Cafe.example',
+        freeAccessCodesPerDay: '250',
+        smsBudgetPerMonth: '900',
       },
       '/admin/config/login-page',
     );
@@ -100,7 +102,16 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
       accentColor: '#aa3300',
       welcomeText: 'Free <b>refills</b>',
       routerLoginHosts: ['login.cafe.example'],
+      freeAccessCodesPerDay: 250,
+      smsBudgetPerMonth: 900,
     });
+    const zeroBudget = await owner.post(
+      '/admin/config/login-page',
+      { smsBudgetPerMonth: '0' },
+      '/admin/config/login-page',
+    );
+    expect(zeroBudget.statusCode).toBe(400);
+    expect(zeroBudget.body).toContain('SMS budget per month must be a whole number from 1 to');
     const page = await owner.get('/admin/config/login-page');
     expect(page.body).toContain('Free &lt;b>refills&lt;/b>');
     const bad = await owner.post(

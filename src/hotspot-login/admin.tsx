@@ -10,6 +10,9 @@ import type { AdminKit, AdminPagesExtension } from '../admin/index.js';
 import { ui } from '../admin/index.js';
 import { canWrite } from '../auth/index.js';
 import { AppError } from '../shared/index.js';
+import type { Tenant } from '../store/index.js';
+import { FREE_ACCESS_BOUNDS, type FreeAccessService } from './free-access.js';
+import type { FreeAccessConfig } from './free-access-repository.js';
 import type { HotspotLoginService } from './service.js';
 
 type Body = Record<string, unknown> | undefined;
@@ -37,6 +40,129 @@ export function publicOrigin(request: FastifyRequest, configuredPublicUrl?: stri
   return `${request.protocol}://${request.headers.host ?? request.hostname}`;
 }
 
+/** The operator's notice while the monthly SMS budget has paused free access, else null. */
+export async function freeAccessPausedNotice(
+  freeAccess: FreeAccessService,
+  tenant: Tenant,
+): Promise<VNode | null> {
+  const budget = await freeAccess.budget(tenant);
+  if (!budget.spent) return null;
+  return (
+    <p class="caution" role="status" data-free-access-paused>
+      Free access by phone is paused until the end of the month: this month's SMS budget (
+      {budget.budget.toLocaleString('en')} SMS) is used up ({budget.used.toLocaleString('en')} sent). Raise it
+      under <a href="/admin/config/login-page">Config &gt; Login page</a> to resume now. Vouchers, the portal
+      and codes already sent keep working.
+    </p>
+  );
+}
+
+const TENANT_LIMIT_FIELDS: Array<['freeAccessCodesPerDay' | 'smsBudgetPerMonth', string, string]> = [
+  [
+    'freeAccessCodesPerDay',
+    'Codes per day, all hotspots',
+    "walk-in guests' codes; each hotspot has its own limits too",
+  ],
+  [
+    'smsBudgetPerMonth',
+    'SMS budget per month',
+    "every SMS counts; once this month's total reaches it, free access pauses until the next month and this page says so",
+  ],
+];
+
+const LIMIT_FIELDS: Array<[keyof typeof FREE_ACCESS_BOUNDS, string]> = [
+  ['periodHours', 'Period the limits count in (hours)'],
+  ['vouchersPerPhone', 'Free vouchers per phone number per period'],
+  ['codesPerPhone', 'Codes per phone number per period'],
+  ['codesPerDevice', 'Codes per device (router client MAC) per period'],
+  ['codesPerHotspot', 'Codes at this hotspot per period'],
+];
+
+async function freeAccessForm(
+  freeAccess: FreeAccessService,
+  request: FastifyRequest,
+  hotspotId: number,
+  csrf: string,
+  writable: boolean,
+): Promise<VNode> {
+  const tenantId = request.tenant.id;
+  const [config, plans, gateway, paused] = await Promise.all([
+    freeAccess.config(tenantId, hotspotId),
+    freeAccess.plansToOffer(tenantId),
+    freeAccess.hasGateway(tenantId),
+    freeAccessPausedNotice(freeAccess, request.tenant),
+  ]);
+  return (
+    <>
+      <h3 id="free-access-title">Free access by phone</h3>
+      {paused}
+      <p>
+        Guests without a voucher type their mobile number on the login page, get a one-time code by SMS, and
+        are logged in with a new voucher of the plan you choose here. Their number becomes a customer, so the
+        status-page SMS and the portal work for them. Codes follow Config &gt; Portal (code rules, caps and
+        allowed prefixes: list your country's prefix there against SMS pumping); the limits below count per
+        period, and the monthly SMS budget is under{' '}
+        <a href="/admin/config/login-page">Config &gt; Login page</a>.
+      </p>
+      {gateway ? null : (
+        <p class="caution" role="status">
+          Free access needs an SMS gateway: add and enable one in{' '}
+          <a href="/admin/config/sms-gateways">Config &gt; SMS gateways</a> first.
+        </p>
+      )}
+      <form method="post" action={`/admin/hotspots/${hotspotId}/free-access`} class="stack">
+        <ui.CsrfField token={csrf} />
+        <label class="check">
+          <input type="checkbox" name="enabled" checked={config.enabled} disabled={!writable} /> Offer free
+          access by phone on this hotspot's login page
+        </label>
+        <label>
+          Plan of the free vouchers{' '}
+          <select name="planId" disabled={!writable}>
+            <option value="">Choose a plan</option>
+            {plans.map((plan) => (
+              <option key={plan.id} value={String(plan.id)} selected={plan.id === config.planId}>
+                {plan.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        {LIMIT_FIELDS.map(([name, label]) => (
+          <label key={name}>
+            {label}{' '}
+            <input
+              type="number"
+              name={name}
+              min={FREE_ACCESS_BOUNDS[name][0]}
+              max={FREE_ACCESS_BOUNDS[name][1]}
+              value={String(config[name])}
+              required
+              disabled={!writable}
+            />
+          </label>
+        ))}
+        {writable ? (
+          <button type="submit" class="secondary">
+            Save free access
+          </button>
+        ) : null}
+      </form>
+    </>
+  );
+}
+
+/** The form's fields as a free-access patch (numbers that are not numbers are left as NaN: refused). */
+export function freeAccessPatch(body: Body): Partial<FreeAccessConfig> {
+  const patch: Partial<FreeAccessConfig> = { enabled: body?.enabled !== undefined };
+  const plan = text(body, 'planId');
+  patch.planId = plan === '' ? null : Number(plan);
+  for (const [name] of LIMIT_FIELDS) {
+    const value = text(body, name);
+    if (value !== '') patch[name] = Number(value);
+  }
+  return patch;
+}
+
 /** The "Login page" section of a hotspot's admin page (MikroTik hotspots). */
 export async function hotspotLoginSection(
   service: HotspotLoginService,
@@ -44,6 +170,7 @@ export async function hotspotLoginSection(
   hotspotId: number,
   csrf: string,
   configuredPublicUrl?: string,
+  freeAccess?: FreeAccessService,
 ): Promise<VNode> {
   const install = await service.installation(
     request.tenant.id,
@@ -104,11 +231,15 @@ export async function hotspotLoginSection(
       <pre class="config" data-login-page-config>
         {install.routerOsConfig}
       </pre>
+      {freeAccess ? await freeAccessForm(freeAccess, request, hotspotId, csrf, writable) : null}
     </section>
   );
 }
 
-export function hotspotLoginAdminPages(service: HotspotLoginService): AdminPagesExtension {
+export function hotspotLoginAdminPages(
+  service: HotspotLoginService,
+  freeAccess?: FreeAccessService,
+): AdminPagesExtension {
   return async (admin: FastifyInstance, kit: AdminKit) => {
     const settingsPage = async (
       request: FastifyRequest,
@@ -120,6 +251,10 @@ export function hotspotLoginAdminPages(service: HotspotLoginService): AdminPages
       const write = canWrite(kit.actorOf(request).role);
       const value = (name: 'accentColor' | 'welcomeText') => (typed ? text(typed, name) : settings[name]);
       const hosts = typed ? text(typed, 'routerLoginHosts') : settings.routerLoginHosts.join(' ');
+      const number = (name: 'freeAccessCodesPerDay' | 'smsBudgetPerMonth') =>
+        typed ? text(typed, name) : String(settings[name]);
+      const paused = freeAccess ? await freeAccessPausedNotice(freeAccess, request.tenant) : null;
+      const budget = freeAccess ? await freeAccess.budget(request.tenant) : undefined;
       return kit.render(request, reply, {
         title: 'Login page',
         error,
@@ -131,6 +266,7 @@ export function hotspotLoginAdminPages(service: HotspotLoginService): AdminPages
               and the router's files are on the <a href="/admin/hotspots">hotspot's page</a>). It shows your
               business name (Config &gt; Business) in English or Spanish, following the guest's phone.
             </p>
+            {paused}
             <form method="post" action="/admin/config/login-page" class="stack form-grid">
               <ui.CsrfField token={kit.csrf(reply)} />
               <label class="check">
@@ -163,6 +299,22 @@ export function hotspotLoginAdminPages(service: HotspotLoginService): AdminPages
                 </small>
                 <input name="routerLoginHosts" value={hosts} disabled={!write} />
               </label>
+              <fieldset>
+                <legend>Free access by phone (turned on per hotspot, on its page)</legend>
+                {TENANT_LIMIT_FIELDS.map(([name, label, help]) => (
+                  <label key={name}>
+                    {label}{' '}
+                    <small>
+                      ({help}
+                      {name === 'smsBudgetPerMonth' && budget
+                        ? `; ${budget.used.toLocaleString('en')} sent this month`
+                        : ''}
+                      )
+                    </small>
+                    <input type="number" name={name} min={1} value={number(name)} disabled={!write} />
+                  </label>
+                ))}
+              </fieldset>
               {write ? <button type="submit">Save</button> : null}
             </form>
           </>
@@ -182,6 +334,12 @@ export function hotspotLoginAdminPages(service: HotspotLoginService): AdminPages
           routerLoginHosts: text(body, 'routerLoginHosts')
             .split(/[\s,]+/)
             .filter(Boolean),
+          ...Object.fromEntries(
+            TENANT_LIMIT_FIELDS.filter(([name]) => text(body, name) !== '').map(([name]) => [
+              name,
+              Number(text(body, name)),
+            ]),
+          ),
         });
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
@@ -199,5 +357,34 @@ export function hotspotLoginAdminPages(service: HotspotLoginService): AdminPages
       await service.setLoginBy(request.tenant.id, id, loginBy);
       return reply.redirect(`/admin/hotspots/${id}?notice=saved#login-page-title`, 303);
     });
+
+    if (freeAccess)
+      admin.post(
+        '/admin/hotspots/:id/free-access',
+        { preHandler: kit.requireWrite },
+        async (request, reply) => {
+          const id = Number((request.params as { id: string }).id);
+          if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Hotspot not found');
+          await service.ensurePage(request.tenant.id, id); // NOT_FOUND for another tenant's hotspot
+          try {
+            await freeAccess.setConfig(request.tenant.id, id, freeAccessPatch(request.body as Body));
+          } catch (error) {
+            if (!(error instanceof AppError) || (error.code !== 'VALIDATION' && error.code !== 'CONFLICT'))
+              throw error;
+            return kit.render(request, reply, {
+              title: 'Free access by phone',
+              error: errorText(error),
+              status: error.code === 'CONFLICT' ? 409 : 400,
+              body: (
+                <p>
+                  Nothing was changed.{' '}
+                  <a href={`/admin/hotspots/${id}#free-access-title`}>Back to the hotspot</a>
+                </p>
+              ),
+            });
+          }
+          return reply.redirect(`/admin/hotspots/${id}?notice=saved#free-access-title`, 303);
+        },
+      );
   };
 }

@@ -9,6 +9,7 @@ import type { ApiExtension, ApiKit } from '../api/index.js';
 import { apiSchemas } from '../api/index.js';
 import { publicOrigin } from './admin.js';
 import { ROUTER_FILE_NAMES } from './router-files.js';
+import { FREE_ACCESS_BOUNDS, FREE_ACCESS_TENANT_BOUNDS, type FreeAccessService } from './free-access.js';
 import type { HotspotLoginService } from './service.js';
 
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -57,6 +58,17 @@ const Settings = Type.Object(
       description:
         "DNS names of routers' login address; codes are posted only there, to private IPs or local names",
     }),
+    freeAccessCodesPerDay: Type.Integer({
+      minimum: FREE_ACCESS_TENANT_BOUNDS.freeAccessCodesPerDay[0],
+      maximum: FREE_ACCESS_TENANT_BOUNDS.freeAccessCodesPerDay[1],
+      description: "free access by phone: walk-in guests' codes per day over all hotspots",
+    }),
+    smsBudgetPerMonth: Type.Integer({
+      minimum: FREE_ACCESS_TENANT_BOUNDS.smsBudgetPerMonth[0],
+      maximum: FREE_ACCESS_TENANT_BOUNDS.smsBudgetPerMonth[1],
+      description:
+        'SMS of every type per calendar month (tenant time zone); at it, free access by phone pauses',
+    }),
   },
   {
     examples: [
@@ -65,10 +77,45 @@ const Settings = Type.Object(
         accentColor: '#0b5cad',
         welcomeText: 'Free refills',
         routerLoginHosts: [],
+        freeAccessCodesPerDay: 300,
+        smsBudgetPerMonth: 2000,
       },
     ],
   },
 );
+const limit = (name: keyof typeof FREE_ACCESS_BOUNDS, description: string) =>
+  Type.Integer({ minimum: FREE_ACCESS_BOUNDS[name][0], maximum: FREE_ACCESS_BOUNDS[name][1], description });
+
+const FreeAccess = Type.Object(
+  {
+    enabled: Type.Boolean({
+      description: 'offer free access by phone on this hotspot (needs an enabled SMS gateway)',
+    }),
+    planId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: 'the plan of the vouchers given (active; required to enable)',
+    }),
+    periodHours: limit('periodHours', 'the window every limit below counts in'),
+    vouchersPerPhone: limit('vouchersPerPhone', 'free vouchers per phone number per period'),
+    codesPerPhone: limit('codesPerPhone', 'codes texted per phone number per period'),
+    codesPerDevice: limit('codesPerDevice', 'codes per device (router client MAC) per period'),
+    codesPerHotspot: limit('codesPerHotspot', 'codes at this hotspot per period'),
+  },
+  {
+    examples: [
+      {
+        enabled: true,
+        planId: 3,
+        periodHours: 24,
+        vouchersPerPhone: 1,
+        codesPerPhone: 3,
+        codesPerDevice: 3,
+        codesPerHotspot: 100,
+      },
+    ],
+  },
+);
+const FreeAccessPatch = Type.Partial(FreeAccess, { examples: [{ enabled: true, planId: 3 }] });
+
 const SettingsPatch = Type.Partial(Settings, {
   examples: [{ openPortalAfterLogin: true }],
 });
@@ -76,6 +123,7 @@ const SettingsPatch = Type.Partial(Settings, {
 export function hotspotLoginApiRoutes(
   service: HotspotLoginService,
   configuredPublicUrl?: string,
+  freeAccess?: FreeAccessService,
 ): ApiExtension {
   return async (api: FastifyInstance, kit: ApiKit) => {
     const tags = ['hotspots'];
@@ -118,6 +166,43 @@ export function hotspotLoginApiRoutes(
         );
       },
     );
+
+    if (freeAccess) {
+      api.get<{ Params: Static<typeof Params> }>(
+        '/hotspots/:id/free-access',
+        {
+          schema: {
+            tags,
+            summary: "A hotspot's free access by phone: on/off, the plan of its vouchers, its limits",
+            params: Params,
+            response: { 200: FreeAccess, ...apiSchemas.errors },
+          },
+        },
+        async (request) => {
+          await service.ensurePage(request.tenant.id, request.params.id); // NOT_FOUND for others'
+          return freeAccess.config(request.tenant.id, request.params.id);
+        },
+      );
+
+      api.patch<{ Params: Static<typeof Params>; Body: Static<typeof FreeAccessPatch> }>(
+        '/hotspots/:id/free-access',
+        {
+          preHandler: kit.requireWrite,
+          schema: {
+            tags,
+            summary:
+              'Change free access by phone (fields left out keep their value; 409 without an SMS gateway)',
+            params: Params,
+            body: FreeAccessPatch,
+            response: { 200: FreeAccess, ...apiSchemas.errors },
+          },
+        },
+        async (request) => {
+          await service.ensurePage(request.tenant.id, request.params.id);
+          return freeAccess.setConfig(request.tenant.id, request.params.id, request.body);
+        },
+      );
+    }
 
     api.get(
       '/settings/login-page',

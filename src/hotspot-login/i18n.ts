@@ -49,6 +49,41 @@ export const en = {
   'status.online': 'Online',
   'status.used': 'Used up',
   'status.disabled': 'Switched off',
+  'free.title': 'No voucher?',
+  'free.intro':
+    'Get online free with your mobile number: we text you a one-time code, and you are online with the {plan} plan.',
+  'free.phoneLabel': 'Mobile number',
+  'free.phoneHint': 'One SMS with a code. Later, the same number shows what you have used.',
+  'free.send': 'Text me a code',
+  'free.codeTitle': 'Enter the code',
+  'free.sentTo': 'We sent a code by SMS to {phone}. It can take a minute to arrive.',
+  'free.keepOpen':
+    'If this page closes while you read the SMS, open any web page again: you come back here, and the same code still works.',
+  'free.codeLabel': 'Code from the SMS',
+  'free.codeHint': '{length} digits',
+  'free.resend': 'Send a new code',
+  'free.otherNumber': 'Use another number',
+  'free.error.empty': 'Type your mobile number.',
+  'free.error.not_a_number': 'That does not look like a phone number. Use digits only, like {example}.',
+  'free.error.too_short': 'That number is too short. Include the area code, like {example}.',
+  'free.error.too_long': 'That number is too long. Check it for extra digits.',
+  'free.error.invalid':
+    'That is not a valid mobile number for {country}. For another country, start with + and the country code.',
+  'free.error.prefix':
+    'Free access is not available for numbers from this country. Ask at the desk for a voucher.',
+  'free.error.unavailable': 'Free access by phone is not available right now. Ask at the desk for a voucher.',
+  'free.error.cooldown': 'We just sent a code. Wait {wait} before asking for another one.',
+  'free.error.number': 'This number has had enough codes for now. Try again in {wait}, or ask at the desk.',
+  'free.error.device': 'This device has had enough codes for now. Try again in {wait}, or ask at the desk.',
+  'free.error.busy': 'Free access is busy right now. Try again in {wait}, or ask at the desk for a voucher.',
+  'free.error.usedUp':
+    'This number has used its free access for now. Try again in {wait}, or ask at the desk for a voucher.',
+  'free.error.emptyCode': 'Type the code from the SMS.',
+  'free.error.wrongCode': 'That code is not right. Tries left: {count}.',
+  'free.error.codeInvalid': 'This code is no longer valid. Ask for a new one.',
+  'free.error.expired': 'This code has expired. Ask for a new one.',
+  'free.error.locked': 'Too many wrong codes. Ask for a new one.',
+  'free.error.unknownFlow': 'This request has ended. Type your number again.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -99,6 +134,45 @@ export const es: Record<MessageKey, string> = {
   'status.online': 'Conectada',
   'status.used': 'Agotada',
   'status.disabled': 'Desactivada',
+  'free.title': '¿No tienes ficha?',
+  'free.intro':
+    'Conéctate gratis con tu número de móvil: te enviamos un código por SMS y te conectas con el plan {plan}.',
+  'free.phoneLabel': 'Número de móvil',
+  'free.phoneHint': 'Un SMS con un código. Después, el mismo número te muestra lo que has usado.',
+  'free.send': 'Envíame un código',
+  'free.codeTitle': 'Escribe el código',
+  'free.sentTo': 'Enviamos un código por SMS al {phone}. Puede tardar un minuto en llegar.',
+  'free.keepOpen':
+    'Si esta página se cierra mientras lees el SMS, abre de nuevo cualquier página web: volverás aquí y el mismo código seguirá valiendo.',
+  'free.codeLabel': 'Código del SMS',
+  'free.codeHint': '{length} dígitos',
+  'free.resend': 'Enviar un código nuevo',
+  'free.otherNumber': 'Usar otro número',
+  'free.error.empty': 'Escribe tu número de móvil.',
+  'free.error.not_a_number': 'Eso no parece un número de teléfono. Usa solo dígitos, como {example}.',
+  'free.error.too_short': 'Ese número es demasiado corto. Incluye el prefijo de zona, como {example}.',
+  'free.error.too_long': 'Ese número es demasiado largo. Revisa si sobran dígitos.',
+  'free.error.invalid':
+    'Ese número de móvil no es válido en {country}. Para otro país, empieza con + y el código del país.',
+  'free.error.prefix':
+    'El acceso gratis no está disponible para números de este país. Pide una ficha en recepción.',
+  'free.error.unavailable':
+    'El acceso gratis por teléfono no está disponible ahora. Pide una ficha en recepción.',
+  'free.error.cooldown': 'Acabamos de enviar un código. Espera {wait} antes de pedir otro.',
+  'free.error.number':
+    'Este número ya ha recibido suficientes códigos. Vuelve a intentarlo en {wait} o pregunta en recepción.',
+  'free.error.device':
+    'Este dispositivo ya ha recibido suficientes códigos. Vuelve a intentarlo en {wait} o pregunta en recepción.',
+  'free.error.busy':
+    'El acceso gratis está saturado ahora. Vuelve a intentarlo en {wait} o pide una ficha en recepción.',
+  'free.error.usedUp':
+    'Este número ya ha usado su acceso gratis. Vuelve a intentarlo en {wait} o pide una ficha en recepción.',
+  'free.error.emptyCode': 'Escribe el código del SMS.',
+  'free.error.wrongCode': 'Ese código no es correcto. Intentos restantes: {count}.',
+  'free.error.codeInvalid': 'Este código ya no es válido. Pide uno nuevo.',
+  'free.error.expired': 'Este código ha caducado. Pide uno nuevo.',
+  'free.error.locked': 'Demasiados códigos incorrectos. Pide uno nuevo.',
+  'free.error.unknownFlow': 'Esta solicitud ha terminado. Escribe tu número de nuevo.',
 };
 
 export const LANGUAGES = ['en', 'es'] as const;

@@ -18,6 +18,20 @@ export {
   type LoginPageInstallation,
 } from './service.js';
 export { HotspotLoginRepository, type LoginBy, type LoginPage, type LoginFlow } from './repository.js';
+export {
+  FreeAccessService,
+  FREE_ACCESS_BOUNDS,
+  FREE_ACCESS_TENANT_BOUNDS,
+  startOfMonthInZone,
+  type FreeAccessAvailability,
+  type FreeAccessStart,
+  type FreeAccessVerify,
+} from './free-access.js';
+export {
+  FreeAccessRepository,
+  FREE_ACCESS_DEFAULTS,
+  type FreeAccessConfig,
+} from './free-access-repository.js';
 export { WelcomeLinks, WELCOME_LINK_TTL_MS, type WelcomeClaims } from './welcome-link.js';
 export {
   decodeRouterOsString,

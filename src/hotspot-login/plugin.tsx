@@ -16,8 +16,10 @@ import type { CustomerVoucher } from '../vouchers/index.js';
 import { chapPasswordHex, parseChapParameters } from './chap.js';
 import { pickLanguage, translator, type Language, type MessageKey, type Translate } from './i18n.js';
 import type { LoginPage } from './repository.js';
-import { isRouterAddress } from './router-address.js';
 import { ROUTER_FILE_NAMES, routerFile, type RouterFileName } from './router-files.js';
+import type { FreeAccessService } from './free-access.js';
+import { field, forwarded, httpUrl, readRouterVariables, type RouterVariables } from './router-variables.js';
+import { freeAccessOffer, freeAccessRoutes, type PageKit } from './free-access-routes.js';
 import type { HotspotLoginService } from './service.js';
 import {
   ConnectedView,
@@ -29,68 +31,16 @@ import {
   type WelcomeFacts,
 } from './views.js';
 
+export { readRouterVariables, type RouterVariables };
+
 export interface HotspotLoginOptions {
   service: HotspotLoginService;
+  /** Free access by phone (off per hotspot unless the operator turns it on). */
+  freeAccess?: FreeAccessService;
   /** Voucher checks per client IP and minute (a venue shares one address: generous). */
   checkRateLimit?: { max: number; windowMs: number };
   /** Counters shared by every process on the database (PostgreSQL); in memory without. */
   rateLimitStore?: FastifyRateLimitStoreClass;
-}
-
-/** The router's variables as forwarded by the generated login.html, checked. */
-export interface RouterVariables {
-  mac: string;
-  ip: string;
-  linkLoginOnly: URL | undefined;
-  linkOrig: string;
-  chapId: string;
-  chapChallenge: string;
-  error: string;
-}
-
-function field(source: unknown, name: string, maxLength: number): string {
-  const value = (source as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value.trim().slice(0, maxLength) : '';
-}
-
-function httpUrl(text: string): URL | undefined {
-  if (text === '') return undefined;
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The router's variables; `link-login-only` only when it can be the router's own address (see
- * router-address.ts), since the checked code is posted there.
- */
-export function readRouterVariables(source: unknown, routerLoginHosts: readonly string[]): RouterVariables {
-  const linkOrig = field(source, 'link-orig', 2000);
-  const linkLoginOnly = httpUrl(field(source, 'link-login-only', 500));
-  return {
-    mac: field(source, 'mac', 40),
-    ip: field(source, 'ip', 45),
-    linkLoginOnly:
-      linkLoginOnly && isRouterAddress(linkLoginOnly, routerLoginHosts) ? linkLoginOnly : undefined,
-    linkOrig: httpUrl(linkOrig) ? linkOrig : '',
-    chapId: field(source, 'chap-id', 40),
-    chapChallenge: field(source, 'chap-challenge', 300),
-    error: field(source, 'error', 300),
-  };
-}
-
-function forwarded(vars: RouterVariables): RouterFields {
-  return {
-    mac: vars.mac,
-    ip: vars.ip,
-    'link-login-only': vars.linkLoginOnly?.href ?? '',
-    'link-orig': vars.linkOrig,
-    'chap-id': vars.chapId,
-    'chap-challenge': vars.chapChallenge,
-  };
 }
 
 /** The router's error in words a guest understands (our own RADIUS Reply-Messages included). */
@@ -301,9 +251,25 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       }
     }
     const error = vars.error !== '' ? routerErrorText(ctx.t, vars.error) : undefined;
+    const offer = options.freeAccess
+      ? await freeAccessOffer(kit, options.freeAccess, request, reply, {
+          page,
+          vars,
+          ctx,
+          resume: !error && query.free !== 'new',
+        })
+      : undefined;
+    if (offer?.kind === 'sent') return offer.reply;
     return send(
       reply,
-      <LoginView ctx={ctx} action={action} fields={fields} code="" {...(error ? { error } : {})} />,
+      <LoginView
+        ctx={ctx}
+        action={action}
+        fields={fields}
+        code=""
+        {...(error ? { error } : {})}
+        {...(offer?.kind === 'offer' ? { freeAccess: offer.offer } : {})}
+      />,
       ctx.nonce,
     );
   });
@@ -345,6 +311,9 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       return renderConnect(request, reply, page, vars, check.voucher.code, flowToken, body?.lang);
     },
   );
+
+  const kit: PageKit = { service, send, context, renderConnect, pageOf, languageLink, rateLimit };
+  if (options.freeAccess) freeAccessRoutes(app, kit, options.freeAccess);
 
   // The router's dst after a successful login: the voucher's view, or the page first asked for.
   app.get('/hotspot/:publicId/done', async (request, reply) => {
@@ -394,6 +363,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     const page = await pageOf(request);
     const { name } = request.params as { name: string };
     if (!page || !(ROUTER_FILE_NAMES as readonly string[]).includes(name)) return reply.callNotFound();
+    if (name === 'login.html') await service.filesFetched(page);
     const base = origin(request);
     return reply
       .header('content-disposition', `attachment; filename="${name}"`)

@@ -100,6 +100,29 @@ export class HotspotLoginRepository {
       .execute();
   }
 
+  /** Notes the first download of the page's files by a router (later ones change nothing). */
+  async markFilesFetched(tenantId: number, hotspotId: number, nowMs: number): Promise<void> {
+    await this.db
+      .updateTable('hotspot_login_pages')
+      .set({ files_fetched_at: nowMs })
+      .where('tenant_id', '=', tenantId)
+      .where('hotspot_id', '=', hotspotId)
+      .where('files_fetched_at', 'is', null)
+      .execute();
+  }
+
+  /** Whether a router of the tenant ever downloaded its login page files (checklist). */
+  async anyFilesFetched(tenantId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('hotspot_login_pages')
+      .select('hotspot_id')
+      .where('tenant_id', '=', tenantId)
+      .where('files_fetched_at', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async insertFlow(values: {
     tenantId: number;
     hotspotId: number;

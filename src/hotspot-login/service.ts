@@ -18,6 +18,7 @@ import type { Voucher } from '../store/index.js';
 import type { HotspotLoginSettings, TenantsRepository } from '../tenants/index.js';
 import type { CustomerVoucher, VoucherAccessPolicy, VoucherPortalQueries } from '../vouchers/index.js';
 import { AppError, validation } from '../shared/index.js';
+import { FREE_ACCESS_TENANT_BOUNDS } from './free-access.js';
 import type { HotspotLoginRepository, LoginBy, LoginFlow, LoginPage } from './repository.js';
 import { isHostName } from './router-address.js';
 import { ROUTER_FILE_NAMES, routerOsLoginPageConfig, type RouterFileName } from './router-files.js';
@@ -119,6 +120,18 @@ export class HotspotLoginService {
           'Router login addresses are DNS names such as login.cafe.example (at most 20)';
       else next.routerLoginHosts = hosts;
     }
+    const limits: Array<['freeAccessCodesPerDay' | 'smsBudgetPerMonth', string]> = [
+      ['freeAccessCodesPerDay', 'Free access codes per day'],
+      ['smsBudgetPerMonth', 'SMS budget per month'],
+    ];
+    for (const [key, label] of limits) {
+      const value = patch[key];
+      if (value === undefined) continue;
+      const [min, max] = FREE_ACCESS_TENANT_BOUNDS[key];
+      if (!Number.isInteger(value) || value < min || value > max)
+        problems[key] = `${label} must be a whole number from ${min} to ${max}`;
+      else next[key] = value;
+    }
     if (Object.keys(problems).length > 0) throw validation('Please correct the login page fields', problems);
     await this.deps.tenants.putSettings(tenantId, 'hotspotLogin', next, this.deps.clock.nowMs());
     return next;
@@ -148,6 +161,16 @@ export class HotspotLoginService {
         loginBy: page.loginBy,
       }),
     };
+  }
+
+  /** A router downloaded the page's login.html: the page is installed (checklist step). */
+  filesFetched(page: LoginPage): Promise<void> {
+    return this.deps.repository.markFilesFetched(page.tenantId, page.hotspotId, this.deps.clock.nowMs());
+  }
+
+  /** Whether any router of the tenant has downloaded its login page files. */
+  isInstalled(tenantId: number): Promise<boolean> {
+    return this.deps.repository.anyFilesFetched(tenantId);
   }
 
   /** What the router would say to this code from this device, before asking it. */

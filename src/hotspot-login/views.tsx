@@ -2,7 +2,7 @@
  * The guest's pages: mobile first, no JavaScript needed, one HTML document with its styles
  * inline (one round trip on a slow captive network), the tenant's name and colour.
  */
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, InputHTMLAttributes } from 'preact';
 import { LANGUAGES, LANGUAGE_NAMES, type Language, type Translate } from './i18n.js';
 
 export interface Look {
@@ -54,6 +54,9 @@ label{display:block;font-weight:600;margin-top:1rem}
 .hint{color:#555;font-size:.9rem;margin:.25rem 0 .5rem}
 input[type=text],input[type=tel]{width:100%;font-size:1.25rem;padding:.7rem;border:2px solid #767676;border-radius:.5rem;letter-spacing:.04em}
 input:focus,button:focus,a:focus{outline:3px solid #1a1a1a;outline-offset:2px}
+button.secondary{background:#fff;color:#1a1a1a;border:2px solid #1a1a1a}
+.free{margin-top:1.5rem;padding-top:1rem;border-top:1px solid #ddd}
+.other{text-align:center;margin:1rem 0 0}
 button,.button{display:block;width:100%;margin-top:1rem;padding:.85rem;font-size:1.1rem;font-weight:700;border:0;border-radius:.5rem;background:var(--accent);color:var(--on-accent);text-align:center;text-decoration:none;cursor:pointer}
 .error{border-left:4px solid #b3261e;background:#fdecea;color:#5f1410;padding:.75rem;border-radius:.25rem;margin:1rem 0}
 .error strong{display:block}
@@ -131,6 +134,60 @@ function Hidden({ fields }: { fields: RouterFields }) {
   );
 }
 
+/** Free access by phone offered under the voucher form. */
+export interface FreeAccessOffer {
+  action: string;
+  plan: string;
+  phone: string;
+  error?: string;
+}
+
+/** A refused answer, in words, announced to screen readers. */
+function ErrorBox(props: { id: string; t: Translate; text: string | undefined }) {
+  if (!props.text) return null;
+  return (
+    <div class="error" role="alert" id={props.id}>
+      <strong>{props.t('error.heading')}</strong>
+      {props.text}
+    </div>
+  );
+}
+
+/** The router's fields and the language, carried by every form of the page. */
+function Carried(props: { ctx: ViewContext; fields: RouterFields }) {
+  return (
+    <>
+      <Hidden fields={props.fields} />
+      <input type="hidden" name="lang" value={props.ctx.lang} />
+    </>
+  );
+}
+
+/** A labelled input with its hint, tied to the hint and to its error (`<id>-error`) if any. */
+function Field(props: {
+  id: string;
+  label: string;
+  hint: string;
+  error: string | undefined;
+  input: InputHTMLAttributes<HTMLInputElement>;
+}) {
+  const hint = `${props.id}-hint`;
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <p class="hint" id={hint}>
+        {props.hint}
+      </p>
+      <input
+        {...props.input}
+        id={props.id}
+        aria-describedby={props.error ? `${hint} ${props.id}-error` : hint}
+        aria-invalid={props.error ? 'true' : undefined}
+      />
+    </>
+  );
+}
+
 export function LoginView(props: {
   ctx: ViewContext;
   action: string;
@@ -139,6 +196,7 @@ export function LoginView(props: {
   error?: string;
   /** Shown instead of the form when the page was not opened through the router. */
   blocked?: string;
+  freeAccess?: FreeAccessOffer;
 }) {
   const { t } = props.ctx;
   return (
@@ -149,37 +207,124 @@ export function LoginView(props: {
       ) : (
         <>
           <p>{t('page.intro')}</p>
-          {props.error ? (
-            <div class="error" role="alert" id="code-error">
-              <strong>{t('error.heading')}</strong>
-              {props.error}
-            </div>
-          ) : null}
+          <ErrorBox id="code-error" t={t} text={props.error} />
           <form method="post" action={props.action}>
-            <Hidden fields={props.fields} />
-            <input type="hidden" name="lang" value={props.ctx.lang} />
-            <label for="code">{t('code.label')}</label>
-            <p class="hint" id="code-hint">
-              {t('code.hint')}
-            </p>
-            <input
-              type="text"
+            <Carried ctx={props.ctx} fields={props.fields} />
+            <Field
               id="code"
-              name="code"
-              value={props.code}
-              autocomplete="off"
-              autocapitalize="off"
-              autocorrect="off"
-              spellcheck={false}
-              required
-              maxlength={100}
-              aria-describedby={props.error ? 'code-hint code-error' : 'code-hint'}
-              aria-invalid={props.error ? 'true' : undefined}
+              label={t('code.label')}
+              hint={t('code.hint')}
+              error={props.error}
+              input={{
+                type: 'text',
+                name: 'code',
+                value: props.code,
+                autocomplete: 'off',
+                autocapitalize: 'off',
+                autocorrect: 'off',
+                spellcheck: false,
+                required: true,
+                maxlength: 100,
+              }}
             />
             <button type="submit">{t('submit')}</button>
           </form>
+          {props.freeAccess ? (
+            <FreeAccessForm ctx={props.ctx} fields={props.fields} offer={props.freeAccess} />
+          ) : null}
         </>
       )}
+    </Page>
+  );
+}
+
+function FreeAccessForm(props: { ctx: ViewContext; fields: RouterFields; offer: FreeAccessOffer }) {
+  const { t } = props.ctx;
+  const { offer } = props;
+  return (
+    <section aria-labelledby="free-title" class="free">
+      <h2 id="free-title">{t('free.title')}</h2>
+      <p>{t('free.intro', { plan: offer.plan })}</p>
+      <ErrorBox id="phone-error" t={t} text={offer.error} />
+      <form method="post" action={offer.action}>
+        <Carried ctx={props.ctx} fields={props.fields} />
+        <Field
+          id="phone"
+          label={t('free.phoneLabel')}
+          hint={t('free.phoneHint')}
+          error={offer.error}
+          input={{
+            type: 'tel',
+            name: 'phone',
+            value: offer.phone,
+            autocomplete: 'tel',
+            inputmode: 'tel',
+            required: true,
+            maxlength: 40,
+          }}
+        />
+        <button type="submit" class="secondary">
+          {t('free.send')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/**
+ * The free-access code step. Everything it needs travels in the form (the router's variables and
+ * the short flow id); the state is on the server, so a reopened sheet comes back to this step.
+ */
+export function FreeCodeView(props: {
+  ctx: ViewContext;
+  action: string;
+  resendAction: string;
+  /** The router's variables plus the flow id. */
+  fields: RouterFields;
+  phone: string;
+  phoneDisplay: string;
+  codeLength: number;
+  otherNumberHref: string;
+  error?: string;
+}) {
+  const { t } = props.ctx;
+  return (
+    <Page ctx={props.ctx} title={t('free.codeTitle')}>
+      <h1>{t('free.codeTitle')}</h1>
+      <p role="status">{t('free.sentTo', { phone: props.phoneDisplay })}</p>
+      <p class="hint">{t('free.keepOpen')}</p>
+      <ErrorBox id="otp-error" t={t} text={props.error} />
+      <form method="post" action={props.action}>
+        <Carried ctx={props.ctx} fields={props.fields} />
+        <Field
+          id="otp"
+          label={t('free.codeLabel')}
+          hint={t('free.codeHint', { length: props.codeLength })}
+          error={props.error}
+          input={{
+            type: 'text',
+            name: 'code',
+            value: '',
+            inputmode: 'numeric',
+            autocomplete: 'one-time-code',
+            pattern: '[0-9]*',
+            required: true,
+            maxlength: 10,
+          }}
+        />
+        <button type="submit">{t('submit')}</button>
+      </form>
+      <form method="post" action={props.resendAction}>
+        <Carried ctx={props.ctx} fields={props.fields} />
+        <input type="hidden" name="phone" value={props.phone} />
+        <input type="hidden" name="resend" value="1" />
+        <button type="submit" class="secondary">
+          {t('free.resend')}
+        </button>
+      </form>
+      <p class="other">
+        <a href={props.otherNumberHref}>{t('free.otherNumber')}</a>
+      </p>
     </Page>
   );
 }

@@ -6,14 +6,17 @@
 export {
   OtpService,
   otpPolicy,
+  phoneAllowed,
   OTP_BOUNDS,
   type OtpPolicy,
   type OtpStarted,
   type OtpLimit,
   type OtpStartResult,
   type OtpVerifyResult,
+  type OtpGuestVerifyResult,
+  type OtpCodeError,
   type CustomerDirectory,
   type CodeSender,
 } from './service.js';
-export { OtpRepository } from './repository.js';
+export { OtpRepository, type OtpPurpose } from './repository.js';
 export { PortalSettingsService, OTP_NEEDS_GATEWAY, type PortalSettingsPatch } from './portal-settings.js';

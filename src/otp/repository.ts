@@ -2,8 +2,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
 
+/** What a code opens: the portal sign-in, or free access at a hotspot. */
+export type OtpPurpose = 'portal' | 'free_access';
+
 export interface OtpChallenge {
   id: number;
+  purpose: OtpPurpose;
+  /** Whether the code was queued as an SMS (no code went to unknown or refused numbers). */
+  texted: boolean;
   /** SHA-256 of the attempt token the code is bound to (and hashed with). */
   attemptHash: string;
   phone: string;
@@ -53,8 +59,8 @@ export class OtpRepository {
   }
 
   /**
-   * Codes actually texted by the tenant since `sinceMs` (challenges with a recipient): requests
-   * for unknown numbers send nothing, so they must not use up the tenant's daily cap.
+   * Codes actually texted by the tenant since `sinceMs`, for any purpose: requests for unknown
+   * numbers send nothing, so they must not use up the tenant's daily cap.
    */
   async countSentForTenantSince(tenantId: number, sinceMs: number): Promise<number> {
     const row = await this.db
@@ -62,13 +68,15 @@ export class OtpRepository {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('tenant_id', '=', tenantId)
       .where('created_at', '>=', sinceMs)
-      .where('customer_id', 'is not', null)
+      .where('texted', '=', 1)
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
   async insert(values: {
     tenantId: number;
+    purpose: OtpPurpose;
+    texted: boolean;
     attemptHash: string;
     phone: string;
     customerId: number | null;
@@ -86,6 +94,8 @@ export class OtpRepository {
         customer_id: values.customerId,
         code_hash: values.codeHash,
         client_ip: values.clientIp,
+        purpose: values.purpose,
+        texted: values.texted ? 1 : 0,
         created_at: values.nowMs,
         expires_at: values.expiresAtMs,
       })
@@ -100,11 +110,16 @@ export class OtpRepository {
     return row && toChallenge(row);
   }
 
-  /** The number's newest challenge (the code it was last sent), whatever its state. */
-  async findLatestForPhone(tenantId: number, phone: string): Promise<OtpChallenge | undefined> {
+  /** The number's newest challenge for `purpose` (the code it was last sent), whatever its state. */
+  async findLatestForPhone(
+    tenantId: number,
+    phone: string,
+    purpose: OtpPurpose = 'portal',
+  ): Promise<OtpChallenge | undefined> {
     const row = await this.challenges()
       .where('tenant_id', '=', tenantId)
       .where('phone', '=', phone)
+      .where('purpose', '=', purpose)
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(1)
@@ -117,6 +132,8 @@ export class OtpRepository {
       .selectFrom('otp_challenges')
       .select([
         'id',
+        'purpose',
+        'texted',
         'attempt_hash',
         'phone',
         'customer_id',
@@ -170,6 +187,8 @@ export class OtpRepository {
 
 function toChallenge(row: {
   id: number;
+  purpose: string;
+  texted: number;
   attempt_hash: string;
   phone: string;
   customer_id: number | null;
@@ -180,6 +199,8 @@ function toChallenge(row: {
 }): OtpChallenge {
   return {
     id: row.id,
+    purpose: row.purpose === 'free_access' ? 'free_access' : 'portal',
+    texted: Number(row.texted) === 1,
     attemptHash: row.attempt_hash,
     phone: row.phone,
     customerId: row.customer_id,

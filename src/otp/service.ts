@@ -29,7 +29,7 @@ import {
 } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { PortalSettings, TenantsRepository } from '../tenants/index.js';
-import type { OtpRepository } from './repository.js';
+import type { OtpPurpose, OtpRepository } from './repository.js';
 
 /** Finds registered customers by E.164 number (the customers module implements it). */
 export interface CustomerDirectory {
@@ -118,10 +118,23 @@ export type OtpStartResult =
       pendingCode?: { codeLength: number; expiresAtMs: number };
     };
 
-export type OtpVerifyResult =
-  | { kind: 'verified'; customerId: number; phone: string }
-  /** invalid: wrong (triesLeft > 0), used or unknown attempt; expired; locked: no tries left. */
-  | { kind: 'code-error'; reason: 'invalid' | 'expired' | 'locked'; triesLeft?: number };
+/** invalid: wrong (triesLeft > 0), used or unknown attempt; expired; locked: no tries left. */
+export type OtpCodeError = {
+  kind: 'code-error';
+  reason: 'invalid' | 'expired' | 'locked';
+  triesLeft?: number;
+};
+
+export type OtpVerifyResult = { kind: 'verified'; customerId: number; phone: string } | OtpCodeError;
+
+/** A guest's code proves the phone; the number may not be a customer yet (customerId null). */
+export type OtpGuestVerifyResult =
+  { kind: 'verified'; customerId: number | null; phone: string } | OtpCodeError;
+
+/** Whether codes may be texted to `phone` under the tenant's allowed prefixes (none: all). */
+export function phoneAllowed(policy: Pick<OtpPolicy, 'allowedPrefixes'>, phone: string): boolean {
+  return policy.allowedPrefixes.length === 0 || policy.allowedPrefixes.some((p) => phone.startsWith(p));
+}
 
 const rateLimited = (
   limit: OtpLimit,
@@ -131,7 +144,7 @@ const rateLimited = (
   limit,
   retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
 });
-const codeError = (reason: 'invalid' | 'expired' | 'locked', triesLeft?: number): OtpVerifyResult => ({
+const codeError = (reason: OtpCodeError['reason'], triesLeft?: number): OtpCodeError => ({
   kind: 'code-error',
   reason,
   ...(triesLeft !== undefined ? { triesLeft } : {}),
@@ -168,11 +181,51 @@ export class OtpService {
    * caller asks `isRequired` first).
    */
   async start(input: { tenant: Tenant; phone: string; clientIp: string | null }): Promise<OtpStartResult> {
-    const { repo, clock } = this.deps;
-    const tenant = input.tenant;
-    const settings = await this.deps.tenants.getSettings(tenant.id, 'portal');
+    const settings = await this.deps.tenants.getSettings(input.tenant.id, 'portal');
     if (!settings.otpEnabled) throw new AppError('OTP_UNAVAILABLE', 'One-time codes are not enabled');
-    const policy = otpPolicy(settings);
+    return this.issue({
+      ...input,
+      policy: otpPolicy(settings),
+      purpose: 'portal',
+      attemptToken: randomToken(this.deps.random, 32),
+      // Only registered, active customers are texted; the others get the same answer.
+      mayText: (customer) => customer?.status === 'active',
+    });
+  }
+
+  /**
+   * Starts a code for a walk-in guest's free access at a hotspot: the portal's code rules, caps
+   * and gateways, but the number need not be a customer yet (it becomes one once the code is
+   * verified) and the portal's OTP switch does not apply (the caller checks that a gateway is
+   * enabled). The caller keeps `attemptToken` on the server: the guest's browser may forget it.
+   * Blocked customers and numbers outside the allowed prefixes are not texted.
+   */
+  async startForGuest(input: {
+    tenant: Tenant;
+    phone: string;
+    clientIp: string | null;
+    attemptToken: string;
+  }): Promise<OtpStartResult> {
+    const settings = await this.deps.tenants.getSettings(input.tenant.id, 'portal');
+    return this.issue({
+      ...input,
+      policy: otpPolicy(settings),
+      purpose: 'free_access',
+      mayText: (customer) => customer === undefined || customer.status === 'active',
+    });
+  }
+
+  private async issue(input: {
+    tenant: Tenant;
+    phone: string;
+    clientIp: string | null;
+    policy: OtpPolicy;
+    purpose: OtpPurpose;
+    attemptToken: string;
+    mayText: (customer: { id: number; status: string } | undefined) => boolean;
+  }): Promise<OtpStartResult> {
+    const { repo, clock } = this.deps;
+    const { tenant, policy } = input;
     const nowMs = clock.nowMs();
 
     const phone = await repo.phoneStats(tenant.id, input.phone, nowMs - HOUR_MS);
@@ -212,35 +265,35 @@ export class OtpService {
         };
     }
 
-    const prefixAllowed =
-      policy.allowedPrefixes.length === 0 || policy.allowedPrefixes.some((p) => input.phone.startsWith(p));
-    const recipient = customer && customer.status === 'active' && prefixAllowed ? customer : undefined;
+    const prefixAllowed = phoneAllowed(policy, input.phone);
+    const texted = prefixAllowed && input.mayText(customer);
 
     // The code is drawn and hashed for every number, so both paths do the same work.
     let code = '';
     for (let i = 0; i < policy.length; i++) code += String(this.deps.random.int(10));
-    const attemptToken = randomToken(this.deps.random, 32);
-    const attemptHash = sha256Hex(attemptToken);
+    const attemptHash = sha256Hex(input.attemptToken);
     const expiresAtMs = nowMs + policy.ttlSeconds * 1000;
     await repo.insert({
       tenantId: tenant.id,
+      purpose: input.purpose,
+      texted,
       attemptHash,
       phone: input.phone,
-      customerId: recipient ? recipient.id : null,
+      customerId: texted && customer ? customer.id : null,
       codeHash: this.hashCode(tenant.id, attemptHash, code),
       clientIp: input.clientIp,
       nowMs,
       expiresAtMs,
     });
 
-    if (recipient) {
+    if (texted) {
       const minutes = Math.round(policy.ttlSeconds / 60);
       // The tenant's name often ends in "Wi-Fi" already: the text must not say it twice.
       const text = `${code} is your sign-in code for ${tenant.name}. It expires in ${countOf(minutes, 'minute', 'minutes')}. Do not share it.`;
       this.later(() =>
         this.deps.sender.enqueue({
           tenantId: tenant.id,
-          customerId: recipient.id,
+          customerId: customer?.id ?? null,
           type: 'login_code',
           recipient: input.phone,
           text,
@@ -251,7 +304,7 @@ export class OtpService {
     if (this.deps.random.int(200) === 0) this.later(() => repo.purgeBefore(nowMs - 2 * DAY_MS));
     return {
       kind: 'code-sent',
-      attemptToken,
+      attemptToken: input.attemptToken,
       expiresAtMs,
       resendAtMs: nowMs + cooldownMs,
       codeLength: policy.length,
@@ -272,6 +325,34 @@ export class OtpService {
     code: string;
     phone?: string;
   }): Promise<OtpVerifyResult> {
+    const checked = await this.check({ ...input, purpose: 'portal' });
+    if (checked.kind !== 'verified') return checked;
+    // The customer may have been blocked or renumbered since the code was sent.
+    const customer = await this.deps.customers.findByPhone(input.tenant.id, checked.phone);
+    if (!customer || customer.id !== checked.customerId || customer.status !== 'active')
+      return codeError('invalid');
+    return { kind: 'verified', customerId: customer.id, phone: checked.phone };
+  }
+
+  /**
+   * Checks a walk-in guest's code (see `startForGuest`): `verified` with the phone number it
+   * proves (the caller makes it a customer), or a `code-error` as for `verify`.
+   */
+  async verifyForGuest(input: {
+    tenant: Tenant;
+    attemptToken: string;
+    code: string;
+  }): Promise<OtpGuestVerifyResult> {
+    return this.check({ ...input, purpose: 'free_access' });
+  }
+
+  private async check(input: {
+    tenant: Tenant;
+    attemptToken: string | undefined;
+    code: string;
+    phone?: string;
+    purpose: OtpPurpose;
+  }): Promise<OtpGuestVerifyResult> {
     const { repo, clock } = this.deps;
     const tenantId = input.tenant.id;
     const settings = await this.deps.tenants.getSettings(tenantId, 'portal');
@@ -284,26 +365,24 @@ export class OtpService {
       token && token.length <= 100
         ? await repo.findByAttempt(tenantId, attemptHash)
         : !token && input.phone && /^\+\d{6,15}$/.test(input.phone)
-          ? await repo.findLatestForPhone(tenantId, input.phone)
+          ? await repo.findLatestForPhone(tenantId, input.phone, input.purpose)
           : undefined;
     // Hashed before any early answer, so every path does the same work.
     const candidate = this.hashCode(tenantId, challenge?.attemptHash ?? attemptHash, code);
-    if (!challenge || challenge.consumedAtMs !== null) return codeError('invalid');
+    if (!challenge || challenge.consumedAtMs !== null || challenge.purpose !== input.purpose)
+      return codeError('invalid');
     const nowMs = clock.nowMs();
     if (nowMs >= challenge.expiresAtMs) return codeError('expired');
     const triesUsed = await repo.takeTry(tenantId, challenge.id, policy.maxTries);
     if (triesUsed === undefined) return codeError('locked');
     const triesLeft = policy.maxTries - triesUsed;
 
+    // A code that was never texted (unknown or refused number) fails like a wrong one.
     const matches = safeEqual(candidate, challenge.codeHash) && /^\d+$/.test(code);
-    if (!matches || challenge.customerId === null)
+    if (!matches || !challenge.texted)
       return triesLeft <= 0 ? codeError('locked') : codeError('invalid', triesLeft);
     if (!(await repo.consume(tenantId, challenge.id, nowMs))) return codeError('invalid');
-    // The customer may have been blocked or renumbered since the code was sent.
-    const customer = await this.deps.customers.findByPhone(tenantId, challenge.phone);
-    if (!customer || customer.id !== challenge.customerId || customer.status !== 'active')
-      return codeError('invalid');
-    return { kind: 'verified', customerId: customer.id, phone: challenge.phone };
+    return { kind: 'verified', customerId: challenge.customerId, phone: challenge.phone };
   }
 
   /** Resolves when SMS queued by earlier calls are stored (tests, shutdown). */

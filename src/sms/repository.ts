@@ -229,6 +229,17 @@ export class SmsRepository {
       .executeTakeFirst();
   }
 
+  /** Messages the tenant queued since `sinceMs`, of every type and status (its SMS bill). */
+  async countCreatedSince(tenantId: number, sinceMs: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('sms_messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('created_at', '>=', sinceMs)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** Queued messages of every tenant (the outbox depth): all, and those due by `nowMs`. */
   async outboxDepth(nowMs: number): Promise<{ queued: number; due: number }> {
     const row = await this.db

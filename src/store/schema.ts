@@ -101,6 +101,32 @@ export interface HotspotLoginPagesTable {
   login_by: string; // chap | pap: how the router's login form expects the password
   created_at: number;
   updated_at: number;
+  /** Free access by phone (issue 13, item 4): off by default. */
+  free_access_enabled: Generated<number>;
+  free_access_plan_id: number | null; // the plan of the vouchers it gives
+  free_access_period_hours: Generated<number>; // the window every limit below counts in
+  free_access_vouchers_per_phone: Generated<number>;
+  free_access_codes_per_phone: Generated<number>;
+  free_access_codes_per_device: Generated<number>; // per router client MAC
+  free_access_codes_per_hotspot: Generated<number>;
+  files_fetched_at: number | null; // a router first downloaded login.html (the page is installed)
+}
+
+/** A walk-in guest's request for free access: one code started for one phone at one device. */
+export interface FreeAccessRequestsTable {
+  id: Id;
+  tenant_id: number;
+  hotspot_id: number;
+  nonce: string; // random; the flow id and the code's attempt token derive from it (server secret)
+  token_hash: string; // sha256 hex of the flow id
+  phone: string; // E.164
+  mac: string | null; // the router's client MAC, normalised
+  client_ip: string | null; // the guest's address at the router
+  created_at: number;
+  expires_at: number; // the code's expiry
+  verified_at: number | null;
+  customer_id: number | null;
+  voucher_id: number | null; // the voucher given (or given again)
 }
 
 /** A guest's way through the hosted login page (server-side: mini-browsers keep no cookies). */
@@ -388,6 +414,8 @@ export interface OtpChallengesTable {
   created_at: number;
   expires_at: number;
   consumed_at: number | null;
+  purpose: Generated<string>; // portal | free_access: a code only opens what it was sent for
+  texted: Generated<number>; // 1 when the code was queued as an SMS (counts against the daily cap)
 }
 
 /** Shared rate-limit counters (src/rate-limits): hits in the window that ends at expires_at. */
@@ -416,6 +444,7 @@ export interface Database {
   hotspots: HotspotsTable;
   hotspot_login_pages: HotspotLoginPagesTable;
   hotspot_login_flows: HotspotLoginFlowsTable;
+  free_access_requests: FreeAccessRequestsTable;
   plans: PlansTable;
   voucher_series: VoucherSeriesTable;
   vouchers: VouchersTable;

@@ -52,6 +52,13 @@ export interface HotspotLoginSettings {
    * local; the page posts voucher codes only to such an address or a private IP.
    */
   routerLoginHosts: string[];
+  /** Free access by phone, tenant-wide: codes for walk-in guests per day (all hotspots). */
+  freeAccessCodesPerDay: number;
+  /**
+   * SMS the tenant may queue in a calendar month (every type) before free access by phone pauses
+   * until the next month; the operator is told on the login page settings and hotspot pages.
+   */
+  smsBudgetPerMonth: number;
 }
 
 export interface SettingsDocuments {
@@ -89,6 +96,8 @@ export const SETTINGS_DEFAULTS: SettingsDocuments = {
     accentColor: '#0b5cad',
     welcomeText: '',
     routerLoginHosts: [],
+    freeAccessCodesPerDay: 300,
+    smsBudgetPerMonth: 2000,
   },
   notifications: {
     statusPageEnabled: false,

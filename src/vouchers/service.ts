@@ -180,6 +180,33 @@ export class VouchersService {
   }
 
   /**
+   * Makes one voucher of an active plan for a customer now, and waits for it (a guest's free
+   * access is logged in with it at once): a series of one, like a voucher an operator creates for
+   * a customer, so it shows in the series list and fires "voucher activated" for the customer.
+   */
+  async issueForCustomer(tenantId: number, planId: number, customerId: number): Promise<VoucherView> {
+    const plan = await this.plans.get(tenantId, planId);
+    if (!plan.isActive) throw new AppError('VALIDATION', 'The plan is not active');
+    if (!(await this.customers.exists(tenantId, customerId))) throw notFound('Customer');
+    const nowMs = this.clock.nowMs();
+    const series = await this.vouchers.createSeries(tenantId, {
+      code: seriesCode(nowMs),
+      planId: plan.id,
+      customerId,
+      quantity: 1,
+      expiryMode: 'after_activation',
+      validUntilAtMs: null,
+      createdByAdminId: null,
+      nowMs,
+    });
+    const settings = await this.tenants.getSettings(tenantId, 'vouchers');
+    await this.generator.run({ tenantId, series, plan, settings });
+    const [voucherId] = await this.vouchers.idsOfSeries(tenantId, series.id, 1);
+    if (voucherId === undefined) throw new Error('the voucher was not made');
+    return this.get(tenantId, voucherId);
+  }
+
+  /**
    * Finishes series that a stopped or crashed process left half-made: it takes each over (one
    * process per series) and generates the vouchers still missing. Returns how many it took.
    */

@@ -65,8 +65,8 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-      await expect(page.locator('.checklist').textContent()).resolves.toContain('0 of 7 done');
-      await expect(page.locator('.checklist li.todo').count()).resolves.toBe(7);
+      await expect(page.locator('.checklist').textContent()).resolves.toContain('0 of 8 done');
+      await expect(page.locator('.checklist li.todo').count()).resolves.toBe(8);
       await screenshot('1-dashboard');
     });
 
@@ -130,6 +130,11 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
       expect(snippet).toContain(`secret="${hotspot.secret}"`);
       await page.getByRole('heading', { name: 'RouterOS configuration' }).scrollIntoViewIfNeeded();
       await screenshot('2-hotspot');
+      // The router runs the login page commands: it downloads login.html from the link shown.
+      const loginHtml = await page
+        .getByRole('link', { name: 'login.html', exact: true })
+        .getAttribute('href');
+      expect((await fetch(loginHtml!)).status).toBe(200);
     });
 
     it('configures an HTTP SMS gateway and sends a test SMS through it', { timeout: 120_000 }, async () => {
@@ -163,8 +168,8 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium').each(TEST_DIALECTS)(
 
     it('generates a series from the checklist', { timeout: 120_000 }, async () => {
       await nav('Dashboard').click();
-      await expect(page.locator('.checklist').textContent()).resolves.toContain('4 of 7 done');
-      for (const step of ['plan', 'hotspot', 'smsGateway', 'portal'])
+      await expect(page.locator('.checklist').textContent()).resolves.toContain('5 of 8 done');
+      for (const step of ['plan', 'hotspot', 'loginPage', 'smsGateway', 'portal'])
         await expect(checklistStep(step).getAttribute('class')).resolves.toBe('done');
       await checklistStep('series').getByRole('link', { name: 'Generate a series' }).click();
       await page.getByLabel(/^Plan/).selectOption({ label: 'Day pass' });

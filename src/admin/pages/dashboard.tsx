@@ -26,6 +26,13 @@ const STEPS: Array<{ step: SetupStep; title: string; href: string; link: string;
     why: 'the router guests connect through; its page gives you the RouterOS configuration, the hosted login page and the files for the router',
   },
   {
+    step: 'loginPage',
+    title: 'Install the login page on your router',
+    href: '/admin/hotspots',
+    link: 'Hotspots',
+    why: 'on the hotspot’s page: the RouterOS commands and login.html hand guests to your hosted login page (voucher codes in plain words, free access by phone); done once a router has downloaded it',
+  },
+  {
     step: 'smsGateway',
     title: 'Set up an SMS gateway',
     href: '/admin/config/sms-gateways',

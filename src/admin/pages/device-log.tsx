@@ -9,7 +9,7 @@ import { DEVICE_EVENT_ACTORS, type DeviceEventFilter } from '../../devices/index
 import type { AdminDeps } from '../deps.js';
 import { dayRangeInZone, macFilter } from '../forms.js';
 import type { AdminKit } from '../kit.js';
-import { isFiltered, MacLinks } from '../views/components.js';
+import { DayRangeFields, isFiltered, MacLinks } from '../views/components.js';
 import {
   CHANGES_BEFORE,
   ChangesPager,
@@ -95,12 +95,7 @@ export async function deviceLogPages(admin: FastifyInstance, deps: AdminDeps, ki
                 </option>
               ))}
             </select>
-            <label>
-              From <input type="date" name="from" value={q.from ?? ''} />
-            </label>
-            <label>
-              To <input type="date" name="to" value={q.to ?? ''} />
-            </label>
+            <DayRangeFields from={q.from} to={q.to} />
             <button type="submit">Filter</button>
           </form>
           {byMac.mac ? <MacLinks mac={byMac.mac} here="devices" /> : null}

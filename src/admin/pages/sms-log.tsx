@@ -5,7 +5,7 @@ import { isSmsStatus, isSmsType, SMS_STATUSES, SMS_TYPES } from '../../sms/index
 import type { SmsAdminDeps } from '../deps.js';
 import { dayRangeInZone, idParam } from '../forms.js';
 import type { AdminKit } from '../kit.js';
-import { Badge, Empty, isFiltered, Pager, Table, when } from '../views/components.js';
+import { Badge, DayRangeFields, Empty, isFiltered, Pager, Table, when } from '../views/components.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -45,12 +45,7 @@ export async function smsLogPages(admin: FastifyInstance, deps: SmsAdminDeps, ki
       body: (
         <>
           <form method="get" class="filters">
-            <label>
-              From <input type="date" name="from" value={q.from ?? ''} />
-            </label>
-            <label>
-              To <input type="date" name="to" value={q.to ?? ''} />
-            </label>
+            <DayRangeFields from={q.from} to={q.to} />
             <select name="type" aria-label="Type">
               <option value="">All types</option>
               {SMS_TYPES.map((t) => (

@@ -47,7 +47,7 @@ describe.each(TEST_DIALECTS)('admin for a new operator (%s)', (dialect) => {
     const { tenant, client } = await freshTenant();
     let page = await client.get('/admin');
     expect(page.body).toContain('Getting started');
-    expect(page.body).toContain('0 of 7 done');
+    expect(page.body).toContain('0 of 8 done');
     expect(stepsDone(page.body)).toEqual([]);
     expect(page.body).toContain('No activations or data in the last 30 days yet');
     expect(page.body).toContain('Set your public address there too');
@@ -57,7 +57,7 @@ describe.each(TEST_DIALECTS)('admin for a new operator (%s)', (dialect) => {
     const customer = await createCustomer(app.store.db, tenant.id);
     await createVoucher(app.store.db, plan, { customer_id: customer.id });
     page = await client.get('/admin');
-    expect(page.body).toContain('3 of 7 done');
+    expect(page.body).toContain('3 of 8 done');
     expect(stepsDone(page.body)).toEqual(['plan', 'hotspot', 'assigned']);
 
     const { client: reader } = await freshTenant('readonly');

@@ -84,6 +84,23 @@ const MAC_VIEWS = {
   devices: { path: '/admin/logs/devices', text: 'Device changes of' },
 } as const;
 
+/**
+ * A list's From/To day filter (`from`, `to`: calendar days in the tenant's time zone, read back
+ * with forms.dayRangeInZone, "to" included).
+ */
+export function DayRangeFields({ from, to }: { from: string | undefined; to: string | undefined }): VNode {
+  return (
+    <>
+      <label>
+        From <input type="date" name="from" value={from ?? ''} />
+      </label>
+      <label>
+        To <input type="date" name="to" value={to ?? ''} />
+      </label>
+    </>
+  );
+}
+
 /** Links to the other views of one MAC (vouchers, sessions, device changes), all but `here`. */
 export function MacLinks({ mac, here }: { mac: string; here: keyof typeof MAC_VIEWS }): VNode {
   const others = (Object.keys(MAC_VIEWS) as Array<keyof typeof MAC_VIEWS>).filter((view) => view !== here);
