@@ -27,7 +27,6 @@ export function createAdminDeps(parts: {
   vouchers: VouchersModule;
   hotspots: HotspotsService;
   usage: UsageService;
-  devices: DevicesService;
   radius: AdminDeps['radius'];
   voucherSms: AdminDeps['voucherSms'];
   /** Whether a router of the tenant downloaded its hosted login page's files (checklist). */
@@ -36,6 +35,10 @@ export function createAdminDeps(parts: {
   hasEnabledGateway(tenantId: number): Promise<boolean>;
   /** How long an operator's disconnect waits for the hotspot's answer before saying `pending`. */
   disconnectWaitMs: number;
+  /** The devices service of web pages: it waits a blink, then reports the disconnect in progress. */
+  pageDevices: DevicesService;
+  /** How long the admin's Disconnect button waits before it follows the outcome live. */
+  pageDisconnectWaitMs: number;
 }): AdminDeps {
   const { store, clock, random, vouchers } = parts;
   const db = store.db;
@@ -59,7 +62,7 @@ export function createAdminDeps(parts: {
     customers: vouchers.customers,
     sessions,
     devices: new DevicesAdminQueries(db),
-    voucherDevices: parts.devices,
+    voucherDevices: parts.pageDevices,
     dashboard: new DashboardQueries(vouchers.vouchersRepository, sessions, sms, clock),
     setup: new SetupProgressQueries({
       plan: (tenantId) => vouchers.plansRepository.hasAny(tenantId),
@@ -75,8 +78,13 @@ export function createAdminDeps(parts: {
     sms,
     hotspots: parts.hotspots,
     usage: parts.usage,
-    disconnectSession: (tenantId, sessionId) =>
-      parts.usage.disconnectSessionWithin(tenantId, sessionId, 'operator', parts.disconnectWaitMs),
+    disconnectSession: (tenantId, sessionId, options) =>
+      parts.usage.disconnectSessionWithin(
+        tenantId,
+        sessionId,
+        'operator',
+        options?.forPage ? parts.pageDisconnectWaitMs : parts.disconnectWaitMs,
+      ),
     radius: parts.radius,
     voucherSms: parts.voucherSms,
     clock,
