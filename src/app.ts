@@ -60,6 +60,7 @@ import { sql } from 'kysely';
 import {
   FreeAccessRepository,
   FreeAccessService,
+  freeAccessPausedNotice,
   HotspotLoginRepository,
   HotspotLoginService,
   WelcomeLinks,
@@ -83,6 +84,11 @@ export interface AppOverrides {
   disconnectTiming?: { initialTimeoutMs: number; maxDurationMs: number };
   /** How long a device removal or a voucher disable waits for the hotspot's Disconnect answer. */
   deviceDisconnectWaitMs?: number;
+  /**
+   * How long a web page (portal and admin device changes, admin Disconnect) waits before it
+   * answers "disconnecting…" and follows the outcome live (default 300 ms).
+   */
+  pageDisconnectWaitMs?: number;
   /** Backoff and cap of Disconnect-Request retries (tests shorten it). */
   disconnectRetryPolicy?: DisconnectRetryPolicy;
 }
@@ -276,6 +282,19 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     logger,
   });
   const devices = new DevicesService(devicesRepository, deviceTerminator, clock);
+  // Pages answer at once (issue 15, 11): a hotspot that answers within a blink gives the final
+  // word; otherwise the page says "disconnecting…" and follows the outcome (disconnectProgress).
+  const pageDisconnectWaitMs = overrides.pageDisconnectWaitMs ?? 300;
+  const pageDevices = new DevicesService(
+    devicesRepository,
+    boundedTerminator(usage.deviceTerminator, {
+      waitMs: pageDisconnectWaitMs,
+      countOpenSessions: (tenantId, voucherId, mac) =>
+        devicesRepository.countOpenSessions(tenantId, voucherId, mac),
+      logger,
+    }),
+    clock,
+  );
   const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
     (event) => notifications.handleVoucherActivated(event),
   ]);
@@ -418,9 +437,10 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     logger,
     hotspots,
     usage,
-    devices,
     radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
     disconnectWaitMs,
+    pageDevices,
+    pageDisconnectWaitMs,
     loginPageInstalled: (tenantId) => hotspotLogin.isInstalled(tenantId),
     smsSender: {
       enqueue: (message) => sms.outbox.enqueue(message),
@@ -478,6 +498,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     ...(rateLimitStore ? { rateLimitStore } : {}),
     hotspotLoginSection: (request: FastifyRequest, hotspotId: number, csrf: string) =>
       hotspotLoginSection(hotspotLogin, request, hotspotId, csrf, config.publicUrl, freeAccess),
+    dashboardNotice: (request: FastifyRequest) => freeAccessPausedNotice(freeAccess, request.tenant),
   };
   await registerAdmin(http, adminDeps, {
     extensions: [smsAdminPages(smsAdmin), hotspotLoginAdminPages(hotspotLogin, freeAccess)],
@@ -515,7 +536,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       new UsagePortalQueries(store.db),
       clock,
     ),
-    devices: new PortalDevices({ devices, portalSettings }),
+    devices: new PortalDevices({ devices: pageDevices, portalSettings, clock }),
     clock,
     ...(rateLimitStore ? { rateLimitStore, signInCounters: counters } : {}),
   });

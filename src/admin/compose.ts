@@ -46,13 +46,16 @@ export function createOperatorModules(parts: {
   logger: Logger;
   hotspots: HotspotsService;
   usage: UsageService;
-  devices: DevicesService;
   radius: { authPort: number; acctPort: number };
   smsSender: AdminDeps['smsSender'];
   /** Whether a router of the tenant downloaded its hosted login page's files (checklist). */
   loginPageInstalled: (tenantId: number) => Promise<boolean>;
   /** How long disabling a voucher waits for the hotspots to confirm its sessions' disconnects. */
   disconnectWaitMs: number;
+  /** The devices service of web pages: it waits a blink, then reports the disconnect in progress. */
+  pageDevices: DevicesService;
+  /** How long the admin's Disconnect button waits before it follows the outcome live. */
+  pageDisconnectWaitMs: number;
 }): OperatorModules {
   const { store, clock, random, logger } = parts;
   const db = store.db;
@@ -108,7 +111,7 @@ export function createOperatorModules(parts: {
     customers,
     sessions,
     devices: new DevicesAdminQueries(db),
-    voucherDevices: parts.devices,
+    voucherDevices: parts.pageDevices,
     dashboard: new DashboardQueries(vouchersRepository, sessions, sms, clock),
     setup: new SetupProgressQueries({
       plan: (tenantId) => plansRepository.hasAny(tenantId),
@@ -124,8 +127,13 @@ export function createOperatorModules(parts: {
     sms,
     hotspots: parts.hotspots,
     usage: parts.usage,
-    disconnectSession: (tenantId, sessionId) =>
-      parts.usage.disconnectSessionWithin(tenantId, sessionId, 'operator', parts.disconnectWaitMs),
+    disconnectSession: (tenantId, sessionId, options) =>
+      parts.usage.disconnectSessionWithin(
+        tenantId,
+        sessionId,
+        'operator',
+        options?.forPage ? parts.pageDisconnectWaitMs : parts.disconnectWaitMs,
+      ),
     radius: parts.radius,
     smsSender: parts.smsSender,
     clock,

@@ -43,9 +43,14 @@ export interface AdminDeps {
   usage: UsageService;
   /**
    * An operator disconnects one session: the hotspot's answer, or `pending` after a few seconds
-   * (the retransmissions and the retry sweep go on) — never the whole RFC 5176 window.
+   * (the retransmissions and the retry sweep go on) — never the whole RFC 5176 window. For a
+   * page (`forPage`), after a fraction of a second: the page then follows the outcome live.
    */
-  disconnectSession(tenantId: number, sessionId: number): Promise<SessionDisconnectResult>;
+  disconnectSession(
+    tenantId: number,
+    sessionId: number,
+    options?: { forPage?: boolean },
+  ): Promise<SessionDisconnectResult>;
   /** Where routers reach Portico's RADIUS server (for the RouterOS snippet). */
   radius: { authPort: number; acctPort: number };
   /** The SMS module's outbox and gateway check (voucher details by SMS). */
@@ -68,6 +73,11 @@ export interface AdminDeps {
    * commands), rendered by the hotspot-login module; absent in tests that do not wire it.
    */
   hotspotLoginSection?: (request: FastifyRequest, hotspotId: number, csrf: string) => Promise<VNode>;
+  /**
+   * Notices other modules raise for the operator on the dashboard (e.g. free access by phone
+   * paused by the monthly SMS budget); null when there is nothing to say.
+   */
+  dashboardNotice?: (request: FastifyRequest) => Promise<VNode | null>;
   clock: Clock;
   logger: Logger;
   /** Sign-in attempts per client IP and minute. */

@@ -45,6 +45,7 @@ export async function freeAccessPausedNotice(
   freeAccess: FreeAccessService,
   tenant: Tenant,
 ): Promise<VNode | null> {
+  if (!(await freeAccess.isOfferedAnywhere(tenant.id))) return null;
   const budget = await freeAccess.budget(tenant);
   if (!budget.spent) return null;
   return (

@@ -132,6 +132,18 @@ export class FreeAccessRepository {
       .execute();
   }
 
+  /** Whether any hotspot of the tenant has free access turned on. */
+  async anyEnabled(tenantId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('hotspot_login_pages')
+      .select('hotspot_id')
+      .where('tenant_id', '=', tenantId)
+      .where('free_access_enabled', '=', 1)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async insert(values: {
     tenantId: number;
     hotspotId: number;

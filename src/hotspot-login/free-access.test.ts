@@ -197,6 +197,10 @@ describe.each(TEST_DIALECTS)('free access by phone (%s)', (dialect) => {
       expect(answer.body).toContain(words);
       expect(answer.body).toContain('aria-invalid="true"');
     }
+    // In Spanish (the page's language switch travels in the form).
+    const spanish = await askCode('555', mac, { lang: 'es' });
+    expect(spanish.body).toContain('Ese número es demasiado corto.');
+    expect(spanish.body).toContain('¿No tienes ficha?');
     await app.portalSettings.update(tenantId, { otpAllowedPrefixes: ['+44'] });
     try {
       const foreign = await askCode('+1 202 555 0102', mac);
@@ -298,6 +302,8 @@ describe.each(TEST_DIALECTS)('free access by phone (%s)', (dialect) => {
       expect(settings.body).toContain('Free access by phone is paused');
       const hotspot = await owner.get(`/admin/hotspots/${hotspotId}`);
       expect(hotspot.body).toContain('Free access by phone is paused');
+      const dashboard = await owner.get('/admin');
+      expect(dashboard.body).toContain('Free access by phone is paused');
 
       // The guest who already has a code still gets in.
       const right = await enterCode(sent.body, code);

@@ -190,6 +190,11 @@ export class FreeAccessService {
     return next;
   }
 
+  /** Whether any hotspot of the tenant offers free access (then the budget matters). */
+  isOfferedAnywhere(tenantId: number): Promise<boolean> {
+    return this.deps.repository.anyEnabled(tenantId);
+  }
+
   /** The plans an operator can choose for free access (active ones). */
   plansToOffer(tenantId: number): Promise<PlanView[]> {
     return this.deps.plans.listActive(tenantId);

@@ -50,5 +50,10 @@ export {
   FORWARDED_ROUTER_VARIABLES,
   type RouterFileName,
 } from './router-files.js';
-export { hotspotLoginAdminPages, hotspotLoginSection, publicOrigin } from './admin.js';
+export {
+  hotspotLoginAdminPages,
+  hotspotLoginSection,
+  freeAccessPausedNotice,
+  publicOrigin,
+} from './admin.js';
 export { hotspotLoginApiRoutes } from './api.js';

@@ -14,6 +14,7 @@ import {
   nextDisconnectAttemptAt,
   type DisconnectRetryPolicy,
 } from './disconnect-policy.js';
+import { judgeDisconnectProgress, type DisconnectProgress } from './disconnect-progress.js';
 import { SessionsRepository, type SessionRow } from './sessions-repository.js';
 import type { DisconnectOutcome, SessionTerminator } from './terminator.js';
 
@@ -125,6 +126,8 @@ export class UsageService {
       const confirmed = result.sessions.filter((s) => s.confirmed).length;
       return { sessions: result.sessions.length, confirmed, unconfirmed: result.sessions.length - confirmed };
     },
+    progress: async (tenantId: number, voucherId: number, mac: string, sinceMs: number) =>
+      (await this.disconnectProgress(tenantId, { voucherId, mac }, sinceMs)).progress,
   };
 
   /** Disconnects every live session of a voucher (quota exhausted, expired). */
@@ -195,6 +198,19 @@ export class UsageService {
       confirmed: false,
     };
     return settleWithin(work, waitMs, pending);
+  }
+
+  /**
+   * How the disconnect of a voucher's MAC (or of one session) asked for at `sinceMs` stands
+   * now, for a page that polls or is reloaded. Tenant-scoped; another tenant's ids read `none`.
+   */
+  async disconnectProgress(
+    tenantId: number,
+    target: { voucherId: number; mac: string } | { sessionId: number },
+    sinceMs: number,
+  ): Promise<{ progress: DisconnectProgress; errorCause: number | null }> {
+    const facts = await this.sessions().disconnectProgressFacts(tenantId, target, sinceMs);
+    return judgeDisconnectProgress(facts.sessions, facts.requests, sinceMs, this.clock.nowMs());
   }
 
   /**

@@ -153,15 +153,17 @@ function Chart({ days }: { days: DashboardDay[] }): VNode {
 export async function dashboardPage(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
   admin.get('/admin', async (request, reply) => {
     const writable = canWrite(kit.actorOf(request).role);
-    const [f, progress] = await Promise.all([
+    const [f, progress, notice] = await Promise.all([
       deps.dashboard.figures(request.tenant),
       writable ? deps.setup.of(request.tenant.id) : undefined,
+      deps.dashboardNotice ? deps.dashboardNotice(request) : null,
     ]);
     const quiet = f.days.every((d) => d.activations === 0 && d.dataBytes === 0);
     return kit.render(request, reply, {
       title: 'Dashboard',
       body: (
         <>
+          {notice}
           {progress ? <Checklist progress={progress} tenant={request.tenant} /> : null}
           <dl class="tiles">
             <div>

@@ -254,6 +254,8 @@ export const en = {
   'devices.done.removed': 'Device {mac} removed.',
   'devices.done.replaced': 'MAC address replaced. {mac} no longer has access.',
   'devices.disconnect.none': 'It was not online, so nothing had to be disconnected.',
+  'devices.disconnect.checking': 'Disconnecting it at the hotspot…',
+  'devices.disconnect.reload': 'Reload this page to see how it ended.',
   'devices.disconnect.confirmed': 'The hotspot confirmed that it was disconnected.',
   'devices.disconnect.pending':
     'The hotspot has not confirmed the disconnect yet; it will be retried. The device can no longer sign in.',

@@ -261,6 +261,8 @@ export const es: Record<MessageKey, string> = {
   'devices.done.removed': 'Dispositivo {mac} quitado.',
   'devices.done.replaced': 'Dirección MAC sustituida. {mac} ya no tiene acceso.',
   'devices.disconnect.none': 'No estaba conectado, así que no hubo que desconectar nada.',
+  'devices.disconnect.checking': 'Desconectándolo en el punto de acceso…',
+  'devices.disconnect.reload': 'Vuelve a cargar esta página para ver cómo terminó.',
   'devices.disconnect.confirmed': 'El punto de acceso confirmó la desconexión.',
   'devices.disconnect.pending':
     'El punto de acceso aún no ha confirmado la desconexión; se volverá a intentar. El dispositivo ya no puede iniciar sesión.',

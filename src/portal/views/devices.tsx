@@ -26,7 +26,9 @@ export interface DeviceFormState {
 export interface DeviceNotice {
   text: string;
   /** The disconnect outcome, when the change removed a MAC's access. */
-  disconnect?: string;
+  disconnect?: string | undefined;
+  /** While the hotspot is still being asked: where the page follows the outcome (follow.js). */
+  follow?: string | undefined;
 }
 
 function deviceName(device: { title: string | null }, t: Translate): string {
@@ -219,7 +221,16 @@ export function DevicesBlock(props: {
       {props.notice ? (
         <div class="notice" role="status">
           <p>{props.notice.text}</p>
-          {props.notice.disconnect ? <p>{props.notice.disconnect}</p> : null}
+          {props.notice.disconnect ? (
+            <p data-follow-disconnect={props.notice.follow}>{props.notice.disconnect}</p>
+          ) : null}
+          {props.notice.follow ? (
+            <noscript>
+              <p>
+                <a href="">{t('devices.disconnect.reload')}</a>
+              </p>
+            </noscript>
+          ) : null}
         </div>
       ) : null}
       <p class="lead">{limitText(overview.devicesLimit, t)}</p>
