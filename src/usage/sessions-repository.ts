@@ -3,7 +3,7 @@
  * query is scoped by tenant (or by hotspot, whose id is globally unique and tenant-owned).
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import { rowsTable, type Database, type Session } from '../store/index.js';
+import { rowsTable, type Database, type Dialect, type Session } from '../store/index.js';
 import type { ProgressRequest, ProgressSession } from './disconnect-progress.js';
 
 export type SessionRow = Session;
@@ -51,7 +51,7 @@ export interface NewSession {
 export class SessionsRepository {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: Dialect,
   ) {}
 
   withDb(db: Kysely<Database>): SessionsRepository {

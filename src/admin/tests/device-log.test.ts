@@ -125,7 +125,7 @@ describe.each(TEST_DIALECTS)('admin Logs > Device changes (%s)', (dialect) => {
       { mac: 'AA:BB:CC:00:00:04' },
     );
     // The RADIUS device-limit policy's replacement, written as the access policy writes it.
-    await new DeviceAccessRepository(app.store.db).recordEvent({
+    await new DeviceAccessRepository(app.store.db, app.store.dialect).recordEvent({
       tenantId,
       voucherId: customerVoucher.id,
       deviceId: null,
