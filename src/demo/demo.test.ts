@@ -164,4 +164,36 @@ describe.each(TEST_DIALECTS)('demo tenant (%s)', (dialect) => {
       expect(Number(device.online_seconds)).toBeLessThanOrEqual(Number(voucher.online_seconds));
     }
   });
+
+  it('keeps dates and end reasons coherent: activation, first seen, used up, time limit', async () => {
+    const db = app.store.db;
+    const sessions = await db
+      .selectFrom('sessions')
+      .select(['voucher_id', 'device_id', 'started_at', 'stopped_at', 'terminate_cause'])
+      .execute();
+    const vouchers = await db
+      .selectFrom('vouchers')
+      .select(['id', 'activated_at', 'used_at', 'used_reason', 'online_seconds', 'time_limit_seconds'])
+      .execute();
+    for (const voucher of vouchers) {
+      const own = sessions.filter((s) => s.voucher_id === voucher.id);
+      if (own.length === 0) continue;
+      // The first login activates a voucher: no session of it starts before "Activated".
+      expect(Number(voucher.activated_at)).toBe(Math.min(...own.map((s) => Number(s.started_at))));
+      // Data used up ends the last session: the voucher is not used up after its traffic stopped.
+      if (voucher.used_reason === 'data')
+        expect(Number(voucher.used_at)).toBe(Math.max(...own.map((s) => Number(s.stopped_at))));
+      // Session-Timeout means the time limit was reached, not "41 min of 1 h".
+      if (own.some((s) => s.terminate_cause === 'Session-Timeout'))
+        expect(Number(voucher.online_seconds), `voucher ${voucher.id}`).toBeGreaterThanOrEqual(
+          Number(voucher.time_limit_seconds ?? Infinity),
+        );
+    }
+    const devices = await db.selectFrom('devices').select(['id', 'first_seen_at']).execute();
+    for (const device of devices) {
+      const starts = sessions.filter((s) => s.device_id === device.id).map((s) => Number(s.started_at));
+      // "First seen" is the device's first login, the start of its first session.
+      if (starts.length > 0) expect(Number(device.first_seen_at)).toBe(Math.min(...starts));
+    }
+  });
 });

@@ -149,30 +149,18 @@ export async function seedDemo(db: Kysely<Database>, tenantId: number, nowMs: nu
       values: Partial<Parameters<typeof insertVoucher>[2]> = {},
     ) => insertVoucher(trx, plan, { code, shortCode: code.split('-').at(-1) ?? code, ...values });
 
-    // Alex's active week voucher, used over the last 7 days on two devices.
-    const active = await voucher(weekPlan, '202611-1w10g-J8TiJDyT', {
-      customerId: alex,
-      status: 'active',
-      activatedAtMs: nowMs - 6 * DAY_MS - 5 * HOUR_MS,
-    });
-    const phone = await insertDevice(
-      trx,
-      tenantId,
-      active.id,
-      'F0:99:B6:12:34:56',
-      "Alex's phone",
-      nowMs - 6 * DAY_MS,
-    );
-    const laptop = await insertDevice(
-      trx,
-      tenantId,
-      active.id,
-      '3A:1F:C2:77:08:9E',
-      'Laptop',
-      nowMs - 4 * DAY_MS,
-    );
+    // Alex's active week voucher, used over the last 7 days on two devices. The sessions come
+    // first: the voucher was activated by the first of them and each device was first seen at its
+    // own first session, as a RADIUS login would have stamped them.
     const random = seeded(42);
-    const sessions = [];
+    const planned: {
+      onLaptop: boolean;
+      startedAtMs: number;
+      seconds: number;
+      downloadedBytes: number;
+      uploadedBytes: number;
+      open: boolean;
+    }[] = [];
     for (let daysAgo = 6; daysAgo >= 0; daysAgo--) {
       const count = daysAgo === 0 ? 1 : 1 + Math.floor(random() * 2);
       for (let i = 0; i < count; i++) {
@@ -183,9 +171,9 @@ export async function seedDemo(db: Kysely<Database>, tenantId: number, nowMs: nu
           daysAgo === 0
             ? nowMs - 2 * MINUTE_MS - seconds * 1000
             : nowMs - daysAgo * DAY_MS - (8 - i * 4) * HOUR_MS + Math.floor(random() * 60) * MINUTE_MS;
-        const device = (daysAgo + i) % 3 === 0 && daysAgo <= 4 ? laptop : phone;
-        sessions.push({
-          device,
+        const onLaptop = (daysAgo + i) % 3 === 0 && daysAgo <= 4;
+        planned.push({
+          onLaptop,
           startedAtMs,
           seconds,
           downloadedBytes: Math.floor((30 + random() * 250) * MB),
@@ -194,6 +182,30 @@ export async function seedDemo(db: Kysely<Database>, tenantId: number, nowMs: nu
         });
       }
     }
+    const firstStartMs = (onLaptop: boolean) =>
+      Math.min(...planned.filter((s) => s.onLaptop === onLaptop).map((s) => s.startedAtMs));
+    const active = await voucher(weekPlan, '202611-1w10g-J8TiJDyT', {
+      customerId: alex,
+      status: 'active',
+      activatedAtMs: Math.min(...planned.map((s) => s.startedAtMs)),
+    });
+    const phone = await insertDevice(
+      trx,
+      tenantId,
+      active.id,
+      'F0:99:B6:12:34:56',
+      "Alex's phone",
+      firstStartMs(false),
+    );
+    const laptop = await insertDevice(
+      trx,
+      tenantId,
+      active.id,
+      '3A:1F:C2:77:08:9E',
+      'Laptop',
+      firstStartMs(true),
+    );
+    const sessions = planned.map(({ onLaptop, ...s }) => ({ device: onLaptop ? laptop : phone, ...s }));
     // Newest first is not how accounting writes: keep the order of time.
     sessions.sort((a, b) => a.startedAtMs - b.startedAtMs);
     for (const [index, s] of sessions.entries()) {
@@ -257,7 +269,9 @@ export async function seedDemo(db: Kysely<Database>, tenantId: number, nowMs: nu
         downloadedBytes: old.downloaded_bytes,
         uploadedBytes: old.uploaded_bytes,
         open: false,
-        cause: old.used_reason === 'data' ? 'Admin-Reset' : 'Session-Timeout',
+        // 41 of the hour's 60 minutes were used, so the expired voucher's session was not cut by
+        // its time limit (Session-Timeout): the guest left and the day of validity ran out.
+        cause: old.used_reason === 'data' ? 'Admin-Reset' : 'User-Request',
         countOnVoucher: false,
       });
     }
@@ -317,7 +331,8 @@ async function insertVoucher(
     values.status === 'used'
       ? values.usedReason === 'expired'
         ? expiresAtMs
-        : (activatedAtMs ?? 0) + 8 * HOUR_MS
+        : // Used up when its only session (from activation, online_seconds long) ended.
+          (activatedAtMs ?? 0) + (values.onlineSeconds ?? 0) * 1000
       : null;
   return trx
     .insertInto('vouchers')
