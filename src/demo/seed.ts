@@ -416,6 +416,8 @@ async function insertSession(
   },
 ) {
   const stoppedAtMs = s.open ? null : s.startedAtMs + s.seconds * 1000;
+  // The last accounting packet: the stop, or for an open session an interim update 2 minutes ago.
+  const updatedAtMs = stoppedAtMs ?? s.nowMs - 2 * MINUTE_MS;
   await trx
     .insertInto('sessions')
     .values({
@@ -428,7 +430,7 @@ async function insertSession(
       mac: s.device.mac,
       framed_ip: s.framedIp,
       started_at: s.startedAtMs,
-      updated_at: stoppedAtMs ?? s.nowMs - 2 * MINUTE_MS,
+      updated_at: updatedAtMs,
       stopped_at: stoppedAtMs,
       downloaded_bytes: s.downloadedBytes,
       uploaded_bytes: s.uploadedBytes,
@@ -456,7 +458,9 @@ async function insertSession(
       })),
     )
     .execute();
-  const lastSeenAtMs = stoppedAtMs ?? s.nowMs;
+  // Accounting marks a device seen at each packet: "Last seen" is never after the session's last
+  // packet (it said 3:31 AM under a session that stopped at 3:29 once the stale rule closed it).
+  const lastSeenAtMs = updatedAtMs;
   await trx
     .updateTable('devices')
     .set((eb) => ({
