@@ -7,7 +7,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createAdmin, TEST_PASSWORD } from '../helpers/admin.js';
 import { adminNav, launchBrowser, saveScreenshot, signInToAdmin, watchProblems } from '../helpers/browser.js';
-import { createCustomer, createPlan, createVoucher } from '../helpers/factories.js';
+import {
+  createCustomer,
+  createHotspot,
+  createPlan,
+  createSession,
+  createVoucher,
+} from '../helpers/factories.js';
 import { E2E_TIMEOUT_MS } from '../helpers/hotspot-world.js';
 import { CHROMIUM_PATH, describeWithTool } from '../helpers/tools.js';
 
@@ -43,21 +49,42 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('newcomer papercuts 
     await createCustomer(db, tenantId, { phone: EMPTY_PHONE, name: 'Nova' });
     const ended = await createCustomer(db, tenantId, { phone: ENDED_PHONE, name: 'Ed' });
     const dayPlan = await createPlan(db, tenantId, {
-      title: '1 day 2 GB',
+      title: '1 day, 2 GB',
       data_limit_bytes: 2_000_000_000,
-      time_limit_seconds: 3600,
+      time_limit_seconds: null,
+      validity_seconds: 86_400,
     });
-    endedVoucherId = (
-      await createVoucher(db, dayPlan, {
-        customer_id: ended.id,
-        status: 'used',
-        used_reason: 'expired',
-        activated_at: app.clock.nowMs() - 2 * 86_400_000,
-        expires_at: app.clock.nowMs() - 86_400_000,
-        downloaded_bytes: 1_500_000_000,
-        online_seconds: 2460,
-      })
-    ).id;
+    // Coherent with what accounting would leave (the page is a docs screenshot): created before
+    // its first use, and its totals are its one session's.
+    const activatedAtMs = app.clock.nowMs() - 2 * 86_400_000;
+    const endedVoucher = await createVoucher(db, dayPlan, {
+      customer_id: ended.id,
+      status: 'used',
+      used_reason: 'expired',
+      activated_at: activatedAtMs,
+      expires_at: activatedAtMs + 86_400_000,
+      used_at: activatedAtMs + 86_400_000,
+      created_at: activatedAtMs - 3_600_000,
+      downloaded_bytes: 1_380_000_000,
+      uploaded_bytes: 120_000_000,
+      online_seconds: 2460,
+    });
+    endedVoucherId = endedVoucher.id;
+    const hotspot = await createHotspot(db, tenantId);
+    await createSession(db, {
+      tenant_id: tenantId,
+      hotspot_id: hotspot.id,
+      voucher_id: endedVoucherId,
+      user_name: endedVoucher.code,
+      mac: 'F0:99:B6:12:34:56',
+      started_at: activatedAtMs,
+      updated_at: activatedAtMs + 2_460_000,
+      stopped_at: activatedAtMs + 2_460_000,
+      downloaded_bytes: 1_380_000_000,
+      uploaded_bytes: 120_000_000,
+      session_seconds: 2460,
+      terminate_cause: 'User-Request',
+    });
     baseUrl = (await app.listen()).httpUrl;
     browser = await launchBrowser();
   }, E2E_TIMEOUT_MS);
@@ -160,6 +187,9 @@ describeWithTool(CHROMIUM_PATH, 'apt-get install chromium')('newcomer papercuts 
       await expect(page.locator('#usage-title').textContent()).resolves.toBe('Final usage');
       expect(await page.locator('.meter-left').count()).toBe(0);
       await expect(page.locator('.badge').first().textContent()).resolves.toBe('Expired');
+      // What it was used for is its session: the totals above and the one row agree.
+      expect(await page.locator('table.sessions tbody tr').count()).toBe(1);
+      await expect(main.textContent()).resolves.toContain('1.5 GB of 2 GB');
       await saveScreenshot(page, 'portal-voucher-expired');
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL(/\/portal\?signed-out/);
