@@ -101,7 +101,8 @@ export async function configNotificationsPage(
           <h2>Status page notifications</h2>
           <p class="muted">
             Texts the customer the portal link when a voucher is activated. Every SMS is in{' '}
-            <a href="/admin/logs/sms">Logs &gt; SMS Logs</a>.
+            <a href="/admin/logs/sms">Logs &gt; SMS Logs</a>. The voucher and sign-in code texts are under{' '}
+            <a href="/admin/config/sms-texts">SMS texts</a>.
           </p>
           {request.tenant.public_url ? null : (
             <p class="hint" data-hint="public-url">
