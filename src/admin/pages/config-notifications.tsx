@@ -30,6 +30,20 @@ export function SmsCost({ text }: { text: string }): VNode {
   );
 }
 
+/** A template form's buttons: save it, or only render the draft (intent=preview). */
+export function SaveOrPreview(): VNode {
+  return (
+    <div class="actions">
+      <button type="submit" name="intent" value="save">
+        Save
+      </button>
+      <button type="submit" name="intent" value="preview" class="secondary">
+        Preview
+      </button>
+    </div>
+  );
+}
+
 function PreviewBox({ preview, error }: { preview?: PreviewResult; error?: string }): VNode | null {
   if (error) return <p class="error">{error}</p>;
   if (!preview) return null;
@@ -166,16 +180,7 @@ export async function configNotificationsPage(
               Preview for the customer with phone <small>(empty = the latest customer)</small>
               <input name="previewPhone" type="tel" value={options.previewPhone ?? ''} />
             </label>
-            {write ? (
-              <div class="actions">
-                <button type="submit" name="intent" value="save">
-                  Save
-                </button>
-                <button type="submit" name="intent" value="preview" class="secondary">
-                  Preview
-                </button>
-              </div>
-            ) : null}
+            {write ? <SaveOrPreview /> : null}
           </form>
           <PreviewBox preview={preview} error={previewError} />
         </>

@@ -21,7 +21,7 @@ import type { SmsAdminDeps } from '../deps.js';
 import { formValidationText, rawText, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { CsrfField } from '../views/components.js';
-import { SmsCost } from './config-notifications.js';
+import { SaveOrPreview, SmsCost } from './config-notifications.js';
 
 const PATH = '/admin/config/sms-texts';
 const fieldName = (kind: SmsTextKind, language: SmsLanguage) => `${kind}.${language}`;
@@ -129,16 +129,7 @@ export async function configSmsTextsPage(
                 ))}
               </fieldset>
             ))}
-            {write ? (
-              <div class="actions">
-                <button type="submit" name="intent" value="save">
-                  Save
-                </button>
-                <button type="submit" name="intent" value="preview" class="secondary">
-                  Preview
-                </button>
-              </div>
-            ) : null}
+            {write ? <SaveOrPreview /> : null}
           </form>
         </>
       ),
