@@ -14,8 +14,9 @@ const cruise = spawnSync('node_modules/.bin/depcruise', ['src', '--output-type',
 });
 const result = JSON.parse(cruise.stdout);
 const isTest = (path) => /\.test\.tsx?$/.test(path);
-/** `src/admin/pages/x.tsx` → `admin`; `src/app.ts` and `src/main.ts` → `(root)`. */
-const moduleOf = (path) => (path.split('/').length > 2 ? path.split('/')[1] : '(root)');
+/** `src/admin/pages/x.tsx` → `admin`; app.ts, main.ts and compose/ → `(root)`, the composition root. */
+const moduleOf = (path) =>
+  path.split('/').length > 2 && !path.startsWith('src/compose/') ? path.split('/')[1] : '(root)';
 const isDoor = (path) => /^src\/[^/]+\/index\.tsx?$/.test(path);
 
 const moduleEdges = new Map(); // "from → to" → import count

@@ -6,29 +6,25 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { resolveServerSecret, type Config } from './config/index.js';
 import { ensureFirstAdmin, SignInGuard, WebSessions, type FirstAdminResult } from './auth/index.js';
-import {
-  ADMIN_COOKIE,
-  createOperatorModules,
-  registerAdmin,
-  smsAdminPages,
-  type SmsAdminDeps,
-} from './admin/index.js';
+import { ADMIN_COOKIE, registerAdmin, smsAdminPages, type SmsAdminDeps } from './admin/index.js';
 import { devicesApiRoutes, registerApi, smsApiRoutes } from './api/index.js';
 import {
-  VoucherAccessPolicy,
+  createAdminDeps,
+  createMessaging,
+  createRadius,
+  createVouchersModule,
+  meteredTerminator,
+  readinessOf,
+} from './compose/index.js';
+import {
   VoucherAccessRepository,
   VoucherPortalQueries,
   type VoucherActivatedEvent,
   type VouchersService,
 } from './vouchers/index.js';
-import {
-  NotificationsRepository,
-  NotificationsService,
-  portalAddressFor,
-  portalUrlFor,
-} from './notifications/index.js';
-import { OtpRepository, OtpService, PortalSettingsService } from './otp/index.js';
-import { createGateway, createSmsModule, smsCallbackRoutes, toE164, type SmsModule } from './sms/index.js';
+import { VoucherDetailsSms, type NotificationsService } from './notifications/index.js';
+import type { OtpService, PortalSettingsService } from './otp/index.js';
+import { smsCallbackRoutes, toE164, type SmsModule } from './sms/index.js';
 import { bootstrap, checkSharedSecret, type BootstrapResult } from './bootstrap/index.js';
 import { CustomersRepository } from './customers/index.js';
 import {
@@ -39,24 +35,23 @@ import {
   portalPlugin,
 } from './portal/index.js';
 import {
-  AccountingRecorder,
   DisconnectRetrySweep,
   UsagePortalQueries,
   UsageService,
   UsageSweepWorker,
+  type AccountingRecorder,
   type DisconnectRetryPolicy,
   type SessionTerminator,
 } from './usage/index.js';
 import { cryptoRandom, systemClock, type Clock, type RandomSource } from './shared/index.js';
-import { migrateToLatest, openDatabase, pendingMigrations, type Store, type Tenant } from './store/index.js';
+import { migrateToLatest, openDatabase, type Store } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
 import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
-import { AccessHandler, AccountingHandler, DisconnectClient, RadiusServer } from './radius/index.js';
+import { DisconnectClient, type RadiusServer } from './radius/index.js';
 import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
 import { instrumentHttp, Metrics, metricsRoute, startMetricsServer } from './metrics/index.js';
 import { DatabaseCounters, fastifyRateLimitStore, MemoryCounters } from './rate-limits/index.js';
-import { createHttpServer, healthRoutes, type ReadinessCheck } from './http/index.js';
-import { sql } from 'kysely';
+import { createHttpServer, healthRoutes } from './http/index.js';
 import {
   FreeAccessRepository,
   FreeAccessService,
@@ -84,6 +79,11 @@ export interface AppOverrides {
   disconnectTiming?: { initialTimeoutMs: number; maxDurationMs: number };
   /** How long a device removal or a voucher disable waits for the hotspot's Disconnect answer. */
   deviceDisconnectWaitMs?: number;
+  /**
+   * How long a web page (portal and admin device changes, admin Disconnect) waits before it
+   * answers "disconnecting…" and follows the outcome live (default 300 ms).
+   */
+  pageDisconnectWaitMs?: number;
   /** Backoff and cap of Disconnect-Request retries (tests shorten it). */
   disconnectRetryPolicy?: DisconnectRetryPolicy;
 }
@@ -182,68 +182,16 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
   const firstAdmin = await ensureFirstAdmin({ config, store, tenants, clock, random });
-  const sms = createSmsModule({
-    db: store.db,
+  const { sms, otp, portalSettings, notifications, portalUrl, portalAddress } = createMessaging({
+    config,
+    store,
     tenants,
-    clock,
-    logger,
-    publicUrl: config.publicUrl,
-    allowedDestinations: config.smsAllowedHosts,
-    // Every send attempt counted by gateway type and outcome.
-    gatewayFactory: (row, deps) => {
-      const gateway = createGateway(row, deps);
-      const send = gateway.send.bind(gateway);
-      gateway.send = async (message) => {
-        try {
-          const result = await send(message);
-          metrics.smsSend(gateway.type, 'sent');
-          return result;
-        } catch (error) {
-          metrics.smsSend(gateway.type, 'failed');
-          throw error;
-        }
-      };
-      return gateway;
-    },
-  });
-  const otp = new MeteredOtpService({
-    metrics,
+    webSessions,
     counters,
-    repo: new OtpRepository(store.db),
-    customers: new CustomersRepository(store.db),
-    sender: {
-      enqueue: (message) => {
-        metrics.otpEvent('sent');
-        return sms.outbox.enqueue(message);
-      },
-    },
-    tenants,
+    metrics,
     clock,
     random,
-    secret: resolveServerSecret(config),
     logger,
-  });
-  const portalSettings = new PortalSettingsService({
-    tenants,
-    hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
-    endSessionsWithoutCode: (tenantId) => webSessions.destroyPortalSessionsWithoutCode(tenantId),
-    clock,
-  });
-  // The portal link in every SMS (status page notifications, voucher details).
-  const portalUrlFallback = {
-    publicUrl: config.publicUrl,
-    hostsOf: (id: number) => tenants.hostsOf(id),
-    adminOriginOf: async (id: number) => (await tenants.getSettings(id, 'reach')).adminOrigin,
-    port: config.port,
-  };
-  const portalUrl = (tenant: Tenant) => portalUrlFor(tenant, portalUrlFallback);
-  const notifications = new NotificationsService({
-    repo: new NotificationsRepository(store.db),
-    tenants,
-    sender: sms.outbox,
-    clock,
-    logger,
-    portalUrl,
   });
 
   // RADIUS, hotspots, accounting, disconnects.
@@ -257,6 +205,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     store.dialect,
     clock,
     terminator,
+    hotspots,
     logger,
     overrides.disconnectRetryPolicy,
   );
@@ -277,72 +226,36 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     logger,
   });
   const devices = new DevicesService(devicesRepository, deviceTerminator, clock);
+  // Pages answer at once (issue 15, 11): a hotspot that answers within a blink gives the final
+  // word; otherwise the page says "disconnecting…" and follows the outcome (disconnectProgress).
+  const pageDisconnectWaitMs = overrides.pageDisconnectWaitMs ?? 300;
+  const pageDevices = new DevicesService(
+    devicesRepository,
+    boundedTerminator(usage.deviceTerminator, {
+      waitMs: pageDisconnectWaitMs,
+      countOpenSessions: (tenantId, voucherId, mac) =>
+        devicesRepository.countOpenSessions(tenantId, voucherId, mac),
+      logger,
+    }),
+    clock,
+  );
   const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
     (event) => notifications.handleVoucherActivated(event),
   ]);
-  const accessPolicy = new VoucherAccessPolicy(
-    store.db,
-    store.dialect,
+  const { accessPolicy, accounting, radius } = createRadius({
+    config,
+    store,
     tenants,
-    clock,
-    {
-      voucherActivated: (event) => {
-        for (const listener of activationListeners) listener(event);
-      },
-      deviceReplaced: ({ tenantId, voucherId, mac }) =>
-        void usage.disconnectMac(tenantId, voucherId, mac, 'device_limit').catch((error: unknown) => {
-          logger.error({ err: error }, 'disconnecting a replaced device failed');
-        }),
-    },
-    logger,
-  );
-  const accounting = new AccountingRecorder(
-    store.db,
-    store.dialect,
+    hotspots,
+    usage,
+    metrics,
     clock,
     logger,
-    ({ tenantId, voucherId }) => {
-      void usage.disconnectVoucher(tenantId, voucherId, 'quota').catch((error: unknown) => {
-        logger.error({ err: error, voucherId }, 'disconnecting an exhausted voucher failed');
-      });
+    voucherActivated: (event) => {
+      for (const listener of activationListeners) listener(event);
     },
-    {
-      onBatch: ({ records, commitSeconds, committed }) =>
-        metrics.accountingBatch(records, commitSeconds, committed),
-    },
-  );
+  });
   late.accounting = accounting;
-  const accessHandler = new AccessHandler(accessPolicy);
-  const accountingHandler = new AccountingHandler(accounting, clock);
-  const radius = config.radius.enabled
-    ? new RadiusServer(
-        {
-          host: config.radius.host,
-          authPort: config.radius.authPort,
-          acctPort: config.radius.acctPort,
-          logger: logger.child({ module: 'radius' }),
-        },
-        {
-          findNas: (ip) => hotspots.findNasByIp(ip),
-          access: async (packet, nas, secret) => {
-            const startedAt = performance.now();
-            const plan = await accessHandler.handle(packet, nas, secret);
-            metrics.radiusRequest('access', accessResult(plan.code), (performance.now() - startedAt) / 1000);
-            return plan;
-          },
-          accounting: async (packet, nas) => {
-            const startedAt = performance.now();
-            try {
-              await accountingHandler.handle(packet, nas);
-              metrics.radiusRequest('accounting', 'stored', (performance.now() - startedAt) / 1000);
-            } catch (error) {
-              metrics.radiusRequest('accounting', 'failed', (performance.now() - startedAt) / 1000);
-              throw error;
-            }
-          },
-        },
-      )
-    : undefined;
   late.radius = radius;
 
   // The hosted hotspot login page (/hotspot/<public id>/login) and its router files.
@@ -375,40 +288,24 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   if (config.metrics.token !== undefined) metricsRoute(http, metrics, config.metrics.token);
   let stopping = false;
   let listening = false;
-  // What /readyz checks, in order; the first failure is the reason.
-  const readiness: ReadinessCheck[] = [
-    { name: 'shutdown', check: async () => (stopping ? 'shutting down' : undefined) },
-    {
-      name: 'database',
-      check: async () => {
-        await sql`select 1`.execute(store.db);
-        const pending = await pendingMigrations(store.db);
-        return pending.length > 0 ? `migrations not run: ${pending.join(', ')}` : undefined;
-      },
-    },
-    {
-      name: 'radius',
-      check: async () => (radius && !radius.isListening() ? 'the RADIUS sockets are not bound' : undefined),
-    },
-    {
-      name: 'sms-outbox',
-      check: async () =>
-        listening && !sms.outbox.isAlive() ? 'the SMS outbox worker is not running' : undefined,
-    },
-  ];
-  const notReadyReason = async () => {
-    if (!listening) return 'starting';
-    for (const item of readiness) {
-      const name = item.name;
-      const reason = await item
-        .check()
-        .catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
-      if (reason !== undefined) return name === 'shutdown' ? reason : `${name}: ${reason}`;
-    }
-    return undefined;
-  };
+  const notReadyReason = readinessOf({
+    store,
+    radius,
+    outbox: sms.outbox,
+    stopping: () => stopping,
+    listening: () => listening,
+  });
   healthRoutes(http, notReadyReason);
-  const operator = createOperatorModules({
+  const operator = createVouchersModule({
+    store,
+    tenants,
+    clock,
+    random,
+    logger,
+    disconnectVoucher: (tenantId, voucherId, reason) =>
+      usage.disconnectVoucherWithin(tenantId, voucherId, reason, disconnectWaitMs),
+  });
+  const operatorDeps = createAdminDeps({
     store,
     tenants,
     tenantResolver,
@@ -417,22 +314,28 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     clock,
     random,
     logger,
+    vouchers: operator,
     hotspots,
     usage,
-    devices,
     radius: { authPort: config.radius.authPort, acctPort: config.radius.acctPort },
     disconnectWaitMs,
+    pageDevices,
+    pageDisconnectWaitMs,
     loginPageInstalled: (tenantId) => hotspotLogin.isInstalled(tenantId),
-    smsSender: {
-      enqueue: (message) => sms.outbox.enqueue(message),
-      hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+    voucherSms: new VoucherDetailsSms({
+      vouchers: operator.vouchers,
+      customers: operator.customers,
+      sender: {
+        enqueue: (message) => sms.outbox.enqueue(message),
+        hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
+      },
       portalUrl,
-      portalAddress: (tenant) => portalAddressFor(tenant, portalUrlFallback),
-    },
+    }),
   });
   await operator.start();
   // An operator assigning a voucher to a customer is an activation too (status-page SMS...).
-  operator.voucherEvents.onVoucherActivated((event) => {
+  operator.events.onVoucherActivated((event) => {
     for (const listener of activationListeners)
       listener({
         tenantId: event.tenantId,
@@ -446,9 +349,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     repository: new FreeAccessRepository(store.db),
     otp,
     tenants,
-    plans: operator.deps.plans,
+    plans: operator.plans,
     customers: new CustomersRepository(store.db),
-    vouchers: operator.deps.vouchers,
+    vouchers: operator.vouchers,
     checkVoucher: (tenantId, code, mac) => accessPolicy.check(tenantId, code, mac),
     findVoucherCode: async (tenantId, voucherId) =>
       (await new VoucherPortalQueries(store.db).findById(tenantId, voucherId))?.code,
@@ -469,13 +372,13 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     sms: sms.service,
     notifications,
     portalSettings,
-    portalAddress: (tenant) => portalAddressFor(tenant, portalUrlFallback),
+    portalAddress,
     deploymentPublicUrl: config.publicUrl,
     findCustomerIdByPhone: async (tenant, phone) =>
-      (await operator.deps.customers.findByPhone(tenant.id, toE164(phone, tenant.default_country)))?.id,
+      (await operator.customers.findByPhone(tenant.id, toE164(phone, tenant.default_country)))?.id,
   };
   const adminDeps = {
-    ...operator.deps,
+    ...operatorDeps,
     ...(rateLimitStore ? { rateLimitStore } : {}),
     hotspotLoginSection: (request: FastifyRequest, hotspotId: number, csrf: string) =>
       hotspotLoginSection(hotspotLogin, request, hotspotId, csrf, config.publicUrl, freeAccess),
@@ -517,7 +420,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       new UsagePortalQueries(store.db),
       clock,
     ),
-    devices: new PortalDevices({ devices, portalSettings }),
+    devices: new PortalDevices({ devices: pageDevices, portalSettings, clock }),
     clock,
     ...(rateLimitStore ? { rateLimitStore, signInCounters: counters } : {}),
   });
@@ -552,7 +455,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     portalSettings,
     bootstrapped,
     firstAdmin,
-    vouchers: operator.deps.vouchers,
+    vouchers: operator.vouchers,
     hotspots,
     hotspotLogin,
     freeAccess,
@@ -608,49 +511,4 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       if (ownsStore) await store.close();
     },
   };
-}
-
-function accessResult(code: number): string {
-  if (code === 2) return 'accept';
-  if (code === 3) return 'reject';
-  if (code === 11) return 'challenge';
-  return 'other';
-}
-
-/** Counts every Disconnect-Request's outcome (acked, nacked, timeout; error when it threw). */
-function meteredTerminator(inner: SessionTerminator, metrics: Metrics): SessionTerminator {
-  return {
-    async disconnect(target) {
-      try {
-        const outcome = await inner.disconnect(target);
-        metrics.disconnect(outcome.status);
-        return outcome;
-      } catch (error) {
-        metrics.disconnect('error');
-        throw error;
-      }
-    },
-  };
-}
-
-/** The portal's one-time codes, counted: requested, rate limited, verified, failed. */
-class MeteredOtpService extends OtpService {
-  private readonly metrics: Metrics;
-
-  constructor(deps: ConstructorParameters<typeof OtpService>[0] & { metrics: Metrics }) {
-    super(deps);
-    this.metrics = deps.metrics;
-  }
-
-  override async start(input: Parameters<OtpService['start']>[0]): ReturnType<OtpService['start']> {
-    const started = await super.start(input);
-    this.metrics.otpEvent(started.kind === 'code-sent' ? 'requested' : 'rate_limited');
-    return started;
-  }
-
-  override async verify(input: Parameters<OtpService['verify']>[0]): ReturnType<OtpService['verify']> {
-    const verified = await super.verify(input);
-    this.metrics.otpEvent(verified.kind === 'verified' ? 'verified' : 'failed');
-    return verified;
-  }
 }

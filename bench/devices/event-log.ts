@@ -11,9 +11,10 @@ import { sql } from 'kysely';
 import { createTestStore } from '../../test/helpers/databases.js';
 import { createPlan, createTenant, createVoucher } from '../../test/helpers/factories.js';
 import { DevicesRepository } from '../../src/devices/index.js';
+import { parseDialect } from '../../src/store/index.js';
 
 const perTenant = Number(process.argv[2] ?? 200_000);
-const dialect = (process.argv[3] ?? 'sqlite') as 'sqlite' | 'postgres';
+const dialect = parseDialect(process.argv[3] ?? 'sqlite');
 const ROUNDS = 7;
 const DAY_MS = 86_400_000;
 const START_MS = Date.UTC(2026, 7, 1);

@@ -13,13 +13,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { cryptoRandom } from '../../src/shared/index.js';
+import { parseDialect } from '../../src/store/index.js';
 import { createTestStore } from '../../test/helpers/databases.js';
 import { createPlan } from '../../test/helpers/factories.js';
 import { DEFAULT_CODE_ALPHABET } from '../../src/tenants/index.js';
 import { randomCodes } from '../../src/vouchers/index.js';
 
 const quantity = Number(process.argv[2] ?? 100_000);
-const dialect = (process.argv[3] ?? 'sqlite') as 'sqlite' | 'postgres';
+const dialect = parseDialect(process.argv[3] ?? 'sqlite');
 
 function baseline(): number {
   const start = performance.now();

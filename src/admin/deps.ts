@@ -7,11 +7,11 @@ import type { CustomersAdminRepository } from '../customers/index.js';
 import type { DevicesAdminQueries, DevicesService } from '../devices/index.js';
 import type { PlansService } from '../plans/index.js';
 import type { Clock } from '../shared/index.js';
-import type { NotificationsService, PortalAddress } from '../notifications/index.js';
+import type { NotificationsService, PortalAddress, VoucherDetailsSms } from '../notifications/index.js';
 import type { PortalSettingsService } from '../otp/index.js';
 import type { SmsAdminCounts, SmsService } from '../sms/index.js';
 import type { Tenant } from '../store/index.js';
-import type { TenantResolver, TenantsRepository } from '../tenants/index.js';
+import type { TenantResolver, TenantsAdminService, TenantsRepository } from '../tenants/index.js';
 import type { SessionDisconnectResult, SessionsAdminQueries, UsageService } from '../usage/index.js';
 import type { VouchersService } from '../vouchers/index.js';
 import type { DashboardQueries } from './dashboard-queries.js';
@@ -27,6 +27,8 @@ export interface AdminDeps {
   signInGuard: SignInGuard;
   tenants: TenantsRepository;
   tenantResolver: TenantResolver;
+  /** A tenant's own details (Config > Business) and new tenants (super-admin). */
+  tenantsAdmin: TenantsAdminService;
   plans: PlansService;
   vouchers: VouchersService;
   customers: CustomersAdminRepository;
@@ -43,26 +45,18 @@ export interface AdminDeps {
   usage: UsageService;
   /**
    * An operator disconnects one session: the hotspot's answer, or `pending` after a few seconds
-   * (the retransmissions and the retry sweep go on) — never the whole RFC 5176 window.
+   * (the retransmissions and the retry sweep go on) — never the whole RFC 5176 window. For a
+   * page (`forPage`), after a fraction of a second: the page then follows the outcome live.
    */
-  disconnectSession(tenantId: number, sessionId: number): Promise<SessionDisconnectResult>;
+  disconnectSession(
+    tenantId: number,
+    sessionId: number,
+    options?: { forPage?: boolean },
+  ): Promise<SessionDisconnectResult>;
   /** Where routers reach Portico's RADIUS server (for the RouterOS snippet). */
   radius: { authPort: number; acctPort: number };
-  /** The SMS module's outbox and gateway check (voucher details by SMS). */
-  smsSender: {
-    enqueue(sms: {
-      tenantId: number;
-      customerId: number | null;
-      type: 'voucher_details';
-      recipient: string;
-      text: string;
-    }): Promise<unknown>;
-    hasEnabledGateway(tenantId: number): Promise<boolean>;
-    /** The tenant's portal address for links in SMS. */
-    portalUrl(tenant: Tenant): Promise<string>;
-    /** The same, with where it came from (Config > Portal says it). */
-    portalAddress(tenant: Tenant): Promise<PortalAddress>;
-  };
+  /** "Send details by SMS" on a voucher (the notifications module). */
+  voucherSms: VoucherDetailsSms;
   /**
    * The hosted login page's section on a MikroTik hotspot's page (address, router files, RouterOS
    * commands), rendered by the hotspot-login module; absent in tests that do not wire it.

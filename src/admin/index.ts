@@ -12,16 +12,9 @@ export { ADMIN_COOKIE } from './auth.js';
 export type { AdminKit, AdminPagesExtension, PageOptions } from './kit.js';
 export type { AdminDeps } from './deps.js';
 export { DashboardQueries } from './dashboard-queries.js';
+export { SetupProgressQueries } from './setup-progress.js';
 export { NAV, type NavItem } from './views/layout.js';
 export * as ui from './views/components.js';
 export { actorOf, operatorActor, requireOwner, requireSuper, requireWrite } from './auth.js';
 export { smsAdminPages } from './sms-pages.js';
 export type { SmsAdminDeps } from './deps.js';
-export { createOperatorModules, type OperatorModules } from './compose.js';
-export { sendVoucherDetails } from './voucher-sms.js';
-export {
-  createTenantWithOwner,
-  updateTenantDetails,
-  type NewTenant,
-  type TenantDetails,
-} from './tenants-service.js';

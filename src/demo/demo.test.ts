@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
-import { voucherDetailsText } from '../admin/voucher-sms.js';
+import { voucherDetailsText } from '../notifications/index.js';
 import { describeSmsText } from '../sms/index.js';
 import { DEMO } from './seed.js';
 

@@ -3,8 +3,8 @@
  * MAC lookups, usage counters). Every query is scoped by tenant.
  */
 import { sql, type Kysely } from 'kysely';
-import { rowsTable, type Database, type Device } from '../store/index.js';
-import { eventMacColumns } from './repository.js';
+import { rowsTable, type Database, type Device, type Dialect } from '../store/index.js';
+import { deleteDevice, insertDeviceEvent } from './repository.js';
 
 export interface DeviceWithPresence extends Device {
   /** Start of the device's oldest open session, or null when it is offline. */
@@ -14,7 +14,7 @@ export interface DeviceWithPresence extends Device {
 export class DeviceAccessRepository {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
+    private readonly dialect: Dialect,
   ) {}
 
   withDb(db: Kysely<Database>): DeviceAccessRepository {
@@ -131,15 +131,12 @@ export class DeviceAccessRepository {
       where devices.id = s.id and devices.tenant_id = s.tid`.execute(this.db);
   }
 
-  async delete(tenantId: number, deviceId: number): Promise<void> {
-    await this.db
-      .deleteFrom('devices')
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', deviceId)
-      .execute();
+  delete(tenantId: number, deviceId: number): Promise<void> {
+    return deleteDevice(this.db, tenantId, deviceId);
   }
 
-  async recordEvent(values: {
+  /** An audit row written by the system (the access policy), not by a person. */
+  recordEvent(values: {
     tenantId: number;
     voucherId: number;
     deviceId: number | null;
@@ -147,21 +144,14 @@ export class DeviceAccessRepository {
     details: Record<string, unknown>;
     nowMs: number;
   }): Promise<void> {
-    await this.db
-      .insertInto('device_events')
-      .values({
-        tenant_id: values.tenantId,
-        voucher_id: values.voucherId,
-        device_id: values.deviceId,
-        actor: 'system',
-        actor_id: null,
-        client_ip: null,
-        action: values.action,
-        details_json: JSON.stringify(values.details),
-        ...eventMacColumns(values.action, values.details),
-        created_at: values.nowMs,
-      })
-      .execute();
+    const { nowMs, ...event } = values;
+    return insertDeviceEvent(this.db, {
+      ...event,
+      actor: 'system',
+      actorId: null,
+      clientIp: null,
+      createdAtMs: nowMs,
+    });
   }
 
   /** Adds accounting deltas to a device's counters. */

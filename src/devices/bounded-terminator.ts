@@ -1,7 +1,8 @@
 /**
  * A portal or admin request must not hang for the whole RFC 5176 retransmission window (tens of
  * seconds when a hotspot is slow or unreachable): wait a bounded time for the hotspot's answer,
- * then report the sessions as "not confirmed yet" while the retransmissions go on in the background.
+ * then report the sessions as "in progress" while the retransmissions go on in the background
+ * (pages wait a fraction of a second and then follow the outcome through `progress`).
  */
 import type { Logger } from 'pino';
 import { settleWithin } from '../shared/index.js';
@@ -31,7 +32,13 @@ export function boundedTerminator(
           options.logger.error({ err: error, tenantId, voucherId, mac }, 'device disconnect failed'),
       );
       // A failure is logged above; the caller's change stands, the disconnect is not confirmed.
-      return settleWithin(work, options.waitMs, { sessions: open, confirmed: 0, unconfirmed: open });
+      return settleWithin(work, options.waitMs, {
+        sessions: open,
+        confirmed: 0,
+        unconfirmed: open,
+        inProgress: true,
+      });
     },
+    progress: (tenantId, voucherId, mac, sinceMs) => inner.progress(tenantId, voucherId, mac, sinceMs),
   };
 }

@@ -4,14 +4,29 @@
  */
 import type { DeviceEvent, DisconnectSummary } from './model.js';
 
-/** What a person is told about a disconnect: nothing was online, the hotspot confirmed, or not yet. */
-export type DisconnectOutcome = 'none' | 'confirmed' | 'pending';
+/**
+ * What a person is told about a disconnect: nothing was online, the hotspot is being asked
+ * (checking: its answer is followed live), it confirmed, or it did not (pending: retried).
+ */
+export type DisconnectOutcome = 'none' | 'checking' | 'confirmed' | 'pending';
 
-export const DISCONNECT_OUTCOMES: readonly DisconnectOutcome[] = ['none', 'confirmed', 'pending'];
+export const DISCONNECT_OUTCOMES: readonly DisconnectOutcome[] = ['none', 'checking', 'confirmed', 'pending'];
 
 export function disconnectOutcome(summary: DisconnectSummary): DisconnectOutcome {
   if (summary.sessions === 0) return 'none';
+  if (summary.inProgress) return 'checking';
   return summary.unconfirmed === 0 ? 'confirmed' : 'pending';
+}
+
+/** The query values of a redirect after a change that disconnects: the outcome, and since when. */
+export function disconnectQuery(summary: DisconnectSummary, sinceMs: number): Record<string, string> {
+  const outcome = disconnectOutcome(summary);
+  return outcome === 'checking' ? { disconnect: outcome, since: String(sinceMs) } : { disconnect: outcome };
+}
+
+/** `since` of such a redirect back to epoch milliseconds, or undefined. */
+export function parseSince(value: unknown): number | undefined {
+  return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
 }
 
 /** A query value back to an outcome (after a redirect), or undefined when it is none of them. */
@@ -33,6 +48,11 @@ export type DeviceEventFacts = {
   toMac: string;
   /** The device title the event set or had, '' when none. */
   title: string;
+  /**
+   * A replacement the device-limit policy made at a login (actor system): the voucher's device
+   * limit then (null on rows older than that fact) and whether the device it took away was online.
+   */
+  automatic: { limit: number | null; victimOnline: boolean } | null;
 };
 
 /**
@@ -71,5 +91,15 @@ export function deviceEventFacts(event: DeviceEvent): DeviceEventFacts {
     fromMac: kind === 'replaced' ? (macs.replacedMac ?? '') : '',
     toMac: kind === 'replaced' ? (macs.mac ?? '') : '',
     title: detail('title'),
+    automatic:
+      kind === 'replaced' && event.actor === 'system'
+        ? {
+            limit:
+              typeof event.details.limit === 'number' && Number.isInteger(event.details.limit)
+                ? event.details.limit
+                : null,
+            victimOnline: event.details.victimOnline === true,
+          }
+        : null,
   };
 }

@@ -19,6 +19,7 @@ export {
   deviceLimitText,
   NO_SESSIONS,
   type DeviceSessionTerminator,
+  type DisconnectProgress,
   type DeviceDetails,
   type DevicesOverview,
 } from './service.js';
@@ -26,7 +27,9 @@ export { DeviceAccessRepository, type DeviceWithPresence } from './access-reposi
 export { boundedTerminator } from './bounded-terminator.js';
 export {
   disconnectOutcome,
+  disconnectQuery,
   parseDisconnectOutcome,
+  parseSince,
   deviceEventFacts,
   eventMacs,
   type DisconnectOutcome,

@@ -29,4 +29,9 @@ export interface DisconnectSummary {
   confirmed: number;
   /** Sessions whose disconnect was not confirmed (no answer yet, NAK): retried in the background. */
   unconfirmed: number;
+  /**
+   * The hotspot had not answered when the caller stopped waiting (boundedTerminator): the first
+   * exchange goes on; DevicesService.disconnectProgress tells how it ends.
+   */
+  inProgress?: boolean;
 }

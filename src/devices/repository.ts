@@ -70,6 +70,36 @@ function toDeviceEvent(row: {
   };
 }
 
+/** One audit row of a voucher's devices. */
+export type NewDeviceEvent = Omit<DeviceEvent, 'id'> & { tenantId: number };
+
+/**
+ * The one writer of device_events, for the service (customers, operators) and the RADIUS access
+ * policy (system) alike, inside whatever transaction `db` is.
+ */
+export async function insertDeviceEvent(db: Kysely<Database>, event: NewDeviceEvent): Promise<void> {
+  await db
+    .insertInto('device_events')
+    .values({
+      tenant_id: event.tenantId,
+      voucher_id: event.voucherId,
+      device_id: event.deviceId,
+      actor: event.actor,
+      actor_id: event.actorId,
+      client_ip: event.clientIp,
+      action: event.action,
+      details_json: JSON.stringify(event.details),
+      ...eventMacColumns(event.action, event.details),
+      created_at: event.createdAtMs,
+    })
+    .execute();
+}
+
+/** Deletes one of the tenant's devices (its audit rows stay). */
+export async function deleteDevice(db: Kysely<Database>, tenantId: number, deviceId: number): Promise<void> {
+  await db.deleteFrom('devices').where('tenant_id', '=', tenantId).where('id', '=', deviceId).execute();
+}
+
 export class DevicesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -164,30 +194,12 @@ export class DevicesRepository {
       .execute();
   }
 
-  async delete(tenantId: number, deviceId: number): Promise<void> {
-    await this.db
-      .deleteFrom('devices')
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', deviceId)
-      .execute();
+  delete(tenantId: number, deviceId: number): Promise<void> {
+    return deleteDevice(this.db, tenantId, deviceId);
   }
 
-  async insertEvent(event: Omit<DeviceEvent, 'id'> & { tenantId: number }): Promise<void> {
-    await this.db
-      .insertInto('device_events')
-      .values({
-        tenant_id: event.tenantId,
-        voucher_id: event.voucherId,
-        device_id: event.deviceId,
-        actor: event.actor,
-        actor_id: event.actorId,
-        client_ip: event.clientIp,
-        action: event.action,
-        details_json: JSON.stringify(event.details),
-        ...eventMacColumns(event.action, event.details),
-        created_at: event.createdAtMs,
-      })
-      .execute();
+  insertEvent(event: NewDeviceEvent): Promise<void> {
+    return insertDeviceEvent(this.db, event);
   }
 
   /** The tenant's audit rows matching `filter` (every query starts here: tenant-scoped). */

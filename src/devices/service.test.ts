@@ -13,6 +13,9 @@ class RecordingTerminator implements DeviceSessionTerminator {
     this.calls.push({ tenantId, voucherId, mac, reason });
     return this.answer;
   }
+  async progress() {
+    return 'confirmed' as const;
+  }
 }
 
 describe.each(TEST_DIALECTS)('devices service (%s)', (dialect) => {

@@ -28,7 +28,15 @@ import {
  */
 export interface DeviceSessionTerminator {
   disconnectMac(tenantId: number, voucherId: number, mac: string, reason: string): Promise<DisconnectSummary>;
+  /**
+   * How the disconnect of `mac` on the voucher asked for at `sinceMs` stands now, from what is
+   * stored: checking (first exchange under way), confirmed, pending (not confirmed, retried) or
+   * none (nothing was online).
+   */
+  progress(tenantId: number, voucherId: number, mac: string, sinceMs: number): Promise<DisconnectProgress>;
 }
+
+export type DisconnectProgress = 'none' | 'checking' | 'confirmed' | 'pending';
 
 export const NO_SESSIONS: DisconnectSummary = { sessions: 0, confirmed: 0, unconfirmed: 0 };
 
@@ -193,6 +201,21 @@ export class DevicesService {
       confirmed: disconnect.confirmed,
     });
     return { device, disconnect };
+  }
+
+  /**
+   * How a removal, replacement or disconnect of `mac` asked for at `sinceMs` stands now (a page
+   * polling for the outcome, or reloaded). A customer: only their own voucher.
+   */
+  async disconnectProgress(
+    tenantId: number,
+    actor: DeviceActor,
+    voucherId: number,
+    mac: string,
+    sinceMs: number,
+  ): Promise<DisconnectProgress> {
+    await this.voucherFor(tenantId, actor, voucherId);
+    return this.terminator.progress(tenantId, voucherId, mac, sinceMs);
   }
 
   /**

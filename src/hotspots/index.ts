@@ -1,4 +1,9 @@
-export { HotspotsRepository, type NasRecord, type HotspotValues } from './repository.js';
+export {
+  HotspotsRepository,
+  type DisconnectEndpoint,
+  type NasRecord,
+  type HotspotValues,
+} from './repository.js';
 export {
   HotspotsService,
   generateRadiusSecret,

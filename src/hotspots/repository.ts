@@ -26,6 +26,15 @@ export interface HotspotValues {
   location: string | null;
 }
 
+/** A hotspot as the Disconnect/CoA client addresses it. */
+export interface DisconnectEndpoint {
+  id: number;
+  vendor: string;
+  ipAddress: string;
+  coaPort: number;
+  secret: string;
+}
+
 export class HotspotsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -38,6 +47,25 @@ export class HotspotsRepository {
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  /** Where one of the tenant's hotspots takes Disconnect-Requests (RFC 5176): address, port, secret. */
+  async findDisconnectTarget(tenantId: number, hotspotId: number): Promise<DisconnectEndpoint | undefined> {
+    const row = await this.db
+      .selectFrom('hotspots')
+      .select(['id', 'vendor', 'ip_address', 'coa_port', 'secret'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', hotspotId)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        vendor: row.vendor,
+        ipAddress: row.ip_address,
+        coaPort: row.coa_port,
+        secret: row.secret,
+      }
+    );
   }
 
   /** The NAS with this RADIUS source IP, across tenants (the IP is globally unique by design). */

@@ -12,7 +12,7 @@ import {
 } from '../shared/index.js';
 import type { Hotspot } from '../store/index.js';
 import type { HotspotsRepository } from './repository.js';
-import { type HotspotValues, type NasRecord } from './repository.js';
+import type { DisconnectEndpoint, HotspotValues, NasRecord } from './repository.js';
 
 export interface HotspotInput {
   title: string;
@@ -57,6 +57,11 @@ export class HotspotsService {
    * The NAS for a RADIUS source IP, cached briefly (negative answers too, so a flood from an
    * unknown source costs one query per TTL). The cache is bounded.
    */
+  /** Where the hotspot takes Disconnect-Requests (the usage module's HotspotDirectory port). */
+  disconnectTarget(tenantId: number, hotspotId: number): Promise<DisconnectEndpoint | undefined> {
+    return this.repository.findDisconnectTarget(tenantId, hotspotId);
+  }
+
   async findNasByIp(ipAddress: string): Promise<NasRecord | undefined> {
     const nowMs = Date.now();
     const cached = this.cache.get(ipAddress);

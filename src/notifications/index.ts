@@ -18,4 +18,5 @@ export {
   type StatusPageVariables,
 } from './template.js';
 export { portalAddressFor, portalUrlFor, type PortalAddress, type PortalUrlSource } from './portal-url.js';
+export { VoucherDetailsSms, voucherDetailsText, type VoucherDetailsDeps } from './voucher-details.js';
 export { createSafeLiquid, describeLiquidError, type SafeLiquidLimits } from './safe-liquid.js';

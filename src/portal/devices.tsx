@@ -10,14 +10,16 @@ import type { VNode } from 'preact';
 import type { CustomerSummary } from '../customers/index.js';
 import {
   customerDevicesEnabled,
-  disconnectOutcome,
+  disconnectQuery,
   isMulticastMac,
   parseDisconnectOutcome,
   parseMac,
+  parseSince,
   type DeviceActor,
   type DevicesService,
+  type DisconnectOutcome,
 } from '../devices/index.js';
-import { AppError } from '../shared/index.js';
+import { AppError, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { Formatter } from './format.js';
 import type { MessageKey, Translate } from './i18n/index.js';
@@ -57,6 +59,8 @@ export interface PortalDevicesHost {
 export interface PortalDevicesDeps {
   devices: DevicesService;
   portalSettings: { get(tenantId: number): Promise<{ otpEnabled: boolean; showDevices: boolean }> };
+  /** When a change asked for its disconnect (the outcome is followed from that instant). */
+  clock: Clock;
 }
 
 type Params = { id: string; deviceId?: string };
@@ -78,21 +82,39 @@ function macErrorKey(input: string): MessageKey {
   return isMulticastMac(mac) ? 'devices.error.multicast' : 'devices.error.format';
 }
 
-/** The status message after a redirect (`?device=…&mac=…&disconnect=…`). */
-function noticeFrom(query: Record<string, unknown>, t: Translate): DeviceNotice | undefined {
+/** Where a page follows a disconnect still being checked (JSON: { state, text }). */
+function progressUrl(voucherId: number, mac: string, sinceMs: number): string {
+  const query = new URLSearchParams({ mac, since: String(sinceMs) });
+  return `/portal/vouchers/${voucherId}/devices/disconnect-status?${query.toString()}`;
+}
+
+/**
+ * The status message after a redirect (`?device=…&mac=…&disconnect=…[&since=…]`). A disconnect
+ * that was still being checked is read again from what is stored (`live`), so a reload without
+ * JavaScript shows how it ended; while it is still under way the page follows it live.
+ */
+function noticeFrom(
+  query: Record<string, unknown>,
+  t: Translate,
+  voucherId: number,
+  live: DisconnectOutcome | undefined,
+): DeviceNotice | undefined {
   const done = query.device;
   const mac = typeof query.mac === 'string' ? (parseMac(query.mac) ?? '') : '';
-  const disconnect = parseDisconnectOutcome(query.disconnect);
+  const disconnect = live ?? parseDisconnectOutcome(query.disconnect);
+  const since = parseSince(query.since);
   const disconnectLine = disconnect ? t(`devices.disconnect.${disconnect}`) : undefined;
+  const follow =
+    disconnect === 'checking' && since !== undefined && mac ? progressUrl(voucherId, mac, since) : undefined;
   switch (done) {
     case 'added':
       return { text: t('devices.done.added', { mac }) };
     case 'edited':
       return { text: t('devices.done.edited') };
     case 'replaced':
-      return { text: t('devices.done.replaced', { mac }), disconnect: disconnectLine };
+      return { text: t('devices.done.replaced', { mac }), disconnect: disconnectLine, follow };
     case 'removed':
-      return { text: t('devices.done.removed', { mac }), disconnect: disconnectLine };
+      return { text: t('devices.done.removed', { mac }), disconnect: disconnectLine, follow };
     default:
       return undefined;
   }
@@ -125,15 +147,35 @@ export class PortalDevices {
       voucherId,
     );
     if (!overview.live) return null;
+    const query = request.query as Record<string, unknown>;
     return (
       <DevicesBlock
         overview={overview}
         csrfToken={reply.generateCsrf()}
         t={v.t}
         fmt={v.fmt}
-        notice={noticeFrom(request.query as Record<string, unknown>, v.t)}
+        nowMs={this.deps.clock.nowMs()}
+        notice={noticeFrom(
+          query,
+          v.t,
+          voucherId,
+          await this.liveOutcome(v.tenant.id, customerActor(request, customer), voucherId, query),
+        )}
       />
     );
+  }
+
+  /** A disconnect the redirect said was being checked, read again now; else undefined. */
+  private async liveOutcome(
+    tenantId: number,
+    actor: DeviceActor,
+    voucherId: number,
+    query: Record<string, unknown>,
+  ): Promise<DisconnectOutcome | undefined> {
+    const since = parseSince(query.since);
+    const mac = typeof query.mac === 'string' ? parseMac(query.mac) : undefined;
+    if (query.disconnect !== 'checking' || since === undefined || !mac) return undefined;
+    return this.deps.devices.disconnectProgress(tenantId, actor, voucherId, mac, since);
   }
 
   /** Compact "Associated devices: 1 of 3" lines for the dashboard's live voucher cards. */
@@ -288,6 +330,7 @@ export class PortalDevices {
       const { v, actor, device, voucherId, overview } = allowed;
       const input = { mac: field(request.body, 'mac'), title: field(request.body, 'title') };
       try {
+        const sinceMs = this.deps.clock.nowMs();
         const result = await devices.edit(v.tenant.id, actor, voucherId, device.id, {
           // An emptied MAC field is refused like on the add form, not read as "keep the old one".
           mac: input.mac,
@@ -298,7 +341,7 @@ export class PortalDevices {
           back(
             voucherId,
             replaced
-              ? { device: 'replaced', mac: device.mac, disconnect: disconnectOutcome(result.disconnect) }
+              ? { device: 'replaced', mac: device.mac, ...disconnectQuery(result.disconnect, sinceMs) }
               : { device: 'edited' },
           ),
           303,
@@ -338,15 +381,37 @@ export class PortalDevices {
       const allowed = await guard(request, reply);
       if (!allowed?.device) return reply;
       const { v, actor, device, voucherId } = allowed;
+      const sinceMs = this.deps.clock.nowMs();
       const result = await devices.remove(v.tenant.id, actor, voucherId, device.id);
       return reply.redirect(
         back(voucherId, {
           device: 'removed',
           mac: device.mac,
-          disconnect: disconnectOutcome(result.disconnect),
+          ...disconnectQuery(result.disconnect, sinceMs),
         }),
         303,
       );
+    });
+
+    // The outcome of a disconnect a page is following (portal.js polls it while it is "checking").
+    app.get('/vouchers/:id/devices/disconnect-status', async (request, reply) => {
+      const session = await host.currentSession(request);
+      const { id } = request.params as Params;
+      const query = request.query as Record<string, unknown>;
+      const mac = typeof query.mac === 'string' ? parseMac(query.mac) : undefined;
+      const since = parseSince(query.since);
+      if (!session?.codeVerified || !/^\d{1,15}$/.test(id) || !mac || since === undefined)
+        return reply.status(404).send({ state: 'unknown' });
+      const v = host.view(request);
+      // Another customer's or tenant's voucher: NOT_FOUND from the service, a 404 problem here.
+      const state = await devices.disconnectProgress(
+        v.tenant.id,
+        customerActor(request, session.customer),
+        Number(id),
+        mac,
+        since,
+      );
+      return reply.send({ state, text: v.t(`devices.disconnect.${state}`) });
     });
   }
 }

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, SmsAttempt, SmsGatewayRow, SmsMessage, SmsPart } from '../store/index.js';
+import { applyReceipt, matchUnmatched, refreshDeliveryStatus } from './receipts-repository.js';
 import type { AcceptedPart, DeliveryReceipt } from './gateway.js';
 
 export type SmsType = 'login_code' | 'portal_link' | 'voucher_details' | 'limit_warning' | 'test';
@@ -68,9 +69,6 @@ export interface NewAttempt {
   answer: string | null;
   error: string | null;
 }
-
-/** Unmatched receipts older than this are dropped: their part is never coming. */
-const UNMATCHED_RECEIPT_TTL_MS = 3 * 24 * 3600_000;
 
 export class SmsRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -383,115 +381,22 @@ export class SmsRepository {
       .onConflict((oc) => oc.columns(['message_id', 'gateway_id', 'part_number']).doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (part.externalId !== null) await this.matchUnmatched(tenantId, gatewayId, part.externalId);
+    if (part.externalId !== null) await matchUnmatched(this.db, tenantId, gatewayId, part.externalId);
     return inserted !== undefined;
   }
 
   /**
    * Applies a delivery receipt to the part the gateway knows by its id and recomputes the
-   * message's status. A receipt whose part is not recorded yet (it can beat the send loop) is
-   * kept and applied when the part is. Returns the message id, or undefined when kept.
+   * message's status; a receipt that beats its part is kept until the part is recorded
+   * (receipts-repository.ts). Returns the message id, or undefined when kept.
    */
-  async applyReceipt(receipt: DeliveryReceipt, nowMs: number): Promise<number | undefined> {
-    const applied = await this.applyToPart(receipt, nowMs);
-    if (applied !== undefined) return applied;
-    await this.db
-      .insertInto('sms_unmatched_receipts')
-      .values({
-        tenant_id: receipt.tenantId,
-        gateway_id: receipt.gatewayId,
-        external_id: receipt.externalId,
-        state: receipt.state,
-        outcome: receipt.outcome,
-        received_at: nowMs,
-      })
-      .execute();
-    await this.db
-      .deleteFrom('sms_unmatched_receipts')
-      .where('received_at', '<', nowMs - UNMATCHED_RECEIPT_TTL_MS)
-      .execute();
-    // The part may have been recorded between the lookup and the insert: its matching missed this row.
-    return this.matchUnmatched(receipt.tenantId, receipt.gatewayId, receipt.externalId);
-  }
-
-  /** Applies kept receipts of a part that exists now (each once: the delete decides who applies it). */
-  private async matchUnmatched(
-    tenantId: number,
-    gatewayId: number,
-    externalId: string,
-  ): Promise<number | undefined> {
-    const part = await this.findPartByExternalId(tenantId, gatewayId, externalId);
-    if (!part) return undefined;
-    const kept = await this.db
-      .deleteFrom('sms_unmatched_receipts')
-      .where('tenant_id', '=', tenantId)
-      .where('gateway_id', '=', gatewayId)
-      .where('external_id', '=', externalId)
-      .returningAll()
-      .execute();
-    let messageId: number | undefined;
-    for (const r of kept.sort((x, y) => x.id - y.id)) {
-      messageId = await this.applyToPart(
-        {
-          tenantId,
-          gatewayId,
-          externalId,
-          state: r.state,
-          outcome: r.outcome as DeliveryReceipt['outcome'],
-        },
-        r.received_at,
-      );
-    }
-    return messageId;
-  }
-
-  private findPartByExternalId(tenantId: number, gatewayId: number, externalId: string) {
-    return this.db
-      .selectFrom('sms_parts')
-      .select(['id', 'message_id'])
-      .where('tenant_id', '=', tenantId)
-      .where('gateway_id', '=', gatewayId)
-      .where('external_id', '=', externalId)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-  }
-
-  private async applyToPart(receipt: DeliveryReceipt, nowMs: number): Promise<number | undefined> {
-    const part = await this.findPartByExternalId(receipt.tenantId, receipt.gatewayId, receipt.externalId);
-    if (!part) return undefined;
-    await this.db.transaction().execute(async (trx) => {
-      // Row lock on the message: receipts of its parts and the sender's own refresh take turns.
-      await trx
-        .updateTable('sms_messages')
-        .set((eb) => ({ status: eb.ref('status') }))
-        .where('id', '=', part.message_id)
-        .execute();
-      // An intermediate report never undoes a final one.
-      let update = trx
-        .updateTable('sms_parts')
-        .set({
-          receipt_state: receipt.state.slice(0, 32),
-          receipt_at: nowMs,
-          ...(receipt.outcome === 'pending' ? {} : { status: receipt.outcome }),
-        })
-        .where('id', '=', part.id);
-      if (receipt.outcome === 'pending') update = update.where('status', '=', 'accepted');
-      await update.execute();
-      await refreshDeliveryStatus(trx, receipt.tenantId, part.message_id);
-    });
-    return part.message_id;
+  applyReceipt(receipt: DeliveryReceipt, nowMs: number): Promise<number | undefined> {
+    return applyReceipt(this.db, receipt, nowMs);
   }
 
   /** Recomputes a sent message's status from its parts (after the send, receipts may be in). */
-  async refreshDeliveryStatus(tenantId: number, messageId: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('sms_messages')
-        .set((eb) => ({ status: eb.ref('status') }))
-        .where('id', '=', messageId)
-        .execute();
-      await refreshDeliveryStatus(trx, tenantId, messageId);
-    });
+  refreshDeliveryStatus(tenantId: number, messageId: number): Promise<void> {
+    return refreshDeliveryStatus(this.db, tenantId, messageId);
   }
 
   // ---- messages: log ----
@@ -527,44 +432,4 @@ export class SmsRepository {
     ]);
     return { rows, total: Number(count?.n ?? 0) };
   }
-}
-
-/**
- * delivered when every part the message went out with (on the gateway that sent it) is,
- * undelivered when any of them is, sent otherwise. Call with the message row locked.
- */
-async function refreshDeliveryStatus(db: Kysely<Database>, tenantId: number, messageId: number) {
-  const message = await db
-    .selectFrom('sms_messages')
-    .select(['status', 'gateway_id'])
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', messageId)
-    .executeTakeFirst();
-  if (
-    !message ||
-    message.gateway_id === null ||
-    !['sent', 'delivered', 'undelivered'].includes(message.status)
-  )
-    return;
-  const parts = await db
-    .selectFrom('sms_parts')
-    .select(['part_count', 'status'])
-    .where('tenant_id', '=', tenantId)
-    .where('message_id', '=', messageId)
-    .where('gateway_id', '=', message.gateway_id)
-    .execute();
-  if (parts.length === 0) return;
-  const count = Math.max(...parts.map((p) => p.part_count));
-  const status = parts.some((p) => p.status === 'undelivered')
-    ? 'undelivered'
-    : parts.filter((p) => p.status === 'delivered').length >= count
-      ? 'delivered'
-      : 'sent';
-  if (status !== message.status)
-    await db
-      .updateTable('sms_messages')
-      .set({ status })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', messageId)
-      .execute();
 }

@@ -6,7 +6,16 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 
+/** The SQL dialects Portico runs on; every dialect-specific query takes one (no default). */
 export type Dialect = 'sqlite' | 'postgres';
+export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
+
+/** A dialect named on a command line or in a setting; anything else is an error, not a fallback. */
+export function parseDialect(value: string): Dialect {
+  const found = DIALECTS.find((dialect) => dialect === value);
+  if (!found) throw new Error(`Unknown database dialect "${value}": use ${DIALECTS.join(' or ')}`);
+  return found;
+}
 
 export interface Store {
   db: Kysely<Database>;

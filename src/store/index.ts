@@ -1,4 +1,12 @@
-export { openDatabase, migrateToLatest, pendingMigrations, type Store, type Dialect } from './database.js';
+export {
+  openDatabase,
+  migrateToLatest,
+  pendingMigrations,
+  parseDialect,
+  DIALECTS,
+  type Store,
+  type Dialect,
+} from './database.js';
 export type * from './schema.js';
 export { containsText, rowsTable, selectPage, type RowsColumnType } from './queries.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';

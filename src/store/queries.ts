@@ -4,6 +4,7 @@
  */
 import { sql, type Expression, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
+import type { Dialect } from './database.js';
 
 /**
  * One page of `query` in `sort` order (ties broken by id, so pages never overlap) and how many
@@ -49,7 +50,7 @@ export type RowsColumnType = 'bigint' | 'integer' | 'text';
  * SQLite `json_each` over one JSON parameter. Use as `from ${rowsTable(…)}` or in a join.
  */
 export function rowsTable(
-  dialect: 'sqlite' | 'postgres',
+  dialect: Dialect,
   alias: string,
   columns: Record<string, RowsColumnType>,
   rows: ReadonlyArray<ReadonlyArray<string | number | null>>,

@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import type { Clock } from '../shared/index.js';
-import type { Database } from '../store/index.js';
+import type { Database, Dialect } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
 import type { AccountingRecord, VoucherExhaustedEvent } from './accounting-record.js';
 import {
@@ -63,7 +63,7 @@ export class AccountingRecorder {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: Dialect,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly onExhausted: (event: VoucherExhaustedEvent) => void,

@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/index.js';
-import type { Database } from '../store/index.js';
+import type { Database, Dialect } from '../store/index.js';
 import { nextDisconnectAttemptAt } from './disconnect-policy.js';
 import { SessionsRepository, type DisconnectDueSession } from './sessions-repository.js';
 import { DISCONNECT_REASONS, type DisconnectReason, type UsageService } from './service.js';
@@ -51,7 +51,7 @@ export class DisconnectRetrySweep {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: Dialect,
     private readonly clock: Clock,
     private readonly usage: UsageService,
     private readonly logger: Logger,

@@ -31,6 +31,7 @@ export {
 export {
   FakeSessionTerminator,
   type SessionTerminator,
+  type HotspotDirectory,
   type DisconnectTarget,
   type DisconnectOutcome,
 } from './terminator.js';

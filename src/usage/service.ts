@@ -7,15 +7,16 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import { AppError, settleWithin, type Clock } from '../shared/index.js';
-import type { Database } from '../store/index.js';
+import type { Database, Dialect } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
 import {
   DEFAULT_DISCONNECT_RETRY_POLICY,
   nextDisconnectAttemptAt,
   type DisconnectRetryPolicy,
 } from './disconnect-policy.js';
+import { judgeDisconnectProgress, type DisconnectProgress } from './disconnect-progress.js';
 import { SessionsRepository, type SessionRow } from './sessions-repository.js';
-import type { DisconnectOutcome, SessionTerminator } from './terminator.js';
+import type { DisconnectOutcome, HotspotDirectory, SessionTerminator } from './terminator.js';
 
 /** RFC 5176 §3.5 Error-Cause 503: the NAS has no such session — it is already gone. */
 export const ERROR_CAUSE_SESSION_NOT_FOUND = 503;
@@ -59,9 +60,10 @@ export interface DeviceDisconnectResult {
 export class UsageService {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: Dialect,
     private readonly clock: Clock,
     private readonly terminator: SessionTerminator,
+    private readonly hotspots: HotspotDirectory,
     private readonly logger: Logger,
     /** Backoff of later attempts (the retry sweep); recorded with every first request. */
     readonly retryPolicy: DisconnectRetryPolicy = DEFAULT_DISCONNECT_RETRY_POLICY,
@@ -91,7 +93,7 @@ export class UsageService {
     deviceId: number,
     reason: DisconnectReason = 'device_removed',
   ): Promise<DeviceDisconnectResult> {
-    const device = await new DeviceAccessRepository(this.db).findById(tenantId, deviceId);
+    const device = await new DeviceAccessRepository(this.db, this.dialect).findById(tenantId, deviceId);
     if (!device) throw new AppError('NOT_FOUND', 'Device not found');
     return this.disconnectMac(tenantId, device.voucher_id, device.mac, reason);
   }
@@ -125,6 +127,8 @@ export class UsageService {
       const confirmed = result.sessions.filter((s) => s.confirmed).length;
       return { sessions: result.sessions.length, confirmed, unconfirmed: result.sessions.length - confirmed };
     },
+    progress: async (tenantId: number, voucherId: number, mac: string, sinceMs: number) =>
+      (await this.disconnectProgress(tenantId, { voucherId, mac }, sinceMs)).progress,
   };
 
   /** Disconnects every live session of a voucher (quota exhausted, expired). */
@@ -198,6 +202,19 @@ export class UsageService {
   }
 
   /**
+   * How the disconnect of a voucher's MAC (or of one session) asked for at `sinceMs` stands
+   * now, for a page that polls or is reloaded. Tenant-scoped; another tenant's ids read `none`.
+   */
+  async disconnectProgress(
+    tenantId: number,
+    target: { voucherId: number; mac: string } | { sessionId: number },
+    sinceMs: number,
+  ): Promise<{ progress: DisconnectProgress; errorCause: number | null }> {
+    const facts = await this.sessions().disconnectProgressFacts(tenantId, target, sinceMs);
+    return judgeDisconnectProgress(facts.sessions, facts.requests, sinceMs, this.clock.nowMs());
+  }
+
+  /**
    * Another attempt for a session whose disconnect the retry sweep claimed (the attempt count
    * and backoff are already stored); same recording and outcome handling as a first request.
    */
@@ -213,12 +230,7 @@ export class UsageService {
     if (session.stopped_at !== null) {
       return { sessionId: session.id, status: 'not_online', errorCause: null, attempts: 0, confirmed: true };
     }
-    const hotspot = await this.db
-      .selectFrom('hotspots')
-      .select(['id', 'vendor', 'ip_address', 'coa_port', 'secret'])
-      .where('tenant_id', '=', session.tenant_id)
-      .where('id', '=', session.hotspot_id)
-      .executeTakeFirst();
+    const hotspot = await this.hotspots.disconnectTarget(session.tenant_id, session.hotspot_id);
     if (!hotspot) throw new AppError('NOT_FOUND', 'Hotspot not found');
     const repository = this.sessions();
     if (!options.retry) {
@@ -240,13 +252,7 @@ export class UsageService {
     let outcome: DisconnectOutcome;
     try {
       outcome = await this.terminator.disconnect({
-        hotspot: {
-          id: hotspot.id,
-          vendor: hotspot.vendor,
-          ipAddress: hotspot.ip_address,
-          coaPort: hotspot.coa_port,
-          secret: hotspot.secret,
-        },
+        hotspot,
         session: {
           acctSessionId: session.acct_session_id,
           userName: session.user_name,

@@ -3,7 +3,8 @@
  * query is scoped by tenant (or by hotspot, whose id is globally unique and tenant-owned).
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import { rowsTable, type Database, type Session } from '../store/index.js';
+import { rowsTable, type Database, type Dialect, type Session } from '../store/index.js';
+import type { ProgressRequest, ProgressSession } from './disconnect-progress.js';
 
 export type SessionRow = Session;
 
@@ -50,7 +51,7 @@ export interface NewSession {
 export class SessionsRepository {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: Dialect,
   ) {}
 
   withDb(db: Kysely<Database>): SessionsRepository {
@@ -420,6 +421,53 @@ export class SessionsRepository {
       // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
       macOnVoucher: Boolean(mac_on_voucher),
     }));
+  }
+
+  /**
+   * What a disconnect asked for at `sinceMs` needs to be judged (disconnect-progress.ts): the
+   * sessions live then — of one voucher's MAC, or one session — and the requests sent since.
+   */
+  async disconnectProgressFacts(
+    tenantId: number,
+    target: { voucherId: number; mac: string } | { sessionId: number },
+    sinceMs: number,
+  ): Promise<{ sessions: ProgressSession[]; requests: ProgressRequest[] }> {
+    let query = this.db
+      .selectFrom('sessions')
+      .select(['id', 'stopped_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('started_at', '<=', sinceMs)
+      .where((eb) => eb.or([eb('stopped_at', 'is', null), eb('stopped_at', '>=', sinceMs)]));
+    query =
+      'sessionId' in target
+        ? query.where('id', '=', target.sessionId)
+        : query.where('voucher_id', '=', target.voucherId).where('mac', '=', target.mac);
+    const sessions = (await query.orderBy('id').limit(50).execute()).map((row) => ({
+      id: row.id,
+      stoppedAtMs: row.stopped_at,
+    }));
+    if (sessions.length === 0) return { sessions, requests: [] };
+    const requests = await this.db
+      .selectFrom('disconnect_requests')
+      .select(['session_id', 'status', 'error_cause', 'created_at'])
+      .where('tenant_id', '=', tenantId)
+      .where(
+        'session_id',
+        'in',
+        sessions.map((s) => s.id),
+      )
+      .where('created_at', '>=', sinceMs)
+      .orderBy('id')
+      .execute();
+    return {
+      sessions,
+      requests: requests.map((row) => ({
+        sessionId: row.session_id,
+        status: row.status,
+        errorCause: row.error_cause,
+        createdAtMs: row.created_at,
+      })),
+    };
   }
 
   async insertDisconnectRequest(values: {

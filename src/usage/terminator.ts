@@ -25,6 +25,11 @@ export interface DisconnectOutcome {
   attempts: number;
 }
 
+/** Port to the hotspots module: where a hotspot takes Disconnect-Requests (wired in app.ts). */
+export interface HotspotDirectory {
+  disconnectTarget(tenantId: number, hotspotId: number): Promise<DisconnectTarget['hotspot'] | undefined>;
+}
+
 export interface SessionTerminator {
   disconnect(target: DisconnectTarget): Promise<DisconnectOutcome>;
 }

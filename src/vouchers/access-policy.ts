@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository, isRandomizedMac, parseMac } from '../devices/index.js';
 import { Batcher, type Clock, type ErrorCode } from '../shared/index.js';
-import type { Database, Voucher } from '../store/index.js';
+import type { Database, Dialect, Voucher } from '../store/index.js';
 import type { TenantsRepository, VoucherSettings } from '../tenants/index.js';
 import { VoucherAccessRepository } from './access-repository.js';
 
@@ -154,7 +154,7 @@ export class VoucherAccessPolicy {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: Dialect,
     private readonly tenants: TenantsRepository,
     private readonly clock: Clock,
     private readonly hooks: AccessPolicyHooks = {},
@@ -265,7 +265,7 @@ export class VoucherAccessPolicy {
     if (refused) return { ok: false, code: refused.code };
     const clientMac = mac ? parseMac(mac) : undefined;
     if (clientMac !== undefined) {
-      const devices = new DeviceAccessRepository(this.db);
+      const devices = new DeviceAccessRepository(this.db, this.dialect);
       if (!(await devices.findOnVoucher(tenantId, voucher.id, clientMac))) {
         const present = await devices.listWithPresence(tenantId, voucher.id);
         const full = present.length >= voucher.devices_limit;
@@ -331,7 +331,16 @@ export class VoucherAccessPolicy {
               voucherId: voucher.id,
               deviceId: victim.id,
               action: 'replaced',
-              details: { mac: victim.mac, replacedBy: mac, policy: settings.deviceLimitPolicy },
+              // Why, for the customer's device list and the operator's log (issue 15, 8e): the
+              // voucher was at its limit, and which rule picked this device.
+              details: {
+                mac: victim.mac,
+                replacedBy: mac,
+                policy: settings.deviceLimitPolicy,
+                limit: voucher.devices_limit,
+                victimOnline: victim.online_since_at !== null,
+                hotspotId: attempt.hotspotId,
+              },
               nowMs,
             });
             if (victim.online_since_at !== null) replacedMac = victim.mac;

@@ -4,7 +4,7 @@
  * and incremental usage counters. Every query is scoped by tenant.
  */
 import { sql, type Kysely } from 'kysely';
-import { rowsTable, type Database, type Voucher } from '../store/index.js';
+import { rowsTable, type Database, type Dialect, type Voucher } from '../store/index.js';
 
 /** Statuses a voucher can log in with. */
 export const LIVE_VOUCHER_STATUSES = ['new', 'active', 'online'] as const;
@@ -18,7 +18,7 @@ export interface VoucherUsageDelta {
 export class VoucherAccessRepository {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres',
+    private readonly dialect: Dialect,
   ) {}
 
   withDb(db: Kysely<Database>): VoucherAccessRepository {

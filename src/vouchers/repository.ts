@@ -3,6 +3,7 @@ import {
   containsText,
   selectPage,
   type Database,
+  type Dialect,
   type Insertable,
   type Selectable,
   type VoucherSeriesTable,
@@ -66,7 +67,7 @@ export type SeriesBatchBase = Omit<Insertable<VouchersTable>, 'code' | 'short_co
 export class VouchersRepository {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
+    private readonly dialect: Dialect,
   ) {}
 
   /**

@@ -104,6 +104,29 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
         expect(refused).toContain('/radius incoming set accept=yes');
         expect(world.disconnectRequests().map((r) => r.acctSessionId)).toContain('sess-e2e-1');
         await expect(page.locator('main tbody tr').filter({ hasText: OTHER_MAC }).count()).resolves.toBe(1);
+
+        // A slow router (issue 15, 11): silent on the first request, it ACKs the retransmission
+        // ~2 s later. The page answers at once, "disconnecting…", then shows the outcome live.
+        world.nas.mode = { answer: 'ack' };
+        world.nas.answerFromAttempt = world.nas.requests.length + 2;
+        const clickedAt = Date.now();
+        await page
+          .locator('main tbody tr')
+          .filter({ hasText: OTHER_MAC })
+          .getByRole('button', { name: 'Disconnect' })
+          .click();
+        await page.waitForURL(/disconnect=checking/);
+        expect(Date.now() - clickedAt).toBeLessThan(1500);
+        await expect(adminNotice(page)).resolves.toBe('Disconnecting it at the hotspot…');
+        await page.waitForFunction(
+          () =>
+            document.querySelector('[data-follow-disconnect]')?.getAttribute('data-state') === 'confirmed',
+          undefined,
+          { timeout: 15_000 },
+        );
+        await expect(adminNotice(page)).resolves.toBe('The hotspot confirmed the disconnect.');
+        await page.reload();
+        await expect(adminNotice(page)).resolves.toBe('The hotspot confirmed the disconnect.');
         expect(problems).toEqual([]);
         await page.close();
       },

@@ -134,6 +134,40 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
           'customer:removed',
         ]);
         expect(events.every((e) => e.client_ip === '127.0.0.1')).toBe(true);
+
+        // A slow router (issue 15, 11): it ignores the first Disconnect-Request and answers the
+        // retransmission ~2 s later. The page answers at once with "disconnecting…" and then
+        // shows the hotspot's confirmation without a reload.
+        const PHONE_MAC = '3A:1F:C2:77:08:9E';
+        const phoneStart = await world.accountingStart({
+          mac: PHONE_MAC,
+          acctSessionId: 'devices-e2e-0002',
+          framedIp: '10.5.50.8',
+        });
+        expect(phoneStart.code, phoneStart.stdout + phoneStart.stderr).toBe('Accounting-Response');
+        world.nas.answerFromAttempt = world.nas.requests.length + 2;
+        await page.goto(`${baseUrl}/portal/vouchers/${voucherId}#devices`);
+        await page.getByRole('link', { name: 'Remove Phone' }).click();
+        const clickedAt = Date.now();
+        await page.getByRole('button', { name: 'Yes, remove it' }).click();
+        await page.waitForURL(/device=removed/);
+        const answeredMs = Date.now() - clickedAt;
+        const followed = page.locator('#devices [data-follow-disconnect]');
+        await expect(followed.textContent()).resolves.toBe('Disconnecting it at the hotspot…');
+        expect(answeredMs).toBeLessThan(1500);
+        await saveScreenshot(page, 'devices-disconnecting');
+        await page.waitForFunction(
+          () =>
+            document.querySelector('[data-follow-disconnect]')?.getAttribute('data-state') === 'confirmed',
+          undefined,
+          { timeout: 15_000 },
+        );
+        await expect(followed.textContent()).resolves.toBe('The hotspot confirmed that it was disconnected.');
+        // Without JavaScript, a reload of the same address says the same.
+        await page.reload();
+        await expect(page.locator('#devices .notice[role="status"]').textContent()).resolves.toContain(
+          'The hotspot confirmed that it was disconnected.',
+        );
         expect(problems).toEqual([]);
         await context.close();
       },

@@ -4,12 +4,20 @@
  */
 import crypto from 'node:crypto';
 import pg from 'pg';
-import { migrateToLatest, openDatabase, type Dialect, type Store } from '../../src/store/index.js';
+import {
+  migrateToLatest,
+  openDatabase,
+  parseDialect,
+  type Dialect,
+  type Store,
+} from '../../src/store/index.js';
 
 export const TEST_DIALECTS: Dialect[] = (process.env.TEST_DIALECTS ?? 'sqlite')
   .split(',')
   .map((d) => d.trim())
-  .filter((d): d is Dialect => d === 'sqlite' || d === 'postgres');
+  .filter((d) => d !== '')
+  // A misspelt dialect fails the run instead of being skipped without a word.
+  .map(parseDialect);
 
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -3,7 +3,7 @@ import { AppError, dayInZone } from '../../shared/index.js';
 import type { AdminDeps } from '../deps.js';
 import { text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
-import { updateTenantDetails, type TenantDetails } from '../tenants-service.js';
+import type { TenantDetails } from '../../tenants/index.js';
 import { CsrfField } from '../views/components.js';
 
 /** Every IANA zone this Node knows, for the picker (a typed-in zone is checked anyway). */
@@ -130,7 +130,7 @@ export async function configBusinessPage(
     async (request, reply) => {
       const typed = detailsFromForm(request.body);
       try {
-        await updateTenantDetails(deps, request.tenant.id, typed);
+        await deps.tenantsAdmin.updateDetails(request.tenant.id, typed);
         return reply.redirect('/admin/config/business?notice=saved', 303);
       } catch (error) {
         if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;

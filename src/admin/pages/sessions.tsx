@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { canWrite } from '../../auth/index.js';
+import { parseSince } from '../../devices/index.js';
 import { idParam, macFilter } from '../forms.js';
-import { countOf, pageRequest, parseSort } from '../../shared/index.js';
+import { AppError, countOf, pageRequest, parseSort } from '../../shared/index.js';
 import {
   SESSION_SORT_KEYS,
   SESSION_USERS,
@@ -16,6 +17,7 @@ import {
   ActionButton,
   Badge,
   Empty,
+  ReloadForOutcome,
   isFiltered,
   formatBytes,
   formatDuration,
@@ -48,7 +50,10 @@ const ERROR_CAUSE_ADVICE: Record<string, string> = {
   '506': 'the router is out of resources',
 };
 
+const CHECKING_TEXT = 'Disconnecting it at the hotspot…';
+
 function disconnectNotice(outcome: string | undefined, cause: string | undefined): string | undefined {
+  if (outcome === 'checking') return CHECKING_TEXT;
   if (outcome === 'confirmed') return 'The hotspot confirmed the disconnect.';
   if (outcome === 'refused' && cause !== undefined && /^\d{3}$/.test(cause)) {
     const advice = ERROR_CAUSE_ADVICE[cause];
@@ -57,6 +62,21 @@ function disconnectNotice(outcome: string | undefined, cause: string | undefined
   if (outcome === 'unconfirmed' || outcome === 'refused')
     return 'The hotspot did not confirm the disconnect yet; it will be retried.';
   return undefined;
+}
+
+/** A stored outcome (disconnectProgress) in the words and values of the redirect above. */
+function progressNotice(progress: { progress: string; errorCause: number | null }): string | undefined {
+  if (progress.progress === 'pending' && progress.errorCause !== null)
+    return disconnectNotice('refused', String(progress.errorCause));
+  return disconnectNotice(progress.progress === 'pending' ? 'unconfirmed' : progress.progress, undefined);
+}
+
+/** `?disconnect=checking&session=ID&since=MS`: the session and instant a page follows, else undefined. */
+function followedSession(q: Query): { sessionId: number; sinceMs: number } | undefined {
+  if (q.disconnect !== 'checking') return undefined;
+  const sinceMs = parseSince(q.since);
+  const sessionId = q.session !== undefined && /^\d{1,15}$/.test(q.session) ? Number(q.session) : undefined;
+  return sinceMs !== undefined && sessionId !== undefined ? { sessionId, sinceMs } : undefined;
 }
 
 export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
@@ -87,14 +107,33 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     const nowMs = deps.clock.nowMs();
     const writable = canWrite(kit.actorOf(request).role);
     const csrf = kit.csrf(reply);
-    const notice = disconnectNotice(q.disconnect, q.cause);
+    // A disconnect the redirect said was being checked is read again now (a reload without
+    // JavaScript shows how it ended); while it still runs, follow.js polls its outcome.
+    const followed = followedSession(q);
+    const live = followed
+      ? await deps.usage.disconnectProgress(
+          request.tenant.id,
+          { sessionId: followed.sessionId },
+          followed.sinceMs,
+        )
+      : undefined;
+    const notice = live ? progressNotice(live) : disconnectNotice(q.disconnect, q.cause);
+    const follow =
+      followed && live?.progress === 'checking'
+        ? `/admin/sessions/${followed.sessionId}/disconnect-status?since=${followed.sinceMs}`
+        : undefined;
     return kit.render(request, reply, {
       title: 'Sessions',
-      notice,
       status: byMac.error ? 400 : 200,
       error: byMac.error,
       body: (
         <>
+          {notice ? (
+            <p class="notice" role="status" data-follow-disconnect={follow}>
+              {notice}
+            </p>
+          ) : null}
+          {follow ? <ReloadForOutcome /> : null}
           {voucher ? (
             <p>
               Sessions of voucher <a href={`/admin/vouchers/${voucher.id}`}>{voucher.code}</a> ·{' '}
@@ -230,13 +269,30 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     });
   });
 
+  // Answers at once (issue 15, 11): the hotspot's answer if it came within a blink, otherwise
+  // "disconnecting…", followed live by follow.js (and by a reload without JavaScript).
   admin.post('/admin/sessions/:id/disconnect', { preHandler: kit.requireWrite }, async (request, reply) => {
-    const result = await deps.disconnectSession(request.tenant.id, idParam(request.params));
+    const sessionId = idParam(request.params);
+    const sinceMs = deps.clock.nowMs();
+    const result = await deps.disconnectSession(request.tenant.id, sessionId, { forPage: true });
     const outcome = result.confirmed
       ? 'disconnect=confirmed'
-      : result.status === 'nacked' && result.errorCause !== null
-        ? `disconnect=refused&cause=${result.errorCause}`
-        : 'disconnect=unconfirmed';
+      : result.status === 'pending'
+        ? `disconnect=checking&session=${sessionId}&since=${sinceMs}`
+        : result.status === 'nacked' && result.errorCause !== null
+          ? `disconnect=refused&cause=${result.errorCause}`
+          : 'disconnect=unconfirmed';
     return reply.redirect(`/admin/sessions?online=yes&${outcome}`, 303);
+  });
+
+  // The outcome of a disconnect a page is following (JSON { state, text } for follow.js).
+  admin.get<{ Querystring: Query }>('/admin/sessions/:id/disconnect-status', async (request, reply) => {
+    const sessionId = idParam(request.params);
+    if (!(await deps.sessions.find(request.tenant.id, sessionId)))
+      throw new AppError('NOT_FOUND', 'No such session');
+    const sinceMs = parseSince(request.query.since);
+    if (sinceMs === undefined) throw new AppError('VALIDATION', 'since is required');
+    const live = await deps.usage.disconnectProgress(request.tenant.id, { sessionId }, sinceMs);
+    return reply.send({ state: live.progress, text: progressNotice(live) ?? '' });
   });
 }

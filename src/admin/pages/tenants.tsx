@@ -5,7 +5,6 @@ import type { AdminDeps } from '../deps.js';
 import { text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { Table, CsrfField, when } from '../views/components.js';
-import { createTenantWithOwner } from '../tenants-service.js';
 
 /** Tenants: only the deployment's super-admin sees and creates them. */
 export async function tenantsPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
@@ -106,7 +105,7 @@ export async function tenantsPages(admin: FastifyInstance, deps: AdminDeps, kit:
     async (request, reply) => {
       const b = request.body;
       try {
-        await createTenantWithOwner(deps, {
+        await deps.tenantsAdmin.createWithOwner({
           name: text(b, 'name'),
           slug: text(b, 'slug'),
           hosts: text(b, 'hosts')

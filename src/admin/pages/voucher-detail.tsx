@@ -7,7 +7,6 @@ import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { SessionsTable } from '../views/lists.js';
-import { sendVoucherDetails } from '../voucher-sms.js';
 import {
   ActionButton,
   bytesOrUnlimited,
@@ -197,7 +196,7 @@ export async function voucherDetailPages(
 
   admin.post('/admin/vouchers/:id/send-sms', { preHandler: kit.requireWrite }, async (request, reply) => {
     const id = idParam(request.params);
-    await sendVoucherDetails(deps, request.tenant, id);
+    await deps.voucherSms.send(request.tenant, id);
     return reply.redirect(`/admin/vouchers/${id}?notice=sent`, 303);
   });
 }

@@ -18,6 +18,7 @@ import {
   Badge,
   CsrfField,
   Empty,
+  ReloadForOutcome,
   formatBytes,
   formatDuration,
   when,
@@ -59,6 +60,7 @@ type Done = (typeof DONE)[number];
 
 const DISCONNECT_TEXT: Record<DisconnectOutcome, string> = {
   none: 'It was not online, so nothing had to be disconnected.',
+  checking: 'Disconnecting it at the hotspot…',
   confirmed: 'The hotspot confirmed the disconnect.',
   pending: 'The hotspot has not confirmed the disconnect yet; it will be retried in the background.',
 };
@@ -68,11 +70,25 @@ export function voucherUrl(voucherId: number, query?: Record<string, string>, an
   return `/admin/vouchers/${voucherId}${search}#${anchor}`;
 }
 
-export function noticeLines(query: Record<string, unknown>): string[] {
+/** Where the page follows a disconnect still being checked (JSON: { state, text }). */
+export function progressUrl(voucherId: number, mac: string, sinceMs: number): string {
+  const query = new URLSearchParams({ mac, since: String(sinceMs) });
+  return `/admin/vouchers/${voucherId}/devices/disconnect-status?${query.toString()}`;
+}
+
+export function disconnectText(outcome: DisconnectOutcome): string {
+  return DISCONNECT_TEXT[outcome];
+}
+
+/**
+ * The status lines after a redirect (`?device=…&mac=…&disconnect=…[&since=…]`); the MAC is
+ * re-parsed. `live`: a disconnect the redirect said was being checked, read again now.
+ */
+export function noticeLines(query: Record<string, unknown>, live?: DisconnectOutcome): string[] {
   const done = DONE.find((d) => d === query.device);
   if (!done) return [];
   const mac = typeof query.mac === 'string' ? (parseMac(query.mac) ?? '') : '';
-  const outcome = parseDisconnectOutcome(query.disconnect);
+  const outcome = live ?? parseDisconnectOutcome(query.disconnect);
   const first: Record<Done, string> = {
     added: `Device ${mac} added: it can connect by MAC authentication now.`,
     edited: 'Device saved.',
@@ -239,6 +255,8 @@ export function DevicesBlock(props: {
   writable: boolean;
   timeZone: AdminZone;
   notice: string[];
+  /** While a disconnect is being checked: where its last notice line follows it (follow.js). */
+  follow?: string | undefined;
   form?: DeviceFormState;
 }): VNode {
   const { overview } = props.data;
@@ -249,9 +267,12 @@ export function DevicesBlock(props: {
       <h2 id="devices-title">Associated devices</h2>
       {props.notice.length > 0 ? (
         <div class="notice" role="status">
-          {props.notice.map((line) => (
-            <p>{line}</p>
+          {props.notice.map((line, index) => (
+            <p data-follow-disconnect={index === props.notice.length - 1 ? props.follow : undefined}>
+              {line}
+            </p>
           ))}
+          {props.follow ? <ReloadForOutcome /> : null}
         </div>
       ) : null}
       <p>

@@ -9,7 +9,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../../auth/index.js';
-import { disconnectOutcome, type DeviceDetails } from '../../devices/index.js';
+import {
+  disconnectQuery,
+  parseMac,
+  parseSince,
+  type DeviceDetails,
+  type DisconnectOutcome,
+} from '../../devices/index.js';
 import { operatorActor } from '../auth.js';
 import { statusForCode } from '../../http/index.js';
 import { AppError } from '../../shared/index.js';
@@ -23,7 +29,9 @@ import {
   DevicesBlock,
   NOT_LIVE_TEXT,
   deviceName,
+  disconnectText,
   noticeLines,
+  progressUrl,
   voucherUrl,
   type DeviceFormState,
   type DevicesBlockData,
@@ -58,6 +66,13 @@ async function loadBlockData(
   };
 }
 
+/** The MAC and instant of a disconnect the redirect said was being checked, else undefined. */
+function followed(query: Record<string, unknown>): { mac: string; sinceMs: number } | undefined {
+  const mac = typeof query.mac === 'string' ? parseMac(query.mac) : undefined;
+  const sinceMs = parseSince(query.since);
+  return query.disconnect === 'checking' && mac && sinceMs !== undefined ? { mac, sinceMs } : undefined;
+}
+
 /** The block for the voucher page of `voucherId` (tenant-scoped: another tenant's id is NOT_FOUND). */
 export async function voucherDevicesBlock(
   deps: AdminDeps,
@@ -66,13 +81,28 @@ export async function voucherDevicesBlock(
   reply: FastifyReply,
   voucherId: number,
 ): Promise<VNode> {
+  const query = request.query as Record<string, unknown>;
+  const checking = followed(query);
+  // Read again now, so a reload (no JavaScript needed) says how the disconnect ended.
+  const live: DisconnectOutcome | undefined = checking
+    ? await deps.voucherDevices.disconnectProgress(
+        request.tenant.id,
+        operatorActor(request, kit),
+        voucherId,
+        checking.mac,
+        checking.sinceMs,
+      )
+    : undefined;
   return (
     <DevicesBlock
       data={await loadBlockData(deps, kit, request, voucherId)}
       csrf={kit.csrf(reply)}
       writable={canWrite(kit.actorOf(request).role)}
       timeZone={request.tenant}
-      notice={noticeLines(request.query as Record<string, unknown>)}
+      notice={noticeLines(query, live)}
+      follow={
+        checking && live === 'checking' ? progressUrl(voucherId, checking.mac, checking.sinceMs) : undefined
+      }
     />
   );
 }
@@ -244,6 +274,7 @@ export async function voucherDevicesPages(
     const { device } = await findDevice(request, voucherId, deviceId);
     const input = formInput(request.body);
     try {
+      const sinceMs = deps.clock.nowMs();
       const result = await deps.voucherDevices.edit(
         request.tenant.id,
         operatorActor(request, kit),
@@ -257,7 +288,7 @@ export async function voucherDevicesPages(
         voucherUrl(
           voucherId,
           replaced
-            ? { device: 'replaced', mac: device.mac, disconnect: disconnectOutcome(result.disconnect) }
+            ? { device: 'replaced', mac: device.mac, ...disconnectQuery(result.disconnect, sinceMs) }
             : { device: 'edited' },
         ),
         303,
@@ -311,6 +342,7 @@ export async function voucherDevicesPages(
   ] as const) {
     admin.post(`/admin/vouchers/:id/devices/:deviceId/${action}`, write, async (request, reply) => {
       const { voucherId, deviceId } = ids(request.params);
+      const sinceMs = deps.clock.nowMs();
       const result = await deps.voucherDevices[action](
         request.tenant.id,
         operatorActor(request, kit),
@@ -321,10 +353,26 @@ export async function voucherDevicesPages(
         voucherUrl(voucherId, {
           device: done,
           mac: result.device.mac,
-          disconnect: disconnectOutcome(result.disconnect),
+          ...disconnectQuery(result.disconnect, sinceMs),
         }),
         303,
       );
     });
   }
+
+  // The outcome of a disconnect a page is following (follow.js polls it while it is "checking").
+  admin.get('/admin/vouchers/:id/devices/disconnect-status', async (request, reply) => {
+    const voucherId = idParam(request.params);
+    await deps.vouchers.get(request.tenant.id, voucherId); // another tenant's voucher: NOT_FOUND
+    const checking = followed({ ...(request.query as Record<string, unknown>), disconnect: 'checking' });
+    if (!checking) throw new AppError('VALIDATION', 'mac and since are required');
+    const state = await deps.voucherDevices.disconnectProgress(
+      request.tenant.id,
+      operatorActor(request, kit),
+      voucherId,
+      checking.mac,
+      checking.sinceMs,
+    );
+    return reply.send({ state, text: disconnectText(state) });
+  });
 }

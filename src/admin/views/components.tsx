@@ -158,6 +158,17 @@ export function isFiltered(query: Record<string, string | undefined>): boolean {
   );
 }
 
+/** Under a notice follow.js keeps current: without JavaScript, a reload shows the outcome. */
+export function ReloadForOutcome(): VNode {
+  return (
+    <noscript>
+      <p>
+        <a href="">Reload this page to see how it ended.</a>
+      </p>
+    </noscript>
+  );
+}
+
 export function Empty({ children }: { children: ComponentChildren }): VNode {
   return <p class="empty">{children}</p>;
 }

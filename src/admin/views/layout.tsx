@@ -59,6 +59,7 @@ export function Head({ title }: { title: string }): VNode {
       <link rel="stylesheet" href="/assets/portico.css" />
       <link rel="stylesheet" href="/assets/admin.css" />
       <script src="/assets/admin.js" defer></script>
+      <script src="/assets/follow.js" defer></script>
     </head>
   );
 }

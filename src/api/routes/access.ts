@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { createTenantWithOwner, updateTenantDetails, type AdminDeps } from '../../admin/index.js';
+import type { AdminDeps } from '../../admin/index.js';
 import { assertMayChangeAdmin, revokeApiToken } from '../../auth/index.js';
 import { AppError, pageOfList, pageRequest } from '../../shared/index.js';
 import { normalizeHost, type VoucherSettings as VoucherSettingsDoc } from '../../tenants/index.js';
@@ -217,7 +217,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
     async (request, reply) => {
       const b = request.body;
-      const tenant = await createTenantWithOwner(deps, {
+      const tenant = await deps.tenantsAdmin.createWithOwner({
         name: b.name,
         slug: b.slug,
         hosts: b.hosts.map((h) => normalizeHost(h)).filter(Boolean),
@@ -304,7 +304,10 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
     async (request) => {
       const current = business(request.tenant);
-      const updated = await updateTenantDetails(deps, request.tenant.id, { ...current, ...request.body });
+      const updated = await deps.tenantsAdmin.updateDetails(request.tenant.id, {
+        ...current,
+        ...request.body,
+      });
       return business(updated);
     },
   );

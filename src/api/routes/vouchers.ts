@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { sendVoucherDetails, type AdminDeps } from '../../admin/index.js';
+import type { AdminDeps } from '../../admin/index.js';
 import { requireMac } from '../../devices/index.js';
 import { csvCell, currencyDigits, pageRequest, parseSort } from '../../shared/index.js';
 import { VOUCHER_SORT_KEYS, VOUCHER_STATUSES } from '../../vouchers/index.js';
@@ -152,7 +152,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
       },
     },
     async (request, reply) => {
-      await sendVoucherDetails(deps, request.tenant, request.params.id);
+      await deps.voucherSms.send(request.tenant, request.params.id);
       return reply.status(202).send({ queued: true });
     },
   );

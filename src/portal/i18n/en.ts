@@ -246,6 +246,11 @@ export const en = {
   'devices.event.added': 'Added {mac}',
   'devices.event.edited': 'Renamed {mac}',
   'devices.event.replaced': 'Replaced {fromMac} with {toMac}',
+  'devices.event.replacedAuto':
+    "{toMac} connected with this voucher's code and took the place of {fromMac}: the voucher allows {limit, plural, one {# device} other {# devices}}",
+  'devices.event.replacedAutoAtLimit':
+    "{toMac} connected with this voucher's code and took the place of {fromMac}: the voucher had all the devices it allows",
+  'devices.replacedHint': 'To use that device again, remove one and add it back.',
   'devices.event.removed': 'Removed {mac}',
   'devices.event.disconnected': 'Disconnected {mac}',
   'devices.event.other': '{action} {mac}',
@@ -254,6 +259,8 @@ export const en = {
   'devices.done.removed': 'Device {mac} removed.',
   'devices.done.replaced': 'MAC address replaced. {mac} no longer has access.',
   'devices.disconnect.none': 'It was not online, so nothing had to be disconnected.',
+  'devices.disconnect.checking': 'Disconnecting it at the hotspot…',
+  'devices.disconnect.reload': 'Reload this page to see how it ended.',
   'devices.disconnect.confirmed': 'The hotspot confirmed that it was disconnected.',
   'devices.disconnect.pending':
     'The hotspot has not confirmed the disconnect yet; it will be retried. The device can no longer sign in.',

@@ -253,6 +253,11 @@ export const es: Record<MessageKey, string> = {
   'devices.event.added': 'Se añadió {mac}',
   'devices.event.edited': 'Se renombró {mac}',
   'devices.event.replaced': 'Se sustituyó {fromMac} por {toMac}',
+  'devices.event.replacedAuto':
+    '{toMac} se conectó con el código de este bono y ocupó el lugar de {fromMac}: el bono permite {limit, plural, one {# dispositivo} other {# dispositivos}}',
+  'devices.event.replacedAutoAtLimit':
+    '{toMac} se conectó con el código de este bono y ocupó el lugar de {fromMac}: el bono ya tenía todos los dispositivos que permite',
+  'devices.replacedHint': 'Para volver a usar ese dispositivo, quita uno y añádelo de nuevo.',
   'devices.event.removed': 'Se quitó {mac}',
   'devices.event.disconnected': 'Se desconectó {mac}',
   'devices.event.other': '{action} {mac}',
@@ -261,6 +266,8 @@ export const es: Record<MessageKey, string> = {
   'devices.done.removed': 'Dispositivo {mac} quitado.',
   'devices.done.replaced': 'Dirección MAC sustituida. {mac} ya no tiene acceso.',
   'devices.disconnect.none': 'No estaba conectado, así que no hubo que desconectar nada.',
+  'devices.disconnect.checking': 'Desconectándolo en el punto de acceso…',
+  'devices.disconnect.reload': 'Vuelve a cargar esta página para ver cómo terminó.',
   'devices.disconnect.confirmed': 'El punto de acceso confirmó la desconexión.',
   'devices.disconnect.pending':
     'El punto de acceso aún no ha confirmado la desconexión; se volverá a intentar. El dispositivo ya no puede iniciar sesión.',

@@ -30,6 +30,7 @@ export function Layout(props: {
         <link rel="icon" href="/assets/portal-icon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/portal.css" />
         {props.live ? <script src="/assets/portal.js" defer /> : null}
+        <script src="/assets/follow.js" defer />
       </head>
       <body>
         <a class="skip-link" href="#main">
