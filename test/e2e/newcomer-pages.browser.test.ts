@@ -1,7 +1,8 @@
 /**
  * More of what a newcomer trips over (issue 15), checked in Chromium where a person sees it:
  * the admin Sessions table fits a 1,280 px screen (10b); a RADIUS login that replaces a device the
- * customer had just added says why, in the portal and in the operator's log (8e).
+ * customer had just added says why, in the portal and in the operator's log (8e); a form sent after
+ * the admin session expired says so and opens again, filled in, after the sign-in (8c).
  */
 import { expect, it } from 'vitest';
 import { createAdmin, TEST_PASSWORD } from '../helpers/admin.js';
@@ -9,6 +10,7 @@ import { adminNav, saveScreenshot, signInToAdmin, watchProblems } from '../helpe
 import { TEST_DIALECTS } from '../helpers/databases.js';
 import {
   createCustomer,
+  createDevice,
   createHotspot,
   createPlan,
   createSession,
@@ -30,6 +32,7 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)('newcomer pages in Chromium 
   let singleCode = '';
   let singleVoucherId = 0;
   let customerId = 0;
+  let editUrl = '';
   const setup = useHotspotWorldInBrowser(dialect, async (app, tenantId) => {
     const db = app.store.db;
     // One device a voucher: the customer adds their laptop, then the README's radclient login
@@ -45,6 +48,9 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)('newcomer pages in Chromium 
     singleVoucherId = voucher.id;
     await app.sms.service.createGateway(tenantId, { name: 'Log', type: 'log', settings: {} });
     await app.portalSettings.update(tenantId, { otpEnabled: true, showDevices: true });
+    const other = await createVoucher(db, single, { status: 'active', activated_at: app.clock.nowMs() });
+    const device = await createDevice(db, { tenant_id: tenantId, voucher_id: other.id, title: 'Till' });
+    editUrl = `/admin/vouchers/${other.id}/devices/${device.id}/edit`;
     await app.devices.add(tenantId, { kind: 'customer', customerId, clientIp: '127.0.0.1' }, voucher.id, {
       mac: JUST_ADDED_MAC,
       title: 'Laptop',
@@ -164,6 +170,44 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)('newcomer pages in Chromium 
         `Replaced ${JUST_ADDED_MAC} with ${LOGIN_MAC}: ${LOGIN_MAC} logged in with the voucher code and the voucher allows 1 device, so an offline device made room`,
       );
       await admin.close();
+    },
+  );
+
+  it(
+    'a form sent after the admin session expired says so, and opens again filled in after the sign-in',
+    { timeout: E2E_TIMEOUT_MS },
+    async () => {
+      const { world, browser } = setup;
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const problems = watchProblems(page);
+      await signInToAdmin(page, world.baseUrl, 'olga@example.com', TEST_PASSWORD);
+      await page.goto(`${world.baseUrl}${editUrl}`);
+      await page.getByLabel('Name (optional)').fill('Front desk laptop');
+      // The session ends while the form is open (idle timeout, signed out elsewhere).
+      await world.app.store.db.deleteFrom('web_sessions').where('kind', '=', 'admin').execute();
+      await page.getByRole('button', { name: 'Save device' }).click();
+      await page.waitForURL(/\/admin\/sign-in\?expired=kept$/);
+      await expect(page.locator('.notice[role="status"]').textContent()).resolves.toBe(
+        'Your session expired, so that was not saved. Sign in again: the form opens again with what you typed.',
+      );
+      await saveScreenshot(page, 'admin-session-expired');
+      await page.getByLabel('Email').fill('olga@example.com');
+      await page.getByLabel('Password').fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${world.baseUrl}${editUrl}`);
+      await expect(page.getByLabel('Name (optional)').inputValue()).resolves.toBe('Front desk laptop');
+      await expect(page.locator('[data-resumed]').textContent()).resolves.toContain(
+        'Your session had expired, so this was not saved. Here is what you typed',
+      );
+      await page.getByRole('button', { name: 'Save device' }).click();
+      await expect(page.locator('main .notice[role="status"]').first().textContent()).resolves.toBe(
+        'Device saved.',
+      );
+      // Handed out once: the edit page opens with the stored name now.
+      await page.goto(`${world.baseUrl}${editUrl}`);
+      expect(await page.locator('[data-resumed]').count()).toBe(0);
+      expect(problems).toEqual([]);
+      await page.close();
     },
   );
 });

@@ -27,6 +27,11 @@ export const en = {
   'signIn.error.tooMany': 'Too many sign-in attempts for this number. Please wait {wait} and try again.',
   'signIn.error.blocked': 'This account is blocked. Please ask the staff for help.',
   'signIn.signedOut': 'You have signed out.',
+  'signIn.sessionExpired': 'Your session expired, so that was not saved. Please sign in again.',
+  'signIn.sessionExpiredKept':
+    'Your session expired, so that was not saved. Sign in again: the form opens again with what you typed.',
+  'devices.resumed':
+    'Your session had expired, so this was not saved. Here is what you typed: check it and send it again.',
   'signIn.expired': 'Please sign in to continue.',
 
   'code.title': 'Enter your code',

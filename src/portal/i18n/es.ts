@@ -30,6 +30,11 @@ export const es: Record<MessageKey, string> = {
     'Demasiados intentos de acceso con este número. Espera {wait} e inténtalo de nuevo.',
   'signIn.error.blocked': 'Esta cuenta está bloqueada. Pide ayuda al personal.',
   'signIn.signedOut': 'Has cerrado la sesión.',
+  'signIn.sessionExpired': 'Tu sesión caducó, así que no se guardó. Vuelve a iniciar sesión.',
+  'signIn.sessionExpiredKept':
+    'Tu sesión caducó, así que no se guardó. Vuelve a iniciar sesión: el formulario se abrirá de nuevo con lo que escribiste.',
+  'devices.resumed':
+    'Tu sesión había caducado, así que esto no se guardó. Aquí está lo que escribiste: revísalo y vuelve a enviarlo.',
   'signIn.expired': 'Inicia sesión para continuar.',
 
   'code.title': 'Escribe tu código',
