@@ -64,6 +64,10 @@ function noticeText(request: FastifyRequest, explicit: string | undefined): stri
   return typeof key === 'string' ? NOTICES[key] : undefined;
 }
 
+/** Shown above a form filled in again after a sign-in (resume.js; issue 15, 8c). */
+const RESUMED_NOTE =
+  'Your session had expired, so this was not saved. Here is what you typed: check it and send it again.';
+
 export function createKit(): AdminKit {
   const csrfByReply = new WeakMap<FastifyReply, string>();
   const csrf = (reply: FastifyReply) => {
@@ -77,7 +81,12 @@ export function createKit(): AdminKit {
   return {
     csrf,
     render(request, reply, options) {
-      const html = renderDocument(
+      // A form sent after the session expired, on its page again after the sign-in: its values.
+      const resumed =
+        (options.status ?? 200) === 200 && request.actor
+          ? request.server.formResume.take(request, reply, RESUMED_NOTE)
+          : '';
+      const page = renderDocument(
         <AdminLayout
           title={options.title}
           actor={actorOf(request)}
@@ -94,7 +103,7 @@ export function createKit(): AdminKit {
         .status(options.status ?? 200)
         .header('cache-control', 'no-store')
         .type('text/html; charset=utf-8')
-        .send(html);
+        .send(resumed ? page.replace('</body>', `${resumed}</body>`) : page);
     },
     requireWrite,
     requireOwner,

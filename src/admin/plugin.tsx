@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { toProblem, wantsJson } from '../http/index.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sameSitePage, toProblem, wantsJson } from '../http/index.js';
 import { AppError } from '../shared/index.js';
 import { actorFromSession } from './auth.js';
 import type { AdminDeps } from './deps.js';
@@ -33,6 +33,10 @@ declare module 'fastify' {
 
 const PUBLIC_PATHS = new Set(['/admin/sign-in', '/admin/sign-out']);
 
+function isFormPost(request: FastifyRequest): boolean {
+  return String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+}
+
 export async function registerAdmin(
   http: FastifyInstance,
   deps: AdminDeps,
@@ -54,12 +58,24 @@ export async function registerAdmin(
       request.actor = await actorFromSession(deps, request);
       if (request.actor || PUBLIC_PATHS.has(path)) return;
       if (request.method === 'GET' || request.method === 'HEAD') return reply.redirect('/admin/sign-in', 303);
+      // A person's form (not a JSON client) sent after the session expired: answered once its
+      // body is read (preHandler), so what they typed can be kept.
+      if (request.method === 'POST' && isFormPost(request)) return;
       throw new AppError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
     });
     // Every form post in the admin area carries the CSRF token (double-submit cookie).
     admin.addHook('preHandler', (request, reply, done) => {
-      if (request.method === 'POST') admin.csrfProtection(request, reply, done);
-      else done();
+      if (request.method !== 'POST') return done();
+      const path = request.url.split('?')[0] ?? '';
+      if (request.actor || PUBLIC_PATHS.has(path)) return admin.csrfProtection(request, reply, done);
+      // The session expired (issue 15, 8c): nothing is done; sign in again. What was typed is
+      // kept for the form's page only when the token verifies (no planted values), and is only
+      // ever filled back into the form: the person sends it again, signed in, with a new token.
+      admin.csrfProtection(request, reply, (error?: Error) => {
+        const page = error ? undefined : sameSitePage(request, '/admin');
+        const kept = page !== undefined && admin.formResume.keep(request, reply, page, request.body);
+        void reply.redirect(`/admin/sign-in?expired${kept ? '=kept' : ''}`, 303);
+      });
     });
 
     // A refused action (unknown phone, no SMS gateway, ...) is explained inside the admin shell,

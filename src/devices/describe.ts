@@ -48,6 +48,11 @@ export type DeviceEventFacts = {
   toMac: string;
   /** The device title the event set or had, '' when none. */
   title: string;
+  /**
+   * A replacement the device-limit policy made at a login (actor system): the voucher's device
+   * limit then (null on rows older than that fact) and whether the device it took away was online.
+   */
+  automatic: { limit: number | null; victimOnline: boolean } | null;
 };
 
 /**
@@ -86,5 +91,15 @@ export function deviceEventFacts(event: DeviceEvent): DeviceEventFacts {
     fromMac: kind === 'replaced' ? (macs.replacedMac ?? '') : '',
     toMac: kind === 'replaced' ? (macs.mac ?? '') : '',
     title: detail('title'),
+    automatic:
+      kind === 'replaced' && event.actor === 'system'
+        ? {
+            limit:
+              typeof event.details.limit === 'number' && Number.isInteger(event.details.limit)
+                ? event.details.limit
+                : null,
+            victimOnline: event.details.victimOnline === true,
+          }
+        : null,
   };
 }

@@ -14,3 +14,4 @@ export {
 } from './cookies.js';
 export { codesForStatus, sendProblem, statusForCode, toProblem, wantsJson, type Problem } from './errors.js';
 export { renderDocument } from './render.js';
+export { FormResume, RESUME_COOKIE, sameSitePage } from './resume.js';

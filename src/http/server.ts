@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
+import { FormResume } from './resume.js';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
@@ -81,6 +82,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   await app.register(fastifyFormbody);
   await app.register(fastifyCookie);
   registerCsrf(app, options.csrf);
+  app.decorate('formResume', new FormResume(options.csrf.key));
   await app.register(fastifyStatic, {
     root: ASSETS_DIR,
     prefix: '/assets/',

@@ -19,6 +19,7 @@ import {
   type DevicesService,
   type DisconnectOutcome,
 } from '../devices/index.js';
+import { sameSitePage } from '../http/index.js';
 import { AppError, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { Formatter } from './format.js';
@@ -154,6 +155,7 @@ export class PortalDevices {
         csrfToken={reply.generateCsrf()}
         t={v.t}
         fmt={v.fmt}
+        nowMs={this.deps.clock.nowMs()}
         notice={noticeFrom(
           query,
           v.t,
@@ -214,7 +216,15 @@ export class PortalDevices {
     const guard = async (request: FastifyRequest, reply: FastifyReply) => {
       const session = await host.currentSession(request);
       if (!session) {
-        void reply.redirect('/portal', 303);
+        if (request.method !== 'POST') {
+          void reply.redirect('/portal', 303);
+          return undefined;
+        }
+        // The session expired with the form open (issue 15, 8c): nothing is done. The form's CSRF
+        // token verified (preHandler), so what was typed is kept for after the sign-in.
+        const page = sameSitePage(request, '/portal');
+        const kept = page !== undefined && request.server.formResume.keep(request, reply, page, request.body);
+        void reply.redirect(`/portal?expired${kept ? '=kept' : ''}`, 303);
         return undefined;
       }
       const { customer } = session;

@@ -75,12 +75,22 @@ export interface PortalKitDeps {
   devices?: PortalDevices;
 }
 
-function html(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
-  return reply.status(status).type('text/html; charset=utf-8').send(renderDocument(page));
-}
-
 export function createPortalKit(app: FastifyInstance, deps: PortalKitDeps): PortalKit {
   const { webSessions, customers, signIn } = deps;
+
+  function html(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
+    const document = renderDocument(page);
+    // A form sent after the session expired, on its page again after the sign-in (only signed-in
+    // pages answer 200 there): its values, for resume.js (issue 15, 8c).
+    const resumed =
+      status === 200 && readSessionCookie(reply.request, PORTAL_SESSION_COOKIE)
+        ? app.formResume.take(reply.request, reply, view(reply.request).t('devices.resumed'))
+        : '';
+    return reply
+      .status(status)
+      .type('text/html; charset=utf-8')
+      .send(resumed ? document.replace('</body>', `${resumed}</body>`) : document);
+  }
 
   function view(request: FastifyRequest): RequestView {
     const tenant = request.tenant;

@@ -156,7 +156,14 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     if (!session) {
       const v = view(request);
       if ('another-number' in query) clearAttempt(request, reply);
-      const notice = 'signed-out' in query ? v.t('signIn.signedOut') : undefined;
+      const notice =
+        'signed-out' in query
+          ? v.t('signIn.signedOut')
+          : query.expired === 'kept'
+            ? v.t('signIn.sessionExpiredKept')
+            : 'expired' in query
+              ? v.t('signIn.sessionExpired')
+              : undefined;
       return signInPage(request, reply, { notice });
     }
     const { customer, codeVerified } = session;

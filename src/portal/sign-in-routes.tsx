@@ -50,6 +50,11 @@ function decodeAttempt(raw: string | undefined): OtpAttempt | undefined {
   };
 }
 
+/** Where a fresh sign-in goes: back to a form whose session had expired, else the dashboard. */
+function afterSignIn(request: FastifyRequest): string {
+  return request.server.formResume.page(request, '/portal') ?? '/portal';
+}
+
 /** Forget the code step (the "another number" link, a finished sign-in). */
 export function clearAttempt(request: FastifyRequest, reply: FastifyReply): void {
   if (request.cookies[OTP_ATTEMPT_COOKIE] !== undefined)
@@ -209,7 +214,7 @@ export function registerSignInRoutes(app: FastifyInstance, kit: PortalKit, deps:
       case 'signed-in': {
         await startSession(request, reply, result.customer, 'phone');
         clearAttempt(request, reply);
-        return reply.redirect('/portal', 303);
+        return reply.redirect(afterSignIn(request), 303);
       }
       case 'code-sent':
       case 'rate-limited':
@@ -263,7 +268,7 @@ export function registerSignInRoutes(app: FastifyInstance, kit: PortalKit, deps:
     if (result.kind === 'signed-in') {
       await startSession(request, reply, result.customer, 'code');
       clearAttempt(request, reply);
-      return reply.redirect('/portal', 303);
+      return reply.redirect(afterSignIn(request), 303);
     }
     const error =
       result.reason === 'expired'

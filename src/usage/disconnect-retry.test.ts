@@ -4,7 +4,7 @@
  * The sweep against real databases and a simulated NAS: test/radius/disconnect-retry.test.ts.
  */
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import type { Session } from '../store/index.js';
 import {
@@ -97,7 +97,8 @@ describe('UsageSweepWorker', () => {
       10,
     );
     worker.start();
-    await sleep(200);
+    // Waits for passes rather than for a fixed time: a loaded machine delays timers.
+    await vi.waitFor(() => expect(events.length).toBeGreaterThanOrEqual(4), { timeout: 10_000 });
     worker.stop();
     await worker.idle();
     const passes = events.length / 2;
@@ -129,8 +130,7 @@ describe('UsageSweepWorker', () => {
       5,
     );
     worker.start();
-    await sleep(60);
-    expect(passes).toBeGreaterThanOrEqual(2);
+    await vi.waitFor(() => expect(passes).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
     expect(keepGoing?.()).toBe(true);
     worker.stop();
     expect(keepGoing?.()).toBe(false);

@@ -331,7 +331,16 @@ export class VoucherAccessPolicy {
               voucherId: voucher.id,
               deviceId: victim.id,
               action: 'replaced',
-              details: { mac: victim.mac, replacedBy: mac, policy: settings.deviceLimitPolicy },
+              // Why, for the customer's device list and the operator's log (issue 15, 8e): the
+              // voucher was at its limit, and which rule picked this device.
+              details: {
+                mac: victim.mac,
+                replacedBy: mac,
+                policy: settings.deviceLimitPolicy,
+                limit: voucher.devices_limit,
+                victimOnline: victim.online_since_at !== null,
+                hotspotId: attempt.hotspotId,
+              },
               nowMs,
             });
             if (victim.online_since_at !== null) replacedMac = victim.mac;

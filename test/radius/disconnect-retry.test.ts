@@ -47,8 +47,9 @@ describe.each(TEST_DIALECTS)('Disconnect retries (%s)', (dialect) => {
   beforeEach(async () => {
     app = await buildTestApp(dialect, {
       overrides: {
-        // One whole RFC 5176 exchange takes ~250 ms here instead of 30 s.
-        disconnectTiming: { initialTimeoutMs: 40, maxDurationMs: 250 },
+        // One whole RFC 5176 exchange takes ~1 s here instead of 30 s (250 ms was too short for
+        // an answering NAS on a loaded CI machine: a NAK came after the exchange had given up).
+        disconnectTiming: { initialTimeoutMs: 100, maxDurationMs: 1000 },
         deviceDisconnectWaitMs: 2000,
         disconnectRetryPolicy: POLICY,
       },

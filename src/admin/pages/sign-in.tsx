@@ -6,7 +6,19 @@ import { ADMIN_COOKIE } from '../auth.js';
 import type { AdminDeps } from '../deps.js';
 import { Head } from '../views/layout.js';
 
-function SignInPage(props: { csrf: string; email?: string; error?: string; tenantName: string }) {
+/** After a form was sent in an expired session (issue 15, 8c). */
+const EXPIRED_NOTICE = {
+  kept: 'Your session expired, so that was not saved. Sign in again: the form opens again with what you typed.',
+  lost: 'Your session expired, so that was not saved. Sign in again.',
+} as const;
+
+function SignInPage(props: {
+  csrf: string;
+  email?: string;
+  error?: string;
+  notice?: string | undefined;
+  tenantName: string;
+}) {
   return (
     <html lang="en">
       <Head title="Sign in" />
@@ -14,6 +26,11 @@ function SignInPage(props: { csrf: string; email?: string; error?: string; tenan
         <main class="card narrow">
           <h1>Portico admin</h1>
           <p class="muted">{props.tenantName}</p>
+          {props.notice ? (
+            <p class="notice" role="status">
+              {props.notice}
+            </p>
+          ) : null}
           {props.error ? (
             <p class="error" role="alert">
               {props.error}
@@ -55,7 +72,12 @@ export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Prom
   });
 
   admin.get('/admin/sign-in', async (request, reply) => {
-    const html = renderDocument(<SignInPage csrf={reply.generateCsrf()} tenantName={request.tenant.name} />);
+    const query = request.query as Record<string, unknown>;
+    const notice =
+      query.expired === 'kept' ? EXPIRED_NOTICE.kept : 'expired' in query ? EXPIRED_NOTICE.lost : undefined;
+    const html = renderDocument(
+      <SignInPage csrf={reply.generateCsrf()} tenantName={request.tenant.name} notice={notice} />,
+    );
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   });
 
@@ -129,7 +151,8 @@ export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Prom
       });
       setSessionCookie(request, reply, ADMIN_COOKIE, token);
       await rememberAdminOrigin(deps, request);
-      return reply.redirect('/admin', 303);
+      // Back to the form whose session had expired, if one was kept (it opens filled in).
+      return reply.redirect(request.server.formResume.page(request, '/admin') ?? '/admin', 303);
     },
   );
 

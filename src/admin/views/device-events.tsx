@@ -4,7 +4,13 @@
  * keyset paging that works without JavaScript (`?changesBefore=<createdAtMs>-<id>` links).
  */
 import type { VNode } from 'preact';
-import { deviceEventFacts, type DeviceEvent, type DeviceEventCursor } from '../../devices/index.js';
+import {
+  deviceEventFacts,
+  deviceLimitText,
+  type DeviceEvent,
+  type DeviceEventCursor,
+  type DeviceEventFacts,
+} from '../../devices/index.js';
 import type { AdminDeps } from '../deps.js';
 import { Table, Empty, when, type AdminZone } from './components.js';
 
@@ -69,6 +75,17 @@ export async function loadEventActors(
   };
 }
 
+/** Why the device-limit policy took a device away at a login (issue 15, 8e). */
+function automaticReplacement(f: DeviceEventFacts): string {
+  const limit = f.automatic?.limit;
+  const full =
+    limit === null || limit === undefined
+      ? 'the voucher was at its device limit'
+      : `the voucher allows ${deviceLimitText(limit)}`;
+  const which = f.automatic?.victimOnline ? 'the device online the longest' : 'an offline device';
+  return `Replaced ${f.fromMac} with ${f.toMac}: ${f.toMac} logged in with the voucher code and ${full}, so ${which} made room`;
+}
+
 /** The audit row's "what", in the operator's words. */
 export function eventSummary(event: DeviceEvent): string {
   const f = deviceEventFacts(event);
@@ -79,7 +96,7 @@ export function eventSummary(event: DeviceEvent): string {
     case 'edited':
       return f.title ? `Renamed ${f.mac} to “${f.title}”` : `Cleared the name of ${f.mac}`;
     case 'replaced':
-      return `Replaced ${f.fromMac} with ${f.toMac}${titled}`;
+      return f.automatic ? automaticReplacement(f) : `Replaced ${f.fromMac} with ${f.toMac}${titled}`;
     case 'removed':
       return `Removed ${f.mac}${titled}`;
     case 'disconnected':

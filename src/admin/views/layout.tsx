@@ -56,11 +56,14 @@ export function Head({ title }: { title: string }): VNode {
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <meta name="robots" content="noindex" />
+      {/* Within the admin area only: a form sent after its session expired reopens on its page. */}
+      <meta name="referrer" content="same-origin" />
       <title>{`${title} · Portico admin`}</title>
       <link rel="stylesheet" href="/assets/portico.css" />
       <link rel="stylesheet" href="/assets/admin.css" />
       <script src="/assets/admin.js" defer></script>
       <script src="/assets/follow.js" defer></script>
+      <script src="/assets/resume.js" defer></script>
     </head>
   );
 }

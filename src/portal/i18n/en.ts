@@ -27,6 +27,11 @@ export const en = {
   'signIn.error.tooMany': 'Too many sign-in attempts for this number. Please wait {wait} and try again.',
   'signIn.error.blocked': 'This account is blocked. Please ask the staff for help.',
   'signIn.signedOut': 'You have signed out.',
+  'signIn.sessionExpired': 'Your session expired, so that was not saved. Please sign in again.',
+  'signIn.sessionExpiredKept':
+    'Your session expired, so that was not saved. Sign in again: the form opens again with what you typed.',
+  'devices.resumed':
+    'Your session had expired, so this was not saved. Here is what you typed: check it and send it again.',
   'signIn.expired': 'Please sign in to continue.',
 
   'code.title': 'Enter your code',
@@ -246,6 +251,11 @@ export const en = {
   'devices.event.added': 'Added {mac}',
   'devices.event.edited': 'Renamed {mac}',
   'devices.event.replaced': 'Replaced {fromMac} with {toMac}',
+  'devices.event.replacedAuto':
+    "{toMac} connected with this voucher's code and took the place of {fromMac}: the voucher allows {limit, plural, one {# device} other {# devices}}",
+  'devices.event.replacedAutoAtLimit':
+    "{toMac} connected with this voucher's code and took the place of {fromMac}: the voucher had all the devices it allows",
+  'devices.replacedHint': 'To use that device again, remove one and add it back.',
   'devices.event.removed': 'Removed {mac}',
   'devices.event.disconnected': 'Disconnected {mac}',
   'devices.event.other': '{action} {mac}',

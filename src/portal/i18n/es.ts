@@ -30,6 +30,11 @@ export const es: Record<MessageKey, string> = {
     'Demasiados intentos de acceso con este número. Espera {wait} e inténtalo de nuevo.',
   'signIn.error.blocked': 'Esta cuenta está bloqueada. Pide ayuda al personal.',
   'signIn.signedOut': 'Has cerrado la sesión.',
+  'signIn.sessionExpired': 'Tu sesión caducó, así que no se guardó. Vuelve a iniciar sesión.',
+  'signIn.sessionExpiredKept':
+    'Tu sesión caducó, así que no se guardó. Vuelve a iniciar sesión: el formulario se abrirá de nuevo con lo que escribiste.',
+  'devices.resumed':
+    'Tu sesión había caducado, así que esto no se guardó. Aquí está lo que escribiste: revísalo y vuelve a enviarlo.',
   'signIn.expired': 'Inicia sesión para continuar.',
 
   'code.title': 'Escribe tu código',
@@ -253,6 +258,11 @@ export const es: Record<MessageKey, string> = {
   'devices.event.added': 'Se añadió {mac}',
   'devices.event.edited': 'Se renombró {mac}',
   'devices.event.replaced': 'Se sustituyó {fromMac} por {toMac}',
+  'devices.event.replacedAuto':
+    '{toMac} se conectó con el código de este bono y ocupó el lugar de {fromMac}: el bono permite {limit, plural, one {# dispositivo} other {# dispositivos}}',
+  'devices.event.replacedAutoAtLimit':
+    '{toMac} se conectó con el código de este bono y ocupó el lugar de {fromMac}: el bono ya tenía todos los dispositivos que permite',
+  'devices.replacedHint': 'Para volver a usar ese dispositivo, quita uno y añádelo de nuevo.',
   'devices.event.removed': 'Se quitó {mac}',
   'devices.event.disconnected': 'Se desconectó {mac}',
   'devices.event.other': '{action} {mac}',

@@ -40,10 +40,25 @@ export function limitText(limit: number, t: Translate): string {
 }
 
 export function eventText(event: DeviceEvent, t: Translate): string {
-  const facts = deviceEventFacts(event);
-  return facts.kind === 'other'
-    ? t('devices.event.other', { action: facts.action, mac: facts.mac })
-    : t(`devices.event.${facts.kind}`, facts);
+  const { automatic, kind, action, ...facts } = deviceEventFacts(event);
+  if (automatic) {
+    // Why the voucher's device limit took a device away at a login (issue 15, 8e).
+    return automatic.limit === null
+      ? t('devices.event.replacedAutoAtLimit', facts)
+      : t('devices.event.replacedAuto', { ...facts, limit: automatic.limit });
+  }
+  return kind === 'other'
+    ? t('devices.event.other', { action, mac: facts.mac })
+    : t(`devices.event.${kind}`, facts);
+}
+
+/** A replacement made by the device limit at a login in the last day: said above the list. */
+const RECENT_REPLACEMENT_MS = 24 * 3600 * 1000;
+
+function recentAutomaticReplacement(events: DeviceEvent[], nowMs: number): DeviceEvent | undefined {
+  return events.find(
+    (event) => nowMs - event.createdAtMs < RECENT_REPLACEMENT_MS && deviceEventFacts(event).automatic,
+  );
 }
 
 function actorText(actor: DeviceEvent['actor'], t: Translate): string {
@@ -212,9 +227,13 @@ export function DevicesBlock(props: {
   fmt: Formatter;
   notice?: DeviceNotice;
   form?: DeviceFormState;
+  /** Now, to tell a replacement of the last day (absent: none is pointed out). */
+  nowMs?: number;
 }) {
   const { overview, t, fmt } = props;
   const full = overview.devices.length >= overview.devicesLimit;
+  const replaced =
+    props.nowMs === undefined ? undefined : recentAutomaticReplacement(overview.events, props.nowMs);
   return (
     <section class="section devices" id="devices" aria-labelledby="devices-title">
       <h2 id="devices-title">{t('devices.title')}</h2>
@@ -232,6 +251,11 @@ export function DevicesBlock(props: {
             </noscript>
           ) : null}
         </div>
+      ) : null}
+      {replaced ? (
+        <p class="advice" data-replaced-notice role="note">
+          {fmt.dateTime(replaced.createdAtMs)}: {eventText(replaced, t)}. {t('devices.replacedHint')}
+        </p>
       ) : null}
       <p class="lead">{limitText(overview.devicesLimit, t)}</p>
       <p class="muted small">{t('devices.intro')}</p>

@@ -31,6 +31,7 @@ export function Layout(props: {
         <link rel="stylesheet" href="/assets/portal.css" />
         {props.live ? <script src="/assets/portal.js" defer /> : null}
         <script src="/assets/follow.js" defer />
+        <script src="/assets/resume.js" defer />
       </head>
       <body>
         <a class="skip-link" href="#main">
