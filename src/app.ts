@@ -10,19 +10,16 @@ import { ADMIN_COOKIE, registerAdmin, smsAdminPages, type SmsAdminDeps } from '.
 import { devicesApiRoutes, registerApi, smsApiRoutes } from './api/index.js';
 import {
   createAdminDeps,
+  createDevices,
+  createHotspotLogin,
   createMessaging,
   createRadius,
   createVouchersModule,
   meteredTerminator,
   readinessOf,
 } from './compose/index.js';
-import {
-  VoucherAccessRepository,
-  VoucherPortalQueries,
-  type VoucherActivatedEvent,
-  type VouchersService,
-} from './vouchers/index.js';
-import { VoucherDetailsSms, type NotificationsService } from './notifications/index.js';
+import { VoucherPortalQueries, type VoucherActivatedEvent, type VouchersService } from './vouchers/index.js';
+import type { NotificationsService } from './notifications/index.js';
 import type { OtpService, PortalSettingsService } from './otp/index.js';
 import { smsCallbackRoutes, toE164, type SmsModule } from './sms/index.js';
 import { bootstrap, checkSharedSecret, type BootstrapResult } from './bootstrap/index.js';
@@ -48,17 +45,13 @@ import { migrateToLatest, openDatabase, type Store } from './store/index.js';
 import { TenantResolver, TenantsRepository } from './tenants/index.js';
 import { HotspotsRepository, HotspotsService } from './hotspots/index.js';
 import { DisconnectClient, type RadiusServer } from './radius/index.js';
-import { boundedTerminator, DevicesRepository, DevicesService } from './devices/index.js';
+import type { DevicesService } from './devices/index.js';
 import { instrumentHttp, Metrics, metricsRoute, startMetricsServer } from './metrics/index.js';
 import { DatabaseCounters, fastifyRateLimitStore, MemoryCounters } from './rate-limits/index.js';
 import { createHttpServer, healthRoutes } from './http/index.js';
+import type { FreeAccessService, HotspotLoginService } from './hotspot-login/index.js';
 import {
-  FreeAccessRepository,
-  FreeAccessService,
   freeAccessPausedNotice,
-  HotspotLoginRepository,
-  HotspotLoginService,
-  WelcomeLinks,
   hotspotLoginAdminPages,
   hotspotLoginApiRoutes,
   hotspotLoginPlugin,
@@ -182,7 +175,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const bootstrapped = await bootstrap(config, store, tenants, clock);
 
   const firstAdmin = await ensureFirstAdmin({ config, store, tenants, clock, random });
-  const { sms, otp, portalSettings, notifications, portalUrl, portalAddress } = createMessaging({
+  const { sms, otp, portalSettings, notifications, texts, portalUrl, portalAddress } = createMessaging({
     config,
     store,
     tenants,
@@ -218,27 +211,17 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   );
   // A person waiting on a page or an API call gets the hotspot's answer or "not confirmed yet".
   const disconnectWaitMs = overrides.deviceDisconnectWaitMs ?? 3000;
-  const devicesRepository = new DevicesRepository(store.db);
-  const deviceTerminator = boundedTerminator(usage.deviceTerminator, {
-    waitMs: disconnectWaitMs,
-    countOpenSessions: (tenantId, voucherId, mac) =>
-      devicesRepository.countOpenSessions(tenantId, voucherId, mac),
-    logger,
-  });
-  const devices = new DevicesService(devicesRepository, deviceTerminator, clock);
   // Pages answer at once (issue 15, 11): a hotspot that answers within a blink gives the final
   // word; otherwise the page says "disconnecting…" and follows the outcome (disconnectProgress).
   const pageDisconnectWaitMs = overrides.pageDisconnectWaitMs ?? 300;
-  const pageDevices = new DevicesService(
-    devicesRepository,
-    boundedTerminator(usage.deviceTerminator, {
-      waitMs: pageDisconnectWaitMs,
-      countOpenSessions: (tenantId, voucherId, mac) =>
-        devicesRepository.countOpenSessions(tenantId, voucherId, mac),
-      logger,
-    }),
+  const { devices, pageDevices } = createDevices({
+    store,
+    usage,
     clock,
-  );
+    logger,
+    waitMs: disconnectWaitMs,
+    pageWaitMs: pageDisconnectWaitMs,
+  });
   const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
     (event) => notifications.handleVoucherActivated(event),
   ]);
@@ -258,19 +241,6 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   late.accounting = accounting;
   late.radius = radius;
 
-  // The hosted hotspot login page (/hotspot/<public id>/login) and its router files.
-  const hotspotLogin = new HotspotLoginService({
-    repository: new HotspotLoginRepository(store.db),
-    hotspots,
-    policy: accessPolicy,
-    vouchers: new VoucherPortalQueries(store.db),
-    countDevices: (tenantId, voucherId) =>
-      new VoucherAccessRepository(store.db, store.dialect).countDevices(tenantId, voucherId),
-    tenants,
-    welcomeLinks: new WelcomeLinks(resolveServerSecret(config)),
-    clock,
-    random,
-  });
   const http = await createHttpServer({
     logger,
     tenantResolver,
@@ -323,15 +293,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     pageDisconnectWaitMs,
     loginPageInstalled: (tenantId) => hotspotLogin.isInstalled(tenantId),
     hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
-    voucherSms: new VoucherDetailsSms({
-      vouchers: operator.vouchers,
-      customers: operator.customers,
-      sender: {
-        enqueue: (message) => sms.outbox.enqueue(message),
-        hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
-      },
-      portalUrl,
-    }),
+    smsOutbox: sms.outbox,
+    texts,
+    portalUrl,
   });
   await operator.start();
   // An operator assigning a voucher to a customer is an activation too (status-page SMS...).
@@ -344,22 +308,17 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         activatedAtMs: event.atMs,
       });
   });
-  // Free access by phone on the login page (off per hotspot until the operator turns it on).
-  const freeAccess = new FreeAccessService({
-    repository: new FreeAccessRepository(store.db),
-    otp,
+  const { hotspotLogin, freeAccess } = createHotspotLogin({
+    config,
+    store,
     tenants,
-    plans: operator.plans,
-    customers: new CustomersRepository(store.db),
-    vouchers: operator.vouchers,
-    checkVoucher: (tenantId, code, mac) => accessPolicy.check(tenantId, code, mac),
-    findVoucherCode: async (tenantId, voucherId) =>
-      (await new VoucherPortalQueries(store.db).findById(tenantId, voucherId))?.code,
-    hasEnabledGateway: (tenantId) => sms.service.hasEnabledGateway(tenantId),
-    smsCountSince: (tenantId, sinceMs) => sms.repository.countCreatedSince(tenantId, sinceMs),
+    hotspots,
+    accessPolicy,
+    otp,
+    operator,
+    sms,
     clock,
     random,
-    secret: resolveServerSecret(config),
     logger,
   });
   await http.register(hotspotLoginPlugin, {
@@ -371,6 +330,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const smsAdmin: SmsAdminDeps = {
     sms: sms.service,
     notifications,
+    texts,
     portalSettings,
     portalAddress,
     deploymentPublicUrl: config.publicUrl,

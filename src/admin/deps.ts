@@ -7,7 +7,12 @@ import type { CustomersAdminRepository } from '../customers/index.js';
 import type { DevicesAdminQueries, DevicesService } from '../devices/index.js';
 import type { PlansService } from '../plans/index.js';
 import type { Clock } from '../shared/index.js';
-import type { NotificationsService, PortalAddress, VoucherDetailsSms } from '../notifications/index.js';
+import type {
+  NotificationsService,
+  PortalAddress,
+  SmsTexts,
+  VoucherDetailsSms,
+} from '../notifications/index.js';
 import type { PortalSettingsService } from '../otp/index.js';
 import type { SmsAdminCounts, SmsService } from '../sms/index.js';
 import type { Tenant } from '../store/index.js';
@@ -79,6 +84,8 @@ export interface AdminDeps {
 export interface SmsAdminDeps {
   sms: SmsService;
   notifications: NotificationsService;
+  /** The voucher-details and sign-in-code texts (Config > SMS texts). */
+  texts: SmsTexts;
   portalSettings: PortalSettingsService;
   /** The portal address SMS links use, and where it came from. */
   portalAddress: (tenant: Tenant) => Promise<PortalAddress>;

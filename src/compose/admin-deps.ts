@@ -9,7 +9,8 @@ import { DevicesAdminQueries, type DevicesService } from '../devices/index.js';
 import type { HotspotsService } from '../hotspots/index.js';
 import type { Clock, RandomSource } from '../shared/index.js';
 import { SmsAdminCounts } from '../sms/index.js';
-import type { Store } from '../store/index.js';
+import type { Store, Tenant } from '../store/index.js';
+import { VoucherDetailsSms, type SmsTexts, type VoucherDetailsDeps } from '../notifications/index.js';
 import { TenantsAdminService, type TenantResolver, type TenantsRepository } from '../tenants/index.js';
 import { SessionsAdminQueries, type UsageService } from '../usage/index.js';
 import type { VouchersModule } from './vouchers.js';
@@ -28,7 +29,10 @@ export function createAdminDeps(parts: {
   hotspots: HotspotsService;
   usage: UsageService;
   radius: AdminDeps['radius'];
-  voucherSms: AdminDeps['voucherSms'];
+  /** Where voucher details are queued (the SMS outbox), in the tenant's texts, with its portal link. */
+  smsOutbox: Pick<VoucherDetailsDeps['sender'], 'enqueue'>;
+  texts: SmsTexts;
+  portalUrl: (tenant: Tenant) => Promise<string>;
   /** Whether a router of the tenant downloaded its hosted login page's files (checklist). */
   loginPageInstalled: (tenantId: number) => Promise<boolean>;
   /** Whether the tenant has an SMS gateway on (the first-run checklist). */
@@ -86,7 +90,16 @@ export function createAdminDeps(parts: {
         options?.forPage ? parts.pageDisconnectWaitMs : parts.disconnectWaitMs,
       ),
     radius: parts.radius,
-    voucherSms: parts.voucherSms,
+    voucherSms: new VoucherDetailsSms({
+      vouchers: vouchers.vouchers,
+      customers: vouchers.customers,
+      sender: {
+        enqueue: (message) => parts.smsOutbox.enqueue(message),
+        hasEnabledGateway: (tenantId) => parts.hasEnabledGateway(tenantId),
+      },
+      texts: parts.texts,
+      portalUrl: parts.portalUrl,
+    }),
     clock,
     logger: parts.logger,
   };

@@ -8,3 +8,5 @@ export { createRadius } from './radius.js';
 export { meteredGatewayFactory, MeteredOtpService, meteredTerminator } from './metered.js';
 export { readinessOf } from './readiness.js';
 export { createMessaging } from './messaging.js';
+export { createDevices } from './devices.js';
+export { createHotspotLogin } from './hotspot-login.js';

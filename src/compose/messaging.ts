@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics/index.js';
 import {
   NotificationsRepository,
   NotificationsService,
+  SmsTexts,
   portalAddressFor,
   portalUrlFor,
 } from '../notifications/index.js';
@@ -44,8 +45,11 @@ export function createMessaging(parts: {
     // Every send attempt counted by gateway type and outcome.
     gatewayFactory: meteredGatewayFactory(metrics),
   });
+  // Every SMS text but the status page's (which has its own settings) comes from here.
+  const texts = new SmsTexts(tenants);
   const otp = new MeteredOtpService({
     metrics,
+    texts,
     counters,
     repo: new OtpRepository(store.db),
     customers: new CustomersRepository(store.db),
@@ -84,5 +88,5 @@ export function createMessaging(parts: {
     logger,
     portalUrl,
   });
-  return { sms, otp, portalSettings, notifications, portalUrl, portalAddress };
+  return { sms, otp, portalSettings, notifications, texts, portalUrl, portalAddress };
 }

@@ -96,7 +96,7 @@ describe.each(TEST_DIALECTS)('demo tenant (%s)', (dialect) => {
     expect(withCustomer.length).toBeGreaterThan(2);
     for (const { id } of withCustomer) {
       const voucher = await app.vouchers.get(tenant.id, id);
-      const text = voucherDetailsText(tenant, voucher, 'https://wifi.example.com/portal');
+      const text = await voucherDetailsText(tenant, voucher, 'https://wifi.example.com/portal');
       const info = describeSmsText(text);
       expect(info.nonGsmCharacters, text).toEqual([]);
       expect(info.parts, text).toBeLessThanOrEqual(2); // UCS-2 made it 3

@@ -169,4 +169,73 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
       (await api(ownerToken, 'PATCH', '/api/v1/settings/login-page', { accentColor: 'blue' })).statusCode,
     ).toBe(400);
   });
+  it("Config > Login page: a logo (checked by its bytes) that the guest page shows from Portico's host", async () => {
+    const owner = new AdminClient(app);
+    await owner.signIn((await createAdmin(app, tenantId)).email);
+    const upload = async (bytes: Buffer, name: string) => {
+      const form = new FormData();
+      form.append('_csrf', await owner.csrf('/admin/config/login-page'));
+      form.append('logo', new Blob([new Uint8Array(bytes)]), name);
+      const encoded = new Response(form);
+      return owner.request({
+        method: 'POST',
+        url: '/admin/config/login-page/logo',
+        headers: { 'content-type': encoded.headers.get('content-type')! },
+        payload: Buffer.from(await encoded.arrayBuffer()),
+      });
+    };
+    // A 1×1 PNG.
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const notImage = await upload(Buffer.from('<svg onload="alert(1)"></svg>'), 'logo.svg');
+    expect(notImage.statusCode).toBe(400);
+    expect(notImage.body).toContain('The logo must be a PNG, JPEG, WebP or GIF image');
+    const tooBig = await upload(Buffer.concat([png, Buffer.alloc(120_000)]), 'big.png');
+    expect(tooBig.statusCode).toBe(400);
+    expect(tooBig.body).toContain('The logo must be at most 100 KB');
+
+    const saved = await upload(png, 'logo.png');
+    expect(saved.statusCode).toBe(303);
+    const page = await app.hotspotLogin.ensurePage(tenantId, hotspotId);
+    const guest = await app.http.inject({
+      url: `/hotspot/${page.publicId}/login?mac=F0:99:B6:00:00:09&link-login-only=${encodeURIComponent('http://10.5.50.1/login')}`,
+      headers: { host: 'localhost' },
+    });
+    const src = /<img class="logo" src="(\/hotspot\/logo\/[0-9a-f]{64})" alt\b/.exec(guest.body)?.[1];
+    expect(src).toBeDefined();
+    const image = await app.http.inject({ url: src!, headers: { host: 'localhost' } });
+    expect(image.statusCode).toBe(200);
+    expect(image.headers['content-type']).toBe('image/png');
+    expect(image.headers['cache-control']).toContain('immutable');
+    expect(image.rawPayload.equals(png)).toBe(true);
+    // Another tenant's host does not serve it.
+    const elsewhere = await app.http.inject({ url: src!, headers: { host: 'other.example.com' } });
+    expect(elsewhere.statusCode).toBe(404);
+
+    // Through the API: the image as the body; a read-only token may not.
+    const viaApi = await api(ownerToken, 'PUT', '/api/v1/settings/login-page/logo');
+    expect(viaApi.statusCode).toBe(400);
+    const put = (token: string) =>
+      app.http.inject({
+        method: 'PUT',
+        url: '/api/v1/settings/login-page/logo',
+        headers: { authorization: `Bearer ${token}`, host: 'localhost', 'content-type': 'image/png' },
+        payload: png,
+      });
+    expect((await put(readonlyToken)).statusCode).toBe(403);
+    const putOk = await put(ownerToken);
+    expect(putOk.statusCode).toBe(200);
+    expect(putOk.json()).toEqual({ logoUrl: src });
+
+    const removed = await owner.post('/admin/config/login-page/logo/remove', {}, '/admin/config/login-page');
+    expect(removed.statusCode).toBe(303);
+    const after = await app.http.inject({
+      url: `/hotspot/${page.publicId}/login?mac=F0:99:B6:00:00:09`,
+      headers: { host: 'localhost' },
+    });
+    expect(after.body).not.toContain('class="logo"');
+    expect((await app.http.inject({ url: src!, headers: { host: 'localhost' } })).statusCode).toBe(404);
+  });
 });

@@ -13,7 +13,7 @@ import { AppError } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import { FREE_ACCESS_BOUNDS, type FreeAccessService } from './free-access.js';
 import type { FreeAccessConfig } from './free-access-repository.js';
-import type { HotspotLoginService } from './service.js';
+import { MAX_LOGO_BYTES, type HotspotLoginService } from './service.js';
 
 type Body = Record<string, unknown> | undefined;
 
@@ -237,6 +237,50 @@ export async function hotspotLoginSection(
   );
 }
 
+/** Config > Login page: the logo, its upload and removal. */
+function LogoForms(props: { csrf: string; logoUrl: string | undefined; write: boolean }) {
+  return (
+    <section aria-labelledby="logo-title">
+      <h2 id="logo-title">Logo</h2>
+      {props.logoUrl ? (
+        <p>
+          <img src={props.logoUrl} alt="Your logo, as guests see it above your name" class="login-logo" />
+        </p>
+      ) : (
+        <p class="muted">No logo yet: the page shows your business name alone.</p>
+      )}
+      {props.write ? (
+        <>
+          <form
+            method="post"
+            action="/admin/config/login-page/logo"
+            enctype="multipart/form-data"
+            class="stack"
+          >
+            <ui.CsrfField token={props.csrf} />
+            <label>
+              Logo image{' '}
+              <small>(PNG, JPEG, WebP or GIF, up to {MAX_LOGO_BYTES / 1000} KB; shown above your name)</small>
+              <input type="file" name="logo" accept="image/png,image/jpeg,image/webp,image/gif" required />
+            </label>
+            <button type="submit" class="secondary">
+              Upload logo
+            </button>
+          </form>
+          {props.logoUrl ? (
+            <form method="post" action="/admin/config/login-page/logo/remove">
+              <ui.CsrfField token={props.csrf} />
+              <button type="submit" class="secondary">
+                Remove logo
+              </button>
+            </form>
+          ) : null}
+        </>
+      ) : null}
+    </section>
+  );
+}
+
 export function hotspotLoginAdminPages(
   service: HotspotLoginService,
   freeAccess?: FreeAccessService,
@@ -255,6 +299,8 @@ export function hotspotLoginAdminPages(
       const number = (name: 'freeAccessCodesPerDay' | 'smsBudgetPerMonth') =>
         typed ? text(typed, name) : String(settings[name]);
       const paused = freeAccess ? await freeAccessPausedNotice(freeAccess, request.tenant) : null;
+      const logoUrl = await service.logoUrl(request.tenant.id);
+      const csrf = kit.csrf(reply);
       const budget = freeAccess ? await freeAccess.budget(request.tenant) : undefined;
       return kit.render(request, reply, {
         title: 'Login page',
@@ -268,8 +314,10 @@ export function hotspotLoginAdminPages(
               business name (Config &gt; Business) in English or Spanish, following the guest's phone.
             </p>
             {paused}
+            <LogoForms csrf={csrf} logoUrl={logoUrl} write={write} />
+            <h2>Look and behaviour</h2>
             <form method="post" action="/admin/config/login-page" class="stack form-grid">
-              <ui.CsrfField token={kit.csrf(reply)} />
+              <ui.CsrfField token={csrf} />
               <label class="check">
                 <input
                   type="checkbox"
@@ -324,6 +372,46 @@ export function hotspotLoginAdminPages(
     };
 
     admin.get('/admin/config/login-page', async (request, reply) => settingsPage(request, reply));
+
+    // The logo form is the one multipart form of the admin area: Node's own (undici) form-data
+    // parser reads it, within a body limit a little over the largest logo accepted.
+    admin.addContentTypeParser(
+      'multipart/form-data',
+      { parseAs: 'buffer', bodyLimit: MAX_LOGO_BYTES * 3 },
+      async (request: FastifyRequest, body: Buffer) => {
+        const form = await new Response(new Uint8Array(body), {
+          headers: { 'content-type': String(request.headers['content-type']) },
+        }).formData();
+        const fields: Record<string, unknown> = {};
+        form.forEach((value, name) => {
+          fields[name] = value;
+        });
+        return fields;
+      },
+    );
+
+    admin.post('/admin/config/login-page/logo', { preHandler: kit.requireWrite }, async (request, reply) => {
+      const file = (request.body as Record<string, unknown> | undefined)?.logo;
+      try {
+        await service.setLogo(
+          request.tenant.id,
+          file instanceof Blob ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0),
+        );
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
+        return settingsPage(request, reply, errorText(error));
+      }
+      return reply.redirect('/admin/config/login-page?notice=saved', 303);
+    });
+
+    admin.post(
+      '/admin/config/login-page/logo/remove',
+      { preHandler: kit.requireWrite },
+      async (request, reply) => {
+        await service.removeLogo(request.tenant.id);
+        return reply.redirect('/admin/config/login-page?notice=saved', 303);
+      },
+    );
 
     admin.post('/admin/config/login-page', { preHandler: kit.requireWrite }, async (request, reply) => {
       const body = request.body as Body;

@@ -10,7 +10,7 @@ import { apiSchemas } from '../api/index.js';
 import { publicOrigin } from './admin.js';
 import { ROUTER_FILE_NAMES } from './router-files.js';
 import { FREE_ACCESS_BOUNDS, FREE_ACCESS_TENANT_BOUNDS, type FreeAccessService } from './free-access.js';
-import type { HotspotLoginService } from './service.js';
+import { MAX_LOGO_BYTES, type HotspotLoginService } from './service.js';
 
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const LoginBy = Type.Union([Type.Literal('chap'), Type.Literal('pap')], {
@@ -203,6 +203,53 @@ export function hotspotLoginApiRoutes(
         },
       );
     }
+
+    // The logo as the image itself (PNG, JPEG, WebP or GIF), checked by its bytes.
+    const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
+    api.addContentTypeParser(
+      LOGO_TYPES,
+      { parseAs: 'buffer', bodyLimit: MAX_LOGO_BYTES * 3 },
+      (_request, body, done) => done(null, body),
+    );
+    const Logo = Type.Object(
+      {
+        logoUrl: Type.String({ description: "the logo's address on the login page (changes with the logo)" }),
+      },
+      { examples: [{ logoUrl: '/hotspot/logo/4977…1581' }] },
+    );
+    api.put(
+      '/settings/login-page/logo',
+      {
+        preHandler: kit.requireWrite,
+        schema: {
+          tags: ['settings'],
+          summary: `Set the login page's logo: the image as the body (${LOGO_TYPES.join(', ')}; at most ${MAX_LOGO_BYTES / 1000} KB)`,
+          response: { 200: Logo, ...apiSchemas.errors },
+        },
+      },
+      async (request) => {
+        await service.setLogo(
+          request.tenant.id,
+          Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        );
+        return { logoUrl: (await service.logoUrl(request.tenant.id)) ?? '' };
+      },
+    );
+    api.delete(
+      '/settings/login-page/logo',
+      {
+        preHandler: kit.requireWrite,
+        schema: {
+          tags: ['settings'],
+          summary: "Remove the login page's logo (the page shows the business name alone)",
+          response: { 204: Type.Null(), ...apiSchemas.errors },
+        },
+      },
+      async (request, reply) => {
+        await service.removeLogo(request.tenant.id);
+        return reply.status(204).send();
+      },
+    );
 
     api.get(
       '/settings/login-page',

@@ -140,7 +140,10 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     explicitLang: unknown,
     languageHref?: (lang: Language) => string,
   ): Promise<ViewContext> {
-    const settings = await service.settings(request.tenant.id);
+    const [settings, logoUrl] = await Promise.all([
+      service.settings(request.tenant.id),
+      service.logoUrl(request.tenant.id),
+    ]);
     const lang = pickLanguage(explicitLang, request.headers['accept-language'], request.tenant.locale);
     return {
       t: translator(lang),
@@ -150,6 +153,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
         tenantName: request.tenant.name,
         welcomeText: settings.welcomeText,
         accentColor: settings.accentColor,
+        ...(logoUrl ? { logoUrl } : {}),
       },
       ...(languageHref ? { languageHref } : {}),
     };
@@ -356,6 +360,18 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       undefined,
       found ? 200 : 410,
     );
+  });
+
+  // The tenant's logo, under its hash: cached for good, a new logo gets a new address.
+  app.get('/hotspot/logo/:sha256', async (request, reply) => {
+    const { sha256 } = request.params as { sha256: string };
+    const logo = await service.logo(request.tenant.id, sha256);
+    if (!logo) return reply.callNotFound();
+    return reply
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('content-security-policy', "default-src 'none'")
+      .type(logo.contentType)
+      .send(logo.bytes);
   });
 
   // The files for the router's hotspot folder (public: they hold only this page's address).

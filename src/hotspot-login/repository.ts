@@ -123,6 +123,49 @@ export class HotspotLoginRepository {
     return row !== undefined;
   }
 
+  /** The address and type of the tenant's logo, without its bytes (every page asks). */
+  async logoInfo(tenantId: number): Promise<{ sha256: string; contentType: string } | undefined> {
+    const row = await this.db
+      .selectFrom('login_page_logos')
+      .select(['sha256', 'content_type'])
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    return row && { sha256: row.sha256, contentType: row.content_type };
+  }
+
+  /** The logo's bytes if `sha256` is still the tenant's logo. */
+  async logo(tenantId: number, sha256: string): Promise<{ contentType: string; bytes: Buffer } | undefined> {
+    const row = await this.db
+      .selectFrom('login_page_logos')
+      .select(['content_type', 'bytes'])
+      .where('tenant_id', '=', tenantId)
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
+    return row && { contentType: row.content_type, bytes: Buffer.from(row.bytes) };
+  }
+
+  async putLogo(
+    tenantId: number,
+    logo: { contentType: string; bytes: Buffer; sha256: string },
+    nowMs: number,
+  ): Promise<void> {
+    const values = {
+      content_type: logo.contentType,
+      bytes: logo.bytes,
+      sha256: logo.sha256,
+      updated_at: nowMs,
+    };
+    await this.db
+      .insertInto('login_page_logos')
+      .values({ tenant_id: tenantId, ...values })
+      .onConflict((oc) => oc.column('tenant_id').doUpdateSet(values))
+      .execute();
+  }
+
+  async deleteLogo(tenantId: number): Promise<void> {
+    await this.db.deleteFrom('login_page_logos').where('tenant_id', '=', tenantId).execute();
+  }
+
   async insertFlow(values: {
     tenantId: number;
     hotspotId: number;

@@ -24,6 +24,23 @@ import { isHostName } from './router-address.js';
 import { ROUTER_FILE_NAMES, routerOsLoginPageConfig, type RouterFileName } from './router-files.js';
 import { WELCOME_LINK_TTL_MS, type WelcomeLinks } from './welcome-link.js';
 
+/** The largest logo accepted: it travels with the first page over a slow captive network. */
+export const MAX_LOGO_BYTES = 100_000;
+
+/** The image type a logo's first bytes say it is (PNG, JPEG, WebP, GIF; never SVG: it can script). */
+export function logoType(bytes: Buffer): string | undefined {
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'image/png';
+  if (bytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))) return 'image/jpeg';
+  if (
+    bytes.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    bytes.subarray(8, 12).toString('latin1') === 'WEBP'
+  )
+    return 'image/webp';
+  if (/^GIF8[79]a$/.test(bytes.subarray(0, 6).toString('latin1'))) return 'image/gif';
+  return undefined;
+}
+
 /** Public ids: 12 characters of a 32-symbol alphabet (60 bits), not guessable from the hotspot. */
 const PUBLIC_ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 const PUBLIC_ID_LENGTH = 12;
@@ -92,6 +109,37 @@ export class HotspotLoginService {
 
   settings(tenantId: number): Promise<HotspotLoginSettings> {
     return this.deps.tenants.getSettings(tenantId, 'hotspotLogin');
+  }
+
+  /** The logo's address on the login page, if the tenant has one. */
+  async logoUrl(tenantId: number): Promise<string | undefined> {
+    const info = await this.deps.repository.logoInfo(tenantId);
+    return info && `/hotspot/logo/${info.sha256}`;
+  }
+
+  logo(tenantId: number, sha256: string): Promise<{ contentType: string; bytes: Buffer } | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) return Promise.resolve(undefined);
+    return this.deps.repository.logo(tenantId, sha256);
+  }
+
+  /** Stores the tenant's logo: a PNG, JPEG, WebP or GIF of at most MAX_LOGO_BYTES. */
+  async setLogo(tenantId: number, bytes: Buffer): Promise<void> {
+    if (bytes.length === 0) throw validation('Choose an image file for the logo');
+    if (bytes.length > MAX_LOGO_BYTES)
+      throw validation(
+        `The logo must be at most ${MAX_LOGO_BYTES / 1000} KB (this one is ${Math.ceil(bytes.length / 1000)} KB)`,
+      );
+    const contentType = logoType(bytes);
+    if (!contentType) throw validation('The logo must be a PNG, JPEG, WebP or GIF image');
+    await this.deps.repository.putLogo(
+      tenantId,
+      { contentType, bytes, sha256: sha256Hex(bytes) },
+      this.deps.clock.nowMs(),
+    );
+  }
+
+  removeLogo(tenantId: number): Promise<void> {
+    return this.deps.repository.deleteLogo(tenantId);
   }
 
   /** Config > Login page: checked all together, stored, returned. */

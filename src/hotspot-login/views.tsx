@@ -7,6 +7,8 @@ import { LANGUAGES, LANGUAGE_NAMES, type Language, type Translate } from './i18n
 
 export interface Look {
   tenantName: string;
+  /** The tenant's logo on Portico's host (Config > Login page), if any. */
+  logoUrl?: string;
   welcomeText: string;
   accentColor: string;
 }
@@ -45,6 +47,7 @@ function styles(look: Look): string {
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#f4f5f7}
 header{background:var(--accent);color:var(--on-accent);padding:1rem}
 header p{margin:0}
+.logo{display:block;max-height:3rem;max-width:12rem;margin-bottom:.5rem;background:#fff;border-radius:.25rem;padding:.25rem}
 .venue{font-size:1.25rem;font-weight:700}
 main{max-width:28rem;margin:0 auto;padding:1rem}
 .card{background:#fff;border-radius:.75rem;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}
@@ -92,6 +95,8 @@ export function Page(props: {
       </head>
       <body>
         <header>
+          {/* Beside the name it would repeat: decorative for screen readers. */}
+          {ctx.look.logoUrl ? <img class="logo" src={ctx.look.logoUrl} alt="" /> : null}
           <p class="venue">{ctx.look.tenantName}</p>
           {ctx.look.welcomeText ? <p>{ctx.look.welcomeText}</p> : null}
         </header>

@@ -18,5 +18,23 @@ export {
   type StatusPageVariables,
 } from './template.js';
 export { portalAddressFor, portalUrlFor, type PortalAddress, type PortalUrlSource } from './portal-url.js';
-export { VoucherDetailsSms, voucherDetailsText, type VoucherDetailsDeps } from './voucher-details.js';
+export {
+  SMS_LANGUAGES,
+  SMS_LANGUAGE_NAMES,
+  SMS_TEXTS,
+  SMS_TEXT_KINDS,
+  SmsTexts,
+  checkSmsTextTemplates,
+  smsLanguageOf,
+  smsTextTemplate,
+  type SmsLanguage,
+  type SmsTextKind,
+  type SmsTextVariables,
+} from './sms-texts.js';
+export {
+  VoucherDetailsSms,
+  voucherDetailsText,
+  voucherDetailsVariables,
+  type VoucherDetailsDeps,
+} from './voucher-details.js';
 export { createSafeLiquid, describeLiquidError, type SafeLiquidLimits } from './safe-liquid.js';

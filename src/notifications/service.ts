@@ -11,6 +11,7 @@ import { AppError, notFound, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
 import type { NotificationSettings, TenantsRepository } from '../tenants/index.js';
 import type { ActivationFacts, NotificationsRepository } from './repository.js';
+import { checkSmsTextTemplates } from './sms-texts.js';
 import { checkTemplate, formatExpiry, renderTemplate, type StatusPageVariables } from './template.js';
 
 /** The voucher-activation event (raised by RADIUS on first login, and by operators). */
@@ -78,6 +79,7 @@ export class NotificationsService {
     }
     if (input.statusPageTemplate !== undefined)
       next.statusPageTemplate = checkTemplate(input.statusPageTemplate);
+    if (input.smsTexts !== undefined) next.smsTexts = checkSmsTextTemplates(input.smsTexts);
     await this.deps.tenants.putSettings(tenantId, 'notifications', next, this.deps.clock.nowMs());
     return next;
   }

@@ -7,7 +7,7 @@
 import { validation } from '../shared/index.js';
 import { createSafeLiquid, describeLiquidError } from './safe-liquid.js';
 
-export interface StatusPageVariables {
+export type StatusPageVariables = {
   link: string;
   customer_name: string;
   customer_phone: string;
@@ -15,7 +15,7 @@ export interface StatusPageVariables {
   plan_name: string;
   expiry: string;
   tenant_name: string;
-}
+};
 
 export const TEMPLATE_VARIABLES: Array<{ name: keyof StatusPageVariables; description: string }> = [
   { name: 'link', description: "the portal link (the tenant's portal URL)" },
@@ -58,7 +58,10 @@ export function checkTemplate(template: string): string {
 }
 
 /** Renders a template; throws VALIDATION when it fails or the result is empty or too long. */
-export async function renderTemplate(template: string, variables: StatusPageVariables): Promise<string> {
+export async function renderTemplate(
+  template: string,
+  variables: Readonly<Record<string, string | number>>,
+): Promise<string> {
   let text: string;
   try {
     text = String(await engine.parseAndRender(normalizeTemplate(template), { ...variables }));

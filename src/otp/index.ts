@@ -15,6 +15,7 @@ export {
   type OtpVerifyResult,
   type OtpGuestVerifyResult,
   type OtpCodeError,
+  type CodeTexts,
   type CustomerDirectory,
   type CodeSender,
 } from './service.js';

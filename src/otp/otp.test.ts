@@ -6,6 +6,7 @@ import { AppError, cryptoRandom, FakeClock, type RandomSource } from '../shared/
 import type { Tenant } from '../store/index.js';
 import { SETTINGS_DEFAULTS, TenantsRepository, type PortalSettings } from '../tenants/index.js';
 import { CustomersRepository } from '../customers/index.js';
+import { SmsTexts } from '../notifications/index.js';
 import { OtpRepository } from './repository.js';
 import { OtpService, otpPolicy, type CodeSender, type OtpStarted, type OtpStartResult } from './service.js';
 import { OTP_NEEDS_GATEWAY, PortalSettingsService } from './portal-settings.js';
@@ -66,6 +67,7 @@ describe.each(TEST_DIALECTS)('portal one-time codes (%s)', (dialect) => {
       repo: recording,
       customers: new CustomersRepository(store.db),
       sender,
+      texts: new SmsTexts(tenants),
       tenants,
       clock,
       random: options.random ?? cryptoRandom,

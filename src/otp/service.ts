@@ -18,7 +18,6 @@ import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   AppError,
-  countOf,
   HOUR_MS,
   DAY_MS,
   randomToken,
@@ -33,7 +32,18 @@ import type { OtpPurpose, OtpRepository } from './repository.js';
 
 /** Finds registered customers by E.164 number (the customers module implements it). */
 export interface CustomerDirectory {
-  findByPhone(tenantId: number, e164: string): Promise<{ id: number; status: string } | undefined>;
+  findByPhone(
+    tenantId: number,
+    e164: string,
+  ): Promise<{ id: number; status: string; locale?: string | null } | undefined>;
+}
+
+/**
+ * The code's SMS text, from the tenant's templates in the customer's language (the notifications
+ * module's SmsTexts implements it).
+ */
+export interface CodeTexts {
+  loginCode(tenant: Tenant, locale: string | null, code: string, minutes: number): Promise<string>;
 }
 
 /** Where codes are queued (the sms module's outbox). */
@@ -158,6 +168,7 @@ export class OtpService {
       repo: OtpRepository;
       customers: CustomerDirectory;
       sender: CodeSender;
+      texts: CodeTexts;
       tenants: TenantsRepository;
       clock: Clock;
       random: RandomSource;
@@ -288,15 +299,13 @@ export class OtpService {
 
     if (texted) {
       const minutes = Math.round(policy.ttlSeconds / 60);
-      // The tenant's name often ends in "Wi-Fi" already: the text must not say it twice.
-      const text = `${code} is your sign-in code for ${tenant.name}. It expires in ${countOf(minutes, 'minute', 'minutes')}. Do not share it.`;
-      this.later(() =>
+      this.later(async () =>
         this.deps.sender.enqueue({
           tenantId: tenant.id,
           customerId: customer?.id ?? null,
           type: 'login_code',
           recipient: input.phone,
-          text,
+          text: await this.deps.texts.loginCode(tenant, customer?.locale ?? null, code, minutes),
         }),
       );
     }

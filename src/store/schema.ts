@@ -112,6 +112,15 @@ export interface HotspotLoginPagesTable {
   files_fetched_at: number | null; // a router first downloaded login.html (the page is installed)
 }
 
+/** The tenant's logo on the hosted login page (one per tenant). */
+export interface LoginPageLogosTable {
+  tenant_id: number;
+  content_type: string; // image/png | image/jpeg | image/webp | image/gif, from the bytes
+  bytes: Buffer;
+  sha256: string; // hex: the logo's address, /hotspot/logo/<sha256>
+  updated_at: number;
+}
+
 /** A walk-in guest's request for free access: one code started for one phone at one device. */
 export interface FreeAccessRequestsTable {
   id: Id;
@@ -445,6 +454,7 @@ export interface Database {
   hotspot_login_pages: HotspotLoginPagesTable;
   hotspot_login_flows: HotspotLoginFlowsTable;
   free_access_requests: FreeAccessRequestsTable;
+  login_page_logos: LoginPageLogosTable;
   plans: PlansTable;
   voucher_series: VoucherSeriesTable;
   vouchers: VouchersTable;

@@ -22,7 +22,12 @@ export interface NotificationSettings {
   statusPageEnabled: boolean;
   statusPageFrequency: 'once' | 'every_activation';
   statusPageTemplate: string;
+  /** The tenant's own voucher-details and sign-in-code texts (notifications/sms-texts.ts). */
+  smsTexts: SmsTextTemplates;
 }
+
+/** Templates by SMS text kind, then language ("en", "es"); a missing one is the built-in text. */
+export type SmsTextTemplates = { [kind: string]: { [language: string]: string | undefined } | undefined };
 
 export type DeviceLimitPolicy = 'reject' | 'replace_offline' | 'replace_oldest';
 
@@ -103,6 +108,7 @@ export const SETTINGS_DEFAULTS: SettingsDocuments = {
     statusPageEnabled: false,
     statusPageFrequency: 'once',
     statusPageTemplate: DEFAULT_STATUS_PAGE_TEMPLATE,
+    smsTexts: {},
   },
   vouchers: {
     codeLength: 8,

@@ -1,6 +1,6 @@
 /**
  * The durable half of "the hotspot has not confirmed yet; it will be retried": a pass that finds
- * open sessions which should no longer be online (SessionsRepository.listDisconnectDue says
+ * open sessions which should no longer be online (DisconnectRepository.listDisconnectDue says
  * which) and asks their hotspots again, with backoff and a cap per session, and the background
  * worker that runs the usage housekeeping (stale sessions, expired vouchers) and then this pass,
  * every `intervalMs`. Several processes may run it on one PostgreSQL: each retry is claimed by
@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../shared/index.js';
 import type { Database, Dialect } from '../store/index.js';
 import { nextDisconnectAttemptAt } from './disconnect-policy.js';
-import { SessionsRepository, type DisconnectDueSession } from './sessions-repository.js';
+import { DisconnectRepository, type DisconnectDueSession } from './disconnect-repository.js';
 import { DISCONNECT_REASONS, type DisconnectReason, type UsageService } from './service.js';
 
 export interface DisconnectRetryOptions {
@@ -68,7 +68,7 @@ export class DisconnectRetrySweep {
    */
   async runOnce(shouldContinue: () => boolean = () => true): Promise<DisconnectRetryPassResult> {
     const policy = this.usage.retryPolicy;
-    const repository = new SessionsRepository(this.db, this.dialect);
+    const repository = new DisconnectRepository(this.db);
     const due = await repository.listDisconnectDue(this.clock.nowMs(), policy.maxAttempts, this.batchSize);
     const result: DisconnectRetryPassResult = {
       due: due.length,
@@ -112,7 +112,7 @@ export class DisconnectRetrySweep {
   }
 
   private async attempt(
-    repository: SessionsRepository,
+    repository: DisconnectRepository,
     item: DisconnectDueSession,
     hotspotId: number,
   ): Promise<'skipped' | 'confirmed' | 'timeout' | 'unconfirmed' | 'gave_up'> {

@@ -15,7 +15,8 @@ export {
   type SessionDisconnectResult,
   type DeviceDisconnectResult,
 } from './service.js';
-export { SessionsRepository, type DisconnectDueSession } from './sessions-repository.js';
+export { SessionsRepository } from './sessions-repository.js';
+export { DisconnectRepository, type DisconnectDueSession } from './disconnect-repository.js';
 export {
   DEFAULT_DISCONNECT_RETRY_POLICY,
   nextDisconnectAttemptAt,

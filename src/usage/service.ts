@@ -16,6 +16,7 @@ import {
 } from './disconnect-policy.js';
 import { judgeDisconnectProgress, type DisconnectProgress } from './disconnect-progress.js';
 import { SessionsRepository, type SessionRow } from './sessions-repository.js';
+import { DisconnectRepository } from './disconnect-repository.js';
 import type { DisconnectOutcome, HotspotDirectory, SessionTerminator } from './terminator.js';
 
 /** RFC 5176 §3.5 Error-Cause 503: the NAS has no such session — it is already gone. */
@@ -71,6 +72,10 @@ export class UsageService {
 
   private sessions(): SessionsRepository {
     return new SessionsRepository(this.db, this.dialect);
+  }
+
+  private disconnects(): DisconnectRepository {
+    return new DisconnectRepository(this.db);
   }
 
   /**
@@ -210,7 +215,7 @@ export class UsageService {
     target: { voucherId: number; mac: string } | { sessionId: number },
     sinceMs: number,
   ): Promise<{ progress: DisconnectProgress; errorCause: number | null }> {
-    const facts = await this.sessions().disconnectProgressFacts(tenantId, target, sinceMs);
+    const facts = await this.disconnects().disconnectProgressFacts(tenantId, target, sinceMs);
     return judgeDisconnectProgress(facts.sessions, facts.requests, sinceMs, this.clock.nowMs());
   }
 
@@ -237,12 +242,12 @@ export class UsageService {
       // Durable before anything is sent: if the hotspot never answers (or this process stops),
       // the retry sweep of any process picks the session up once the backoff has passed.
       const nowMs = this.clock.nowMs();
-      await repository.recordDisconnectRequested(session.tenant_id, session.id, {
+      await this.disconnects().recordDisconnectRequested(session.tenant_id, session.id, {
         reason,
         nextAttemptAtMs: nextDisconnectAttemptAt(1, nowMs, this.retryPolicy),
       });
     }
-    const requestId = await repository.insertDisconnectRequest({
+    const requestId = await this.disconnects().insertDisconnectRequest({
       tenantId: session.tenant_id,
       sessionId: session.id,
       hotspotId: hotspot.id,
@@ -264,7 +269,7 @@ export class UsageService {
       this.logger.error({ err: error, sessionId: session.id }, 'disconnect request failed');
       outcome = { status: 'timeout', errorCause: null, attempts: 0 };
     }
-    await repository.finishDisconnectRequest(session.tenant_id, requestId, {
+    await this.disconnects().finishDisconnectRequest(session.tenant_id, requestId, {
       status: outcome.status,
       attempts: outcome.attempts,
       errorCause: outcome.errorCause,
@@ -274,7 +279,7 @@ export class UsageService {
     // ACKed: the hotspot ended it and will send the Accounting-Stop; until then the session stays
     // open in our records, but it is never asked again.
     if (outcome.status === 'acked')
-      await repository.markDisconnectAcked(session.tenant_id, session.id, this.clock.nowMs());
+      await this.disconnects().markDisconnectAcked(session.tenant_id, session.id, this.clock.nowMs());
     if (gone) {
       await repository.closeSession(session.tenant_id, session.id, 'Admin-Reset', this.clock.nowMs());
       if (session.voucher_id !== null) {

@@ -116,7 +116,9 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
           .getByRole('button', { name: 'Disconnect' })
           .click();
         await page.waitForURL(/disconnect=checking/);
-        expect(Date.now() - clickedAt).toBeLessThan(1500);
+        // "Disconnecting…" (not the ACK) on the page proves it answered before the router did; the
+        // time is printed, not asserted (a loaded machine must not fail a correct page).
+        console.log(`admin Disconnect answered after ${Date.now() - clickedAt} ms (router ACKs ~2 s)`);
         await expect(adminNotice(page)).resolves.toBe('Disconnecting it at the hotspot…');
         await page.waitForFunction(
           () =>

@@ -79,6 +79,13 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
             (await fetch(`${world.baseUrl}/hotspot/${page.publicId}/files/login.html`)).text(),
         });
         await router.start();
+        // The café's logo (Config > Login page), drawn by Chromium itself for the test.
+        const drawing = await browser.newPage();
+        await drawing.setContent(
+          '<div id="logo" style="display:inline-block;padding:6px 14px;font:700 28px serif;color:#6b3e1e;background:#fff">☕ Aurora</div>',
+        );
+        await world.app.hotspotLogin.setLogo(world.tenantId, await drawing.locator('#logo').screenshot());
+        await drawing.close();
         const context = await browser.newContext({
           viewport: { width: 390, height: 844 },
           deviceScaleFactor: 2,
@@ -101,6 +108,10 @@ describeWithBrowserAndRadclient.each(TEST_DIALECTS)(
           await tab.waitForURL((url) => url.pathname === `/hotspot/${page.publicId}/login`);
           await expect(tab.getByRole('heading', { name: 'Wi-Fi login' }).isVisible()).resolves.toBe(true);
           await expect(tab.locator('header').textContent()).resolves.toContain('Café Aurora');
+          // The logo loads from Portico's host (the only one in the walled garden).
+          await expect(
+            tab.locator('header img.logo').evaluate((img: HTMLImageElement) => img.naturalWidth),
+          ).resolves.toBeGreaterThan(50);
           await saveScreenshot(tab, 'hotspot-login-page');
           expect(await accessibilityViolations(tab)).toEqual([]);
 

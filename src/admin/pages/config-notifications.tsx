@@ -30,6 +30,20 @@ export function SmsCost({ text }: { text: string }): VNode {
   );
 }
 
+/** A template form's buttons: save it, or only render the draft (intent=preview). */
+export function SaveOrPreview(): VNode {
+  return (
+    <div class="actions">
+      <button type="submit" name="intent" value="save">
+        Save
+      </button>
+      <button type="submit" name="intent" value="preview" class="secondary">
+        Preview
+      </button>
+    </div>
+  );
+}
+
 function PreviewBox({ preview, error }: { preview?: PreviewResult; error?: string }): VNode | null {
   if (error) return <p class="error">{error}</p>;
   if (!preview) return null;
@@ -101,7 +115,8 @@ export async function configNotificationsPage(
           <h2>Status page notifications</h2>
           <p class="muted">
             Texts the customer the portal link when a voucher is activated. Every SMS is in{' '}
-            <a href="/admin/logs/sms">Logs &gt; SMS Logs</a>.
+            <a href="/admin/logs/sms">Logs &gt; SMS Logs</a>. The voucher and sign-in code texts are under{' '}
+            <a href="/admin/config/sms-texts">SMS texts</a>.
           </p>
           {request.tenant.public_url ? null : (
             <p class="hint" data-hint="public-url">
@@ -165,16 +180,7 @@ export async function configNotificationsPage(
               Preview for the customer with phone <small>(empty = the latest customer)</small>
               <input name="previewPhone" type="tel" value={options.previewPhone ?? ''} />
             </label>
-            {write ? (
-              <div class="actions">
-                <button type="submit" name="intent" value="save">
-                  Save
-                </button>
-                <button type="submit" name="intent" value="preview" class="secondary">
-                  Preview
-                </button>
-              </div>
-            ) : null}
+            {write ? <SaveOrPreview /> : null}
           </form>
           <PreviewBox preview={preview} error={previewError} />
         </>

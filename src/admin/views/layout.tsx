@@ -22,6 +22,7 @@ export const NAV: NavItem[] = [
   { href: '/admin/config/portal', label: 'Portal', group: 'Config' },
   { href: '/admin/config/login-page', label: 'Login page', group: 'Config' },
   { href: '/admin/config/notifications', label: 'Notifications', group: 'Config' },
+  { href: '/admin/config/sms-texts', label: 'SMS texts', group: 'Config' },
   { href: '/admin/config/sms-gateways', label: 'SMS gateways', group: 'Config' },
   { href: '/admin/config/vouchers', label: 'Voucher codes', group: 'Config' },
   { href: '/admin/logs/sms', label: 'SMS Logs', group: 'Logs' },
