@@ -11,7 +11,8 @@ import { ui } from '../admin/index.js';
 import { canWrite } from '../auth/index.js';
 import { AppError } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
-import { FREE_ACCESS_BOUNDS, type FreeAccessService } from './free-access.js';
+import type { FreeAccessService } from './free-access.js';
+import { FREE_ACCESS_BOUNDS } from './free-access-model.js';
 import type { FreeAccessConfig } from './free-access-repository.js';
 import { MAX_LOGO_BYTES, type HotspotLoginService } from './service.js';
 

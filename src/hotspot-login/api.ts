@@ -9,7 +9,8 @@ import type { ApiExtension, ApiKit } from '../api/index.js';
 import { apiSchemas } from '../api/index.js';
 import { publicOrigin } from './admin.js';
 import { ROUTER_FILE_NAMES } from './router-files.js';
-import { FREE_ACCESS_BOUNDS, FREE_ACCESS_TENANT_BOUNDS, type FreeAccessService } from './free-access.js';
+import type { FreeAccessService } from './free-access.js';
+import { FREE_ACCESS_BOUNDS, FREE_ACCESS_TENANT_BOUNDS } from './free-access-model.js';
 import { MAX_LOGO_BYTES, type HotspotLoginService } from './service.js';
 
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });

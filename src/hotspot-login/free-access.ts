@@ -26,29 +26,14 @@ import type { FreeAccessConfig, FreeAccessRequest } from './free-access-reposito
 import type { LoginPage } from './repository.js';
 import {
   FREE_ACCESS_BOUNDS,
-  FREE_ACCESS_TENANT_BOUNDS,
   startOfMonthInZone,
   type FreeAccessAvailability,
   type FreeAccessDeps,
   type FreeAccessLimit,
   type FreeAccessStart,
-  type FreeAccessUnavailable,
   type FreeAccessVerify,
   type PendingCode,
 } from './free-access-model.js';
-
-export {
-  FREE_ACCESS_BOUNDS,
-  FREE_ACCESS_TENANT_BOUNDS,
-  startOfMonthInZone,
-  type FreeAccessAvailability,
-  type FreeAccessDeps,
-  type FreeAccessLimit,
-  type FreeAccessStart,
-  type FreeAccessUnavailable,
-  type FreeAccessVerify,
-  type PendingCode,
-};
 
 export class FreeAccessService {
   /** Tenants (and month) whose operator was already told the budget is spent, per process. */

@@ -18,15 +18,15 @@ export {
   type LoginPageInstallation,
 } from './service.js';
 export { HotspotLoginRepository, type LoginBy, type LoginPage, type LoginFlow } from './repository.js';
+export { FreeAccessService } from './free-access.js';
 export {
-  FreeAccessService,
   FREE_ACCESS_BOUNDS,
   FREE_ACCESS_TENANT_BOUNDS,
   startOfMonthInZone,
   type FreeAccessAvailability,
   type FreeAccessStart,
   type FreeAccessVerify,
-} from './free-access.js';
+} from './free-access-model.js';
 export {
   FreeAccessRepository,
   FREE_ACCESS_DEFAULTS,

@@ -18,7 +18,7 @@ import type { Voucher } from '../store/index.js';
 import type { HotspotLoginSettings, TenantsRepository } from '../tenants/index.js';
 import type { CustomerVoucher, VoucherAccessPolicy, VoucherPortalQueries } from '../vouchers/index.js';
 import { AppError, validation } from '../shared/index.js';
-import { FREE_ACCESS_TENANT_BOUNDS } from './free-access.js';
+import { FREE_ACCESS_TENANT_BOUNDS } from './free-access-model.js';
 import type { HotspotLoginRepository, LoginBy, LoginFlow, LoginPage } from './repository.js';
 import { isHostName } from './router-address.js';
 import { ROUTER_FILE_NAMES, routerOsLoginPageConfig, type RouterFileName } from './router-files.js';
