@@ -18,6 +18,7 @@ import {
   parseMac,
   parseSince,
   type DeviceActor,
+  type DeviceDetails,
   type DevicesService,
   type DisconnectOutcome,
 } from '../devices/index.js';
@@ -287,6 +288,25 @@ export class PortalDevices {
       }
     };
 
+    /** A device's edit form, filled with its stored values or with a refused input. */
+    const editPage = (
+      reply: FastifyReply,
+      allowed: { v: DevicesView; voucherId: number; device: DeviceDetails },
+      form: DeviceFormState,
+      status?: number,
+    ) =>
+      host.html(
+        reply,
+        <EditDevicePage
+          ctx={allowed.v.ctx}
+          voucherId={allowed.voucherId}
+          device={allowed.device}
+          csrfToken={reply.generateCsrf()}
+          form={form}
+        />,
+        status,
+      );
+
     app.get('/vouchers/:id/devices', async (request, reply) => {
       const allowed = await guard(request, reply);
       if (!allowed) return reply;
@@ -321,17 +341,8 @@ export class PortalDevices {
     app.get('/vouchers/:id/devices/:deviceId/edit', async (request, reply) => {
       const allowed = await guard(request, reply);
       if (!allowed?.device) return reply;
-      const { v, device, voucherId } = allowed;
-      return host.html(
-        reply,
-        <EditDevicePage
-          ctx={v.ctx}
-          voucherId={voucherId}
-          device={device}
-          csrfToken={reply.generateCsrf()}
-          form={{ mac: device.mac, title: device.title ?? '' }}
-        />,
-      );
+      const { device } = allowed;
+      return editPage(reply, { ...allowed, device }, { mac: device.mac, title: device.title ?? '' });
     });
 
     app.post('/vouchers/:id/devices/:deviceId', post, async (request, reply) => {
@@ -350,17 +361,7 @@ export class PortalDevices {
       } catch (error) {
         const refused = formError(error, input, overview.devicesLimit, v.t);
         if (!refused) throw error;
-        return host.html(
-          reply,
-          <EditDevicePage
-            ctx={v.ctx}
-            voucherId={voucherId}
-            device={device}
-            csrfToken={reply.generateCsrf()}
-            form={refused.form}
-          />,
-          refused.status,
-        );
+        return editPage(reply, { v, voucherId, device }, refused.form, refused.status);
       }
     });
 
