@@ -4,7 +4,7 @@
  * routes with an `ApiExtension` (every route needs `schema` with querystring/body and response).
  */
 export { registerApi, type ApiOptions } from './plugin.js';
-export type { ApiExtension, ApiKit } from './kit.js';
+export { noContent, type ApiExtension, type ApiInstance, type ApiKit } from './kit.js';
 export * as apiSchemas from './schemas.js';
 export { smsApiRoutes } from './routes/sms.js';
 export { devicesApiRoutes } from './routes/devices.js';

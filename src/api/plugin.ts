@@ -4,6 +4,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../shared/index.js';
 import { tokenPower } from '../auth/index.js';
 import { actorOf, requireOwner, requireSuper, requireWrite, type AdminDeps } from '../admin/index.js';
@@ -176,13 +177,14 @@ export async function registerApi(
       api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
 
       const kit: ApiKit = { actorOf, requireWrite, requireOwner, requireSuper };
-      await plansRoutes(api, deps, kit);
-      await vouchersRoutes(api, deps, kit);
-      await customersRoutes(api, deps, kit);
-      await sessionsRoutes(api, deps, kit);
-      await accessRoutes(api, deps, kit);
-      await hotspotsRoutes(api, deps, kit);
-      for (const extension of options.extensions ?? []) await extension(api, kit);
+      const typed = api.withTypeProvider<TypeBoxTypeProvider>();
+      await plansRoutes(typed, deps, kit);
+      await vouchersRoutes(typed, deps, kit);
+      await customersRoutes(typed, deps, kit);
+      await sessionsRoutes(typed, deps, kit);
+      await accessRoutes(typed, deps, kit);
+      await hotspotsRoutes(typed, deps, kit);
+      for (const extension of options.extensions ?? []) await extension(typed, kit);
     },
     { prefix: '/api/v1' },
   );

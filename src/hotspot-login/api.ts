@@ -3,10 +3,9 @@
  * address, router files and RouterOS commands (GET /hotspots/{id}/login-page), its login method
  * (PUT), and the tenant's login page settings (GET/PUT /settings/login-page).
  */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { ApiExtension, ApiKit } from '../api/index.js';
-import { apiSchemas } from '../api/index.js';
+import { Type } from '@sinclair/typebox';
+import type { ApiExtension, ApiInstance, ApiKit } from '../api/index.js';
+import { apiSchemas, noContent } from '../api/index.js';
 import { publicOrigin } from './admin.js';
 import { ROUTER_FILE_NAMES } from './router-files.js';
 import type { FreeAccessService } from './free-access.js';
@@ -126,9 +125,9 @@ export function hotspotLoginApiRoutes(
   configuredPublicUrl?: string,
   freeAccess?: FreeAccessService,
 ): ApiExtension {
-  return async (api: FastifyInstance, kit: ApiKit) => {
+  return async (api: ApiInstance, kit: ApiKit) => {
     const tags = ['hotspots'];
-    api.get<{ Params: Static<typeof Params> }>(
+    api.get(
       '/hotspots/:id/login-page',
       {
         schema: {
@@ -146,7 +145,7 @@ export function hotspotLoginApiRoutes(
         ),
     );
 
-    api.patch<{ Params: Static<typeof Params>; Body: Static<typeof LoginByBody> }>(
+    api.patch(
       '/hotspots/:id/login-page',
       {
         preHandler: kit.requireWrite,
@@ -169,7 +168,7 @@ export function hotspotLoginApiRoutes(
     );
 
     if (freeAccess) {
-      api.get<{ Params: Static<typeof Params> }>(
+      api.get(
         '/hotspots/:id/free-access',
         {
           schema: {
@@ -185,7 +184,7 @@ export function hotspotLoginApiRoutes(
         },
       );
 
-      api.patch<{ Params: Static<typeof Params>; Body: Static<typeof FreeAccessPatch> }>(
+      api.patch(
         '/hotspots/:id/free-access',
         {
           preHandler: kit.requireWrite,
@@ -248,7 +247,7 @@ export function hotspotLoginApiRoutes(
       },
       async (request, reply) => {
         await service.removeLogo(request.tenant.id);
-        return reply.status(204).send();
+        return noContent(reply);
       },
     );
 
@@ -264,7 +263,7 @@ export function hotspotLoginApiRoutes(
       async (request) => service.settings(request.tenant.id),
     );
 
-    api.patch<{ Body: Static<typeof SettingsPatch> }>(
+    api.patch(
       '/settings/login-page',
       {
         preHandler: kit.requireWrite,

@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/index.js';
 import { assertMayChangeAdmin, revokeApiToken } from '../../auth/index.js';
 import { AppError, pageOfList, pageRequest } from '../../shared/index.js';
-import { normalizeHost, type VoucherSettings as VoucherSettingsDoc } from '../../tenants/index.js';
+import { normalizeHost } from '../../tenants/index.js';
 import { validateVoucherSettings } from '../../vouchers/index.js';
-import type { ApiKit } from '../kit.js';
+import { noContent, type ApiInstance, type ApiKit } from '../kit.js';
 import {
   Admin,
   AdminCreate,
@@ -25,13 +24,13 @@ import {
 const ListQuery = Type.Object({ ...PageQuery });
 const pageOf = (query: Static<typeof ListQuery>) => pageRequest(query.page, query.perPage);
 
-export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
   const strip = <T extends { tenantId: number }>(view: T): Omit<T, 'tenantId'> => {
     const { tenantId: _t, ...rest } = view;
     return rest;
   };
 
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/admins',
     {
       schema: {
@@ -47,7 +46,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.post<{ Body: Static<typeof AdminCreate> }>(
+  api.post(
     '/admins',
     {
       preHandler: kit.requireOwner,
@@ -70,7 +69,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof AdminPatch> }>(
+  api.patch(
     '/admins/:id',
     {
       preHandler: kit.requireOwner,
@@ -95,7 +94,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.delete<{ Params: Static<typeof IdParams> }>(
+  api.delete(
     '/admins/:id',
     {
       preHandler: kit.requireOwner,
@@ -113,12 +112,12 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
       assertMayChangeAdmin(kit.actorOf(request), target, { remove: true });
       await deps.admins.delete(request.tenant.id, request.params.id);
       await deps.webSessions.destroyAllFor(request.tenant.id, 'admin', request.params.id);
-      return reply.status(204).send();
+      return noContent(reply);
     },
   );
 
   const tokenTags = ['api-tokens'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/api-tokens',
     {
       preHandler: kit.requireOwner,
@@ -135,7 +134,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.post<{ Body: Static<typeof ApiTokenCreate> }>(
+  api.post(
     '/api-tokens',
     {
       preHandler: kit.requireOwner,
@@ -156,7 +155,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.delete<{ Params: Static<typeof IdParams> }>(
+  api.delete(
     '/api-tokens/:id',
     {
       preHandler: kit.requireOwner,
@@ -187,7 +186,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     };
   };
 
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/tenants',
     {
       preHandler: kit.requireSuper,
@@ -204,7 +203,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.post<{ Body: Static<typeof TenantCreate> }>(
+  api.post(
     '/tenants',
     {
       preHandler: kit.requireSuper,
@@ -244,7 +243,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     async (request) => deps.tenants.getSettings(request.tenant.id, 'vouchers'),
   );
 
-  api.put<{ Body: VoucherSettingsDoc }>(
+  api.put(
     '/settings/vouchers',
     {
       preHandler: kit.requireWrite,
@@ -291,7 +290,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     async (request) => business(request.tenant),
   );
 
-  api.patch<{ Body: Static<typeof BusinessSettingsPatch> }>(
+  api.patch(
     '/settings/business',
     {
       preHandler: kit.requireOwner,

@@ -6,8 +6,8 @@
  * list. Operators act for the tenant (no portal switch applies); read-only tokens may only read.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiExtension, ApiKit } from '../kit.js';
+import type { FastifyRequest } from 'fastify';
+import type { ApiExtension, ApiInstance, ApiKit } from '../kit.js';
 import { errors, FromMs, MacQuery, Nullable, PageOf, PageQuery, problemOf, ToMs } from '../schemas.js';
 import { notFound, pageRequest } from '../../shared/index.js';
 import {
@@ -178,7 +178,7 @@ function toDevice(d: DeviceDetails): Static<typeof DeviceSchema> {
 
 /** The API extension (every change, disconnects included, is in the voucher's device audit trail). */
 export function devicesApiRoutes(devices: DevicesService): ApiExtension {
-  return async (api: FastifyInstance, kit: ApiKit) => {
+  return async (api: ApiInstance, kit: ApiKit) => {
     const tags = ['devices'];
 
     /** The device with presence, from the voucher's overview (NOT_FOUND when absent). */
@@ -189,7 +189,7 @@ export function devicesApiRoutes(devices: DevicesService): ApiExtension {
       return found;
     };
 
-    api.get<{ Params: Static<typeof VoucherParams> }>(
+    api.get(
       '/vouchers/:id/devices',
       {
         schema: {
@@ -214,7 +214,7 @@ export function devicesApiRoutes(devices: DevicesService): ApiExtension {
       },
     );
 
-    api.post<{ Params: Static<typeof VoucherParams>; Body: Static<typeof DeviceCreate> }>(
+    api.post(
       '/vouchers/:id/devices',
       {
         preHandler: kit.requireWrite,
@@ -235,7 +235,7 @@ export function devicesApiRoutes(devices: DevicesService): ApiExtension {
       },
     );
 
-    api.patch<{ Params: Static<typeof DeviceParams>; Body: Static<typeof DevicePatch> }>(
+    api.patch(
       '/vouchers/:id/devices/:deviceId',
       {
         preHandler: kit.requireWrite,
@@ -257,7 +257,7 @@ export function devicesApiRoutes(devices: DevicesService): ApiExtension {
       },
     );
 
-    api.delete<{ Params: Static<typeof DeviceParams> }>(
+    api.delete(
       '/vouchers/:id/devices/:deviceId',
       {
         preHandler: kit.requireWrite,
@@ -275,7 +275,7 @@ export function devicesApiRoutes(devices: DevicesService): ApiExtension {
       },
     );
 
-    api.post<{ Params: Static<typeof DeviceParams> }>(
+    api.post(
       '/vouchers/:id/devices/:deviceId/disconnect',
       {
         preHandler: kit.requireWrite,
@@ -294,7 +294,7 @@ export function devicesApiRoutes(devices: DevicesService): ApiExtension {
       },
     );
 
-    api.get<{ Params: Static<typeof VoucherParams>; Querystring: Static<typeof VoucherEventsQuery> }>(
+    api.get(
       '/vouchers/:id/device-events',
       {
         schema: {
@@ -316,7 +316,7 @@ export function devicesApiRoutes(devices: DevicesService): ApiExtension {
       },
     );
 
-    api.get<{ Querystring: Static<typeof EventsQuery> }>(
+    api.get(
       '/device-events',
       {
         schema: {

@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/index.js';
 import { canWrite } from '../../auth/index.js';
 import type { Hotspot as HotspotRow } from '../../store/index.js';
-import type { ApiKit } from '../kit.js';
+import { noContent, type ApiInstance, type ApiKit } from '../kit.js';
 import { pageOfList, pageRequest } from '../../shared/index.js';
 import { errors, IdParams, Nullable, PageOf, PageQuery } from '../schemas.js';
 
@@ -76,9 +76,9 @@ function view(request: FastifyRequest, h: HotspotRow) {
   };
 }
 
-export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export async function hotspotsRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
   const tags = ['hotspots'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/hotspots',
     {
       schema: {
@@ -95,13 +95,13 @@ export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/hotspots/:id',
     { schema: { tags, summary: 'Get a hotspot', params: IdParams, response: { 200: Hotspot, ...errors } } },
     async (request) => view(request, await deps.hotspots.get(request.tenant.id, request.params.id)),
   );
 
-  api.post<{ Body: Static<typeof HotspotCreate> }>(
+  api.post(
     '/hotspots',
     {
       preHandler: kit.requireWrite,
@@ -113,7 +113,7 @@ export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
   );
 
-  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof HotspotPatch> }>(
+  api.patch(
     '/hotspots/:id',
     {
       preHandler: kit.requireWrite,
@@ -142,7 +142,7 @@ export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
   );
 
-  api.delete<{ Params: Static<typeof IdParams> }>(
+  api.delete(
     '/hotspots/:id',
     {
       preHandler: kit.requireWrite,
@@ -155,11 +155,11 @@ export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
     async (request, reply) => {
       await deps.hotspots.delete(request.tenant.id, request.params.id);
-      return reply.status(204).send();
+      return noContent(reply);
     },
   );
 
-  api.post<{ Params: Static<typeof IdParams> }>(
+  api.post(
     '/sessions/:id/disconnect',
     {
       preHandler: kit.requireWrite,

@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/index.js';
 import { PLAN_SORT_KEYS, type PlanInput } from '../../plans/index.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
-import type { ApiKit } from '../kit.js';
+import type { ApiInstance, ApiKit } from '../kit.js';
 import { errors, IdParams, PageOf, PageQuery, Plan, PlanCreate, PlanPatch, SortParam } from '../schemas.js';
 
 const ListQuery = Type.Object({
@@ -13,9 +12,9 @@ const ListQuery = Type.Object({
   search: Type.Optional(Type.String({ maxLength: 100, description: 'part of the title' })),
 });
 
-export async function plansRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export async function plansRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
   const tags = ['plans'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/plans',
     {
       schema: {
@@ -36,13 +35,13 @@ export async function plansRoutes(api: FastifyInstance, deps: AdminDeps, kit: Ap
     },
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/plans/:id',
     { schema: { tags, summary: 'Get a plan', params: IdParams, response: { 200: Plan, ...errors } } },
     async (request) => deps.plans.get(request.tenant.id, request.params.id),
   );
 
-  api.post<{ Body: Static<typeof PlanCreate> }>(
+  api.post(
     '/plans',
     {
       preHandler: kit.requireWrite,
@@ -70,7 +69,7 @@ export async function plansRoutes(api: FastifyInstance, deps: AdminDeps, kit: Ap
     },
   );
 
-  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof PlanPatch> }>(
+  api.patch(
     '/plans/:id',
     {
       preHandler: kit.requireWrite,

@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/index.js';
 import { requireMac } from '../../devices/index.js';
 import { AppError, pageRequest, parseSort } from '../../shared/index.js';
 import { SESSION_SORT_KEYS, SESSION_USERS } from '../../usage/index.js';
-import type { ApiKit } from '../kit.js';
+import type { ApiInstance, ApiKit } from '../kit.js';
 import {
   Dashboard,
   errors,
@@ -39,9 +38,9 @@ const ListQuery = Type.Object({
   ),
 });
 
-export async function sessionsRoutes(api: FastifyInstance, deps: AdminDeps, _kit: ApiKit): Promise<void> {
+export async function sessionsRoutes(api: ApiInstance, deps: AdminDeps, _kit: ApiKit): Promise<void> {
   const tags = ['sessions'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/sessions',
     {
       schema: {
@@ -62,7 +61,7 @@ export async function sessionsRoutes(api: FastifyInstance, deps: AdminDeps, _kit
     },
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/sessions/:id',
     { schema: { tags, summary: 'Get a session', params: IdParams, response: { 200: Session, ...errors } } },
     async (request) => {

@@ -3,8 +3,7 @@
  * are write-only: answers list which are set (`secretsSet`) and never their values.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { ApiKit } from '../kit.js';
+import type { ApiInstance, ApiKit } from '../kit.js';
 import { errors, IdParams, Ms } from '../schemas.js';
 import { GATEWAY_TYPES } from '../../sms/index.js';
 import type { SmsAdminDeps } from '../../admin/index.js';
@@ -90,7 +89,7 @@ const toGateway = (
   updatedAtMs: g.updatedAt,
 });
 
-export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, kit: ApiKit): Promise<void> {
+export async function smsGatewaysApi(api: ApiInstance, deps: SmsAdminDeps, kit: ApiKit): Promise<void> {
   const gatewayTags = ['sms gateways'];
   api.get(
     '/sms-gateways',
@@ -104,7 +103,7 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     async (request) => ({ items: (await deps.sms.listGateways(request.tenant.id)).map(toGateway) }),
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/sms-gateways/:id',
     {
       schema: {
@@ -117,7 +116,7 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     async (request) => toGateway(await deps.sms.getGateway(request.tenant.id, request.params.id)),
   );
 
-  api.post<{ Body: Static<typeof GatewayCreate> }>(
+  api.post(
     '/sms-gateways',
     {
       preHandler: kit.requireWrite,
@@ -139,7 +138,7 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     },
   );
 
-  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof GatewayPatch> }>(
+  api.patch(
     '/sms-gateways/:id',
     {
       preHandler: kit.requireWrite,
@@ -156,7 +155,7 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
       toGateway(await deps.sms.updateGateway(request.tenant.id, request.params.id, request.body)),
   );
 
-  api.delete<{ Params: Static<typeof IdParams> }>(
+  api.delete(
     '/sms-gateways/:id',
     {
       preHandler: kit.requireWrite,
@@ -173,7 +172,7 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     },
   );
 
-  api.put<{ Body: Static<typeof GatewayOrder> }>(
+  api.put(
     '/sms-gateways/order',
     {
       preHandler: kit.requireWrite,
@@ -189,7 +188,7 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     }),
   );
 
-  api.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TestSend> }>(
+  api.post(
     '/sms-gateways/:id/test',
     {
       preHandler: kit.requireWrite,

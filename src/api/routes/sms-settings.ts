@@ -1,7 +1,6 @@
 /** /api/v1/settings/portal and /api/v1/settings/notifications (with a preview of the status SMS). */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { ApiKit } from '../kit.js';
+import { Type } from '@sinclair/typebox';
+import type { ApiInstance, ApiKit } from '../kit.js';
 import { errors, Nullable } from '../schemas.js';
 import { describeSmsText } from '../../sms/index.js';
 import type { SmsAdminDeps } from '../../admin/index.js';
@@ -69,7 +68,7 @@ const PreviewAnswer = Type.Object({
   ),
 });
 
-export async function smsSettingsApi(api: FastifyInstance, deps: SmsAdminDeps, kit: ApiKit): Promise<void> {
+export async function smsSettingsApi(api: ApiInstance, deps: SmsAdminDeps, kit: ApiKit): Promise<void> {
   const settingsTags = ['settings'];
   api.get(
     '/settings/portal',
@@ -83,7 +82,7 @@ export async function smsSettingsApi(api: FastifyInstance, deps: SmsAdminDeps, k
     async (request) => deps.portalSettings.get(request.tenant.id),
   );
 
-  api.patch<{ Body: Static<typeof PortalSettingsPatch> }>(
+  api.patch(
     '/settings/portal',
     {
       preHandler: kit.requireWrite,
@@ -109,7 +108,7 @@ export async function smsSettingsApi(api: FastifyInstance, deps: SmsAdminDeps, k
     async (request) => deps.notifications.getSettings(request.tenant.id),
   );
 
-  api.patch<{ Body: Static<typeof NotificationSettingsPatch> }>(
+  api.patch(
     '/settings/notifications',
     {
       preHandler: kit.requireWrite,
@@ -123,7 +122,7 @@ export async function smsSettingsApi(api: FastifyInstance, deps: SmsAdminDeps, k
     async (request) => deps.notifications.updateSettings(request.tenant.id, request.body),
   );
 
-  api.post<{ Body: Static<typeof PreviewBody> }>(
+  api.post(
     '/settings/notifications/preview',
     {
       preHandler: kit.requireWrite,

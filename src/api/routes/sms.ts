@@ -4,15 +4,14 @@
  * which are set (`secretsSet`) and never their values; login codes are masked in messages.
  * Each group of routes lives in its own sms-*.ts file beside this one.
  */
-import type { FastifyInstance } from 'fastify';
-import type { ApiExtension, ApiKit } from '../kit.js';
+import type { ApiExtension, ApiInstance, ApiKit } from '../kit.js';
 import { smsGatewaysApi } from './sms-gateways.js';
 import { smsMessagesApi } from './sms-messages.js';
 import { smsSettingsApi } from './sms-settings.js';
 import type { SmsAdminDeps } from '../../admin/index.js';
 
 export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
-  return async (api: FastifyInstance, kit: ApiKit) => {
+  return async (api: ApiInstance, kit: ApiKit) => {
     await smsGatewaysApi(api, deps, kit);
     await smsMessagesApi(api, deps);
     await smsSettingsApi(api, deps, kit);

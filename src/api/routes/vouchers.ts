@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { AdminDeps } from '../../admin/index.js';
 import { requireMac } from '../../devices/index.js';
 import { csvCell, currencyDigits, pageRequest, parseSort } from '../../shared/index.js';
 import { VOUCHER_SORT_KEYS, VOUCHER_STATUSES } from '../../vouchers/index.js';
-import type { ApiKit } from '../kit.js';
+import type { ApiInstance, ApiKit } from '../kit.js';
 import {
   errors,
   FromMs,
@@ -51,9 +50,9 @@ const DisabledVoucher = Type.Composite([
 ]);
 const SeriesListQuery = Type.Object({ ...PageQuery });
 
-export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export async function vouchersRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
   const tags = ['vouchers'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/vouchers',
     {
       schema: {
@@ -83,13 +82,13 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/vouchers/:id',
     { schema: { tags, summary: 'Get a voucher', params: IdParams, response: { 200: Voucher, ...errors } } },
     async (request) => deps.vouchers.get(request.tenant.id, request.params.id),
   );
 
-  api.post<{ Params: Static<typeof IdParams> }>(
+  api.post(
     '/vouchers/:id/disable',
     {
       preHandler: kit.requireWrite,
@@ -109,7 +108,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
   );
 
-  api.post<{ Params: Static<typeof IdParams> }>(
+  api.post(
     '/vouchers/:id/enable',
     {
       preHandler: kit.requireWrite,
@@ -123,7 +122,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     async (request) => deps.vouchers.enable(request.tenant.id, request.params.id),
   );
 
-  api.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Assign> }>(
+  api.post(
     '/vouchers/:id/assign',
     {
       preHandler: kit.requireWrite,
@@ -138,7 +137,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     async (request) => deps.vouchers.assign(request.tenant.id, request.params.id, request.body.customerId),
   );
 
-  api.post<{ Params: Static<typeof IdParams> }>(
+  api.post(
     '/vouchers/:id/send-sms',
     {
       preHandler: kit.requireWrite,
@@ -158,7 +157,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
   );
 
   const seriesTags = ['voucher-series'];
-  api.get<{ Querystring: Static<typeof SeriesListQuery> }>(
+  api.get(
     '/voucher-series',
     {
       schema: {
@@ -172,7 +171,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
       deps.vouchers.listSeries(request.tenant.id, pageRequest(request.query.page, request.query.perPage)),
   );
 
-  api.post<{ Body: Static<typeof SeriesCreate> }>(
+  api.post(
     '/voucher-series',
     {
       preHandler: kit.requireWrite,
@@ -202,7 +201,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/voucher-series/:id',
     {
       schema: {
@@ -215,7 +214,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     async (request) => deps.vouchers.getSeries(request.tenant.id, request.params.id),
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/voucher-series/:id/export.csv',
     {
       schema: {
