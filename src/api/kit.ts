@@ -1,6 +1,6 @@
 /**
- * What every API route file is given: the caller's actor and the permission preHandlers. Apart
- * from plugin.ts so that route files and the plugin that registers them do not import each other.
+ * What route plugins of the API share besides the schemas. Apart from plugin.ts so that route
+ * files and the plugin that registers them do not import each other.
  */
 import type {
   FastifyBaseLogger,
@@ -11,18 +11,10 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { actorOf, requireOwner, requireSuper, requireWrite } from '../admin/index.js';
-
-export interface ApiKit {
-  actorOf: typeof actorOf;
-  requireWrite: typeof requireWrite;
-  requireOwner: typeof requireOwner;
-  requireSuper: typeof requireSuper;
-}
 
 /**
- * The API's Fastify instance: request types (params, querystring, body) come from the route's
- * TypeBox schemas, so they are written once.
+ * The API's Fastify instance as route plugins see it (`FastifyPluginAsyncTypebox`): request
+ * types (params, querystring, body) and reply types come from the route's TypeBox schemas.
  */
 export type ApiInstance = FastifyInstance<
   RawServerDefault,
@@ -31,9 +23,6 @@ export type ApiInstance = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
-
-/** Other modules add API routes with this; inside, routes are under /api/v1, bearer-authenticated. */
-export type ApiExtension = (api: ApiInstance, kit: ApiKit) => Promise<void>;
 
 /** 204 No Content: no body, no content type (the schema's `Type.Null()` documents the empty answer). */
 export function noContent(reply: FastifyReply): FastifyReply {

@@ -53,7 +53,7 @@ async function loadBlockData(
   // One row more than shown tells whether there is an older page.
   const { events: fetched, ...overview } = await deps.voucherDevices.overview(
     tenantId,
-    operatorActor(request, kit),
+    operatorActor(request),
     voucherId,
     EVENTS_SHOWN + 1,
     before,
@@ -81,7 +81,7 @@ export async function voucherDevicesBlock(
   const live: DisconnectOutcome | undefined = checking
     ? await deps.voucherDevices.disconnectProgress(
         request.tenant.id,
-        operatorActor(request, kit),
+        operatorActor(request),
         voucherId,
         checking.mac,
         checking.sinceMs,
@@ -152,7 +152,7 @@ export async function voucherDevicesPages(
   const findDevice = async (request: FastifyRequest, voucherId: number, deviceId: number) => {
     const overview = await deps.voucherDevices.overview(
       request.tenant.id,
-      operatorActor(request, kit),
+      operatorActor(request),
       voucherId,
       1,
     );
@@ -220,7 +220,7 @@ export async function voucherDevicesPages(
     try {
       const device = await deps.voucherDevices.add(
         request.tenant.id,
-        operatorActor(request, kit),
+        operatorActor(request),
         voucherId,
         {
           mac: input.mac,
@@ -271,7 +271,7 @@ export async function voucherDevicesPages(
       const sinceMs = deps.clock.nowMs();
       const result = await deps.voucherDevices.edit(
         request.tenant.id,
-        operatorActor(request, kit),
+        operatorActor(request),
         voucherId,
         deviceId,
         // An emptied MAC field is refused like on the add form, not read as "keep the old one".
@@ -330,7 +330,7 @@ export async function voucherDevicesPages(
       const sinceMs = deps.clock.nowMs();
       const result = await deps.voucherDevices[action](
         request.tenant.id,
-        operatorActor(request, kit),
+        operatorActor(request),
         voucherId,
         deviceId,
       );
@@ -346,7 +346,7 @@ export async function voucherDevicesPages(
     if (!checking) throw new AppError('VALIDATION', 'mac and since are required');
     const state = await deps.voucherDevices.disconnectProgress(
       request.tenant.id,
-      operatorActor(request, kit),
+      operatorActor(request),
       voucherId,
       checking.mac,
       checking.sinceMs,

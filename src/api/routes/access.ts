@@ -1,10 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { actorOf, requireOwner, requireSuper, requireWrite } from '../../admin/index.js';
 import { assertMayChangeAdmin, revokeApiToken } from '../../auth/index.js';
 import { AppError, pageOfList, pageRequest } from '../../shared/index.js';
 import { normalizeHost } from '../../tenants/index.js';
 import { validateVoucherSettings } from '../../vouchers/index.js';
-import { noContent, type ApiInstance, type ApiKit } from '../kit.js';
+import { noContent } from '../kit.js';
 import {
   Admin,
   AdminCreate,
@@ -24,7 +25,8 @@ import {
 const ListQuery = Type.Object({ ...PageQuery });
 const pageOf = (query: Static<typeof ListQuery>) => pageRequest(query.page, query.perPage);
 
-export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export const accessRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const strip = <T extends { tenantId: number }>(view: T): Omit<T, 'tenantId'> => {
     const { tenantId: _t, ...rest } = view;
     return rest;
@@ -49,7 +51,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
   api.post(
     '/admins',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: ['admins'],
         summary: 'Add an admin (owners only)',
@@ -72,7 +74,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
   api.patch(
     '/admins/:id',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: ['admins'],
         summary: 'Change an admin: name, role, disabled, or set a new password (owners only)',
@@ -85,7 +87,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
       const tenantId = request.tenant.id;
       const { password, ...changes } = request.body;
       const target = await deps.admins.get(tenantId, request.params.id);
-      assertMayChangeAdmin(kit.actorOf(request), target, { ...changes, password: password !== undefined });
+      assertMayChangeAdmin(actorOf(request), target, { ...changes, password: password !== undefined });
       const admin = await deps.admins.update(tenantId, request.params.id, changes);
       if (password !== undefined) await deps.admins.setPassword(tenantId, admin.id, password);
       if (password !== undefined || admin.isDisabled)
@@ -97,7 +99,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
   api.delete(
     '/admins/:id',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: ['admins'],
         summary: 'Delete an admin (owners only)',
@@ -106,10 +108,10 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
       },
     },
     async (request, reply) => {
-      if (kit.actorOf(request).adminId === request.params.id)
+      if (actorOf(request).adminId === request.params.id)
         throw new AppError('CONFLICT', 'You cannot delete yourself');
       const target = await deps.admins.get(request.tenant.id, request.params.id);
-      assertMayChangeAdmin(kit.actorOf(request), target, { remove: true });
+      assertMayChangeAdmin(actorOf(request), target, { remove: true });
       await deps.admins.delete(request.tenant.id, request.params.id);
       await deps.webSessions.destroyAllFor(request.tenant.id, 'admin', request.params.id);
       return noContent(reply);
@@ -120,7 +122,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
   api.get(
     '/api-tokens',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: tokenTags,
         summary: 'List API tokens (owners only)',
@@ -137,7 +139,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
   api.post(
     '/api-tokens',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: tokenTags,
         summary: 'Create an API token; the secret is in this answer only (owners only)',
@@ -149,7 +151,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
       const { token, view } = await deps.apiTokens.create(request.tenant.id, {
         name: request.body.name,
         role: request.body.role,
-        createdByAdminId: kit.actorOf(request).adminId,
+        createdByAdminId: actorOf(request).adminId,
       });
       return reply.status(201).send({ token, apiToken: strip(view) });
     },
@@ -158,7 +160,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
   api.delete(
     '/api-tokens/:id',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: tokenTags,
         summary: "Revoke an API token (owners only; a super-admin's tokens: super-admins only)",
@@ -166,7 +168,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
         response: { 200: ApiToken, ...errors },
       },
     },
-    async (request) => strip(await revokeApiToken(deps, kit.actorOf(request), request.params.id)),
+    async (request) => strip(await revokeApiToken(deps, actorOf(request), request.params.id)),
   );
 
   const tenantView = async (id: number) => {
@@ -189,7 +191,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
   api.get(
     '/tenants',
     {
-      preHandler: kit.requireSuper,
+      preHandler: requireSuper,
       schema: {
         tags: ['tenants'],
         summary: 'List tenants (super-admins, and owner tokens a super-admin created)',
@@ -206,7 +208,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
   api.post(
     '/tenants',
     {
-      preHandler: kit.requireSuper,
+      preHandler: requireSuper,
       schema: {
         tags: ['tenants'],
         summary: 'Create a tenant with its host names and first owner',
@@ -246,7 +248,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
   api.put(
     '/settings/vouchers',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: ['settings'],
         summary: 'Change the voucher code settings (new codes only)',
@@ -293,7 +295,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
   api.patch(
     '/settings/business',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: ['settings'],
         summary: 'Change the business details (owners)',
@@ -310,7 +312,7 @@ export async function accessRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKi
       return business(updated);
     },
   );
-}
+};
 
 const BusinessSettings = Type.Object(
   {

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite } from '../../admin/index.js';
 import { CUSTOMER_SORT_KEYS } from '../../customers/index.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
-import type { ApiInstance, ApiKit } from '../kit.js';
 import {
   Customer,
   CustomerCreate,
@@ -23,7 +23,8 @@ const ListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('blocked')])),
 });
 
-export async function customersRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export const customersRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const tags = ['customers'];
   api.get(
     '/customers',
@@ -55,7 +56,7 @@ export async function customersRoutes(api: ApiInstance, deps: AdminDeps, kit: Ap
   api.post(
     '/customers',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Create a customer',
@@ -78,7 +79,7 @@ export async function customersRoutes(api: ApiInstance, deps: AdminDeps, kit: Ap
   api.patch(
     '/customers/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Edit a customer; status "blocked" blocks them and ends their portal sessions',
@@ -105,4 +106,4 @@ export async function customersRoutes(api: ApiInstance, deps: AdminDeps, kit: Ap
       return deps.customers.get(tenant.id, current.id);
     },
   );
-}
+};

@@ -1,9 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite } from '../../admin/index.js';
 import { canWrite } from '../../auth/index.js';
 import type { Hotspot as HotspotRow } from '../../store/index.js';
-import { noContent, type ApiInstance, type ApiKit } from '../kit.js';
+import { noContent } from '../kit.js';
 import { pageOfList, pageRequest } from '../../shared/index.js';
 import { errors, IdParams, Nullable, PageOf, PageQuery } from '../schemas.js';
 
@@ -76,7 +77,8 @@ function view(request: FastifyRequest, h: HotspotRow) {
   };
 }
 
-export async function hotspotsRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export const hotspotsRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const tags = ['hotspots'];
   api.get(
     '/hotspots',
@@ -104,7 +106,7 @@ export async function hotspotsRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
   api.post(
     '/hotspots',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: { tags, summary: 'Add a hotspot', body: HotspotCreate, response: { 201: Hotspot, ...errors } },
     },
     async (request, reply) => {
@@ -116,7 +118,7 @@ export async function hotspotsRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
   api.patch(
     '/hotspots/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Change a hotspot',
@@ -145,7 +147,7 @@ export async function hotspotsRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
   api.delete(
     '/hotspots/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Delete a hotspot without sessions (409 otherwise)',
@@ -162,7 +164,7 @@ export async function hotspotsRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
   api.post(
     '/sessions/:id/disconnect',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: ['sessions'],
         summary: 'Disconnect a live session at its hotspot (RFC 5176 Disconnect-Request)',
@@ -172,4 +174,4 @@ export async function hotspotsRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
     },
     async (request) => deps.disconnectSession(request.tenant.id, request.params.id),
   );
-}
+};

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite } from '../../admin/index.js';
 import { PLAN_SORT_KEYS, type PlanInput } from '../../plans/index.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
-import type { ApiInstance, ApiKit } from '../kit.js';
 import { errors, IdParams, PageOf, PageQuery, Plan, PlanCreate, PlanPatch, SortParam } from '../schemas.js';
 
 const ListQuery = Type.Object({
@@ -12,7 +12,8 @@ const ListQuery = Type.Object({
   search: Type.Optional(Type.String({ maxLength: 100, description: 'part of the title' })),
 });
 
-export async function plansRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export const plansRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const tags = ['plans'];
   api.get(
     '/plans',
@@ -44,7 +45,7 @@ export async function plansRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit
   api.post(
     '/plans',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: { tags, summary: 'Create a plan', body: PlanCreate, response: { 201: Plan, ...errors } },
     },
     async (request, reply) => {
@@ -72,7 +73,7 @@ export async function plansRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit
   api.patch(
     '/plans/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Change a plan (any subset of fields; isActive to activate or deactivate)',
@@ -87,4 +88,4 @@ export async function plansRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit
       return deps.plans.update(request.tenant.id, current.id, { ...fields, ...request.body });
     },
   );
-}
+};

@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireMac } from '../../devices/index.js';
 import { AppError, pageRequest, parseSort } from '../../shared/index.js';
 import { SESSION_SORT_KEYS, SESSION_USERS } from '../../usage/index.js';
-import type { ApiInstance, ApiKit } from '../kit.js';
 import {
   Dashboard,
   errors,
@@ -38,7 +37,8 @@ const ListQuery = Type.Object({
   ),
 });
 
-export async function sessionsRoutes(api: ApiInstance, deps: AdminDeps, _kit: ApiKit): Promise<void> {
+export const sessionsRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const tags = ['sessions'];
   api.get(
     '/sessions',
@@ -82,4 +82,4 @@ export async function sessionsRoutes(api: ApiInstance, deps: AdminDeps, _kit: Ap
     },
     async (request) => deps.dashboard.figures(request.tenant),
   );
-}
+};

@@ -3,10 +3,10 @@
  * are write-only: answers list which are set (`secretsSet`) and never their values.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { ApiInstance, ApiKit } from '../kit.js';
 import { errors, IdParams, Ms } from '../schemas.js';
 import { GATEWAY_TYPES } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite, type SmsAdminDeps } from '../../admin/index.js';
 import { SmsMessageSchema, toMessage } from './sms-messages.js';
 
 const GatewayTypeSchema = Type.Union(
@@ -89,7 +89,8 @@ const toGateway = (
   updatedAtMs: g.updatedAt,
 });
 
-export async function smsGatewaysApi(api: ApiInstance, deps: SmsAdminDeps, kit: ApiKit): Promise<void> {
+export const smsGatewaysApi: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.smsAdminDeps;
   const gatewayTags = ['sms gateways'];
   api.get(
     '/sms-gateways',
@@ -119,7 +120,7 @@ export async function smsGatewaysApi(api: ApiInstance, deps: SmsAdminDeps, kit: 
   api.post(
     '/sms-gateways',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: gatewayTags,
         summary: 'Add an SMS gateway (last in order)',
@@ -141,7 +142,7 @@ export async function smsGatewaysApi(api: ApiInstance, deps: SmsAdminDeps, kit: 
   api.patch(
     '/sms-gateways/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: gatewayTags,
         summary:
@@ -158,7 +159,7 @@ export async function smsGatewaysApi(api: ApiInstance, deps: SmsAdminDeps, kit: 
   api.delete(
     '/sms-gateways/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: gatewayTags,
         summary: 'Delete an SMS gateway (the last enabled one while portal OTP is on: 409)',
@@ -175,7 +176,7 @@ export async function smsGatewaysApi(api: ApiInstance, deps: SmsAdminDeps, kit: 
   api.put(
     '/sms-gateways/order',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: gatewayTags,
         summary: 'Set the order of the gateways',
@@ -191,7 +192,7 @@ export async function smsGatewaysApi(api: ApiInstance, deps: SmsAdminDeps, kit: 
   api.post(
     '/sms-gateways/:id/test',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: gatewayTags,
         summary: 'Send a test SMS through this gateway now; answers the logged message with its outcome',
@@ -202,4 +203,4 @@ export async function smsGatewaysApi(api: ApiInstance, deps: SmsAdminDeps, kit: 
     },
     async (request) => toMessage(await deps.sms.sendTest(request.tenant, request.params.id, request.body)),
   );
-}
+};

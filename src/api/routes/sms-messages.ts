@@ -3,8 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { errors, FromMs, IdParams, Ms, Nullable, PageOf, PageQuery, ToMs } from '../schemas.js';
 import { pageRequest } from '../../shared/index.js';
 import { SMS_STATUSES, SMS_TYPES, type SmsMessageDetailView, type SmsMessageView } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../../admin/index.js';
-import type { ApiInstance } from '../kit.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 
 const SmsTypeSchema = Type.Union(SMS_TYPES.map((t) => Type.Literal(t)));
 const SmsStatusSchema = Type.Union(SMS_STATUSES.map((s) => Type.Literal(s)));
@@ -111,7 +110,8 @@ const toMessageDetail = (m: SmsMessageDetailView): Static<typeof SmsMessageDetai
   })),
 });
 
-export async function smsMessagesApi(api: ApiInstance, deps: SmsAdminDeps): Promise<void> {
+export const smsMessagesApi: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.smsAdminDeps;
   const logTags = ['sms log'];
   api.get(
     '/sms-messages',
@@ -152,4 +152,4 @@ export async function smsMessagesApi(api: ApiInstance, deps: SmsAdminDeps): Prom
     },
     async (request) => toMessageDetail(await deps.sms.getMessage(request.tenant.id, request.params.id)),
   );
-}
+};

@@ -1,9 +1,9 @@
 /** /api/v1/settings/portal and /api/v1/settings/notifications (with a preview of the status SMS). */
 import { Type } from '@sinclair/typebox';
-import type { ApiInstance, ApiKit } from '../kit.js';
 import { errors, Nullable } from '../schemas.js';
 import { describeSmsText } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite } from '../../admin/index.js';
 
 const Bounded = (min: number, max: number) => Type.Integer({ minimum: min, maximum: max });
 export const PortalSettingsSchema = Type.Object({
@@ -68,7 +68,8 @@ const PreviewAnswer = Type.Object({
   ),
 });
 
-export async function smsSettingsApi(api: ApiInstance, deps: SmsAdminDeps, kit: ApiKit): Promise<void> {
+export const smsSettingsApi: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.smsAdminDeps;
   const settingsTags = ['settings'];
   api.get(
     '/settings/portal',
@@ -85,7 +86,7 @@ export async function smsSettingsApi(api: ApiInstance, deps: SmsAdminDeps, kit: 
   api.patch(
     '/settings/portal',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: settingsTags,
         summary: 'Change portal settings (otpEnabled: true needs an enabled SMS gateway, else 409)',
@@ -111,7 +112,7 @@ export async function smsSettingsApi(api: ApiInstance, deps: SmsAdminDeps, kit: 
   api.patch(
     '/settings/notifications',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: settingsTags,
         summary: 'Change status page notification settings',
@@ -125,7 +126,7 @@ export async function smsSettingsApi(api: ApiInstance, deps: SmsAdminDeps, kit: 
   api.post(
     '/settings/notifications/preview',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: settingsTags,
         summary: 'Render a template (or the saved one) for a real customer (or the latest one)',
@@ -142,4 +143,4 @@ export async function smsSettingsApi(api: ApiInstance, deps: SmsAdminDeps, kit: 
       return { ...preview, sms: { encoding, parts, charactersLeft, nonGsmCharacters } };
     },
   );
-}
+};

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { actorOf, requireWrite } from '../../admin/index.js';
 import { requireMac } from '../../devices/index.js';
 import { csvCell, currencyDigits, pageRequest, parseSort } from '../../shared/index.js';
 import { VOUCHER_SORT_KEYS, VOUCHER_STATUSES } from '../../vouchers/index.js';
-import type { ApiInstance, ApiKit } from '../kit.js';
 import {
   errors,
   FromMs,
@@ -50,7 +50,8 @@ const DisabledVoucher = Type.Composite([
 ]);
 const SeriesListQuery = Type.Object({ ...PageQuery });
 
-export async function vouchersRoutes(api: ApiInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export const vouchersRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const tags = ['vouchers'];
   api.get(
     '/vouchers',
@@ -91,7 +92,7 @@ export async function vouchersRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
   api.post(
     '/vouchers/:id/disable',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Disable a voucher and disconnect its live sessions',
@@ -111,7 +112,7 @@ export async function vouchersRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
   api.post(
     '/vouchers/:id/enable',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Enable a disabled voucher',
@@ -125,7 +126,7 @@ export async function vouchersRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
   api.post(
     '/vouchers/:id/assign',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Assign a voucher to a customer (fires "voucher activated")',
@@ -140,7 +141,7 @@ export async function vouchersRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
   api.post(
     '/vouchers/:id/send-sms',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: "Send the voucher's code and limits to its customer by SMS",
@@ -174,7 +175,7 @@ export async function vouchersRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
   api.post(
     '/voucher-series',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: seriesTags,
         summary: 'Generate a series of up to 100,000 vouchers',
@@ -195,7 +196,7 @@ export async function vouchersRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
           validUntilAtMs: b.validUntilAtMs ?? null,
           customerId: b.customerId ?? null,
         },
-        kit.actorOf(request).adminId,
+        actorOf(request).adminId,
       );
       return reply.status(202).send(series);
     },
@@ -256,4 +257,4 @@ export async function vouchersRoutes(api: ApiInstance, deps: AdminDeps, kit: Api
       return reply.type('text/csv; charset=utf-8').send(`${lines.join('\r\n')}\r\n`);
     },
   );
-}
+};
