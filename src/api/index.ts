@@ -7,6 +7,7 @@
  */
 export { restApi, type ApiOptions } from './plugin.js';
 export { noContent, type ApiInstance } from './kit.js';
+export { settingsRoutes, type SettingsDocument } from './settings.js';
 export * as apiSchemas from './schemas.js';
 export { smsApiRoutes } from './routes/sms.js';
 export { devicesApiRoutes } from './routes/devices.js';

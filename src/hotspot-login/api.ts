@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireWrite } from '../admin/index.js';
-import { apiSchemas, noContent } from '../api/index.js';
+import { apiSchemas, noContent, settingsRoutes } from '../api/index.js';
 import { publicOrigin } from './admin.js';
 import { ROUTER_FILE_NAMES } from './router-files.js';
 import type { FreeAccessService } from './free-access.js';
@@ -254,29 +254,15 @@ export const hotspotLoginApiRoutes: FastifyPluginAsyncTypebox<HotspotLoginApiOpt
     },
   );
 
-  api.get(
-    '/settings/login-page',
-    {
-      schema: {
-        tags: ['settings'],
-        summary: 'The hosted login page settings (look, portal after login)',
-        response: { 200: Settings, ...apiSchemas.errors },
-      },
+  settingsRoutes(api, {
+    path: '/settings/login-page',
+    schema: Settings,
+    patch: SettingsPatch,
+    summaries: {
+      read: 'The hosted login page settings (look, portal after login)',
+      change: 'Change the hosted login page settings (fields left out keep their value)',
     },
-    async (request) => service.settings(request.tenant.id),
-  );
-
-  api.patch(
-    '/settings/login-page',
-    {
-      preHandler: requireWrite,
-      schema: {
-        tags: ['settings'],
-        summary: 'Change the hosted login page settings (fields left out keep their value)',
-        body: SettingsPatch,
-        response: { 200: Settings, ...apiSchemas.errors },
-      },
-    },
-    async (request) => service.updateSettings(request.tenant.id, request.body),
-  );
+    read: (tenantId) => service.settings(tenantId),
+    change: (tenantId, patch) => service.updateSettings(tenantId, patch),
+  });
 };

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { requireMac } from '../../devices/index.js';
-import { AppError, pageRequest, parseSort } from '../../shared/index.js';
+import { AppError } from '../../shared/index.js';
+import { listArguments } from '../lists.js';
 import { SESSION_SORT_KEYS, SESSION_USERS } from '../../usage/index.js';
 import {
   Dashboard,
@@ -50,15 +50,11 @@ export const sessionsRoutes: FastifyPluginAsyncTypebox = async (api) => {
         response: { 200: PageOf(Session), ...errors },
       },
     },
-    async (request) => {
-      const { page, perPage, sort, mac, ...filter } = request.query;
-      return deps.sessions.list(
+    async (request) =>
+      deps.sessions.list(
         request.tenant.id,
-        { ...filter, mac: mac === undefined ? undefined : requireMac(mac) },
-        parseSort(sort, SESSION_SORT_KEYS, { key: 'started_at', direction: 'desc' }),
-        pageRequest(page, perPage),
-      );
-    },
+        ...listArguments(request.query, SESSION_SORT_KEYS, { key: 'started_at', direction: 'desc' }),
+      ),
   );
 
   api.get(

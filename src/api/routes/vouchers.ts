@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, requireWrite } from '../../admin/index.js';
-import { requireMac } from '../../devices/index.js';
-import { csvCell, currencyDigits, pageRequest, parseSort } from '../../shared/index.js';
+import { csvCell, currencyDigits, pageRequest } from '../../shared/index.js';
+import { listArguments } from '../lists.js';
 import { VOUCHER_SORT_KEYS, VOUCHER_STATUSES } from '../../vouchers/index.js';
 import {
   errors,
@@ -63,24 +63,11 @@ export const vouchersRoutes: FastifyPluginAsyncTypebox = async (api) => {
         response: { 200: PageOf(Voucher), ...errors },
       },
     },
-    async (request) => {
-      const q = request.query;
-      return deps.vouchers.list(
+    async (request) =>
+      deps.vouchers.list(
         request.tenant.id,
-        {
-          status: q.status,
-          seriesId: q.seriesId,
-          planId: q.planId,
-          customerId: q.customerId,
-          code: q.code,
-          activatedFromMs: q.activatedFromMs,
-          activatedToMs: q.activatedToMs,
-          mac: q.mac === undefined ? undefined : requireMac(q.mac),
-        },
-        parseSort(q.sort, VOUCHER_SORT_KEYS, { key: 'created_at', direction: 'desc' }),
-        pageRequest(q.page, q.perPage),
-      );
-    },
+        ...listArguments(request.query, VOUCHER_SORT_KEYS, { key: 'created_at', direction: 'desc' }),
+      ),
   );
 
   api.get(
