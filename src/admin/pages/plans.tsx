@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ComponentChildren } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import { PLAN_SORT_KEYS, type PlanInput, type PlanView } from '../../plans/index.js';
 import { AppError, countOf, currencyDigits, MB, pageRequest, parseSort } from '../../shared/index.js';
@@ -93,9 +94,14 @@ function PlanForm({
     ? text(typed, 'limitMode') === 'split'
     : p !== undefined && (p.downloadLimitBytes !== null || p.uploadLimitBytes !== null);
   const field = (name: string, stored: string) => (typed ? text(typed, name) : stored);
-  const limitInput = (key: LimitKey, inputMode: 'numeric' | 'decimal') => {
+  const limitField = (key: LimitKey, inputMode: 'numeric' | 'decimal', label: ComponentChildren) => {
     const { name, unit } = LIMIT_FIELDS[key];
-    return <input name={name} inputMode={inputMode} value={field(name, num(p?.[key] ?? null, unit))} />;
+    return (
+      <label>
+        {label}
+        <input name={name} inputMode={inputMode} value={field(name, num(p?.[key] ?? null, unit))} />
+      </label>
+    );
   };
   return (
     <form method="post" action={action} class="stack form-grid">
@@ -138,46 +144,37 @@ function PlanForm({
       </fieldset>
       <fieldset>
         <legend>Speed (empty = not limited)</legend>
-        <label>
-          Download, kbps
-          {limitInput('speedDownKbps', 'numeric')}
-        </label>
-        <label>
-          Upload, kbps
-          {limitInput('speedUpKbps', 'numeric')}
-        </label>
+        {limitField('speedDownKbps', 'numeric', 'Download, kbps')}
+        {limitField('speedUpKbps', 'numeric', 'Upload, kbps')}
       </fieldset>
       <fieldset>
         <legend>Data limit (empty = unlimited)</legend>
         <label class="check">
           <input type="radio" name="limitMode" value="total" checked={!split} /> Total (download + upload)
         </label>
-        <label>
-          Total, MB
-          {limitInput('dataLimitBytes', 'decimal')}
-        </label>
+        {limitField('dataLimitBytes', 'decimal', 'Total, MB')}
         <label class="check">
           <input type="radio" name="limitMode" value="split" checked={split} /> Separate download and upload
         </label>
-        <label>
-          Download, MB
-          {limitInput('downloadLimitBytes', 'decimal')}
-        </label>
-        <label>
-          Upload, MB
-          {limitInput('uploadLimitBytes', 'decimal')}
-        </label>
+        {limitField('downloadLimitBytes', 'decimal', 'Download, MB')}
+        {limitField('uploadLimitBytes', 'decimal', 'Upload, MB')}
       </fieldset>
       <fieldset>
         <legend>Time</legend>
-        <label>
-          Online time limit, minutes <small>(over all sessions; empty = unlimited)</small>
-          {limitInput('timeLimitSeconds', 'decimal')}
-        </label>
-        <label>
-          Validity after activation, hours <small>(empty = none)</small>
-          {limitInput('validitySeconds', 'decimal')}
-        </label>
+        {limitField(
+          'timeLimitSeconds',
+          'decimal',
+          <>
+            Online time limit, minutes <small>(over all sessions; empty = unlimited)</small>
+          </>,
+        )}
+        {limitField(
+          'validitySeconds',
+          'decimal',
+          <>
+            Validity after activation, hours <small>(empty = none)</small>
+          </>,
+        )}
         <label>
           Simultaneous devices
           <input
