@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import { PLAN_SORT_KEYS, type PlanInput, type PlanView } from '../../plans/index.js';
@@ -299,29 +299,44 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
     }),
   );
 
-  admin.post<{ Body: FormBody }>('/admin/plans', { preHandler: kit.requireWrite }, async (request, reply) => {
-    let input: PlanInput | undefined;
+  /** Saves a sent plan form with `save` (→ where to go); a refused one comes back as typed, with why. */
+  const savePlan = async (
+    request: FastifyRequest<{ Body: FormBody }>,
+    reply: FastifyReply,
+    form: { title: string; action: string; currency: string },
+    save: (input: PlanInput) => Promise<string>,
+  ) => {
     try {
-      input = planFromForm(request.body, request.tenant.currency);
-      const plan = await deps.plans.create(request.tenant.id, input);
-      return reply.redirect(`/admin/plans/${plan.id}?notice=plan-created`, 303);
+      return reply.redirect(await save(planFromForm(request.body, form.currency)), 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
       return kit.render(request, reply, {
-        title: 'New plan',
+        title: form.title,
         status: 400,
         error: error.message,
         body: (
           <PlanForm
             typed={request.body}
             csrf={kit.csrf(reply)}
-            action="/admin/plans"
-            currency={request.tenant.currency}
+            action={form.action}
+            currency={form.currency}
           />
         ),
       });
     }
-  });
+  };
+
+  admin.post<{ Body: FormBody }>('/admin/plans', { preHandler: kit.requireWrite }, async (request, reply) =>
+    savePlan(
+      request,
+      reply,
+      { title: 'New plan', action: '/admin/plans', currency: request.tenant.currency },
+      async (input) => {
+        const plan = await deps.plans.create(request.tenant.id, input);
+        return `/admin/plans/${plan.id}?notice=plan-created`;
+      },
+    ),
+  );
 
   admin.get('/admin/plans/:id', async (request, reply) => {
     const plan = await deps.plans.get(request.tenant.id, idParam(request.params));
@@ -364,27 +379,15 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
     async (request, reply) => {
       const id = idParam(request.params);
       const current = await deps.plans.get(request.tenant.id, id);
-      let input: PlanInput | undefined;
-      try {
-        input = planFromForm(request.body, current.currency);
-        await deps.plans.update(request.tenant.id, id, input);
-        return reply.redirect(`/admin/plans/${id}?notice=saved`, 303);
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
-        return kit.render(request, reply, {
-          title: current.title,
-          status: 400,
-          error: error.message,
-          body: (
-            <PlanForm
-              typed={request.body}
-              csrf={kit.csrf(reply)}
-              action={`/admin/plans/${id}`}
-              currency={current.currency}
-            />
-          ),
-        });
-      }
+      return savePlan(
+        request,
+        reply,
+        { title: current.title, action: `/admin/plans/${id}`, currency: current.currency },
+        async (input) => {
+          await deps.plans.update(request.tenant.id, id, input);
+          return `/admin/plans/${id}?notice=saved`;
+        },
+      );
     },
   );
 
