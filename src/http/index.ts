@@ -15,3 +15,5 @@ export {
 export { codesForStatus, sendProblem, statusForCode, toProblem, wantsJson, type Problem } from './errors.js';
 export { renderDocument } from './render.js';
 export { FormResume, RESUME_COOKIE, sameSitePage } from './resume.js';
+export { chooseEncoding, compressPage, COMPRESS_MIN_BYTES, type Encoding } from './compress.js';
+export { CSRF_COOKIE } from './csrf.js';
