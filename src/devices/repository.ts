@@ -102,6 +102,57 @@ export async function deleteDevice(db: Kysely<Database>, tenantId: number, devic
   await db.deleteFrom('devices').where('tenant_id', '=', tenantId).where('id', '=', deviceId).execute();
 }
 
+/** A device to put on a voucher; `seenAtHotspotId` when it is being seen right now (a first login). */
+export interface NewDevice {
+  tenantId: number;
+  voucherId: number;
+  mac: string;
+  title?: string | null;
+  addedBy: 'first_login' | 'customer' | 'operator';
+  isRandomized: boolean;
+  nowMs: number;
+  seenAtHotspotId?: number;
+}
+
+/** The one writer of new devices rows, for the service and the RADIUS access policy alike. */
+export function insertDevice(db: Kysely<Database>, values: NewDevice): Promise<Device> {
+  const seen =
+    values.seenAtHotspotId === undefined
+      ? {}
+      : { first_seen_at: values.nowMs, last_seen_at: values.nowMs, last_hotspot_id: values.seenAtHotspotId };
+  return db
+    .insertInto('devices')
+    .values({
+      tenant_id: values.tenantId,
+      voucher_id: values.voucherId,
+      mac: values.mac,
+      title: values.title ?? null,
+      added_by: values.addedBy,
+      is_randomized: values.isRandomized ? 1 : 0,
+      ...seen,
+      created_at: values.nowMs,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Start of each MAC's oldest open session on the voucher ("online now"). */
+export async function openSessionsByMac(
+  db: Kysely<Database>,
+  tenantId: number,
+  voucherId: number,
+): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['mac', (eb) => eb.fn.min<number>('started_at').as('since')])
+    .where('tenant_id', '=', tenantId)
+    .where('voucher_id', '=', voucherId)
+    .where('stopped_at', 'is', null)
+    .groupBy('mac')
+    .execute();
+  return new Map(rows.filter((r) => r.mac !== null).map((r) => [r.mac as string, Number(r.since)]));
+}
+
 export class DevicesRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -155,28 +206,8 @@ export class DevicesRepository {
     return Number(row.n);
   }
 
-  insert(values: {
-    tenantId: number;
-    voucherId: number;
-    mac: string;
-    title: string | null;
-    addedBy: 'first_login' | 'customer' | 'operator';
-    isRandomized: boolean;
-    nowMs: number;
-  }): Promise<Device> {
-    return this.db
-      .insertInto('devices')
-      .values({
-        tenant_id: values.tenantId,
-        voucher_id: values.voucherId,
-        mac: values.mac,
-        title: values.title,
-        added_by: values.addedBy,
-        is_randomized: values.isRandomized ? 1 : 0,
-        created_at: values.nowMs,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  insert(values: NewDevice): Promise<Device> {
+    return insertDevice(this.db, values);
   }
 
   async update(
@@ -296,16 +327,8 @@ export class DevicesRepository {
   }
 
   /** Start of each MAC's oldest open session on the voucher ("online now"). */
-  async openSessionsByMac(tenantId: number, voucherId: number): Promise<Map<string, number>> {
-    const rows = await this.db
-      .selectFrom('sessions')
-      .select(['mac', (eb) => eb.fn.min<number>('started_at').as('since')])
-      .where('tenant_id', '=', tenantId)
-      .where('voucher_id', '=', voucherId)
-      .where('stopped_at', 'is', null)
-      .groupBy('mac')
-      .execute();
-    return new Map(rows.filter((r) => r.mac !== null).map((r) => [r.mac as string, Number(r.since)]));
+  openSessionsByMac(tenantId: number, voucherId: number): Promise<Map<string, number>> {
+    return openSessionsByMac(this.db, tenantId, voucherId);
   }
 
   async countOpenSessions(tenantId: number, voucherId: number, mac: string): Promise<number> {

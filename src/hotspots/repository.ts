@@ -35,6 +35,20 @@ export interface DisconnectEndpoint {
   secret: string;
 }
 
+/** The columns a hotspot's form sets, on create and on edit alike. */
+function hotspotColumns(values: HotspotValues) {
+  return {
+    title: values.title,
+    vendor: values.vendor,
+    ip_address: values.ipAddress,
+    secret: values.secret,
+    coa_port: values.coaPort,
+    require_message_authenticator: values.requireMessageAuthenticator ? 1 : 0,
+    interim_interval_seconds: values.interimIntervalSeconds,
+    location: values.location,
+  };
+}
+
 export class HotspotsRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -130,19 +144,7 @@ export class HotspotsRepository {
   insert(tenantId: number, values: HotspotValues, nowMs: number): Promise<Hotspot> {
     return this.db
       .insertInto('hotspots')
-      .values({
-        tenant_id: tenantId,
-        title: values.title,
-        vendor: values.vendor,
-        ip_address: values.ipAddress,
-        secret: values.secret,
-        coa_port: values.coaPort,
-        require_message_authenticator: values.requireMessageAuthenticator ? 1 : 0,
-        interim_interval_seconds: values.interimIntervalSeconds,
-        location: values.location,
-        created_at: nowMs,
-        updated_at: nowMs,
-      })
+      .values({ tenant_id: tenantId, ...hotspotColumns(values), created_at: nowMs, updated_at: nowMs })
       .returningAll()
       .executeTakeFirstOrThrow();
   }
@@ -150,17 +152,7 @@ export class HotspotsRepository {
   update(tenantId: number, id: number, values: HotspotValues, nowMs: number): Promise<Hotspot | undefined> {
     return this.db
       .updateTable('hotspots')
-      .set({
-        title: values.title,
-        vendor: values.vendor,
-        ip_address: values.ipAddress,
-        secret: values.secret,
-        coa_port: values.coaPort,
-        require_message_authenticator: values.requireMessageAuthenticator ? 1 : 0,
-        interim_interval_seconds: values.interimIntervalSeconds,
-        location: values.location,
-        updated_at: nowMs,
-      })
+      .set({ ...hotspotColumns(values), updated_at: nowMs })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .returningAll()
