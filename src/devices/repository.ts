@@ -1,5 +1,5 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { Database, Device } from '../store/index.js';
+import { touchVoucherOwnersPortals, type Database, type Device } from '../store/index.js';
 import { pageOffset, type Page, type PageRequest } from '../shared/index.js';
 import { eventMacs } from './describe.js';
 import type { DeviceEvent } from './model.js';
@@ -93,6 +93,8 @@ export async function insertDeviceEvent(db: Kysely<Database>, event: NewDeviceEv
       created_at: event.createdAtMs,
     })
     .execute();
+  // Every device change is audited here, after the change: the owner's portal shows devices.
+  await touchVoucherOwnersPortals(db, [event.voucherId]);
 }
 
 /** Deletes one of the tenant's devices (its audit rows stay). */
@@ -227,6 +229,11 @@ export class DevicesRepository {
 
   delete(tenantId: number, deviceId: number): Promise<void> {
     return deleteDevice(this.db, tenantId, deviceId);
+  }
+
+  /** The voucher owner's portal changed without an audited change (a racing add taken back). */
+  touchPortal(voucherId: number): Promise<void> {
+    return touchVoucherOwnersPortals(this.db, [voucherId]);
   }
 
   insertEvent(event: NewDeviceEvent): Promise<void> {

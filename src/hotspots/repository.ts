@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, Hotspot } from '../store/index.js';
+import { touchTenantPortals, type Database, type Hotspot } from '../store/index.js';
 
 /** A hotspot as the RADIUS server needs it, with its tenant's time zone for daily rollups. */
 export interface NasRecord {
@@ -156,7 +156,12 @@ export class HotspotsRepository {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .returningAll()
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .then(async (hotspot) => {
+        // Customers' session lists name the hotspot (new ones have no sessions, used ones can't go).
+        if (hotspot) await touchTenantPortals(this.db, tenantId);
+        return hotspot;
+      });
   }
 
   async hasSessions(tenantId: number, id: number): Promise<boolean> {

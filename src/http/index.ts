@@ -16,3 +16,5 @@ export { codesForStatus, sendProblem, statusForCode, toProblem, wantsJson, type 
 export { renderDocument } from './render.js';
 export { routesUnder, type RecordedRoute } from './routes.js';
 export { FormResume, RESUME_COOKIE, sameSitePage } from './resume.js';
+export { chooseEncoding, compressPage, COMPRESS_MIN_BYTES, type Encoding } from './compress.js';
+export { CSRF_COOKIE } from './csrf.js';

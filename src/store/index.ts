@@ -10,3 +10,4 @@ export {
 export type * from './schema.js';
 export { containsText, rowsTable, selectPage, type RowsColumnType } from './queries.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';
+export { touchCustomerPortals, touchTenantPortals, touchVoucherOwnersPortals } from './portal-version.js';

@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import type { Clock } from '../shared/index.js';
-import type { Database, Dialect } from '../store/index.js';
+import { touchVoucherOwnersPortals, type Database, type Dialect } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
 import type { AccountingRecord, VoucherExhaustedEvent } from './accounting-record.js';
 import {
@@ -223,6 +223,11 @@ export class AccountingRecorder {
     await vouchers.markOnlineMany(status.goOnline, nowMs);
     await vouchers.markOfflineIfIdleMany(status.goOffline, nowMs);
     await devices.addUsageMany(counters.deviceUsage, nowMs);
+    // The owners' portal pages changed (counters, sessions, status): one statement per batch.
+    await touchVoucherOwnersPortals(trx, [
+      ...[...found.values()].flatMap((s) => (s.voucher_id === null ? [] : [s.voucher_id])),
+      ...closedByRestart.flatMap((c) => c.voucherIds),
+    ]);
     return exhausted;
   }
 }
