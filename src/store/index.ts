@@ -8,5 +8,11 @@ export {
   type Dialect,
 } from './database.js';
 export type * from './schema.js';
-export { containsText, rowsTable, selectPage, type RowsColumnType } from './queries.js';
+export {
+  containsText,
+  rowsTable,
+  selectPage,
+  updateFromRowsInIdOrder,
+  type RowsColumnType,
+} from './queries.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';
