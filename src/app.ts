@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import { resolveServerSecret, type Config } from './config/index.js';
 import { ensureFirstAdmin, SignInGuard, WebSessions, type FirstAdminResult } from './auth/index.js';
 import { ADMIN_COOKIE, registerAdmin, smsAdminPages, type SmsAdminDeps } from './admin/index.js';
-import { devicesApiRoutes, registerApi, smsApiRoutes } from './api/index.js';
+import { devicesApiRoutes, restApi, smsApiRoutes } from './api/index.js';
 import {
   createAdminDeps,
   createDevices,
@@ -344,18 +344,30 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       hotspotLoginSection(hotspotLogin, request, hotspotId, csrf, config.publicUrl, freeAccess),
     dashboardNotice: (request: FastifyRequest) => freeAccessPausedNotice(freeAccess, request.tenant),
   };
+  // The services the admin pages and the REST API routes read (their `declare module` is in admin).
+  http.decorate('adminDeps', adminDeps);
+  http.decorate('smsAdminDeps', smsAdmin);
   await registerAdmin(http, adminDeps, {
     extensions: [smsAdminPages(smsAdmin), hotspotLoginAdminPages(hotspotLogin, freeAccess)],
   });
-  await registerApi(http, adminDeps, {
-    ...(rateLimitStore ? { rateLimitStore } : {}),
-    strictResponses: overrides.strictApiResponses ?? false,
-    extensions: [
-      smsApiRoutes(smsAdmin),
-      devicesApiRoutes(devices),
-      hotspotLoginApiRoutes(hotspotLogin, config.publicUrl, freeAccess),
-    ],
-  });
+  // The REST API's scope: restApi (token auth, limits, OpenAPI, its own routes) and, beside it,
+  // the routes of the other modules, which get the same hooks and the same document.
+  await http.register(
+    async (api) => {
+      await api.register(restApi, {
+        ...(rateLimitStore ? { rateLimitStore } : {}),
+        strictResponses: overrides.strictApiResponses ?? false,
+      });
+      await api.register(smsApiRoutes);
+      await api.register(devicesApiRoutes, { devices });
+      await api.register(hotspotLoginApiRoutes, {
+        service: hotspotLogin,
+        configuredPublicUrl: config.publicUrl,
+        freeAccess,
+      });
+    },
+    { prefix: '/api/v1' },
+  );
 
   // Delivery reports of HTTP gateways (Twilio StatusCallback, Kannel-style dlr-url).
   await http.register(

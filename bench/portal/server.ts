@@ -8,19 +8,10 @@
  *   ← 'stop'   → closes and exits (a --cpu-prof profile is written on exit)
  * Environment: DATABASE_URL (PostgreSQL; default a SQLite file in a temp dir), BENCH_SCALE.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import Fastify from 'fastify';
-import { sql, type KyselyPlugin } from 'kysely';
-import pino from 'pino';
-import { createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
-import { openDatabase } from '../../src/store/index.js';
-import { FULL_SIZE, seedLargeTenant } from './seed.js';
-
-const scale = Number(process.env.BENCH_SCALE ?? '1');
+import type { KyselyPlugin } from 'kysely';
+import { startBenchApp } from './setup.js';
 
 /** Counts every statement the app sends (statements per view = delta / requests). */
 let statements = 0;
@@ -56,39 +47,9 @@ function get(
 }
 
 async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
-  const databaseUrl = process.env.DATABASE_URL ?? path.join(dataDir, 'portico.sqlite');
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    RADIUS_ENABLED: '0',
-    PORTICO_DEMO: '0',
-    PORTICO_DATA_DIR: dataDir,
-    PORTICO_SECRET: 'bench-secret-bench-secret-bench-secret-00',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl,
+  const { app, store, seeded, size, seedSeconds, host, voucherId, close } = await startBenchApp({
+    plugins: [countStatements],
   });
-  const opened = openDatabase(databaseUrl);
-  const store = { ...opened, db: opened.db.withPlugin(countStatements) };
-  const app = await createApp(config, { logger: pino({ level: 'silent' }), store });
-  const size = {
-    customers: Math.max(10, Math.round(FULL_SIZE.customers * scale)),
-    sessions: Math.max(FULL_SIZE.bigCustomerSessions + 10, Math.round(FULL_SIZE.sessions * scale)),
-    bigCustomerSessions: FULL_SIZE.bigCustomerSessions,
-  };
-  const seedStartedMs = Date.now();
-  const seeded = await seedLargeTenant(store.db, size, Date.now());
-  const seedSeconds = (Date.now() - seedStartedMs) / 1000;
-  const host = `bench-${seeded.tenantId}.localhost`;
-  await store.db.insertInto('tenant_hosts').values({ tenant_id: seeded.tenantId, host }).execute();
-  const voucher = await store.db
-    .selectFrom('vouchers')
-    .select('id')
-    .where('tenant_id', '=', seeded.tenantId)
-    .where('customer_id', '=', seeded.bigCustomerId)
-    .executeTakeFirstOrThrow();
-  // Fresh bulk-loaded tables: let each planner see their real sizes (autovacuum would, later).
-  await sql`analyze`.execute(store.db);
 
   const { httpUrl } = await app.listen();
   const token = await app.webSessions.create(seeded.tenantId, 'portal', seeded.bigCustomerId, {
@@ -106,7 +67,7 @@ async function main(): Promise<void> {
   const cookie = `portico_portal=${token}; ${csrfCookie}`;
   const paths = {
     dashboard: '/portal',
-    voucher: `/portal/vouchers/${voucher.id}`,
+    voucher: `/portal/vouchers/${voucherId}`,
     summary: '/portal/api/summary',
   };
 
@@ -128,15 +89,14 @@ async function main(): Promise<void> {
     } else if (message === 'stop') {
       void (async () => {
         await bare.close();
-        await app.close();
-        fs.rmSync(dataDir, { recursive: true, force: true });
+        await close();
         process.exit(0);
       })();
     }
   });
   process.send?.({
     ready: true,
-    dialect: opened.dialect,
+    dialect: store.dialect,
     portalUrl: httpUrl,
     bareUrl,
     host,

@@ -42,8 +42,8 @@ export function actorOf(request: FastifyRequest): Actor {
 }
 
 /** The devices module's actor for an operator's request: which admin, from which address (audit trail). */
-export function operatorActor(request: FastifyRequest, kit: { actorOf: typeof actorOf }): DeviceActor {
-  return { kind: 'operator', adminId: kit.actorOf(request).adminId ?? null, clientIp: request.ip };
+export function operatorActor(request: FastifyRequest): DeviceActor {
+  return { kind: 'operator', adminId: actorOf(request).adminId ?? null, clientIp: request.ip };
 }
 
 /** preHandler: only owners and admins may change anything; read-only gets 403. */

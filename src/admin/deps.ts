@@ -94,3 +94,12 @@ export interface SmsAdminDeps {
   /** Finds a customer by phone (as typed) for the notification preview. */
   findCustomerIdByPhone: (tenant: Tenant, phone: string) => Promise<number | undefined>;
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The services of the admin area and the REST API (decorated by the composition root). */
+    adminDeps: AdminDeps;
+    /** The services of the SMS pages and their REST API (decorated by the composition root). */
+    smsAdminDeps: SmsAdminDeps;
+  }
+}

@@ -24,13 +24,6 @@ export interface AdminOptions {
   extensions?: AdminPagesExtension[];
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Every route of the admin area (for the permission and CSRF tests). */
-    adminRoutes: Array<{ method: string; url: string }>;
-  }
-}
-
 const PUBLIC_PATHS = new Set(['/admin/sign-in', '/admin/sign-out']);
 
 function isFormPost(request: FastifyRequest): boolean {
@@ -42,13 +35,7 @@ export async function registerAdmin(
   deps: AdminDeps,
   options: AdminOptions = {},
 ): Promise<void> {
-  const routes: FastifyInstance['adminRoutes'] = [];
-  http.decorate('adminRoutes', routes);
   await http.register(async (admin) => {
-    admin.addHook('onRoute', (route) => {
-      for (const method of [route.method].flat())
-        if (method !== 'HEAD') routes.push({ method, url: route.url });
-    });
     const kit = createKit();
     admin.decorateRequest('actor', null);
 

@@ -28,7 +28,7 @@ export const Problem = Type.Object(
 
 /** A problem answer, described with its meaning and the stable codes it can carry. */
 function problem(status: number, meaning: string) {
-  return Type.Ref('Problem', { description: `${meaning}. Codes: ${codesForStatus(status).join(', ')}.` });
+  return Type.Ref(Problem, { description: `${meaning}. Codes: ${codesForStatus(status).join(', ')}.` });
 }
 
 /**
@@ -39,7 +39,7 @@ export function problemOf(meaning: string, codes: Record<string, string>) {
   const list = Object.entries(codes)
     .map(([code, why]) => `${code} (${why})`)
     .join(', ');
-  return Type.Ref('Problem', { description: `${meaning}. Codes: ${list}.` });
+  return Type.Ref(Problem, { description: `${meaning}. Codes: ${list}.` });
 }
 
 /** The error answers every authenticated route can give. */

@@ -3,6 +3,7 @@ export {
   SESSION_TIMEOUTS,
   type PortalAuthMethod,
   type SessionKind,
+  type PortalVisit,
   type WebSession,
 } from './web-sessions.js';
 export {

@@ -4,7 +4,7 @@
  * Idle and absolute timeouts; sign-out deletes the row; sign-in always issues a new token.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import type { Database, Selectable, WebSessionsTable } from '../store/index.js';
 import { randomToken, sha256Hex, type Clock, type RandomSource } from '../shared/index.js';
 
 export type SessionKind = 'admin' | 'portal';
@@ -22,6 +22,21 @@ export interface WebSession {
   createdAtMs: number;
   /** Null for admin sessions and for sessions from before it was recorded (treat as phone-only). */
   authMethod: PortalAuthMethod | null;
+}
+
+/** A signed-in portal visit: the session, its customer, and the portal versions now. */
+export interface PortalVisit {
+  session: WebSession;
+  customer: {
+    id: number;
+    tenantId: number;
+    phone: string;
+    name: string | null;
+    status: string;
+    locale: string | null;
+  };
+  customerVersion: number;
+  tenantVersion: number;
 }
 
 export interface SessionTimeouts {
@@ -86,7 +101,67 @@ export class WebSessions {
       .where('tenant_id', '=', tenantId)
       .where('kind', '=', kind)
       .executeTakeFirst();
-    if (!row) return undefined;
+    return row && this.live(idHash, kind, row);
+  }
+
+  /**
+   * A portal visit in one statement (issue 12): the live session, its customer and the portal
+   * versions of the customer and the tenant (store/portal-version.ts), which say whether a page
+   * cached since is still what the database holds. Primary-key probes only.
+   */
+  async findPortalVisit(tenantId: number, token: string | undefined): Promise<PortalVisit | undefined> {
+    if (!token || token.length > 100) return undefined;
+    const idHash = sha256Hex(token);
+    const row = await this.db
+      .selectFrom('web_sessions as s')
+      .innerJoin('customers as c', (join) =>
+        join.onRef('c.id', '=', 's.subject_id').onRef('c.tenant_id', '=', 's.tenant_id'),
+      )
+      .innerJoin('tenants as t', 't.id', 's.tenant_id')
+      .select([
+        's.tenant_id',
+        's.subject_id',
+        's.created_at',
+        's.last_seen_at',
+        's.expires_at',
+        's.auth_method',
+        'c.phone',
+        'c.name',
+        'c.status',
+        'c.locale',
+        'c.portal_version as customer_version',
+        't.portal_version as tenant_version',
+      ])
+      .where('s.id_hash', '=', idHash)
+      .where('s.tenant_id', '=', tenantId)
+      .where('s.kind', '=', 'portal')
+      .executeTakeFirst();
+    const session = row && (await this.live(idHash, 'portal', row));
+    if (!row || !session) return undefined;
+    return {
+      session,
+      customer: {
+        id: row.subject_id,
+        tenantId: row.tenant_id,
+        phone: row.phone,
+        name: row.name,
+        status: row.status,
+        locale: row.locale,
+      },
+      customerVersion: Number(row.customer_version),
+      tenantVersion: Number(row.tenant_version),
+    };
+  }
+
+  /** The session of a row just read, or undefined after deleting it (expired); touched once a minute. */
+  private async live(
+    idHash: string,
+    kind: SessionKind,
+    row: Pick<
+      Selectable<WebSessionsTable>,
+      'tenant_id' | 'subject_id' | 'created_at' | 'last_seen_at' | 'expires_at' | 'auth_method'
+    >,
+  ): Promise<WebSession | undefined> {
     const nowMs = this.clock.nowMs();
     if (row.expires_at <= nowMs || row.last_seen_at + SESSION_TIMEOUTS[kind].idleMs <= nowMs) {
       await this.db.deleteFrom('web_sessions').where('id_hash', '=', idHash).execute();

@@ -170,7 +170,8 @@ export class CustomersAdminRepository {
     if (other && other.id !== id) throw new AppError('CONFLICT', 'Another customer has this phone number');
     await this.db
       .updateTable('customers')
-      .set(values)
+      // The customer's portal shows their name and number: its cached pages must go.
+      .set((eb) => ({ ...values, portal_version: eb('portal_version', '+', 1) }))
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .execute();
@@ -181,7 +182,7 @@ export class CustomersAdminRepository {
     await this.get(tenantId, id);
     await this.db
       .updateTable('customers')
-      .set({ status })
+      .set((eb) => ({ status, portal_version: eb('portal_version', '+', 1) }))
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .execute();

@@ -10,7 +10,7 @@ import {
   type Device,
   type Dialect,
 } from '../store/index.js';
-import { deleteDevice, insertDeviceEvent } from './repository.js';
+import { deleteDevice, insertDevice, insertDeviceEvent, openSessionsByMac } from './repository.js';
 
 export interface DeviceWithPresence extends Device {
   /** Start of the device's oldest open session, or null when it is offline. */
@@ -68,15 +68,7 @@ export class DeviceAccessRepository {
       .where('voucher_id', '=', voucherId)
       .orderBy('id')
       .execute();
-    const open = await this.db
-      .selectFrom('sessions')
-      .select(['mac', (eb) => eb.fn.min<number>('started_at').as('since')])
-      .where('tenant_id', '=', tenantId)
-      .where('voucher_id', '=', voucherId)
-      .where('stopped_at', 'is', null)
-      .groupBy('mac')
-      .execute();
-    const since = new Map(open.map((row) => [row.mac, Number(row.since)]));
+    const since = await openSessionsByMac(this.db, tenantId, voucherId);
     return devices.map((device) => ({ ...device, online_since_at: since.get(device.mac) ?? null }));
   }
 
@@ -88,21 +80,8 @@ export class DeviceAccessRepository {
     hotspotId: number;
     nowMs: number;
   }): Promise<Device> {
-    return this.db
-      .insertInto('devices')
-      .values({
-        tenant_id: values.tenantId,
-        voucher_id: values.voucherId,
-        mac: values.mac,
-        added_by: 'first_login',
-        is_randomized: values.isRandomized ? 1 : 0,
-        first_seen_at: values.nowMs,
-        last_seen_at: values.nowMs,
-        last_hotspot_id: values.hotspotId,
-        created_at: values.nowMs,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const { hotspotId, ...device } = values;
+    return insertDevice(this.db, { ...device, addedBy: 'first_login', seenAtHotspotId: hotspotId });
   }
 
   async markSeen(tenantId: number, deviceId: number, hotspotId: number, nowMs: number): Promise<void> {

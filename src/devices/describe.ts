@@ -2,6 +2,7 @@
  * Language-free readings of device outcomes and audit events, shared by the customer portal
  * (which words them in the customer's language) and the operator area (English).
  */
+import { parseMac } from './mac.js';
 import type { DeviceEvent, DisconnectSummary } from './model.js';
 
 /**
@@ -27,6 +28,44 @@ export function disconnectQuery(summary: DisconnectSummary, sinceMs: number): Re
 /** `since` of such a redirect back to epoch milliseconds, or undefined. */
 export function parseSince(value: unknown): number | undefined {
   return typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
+/** What a device change returns that its redirect reports: the device and the disconnect it made. */
+export interface DeviceChangeResult {
+  device: { mac: string };
+  disconnect: DisconnectSummary;
+}
+
+/**
+ * The query values of the redirect after an edit: a new MAC is a replacement (the old MAC, whose
+ * sessions were disconnected, and how that went); otherwise just "edited".
+ */
+export function editedDeviceQuery(
+  previousMac: string,
+  result: DeviceChangeResult,
+  sinceMs: number,
+): Record<string, string> {
+  return result.device.mac === previousMac
+    ? { device: 'edited' }
+    : { device: 'replaced', mac: previousMac, ...disconnectQuery(result.disconnect, sinceMs) };
+}
+
+/** The query values of the redirect after a removal or a disconnect: which, the MAC, and how the disconnect went. */
+export function endedDeviceQuery(
+  done: 'removed' | 'disconnected',
+  result: DeviceChangeResult,
+  sinceMs: number,
+): Record<string, string> {
+  return { device: done, mac: result.device.mac, ...disconnectQuery(result.disconnect, sinceMs) };
+}
+
+/** The disconnect a page follows, from its `mac` and `since` query values; undefined when either is off. */
+export function followedDisconnect(
+  query: Record<string, unknown>,
+): { mac: string; sinceMs: number } | undefined {
+  const mac = typeof query.mac === 'string' ? parseMac(query.mac) : undefined;
+  const sinceMs = parseSince(query.since);
+  return mac && sinceMs !== undefined ? { mac, sinceMs } : undefined;
 }
 
 /** A query value back to an outcome (after a redirect), or undefined when it is none of them. */

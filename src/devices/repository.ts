@@ -1,5 +1,5 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { Database, Device } from '../store/index.js';
+import { touchVoucherOwnersPortals, type Database, type Device } from '../store/index.js';
 import { pageOffset, type Page, type PageRequest } from '../shared/index.js';
 import { eventMacs } from './describe.js';
 import type { DeviceEvent } from './model.js';
@@ -93,11 +93,64 @@ export async function insertDeviceEvent(db: Kysely<Database>, event: NewDeviceEv
       created_at: event.createdAtMs,
     })
     .execute();
+  // Every device change is audited here, after the change: the owner's portal shows devices.
+  await touchVoucherOwnersPortals(db, [event.voucherId]);
 }
 
 /** Deletes one of the tenant's devices (its audit rows stay). */
 export async function deleteDevice(db: Kysely<Database>, tenantId: number, deviceId: number): Promise<void> {
   await db.deleteFrom('devices').where('tenant_id', '=', tenantId).where('id', '=', deviceId).execute();
+}
+
+/** A device to put on a voucher; `seenAtHotspotId` when it is being seen right now (a first login). */
+export interface NewDevice {
+  tenantId: number;
+  voucherId: number;
+  mac: string;
+  title?: string | null;
+  addedBy: 'first_login' | 'customer' | 'operator';
+  isRandomized: boolean;
+  nowMs: number;
+  seenAtHotspotId?: number;
+}
+
+/** The one writer of new devices rows, for the service and the RADIUS access policy alike. */
+export function insertDevice(db: Kysely<Database>, values: NewDevice): Promise<Device> {
+  const seen =
+    values.seenAtHotspotId === undefined
+      ? {}
+      : { first_seen_at: values.nowMs, last_seen_at: values.nowMs, last_hotspot_id: values.seenAtHotspotId };
+  return db
+    .insertInto('devices')
+    .values({
+      tenant_id: values.tenantId,
+      voucher_id: values.voucherId,
+      mac: values.mac,
+      title: values.title ?? null,
+      added_by: values.addedBy,
+      is_randomized: values.isRandomized ? 1 : 0,
+      ...seen,
+      created_at: values.nowMs,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Start of each MAC's oldest open session on the voucher ("online now"). */
+export async function openSessionsByMac(
+  db: Kysely<Database>,
+  tenantId: number,
+  voucherId: number,
+): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['mac', (eb) => eb.fn.min<number>('started_at').as('since')])
+    .where('tenant_id', '=', tenantId)
+    .where('voucher_id', '=', voucherId)
+    .where('stopped_at', 'is', null)
+    .groupBy('mac')
+    .execute();
+  return new Map(rows.filter((r) => r.mac !== null).map((r) => [r.mac as string, Number(r.since)]));
 }
 
 export class DevicesRepository {
@@ -153,28 +206,8 @@ export class DevicesRepository {
     return Number(row.n);
   }
 
-  insert(values: {
-    tenantId: number;
-    voucherId: number;
-    mac: string;
-    title: string | null;
-    addedBy: 'first_login' | 'customer' | 'operator';
-    isRandomized: boolean;
-    nowMs: number;
-  }): Promise<Device> {
-    return this.db
-      .insertInto('devices')
-      .values({
-        tenant_id: values.tenantId,
-        voucher_id: values.voucherId,
-        mac: values.mac,
-        title: values.title,
-        added_by: values.addedBy,
-        is_randomized: values.isRandomized ? 1 : 0,
-        created_at: values.nowMs,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  insert(values: NewDevice): Promise<Device> {
+    return insertDevice(this.db, values);
   }
 
   async update(
@@ -196,6 +229,11 @@ export class DevicesRepository {
 
   delete(tenantId: number, deviceId: number): Promise<void> {
     return deleteDevice(this.db, tenantId, deviceId);
+  }
+
+  /** The voucher owner's portal changed without an audited change (a racing add taken back). */
+  touchPortal(voucherId: number): Promise<void> {
+    return touchVoucherOwnersPortals(this.db, [voucherId]);
   }
 
   insertEvent(event: NewDeviceEvent): Promise<void> {
@@ -289,16 +327,8 @@ export class DevicesRepository {
   }
 
   /** Start of each MAC's oldest open session on the voucher ("online now"). */
-  async openSessionsByMac(tenantId: number, voucherId: number): Promise<Map<string, number>> {
-    const rows = await this.db
-      .selectFrom('sessions')
-      .select(['mac', (eb) => eb.fn.min<number>('started_at').as('since')])
-      .where('tenant_id', '=', tenantId)
-      .where('voucher_id', '=', voucherId)
-      .where('stopped_at', 'is', null)
-      .groupBy('mac')
-      .execute();
-    return new Map(rows.filter((r) => r.mac !== null).map((r) => [r.mac as string, Number(r.since)]));
+  openSessionsByMac(tenantId: number, voucherId: number): Promise<Map<string, number>> {
+    return openSessionsByMac(this.db, tenantId, voucherId);
   }
 
   async countOpenSessions(tenantId: number, voucherId: number, mac: string): Promise<number> {

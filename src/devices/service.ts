@@ -113,6 +113,7 @@ export class DevicesService {
     // the insert and take ours back if the voucher went over its limit.
     if ((await this.devices.countOnVoucher(tenantId, voucherId)) > voucher.devices_limit) {
       await this.devices.delete(tenantId, device.id);
+      await this.devices.touchPortal(voucherId);
       throw new AppError(
         'VOUCHER_DEVICE_LIMIT',
         `This voucher can be used by ${deviceLimitText(voucher.devices_limit)}.`,

@@ -1,12 +1,12 @@
 /**
- * REST API of the hosted login page (an ApiExtension under /api/v1): a hotspot's login page
+ * REST API of the hosted login page (a plugin for the /api/v1 scope): a hotspot's login page
  * address, router files and RouterOS commands (GET /hotspots/{id}/login-page), its login method
  * (PUT), and the tenant's login page settings (GET/PUT /settings/login-page).
  */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { ApiExtension, ApiKit } from '../api/index.js';
-import { apiSchemas } from '../api/index.js';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite } from '../admin/index.js';
+import { apiSchemas, noContent, settingsRoutes } from '../api/index.js';
 import { publicOrigin } from './admin.js';
 import { ROUTER_FILE_NAMES } from './router-files.js';
 import type { FreeAccessService } from './free-access.js';
@@ -121,161 +121,148 @@ const SettingsPatch = Type.Partial(Settings, {
   examples: [{ openPortalAfterLogin: true }],
 });
 
-export function hotspotLoginApiRoutes(
-  service: HotspotLoginService,
-  configuredPublicUrl?: string,
-  freeAccess?: FreeAccessService,
-): ApiExtension {
-  return async (api: FastifyInstance, kit: ApiKit) => {
-    const tags = ['hotspots'];
-    api.get<{ Params: Static<typeof Params> }>(
-      '/hotspots/:id/login-page',
-      {
-        schema: {
-          tags,
-          summary: "A hotspot's hosted login page: its address, the router files and the RouterOS commands",
-          params: Params,
-          response: { 200: Installation, ...apiSchemas.errors },
-        },
-      },
-      async (request) =>
-        service.installation(
-          request.tenant.id,
-          request.params.id,
-          publicOrigin(request, configuredPublicUrl),
-        ),
-    );
-
-    api.patch<{ Params: Static<typeof Params>; Body: Static<typeof LoginByBody> }>(
-      '/hotspots/:id/login-page',
-      {
-        preHandler: kit.requireWrite,
-        schema: {
-          tags,
-          summary: "Set the router's login method (HTTP-CHAP or HTTP-PAP) the login page posts with",
-          params: Params,
-          body: LoginByBody,
-          response: { 200: Installation, ...apiSchemas.errors },
-        },
-      },
-      async (request) => {
-        await service.setLoginBy(request.tenant.id, request.params.id, request.body.loginBy);
-        return service.installation(
-          request.tenant.id,
-          request.params.id,
-          publicOrigin(request, configuredPublicUrl),
-        );
-      },
-    );
-
-    if (freeAccess) {
-      api.get<{ Params: Static<typeof Params> }>(
-        '/hotspots/:id/free-access',
-        {
-          schema: {
-            tags,
-            summary: "A hotspot's free access by phone: on/off, the plan of its vouchers, its limits",
-            params: Params,
-            response: { 200: FreeAccess, ...apiSchemas.errors },
-          },
-        },
-        async (request) => {
-          await service.ensurePage(request.tenant.id, request.params.id); // NOT_FOUND for others'
-          return freeAccess.config(request.tenant.id, request.params.id);
-        },
-      );
-
-      api.patch<{ Params: Static<typeof Params>; Body: Static<typeof FreeAccessPatch> }>(
-        '/hotspots/:id/free-access',
-        {
-          preHandler: kit.requireWrite,
-          schema: {
-            tags,
-            summary:
-              'Change free access by phone (fields left out keep their value; 409 without an SMS gateway)',
-            params: Params,
-            body: FreeAccessPatch,
-            response: { 200: FreeAccess, ...apiSchemas.errors },
-          },
-        },
-        async (request) => {
-          await service.ensurePage(request.tenant.id, request.params.id);
-          return freeAccess.setConfig(request.tenant.id, request.params.id, request.body);
-        },
-      );
-    }
-
-    // The logo as the image itself (PNG, JPEG, WebP or GIF), checked by its bytes.
-    const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
-    api.addContentTypeParser(
-      LOGO_TYPES,
-      { parseAs: 'buffer', bodyLimit: MAX_LOGO_BYTES * 3 },
-      (_request, body, done) => done(null, body),
-    );
-    const Logo = Type.Object(
-      {
-        logoUrl: Type.String({ description: "the logo's address on the login page (changes with the logo)" }),
-      },
-      { examples: [{ logoUrl: '/hotspot/logo/4977…1581' }] },
-    );
-    api.put(
-      '/settings/login-page/logo',
-      {
-        preHandler: kit.requireWrite,
-        schema: {
-          tags: ['settings'],
-          summary: `Set the login page's logo: the image as the body (${LOGO_TYPES.join(', ')}; at most ${MAX_LOGO_BYTES / 1000} KB)`,
-          response: { 200: Logo, ...apiSchemas.errors },
-        },
-      },
-      async (request) => {
-        await service.setLogo(
-          request.tenant.id,
-          Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-        );
-        return { logoUrl: (await service.logoUrl(request.tenant.id)) ?? '' };
-      },
-    );
-    api.delete(
-      '/settings/login-page/logo',
-      {
-        preHandler: kit.requireWrite,
-        schema: {
-          tags: ['settings'],
-          summary: "Remove the login page's logo (the page shows the business name alone)",
-          response: { 204: Type.Null(), ...apiSchemas.errors },
-        },
-      },
-      async (request, reply) => {
-        await service.removeLogo(request.tenant.id);
-        return reply.status(204).send();
-      },
-    );
-
-    api.get(
-      '/settings/login-page',
-      {
-        schema: {
-          tags: ['settings'],
-          summary: 'The hosted login page settings (look, portal after login)',
-          response: { 200: Settings, ...apiSchemas.errors },
-        },
-      },
-      async (request) => service.settings(request.tenant.id),
-    );
-
-    api.patch<{ Body: Static<typeof SettingsPatch> }>(
-      '/settings/login-page',
-      {
-        preHandler: kit.requireWrite,
-        schema: {
-          tags: ['settings'],
-          summary: 'Change the hosted login page settings (fields left out keep their value)',
-          body: SettingsPatch,
-          response: { 200: Settings, ...apiSchemas.errors },
-        },
-      },
-      async (request) => service.updateSettings(request.tenant.id, request.body),
-    );
-  };
+export interface HotspotLoginApiOptions {
+  service: HotspotLoginService;
+  /** PORTICO_PUBLIC_URL, when set: the origin of the login page addresses. */
+  configuredPublicUrl?: string | undefined;
+  /** Free access by phone; its routes are left out without it. */
+  freeAccess?: FreeAccessService | undefined;
 }
+
+export const hotspotLoginApiRoutes: FastifyPluginAsyncTypebox<HotspotLoginApiOptions> = async (
+  api,
+  { service, configuredPublicUrl, freeAccess },
+) => {
+  const tags = ['hotspots'];
+  api.get(
+    '/hotspots/:id/login-page',
+    {
+      schema: {
+        tags,
+        summary: "A hotspot's hosted login page: its address, the router files and the RouterOS commands",
+        params: Params,
+        response: { 200: Installation, ...apiSchemas.errors },
+      },
+    },
+    async (request) =>
+      service.installation(request.tenant.id, request.params.id, publicOrigin(request, configuredPublicUrl)),
+  );
+
+  api.patch(
+    '/hotspots/:id/login-page',
+    {
+      preHandler: requireWrite,
+      schema: {
+        tags,
+        summary: "Set the router's login method (HTTP-CHAP or HTTP-PAP) the login page posts with",
+        params: Params,
+        body: LoginByBody,
+        response: { 200: Installation, ...apiSchemas.errors },
+      },
+    },
+    async (request) => {
+      await service.setLoginBy(request.tenant.id, request.params.id, request.body.loginBy);
+      return service.installation(
+        request.tenant.id,
+        request.params.id,
+        publicOrigin(request, configuredPublicUrl),
+      );
+    },
+  );
+
+  if (freeAccess) {
+    api.get(
+      '/hotspots/:id/free-access',
+      {
+        schema: {
+          tags,
+          summary: "A hotspot's free access by phone: on/off, the plan of its vouchers, its limits",
+          params: Params,
+          response: { 200: FreeAccess, ...apiSchemas.errors },
+        },
+      },
+      async (request) => {
+        await service.ensurePage(request.tenant.id, request.params.id); // NOT_FOUND for others'
+        return freeAccess.config(request.tenant.id, request.params.id);
+      },
+    );
+
+    api.patch(
+      '/hotspots/:id/free-access',
+      {
+        preHandler: requireWrite,
+        schema: {
+          tags,
+          summary:
+            'Change free access by phone (fields left out keep their value; 409 without an SMS gateway)',
+          params: Params,
+          body: FreeAccessPatch,
+          response: { 200: FreeAccess, ...apiSchemas.errors },
+        },
+      },
+      async (request) => {
+        await service.ensurePage(request.tenant.id, request.params.id);
+        return freeAccess.setConfig(request.tenant.id, request.params.id, request.body);
+      },
+    );
+  }
+
+  // The logo as the image itself (PNG, JPEG, WebP or GIF), checked by its bytes.
+  const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
+  api.addContentTypeParser(
+    LOGO_TYPES,
+    { parseAs: 'buffer', bodyLimit: MAX_LOGO_BYTES * 3 },
+    (_request, body, done) => done(null, body),
+  );
+  const Logo = Type.Object(
+    {
+      logoUrl: Type.String({ description: "the logo's address on the login page (changes with the logo)" }),
+    },
+    { examples: [{ logoUrl: '/hotspot/logo/4977…1581' }] },
+  );
+  api.put(
+    '/settings/login-page/logo',
+    {
+      preHandler: requireWrite,
+      schema: {
+        tags: ['settings'],
+        summary: `Set the login page's logo: the image as the body (${LOGO_TYPES.join(', ')}; at most ${MAX_LOGO_BYTES / 1000} KB)`,
+        response: { 200: Logo, ...apiSchemas.errors },
+      },
+    },
+    async (request) => {
+      await service.setLogo(
+        request.tenant.id,
+        Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      );
+      return { logoUrl: (await service.logoUrl(request.tenant.id)) ?? '' };
+    },
+  );
+  api.delete(
+    '/settings/login-page/logo',
+    {
+      preHandler: requireWrite,
+      schema: {
+        tags: ['settings'],
+        summary: "Remove the login page's logo (the page shows the business name alone)",
+        response: { 204: Type.Null(), ...apiSchemas.errors },
+      },
+    },
+    async (request, reply) => {
+      await service.removeLogo(request.tenant.id);
+      return noContent(reply);
+    },
+  );
+
+  settingsRoutes(api, {
+    path: '/settings/login-page',
+    schema: Settings,
+    patch: SettingsPatch,
+    summaries: {
+      read: 'The hosted login page settings (look, portal after login)',
+      change: 'Change the hosted login page settings (fields left out keep their value)',
+    },
+    read: (tenantId) => service.settings(tenantId),
+    change: (tenantId, patch) => service.updateSettings(tenantId, patch),
+  });
+};

@@ -56,4 +56,4 @@ export {
   freeAccessPausedNotice,
   publicOrigin,
 } from './admin.js';
-export { hotspotLoginApiRoutes } from './api.js';
+export { hotspotLoginApiRoutes, type HotspotLoginApiOptions } from './api.js';

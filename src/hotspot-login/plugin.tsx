@@ -27,7 +27,6 @@ import {
   LoginView,
   WelcomeView,
   type RouterFields,
-  type ViewContext,
   type WelcomeFacts,
 } from './views.js';
 
@@ -135,11 +134,8 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       .send(renderDocument(page));
   }
 
-  async function context(
-    request: FastifyRequest,
-    explicitLang: unknown,
-    languageHref?: (lang: Language) => string,
-  ): Promise<ViewContext> {
+  // Typed by PageKit, which lends it to the free-access routes: one signature for both.
+  const context: PageKit['context'] = async (request, explicitLang, languageHref) => {
     const [settings, logoUrl] = await Promise.all([
       service.settings(request.tenant.id),
       service.logoUrl(request.tenant.id),
@@ -157,7 +153,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       },
       ...(languageHref ? { languageHref } : {}),
     };
-  }
+  };
 
   function origin(request: FastifyRequest): string {
     return `${request.protocol}://${request.headers.host ?? request.hostname}`;
@@ -193,15 +189,15 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     return { username: code, password: code, dst, popup: 'false' };
   }
 
-  async function renderConnect(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    page: LoginPage,
-    vars: RouterVariables,
-    code: string,
-    flowToken: string,
-    lang: unknown,
-  ) {
+  const renderConnect: PageKit['renderConnect'] = async (
+    request,
+    reply,
+    page,
+    vars,
+    code,
+    flowToken,
+    lang,
+  ) => {
     const ctx = await context(request, lang);
     const dst = `${origin(request)}/hotspot/${page.publicId}/done?f=${encodeURIComponent(flowToken)}`;
     const fields = routerLogin(page, vars, code, dst);
@@ -226,7 +222,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       ctx.nonce,
       vars.linkLoginOnly,
     );
-  }
+  };
 
   app.get('/hotspot/:publicId/login', async (request, reply) => {
     const page = await pageOf(request);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, Hotspot } from '../store/index.js';
+import { touchTenantPortals, type Database, type Hotspot } from '../store/index.js';
 
 /** A hotspot as the RADIUS server needs it, with its tenant's time zone for daily rollups. */
 export interface NasRecord {
@@ -33,6 +33,20 @@ export interface DisconnectEndpoint {
   ipAddress: string;
   coaPort: number;
   secret: string;
+}
+
+/** The columns a hotspot's form sets, on create and on edit alike. */
+function hotspotColumns(values: HotspotValues) {
+  return {
+    title: values.title,
+    vendor: values.vendor,
+    ip_address: values.ipAddress,
+    secret: values.secret,
+    coa_port: values.coaPort,
+    require_message_authenticator: values.requireMessageAuthenticator ? 1 : 0,
+    interim_interval_seconds: values.interimIntervalSeconds,
+    location: values.location,
+  };
 }
 
 export class HotspotsRepository {
@@ -130,19 +144,7 @@ export class HotspotsRepository {
   insert(tenantId: number, values: HotspotValues, nowMs: number): Promise<Hotspot> {
     return this.db
       .insertInto('hotspots')
-      .values({
-        tenant_id: tenantId,
-        title: values.title,
-        vendor: values.vendor,
-        ip_address: values.ipAddress,
-        secret: values.secret,
-        coa_port: values.coaPort,
-        require_message_authenticator: values.requireMessageAuthenticator ? 1 : 0,
-        interim_interval_seconds: values.interimIntervalSeconds,
-        location: values.location,
-        created_at: nowMs,
-        updated_at: nowMs,
-      })
+      .values({ tenant_id: tenantId, ...hotspotColumns(values), created_at: nowMs, updated_at: nowMs })
       .returningAll()
       .executeTakeFirstOrThrow();
   }
@@ -150,21 +152,16 @@ export class HotspotsRepository {
   update(tenantId: number, id: number, values: HotspotValues, nowMs: number): Promise<Hotspot | undefined> {
     return this.db
       .updateTable('hotspots')
-      .set({
-        title: values.title,
-        vendor: values.vendor,
-        ip_address: values.ipAddress,
-        secret: values.secret,
-        coa_port: values.coaPort,
-        require_message_authenticator: values.requireMessageAuthenticator ? 1 : 0,
-        interim_interval_seconds: values.interimIntervalSeconds,
-        location: values.location,
-        updated_at: nowMs,
-      })
+      .set({ ...hotspotColumns(values), updated_at: nowMs })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .returningAll()
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .then(async (hotspot) => {
+        // Customers' session lists name the hotspot (new ones have no sessions, used ones can't go).
+        if (hotspot) await touchTenantPortals(this.db, tenantId);
+        return hotspot;
+      });
   }
 
   async hasSessions(tenantId: number, id: number): Promise<boolean> {

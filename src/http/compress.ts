@@ -59,6 +59,14 @@ function compressSync(body: Buffer, encoding: Encoding, asset: boolean): Buffer 
     : zlib.gzipSync(body, { level: 6 });
 }
 
+/**
+ * A rendered body compressed as this hook would (for a route that keeps the result: the portal's
+ * page cache sends it again with `content-encoding` set, which this hook then leaves alone).
+ */
+export function compressPage(body: Buffer, encoding: Encoding): Buffer {
+  return compressSync(body, encoding, false);
+}
+
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));

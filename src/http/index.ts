@@ -14,4 +14,7 @@ export {
 } from './cookies.js';
 export { codesForStatus, sendProblem, statusForCode, toProblem, wantsJson, type Problem } from './errors.js';
 export { renderDocument } from './render.js';
+export { routesUnder, type RecordedRoute } from './routes.js';
 export { FormResume, RESUME_COOKIE, sameSitePage } from './resume.js';
+export { chooseEncoding, compressPage, COMPRESS_MIN_BYTES, type Encoding } from './compress.js';
+export { CSRF_COOKIE } from './csrf.js';

@@ -10,6 +10,7 @@ import type { Tenant } from '../store/index.js';
 import type { TenantResolver } from '../tenants/index.js';
 import { registerCompression } from './compress.js';
 import { registerCsrf, type CsrfOptions } from './csrf.js';
+import { recordRoutes } from './routes.js';
 import { renderErrorPage } from './error-page.js';
 import { OPERATIONS_PATHS } from './health.js';
 import { sendProblem, toProblem, wantsJson } from './errors.js';
@@ -64,6 +65,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     },
   });
 
+  recordRoutes(app);
   registerCompression(app);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {

@@ -4,17 +4,10 @@ import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { createCustomer, createPlan, createTenant, createVoucher } from '../../test/helpers/factories.js';
 import type { Tenant } from '../store/index.js';
 import { normalizeTemplate, renderTemplate } from './template.js';
+import { TEMPLATE_VARIABLES } from '../../test/helpers/notifications.js';
 
 describe('status page templates', () => {
-  const variables = {
-    link: 'https://wifi.example.com/portal',
-    customer_name: 'Ana',
-    customer_phone: '+12025550123',
-    voucher_code: 'V-1',
-    plan_name: '1 hour',
-    expiry: 'Nov 28, 2026, 2:30 PM',
-    tenant_name: 'Beach Café',
-  };
+  const variables = TEMPLATE_VARIABLES;
 
   it('accepts both {{ link }} and the Go-template spelling {{ .link }}', async () => {
     expect(normalizeTemplate('{{ .link }} {{.customer_name}} {{- .plan_name -}}')).toBe(

@@ -14,6 +14,7 @@ import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { createTenant } from '../../test/helpers/factories.js';
 import { createSafeLiquid, describeLiquidError } from './safe-liquid.js';
 import { checkTemplate, renderTemplate } from './template.js';
+import { TEMPLATE_VARIABLES } from '../../test/helpers/notifications.js';
 
 const MARKER = `planted-secret-${process.pid}-${Date.now()}`;
 const plantedDir = path.join(process.cwd(), 'test-results');
@@ -57,15 +58,7 @@ function expectNoLeak(answer: string) {
   expect(text).not.toMatch(/ENOENT|Failed to lookup/);
 }
 
-const variables = {
-  link: 'https://wifi.example.com/portal',
-  customer_name: 'Ana',
-  customer_phone: '+12025550123',
-  voucher_code: 'V-1',
-  plan_name: '1 hour',
-  expiry: 'Nov 28, 2026, 2:30 PM',
-  tenant_name: 'Beach Café',
-};
+const variables = TEMPLATE_VARIABLES;
 
 describe('template sandbox', () => {
   it('the planted file is readable by an ordinary LiquidJS engine (the attack is real)', async () => {

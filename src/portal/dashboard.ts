@@ -101,6 +101,8 @@ export interface DashboardModel {
   updatedAt: string;
   /** Changes when vouchers or sessions come or go (not when counters move): the page reloads then. */
   fingerprint: string;
+  /** Until when this model reads the same by the clock alone (page-cache.ts; see freshUntil). */
+  freshUntilMs: number;
 }
 
 export interface DashboardOptions {
@@ -139,6 +141,19 @@ export function statusOf(voucher: CustomerVoucher, nowMs: number): StatusKind {
   if (expiresAtMs !== null && expiresAtMs <= nowMs && voucher.status !== 'online') return 'expired';
   if (voucher.status === 'online' || voucher.status === 'active') return voucher.status;
   return 'new';
+}
+
+/**
+ * The first instant after `nowMs` at which a page rendered now would read differently by the
+ * clock alone: the next minute ("Updated at", open sessions' durations, today's bar) or a live
+ * voucher's expiry (its status turns to expired), whichever comes first.
+ */
+export function freshUntil(nowMs: number, vouchers: readonly CustomerVoucher[]): number {
+  let untilMs = (Math.floor(nowMs / 60_000) + 1) * 60_000;
+  for (const voucher of vouchers)
+    for (const atMs of [voucher.expiresAtMs, voucher.validUntilAtMs])
+      if (atMs !== null && atMs > nowMs && atMs < untilMs) untilMs = atMs;
+  return untilMs;
 }
 
 export const isLive = (status: StatusKind): boolean =>
@@ -252,6 +267,7 @@ export class PortalDashboard {
       moreHistory: history.length > options.historyLimit || finished.length > options.historyLimit,
       updatedAt: t('dash.updated', { time: fmt.time(nowMs) }),
       fingerprint,
+      freshUntilMs: freshUntil(nowMs, live),
     };
   }
 
@@ -285,7 +301,9 @@ export class PortalDashboard {
     t: Translate,
     fmt: Formatter,
     options: { sessionsLimit: number; revealCode: boolean },
-  ): Promise<{ voucher: VoucherView; sessions: SessionView[]; moreSessions: boolean } | undefined> {
+  ): Promise<
+    { voucher: VoucherView; sessions: SessionView[]; moreSessions: boolean; freshUntilMs: number } | undefined
+  > {
     const { sessionsLimit } = options;
     const voucher = await this.vouchers.findForCustomer(tenant.id, customer.id, voucherId);
     if (!voucher) return undefined;
@@ -298,6 +316,7 @@ export class PortalDashboard {
       voucher: voucherView(voucher, nowMs, t, fmt, options.revealCode),
       sessions: sessions.slice(0, sessionsLimit).map((s) => sessionView(s, nowMs, t, fmt)),
       moreSessions: sessions.length > sessionsLimit,
+      freshUntilMs: freshUntil(nowMs, [voucher]),
     };
   }
 

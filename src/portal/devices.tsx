@@ -10,12 +10,15 @@ import type { VNode } from 'preact';
 import type { CustomerSummary } from '../customers/index.js';
 import {
   customerDevicesEnabled,
-  disconnectQuery,
+  editedDeviceQuery,
+  endedDeviceQuery,
+  followedDisconnect,
   isMulticastMac,
   parseDisconnectOutcome,
   parseMac,
   parseSince,
   type DeviceActor,
+  type DeviceDetails,
   type DevicesService,
   type DisconnectOutcome,
 } from '../devices/index.js';
@@ -173,10 +176,9 @@ export class PortalDevices {
     voucherId: number,
     query: Record<string, unknown>,
   ): Promise<DisconnectOutcome | undefined> {
-    const since = parseSince(query.since);
-    const mac = typeof query.mac === 'string' ? parseMac(query.mac) : undefined;
-    if (query.disconnect !== 'checking' || since === undefined || !mac) return undefined;
-    return this.deps.devices.disconnectProgress(tenantId, actor, voucherId, mac, since);
+    const followed = query.disconnect === 'checking' ? followedDisconnect(query) : undefined;
+    if (!followed) return undefined;
+    return this.deps.devices.disconnectProgress(tenantId, actor, voucherId, followed.mac, followed.sinceMs);
   }
 
   /** Compact "Associated devices: 1 of 3" lines for the dashboard's live voucher cards. */
@@ -286,6 +288,25 @@ export class PortalDevices {
       }
     };
 
+    /** A device's edit form, filled with its stored values or with a refused input. */
+    const editPage = (
+      reply: FastifyReply,
+      allowed: { v: DevicesView; voucherId: number; device: DeviceDetails },
+      form: DeviceFormState,
+      status?: number,
+    ) =>
+      host.html(
+        reply,
+        <EditDevicePage
+          ctx={allowed.v.ctx}
+          voucherId={allowed.voucherId}
+          device={allowed.device}
+          csrfToken={reply.generateCsrf()}
+          form={form}
+        />,
+        status,
+      );
+
     app.get('/vouchers/:id/devices', async (request, reply) => {
       const allowed = await guard(request, reply);
       if (!allowed) return reply;
@@ -320,17 +341,8 @@ export class PortalDevices {
     app.get('/vouchers/:id/devices/:deviceId/edit', async (request, reply) => {
       const allowed = await guard(request, reply);
       if (!allowed?.device) return reply;
-      const { v, device, voucherId } = allowed;
-      return host.html(
-        reply,
-        <EditDevicePage
-          ctx={v.ctx}
-          voucherId={voucherId}
-          device={device}
-          csrfToken={reply.generateCsrf()}
-          form={{ mac: device.mac, title: device.title ?? '' }}
-        />,
-      );
+      const { device } = allowed;
+      return editPage(reply, { ...allowed, device }, { mac: device.mac, title: device.title ?? '' });
     });
 
     app.post('/vouchers/:id/devices/:deviceId', post, async (request, reply) => {
@@ -345,30 +357,11 @@ export class PortalDevices {
           mac: input.mac,
           title: input.title,
         });
-        const replaced = result.device.mac !== device.mac;
-        return reply.redirect(
-          back(
-            voucherId,
-            replaced
-              ? { device: 'replaced', mac: device.mac, ...disconnectQuery(result.disconnect, sinceMs) }
-              : { device: 'edited' },
-          ),
-          303,
-        );
+        return reply.redirect(back(voucherId, editedDeviceQuery(device.mac, result, sinceMs)), 303);
       } catch (error) {
         const refused = formError(error, input, overview.devicesLimit, v.t);
         if (!refused) throw error;
-        return host.html(
-          reply,
-          <EditDevicePage
-            ctx={v.ctx}
-            voucherId={voucherId}
-            device={device}
-            csrfToken={reply.generateCsrf()}
-            form={refused.form}
-          />,
-          refused.status,
-        );
+        return editPage(reply, { v, voucherId, device }, refused.form, refused.status);
       }
     });
 
@@ -392,14 +385,7 @@ export class PortalDevices {
       const { v, actor, device, voucherId } = allowed;
       const sinceMs = this.deps.clock.nowMs();
       const result = await devices.remove(v.tenant.id, actor, voucherId, device.id);
-      return reply.redirect(
-        back(voucherId, {
-          device: 'removed',
-          mac: device.mac,
-          ...disconnectQuery(result.disconnect, sinceMs),
-        }),
-        303,
-      );
+      return reply.redirect(back(voucherId, endedDeviceQuery('removed', result, sinceMs)), 303);
     });
 
     // The outcome of a disconnect a page is following (portal.js polls it while it is "checking").
@@ -407,9 +393,8 @@ export class PortalDevices {
       const session = await host.currentSession(request);
       const { id } = request.params as Params;
       const query = request.query as Record<string, unknown>;
-      const mac = typeof query.mac === 'string' ? parseMac(query.mac) : undefined;
-      const since = parseSince(query.since);
-      if (!session?.codeVerified || !/^\d{1,15}$/.test(id) || !mac || since === undefined)
+      const followed = followedDisconnect(query);
+      if (!session?.codeVerified || !/^\d{1,15}$/.test(id) || !followed)
         return reply.status(404).send({ state: 'unknown' });
       const v = host.view(request);
       // Another customer's or tenant's voucher: NOT_FOUND from the service, a 404 problem here.
@@ -417,8 +402,8 @@ export class PortalDevices {
         v.tenant.id,
         customerActor(request, session.customer),
         Number(id),
-        mac,
-        since,
+        followed.mac,
+        followed.sinceMs,
       );
       return reply.send({ state, text: v.t(`devices.disconnect.${state}`) });
     });

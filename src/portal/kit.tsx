@@ -33,6 +33,11 @@ export interface PortalSession {
   customer: CustomerSummary;
   /** Only code-verified sessions manage devices and see full voucher codes (issue 10, 6-7). */
   codeVerified: boolean;
+  /** The session cookie's token (cached pages are per session: their forms' tokens are bound to it). */
+  token: string;
+  /** The portal versions read with the session (store/portal-version.ts, page-cache.ts). */
+  customerVersion: number;
+  tenantVersion: number;
 }
 
 export interface RequestView {
@@ -76,7 +81,7 @@ export interface PortalKitDeps {
 }
 
 export function createPortalKit(app: FastifyInstance, deps: PortalKitDeps): PortalKit {
-  const { webSessions, customers, signIn } = deps;
+  const { webSessions, signIn } = deps;
 
   function html(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
     const document = renderDocument(page);
@@ -104,21 +109,33 @@ export function createPortalKit(app: FastifyInstance, deps: PortalKitDeps): Port
     return { ctx: { t, lang, tenantName: tenant.name, path: request.url }, t, lang, fmt, tenant };
   }
 
+  /** Whether the tenant requires codes, as of a tenant portal version (settings writes move it). */
+  const codesRequiredAt = new Map<number, { version: number; required: boolean }>();
+  async function codesRequired(tenant: Tenant, version: number): Promise<boolean> {
+    const known = codesRequiredAt.get(tenant.id);
+    if (known?.version === version) return known.required;
+    const required = await signIn.codesRequired(tenant);
+    if (codesRequiredAt.size > 10_000) codesRequiredAt.clear();
+    codesRequiredAt.set(tenant.id, { version, required });
+    return required;
+  }
+
   async function currentSession(request: FastifyRequest): Promise<PortalSession | undefined> {
     const token = readSessionCookie(request, PORTAL_SESSION_COOKIE);
-    const session = await webSessions.find(request.tenant.id, 'portal', token);
-    if (!session) return undefined;
-    const codeVerified = session.authMethod === 'code';
-    if (!codeVerified && (await signIn.codesRequired(request.tenant))) {
+    // One statement: the session, its customer and the portal versions (issue 12).
+    const visit = await webSessions.findPortalVisit(request.tenant.id, token);
+    if (!visit || !token) return undefined;
+    const codeVerified = visit.session.authMethod === 'code';
+    if (!codeVerified && (await codesRequired(request.tenant, visit.tenantVersion))) {
       await webSessions.destroy(token);
       return undefined;
     }
-    const customer = await customers.findById(request.tenant.id, session.subjectId);
-    if (!customer || customer.status !== 'active') {
+    if (visit.customer.status !== 'active') {
       await webSessions.destroy(token);
       return undefined;
     }
-    return { customer, codeVerified };
+    const { customer, customerVersion, tenantVersion } = visit;
+    return { customer, codeVerified, token, customerVersion, tenantVersion };
   }
 
   async function signInPage(

@@ -5,18 +5,27 @@
  * The sign-in steps live in sign-in-routes.tsx, what all routes share in kit.tsx.
  */
 import crypto from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { MemoryCounters, type CounterStore, type FastifyRateLimitStoreClass } from '../rate-limits/index.js';
 import { renderToString } from 'preact-render-to-string';
 import type { WebSessions } from '../auth/index.js';
 import { formatPhone, type CustomersRepository } from '../customers/index.js';
-import { sendProblem, toProblem } from '../http/index.js';
+import {
+  CSRF_COOKIE,
+  RESUME_COOKIE,
+  renderDocument,
+  sendProblem,
+  sessionCookieName,
+  toProblem,
+} from '../http/index.js';
 import { formatDuration, type Clock } from '../shared/index.js';
 import type { PortalDashboard } from './dashboard.js';
 import type { PortalDevices } from './devices.js';
 import { isLanguage } from './i18n/index.js';
-import { createPortalKit, LANGUAGE_COOKIE } from './kit.js';
+import { createPortalKit, LANGUAGE_COOKIE, type PortalSession, type RequestView } from './kit.js';
+import { PageCache, type CachedPage } from './page-cache.js';
 import type { PortalSignIn } from './sign-in.js';
 import { clearAttempt, registerSignInRoutes } from './sign-in-routes.js';
 import { UsageChart } from './views/chart.js';
@@ -47,6 +56,8 @@ export interface PortalOptions {
   rateLimitStore?: FastifyRateLimitStoreClass;
   /** Per-number sign-in attempts counted here (shared across processes); default: memory. */
   signInCounters?: CounterStore;
+  /** Rendered pages of this process (default: a new PageCache of PAGE_CACHE_BYTES). */
+  pageCache?: PageCache;
 }
 
 /** The dashboard shows the latest few sessions; the sessions page has them all, by pages. */
@@ -92,6 +103,73 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
 
   const kit = createPortalKit(app, options);
   const { view, currentSession, html, errorPage, signInPage } = kit;
+  const pages = options.pageCache ?? new PageCache();
+  const tenantKeys = new WeakMap<object, string>();
+
+  /**
+   * The page cache key of this view (page-cache.ts says what a page depends on), or undefined
+   * when it must be rendered: a page with forms needs the browser's CSRF secret already set (its
+   * tokens are bound to it and to the session), and a form to resume after a sign-in goes into it.
+   */
+  function pageKey(
+    request: FastifyRequest,
+    session: PortalSession,
+    v: RequestView,
+    withForms: boolean,
+  ): string | undefined {
+    const csrf = withForms ? request.cookies[sessionCookieName(request, CSRF_COOKIE)] : '';
+    if (csrf === undefined || csrf.length > 100 || request.cookies[RESUME_COOKIE] !== undefined)
+      return undefined;
+    // This process's copy of the tenant (names, zone, language; refreshed by the host resolver).
+    let tenantKey = tenantKeys.get(v.tenant);
+    if (tenantKey === undefined) tenantKeys.set(v.tenant, (tenantKey = JSON.stringify(v.tenant)));
+    return [
+      tenantKey,
+      session.tenantVersion,
+      session.customer.id,
+      session.customerVersion,
+      session.token,
+      session.codeVerified ? 'code' : 'phone',
+      csrf,
+      v.lang,
+      request.url,
+    ].join('\n');
+  }
+
+  function sendPage(request: FastifyRequest, reply: FastifyReply, key: string, page: CachedPage) {
+    const { body, encoding } = pages.encoded(key, page, request.headers['accept-encoding']);
+    reply.header('vary', 'Cookie, Accept-Language, Accept-Encoding');
+    if (encoding) reply.header('content-encoding', encoding);
+    return reply.status(200).type(page.type).send(body);
+  }
+
+  /**
+   * A signed-in page from the cache when nothing it shows has changed; else rendered (`render`
+   * reads the database), kept and sent. Pages that can't be cached go out as before.
+   */
+  async function cachedHtml(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: PortalSession,
+    v: RequestView,
+    render: () => Promise<{ page: VNode; freshUntilMs: number } | FastifyReply>,
+  ): Promise<FastifyReply> {
+    const key = pageKey(request, session, v, true);
+    const cached = key === undefined ? undefined : pages.get(key, options.clock.nowMs());
+    if (key !== undefined && cached) return sendPage(request, reply, key, cached);
+    const rendered = await render();
+    if (!('page' in rendered)) return rendered;
+    if (key === undefined) return html(reply, rendered.page);
+    const page: CachedPage = {
+      body: Buffer.from(renderDocument(rendered.page)),
+      type: 'text/html; charset=utf-8',
+      etag: '',
+      freshUntilMs: rendered.freshUntilMs,
+      compressed: {},
+    };
+    pages.set(key, page);
+    return sendPage(request, reply, key, page);
+  }
 
   // Personal pages and pages with CSRF tokens must not be cached or shared.
   app.addHook('onRequest', async (_request, reply) => {
@@ -168,25 +246,27 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     }
     const { customer, codeVerified } = session;
     const v = view(request);
-    const model = await dashboard.load(v.tenant, customer, v.t, v.fmt, {
-      sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
-      historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
-      revealCodes: codeVerified,
+    return cachedHtml(request, reply, session, v, async () => {
+      const model = await dashboard.load(v.tenant, customer, v.t, v.fmt, {
+        sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
+        historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
+        revealCodes: codeVerified,
+      });
+      const page = (
+        <DashboardPage
+          ctx={v.ctx}
+          props={{
+            model,
+            phone: formatPhone(customer.phone, v.tenant.default_country),
+            csrfToken: reply.generateCsrf(),
+            deviceSummaries: codeVerified
+              ? await options.devices?.summaries(v.tenant.id, model.active, v.t)
+              : undefined,
+          }}
+        />
+      );
+      return { page, freshUntilMs: model.freshUntilMs };
     });
-    return html(
-      reply,
-      <DashboardPage
-        ctx={v.ctx}
-        props={{
-          model,
-          phone: formatPhone(customer.phone, v.tenant.default_country),
-          csrfToken: reply.generateCsrf(),
-          deviceSummaries: codeVerified
-            ? await options.devices?.summaries(v.tenant.id, model.active, v.t)
-            : undefined,
-        }}
-      />,
-    );
   });
 
   registerSignInRoutes(app, kit, {
@@ -209,21 +289,29 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     const v = view(request);
     const query = request.query as Record<string, unknown>;
     const sessionsLimit = clampedInt(query.sessions, DEFAULT_VOUCHER_SESSIONS, MAX_SESSIONS);
-    const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, {
-      sessionsLimit,
-      revealCode: codeVerified,
-    });
-    if (!loaded) return errorPage(request, reply, 404, 'error.404');
-    const devices = codeVerified
-      ? await options.devices?.block(request, reply, customer, Number(id), v)
-      : undefined;
-    return html(
-      reply,
-      <VoucherPage
-        ctx={v.ctx}
-        props={{ ...loaded, sessionsLimit, devices, csrfToken: reply.generateCsrf() }}
-      />,
-    );
+    const render = async () => {
+      const loaded = await dashboard.loadVoucher(v.tenant, customer, Number(id), v.t, v.fmt, {
+        sessionsLimit,
+        revealCode: codeVerified,
+      });
+      if (!loaded) return errorPage(request, reply, 404, 'error.404');
+      const devices = codeVerified
+        ? await options.devices?.block(request, reply, customer, Number(id), v)
+        : undefined;
+      const page = (
+        <VoucherPage
+          ctx={v.ctx}
+          props={{ ...loaded, sessionsLimit, devices, csrfToken: reply.generateCsrf() }}
+        />
+      );
+      return { page, freshUntilMs: loaded.freshUntilMs };
+    };
+    // The devices block follows disconnects in progress and answers its forms' outcomes: not cached.
+    if (codeVerified && options.devices) {
+      const rendered = await render();
+      return 'page' in rendered ? html(reply, rendered.page) : rendered;
+    }
+    return cachedHtml(request, reply, session, v, render);
   });
 
   app.get('/sessions', async (request, reply) => {
@@ -256,21 +344,35 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     }
     const query = request.query as Record<string, unknown>;
     const v = view(request);
-    const model = await dashboard.load(v.tenant, session.customer, v.t, v.fmt, {
-      sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
-      historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
-      revealCodes: session.codeVerified,
-    });
-    const body = JSON.stringify({
-      ...liveValues(model, v.t),
-      html: { chart: renderToString(<UsageChart chart={model.chart} />) },
-    });
-    // The numbers come from the database on every call; when they are the same as the caller's
-    // last copy (its ETag), the answer is an empty 304: nothing to send, parse or redraw.
-    const etag = `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-    reply.header('etag', etag);
-    if (ifNoneMatch(request.headers['if-none-match'], etag)) return reply.status(304).send();
-    return reply.type('application/json; charset=utf-8').send(body);
+    // Unchanged since the caller's copy (its ETag) and nothing written since: an empty 304, with
+    // no statement but the visit's. Otherwise the numbers come from the database.
+    const key = pageKey(request, session, v, false);
+    let page = key === undefined ? undefined : pages.get(key, options.clock.nowMs());
+    if (!page) {
+      const model = await dashboard.load(v.tenant, session.customer, v.t, v.fmt, {
+        sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
+        historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
+        revealCodes: session.codeVerified,
+      });
+      const body = Buffer.from(
+        JSON.stringify({
+          ...liveValues(model, v.t),
+          html: { chart: renderToString(<UsageChart chart={model.chart} />) },
+        }),
+      );
+      page = {
+        body,
+        type: 'application/json; charset=utf-8',
+        etag: `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+        freshUntilMs: model.freshUntilMs,
+        compressed: {},
+      };
+      if (key !== undefined) pages.set(key, page);
+    }
+    reply.header('etag', page.etag);
+    if (ifNoneMatch(request.headers['if-none-match'], page.etag)) return reply.status(304).send();
+    if (key === undefined) return reply.type(page.type).send(page.body);
+    return sendPage(request, reply, key, page);
   });
 
   app.get('/language/:lang', async (request, reply) => {

@@ -27,6 +27,9 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
   afterAll(() => app.destroy());
 
   const queuedCode = (phone: string) => queuedLoginCode(app, tenantId, phone);
+  /** Sends the code form as a person would (its CSRF token from `formPageUrl`). */
+  const enterCode = (jar: CookieJar, code: string, formPageUrl = '/portal/sign-in/code') =>
+    postForm(app.http, jar, '/portal/sign-in/code', { code }, { formPageUrl });
   const codeMessages = async () =>
     (
       await app.store.db
@@ -53,23 +56,11 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
     const code = await queuedCode(KNOWN);
     expect(code).toMatch(/^\d{6}$/);
 
-    const wrong = await postForm(
-      app.http,
-      jar,
-      '/portal/sign-in/code',
-      { code: code === '000000' ? '111111' : '000000' },
-      { formPageUrl: '/portal/sign-in/code' },
-    );
+    const wrong = await enterCode(jar, code === '000000' ? '111111' : '000000');
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain('That code is not right. 4 tries left.');
 
-    const right = await postForm(
-      app.http,
-      jar,
-      '/portal/sign-in/code',
-      { code: ` ${code!.slice(0, 3)} ${code!.slice(3)} ` },
-      { formPageUrl: '/portal/sign-in/code' },
-    );
+    const right = await enterCode(jar, ` ${code!.slice(0, 3)} ${code!.slice(3)} `);
     expect(right.statusCode).toBe(303);
     expect(right.headers.location).toBe('/portal');
     const session = jar.get(PORTAL_SESSION_COOKIE);
@@ -109,13 +100,7 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
     const strangerAgain = new CookieJar();
     const b = await portalSignIn(app.http, strangerAgain, '+12025550198');
     expect(b.headers.location).toBe('/portal/sign-in/code?already-sent');
-    const right = await postForm(
-      app.http,
-      fresh,
-      '/portal/sign-in/code',
-      { code: code! },
-      { formPageUrl: '/portal/sign-in/code?already-sent' },
-    );
+    const right = await enterCode(fresh, code!, '/portal/sign-in/code?already-sent');
     expect(/role="alert">([^<]*)/.exec(right.body)?.[1]).toBeUndefined();
     expect(right.statusCode).toBe(303);
     expect(right.headers.location).toBe('/portal');
@@ -146,20 +131,8 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
     const normalize = (html: string) =>
       html.replace(/value="[^"]+"/g, 'value=""').replace(/\(202\) 555-01\d\d/g, 'PHONE');
     expect(normalize(pageB.body)).toBe(normalize(pageA.body));
-    const wrongA = await postForm(
-      app.http,
-      known,
-      '/portal/sign-in/code',
-      { code: '000000' },
-      { formPageUrl: '/portal/sign-in/code' },
-    );
-    const wrongB = await postForm(
-      app.http,
-      unknown,
-      '/portal/sign-in/code',
-      { code: '000000' },
-      { formPageUrl: '/portal/sign-in/code' },
-    );
+    const wrongA = await enterCode(known, '000000');
+    const wrongB = await enterCode(unknown, '000000');
     expect(wrongB.statusCode).toBe(wrongA.statusCode);
     expect(normalize(wrongB.body)).toBe(normalize(wrongA.body));
     await app.otp.idle();
@@ -172,30 +145,11 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
     await portalSignIn(app.http, jar, KNOWN);
     const code = await queuedCode(KNOWN);
     const wrong = code === '000000' ? '111111' : '000000';
-    for (let i = 0; i < 4; i++)
-      await postForm(
-        app.http,
-        jar,
-        '/portal/sign-in/code',
-        { code: wrong },
-        { formPageUrl: '/portal/sign-in/code' },
-      );
-    const fifth = await postForm(
-      app.http,
-      jar,
-      '/portal/sign-in/code',
-      { code: wrong },
-      { formPageUrl: '/portal/sign-in/code' },
-    );
+    for (let i = 0; i < 4; i++) await enterCode(jar, wrong);
+    const fifth = await enterCode(jar, wrong);
     expect(fifth.statusCode).toBe(429);
     expect(fifth.body).toContain('Too many wrong codes. Ask for a new one.');
-    const right = await postForm(
-      app.http,
-      jar,
-      '/portal/sign-in/code',
-      { code: code! },
-      { formPageUrl: '/portal/sign-in/code' },
-    );
+    const right = await enterCode(jar, code!);
     expect(right.statusCode).toBe(429);
     expect(jar.get(PORTAL_SESSION_COOKIE)).toBeUndefined();
   });
@@ -228,22 +182,10 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
     );
     const second = await queuedCode(KNOWN);
     if (first !== second) {
-      const old = await postForm(
-        app.http,
-        jar,
-        '/portal/sign-in/code',
-        { code: first! },
-        { formPageUrl: '/portal/sign-in/code' },
-      );
+      const old = await enterCode(jar, first!);
       expect(old.statusCode).toBe(400);
     }
-    const ok = await postForm(
-      app.http,
-      jar,
-      '/portal/sign-in/code',
-      { code: second! },
-      { formPageUrl: '/portal/sign-in/code' },
-    );
+    const ok = await enterCode(jar, second!);
     expect(ok.statusCode).toBe(303);
   });
 
@@ -270,13 +212,7 @@ describe.each(TEST_DIALECTS)('portal sign-in with SMS codes (%s)', (dialect) => 
     });
     expect(noCsrf.statusCode).toBe(403);
     app.clock.advance(SETTINGS_DEFAULTS.portal.otpTtlSeconds * 1000);
-    const expired = await postForm(
-      app.http,
-      jar,
-      '/portal/sign-in/code',
-      { code: code! },
-      { formPageUrl: '/portal/sign-in/code' },
-    );
+    const expired = await enterCode(jar, code!);
     expect(expired.statusCode).toBe(400);
     expect(expired.body).toContain('This code has expired. Ask for a new one.');
   });

@@ -34,6 +34,17 @@ const fakes = new Map<string, SmsGateway>();
 const factory = (row: SmsGatewayRow, deps: GatewayFactoryDeps) =>
   fakes.get(row.name) ?? createGateway(row, deps);
 
+/** An SMS module as a Portico process starts it on `db` (the fakes above, stand-ins allowed). */
+const startSms = (db: TestStore['db'], clock: FakeClock): SmsModule =>
+  createSmsModule({
+    db,
+    tenants: new TenantsRepository(db),
+    clock,
+    logger,
+    gatewayFactory: factory,
+    allowedDestinations: STAND_IN_DESTINATIONS,
+  });
+
 describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
   let store: TestStore;
   let clock: FakeClock;
@@ -49,14 +60,7 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
   beforeEach(async () => {
     clock = new FakeClock();
     tenantId = (await createTenant(store.db)).id;
-    sms = createSmsModule({
-      db: store.db,
-      tenants: new TenantsRepository(store.db),
-      clock,
-      logger,
-      gatewayFactory: factory,
-      allowedDestinations: STAND_IN_DESTINATIONS,
-    });
+    sms = startSms(store.db, clock);
   });
   afterEach(async () => {
     await sms.close();
@@ -282,14 +286,7 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
     await sms.close();
 
     // A new process starts: everything not leased goes now, the leased row after its lease.
-    sms = createSmsModule({
-      db: store.db,
-      tenants: new TenantsRepository(store.db),
-      clock,
-      logger,
-      gatewayFactory: factory,
-      allowedDestinations: STAND_IN_DESTINATIONS,
-    });
+    sms = startSms(store.db, clock);
     await sms.outbox.runOnce();
     expect(counter.sent.map((m) => m.text).sort()).toEqual(['m1', 'm2', 'm3', 'm4']);
     clock.advance(sms.outbox.options.leaseMs + 1);
@@ -314,14 +311,7 @@ describe.each(TEST_DIALECTS)('SMS outbox (%s)', (dialect) => {
           text: `n${i}`,
         });
       const other = openDatabase(store.url, { poolSize: 5 });
-      const second = createSmsModule({
-        db: other.db,
-        tenants: new TenantsRepository(other.db),
-        clock,
-        logger,
-        gatewayFactory: factory,
-        allowedDestinations: STAND_IN_DESTINATIONS,
-      });
+      const second = startSms(other.db, clock);
       try {
         const drain = async (module: SmsModule) => {
           let count = 0;

@@ -16,3 +16,4 @@ export {
   type RowsColumnType,
 } from './queries.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';
+export { touchCustomerPortals, touchTenantPortals, touchVoucherOwnersPortals } from './portal-version.js';

@@ -21,6 +21,7 @@ export interface TenantsTable {
   public_url: string | null; // e.g. https://wifi.example.com, used for the portal link
   is_default: Generated<Flag>; // serves requests whose host matches no tenant (single-tenant install)
   created_at: number;
+  portal_version: Generated<number>; // moves on writes that change every customer's portal (portal-version.ts)
 }
 
 export interface TenantHostsTable {
@@ -238,6 +239,7 @@ export interface CustomersTable {
   joined_at: number;
   last_seen_at: number | null;
   portal_link_sent_at: number | null; // first status-page SMS (one-time frequency)
+  portal_version: Generated<number>; // moves on writes that change this customer's portal (portal-version.ts)
 }
 
 export interface DevicesTable {

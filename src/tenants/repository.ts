@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, Tenant } from '../store/index.js';
+import { sql, type Kysely } from 'kysely';
+import { touchTenantPortals, type Database, type Tenant } from '../store/index.js';
 import { mergeSettings, type SettingsDocuments, type SettingsKey } from './settings.js';
 
 export class TenantsRepository {
@@ -95,6 +95,8 @@ export class TenantsRepository {
         time_zone: values.timeZone,
         currency: values.currency,
         public_url: values.publicUrl,
+        // Every customer's portal shows the tenant's name, language and time zone.
+        portal_version: sql`portal_version + 1`,
       })
       .where('id', '=', tenantId)
       .returningAll()
@@ -147,5 +149,7 @@ export class TenantsRepository {
           .doUpdateSet({ value_json: JSON.stringify(value), updated_at: nowMs }),
       )
       .execute();
+    // Settings decide who may stay signed in to the portal and what it shows.
+    await touchTenantPortals(this.db, tenantId);
   }
 }

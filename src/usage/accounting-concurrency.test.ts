@@ -1,8 +1,8 @@
 /**
  * Accounting batches in flight at once. On PostgreSQL several batches run in their own
  * transactions; they must wait for each other, never deadlock: sessions are never shared by two
- * in-process batches, and every voucher and device a batch writes is locked in id order before
- * the first write. On SQLite one writer remains.
+ * in-process batches, and every voucher, device and owning customer a batch writes is locked in
+ * id order before the first write. On SQLite one writer remains.
  */
 import { sql, type KyselyPlugin } from 'kysely';
 import pino from 'pino';
@@ -13,7 +13,12 @@ import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { accountingRecord } from '../../test/helpers/accounting.js';
 import { createDevice } from '../../test/helpers/factories.js';
-import { createPlan, createRadiusWorld, createVoucher } from '../../test/helpers/radius-factories.js';
+import {
+  createCustomer,
+  createPlan,
+  createRadiusWorld,
+  createVoucher,
+} from '../../test/helpers/radius-factories.js';
 import { AccountingRecorder, AcctStatusType, encodeClassTag, type AccountingRecord } from './index.js';
 
 /**
@@ -63,8 +68,14 @@ describe.each(TEST_DIALECTS)('accounting batches in flight at once (%s)', (diale
       voucher: { status: 'active' },
     });
     const plan = await createPlan(app.store.db, world.tenant.id);
+    // Two customers, each owning every other voucher: batches share them too.
+    const customers = [
+      await createCustomer(app.store.db, world.tenant.id),
+      await createCustomer(app.store.db, world.tenant.id),
+    ];
     for (let i = 0; i < VOUCHERS; i++) {
       const voucher = await createVoucher(app.store.db, plan, {
+        customer_id: customers[i % 2]!.id,
         status: 'active',
         data_limit_bytes: null,
         time_limit_seconds: null,

@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import type { Clock } from '../shared/index.js';
-import type { Database, Dialect, Voucher } from '../store/index.js';
+import { touchVoucherOwnersPortals, type Database, type Dialect, type Voucher } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
 import type { AccountingRecord, VoucherExhaustedEvent } from './accounting-record.js';
 import {
@@ -234,8 +234,9 @@ export class AccountingRecorder {
   /**
    * One batch inside one transaction: reads, asks the planner (batch-plan.ts) what to write,
    * writes it. Lock order: sessions (by id; in-process batches never share one, batch-queue.ts),
-   * then every voucher it may write (by id, all in one statement), then devices (by id); usage
-   * rows are the locked vouchers'. So batches in flight at once wait, never deadlock. Statements
+   * then every voucher it may write (by id, all in one statement), then devices (by id), then the
+   * vouchers' owners (customers, by id); usage rows are the locked vouchers'. So batches in flight
+   * at once wait, never deadlock. Statements
    * per batch do not grow with its size (accounting-statements.test.ts counts them).
    */
   private async apply(trx: Kysely<Database>, records: AccountingRecord[]): Promise<VoucherExhaustedEvent[]> {
@@ -282,6 +283,15 @@ export class AccountingRecorder {
       nowMs,
     );
     await devices.addUsageMany(counters.deviceUsage, nowMs);
+    // The owners' portal pages changed (counters, sessions, status): one statement per batch.
+    await touchVoucherOwnersPortals(
+      trx,
+      [
+        ...[...found.values()].flatMap((s) => (s.voucher_id === null ? [] : [s.voucher_id])),
+        ...closedByRestart.flatMap((c) => c.voucherIds),
+      ],
+      this.dialect,
+    );
     return exhausted;
   }
 }

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import { AppError, settleWithin, type Clock } from '../shared/index.js';
-import type { Database, Dialect } from '../store/index.js';
+import { touchVoucherOwnersPortals, type Database, type Dialect } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
 import {
   DEFAULT_DISCONNECT_RETRY_POLICY,
@@ -288,6 +288,7 @@ export class UsageService {
           session.voucher_id,
           this.clock.nowMs(),
         );
+        await touchVoucherOwnersPortals(this.db, [session.voucher_id]);
       }
     }
     this.logger.info(
@@ -325,11 +326,13 @@ export class UsageService {
       if (session.voucher_id !== null)
         await vouchers.markOfflineIfIdle(session.tenant_id, session.voucher_id, nowMs);
     }
+    const changed = stale.flatMap((session) => (session.voucher_id === null ? [] : [session.voucher_id]));
     let expiredVouchers = 0;
     const disconnects: Array<Promise<unknown>> = [];
     for (const voucher of await vouchers.listExpired(nowMs, 1000)) {
       if (await vouchers.markUsed(voucher.tenant_id, voucher.id, 'expired', nowMs)) {
         expiredVouchers++;
+        changed.push(voucher.id);
         disconnects.push(
           this.disconnectVoucher(voucher.tenant_id, voucher.id, 'expired').catch((error: unknown) =>
             this.logger.error(
@@ -342,6 +345,7 @@ export class UsageService {
     }
     // Awaited (in parallel) so the disconnect retry pass that follows sees these requests recorded
     // and does not send them a second time; a background worker can wait out a silent hotspot.
+    await touchVoucherOwnersPortals(this.db, changed);
     await Promise.all(disconnects);
     return { staleSessions: stale.length, expiredVouchers };
   }

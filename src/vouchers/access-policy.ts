@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository, isRandomizedMac, parseMac } from '../devices/index.js';
 import { Batcher, type Clock, type ErrorCode } from '../shared/index.js';
-import type { Database, Dialect, Voucher } from '../store/index.js';
+import { touchVoucherOwnersPortals, type Database, type Dialect, type Voucher } from '../store/index.js';
 import type { TenantsRepository, VoucherSettings } from '../tenants/index.js';
 import { VoucherAccessRepository } from './access-repository.js';
 
@@ -370,8 +370,10 @@ export class VoucherAccessPolicy {
       if (voucher.status === 'new') {
         const expiresAtMs = expiryOnActivation(voucher, nowMs);
         activated = await vouchers.activate(attempt.tenantId, voucher.id, nowMs, expiresAtMs);
-        if (activated)
+        if (activated) {
           current = { ...voucher, status: 'active', activated_at: nowMs, expires_at: expiresAtMs };
+          await touchVoucherOwnersPortals(trx, [voucher.id]);
+        }
       }
       return accepted(current, method, deviceId, mac, nowMs);
     });
@@ -425,12 +427,15 @@ export class VoucherAccessPolicy {
     if (voucher.status === 'used' || voucher.status === 'disabled') return;
     const limits = evaluateVoucherLimits(voucher, nowMs);
     const reason = limits.expired ? 'expired' : limits.exhausted;
-    if (reason)
-      await new VoucherAccessRepository(this.db, this.dialect).markUsed(
+    if (
+      reason &&
+      (await new VoucherAccessRepository(this.db, this.dialect).markUsed(
         voucher.tenant_id,
         voucher.id,
         reason,
         nowMs,
-      );
+      ))
+    )
+      await touchVoucherOwnersPortals(this.db, [voucher.id]);
   }
 }

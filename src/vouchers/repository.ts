@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import {
   containsText,
   selectPage,
+  touchCustomerPortals,
+  touchVoucherOwnersPortals,
   type Database,
   type Dialect,
   type Insertable,
@@ -121,6 +123,7 @@ export class VouchersRepository {
           where true
           on conflict do nothing`;
     const result = await query.execute(this.db);
+    await touchCustomerPortals(this.db, base.tenant_id, [base.customer_id ?? null]);
     return Number(result.numAffectedRows ?? 0);
   }
 
@@ -174,6 +177,7 @@ export class VouchersRepository {
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .executeTakeFirst();
+    await touchVoucherOwnersPortals(this.db, [id]);
     return Number(result.numUpdatedRows) > 0;
   }
 
@@ -183,12 +187,20 @@ export class VouchersRepository {
     customerId: number | null,
     nowMs: number,
   ): Promise<boolean> {
+    const before = await this.db
+      .selectFrom('vouchers')
+      .select('customer_id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     const result = await this.db
       .updateTable('vouchers')
       .set({ customer_id: customerId, updated_at: nowMs })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .executeTakeFirst();
+    // Both portals changed: the voucher left one and joined the other.
+    await touchCustomerPortals(this.db, tenantId, [before?.customer_id ?? null, customerId]);
     return Number(result.numUpdatedRows) > 0;
   }
 

@@ -19,7 +19,10 @@ function startWorker(databaseUrl: string): Promise<ChildProcess> {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
-      LEASE_MS: '1500',
+      // Longer than a send can take here (gateway timeout 2 s, plus a loaded machine's stalls):
+      // a lease that expires mid-send lets another worker send the same message again, which is
+      // exactly what this test must not see. The outbox's default lease is 5 minutes.
+      LEASE_MS: '5000',
       PORTICO_SMS_ALLOWED_HOSTS: '127.0.0.1',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -101,7 +104,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('SMS outbox across process cr
     // Restart: two processes on the same database.
     const [b, c] = await Promise.all([startWorker(store.url), startWorker(store.url)]);
     children.push(b, c);
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 40_000;
     for (;;) {
       const rows = await store.db
         .selectFrom('sms_messages')
@@ -126,5 +129,5 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('SMS outbox across process cr
       .where('attempts', '>', 1)
       .execute();
     expect(retried).toEqual([]); // the in-flight one was re-claimed after its lease, not counted as a failed pass
-  }, 60_000);
+  }, 90_000);
 });

@@ -302,7 +302,14 @@ describe.each(TEST_DIALECTS)('Disconnect retries (%s)', (dialect) => {
     );
     const results = await Promise.all(sweeps.map((s) => s.runOnce()));
     expect(results.reduce((sum, r) => sum + r.attempted, 0)).toBe(4);
-    expect(nas.requests).toHaveLength(4);
+    // One Disconnect-Request per session. On a loaded machine the NAS may answer after the
+    // 100 ms first timeout, and RFC 5176 retransmits the same packet unchanged: those copies are
+    // the same exchange, so count distinct packets, not datagrams.
+    const distinctPackets = new Set(nas.requests.map((r) => r.packet.toString('hex')));
+    expect(distinctPackets.size).toBe(4);
+    expect(
+      new Set([...distinctPackets].map((hex) => identification(Buffer.from(hex, 'hex')).acctSessionId)).size,
+    ).toBe(4);
     for (const session of sessions)
       expect(await exchanges(session.id)).toEqual([{ reason: 'disabled', status: 'acked' }]);
   });

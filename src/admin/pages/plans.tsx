@@ -21,6 +21,35 @@ import {
 
 type Query = Record<string, string | undefined>;
 
+type LimitKey =
+  | 'speedDownKbps'
+  | 'speedUpKbps'
+  | 'dataLimitBytes'
+  | 'downloadLimitBytes'
+  | 'uploadLimitBytes'
+  | 'timeLimitSeconds'
+  | 'validitySeconds';
+
+/**
+ * A plan's limits as form fields: the field's name, how many of the plan's units one typed unit
+ * is (MB → bytes, minutes → seconds), and the limit's name in a refusal. One table for reading
+ * the form and for filling it, so the two cannot disagree on a unit.
+ */
+const LIMIT_FIELDS: Record<LimitKey, { name: string; unit: number; what: string }> = {
+  speedDownKbps: { name: 'speedDownKbps', unit: 1, what: 'Download speed' },
+  speedUpKbps: { name: 'speedUpKbps', unit: 1, what: 'Upload speed' },
+  dataLimitBytes: { name: 'dataLimitMb', unit: MB, what: 'The data limit' },
+  downloadLimitBytes: { name: 'downloadLimitMb', unit: MB, what: 'The download limit' },
+  uploadLimitBytes: { name: 'uploadLimitMb', unit: MB, what: 'The upload limit' },
+  timeLimitSeconds: { name: 'timeLimitMinutes', unit: 60, what: 'The time limit' },
+  validitySeconds: { name: 'validityHours', unit: 3600, what: 'The validity' },
+};
+
+function limitFromForm(body: FormBody, key: LimitKey): number | null {
+  const { name, unit, what } = LIMIT_FIELDS[key];
+  return scaled(body, name, unit, what);
+}
+
 function planFromForm(body: FormBody, currencyFallback: string): PlanInput {
   const currency = (text(body, 'currency') || currencyFallback).toUpperCase();
   const limitMode = text(body, 'limitMode');
@@ -31,14 +60,13 @@ function planFromForm(body: FormBody, currencyFallback: string): PlanInput {
     voucherPrefix: text(body, 'voucherPrefix'),
     priceMinor: price,
     currency,
-    speedDownKbps: scaled(body, 'speedDownKbps', 1, 'Download speed'),
-    speedUpKbps: scaled(body, 'speedUpKbps', 1, 'Upload speed'),
-    dataLimitBytes: limitMode === 'split' ? null : scaled(body, 'dataLimitMb', MB, 'The data limit'),
-    downloadLimitBytes:
-      limitMode === 'split' ? scaled(body, 'downloadLimitMb', MB, 'The download limit') : null,
-    uploadLimitBytes: limitMode === 'split' ? scaled(body, 'uploadLimitMb', MB, 'The upload limit') : null,
-    timeLimitSeconds: scaled(body, 'timeLimitMinutes', 60, 'The time limit'),
-    validitySeconds: scaled(body, 'validityHours', 3600, 'The validity'),
+    speedDownKbps: limitFromForm(body, 'speedDownKbps'),
+    speedUpKbps: limitFromForm(body, 'speedUpKbps'),
+    dataLimitBytes: limitMode === 'split' ? null : limitFromForm(body, 'dataLimitBytes'),
+    downloadLimitBytes: limitMode === 'split' ? limitFromForm(body, 'downloadLimitBytes') : null,
+    uploadLimitBytes: limitMode === 'split' ? limitFromForm(body, 'uploadLimitBytes') : null,
+    timeLimitSeconds: limitFromForm(body, 'timeLimitSeconds'),
+    validitySeconds: limitFromForm(body, 'validitySeconds'),
     devicesLimit: scaled(body, 'devicesLimit', 1, 'Simultaneous devices') ?? 1,
   };
 }
@@ -65,6 +93,10 @@ function PlanForm({
     ? text(typed, 'limitMode') === 'split'
     : p !== undefined && (p.downloadLimitBytes !== null || p.uploadLimitBytes !== null);
   const field = (name: string, stored: string) => (typed ? text(typed, name) : stored);
+  const limitInput = (key: LimitKey, inputMode: 'numeric' | 'decimal') => {
+    const { name, unit } = LIMIT_FIELDS[key];
+    return <input name={name} inputMode={inputMode} value={field(name, num(p?.[key] ?? null, unit))} />;
+  };
   return (
     <form method="post" action={action} class="stack form-grid">
       <CsrfField token={csrf} />
@@ -108,19 +140,11 @@ function PlanForm({
         <legend>Speed (empty = not limited)</legend>
         <label>
           Download, kbps
-          <input
-            name="speedDownKbps"
-            inputMode="numeric"
-            value={field('speedDownKbps', num(p?.speedDownKbps ?? null, 1))}
-          />
+          {limitInput('speedDownKbps', 'numeric')}
         </label>
         <label>
           Upload, kbps
-          <input
-            name="speedUpKbps"
-            inputMode="numeric"
-            value={field('speedUpKbps', num(p?.speedUpKbps ?? null, 1))}
-          />
+          {limitInput('speedUpKbps', 'numeric')}
         </label>
       </fieldset>
       <fieldset>
@@ -130,49 +154,29 @@ function PlanForm({
         </label>
         <label>
           Total, MB
-          <input
-            name="dataLimitMb"
-            inputMode="decimal"
-            value={field('dataLimitMb', num(p?.dataLimitBytes ?? null, MB))}
-          />
+          {limitInput('dataLimitBytes', 'decimal')}
         </label>
         <label class="check">
           <input type="radio" name="limitMode" value="split" checked={split} /> Separate download and upload
         </label>
         <label>
           Download, MB
-          <input
-            name="downloadLimitMb"
-            inputMode="decimal"
-            value={field('downloadLimitMb', num(p?.downloadLimitBytes ?? null, MB))}
-          />
+          {limitInput('downloadLimitBytes', 'decimal')}
         </label>
         <label>
           Upload, MB
-          <input
-            name="uploadLimitMb"
-            inputMode="decimal"
-            value={field('uploadLimitMb', num(p?.uploadLimitBytes ?? null, MB))}
-          />
+          {limitInput('uploadLimitBytes', 'decimal')}
         </label>
       </fieldset>
       <fieldset>
         <legend>Time</legend>
         <label>
           Online time limit, minutes <small>(over all sessions; empty = unlimited)</small>
-          <input
-            name="timeLimitMinutes"
-            inputMode="decimal"
-            value={field('timeLimitMinutes', num(p?.timeLimitSeconds ?? null, 60))}
-          />
+          {limitInput('timeLimitSeconds', 'decimal')}
         </label>
         <label>
           Validity after activation, hours <small>(empty = none)</small>
-          <input
-            name="validityHours"
-            inputMode="decimal"
-            value={field('validityHours', num(p?.validitySeconds ?? null, 3600))}
-          />
+          {limitInput('validitySeconds', 'decimal')}
         </label>
         <label>
           Simultaneous devices

@@ -4,7 +4,7 @@ import { clearSessionCookie, readSessionCookie, renderDocument, setSessionCookie
 import { normalizeEmail } from '../../auth/index.js';
 import { ADMIN_COOKIE } from '../auth.js';
 import type { AdminDeps } from '../deps.js';
-import { Head } from '../views/layout.js';
+import { Head, Notices } from '../views/layout.js';
 
 /** After a form was sent in an expired session (issue 15, 8c). */
 const EXPIRED_NOTICE = {
@@ -26,16 +26,7 @@ function SignInPage(props: {
         <main class="card narrow">
           <h1>Portico admin</h1>
           <p class="muted">{props.tenantName}</p>
-          {props.notice ? (
-            <p class="notice" role="status">
-              {props.notice}
-            </p>
-          ) : null}
-          {props.error ? (
-            <p class="error" role="alert">
-              {props.error}
-            </p>
-          ) : null}
+          <Notices notice={props.notice} error={props.error} />
           <form method="post" action="/admin/sign-in" class="stack">
             <input type="hidden" name="_csrf" value={props.csrf} />
             <label>

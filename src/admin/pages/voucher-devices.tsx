@@ -10,9 +10,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import {
-  disconnectQuery,
-  parseMac,
-  parseSince,
+  editedDeviceQuery,
+  endedDeviceQuery,
+  followedDisconnect,
   type DeviceDetails,
   type DisconnectOutcome,
 } from '../../devices/index.js';
@@ -53,7 +53,7 @@ async function loadBlockData(
   // One row more than shown tells whether there is an older page.
   const { events: fetched, ...overview } = await deps.voucherDevices.overview(
     tenantId,
-    operatorActor(request, kit),
+    operatorActor(request),
     voucherId,
     EVENTS_SHOWN + 1,
     before,
@@ -67,12 +67,6 @@ async function loadBlockData(
 }
 
 /** The MAC and instant of a disconnect the redirect said was being checked, else undefined. */
-function followed(query: Record<string, unknown>): { mac: string; sinceMs: number } | undefined {
-  const mac = typeof query.mac === 'string' ? parseMac(query.mac) : undefined;
-  const sinceMs = parseSince(query.since);
-  return query.disconnect === 'checking' && mac && sinceMs !== undefined ? { mac, sinceMs } : undefined;
-}
-
 /** The block for the voucher page of `voucherId` (tenant-scoped: another tenant's id is NOT_FOUND). */
 export async function voucherDevicesBlock(
   deps: AdminDeps,
@@ -82,12 +76,12 @@ export async function voucherDevicesBlock(
   voucherId: number,
 ): Promise<VNode> {
   const query = request.query as Record<string, unknown>;
-  const checking = followed(query);
+  const checking = query.disconnect === 'checking' ? followedDisconnect(query) : undefined;
   // Read again now, so a reload (no JavaScript needed) says how the disconnect ended.
   const live: DisconnectOutcome | undefined = checking
     ? await deps.voucherDevices.disconnectProgress(
         request.tenant.id,
-        operatorActor(request, kit),
+        operatorActor(request),
         voucherId,
         checking.mac,
         checking.sinceMs,
@@ -158,7 +152,7 @@ export async function voucherDevicesPages(
   const findDevice = async (request: FastifyRequest, voucherId: number, deviceId: number) => {
     const overview = await deps.voucherDevices.overview(
       request.tenant.id,
-      operatorActor(request, kit),
+      operatorActor(request),
       voucherId,
       1,
     );
@@ -226,7 +220,7 @@ export async function voucherDevicesPages(
     try {
       const device = await deps.voucherDevices.add(
         request.tenant.id,
-        operatorActor(request, kit),
+        operatorActor(request),
         voucherId,
         {
           mac: input.mac,
@@ -277,22 +271,13 @@ export async function voucherDevicesPages(
       const sinceMs = deps.clock.nowMs();
       const result = await deps.voucherDevices.edit(
         request.tenant.id,
-        operatorActor(request, kit),
+        operatorActor(request),
         voucherId,
         deviceId,
         // An emptied MAC field is refused like on the add form, not read as "keep the old one".
         { mac: input.mac, title: input.title },
       );
-      const replaced = result.device.mac !== device.mac;
-      return reply.redirect(
-        voucherUrl(
-          voucherId,
-          replaced
-            ? { device: 'replaced', mac: device.mac, ...disconnectQuery(result.disconnect, sinceMs) }
-            : { device: 'edited' },
-        ),
-        303,
-      );
+      return reply.redirect(voucherUrl(voucherId, editedDeviceQuery(device.mac, result, sinceMs)), 303);
     } catch (error) {
       const refused = refusal(error, input);
       if (!refused) throw error;
@@ -345,18 +330,11 @@ export async function voucherDevicesPages(
       const sinceMs = deps.clock.nowMs();
       const result = await deps.voucherDevices[action](
         request.tenant.id,
-        operatorActor(request, kit),
+        operatorActor(request),
         voucherId,
         deviceId,
       );
-      return reply.redirect(
-        voucherUrl(voucherId, {
-          device: done,
-          mac: result.device.mac,
-          ...disconnectQuery(result.disconnect, sinceMs),
-        }),
-        303,
-      );
+      return reply.redirect(voucherUrl(voucherId, endedDeviceQuery(done, result, sinceMs)), 303);
     });
   }
 
@@ -364,11 +342,11 @@ export async function voucherDevicesPages(
   admin.get('/admin/vouchers/:id/devices/disconnect-status', async (request, reply) => {
     const voucherId = idParam(request.params);
     await deps.vouchers.get(request.tenant.id, voucherId); // another tenant's voucher: NOT_FOUND
-    const checking = followed({ ...(request.query as Record<string, unknown>), disconnect: 'checking' });
+    const checking = followedDisconnect(request.query as Record<string, unknown>);
     if (!checking) throw new AppError('VALIDATION', 'mac and since are required');
     const state = await deps.voucherDevices.disconnectProgress(
       request.tenant.id,
-      operatorActor(request, kit),
+      operatorActor(request),
       voucherId,
       checking.mac,
       checking.sinceMs,

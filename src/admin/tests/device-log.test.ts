@@ -247,9 +247,9 @@ describe.each(TEST_DIALECTS)('admin Logs > Device changes (%s)', (dialect) => {
   it('pages through every change exactly once, even while new changes arrive', async () => {
     const repository = new DevicesRepository(app.store.db);
     const mac = 'AA:BB:CC:00:0F:0F';
-    // 120 changes, several sharing one millisecond (the keyset breaks ties by id).
-    for (let i = 0; i < 120; i++) {
-      await repository.insertEvent({
+    /** The owner's "added" change of `mac`, titled `title` (the log shows it in the What cell). */
+    const addChange = (title: string, createdAtMs: number) =>
+      repository.insertEvent({
         tenantId,
         voucherId: operatorVoucher.id,
         deviceId: null,
@@ -257,9 +257,12 @@ describe.each(TEST_DIALECTS)('admin Logs > Device changes (%s)', (dialect) => {
         actorId: ownerAdminId,
         clientIp: '127.0.0.1',
         action: 'added',
-        details: { mac, title: `n${i}` },
-        createdAtMs: DAY_ONE_MS + 10 * MINUTE_MS + Math.floor(i / 4) * 1000,
+        details: { mac, title },
+        createdAtMs,
       });
+    // 120 changes, several sharing one millisecond (the keyset breaks ties by id).
+    for (let i = 0; i < 120; i++) {
+      await addChange(`n${i}`, DAY_ONE_MS + 10 * MINUTE_MS + Math.floor(i / 4) * 1000);
     }
     const seen: string[] = [];
     let url: string | undefined = `${LOG}?mac=${mac}`;
@@ -271,17 +274,7 @@ describe.each(TEST_DIALECTS)('admin Logs > Device changes (%s)', (dialect) => {
       if (pages === 0) {
         expect(page.body).not.toContain('← Newest changes');
         // A change arriving meanwhile goes on top; the next pages neither repeat nor skip.
-        await repository.insertEvent({
-          tenantId,
-          voucherId: operatorVoucher.id,
-          deviceId: null,
-          actor: 'operator',
-          actorId: ownerAdminId,
-          clientIp: '127.0.0.1',
-          action: 'added',
-          details: { mac, title: 'late' },
-          createdAtMs: LATE_EVENING_MS + MINUTE_MS,
-        });
+        await addChange('late', LATE_EVENING_MS + MINUTE_MS);
       } else
         expect(page.body).toContain(
           `<a href="/admin/logs/devices?mac=${mac.replaceAll(':', '%3A')}">← Newest changes</a>`,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { AdminClient, createAdmin } from '../../../test/helpers/admin.js';
+import { routesUnder } from '../../http/index.js';
 import {
   createCustomer,
   createDevice,
@@ -289,7 +290,7 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
   });
 
   it('protects every form with CSRF', async () => {
-    const posts = app.http.adminRoutes.filter((r) => r.method === 'POST');
+    const posts = routesUnder(app.http, '/admin').filter((r) => r.method === 'POST');
     expect(posts.length).toBeGreaterThan(15);
     for (const route of posts) {
       const url = fillIds(route.url, a);
@@ -310,7 +311,9 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
       .where('id', '=', a.planId)
       .executeTakeFirstOrThrow();
     const exempt = new Set(['/admin/sign-in', '/admin/sign-out', '/admin/account/password']);
-    for (const route of app.http.adminRoutes.filter((r) => r.method === 'POST' && !exempt.has(r.url))) {
+    for (const route of routesUnder(app.http, '/admin').filter(
+      (r) => r.method === 'POST' && !exempt.has(r.url),
+    )) {
       const url = fillIds(route.url, a);
       const response = await readonly.post(url, {
         title: 'changed',
@@ -349,7 +352,7 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
   });
 
   it("answers 404 for another tenant's ids", async () => {
-    const gets = app.http.adminRoutes.filter((r) => r.method === 'GET' && r.url.includes(':id'));
+    const gets = routesUnder(app.http, '/admin').filter((r) => r.method === 'GET' && r.url.includes(':id'));
     expect(gets.length).toBeGreaterThan(5);
     for (const route of gets) {
       const url = fillIds(route.url, b);

@@ -68,6 +68,24 @@ export function Head({ title }: { title: string }): VNode {
   );
 }
 
+/** A page's outcome line (status) and refusal (alert), each when there is one. */
+export function Notices(props: { notice?: string | undefined; error?: string | undefined }): VNode {
+  return (
+    <>
+      {props.notice ? (
+        <p class="notice" role="status">
+          {props.notice}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p class="error" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 export function AdminLayout(props: LayoutProps): VNode {
   const visible = NAV.filter(
     (item) => (!item.superOnly || props.actor.isSuper) && (!item.ownerOnly || props.actor.role === 'owner'),
@@ -121,16 +139,7 @@ export function AdminLayout(props: LayoutProps): VNode {
           </nav>
           <main id="main" class="admin-main">
             <h1>{props.title}</h1>
-            {props.notice ? (
-              <p class="notice" role="status">
-                {props.notice}
-              </p>
-            ) : null}
-            {props.error ? (
-              <p class="error" role="alert">
-                {props.error}
-              </p>
-            ) : null}
+            <Notices notice={props.notice} error={props.error} />
             {props.children}
           </main>
         </div>

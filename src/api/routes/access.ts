@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { actorOf, requireOwner, requireSuper, requireWrite } from '../../admin/index.js';
 import { assertMayChangeAdmin, revokeApiToken } from '../../auth/index.js';
 import { AppError, pageOfList, pageRequest } from '../../shared/index.js';
-import { normalizeHost, type VoucherSettings as VoucherSettingsDoc } from '../../tenants/index.js';
+import { normalizeHost } from '../../tenants/index.js';
 import { validateVoucherSettings } from '../../vouchers/index.js';
-import type { ApiKit } from '../kit.js';
+import { noContent } from '../kit.js';
 import {
   Admin,
   AdminCreate,
@@ -25,13 +25,14 @@ import {
 const ListQuery = Type.Object({ ...PageQuery });
 const pageOf = (query: Static<typeof ListQuery>) => pageRequest(query.page, query.perPage);
 
-export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export const accessRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const strip = <T extends { tenantId: number }>(view: T): Omit<T, 'tenantId'> => {
     const { tenantId: _t, ...rest } = view;
     return rest;
   };
 
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/admins',
     {
       schema: {
@@ -47,10 +48,10 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.post<{ Body: Static<typeof AdminCreate> }>(
+  api.post(
     '/admins',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: ['admins'],
         summary: 'Add an admin (owners only)',
@@ -70,10 +71,10 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof AdminPatch> }>(
+  api.patch(
     '/admins/:id',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: ['admins'],
         summary: 'Change an admin: name, role, disabled, or set a new password (owners only)',
@@ -86,7 +87,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
       const tenantId = request.tenant.id;
       const { password, ...changes } = request.body;
       const target = await deps.admins.get(tenantId, request.params.id);
-      assertMayChangeAdmin(kit.actorOf(request), target, { ...changes, password: password !== undefined });
+      assertMayChangeAdmin(actorOf(request), target, { ...changes, password: password !== undefined });
       const admin = await deps.admins.update(tenantId, request.params.id, changes);
       if (password !== undefined) await deps.admins.setPassword(tenantId, admin.id, password);
       if (password !== undefined || admin.isDisabled)
@@ -95,10 +96,10 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.delete<{ Params: Static<typeof IdParams> }>(
+  api.delete(
     '/admins/:id',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: ['admins'],
         summary: 'Delete an admin (owners only)',
@@ -107,21 +108,21 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
       },
     },
     async (request, reply) => {
-      if (kit.actorOf(request).adminId === request.params.id)
+      if (actorOf(request).adminId === request.params.id)
         throw new AppError('CONFLICT', 'You cannot delete yourself');
       const target = await deps.admins.get(request.tenant.id, request.params.id);
-      assertMayChangeAdmin(kit.actorOf(request), target, { remove: true });
+      assertMayChangeAdmin(actorOf(request), target, { remove: true });
       await deps.admins.delete(request.tenant.id, request.params.id);
       await deps.webSessions.destroyAllFor(request.tenant.id, 'admin', request.params.id);
-      return reply.status(204).send();
+      return noContent(reply);
     },
   );
 
   const tokenTags = ['api-tokens'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/api-tokens',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: tokenTags,
         summary: 'List API tokens (owners only)',
@@ -135,10 +136,10 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.post<{ Body: Static<typeof ApiTokenCreate> }>(
+  api.post(
     '/api-tokens',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: tokenTags,
         summary: 'Create an API token; the secret is in this answer only (owners only)',
@@ -150,16 +151,16 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
       const { token, view } = await deps.apiTokens.create(request.tenant.id, {
         name: request.body.name,
         role: request.body.role,
-        createdByAdminId: kit.actorOf(request).adminId,
+        createdByAdminId: actorOf(request).adminId,
       });
       return reply.status(201).send({ token, apiToken: strip(view) });
     },
   );
 
-  api.delete<{ Params: Static<typeof IdParams> }>(
+  api.delete(
     '/api-tokens/:id',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: tokenTags,
         summary: "Revoke an API token (owners only; a super-admin's tokens: super-admins only)",
@@ -167,7 +168,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
         response: { 200: ApiToken, ...errors },
       },
     },
-    async (request) => strip(await revokeApiToken(deps, kit.actorOf(request), request.params.id)),
+    async (request) => strip(await revokeApiToken(deps, actorOf(request), request.params.id)),
   );
 
   const tenantView = async (id: number) => {
@@ -187,10 +188,10 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     };
   };
 
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/tenants',
     {
-      preHandler: kit.requireSuper,
+      preHandler: requireSuper,
       schema: {
         tags: ['tenants'],
         summary: 'List tenants (super-admins, and owner tokens a super-admin created)',
@@ -204,10 +205,10 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     },
   );
 
-  api.post<{ Body: Static<typeof TenantCreate> }>(
+  api.post(
     '/tenants',
     {
-      preHandler: kit.requireSuper,
+      preHandler: requireSuper,
       schema: {
         tags: ['tenants'],
         summary: 'Create a tenant with its host names and first owner',
@@ -244,10 +245,10 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     async (request) => deps.tenants.getSettings(request.tenant.id, 'vouchers'),
   );
 
-  api.put<{ Body: VoucherSettingsDoc }>(
+  api.put(
     '/settings/vouchers',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: ['settings'],
         summary: 'Change the voucher code settings (new codes only)',
@@ -291,10 +292,10 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
     async (request) => business(request.tenant),
   );
 
-  api.patch<{ Body: Static<typeof BusinessSettingsPatch> }>(
+  api.patch(
     '/settings/business',
     {
-      preHandler: kit.requireOwner,
+      preHandler: requireOwner,
       schema: {
         tags: ['settings'],
         summary: 'Change the business details (owners)',
@@ -311,7 +312,7 @@ export async function accessRoutes(api: FastifyInstance, deps: AdminDeps, kit: A
       return business(updated);
     },
   );
-}
+};
 
 const BusinessSettings = Type.Object(
   {

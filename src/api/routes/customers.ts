@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite } from '../../admin/index.js';
 import { CUSTOMER_SORT_KEYS } from '../../customers/index.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
-import type { ApiKit } from '../kit.js';
 import {
   Customer,
   CustomerCreate,
@@ -24,9 +23,10 @@ const ListQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('blocked')])),
 });
 
-export async function customersRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export const customersRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const tags = ['customers'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/customers',
     {
       schema: {
@@ -47,16 +47,16 @@ export async function customersRoutes(api: FastifyInstance, deps: AdminDeps, kit
     },
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/customers/:id',
     { schema: { tags, summary: 'Get a customer', params: IdParams, response: { 200: Customer, ...errors } } },
     async (request) => deps.customers.get(request.tenant.id, request.params.id),
   );
 
-  api.post<{ Body: Static<typeof CustomerCreate> }>(
+  api.post(
     '/customers',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Create a customer',
@@ -76,10 +76,10 @@ export async function customersRoutes(api: FastifyInstance, deps: AdminDeps, kit
     },
   );
 
-  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof CustomerPatch> }>(
+  api.patch(
     '/customers/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Edit a customer; status "blocked" blocks them and ends their portal sessions',
@@ -106,4 +106,4 @@ export async function customersRoutes(api: FastifyInstance, deps: AdminDeps, kit
       return deps.customers.get(tenant.id, current.id);
     },
   );
-}
+};

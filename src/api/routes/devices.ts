@@ -1,13 +1,13 @@
 /**
- * REST API of a voucher's associated devices (an ApiExtension under /api/v1):
+ * REST API of a voucher's associated devices (a plugin for the /api/v1 scope):
  * GET/POST /vouchers/{id}/devices, PATCH/DELETE /vouchers/{id}/devices/{deviceId},
  * POST /vouchers/{id}/devices/{deviceId}/disconnect, and the device audit trail: one voucher's
  * (GET /vouchers/{id}/device-events) or the whole tenant's (GET /device-events), paged like every
  * list. Operators act for the tenant (no portal switch applies); read-only tokens may only read.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiExtension, ApiKit } from '../kit.js';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors, FromMs, MacQuery, Nullable, PageOf, PageQuery, problemOf, ToMs } from '../schemas.js';
 import { notFound, pageRequest } from '../../shared/index.js';
 import {
@@ -18,7 +18,7 @@ import {
   type DeviceDetails,
   type DevicesService,
 } from '../../devices/index.js';
-import { operatorActor } from '../../admin/index.js';
+import { operatorActor, requireWrite } from '../../admin/index.js';
 
 const Ms = Type.Integer({ description: 'epoch milliseconds, UTC' });
 
@@ -176,166 +176,166 @@ function toDevice(d: DeviceDetails): Static<typeof DeviceSchema> {
   };
 }
 
-/** The API extension (every change, disconnects included, is in the voucher's device audit trail). */
-export function devicesApiRoutes(devices: DevicesService): ApiExtension {
-  return async (api: FastifyInstance, kit: ApiKit) => {
-    const tags = ['devices'];
+/** The routes (every change, disconnects included, is in the voucher's device audit trail). */
+export const devicesApiRoutes: FastifyPluginAsyncTypebox<{ devices: DevicesService }> = async (
+  api,
+  { devices },
+) => {
+  const tags = ['devices'];
 
-    /** The device with presence, from the voucher's overview (NOT_FOUND when absent). */
-    const detailsOf = async (request: FastifyRequest, voucherId: number, deviceId: number) => {
-      const overview = await devices.overview(request.tenant.id, operatorActor(request, kit), voucherId, 1);
-      const found = overview.devices.find((d) => d.id === deviceId);
-      if (!found) throw notFound('Device');
-      return found;
-    };
-
-    api.get<{ Params: Static<typeof VoucherParams> }>(
-      '/vouchers/:id/devices',
-      {
-        schema: {
-          tags,
-          summary: "List a voucher's associated devices (MAC addresses), with presence and usage",
-          params: VoucherParams,
-          response: { 200: DeviceList, ...errors },
-        },
-      },
-      async (request) => {
-        const overview = await devices.overview(
-          request.tenant.id,
-          operatorActor(request, kit),
-          request.params.id,
-          1,
-        );
-        return {
-          devicesLimit: overview.devicesLimit,
-          live: overview.live,
-          items: overview.devices.map(toDevice),
-        };
-      },
-    );
-
-    api.post<{ Params: Static<typeof VoucherParams>; Body: Static<typeof DeviceCreate> }>(
-      '/vouchers/:id/devices',
-      {
-        preHandler: kit.requireWrite,
-        schema: {
-          tags,
-          summary: 'Add a MAC address to a live voucher (it can connect by MAC authentication at once)',
-          params: VoucherParams,
-          body: DeviceCreate,
-          response: { 201: DeviceSchema, ...errors, 409: addConflict },
-        },
-      },
-      async (request, reply) => {
-        const device = await devices.add(request.tenant.id, operatorActor(request, kit), request.params.id, {
-          mac: request.body.mac,
-          title: request.body.title ?? null,
-        });
-        return reply.status(201).send(toDevice(await detailsOf(request, request.params.id, device.id)));
-      },
-    );
-
-    api.patch<{ Params: Static<typeof DeviceParams>; Body: Static<typeof DevicePatch> }>(
-      '/vouchers/:id/devices/:deviceId',
-      {
-        preHandler: kit.requireWrite,
-        schema: {
-          tags,
-          summary: "Change a device's title, or replace its MAC (the old MAC's sessions are disconnected)",
-          params: DeviceParams,
-          body: DevicePatch,
-          response: { 200: DeviceChange, ...errors, 409: editConflict },
-        },
-      },
-      async (request) => {
-        const { id, deviceId } = request.params;
-        const result = await devices.edit(request.tenant.id, operatorActor(request, kit), id, deviceId, {
-          mac: request.body.mac,
-          title: request.body.title,
-        });
-        return { device: toDevice(await detailsOf(request, id, deviceId)), disconnect: result.disconnect };
-      },
-    );
-
-    api.delete<{ Params: Static<typeof DeviceParams> }>(
-      '/vouchers/:id/devices/:deviceId',
-      {
-        preHandler: kit.requireWrite,
-        schema: {
-          tags,
-          summary: 'Remove a device: its MAC loses access and its live sessions are disconnected',
-          params: DeviceParams,
-          response: { 200: Disconnect, ...errors },
-        },
-      },
-      async (request) => {
-        const { id, deviceId } = request.params;
-        const result = await devices.remove(request.tenant.id, operatorActor(request, kit), id, deviceId);
-        return result.disconnect;
-      },
-    );
-
-    api.post<{ Params: Static<typeof DeviceParams> }>(
-      '/vouchers/:id/devices/:deviceId/disconnect',
-      {
-        preHandler: kit.requireWrite,
-        schema: {
-          tags,
-          summary:
-            "Disconnect a device's live sessions (Disconnect-Request, audited); the device keeps access",
-          params: DeviceParams,
-          response: { 200: Disconnect, ...errors },
-        },
-      },
-      async (request) => {
-        const { id, deviceId } = request.params;
-        const result = await devices.disconnect(request.tenant.id, operatorActor(request, kit), id, deviceId);
-        return result.disconnect;
-      },
-    );
-
-    api.get<{ Params: Static<typeof VoucherParams>; Querystring: Static<typeof VoucherEventsQuery> }>(
-      '/vouchers/:id/device-events',
-      {
-        schema: {
-          tags,
-          summary: "The voucher's device audit trail (who, when, from which IP, what), newest first",
-          params: VoucherParams,
-          querystring: VoucherEventsQuery,
-          response: { 200: PageOf(DeviceEventSchema), ...errors },
-        },
-      },
-      async (request) => {
-        const page = await devices.voucherEventPage(
-          request.tenant.id,
-          operatorActor(request, kit),
-          request.params.id,
-          pageRequest(request.query.page, request.query.perPage),
-        );
-        return { ...page, items: page.items.map(toEvent) };
-      },
-    );
-
-    api.get<{ Querystring: Static<typeof EventsQuery> }>(
-      '/device-events',
-      {
-        schema: {
-          tags,
-          summary:
-            'Every device change of the tenant (who, when, from which IP, what), newest first; filter by voucher, MAC, actor or time',
-          querystring: EventsQuery,
-          response: { 200: PageOf(DeviceEventSchema), ...errors },
-        },
-      },
-      async (request) => {
-        const { page, perPage, mac, ...filter } = request.query;
-        const result = await devices.eventPage(
-          request.tenant.id,
-          { ...filter, mac: mac === undefined ? undefined : requireMac(mac) },
-          pageRequest(page, perPage),
-        );
-        return { ...result, items: result.items.map(toEvent) };
-      },
-    );
+  /** The device with presence, from the voucher's overview (NOT_FOUND when absent). */
+  const detailsOf = async (request: FastifyRequest, voucherId: number, deviceId: number) => {
+    const overview = await devices.overview(request.tenant.id, operatorActor(request), voucherId, 1);
+    const found = overview.devices.find((d) => d.id === deviceId);
+    if (!found) throw notFound('Device');
+    return found;
   };
-}
+
+  api.get(
+    '/vouchers/:id/devices',
+    {
+      schema: {
+        tags,
+        summary: "List a voucher's associated devices (MAC addresses), with presence and usage",
+        params: VoucherParams,
+        response: { 200: DeviceList, ...errors },
+      },
+    },
+    async (request) => {
+      const overview = await devices.overview(
+        request.tenant.id,
+        operatorActor(request),
+        request.params.id,
+        1,
+      );
+      return {
+        devicesLimit: overview.devicesLimit,
+        live: overview.live,
+        items: overview.devices.map(toDevice),
+      };
+    },
+  );
+
+  api.post(
+    '/vouchers/:id/devices',
+    {
+      preHandler: requireWrite,
+      schema: {
+        tags,
+        summary: 'Add a MAC address to a live voucher (it can connect by MAC authentication at once)',
+        params: VoucherParams,
+        body: DeviceCreate,
+        response: { 201: DeviceSchema, ...errors, 409: addConflict },
+      },
+    },
+    async (request, reply) => {
+      const device = await devices.add(request.tenant.id, operatorActor(request), request.params.id, {
+        mac: request.body.mac,
+        title: request.body.title ?? null,
+      });
+      return reply.status(201).send(toDevice(await detailsOf(request, request.params.id, device.id)));
+    },
+  );
+
+  api.patch(
+    '/vouchers/:id/devices/:deviceId',
+    {
+      preHandler: requireWrite,
+      schema: {
+        tags,
+        summary: "Change a device's title, or replace its MAC (the old MAC's sessions are disconnected)",
+        params: DeviceParams,
+        body: DevicePatch,
+        response: { 200: DeviceChange, ...errors, 409: editConflict },
+      },
+    },
+    async (request) => {
+      const { id, deviceId } = request.params;
+      const result = await devices.edit(request.tenant.id, operatorActor(request), id, deviceId, {
+        mac: request.body.mac,
+        title: request.body.title,
+      });
+      return { device: toDevice(await detailsOf(request, id, deviceId)), disconnect: result.disconnect };
+    },
+  );
+
+  api.delete(
+    '/vouchers/:id/devices/:deviceId',
+    {
+      preHandler: requireWrite,
+      schema: {
+        tags,
+        summary: 'Remove a device: its MAC loses access and its live sessions are disconnected',
+        params: DeviceParams,
+        response: { 200: Disconnect, ...errors },
+      },
+    },
+    async (request) => {
+      const { id, deviceId } = request.params;
+      const result = await devices.remove(request.tenant.id, operatorActor(request), id, deviceId);
+      return result.disconnect;
+    },
+  );
+
+  api.post(
+    '/vouchers/:id/devices/:deviceId/disconnect',
+    {
+      preHandler: requireWrite,
+      schema: {
+        tags,
+        summary: "Disconnect a device's live sessions (Disconnect-Request, audited); the device keeps access",
+        params: DeviceParams,
+        response: { 200: Disconnect, ...errors },
+      },
+    },
+    async (request) => {
+      const { id, deviceId } = request.params;
+      const result = await devices.disconnect(request.tenant.id, operatorActor(request), id, deviceId);
+      return result.disconnect;
+    },
+  );
+
+  api.get(
+    '/vouchers/:id/device-events',
+    {
+      schema: {
+        tags,
+        summary: "The voucher's device audit trail (who, when, from which IP, what), newest first",
+        params: VoucherParams,
+        querystring: VoucherEventsQuery,
+        response: { 200: PageOf(DeviceEventSchema), ...errors },
+      },
+    },
+    async (request) => {
+      const page = await devices.voucherEventPage(
+        request.tenant.id,
+        operatorActor(request),
+        request.params.id,
+        pageRequest(request.query.page, request.query.perPage),
+      );
+      return { ...page, items: page.items.map(toEvent) };
+    },
+  );
+
+  api.get(
+    '/device-events',
+    {
+      schema: {
+        tags,
+        summary:
+          'Every device change of the tenant (who, when, from which IP, what), newest first; filter by voucher, MAC, actor or time',
+        querystring: EventsQuery,
+        response: { 200: PageOf(DeviceEventSchema), ...errors },
+      },
+    },
+    async (request) => {
+      const { page, perPage, mac, ...filter } = request.query;
+      const result = await devices.eventPage(
+        request.tenant.id,
+        { ...filter, mac: mac === undefined ? undefined : requireMac(mac) },
+        pageRequest(page, perPage),
+      );
+      return { ...result, items: result.items.map(toEvent) };
+    },
+  );
+};

@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
+import type { FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite } from '../../admin/index.js';
 import { canWrite } from '../../auth/index.js';
 import type { Hotspot as HotspotRow } from '../../store/index.js';
-import type { ApiKit } from '../kit.js';
+import { noContent } from '../kit.js';
 import { pageOfList, pageRequest } from '../../shared/index.js';
 import { errors, IdParams, Nullable, PageOf, PageQuery } from '../schemas.js';
 
@@ -76,9 +77,10 @@ function view(request: FastifyRequest, h: HotspotRow) {
   };
 }
 
-export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export const hotspotsRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const tags = ['hotspots'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/hotspots',
     {
       schema: {
@@ -95,16 +97,16 @@ export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/hotspots/:id',
     { schema: { tags, summary: 'Get a hotspot', params: IdParams, response: { 200: Hotspot, ...errors } } },
     async (request) => view(request, await deps.hotspots.get(request.tenant.id, request.params.id)),
   );
 
-  api.post<{ Body: Static<typeof HotspotCreate> }>(
+  api.post(
     '/hotspots',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: { tags, summary: 'Add a hotspot', body: HotspotCreate, response: { 201: Hotspot, ...errors } },
     },
     async (request, reply) => {
@@ -113,10 +115,10 @@ export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
   );
 
-  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof HotspotPatch> }>(
+  api.patch(
     '/hotspots/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Change a hotspot',
@@ -142,10 +144,10 @@ export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
   );
 
-  api.delete<{ Params: Static<typeof IdParams> }>(
+  api.delete(
     '/hotspots/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Delete a hotspot without sessions (409 otherwise)',
@@ -155,14 +157,14 @@ export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
     async (request, reply) => {
       await deps.hotspots.delete(request.tenant.id, request.params.id);
-      return reply.status(204).send();
+      return noContent(reply);
     },
   );
 
-  api.post<{ Params: Static<typeof IdParams> }>(
+  api.post(
     '/sessions/:id/disconnect',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: ['sessions'],
         summary: 'Disconnect a live session at its hotspot (RFC 5176 Disconnect-Request)',
@@ -172,4 +174,4 @@ export async function hotspotsRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
     async (request) => deps.disconnectSession(request.tenant.id, request.params.id),
   );
-}
+};

@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite } from '../../admin/index.js';
 import { PLAN_SORT_KEYS, type PlanInput } from '../../plans/index.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
-import type { ApiKit } from '../kit.js';
 import { errors, IdParams, PageOf, PageQuery, Plan, PlanCreate, PlanPatch, SortParam } from '../schemas.js';
 
 const ListQuery = Type.Object({
@@ -13,9 +12,10 @@ const ListQuery = Type.Object({
   search: Type.Optional(Type.String({ maxLength: 100, description: 'part of the title' })),
 });
 
-export async function plansRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export const plansRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const tags = ['plans'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/plans',
     {
       schema: {
@@ -36,16 +36,16 @@ export async function plansRoutes(api: FastifyInstance, deps: AdminDeps, kit: Ap
     },
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/plans/:id',
     { schema: { tags, summary: 'Get a plan', params: IdParams, response: { 200: Plan, ...errors } } },
     async (request) => deps.plans.get(request.tenant.id, request.params.id),
   );
 
-  api.post<{ Body: Static<typeof PlanCreate> }>(
+  api.post(
     '/plans',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: { tags, summary: 'Create a plan', body: PlanCreate, response: { 201: Plan, ...errors } },
     },
     async (request, reply) => {
@@ -70,10 +70,10 @@ export async function plansRoutes(api: FastifyInstance, deps: AdminDeps, kit: Ap
     },
   );
 
-  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof PlanPatch> }>(
+  api.patch(
     '/plans/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Change a plan (any subset of fields; isActive to activate or deactivate)',
@@ -88,4 +88,4 @@ export async function plansRoutes(api: FastifyInstance, deps: AdminDeps, kit: Ap
       return deps.plans.update(request.tenant.id, current.id, { ...fields, ...request.body });
     },
   );
-}
+};

@@ -1,10 +1,8 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
-import { requireMac } from '../../devices/index.js';
-import { AppError, pageRequest, parseSort } from '../../shared/index.js';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../shared/index.js';
+import { listArguments } from '../lists.js';
 import { SESSION_SORT_KEYS, SESSION_USERS } from '../../usage/index.js';
-import type { ApiKit } from '../kit.js';
 import {
   Dashboard,
   errors,
@@ -39,9 +37,10 @@ const ListQuery = Type.Object({
   ),
 });
 
-export async function sessionsRoutes(api: FastifyInstance, deps: AdminDeps, _kit: ApiKit): Promise<void> {
+export const sessionsRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const tags = ['sessions'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/sessions',
     {
       schema: {
@@ -51,18 +50,14 @@ export async function sessionsRoutes(api: FastifyInstance, deps: AdminDeps, _kit
         response: { 200: PageOf(Session), ...errors },
       },
     },
-    async (request) => {
-      const { page, perPage, sort, mac, ...filter } = request.query;
-      return deps.sessions.list(
+    async (request) =>
+      deps.sessions.list(
         request.tenant.id,
-        { ...filter, mac: mac === undefined ? undefined : requireMac(mac) },
-        parseSort(sort, SESSION_SORT_KEYS, { key: 'started_at', direction: 'desc' }),
-        pageRequest(page, perPage),
-      );
-    },
+        ...listArguments(request.query, SESSION_SORT_KEYS, { key: 'started_at', direction: 'desc' }),
+      ),
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/sessions/:id',
     { schema: { tags, summary: 'Get a session', params: IdParams, response: { 200: Session, ...errors } } },
     async (request) => {
@@ -83,4 +78,4 @@ export async function sessionsRoutes(api: FastifyInstance, deps: AdminDeps, _kit
     },
     async (request) => deps.dashboard.figures(request.tenant),
   );
-}
+};

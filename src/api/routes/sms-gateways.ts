@@ -3,11 +3,10 @@
  * are write-only: answers list which are set (`secretsSet`) and never their values.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { ApiKit } from '../kit.js';
 import { errors, IdParams, Ms } from '../schemas.js';
 import { GATEWAY_TYPES } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite, type SmsAdminDeps } from '../../admin/index.js';
 import { SmsMessageSchema, toMessage } from './sms-messages.js';
 
 const GatewayTypeSchema = Type.Union(
@@ -90,7 +89,8 @@ const toGateway = (
   updatedAtMs: g.updatedAt,
 });
 
-export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, kit: ApiKit): Promise<void> {
+export const smsGatewaysApi: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.smsAdminDeps;
   const gatewayTags = ['sms gateways'];
   api.get(
     '/sms-gateways',
@@ -104,7 +104,7 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     async (request) => ({ items: (await deps.sms.listGateways(request.tenant.id)).map(toGateway) }),
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/sms-gateways/:id',
     {
       schema: {
@@ -117,10 +117,10 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     async (request) => toGateway(await deps.sms.getGateway(request.tenant.id, request.params.id)),
   );
 
-  api.post<{ Body: Static<typeof GatewayCreate> }>(
+  api.post(
     '/sms-gateways',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: gatewayTags,
         summary: 'Add an SMS gateway (last in order)',
@@ -139,10 +139,10 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     },
   );
 
-  api.patch<{ Params: Static<typeof IdParams>; Body: Static<typeof GatewayPatch> }>(
+  api.patch(
     '/sms-gateways/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: gatewayTags,
         summary:
@@ -156,10 +156,10 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
       toGateway(await deps.sms.updateGateway(request.tenant.id, request.params.id, request.body)),
   );
 
-  api.delete<{ Params: Static<typeof IdParams> }>(
+  api.delete(
     '/sms-gateways/:id',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: gatewayTags,
         summary: 'Delete an SMS gateway (the last enabled one while portal OTP is on: 409)',
@@ -173,10 +173,10 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     },
   );
 
-  api.put<{ Body: Static<typeof GatewayOrder> }>(
+  api.put(
     '/sms-gateways/order',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: gatewayTags,
         summary: 'Set the order of the gateways',
@@ -189,10 +189,10 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     }),
   );
 
-  api.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TestSend> }>(
+  api.post(
     '/sms-gateways/:id/test',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: gatewayTags,
         summary: 'Send a test SMS through this gateway now; answers the logged message with its outcome',
@@ -203,4 +203,4 @@ export async function smsGatewaysApi(api: FastifyInstance, deps: SmsAdminDeps, k
     },
     async (request) => toMessage(await deps.sms.sendTest(request.tenant, request.params.id, request.body)),
   );
-}
+};

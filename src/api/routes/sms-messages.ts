@@ -1,10 +1,9 @@
 /** /api/v1/sms-messages: the SMS log, and one message with its attempts and parts (login codes masked). */
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { errors, FromMs, IdParams, Ms, Nullable, PageOf, PageQuery, ToMs } from '../schemas.js';
 import { pageRequest } from '../../shared/index.js';
 import { SMS_STATUSES, SMS_TYPES, type SmsMessageDetailView, type SmsMessageView } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 
 const SmsTypeSchema = Type.Union(SMS_TYPES.map((t) => Type.Literal(t)));
 const SmsStatusSchema = Type.Union(SMS_STATUSES.map((s) => Type.Literal(s)));
@@ -111,9 +110,10 @@ const toMessageDetail = (m: SmsMessageDetailView): Static<typeof SmsMessageDetai
   })),
 });
 
-export async function smsMessagesApi(api: FastifyInstance, deps: SmsAdminDeps): Promise<void> {
+export const smsMessagesApi: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.smsAdminDeps;
   const logTags = ['sms log'];
-  api.get<{ Querystring: Static<typeof MessagesQuery> }>(
+  api.get(
     '/sms-messages',
     {
       schema: {
@@ -139,7 +139,7 @@ export async function smsMessagesApi(api: FastifyInstance, deps: SmsAdminDeps): 
     },
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/sms-messages/:id',
     {
       schema: {
@@ -152,4 +152,4 @@ export async function smsMessagesApi(api: FastifyInstance, deps: SmsAdminDeps): 
     },
     async (request) => toMessageDetail(await deps.sms.getMessage(request.tenant.id, request.params.id)),
   );
-}
+};

@@ -1,10 +1,10 @@
 /** /api/v1/settings/portal and /api/v1/settings/notifications (with a preview of the status SMS). */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { ApiKit } from '../kit.js';
+import { Type } from '@sinclair/typebox';
 import { errors, Nullable } from '../schemas.js';
+import { settingsRoutes } from '../settings.js';
 import { describeSmsText } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../../admin/index.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireWrite } from '../../admin/index.js';
 
 const Bounded = (min: number, max: number) => Type.Integer({ minimum: min, maximum: max });
 export const PortalSettingsSchema = Type.Object({
@@ -69,64 +69,37 @@ const PreviewAnswer = Type.Object({
   ),
 });
 
-export async function smsSettingsApi(api: FastifyInstance, deps: SmsAdminDeps, kit: ApiKit): Promise<void> {
+export const smsSettingsApi: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.smsAdminDeps;
   const settingsTags = ['settings'];
-  api.get(
-    '/settings/portal',
-    {
-      schema: {
-        tags: settingsTags,
-        summary: 'Portal settings (OTP, devices block, OTP limits)',
-        response: { 200: PortalSettingsSchema, ...errors },
-      },
+  settingsRoutes(api, {
+    path: '/settings/portal',
+    schema: PortalSettingsSchema,
+    patch: PortalSettingsPatch,
+    summaries: {
+      read: 'Portal settings (OTP, devices block, OTP limits)',
+      change: 'Change portal settings (otpEnabled: true needs an enabled SMS gateway, else 409)',
     },
-    async (request) => deps.portalSettings.get(request.tenant.id),
-  );
+    read: (tenantId) => deps.portalSettings.get(tenantId),
+    change: (tenantId, patch) => deps.portalSettings.update(tenantId, patch),
+  });
 
-  api.patch<{ Body: Static<typeof PortalSettingsPatch> }>(
-    '/settings/portal',
-    {
-      preHandler: kit.requireWrite,
-      schema: {
-        tags: settingsTags,
-        summary: 'Change portal settings (otpEnabled: true needs an enabled SMS gateway, else 409)',
-        body: PortalSettingsPatch,
-        response: { 200: PortalSettingsSchema, ...errors },
-      },
+  settingsRoutes(api, {
+    path: '/settings/notifications',
+    schema: NotificationSettingsSchema,
+    patch: NotificationSettingsPatch,
+    summaries: {
+      read: 'Status page notification settings',
+      change: 'Change status page notification settings',
     },
-    async (request) => deps.portalSettings.update(request.tenant.id, request.body),
-  );
+    read: (tenantId) => deps.notifications.getSettings(tenantId),
+    change: (tenantId, patch) => deps.notifications.updateSettings(tenantId, patch),
+  });
 
-  api.get(
-    '/settings/notifications',
-    {
-      schema: {
-        tags: settingsTags,
-        summary: 'Status page notification settings',
-        response: { 200: NotificationSettingsSchema, ...errors },
-      },
-    },
-    async (request) => deps.notifications.getSettings(request.tenant.id),
-  );
-
-  api.patch<{ Body: Static<typeof NotificationSettingsPatch> }>(
-    '/settings/notifications',
-    {
-      preHandler: kit.requireWrite,
-      schema: {
-        tags: settingsTags,
-        summary: 'Change status page notification settings',
-        body: NotificationSettingsPatch,
-        response: { 200: NotificationSettingsSchema, ...errors },
-      },
-    },
-    async (request) => deps.notifications.updateSettings(request.tenant.id, request.body),
-  );
-
-  api.post<{ Body: Static<typeof PreviewBody> }>(
+  api.post(
     '/settings/notifications/preview',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: settingsTags,
         summary: 'Render a template (or the saved one) for a real customer (or the latest one)',
@@ -143,4 +116,4 @@ export async function smsSettingsApi(api: FastifyInstance, deps: SmsAdminDeps, k
       return { ...preview, sms: { encoding, parts, charactersLeft, nonGsmCharacters } };
     },
   );
-}
+};

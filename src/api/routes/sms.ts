@@ -1,20 +1,17 @@
 /**
- * REST API of the SMS features (an ApiExtension under /api/v1): /sms-gateways, /sms-messages,
+ * REST API of the SMS features (a plugin for the /api/v1 scope): /sms-gateways, /sms-messages,
  * /settings/portal and /settings/notifications. Gateway secrets are write-only: answers list
  * which are set (`secretsSet`) and never their values; login codes are masked in messages.
- * Each group of routes lives in its own sms-*.ts file beside this one.
+ * Each group of routes lives in its own sms-*.ts file beside this one; their services are
+ * `api.smsAdminDeps` (decorated by the composition root).
  */
-import type { FastifyInstance } from 'fastify';
-import type { ApiExtension, ApiKit } from '../kit.js';
+import type { FastifyPluginAsync } from 'fastify';
 import { smsGatewaysApi } from './sms-gateways.js';
 import { smsMessagesApi } from './sms-messages.js';
 import { smsSettingsApi } from './sms-settings.js';
-import type { SmsAdminDeps } from '../../admin/index.js';
 
-export function smsApiRoutes(deps: SmsAdminDeps): ApiExtension {
-  return async (api: FastifyInstance, kit: ApiKit) => {
-    await smsGatewaysApi(api, deps, kit);
-    await smsMessagesApi(api, deps);
-    await smsSettingsApi(api, deps, kit);
-  };
-}
+export const smsApiRoutes: FastifyPluginAsync = async (api) => {
+  await api.register(smsGatewaysApi);
+  await api.register(smsMessagesApi);
+  await api.register(smsSettingsApi);
+};

@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from '@sinclair/typebox';
-import type { AdminDeps } from '../../admin/index.js';
-import { requireMac } from '../../devices/index.js';
-import { csvCell, currencyDigits, pageRequest, parseSort } from '../../shared/index.js';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { actorOf, requireWrite } from '../../admin/index.js';
+import { csvCell, currencyDigits, pageRequest } from '../../shared/index.js';
+import { listArguments } from '../lists.js';
 import { VOUCHER_SORT_KEYS, VOUCHER_STATUSES } from '../../vouchers/index.js';
-import type { ApiKit } from '../kit.js';
 import {
   errors,
   FromMs,
@@ -51,9 +50,10 @@ const DisabledVoucher = Type.Composite([
 ]);
 const SeriesListQuery = Type.Object({ ...PageQuery });
 
-export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit: ApiKit): Promise<void> {
+export const vouchersRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const deps = api.adminDeps;
   const tags = ['vouchers'];
-  api.get<{ Querystring: Static<typeof ListQuery> }>(
+  api.get(
     '/vouchers',
     {
       schema: {
@@ -63,36 +63,23 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
         response: { 200: PageOf(Voucher), ...errors },
       },
     },
-    async (request) => {
-      const q = request.query;
-      return deps.vouchers.list(
+    async (request) =>
+      deps.vouchers.list(
         request.tenant.id,
-        {
-          status: q.status,
-          seriesId: q.seriesId,
-          planId: q.planId,
-          customerId: q.customerId,
-          code: q.code,
-          activatedFromMs: q.activatedFromMs,
-          activatedToMs: q.activatedToMs,
-          mac: q.mac === undefined ? undefined : requireMac(q.mac),
-        },
-        parseSort(q.sort, VOUCHER_SORT_KEYS, { key: 'created_at', direction: 'desc' }),
-        pageRequest(q.page, q.perPage),
-      );
-    },
+        ...listArguments(request.query, VOUCHER_SORT_KEYS, { key: 'created_at', direction: 'desc' }),
+      ),
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/vouchers/:id',
     { schema: { tags, summary: 'Get a voucher', params: IdParams, response: { 200: Voucher, ...errors } } },
     async (request) => deps.vouchers.get(request.tenant.id, request.params.id),
   );
 
-  api.post<{ Params: Static<typeof IdParams> }>(
+  api.post(
     '/vouchers/:id/disable',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Disable a voucher and disconnect its live sessions',
@@ -109,10 +96,10 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     },
   );
 
-  api.post<{ Params: Static<typeof IdParams> }>(
+  api.post(
     '/vouchers/:id/enable',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Enable a disabled voucher',
@@ -123,10 +110,10 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     async (request) => deps.vouchers.enable(request.tenant.id, request.params.id),
   );
 
-  api.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Assign> }>(
+  api.post(
     '/vouchers/:id/assign',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: 'Assign a voucher to a customer (fires "voucher activated")',
@@ -138,10 +125,10 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     async (request) => deps.vouchers.assign(request.tenant.id, request.params.id, request.body.customerId),
   );
 
-  api.post<{ Params: Static<typeof IdParams> }>(
+  api.post(
     '/vouchers/:id/send-sms',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags,
         summary: "Send the voucher's code and limits to its customer by SMS",
@@ -158,7 +145,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
   );
 
   const seriesTags = ['voucher-series'];
-  api.get<{ Querystring: Static<typeof SeriesListQuery> }>(
+  api.get(
     '/voucher-series',
     {
       schema: {
@@ -172,10 +159,10 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
       deps.vouchers.listSeries(request.tenant.id, pageRequest(request.query.page, request.query.perPage)),
   );
 
-  api.post<{ Body: Static<typeof SeriesCreate> }>(
+  api.post(
     '/voucher-series',
     {
-      preHandler: kit.requireWrite,
+      preHandler: requireWrite,
       schema: {
         tags: seriesTags,
         summary: 'Generate a series of up to 100,000 vouchers',
@@ -196,13 +183,13 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
           validUntilAtMs: b.validUntilAtMs ?? null,
           customerId: b.customerId ?? null,
         },
-        kit.actorOf(request).adminId,
+        actorOf(request).adminId,
       );
       return reply.status(202).send(series);
     },
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/voucher-series/:id',
     {
       schema: {
@@ -215,7 +202,7 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
     async (request) => deps.vouchers.getSeries(request.tenant.id, request.params.id),
   );
 
-  api.get<{ Params: Static<typeof IdParams> }>(
+  api.get(
     '/voucher-series/:id/export.csv',
     {
       schema: {
@@ -257,4 +244,4 @@ export async function vouchersRoutes(api: FastifyInstance, deps: AdminDeps, kit:
       return reply.type('text/csv; charset=utf-8').send(`${lines.join('\r\n')}\r\n`);
     },
   );
-}
+};

@@ -90,15 +90,6 @@ export const WisprAttr = {
   BandwidthMaxDown: 8,
 } as const;
 
-/** Acct-Status-Type values (RFC 2866 §5.1). */
-export const AcctStatus = {
-  Start: 1,
-  Stop: 2,
-  InterimUpdate: 3,
-  AccountingOn: 7,
-  AccountingOff: 8,
-} as const;
-
 /** Acct-Terminate-Cause values (RFC 2866 §5.10) by number, named as in FreeRADIUS. */
 export const TERMINATE_CAUSES: Readonly<Record<number, string>> = {
   1: 'User-Request',

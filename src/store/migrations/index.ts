@@ -11,6 +11,7 @@ import * as m0009 from './0009-cluster-state.js';
 import * as m0010 from './0010-sessions-open-by-voucher.js';
 import * as m0011 from './0011-free-access.js';
 import * as m0012 from './0012-login-page-logo.js';
+import * as m0013 from './0013-portal-versions.js';
 
 /** Migrations are listed here in order, so they load the same under tsx, vitest and a build. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0010-sessions-open-by-voucher': m0010,
   '0011-free-access': m0011,
   '0012-login-page-logo': m0012,
+  '0013-portal-versions': m0013,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,68 @@
+/**
+ * Moves the portal versions (migration 0013) after a write that changes what the customer portal
+ * shows, so every process's cached portal pages (src/portal/page-cache.ts) miss on their next
+ * view. Call it AFTER the write, in the same transaction when there is one: a view that reads the
+ * new version must find the new data (bumping first would let a view cache old data under the
+ * new version). Each call is one statement.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from './database.js';
+import type { Database } from './schema.js';
+
+/** The customers, by id. */
+export async function touchCustomerPortals(
+  db: Kysely<Database>,
+  tenantId: number,
+  customerIds: ReadonlyArray<number | null>,
+): Promise<void> {
+  const ids = [...new Set(customerIds.filter((id): id is number => id !== null))];
+  if (ids.length === 0) return;
+  await db
+    .updateTable('customers')
+    .set((eb) => ({ portal_version: eb('portal_version', '+', 1) }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/**
+ * The owners of these vouchers, of any tenant (accounting batches mix tenants): each customer is
+ * matched through a voucher of its own tenant. Vouchers without an owner change nothing. With
+ * `dialect` 'postgres' (accounting batches, several in flight at once) the customers are locked in
+ * id order before any is written, so two batches sharing customers wait instead of deadlocking.
+ */
+export async function touchVoucherOwnersPortals(
+  db: Kysely<Database>,
+  voucherIds: ReadonlyArray<number>,
+  dialect?: Dialect,
+): Promise<void> {
+  const ids = [...new Set(voucherIds)];
+  if (ids.length === 0) return;
+  if (dialect === 'postgres') {
+    // Every row written is one `locked` returned, and `locked` locks in id order (ORDER BY runs
+    // before FOR UPDATE): whatever the join order, locks are taken in id order.
+    await sql`with locked as materialized (select c.id from customers c
+        where (c.tenant_id, c.id) in (select v.tenant_id, v.customer_id from vouchers v
+          where v.id = any(cast(${ids} as bigint[])))
+        order by c.id for update of c)
+      update customers set portal_version = portal_version + 1
+      where id in (select id from locked)`.execute(db);
+    return;
+  }
+  await db
+    .updateTable('customers')
+    .set((eb) => ({ portal_version: eb('portal_version', '+', 1) }))
+    .where(
+      sql<boolean>`(tenant_id, id) in (select v.tenant_id, v.customer_id from vouchers v where v.id in (${sql.join(ids)}))`,
+    )
+    .execute();
+}
+
+/** Every customer of the tenant (portal settings, hotspot names, tenant details). */
+export async function touchTenantPortals(db: Kysely<Database>, tenantId: number): Promise<void> {
+  await db
+    .updateTable('tenants')
+    .set((eb) => ({ portal_version: eb('portal_version', '+', 1) }))
+    .where('id', '=', tenantId)
+    .execute();
+}
