@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { resolveServerSecret, type Config } from './config/index.js';
 import { ensureFirstAdmin, SignInGuard, WebSessions, type FirstAdminResult } from './auth/index.js';
-import { ADMIN_COOKIE, registerAdmin, smsAdminPages, type SmsAdminDeps } from './admin/index.js';
+import { ADMIN_COOKIE, adminArea, smsAdminPages, type SmsAdminDeps } from './admin/index.js';
 import { devicesApiRoutes, restApi, smsApiRoutes } from './api/index.js';
 import {
   createAdminDeps,
@@ -347,8 +347,12 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   // The services the admin pages and the REST API routes read (their `declare module` is in admin).
   http.decorate('adminDeps', adminDeps);
   http.decorate('smsAdminDeps', smsAdmin);
-  await registerAdmin(http, adminDeps, {
-    extensions: [smsAdminPages(smsAdmin), hotspotLoginAdminPages(hotspotLogin, freeAccess)],
+  // The admin scope: adminArea (session, CSRF, refusals in the layout, its own pages) and, beside
+  // it, the pages of the other modules, which get the same hooks and error handler.
+  await http.register(async (admin) => {
+    await admin.register(adminArea);
+    await admin.register(smsAdminPages);
+    await admin.register(hotspotLoginAdminPages, { service: hotspotLogin, freeAccess });
   });
   // The REST API's scope: restApi (token auth, limits, OpenAPI, its own routes) and, beside it,
   // the routes of the other modules, which get the same hooks and the same document.

@@ -1,15 +1,14 @@
 /**
- * The operator admin area at /admin (server-rendered pages) and the REST API at /api/v1.
- *
- * Other modules add pages with an `AdminPagesExtension`: `(admin, kit) => { admin.get('/admin/x',
- * (req, reply) => kit.render(req, reply, { title, body })) }`. Inside, every request has
- * `request.actor` (signed in), every POST is CSRF-checked (form field `_csrf` = `kit.csrf(reply)`),
- * and changes must use `preHandler: kit.requireWrite`. API routes are added the same way with an
- * `ApiExtension` (see ../api/index.ts).
+ * The operator admin area at /admin (server-rendered pages): `adminArea` (fastify-plugin) sets up
+ * the admin scope; other modules add page plugins beside it in the same scope:
+ * `async (admin) => { admin.get('/admin/x', (req, reply) => adminKit.render(req, reply, { title,
+ * body })) }`. Inside, every request has `request.actor` (signed in), every POST is CSRF-checked
+ * (form field `_csrf` = `adminKit.csrf(reply)`), and changes must use `preHandler: requireWrite`.
+ * Services are the typed decorators `adminDeps` and `smsAdminDeps` (set by the composition root).
  */
-export { registerAdmin, type AdminOptions } from './plugin.js';
+export { adminArea } from './plugin.js';
 export { ADMIN_COOKIE } from './auth.js';
-export type { AdminKit, AdminPagesExtension, PageOptions } from './kit.js';
+export { adminKit, type AdminKit, type PageOptions } from './kit.js';
 export type { AdminDeps } from './deps.js';
 export { DashboardQueries } from './dashboard-queries.js';
 export { SetupProgressQueries } from './setup-progress.js';

@@ -1,8 +1,8 @@
 /**
  * What every admin page uses: the layout with the CSRF token, notices, and permission checks.
- * Other modules add pages through `AdminPagesExtension` (see index.ts) and use this kit.
+ * Other modules' page plugins, registered in the admin scope beside `adminArea`, use it too.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { renderDocument } from '../http/index.js';
 import { actorOf, requireOwner, requireSuper, requireWrite } from './auth.js';
@@ -68,7 +68,7 @@ function noticeText(request: FastifyRequest, explicit: string | undefined): stri
 const RESUMED_NOTE =
   'Your session had expired, so this was not saved. Here is what you typed: check it and send it again.';
 
-export function createKit(): AdminKit {
+function createKit(): AdminKit {
   const csrfByReply = new WeakMap<FastifyReply, string>();
   const csrf = (reply: FastifyReply) => {
     let token = csrfByReply.get(reply);
@@ -112,4 +112,8 @@ export function createKit(): AdminKit {
   };
 }
 
-export type AdminPagesExtension = (admin: FastifyInstance, kit: AdminKit) => Promise<void>;
+/**
+ * The kit every admin page renders with, this module's and other modules' page plugins alike
+ * (it holds nothing per app: the CSRF token is remembered per reply).
+ */
+export const adminKit: AdminKit = createKit();

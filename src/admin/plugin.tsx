@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import { sameSitePage, toProblem, wantsJson } from '../http/index.js';
 import { AppError } from '../shared/index.js';
 import { actorFromSession } from './auth.js';
-import type { AdminDeps } from './deps.js';
-import { createKit, type AdminPagesExtension } from './kit.js';
+import { adminKit as kit } from './kit.js';
 import { accessPages } from './pages/access.js';
 import { customersPages } from './pages/customers.js';
 import { dashboardPage } from './pages/dashboard.js';
@@ -19,24 +19,29 @@ import { vouchersPages } from './pages/vouchers.js';
 import { voucherDevicesPages } from './pages/voucher-devices.js';
 import { NAV } from './views/layout.js';
 
-export interface AdminOptions {
-  /** Pages of other modules, registered inside the admin shell (auth, CSRF, layout). */
-  extensions?: AdminPagesExtension[];
-}
-
 const PUBLIC_PATHS = new Set(['/admin/sign-in', '/admin/sign-out']);
 
 function isFormPost(request: FastifyRequest): boolean {
   return String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
-export async function registerAdmin(
-  http: FastifyInstance,
-  deps: AdminDeps,
-  options: AdminOptions = {},
-): Promise<void> {
-  await http.register(async (admin) => {
-    const kit = createKit();
+/**
+ * The admin shell: who is signed in (request.actor), CSRF on every post, the sign-in redirect,
+ * refusals explained inside the layout, and the admin's own pages. Not encapsulated
+ * (fastify-plugin): register it first in the admin scope, and the page plugins of other
+ * modules registered beside it get the same hooks and error handler:
+ *
+ *     http.register(async (admin) => {
+ *       await admin.register(adminArea);
+ *       await admin.register(smsAdminPages);
+ *     });
+ *
+ * Pages read their services from `admin.adminDeps` (decorated by the composition root) and
+ * render with `adminKit`.
+ */
+export const adminArea = fastifyPlugin(
+  async (admin) => {
+    const deps = admin.adminDeps;
     admin.decorateRequest('actor', null);
 
     admin.addHook('onRequest', async (request, reply) => {
@@ -100,7 +105,6 @@ export async function registerAdmin(
     await configVouchersPage(admin, deps, kit);
     await accessPages(admin, deps, kit);
     await tenantsPages(admin, deps, kit);
-    for (const extension of options.extensions ?? []) await extension(admin, kit);
 
     // Sections that other modules fill in later: a short note instead of a 404.
     admin.get('/admin/*', async (request, reply) => {
@@ -112,8 +116,9 @@ export async function registerAdmin(
         body: <p class="empty">Coming soon: this section is being built.</p>,
       });
     });
-  });
-}
+  },
+  { name: 'portico-admin', decorators: { fastify: ['adminDeps'] } },
+);
 
 /** The referring admin page (path and query) when it is one of ours, for a "back" link. */
 function sameSiteAdminReferer(referer: string | undefined, host: string | undefined): string | undefined {

@@ -1,13 +1,13 @@
 /**
  * The operator's side of the hosted login page: Config > Login page (look, and "Open the
  * customer portal after login"), and on each MikroTik hotspot's page its login page address,
- * the router files and the RouterOS commands. An admin pages extension plus the section the
+ * the router files and the RouterOS commands. Admin pages plus the section the
  * hotspot page renders; every change needs write access and carries the CSRF token.
+ * `hotspotLoginAdminPages` is a plugin for the admin scope (registered beside adminArea).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
-import type { AdminKit, AdminPagesExtension } from '../admin/index.js';
-import { ui } from '../admin/index.js';
+import { adminKit as kit, ui } from '../admin/index.js';
 import { canWrite } from '../auth/index.js';
 import { AppError } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
@@ -282,199 +282,198 @@ function LogoForms(props: { csrf: string; logoUrl: string | undefined; write: bo
   );
 }
 
-export function hotspotLoginAdminPages(
-  service: HotspotLoginService,
-  freeAccess?: FreeAccessService,
-): AdminPagesExtension {
-  return async (admin: FastifyInstance, kit: AdminKit) => {
-    const settingsPage = async (
-      request: FastifyRequest,
-      reply: FastifyReply,
-      error?: string,
-      typed?: Body,
-    ) => {
-      const settings = await service.settings(request.tenant.id);
-      const write = canWrite(kit.actorOf(request).role);
-      const value = (name: 'accentColor' | 'welcomeText') => (typed ? text(typed, name) : settings[name]);
-      const hosts = typed ? text(typed, 'routerLoginHosts') : settings.routerLoginHosts.join(' ');
-      const number = (name: 'freeAccessCodesPerDay' | 'smsBudgetPerMonth') =>
-        typed ? text(typed, name) : String(settings[name]);
-      const paused = freeAccess ? await freeAccessPausedNotice(freeAccess, request.tenant) : null;
-      const logoUrl = await service.logoUrl(request.tenant.id);
-      const csrf = kit.csrf(reply);
-      const budget = freeAccess ? await freeAccess.budget(request.tenant) : undefined;
-      return kit.render(request, reply, {
-        title: 'Login page',
-        error,
-        status: error ? 400 : 200,
-        body: (
-          <>
-            <p class="hint">
-              The page guests see when they join your Wi-Fi, hosted by Portico for each hotspot (its address
-              and the router's files are on the <a href="/admin/hotspots">hotspot's page</a>). It shows your
-              business name (Config &gt; Business) in English or Spanish, following the guest's phone.
-            </p>
-            {paused}
-            <LogoForms csrf={csrf} logoUrl={logoUrl} write={write} />
-            <h2>Look and behaviour</h2>
-            <form method="post" action="/admin/config/login-page" class="stack form-grid">
-              <ui.CsrfField token={csrf} />
-              <label class="check">
-                <input
-                  type="checkbox"
-                  name="openPortalAfterLogin"
-                  checked={typed ? typed.openPortalAfterLogin !== undefined : settings.openPortalAfterLogin}
-                  disabled={!write}
-                />{' '}
-                Open the customer portal after login{' '}
-                <small>
-                  (guests land on the voucher they just used: what is left, speed, devices; one tap to sign in
-                  with their phone. Off: they go to the page they first asked for. Some phones close the login
-                  sheet at once, so the status-page SMS stays the sure way to the portal.)
-                </small>
-              </label>
-              <label>
-                Accent colour <small>(header and buttons; the text colour follows for contrast)</small>
-                <input type="color" name="accentColor" value={value('accentColor')} disabled={!write} />
-              </label>
-              <label>
-                Welcome line <small>(optional, under your name, up to 120 characters)</small>
-                <input name="welcomeText" maxLength={120} value={value('welcomeText')} disabled={!write} />
-              </label>
-              <label>
-                Router login addresses{' '}
-                <small>
-                  (only if a router's hotspot has a DNS name such as login.cafe.example: the page sends codes
-                  only to a router on a private address, a local name, or a name listed here; space-separated)
-                </small>
-                <input name="routerLoginHosts" value={hosts} disabled={!write} />
-              </label>
-              <fieldset>
-                <legend>Free access by phone (turned on per hotspot, on its page)</legend>
-                {TENANT_LIMIT_FIELDS.map(([name, label, help]) => (
-                  <label key={name}>
-                    {label}{' '}
-                    <small>
-                      ({help}
-                      {name === 'smsBudgetPerMonth' && budget
-                        ? `; ${budget.used.toLocaleString('en')} sent this month`
-                        : ''}
-                      )
-                    </small>
-                    <input type="number" name={name} min={1} value={number(name)} disabled={!write} />
-                  </label>
-                ))}
-              </fieldset>
-              {write ? <button type="submit">Save</button> : null}
-            </form>
-          </>
+export interface HotspotLoginAdminOptions {
+  service: HotspotLoginService;
+  /** Free access by phone; its settings are left out without it. */
+  freeAccess?: FreeAccessService | undefined;
+}
+
+export const hotspotLoginAdminPages: FastifyPluginAsync<HotspotLoginAdminOptions> = async (
+  admin,
+  { service, freeAccess },
+) => {
+  const settingsPage = async (request: FastifyRequest, reply: FastifyReply, error?: string, typed?: Body) => {
+    const settings = await service.settings(request.tenant.id);
+    const write = canWrite(kit.actorOf(request).role);
+    const value = (name: 'accentColor' | 'welcomeText') => (typed ? text(typed, name) : settings[name]);
+    const hosts = typed ? text(typed, 'routerLoginHosts') : settings.routerLoginHosts.join(' ');
+    const number = (name: 'freeAccessCodesPerDay' | 'smsBudgetPerMonth') =>
+      typed ? text(typed, name) : String(settings[name]);
+    const paused = freeAccess ? await freeAccessPausedNotice(freeAccess, request.tenant) : null;
+    const logoUrl = await service.logoUrl(request.tenant.id);
+    const csrf = kit.csrf(reply);
+    const budget = freeAccess ? await freeAccess.budget(request.tenant) : undefined;
+    return kit.render(request, reply, {
+      title: 'Login page',
+      error,
+      status: error ? 400 : 200,
+      body: (
+        <>
+          <p class="hint">
+            The page guests see when they join your Wi-Fi, hosted by Portico for each hotspot (its address and
+            the router's files are on the <a href="/admin/hotspots">hotspot's page</a>). It shows your
+            business name (Config &gt; Business) in English or Spanish, following the guest's phone.
+          </p>
+          {paused}
+          <LogoForms csrf={csrf} logoUrl={logoUrl} write={write} />
+          <h2>Look and behaviour</h2>
+          <form method="post" action="/admin/config/login-page" class="stack form-grid">
+            <ui.CsrfField token={csrf} />
+            <label class="check">
+              <input
+                type="checkbox"
+                name="openPortalAfterLogin"
+                checked={typed ? typed.openPortalAfterLogin !== undefined : settings.openPortalAfterLogin}
+                disabled={!write}
+              />{' '}
+              Open the customer portal after login{' '}
+              <small>
+                (guests land on the voucher they just used: what is left, speed, devices; one tap to sign in
+                with their phone. Off: they go to the page they first asked for. Some phones close the login
+                sheet at once, so the status-page SMS stays the sure way to the portal.)
+              </small>
+            </label>
+            <label>
+              Accent colour <small>(header and buttons; the text colour follows for contrast)</small>
+              <input type="color" name="accentColor" value={value('accentColor')} disabled={!write} />
+            </label>
+            <label>
+              Welcome line <small>(optional, under your name, up to 120 characters)</small>
+              <input name="welcomeText" maxLength={120} value={value('welcomeText')} disabled={!write} />
+            </label>
+            <label>
+              Router login addresses{' '}
+              <small>
+                (only if a router's hotspot has a DNS name such as login.cafe.example: the page sends codes
+                only to a router on a private address, a local name, or a name listed here; space-separated)
+              </small>
+              <input name="routerLoginHosts" value={hosts} disabled={!write} />
+            </label>
+            <fieldset>
+              <legend>Free access by phone (turned on per hotspot, on its page)</legend>
+              {TENANT_LIMIT_FIELDS.map(([name, label, help]) => (
+                <label key={name}>
+                  {label}{' '}
+                  <small>
+                    ({help}
+                    {name === 'smsBudgetPerMonth' && budget
+                      ? `; ${budget.used.toLocaleString('en')} sent this month`
+                      : ''}
+                    )
+                  </small>
+                  <input type="number" name={name} min={1} value={number(name)} disabled={!write} />
+                </label>
+              ))}
+            </fieldset>
+            {write ? <button type="submit">Save</button> : null}
+          </form>
+        </>
+      ),
+    });
+  };
+
+  admin.get('/admin/config/login-page', async (request, reply) => settingsPage(request, reply));
+
+  // The logo form is the one multipart form of the admin area: Node's own (undici) form-data
+  // parser reads it, within a body limit a little over the largest logo accepted.
+  admin.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'buffer', bodyLimit: MAX_LOGO_BYTES * 3 },
+    async (request: FastifyRequest, body: Buffer) => {
+      const form = await new Response(new Uint8Array(body), {
+        headers: { 'content-type': String(request.headers['content-type']) },
+      }).formData();
+      const fields: Record<string, unknown> = {};
+      form.forEach((value, name) => {
+        fields[name] = value;
+      });
+      return fields;
+    },
+  );
+
+  admin.post('/admin/config/login-page/logo', { preHandler: kit.requireWrite }, async (request, reply) => {
+    const file = (request.body as Record<string, unknown> | undefined)?.logo;
+    try {
+      await service.setLogo(
+        request.tenant.id,
+        file instanceof Blob ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0),
+      );
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
+      return settingsPage(request, reply, errorText(error));
+    }
+    return reply.redirect('/admin/config/login-page?notice=saved', 303);
+  });
+
+  admin.post(
+    '/admin/config/login-page/logo/remove',
+    { preHandler: kit.requireWrite },
+    async (request, reply) => {
+      await service.removeLogo(request.tenant.id);
+      return reply.redirect('/admin/config/login-page?notice=saved', 303);
+    },
+  );
+
+  admin.post('/admin/config/login-page', { preHandler: kit.requireWrite }, async (request, reply) => {
+    const body = request.body as Body;
+    try {
+      await service.updateSettings(request.tenant.id, {
+        openPortalAfterLogin: body?.openPortalAfterLogin !== undefined,
+        accentColor: text(body, 'accentColor'),
+        welcomeText: text(body, 'welcomeText'),
+        routerLoginHosts: text(body, 'routerLoginHosts')
+          .split(/[\s,]+/)
+          .filter(Boolean),
+        ...Object.fromEntries(
+          TENANT_LIMIT_FIELDS.filter(([name]) => text(body, name) !== '').map(([name]) => [
+            name,
+            Number(text(body, name)),
+          ]),
         ),
       });
-    };
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
+      return settingsPage(request, reply, errorText(error), body);
+    }
+    return reply.redirect('/admin/config/login-page?notice=saved', 303);
+  });
 
-    admin.get('/admin/config/login-page', async (request, reply) => settingsPage(request, reply));
+  admin.post('/admin/hotspots/:id/login-page', { preHandler: kit.requireWrite }, async (request, reply) => {
+    const id = Number((request.params as { id: string }).id);
+    if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Hotspot not found');
+    const loginBy = text(request.body as Body, 'loginBy');
+    if (loginBy !== 'chap' && loginBy !== 'pap')
+      throw new AppError('VALIDATION', 'The login method is HTTP-CHAP or HTTP-PAP');
+    await service.setLoginBy(request.tenant.id, id, loginBy);
+    return reply.redirect(`/admin/hotspots/${id}?notice=saved#login-page-title`, 303);
+  });
 
-    // The logo form is the one multipart form of the admin area: Node's own (undici) form-data
-    // parser reads it, within a body limit a little over the largest logo accepted.
-    admin.addContentTypeParser(
-      'multipart/form-data',
-      { parseAs: 'buffer', bodyLimit: MAX_LOGO_BYTES * 3 },
-      async (request: FastifyRequest, body: Buffer) => {
-        const form = await new Response(new Uint8Array(body), {
-          headers: { 'content-type': String(request.headers['content-type']) },
-        }).formData();
-        const fields: Record<string, unknown> = {};
-        form.forEach((value, name) => {
-          fields[name] = value;
-        });
-        return fields;
-      },
-    );
-
-    admin.post('/admin/config/login-page/logo', { preHandler: kit.requireWrite }, async (request, reply) => {
-      const file = (request.body as Record<string, unknown> | undefined)?.logo;
-      try {
-        await service.setLogo(
-          request.tenant.id,
-          file instanceof Blob ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0),
-        );
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
-        return settingsPage(request, reply, errorText(error));
-      }
-      return reply.redirect('/admin/config/login-page?notice=saved', 303);
-    });
-
+  if (freeAccess)
     admin.post(
-      '/admin/config/login-page/logo/remove',
+      '/admin/hotspots/:id/free-access',
       { preHandler: kit.requireWrite },
       async (request, reply) => {
-        await service.removeLogo(request.tenant.id);
-        return reply.redirect('/admin/config/login-page?notice=saved', 303);
+        const id = Number((request.params as { id: string }).id);
+        if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Hotspot not found');
+        await service.ensurePage(request.tenant.id, id); // NOT_FOUND for another tenant's hotspot
+        try {
+          await freeAccess.setConfig(request.tenant.id, id, freeAccessPatch(request.body as Body));
+        } catch (error) {
+          if (!(error instanceof AppError) || (error.code !== 'VALIDATION' && error.code !== 'CONFLICT'))
+            throw error;
+          return kit.render(request, reply, {
+            title: 'Free access by phone',
+            error: errorText(error),
+            status: error.code === 'CONFLICT' ? 409 : 400,
+            body: (
+              <p>
+                Nothing was changed.{' '}
+                <a href={`/admin/hotspots/${id}#free-access-title`}>Back to the hotspot</a>
+              </p>
+            ),
+          });
+        }
+        return reply.redirect(`/admin/hotspots/${id}?notice=saved#free-access-title`, 303);
       },
     );
-
-    admin.post('/admin/config/login-page', { preHandler: kit.requireWrite }, async (request, reply) => {
-      const body = request.body as Body;
-      try {
-        await service.updateSettings(request.tenant.id, {
-          openPortalAfterLogin: body?.openPortalAfterLogin !== undefined,
-          accentColor: text(body, 'accentColor'),
-          welcomeText: text(body, 'welcomeText'),
-          routerLoginHosts: text(body, 'routerLoginHosts')
-            .split(/[\s,]+/)
-            .filter(Boolean),
-          ...Object.fromEntries(
-            TENANT_LIMIT_FIELDS.filter(([name]) => text(body, name) !== '').map(([name]) => [
-              name,
-              Number(text(body, name)),
-            ]),
-          ),
-        });
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
-        return settingsPage(request, reply, errorText(error), body);
-      }
-      return reply.redirect('/admin/config/login-page?notice=saved', 303);
-    });
-
-    admin.post('/admin/hotspots/:id/login-page', { preHandler: kit.requireWrite }, async (request, reply) => {
-      const id = Number((request.params as { id: string }).id);
-      if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Hotspot not found');
-      const loginBy = text(request.body as Body, 'loginBy');
-      if (loginBy !== 'chap' && loginBy !== 'pap')
-        throw new AppError('VALIDATION', 'The login method is HTTP-CHAP or HTTP-PAP');
-      await service.setLoginBy(request.tenant.id, id, loginBy);
-      return reply.redirect(`/admin/hotspots/${id}?notice=saved#login-page-title`, 303);
-    });
-
-    if (freeAccess)
-      admin.post(
-        '/admin/hotspots/:id/free-access',
-        { preHandler: kit.requireWrite },
-        async (request, reply) => {
-          const id = Number((request.params as { id: string }).id);
-          if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Hotspot not found');
-          await service.ensurePage(request.tenant.id, id); // NOT_FOUND for another tenant's hotspot
-          try {
-            await freeAccess.setConfig(request.tenant.id, id, freeAccessPatch(request.body as Body));
-          } catch (error) {
-            if (!(error instanceof AppError) || (error.code !== 'VALIDATION' && error.code !== 'CONFLICT'))
-              throw error;
-            return kit.render(request, reply, {
-              title: 'Free access by phone',
-              error: errorText(error),
-              status: error.code === 'CONFLICT' ? 409 : 400,
-              body: (
-                <p>
-                  Nothing was changed.{' '}
-                  <a href={`/admin/hotspots/${id}#free-access-title`}>Back to the hotspot</a>
-                </p>
-              ),
-            });
-          }
-          return reply.redirect(`/admin/hotspots/${id}?notice=saved#free-access-title`, 303);
-        },
-      );
-  };
-}
+};

@@ -52,6 +52,7 @@ export {
 } from './router-files.js';
 export {
   hotspotLoginAdminPages,
+  type HotspotLoginAdminOptions,
   hotspotLoginSection,
   freeAccessPausedNotice,
   publicOrigin,

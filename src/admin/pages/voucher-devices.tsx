@@ -218,15 +218,10 @@ export async function voucherDevicesPages(
     const voucherId = idParam(request.params);
     const input = formInput(request.body);
     try {
-      const device = await deps.voucherDevices.add(
-        request.tenant.id,
-        operatorActor(request),
-        voucherId,
-        {
-          mac: input.mac,
-          title: input.title,
-        },
-      );
+      const device = await deps.voucherDevices.add(request.tenant.id, operatorActor(request), voucherId, {
+        mac: input.mac,
+        title: input.title,
+      });
       return reply.redirect(voucherUrl(voucherId, { device: 'added', mac: device.mac }), 303);
     } catch (error) {
       const refused = refusal(error, input);

@@ -3,7 +3,7 @@ import type { DashboardModel, Meter } from '../dashboard.js';
 import type { Translate } from '../i18n/index.js';
 import { UsageChart } from './chart.js';
 import { Layout, type PageContext } from './layout.js';
-import { HistoryItem, SessionsTable, StatusBadge, VoucherCard } from './parts.js';
+import { HistoryItem, MeterBar, SessionsSection, SignOutForm, StatusBadge, VoucherCard } from './parts.js';
 import { leftText, limitText, remainingText } from './texts.js';
 
 export interface DashboardProps {
@@ -26,19 +26,7 @@ function StatCard(props: { id: string; title: string; meter: Meter; liveKey: str
           {limitText(meter, t)}
         </span>
       </p>
-      {meter.percent === null ? (
-        <div class="meter-unlimited" aria-hidden="true" />
-      ) : (
-        <progress
-          max={100}
-          value={meter.percent}
-          aria-labelledby={props.id}
-          data-live-progress={props.liveKey}
-          class={meter.percent >= 90 ? 'progress-high' : undefined}
-        >
-          {`${meter.percent}%`}
-        </progress>
-      )}
+      <MeterBar meter={meter} labelledBy={props.id} liveKey={props.liveKey} />
       <dl class="stat-facts">
         <div>
           <dt>{t('usage.remaining')}</dt>
@@ -114,12 +102,7 @@ export function DashboardPage({ ctx, props }: { ctx: PageContext; props: Dashboa
             <h1 id="page-title">{t('dash.title')}</h1>
             <p class="muted">{t('dash.signedInAs', { phone: props.phone })}</p>
           </div>
-          <form method="post" action="/portal/sign-out" class="sign-out">
-            <input type="hidden" name="_csrf" value={props.csrfToken} />
-            <button type="submit" class="button button-secondary">
-              {t('dash.signOut')}
-            </button>
-          </form>
+          <SignOutForm csrfToken={props.csrfToken} t={t} />
         </section>
 
         <NowSection model={model} t={t} />
@@ -139,21 +122,13 @@ export function DashboardPage({ ctx, props }: { ctx: PageContext; props: Dashboa
           )}
         </section>
 
-        <section class="section" aria-labelledby="sessions-title">
-          <h2 id="sessions-title">{t('sessions.recent')}</h2>
-          {model.sessions.length === 0 ? (
-            <p class="empty card">{t('sessions.none')}</p>
-          ) : (
-            <SessionsTable sessions={model.sessions} t={t} caption={t('sessions.caption')} />
-          )}
-          {model.moreSessions ? (
-            <p class="more">
-              <a class="button button-secondary" href="/portal/sessions">
-                {t('sessions.all')}
-              </a>
-            </p>
-          ) : null}
-        </section>
+        <SessionsSection
+          title={t('sessions.recent')}
+          caption={t('sessions.caption')}
+          sessions={model.sessions}
+          more={model.moreSessions ? { href: '/portal/sessions', label: t('sessions.all') } : undefined}
+          t={t}
+        />
 
         <section class="section" aria-labelledby="usage-title">
           <h2 id="usage-title">{t('usage.title')}</h2>

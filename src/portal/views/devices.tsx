@@ -110,33 +110,36 @@ function DeviceField(props: {
   );
 }
 
-function MacField(props: { id: string; value: string; error?: string; t: Translate; autofocus?: boolean }) {
-  return (
-    <DeviceField
-      id={props.id}
-      name="mac"
-      label={props.t('devices.mac')}
-      hint={props.t('devices.macHint')}
-      value={props.value}
-      maxLength={40}
-      error={props.error}
-      autofocus={props.autofocus}
-      input={{ inputmode: 'text', autocapitalize: 'characters', spellcheck: false, required: true }}
-    />
-  );
-}
+/** The two fields of a device form (ids device-mac, device-title): what sets them apart. */
+const DEVICE_FIELDS = [
+  {
+    name: 'mac',
+    label: 'devices.mac',
+    hint: 'devices.macHint',
+    maxLength: 40,
+    input: { inputmode: 'text', autocapitalize: 'characters', spellcheck: false, required: true },
+  },
+  { name: 'title', label: 'devices.nameLabel', hint: 'devices.nameHint', maxLength: 100, input: undefined },
+] as const;
 
-function TitleField(props: { id: string; value: string; error?: string; t: Translate }) {
+function DeviceFields(props: { values: DeviceFormState; t: Translate }) {
+  const { values, t } = props;
   return (
-    <DeviceField
-      id={props.id}
-      name="title"
-      label={props.t('devices.nameLabel')}
-      hint={props.t('devices.nameHint')}
-      value={props.value}
-      maxLength={100}
-      error={props.error}
-    />
+    <>
+      {DEVICE_FIELDS.map((field) => (
+        <DeviceField
+          key={field.name}
+          id={`device-${field.name}`}
+          name={field.name}
+          label={t(field.label)}
+          hint={t(field.hint)}
+          value={values[field.name]}
+          maxLength={field.maxLength}
+          error={field.name === 'mac' ? values.macError : values.titleError}
+          input={field.input}
+        />
+      ))}
+    </>
   );
 }
 
@@ -211,8 +214,7 @@ export function AddDeviceForm(props: {
     <form method="post" action={`/portal/vouchers/${props.voucherId}/devices`} class="form card" novalidate>
       <h3 id="add-device-title">{t('devices.add')}</h3>
       <input type="hidden" name="_csrf" value={props.csrfToken} />
-      <MacField id="device-mac" value={props.form?.mac ?? ''} error={props.form?.macError} t={t} />
-      <TitleField id="device-title" value={props.form?.title ?? ''} error={props.form?.titleError} t={t} />
+      <DeviceFields values={props.form ?? { mac: '', title: '' }} t={t} />
       <button type="submit" class="button button-primary">
         {t('devices.addSubmit')}
       </button>
@@ -390,17 +392,25 @@ export function EditDevicePage(props: {
         <p class="muted small">{t('devices.editHint')}</p>
         <form method="post" action={action} class="form" novalidate>
           <input type="hidden" name="_csrf" value={props.csrfToken} />
-          <MacField id="device-mac" value={props.form.mac} error={props.form.macError} t={t} />
-          <TitleField id="device-title" value={props.form.title} error={props.form.titleError} t={t} />
-          <button type="submit" class="button button-primary">
-            {t('devices.save')}
-          </button>{' '}
-          <a class="button button-secondary" href={`/portal/vouchers/${props.voucherId}#devices`}>
-            {t('devices.cancel')}
-          </a>
+          <DeviceFields values={props.form} t={t} />
+          <SubmitOrCancel label={t('devices.save')} voucherId={props.voucherId} t={t} />
         </form>
       </section>
     </DevicePageShell>
+  );
+}
+
+/** A device form's buttons: send, or back to the voucher's devices. */
+function SubmitOrCancel(props: { label: string; voucherId: number; t: Translate }) {
+  return (
+    <>
+      <button type="submit" class="button button-primary">
+        {props.label}
+      </button>{' '}
+      <a class="button button-secondary" href={`/portal/vouchers/${props.voucherId}#devices`}>
+        {props.t('devices.cancel')}
+      </a>
+    </>
   );
 }
 
@@ -421,12 +431,7 @@ export function RemoveDevicePage(props: {
         </p>
         <form method="post" action={action} class="form">
           <input type="hidden" name="_csrf" value={props.csrfToken} />
-          <button type="submit" class="button button-primary">
-            {t('devices.confirmSubmit')}
-          </button>{' '}
-          <a class="button button-secondary" href={`/portal/vouchers/${props.voucherId}#devices`}>
-            {t('devices.cancel')}
-          </a>
+          <SubmitOrCancel label={t('devices.confirmSubmit')} voucherId={props.voucherId} t={t} />
         </form>
       </section>
     </DevicePageShell>

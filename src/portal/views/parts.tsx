@@ -7,6 +7,24 @@ export function StatusBadge({ voucher }: { voucher: VoucherView }) {
   return <span class={`badge badge-${voucher.status}`}>{voucher.statusLabel}</span>;
 }
 
+/** The bar of a meter (a flat line when unlimited), labelled by `labelledBy`, live under `liveKey`. */
+export function MeterBar(props: { meter: Meter; labelledBy: string; liveKey: string }) {
+  const { meter } = props;
+  return meter.percent === null ? (
+    <div class="meter-unlimited" aria-hidden="true" />
+  ) : (
+    <progress
+      max={100}
+      value={meter.percent}
+      aria-labelledby={props.labelledBy}
+      data-live-progress={props.liveKey}
+      class={meter.percent >= 90 ? 'progress-high' : undefined}
+    >
+      {`${meter.percent}%`}
+    </progress>
+  );
+}
+
 /** A labelled used/limit bar; the numbers carry `data-live` keys for the refresh script. */
 export function MeterRow(props: {
   label: string;
@@ -28,19 +46,7 @@ export function MeterRow(props: {
           {usedOfText(meter, t)}
         </span>
       </div>
-      {meter.percent === null ? (
-        <div class="meter-unlimited" aria-hidden="true" />
-      ) : (
-        <progress
-          max={100}
-          value={meter.percent}
-          aria-labelledby={props.id}
-          data-live-progress={props.liveKey}
-          class={meter.percent >= 90 ? 'progress-high' : undefined}
-        >
-          {`${meter.percent}%`}
-        </progress>
-      )}
+      <MeterBar meter={meter} labelledBy={props.id} liveKey={props.liveKey} />
       {props.ended ? null : (
         <p class="meter-left" data-live={`${props.liveKey}.left`}>
           {leftText(meter, t)}
@@ -63,6 +69,18 @@ export function isEnded(voucher: { status: StatusKind }): boolean {
   return ENDED_STATUSES.has(voucher.status);
 }
 
+/** A voucher's plan, linked to its page, and its status. */
+function VoucherHeading({ voucher, titleId }: { voucher: VoucherView; titleId: string }) {
+  return (
+    <>
+      <h3 id={titleId}>
+        <a href={`/portal/vouchers/${voucher.id}`}>{voucher.planTitle}</a>
+      </h3>
+      <StatusBadge voucher={voucher} />
+    </>
+  );
+}
+
 export function VoucherCard({
   voucher,
   t,
@@ -77,10 +95,7 @@ export function VoucherCard({
   return (
     <article class={`card voucher voucher-${voucher.status}`} aria-labelledby={titleId}>
       <header class="voucher-head">
-        <h3 id={titleId}>
-          <a href={`/portal/vouchers/${voucher.id}`}>{voucher.planTitle}</a>
-        </h3>
-        <StatusBadge voucher={voucher} />
+        <VoucherHeading voucher={voucher} titleId={titleId} />
       </header>
       <p class="voucher-code">
         <span class="visually-hidden">{t('vouchers.code')} </span>
@@ -128,10 +143,7 @@ export function HistoryItem({ voucher, t }: { voucher: VoucherView; t: Translate
   return (
     <li class="history-item" aria-labelledby={titleId}>
       <div class="history-main">
-        <h3 id={titleId}>
-          <a href={`/portal/vouchers/${voucher.id}`}>{voucher.planTitle}</a>
-        </h3>
-        <StatusBadge voucher={voucher} />
+        <VoucherHeading voucher={voucher} titleId={titleId} />
       </div>
       <p class="history-when">{voucher.validity}</p>
       <dl class="facts facts-inline">
@@ -209,5 +221,47 @@ export function SessionsTable(props: {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * A page's sessions: the table (or "no sessions yet") under its heading (id sessions-title),
+ * and a link to more when there are.
+ */
+export function SessionsSection(props: {
+  title: string;
+  caption: string;
+  sessions: SessionView[];
+  more?: { href: string; label: string };
+  t: Translate;
+}) {
+  const { t } = props;
+  return (
+    <section class="section" aria-labelledby="sessions-title">
+      <h2 id="sessions-title">{props.title}</h2>
+      {props.sessions.length === 0 ? (
+        <p class="empty card">{t('sessions.none')}</p>
+      ) : (
+        <SessionsTable sessions={props.sessions} t={t} caption={props.caption} />
+      )}
+      {props.more ? (
+        <p class="more">
+          <a class="button button-secondary" href={props.more.href}>
+            {props.more.label}
+          </a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+export function SignOutForm({ csrfToken, t }: { csrfToken: string; t: Translate }) {
+  return (
+    <form method="post" action="/portal/sign-out" class="sign-out">
+      <input type="hidden" name="_csrf" value={csrfToken} />
+      <button type="submit" class="button button-secondary">
+        {t('dash.signOut')}
+      </button>
+    </form>
   );
 }

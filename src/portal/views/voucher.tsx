@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { SessionView, VoucherView } from '../dashboard.js';
 import { Layout, type PageContext } from './layout.js';
-import { isEnded, MeterRow, SessionsTable, StatusBadge } from './parts.js';
+import { isEnded, MeterRow, SessionsSection, SignOutForm, StatusBadge } from './parts.js';
 
 export interface VoucherPageProps {
   voucher: VoucherView;
@@ -27,12 +27,7 @@ export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPa
             {t('vouchers.back')}
           </a>
         </p>
-        <form method="post" action="/portal/sign-out" class="sign-out">
-          <input type="hidden" name="_csrf" value={props.csrfToken} />
-          <button type="submit" class="button button-secondary">
-            {t('dash.signOut')}
-          </button>
-        </form>
+        <SignOutForm csrfToken={props.csrfToken} t={t} />
       </div>
       <article class="voucher-detail" aria-labelledby="page-title" data-live-url="/portal/api/summary">
         <header class="voucher-detail-head">
@@ -110,24 +105,20 @@ export function VoucherPage({ ctx, props }: { ctx: PageContext; props: VoucherPa
           </dl>
         </section>
         {props.devices}
-        <section class="section" aria-labelledby="sessions-title">
-          <h2 id="sessions-title">{t('vouchers.sessionsOf')}</h2>
-          {props.sessions.length === 0 ? (
-            <p class="empty card">{t('sessions.none')}</p>
-          ) : (
-            <SessionsTable sessions={props.sessions} t={t} caption={t('vouchers.sessionsOf')} />
-          )}
-          {props.moreSessions ? (
-            <p class="more">
-              <a
-                class="button button-secondary"
-                href={`/portal/vouchers/${voucher.id}?sessions=${props.sessionsLimit + 20}#sessions-title`}
-              >
-                {t('sessions.showMore')}
-              </a>
-            </p>
-          ) : null}
-        </section>
+        <SessionsSection
+          title={t('vouchers.sessionsOf')}
+          caption={t('vouchers.sessionsOf')}
+          sessions={props.sessions}
+          more={
+            props.moreSessions
+              ? {
+                  href: `/portal/vouchers/${voucher.id}?sessions=${props.sessionsLimit + 20}#sessions-title`,
+                  label: t('sessions.showMore'),
+                }
+              : undefined
+          }
+          t={t}
+        />
       </article>
     </Layout>
   );
