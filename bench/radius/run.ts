@@ -53,6 +53,24 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * CPU seconds all PostgreSQL processes have used so far (backends of every database: the other
+ * servers are idle while one is measured, but other users of the same PostgreSQL are counted).
+ */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres')
+        total += cpuSeconds(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
 function startNode(name: string, script: string, env: Record<string, string> = {}): Promise<Target> {
   const execArgv = ['--import', 'tsx'];
   if (PROFILE_DIR && name.startsWith('portico')) {
@@ -250,8 +268,11 @@ async function main(): Promise<void> {
         for (const target of order) {
           const statementsBefore = target.name === 'portico-pg' ? await target.statements?.() : undefined;
           const cpuBefore = cpuSeconds(target.pid);
+          const dbCpuBefore = postgresCpuSeconds();
           const result = await load.run(job(target, kind));
           const cpuUsPerAnswer = ((cpuSeconds(target.pid) - cpuBefore) * 1e6) / Math.max(1, result.answered);
+          const dbCpuUsPerAnswer =
+            ((postgresCpuSeconds() - dbCpuBefore) * 1e6) / Math.max(1, result.answered);
           const statementsPerAnswer =
             statementsBefore === undefined
               ? undefined
@@ -263,6 +284,9 @@ async function main(): Promise<void> {
             `round ${round} ${kind.padEnd(9)} ${target.name.padEnd(14)} ${String(result.perSecond).padStart(6)}/s  ` +
               `p50 ${result.p50Ms.toFixed(1).padStart(6)} ms  p99 ${result.p99Ms.toFixed(1).padStart(6)} ms  ` +
               `lost ${result.lost}  cpu ${cpuUsPerAnswer.toFixed(0)} µs/req  ` +
+              (target.name === 'freeradius' || target.name === 'portico-pg'
+                ? `postgres cpu ${dbCpuUsPerAnswer.toFixed(0)} µs/req  `
+                : '') +
               (statementsPerAnswer === undefined
                 ? ''
                 : `${statementsPerAnswer.toFixed(2)} statements/req  `) +

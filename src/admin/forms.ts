@@ -1,8 +1,44 @@
 /** Reading HTML form fields: empty means "not set", numbers are checked, units converted. */
+import type { FastifyError, FastifyRequest } from 'fastify';
+import type { Static, TObject } from '@sinclair/typebox';
 import { MAC_FORMAT_MESSAGE, parseMac } from '../devices/index.js';
 import { addDays, AppError, isCalendarDay, startOfDayInZone } from '../shared/index.js';
 
 export type FormBody = Record<string, string | string[] | undefined>;
+
+/**
+ * Route options of a form whose body a TypeBox schema describes (with the TypeBox type provider,
+ * `request.body` is typed from it). Fastify validates the body with the server's Ajv, set up for
+ * forms in http/server.ts: "12" becomes 12, defaults are filled in, and fields the schema does
+ * not name (`_csrf`) are kept. `attachValidation`: a refusal reaches the handler, which answers it
+ * like the domain's refusals, with the form and what was typed (`formBody`). The CSRF and role
+ * preHandlers run either way.
+ */
+export function formRoute<S extends TObject>(body: S) {
+  return { schema: { body }, attachValidation: true } as const;
+}
+
+/**
+ * The body of a `formRoute` once its schema accepted it; otherwise AppError VALIDATION with the
+ * message of the first refused field (`messages`, by field name).
+ */
+export function formBody<S extends TObject>(
+  request: FastifyRequest,
+  _schema: S,
+  messages: { [K in keyof Static<S>]?: string },
+): Static<S> {
+  const refusal = request.validationError as FastifyError | undefined;
+  if (refusal) {
+    const first = refusal.validation?.[0];
+    const missing = (first?.params as { missingProperty?: unknown } | undefined)?.missingProperty;
+    const field = typeof missing === 'string' ? missing : (first?.instancePath.split('/')[1] ?? '');
+    throw new AppError(
+      'VALIDATION',
+      (messages as Record<string, string | undefined>)[field] ?? 'The form is not valid',
+    );
+  }
+  return request.body as Static<S>;
+}
 
 export function text(body: FormBody, name: string): string {
   const value = body[name];

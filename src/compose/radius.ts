@@ -51,6 +51,7 @@ export function createRadius(parts: {
       });
     },
     {
+      maxInFlight: config.radius.accountingBatchesInFlight,
       onBatch: ({ records, commitSeconds, committed }) =>
         metrics.accountingBatch(records, commitSeconds, committed),
     },

@@ -34,4 +34,12 @@ describe('config', () => {
       ]);
     }
   });
+
+  it('reads how many accounting batches may be in flight (PostgreSQL), 1-16', () => {
+    expect(loadConfig({}).radius.accountingBatchesInFlight).toBeUndefined();
+    expect(loadConfig({ RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT: '3' }).radius.accountingBatchesInFlight).toBe(3);
+    expect(() => loadConfig({ RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT: '0' })).toThrow(
+      /RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT must be a whole number 1-16, got "0"/,
+    );
+  });
 });

@@ -52,6 +52,11 @@ export interface Config {
     host: string;
     authPort: number;
     acctPort: number;
+    /**
+     * Accounting batches in flight at once on PostgreSQL (RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT,
+     * 1-16): one executes while another commits. Undefined: the recorder's default.
+     */
+    accountingBatchesInFlight: number | undefined;
   };
   /**
    * Where /metrics is served: with `token`, on the main HTTP port for `Authorization: Bearer
@@ -278,6 +283,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       );
   }
 
+  const inFlightRaw = env.RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT;
+  let accountingBatchesInFlight: number | undefined;
+  if (inFlightRaw !== undefined && inFlightRaw !== '') {
+    const value = Number(inFlightRaw);
+    if (Number.isInteger(value) && value >= 1 && value <= 16) accountingBatchesInFlight = value;
+    else
+      problems.push(`RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT must be a whole number 1-16, got "${inFlightRaw}"`);
+  }
+
   const smsAllowed = parseAllowedDestinations(env.PORTICO_SMS_ALLOWED_HOSTS, 'PORTICO_SMS_ALLOWED_HOSTS');
   problems.push(...smsAllowed.problems);
 
@@ -303,6 +317,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       host: env.RADIUS_HOST || '0.0.0.0',
       authPort: port('RADIUS_AUTH_PORT', 1812),
       acctPort: port('RADIUS_ACCT_PORT', 1813),
+      accountingBatchesInFlight,
     },
     metrics: { token: metricsToken, port: metricsPort, host: env.PORTICO_METRICS_HOST || '127.0.0.1' },
     shutdownTimeoutSeconds,

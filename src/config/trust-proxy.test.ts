@@ -53,6 +53,28 @@ describe('a client forging X-Forwarded-For behind a proxy that appends', () => {
   const PROXY = '10.0.0.5';
   const CLIENT = '203.0.113.7';
 
+  /** The admin sign-in form, sent from `remoteAddress` with this X-Forwarded-For. */
+  const signIn = async (remoteAddress: string, forwardedFor: string, email: string, password: string) => {
+    const client = new AdminClient(app!);
+    const csrf = await client.csrf();
+    return client.request({
+      method: 'POST',
+      url: '/admin/sign-in',
+      remoteAddress,
+      headers: { 'x-forwarded-for': forwardedFor, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ email, password, _csrf: csrf }).toString(),
+    });
+  };
+  /** The client address Portico recorded for the admin's session. */
+  const sessionIp = async (adminId: number) =>
+    (
+      await app!.store.db
+        .selectFrom('web_sessions')
+        .select('client_ip')
+        .where('subject_id', '=', adminId)
+        .executeTakeFirstOrThrow()
+    ).client_ip;
+
   for (const setting of ['1', `${PROXY}`, '10.0.0.0/8']) {
     it(`keeps the real address and the per-address sign-in limit (TRUST_PROXY=${setting})`, async () => {
       app = await buildTestApp('sqlite', { env: { TRUST_PROXY: setting } });
@@ -60,28 +82,11 @@ describe('a client forging X-Forwarded-For behind a proxy that appends', () => {
       const admin = await createAdmin(app, tenantId, { role: 'owner' });
       // Every request comes from the proxy, which appends the address it saw; the client writes
       // a different fake address at the left each time.
-      const attempt = async (n: number, email: string, password: string) => {
-        const client = new AdminClient(app!);
-        const csrf = await client.csrf();
-        return client.request({
-          method: 'POST',
-          url: '/admin/sign-in',
-          remoteAddress: PROXY,
-          headers: {
-            'x-forwarded-for': `198.51.100.${n}, ${CLIENT}`,
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-          payload: new URLSearchParams({ email, password, _csrf: csrf }).toString(),
-        });
-      };
+      const attempt = (n: number, email: string, password: string) =>
+        signIn(PROXY, `198.51.100.${n}, ${CLIENT}`, email, password);
       const ok = await attempt(0, admin.email, 'correct horse battery staple');
       expect(ok.statusCode).toBe(303);
-      const session = await app.store.db
-        .selectFrom('web_sessions')
-        .select('client_ip')
-        .where('subject_id', '=', admin.id)
-        .executeTakeFirstOrThrow();
-      expect(session.client_ip).toBe(CLIENT);
+      expect(await sessionIp(admin.id)).toBe(CLIENT);
       // 10 attempts a minute per address: the 11th is refused, however the left entry changes.
       // (A different e-mail each time, so only the per-address limit is at work.)
       const statuses: number[] = [];
@@ -95,25 +100,8 @@ describe('a client forging X-Forwarded-For behind a proxy that appends', () => {
   it('with a list, a client reaching Portico directly cannot pose as anyone', async () => {
     app = await buildTestApp('sqlite', { env: { TRUST_PROXY: PROXY } });
     const admin = await createAdmin(app, app.bootstrapped.tenant.id, { role: 'owner' });
-    const client = new AdminClient(app);
-    const csrf = await client.csrf();
-    const response = await client.request({
-      method: 'POST',
-      url: '/admin/sign-in',
-      remoteAddress: CLIENT,
-      headers: { 'x-forwarded-for': '192.0.2.99', 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({
-        email: admin.email,
-        password: 'correct horse battery staple',
-        _csrf: csrf,
-      }).toString(),
-    });
+    const response = await signIn(CLIENT, '192.0.2.99', admin.email, 'correct horse battery staple');
     expect(response.statusCode).toBe(303);
-    const session = await app.store.db
-      .selectFrom('web_sessions')
-      .select('client_ip')
-      .where('subject_id', '=', admin.id)
-      .executeTakeFirstOrThrow();
-    expect(session.client_ip).toBe(CLIENT);
+    expect(await sessionIp(admin.id)).toBe(CLIENT);
   });
 });

@@ -3,7 +3,13 @@
  * MAC lookups, usage counters). Every query is scoped by tenant.
  */
 import { sql, type Kysely } from 'kysely';
-import { rowsTable, type Database, type Device, type Dialect } from '../store/index.js';
+import {
+  rowsTable,
+  updateFromRowsInIdOrder,
+  type Database,
+  type Device,
+  type Dialect,
+} from '../store/index.js';
 import { deleteDevice, insertDevice, insertDeviceEvent, openSessionsByMac } from './repository.js';
 
 export interface DeviceWithPresence extends Device {
@@ -155,7 +161,7 @@ export class DeviceAccessRepository {
       .execute();
   }
 
-  /** addUsage for many devices: one UPDATE … FROM (rows) statement. */
+  /** addUsage for many devices (in id order): one UPDATE … FROM (rows) statement. */
   async addUsageMany(
     items: Array<{
       tenantId: number;
@@ -186,11 +192,14 @@ export class DeviceAccessRepository {
         ds: 'bigint',
         hid: 'bigint',
       } as const;
-      await sql`update devices set
-          downloaded_bytes = devices.downloaded_bytes + d.dd, uploaded_bytes = devices.uploaded_bytes + d.du,
-          online_seconds = devices.online_seconds + d.ds, last_seen_at = ${sql`cast(${nowMs} as bigint)`}, last_hotspot_id = d.hid
-        from ${rowsTable(this.dialect, 'd', columns, rows)}
-        where devices.id = d.id and devices.tenant_id = d.tid`.execute(this.db);
+      await updateFromRowsInIdOrder(
+        this.dialect,
+        'devices',
+        sql`downloaded_bytes = devices.downloaded_bytes + d.dd, uploaded_bytes = devices.uploaded_bytes + d.du,
+          online_seconds = devices.online_seconds + d.ds, last_seen_at = ${sql`cast(${nowMs} as bigint)`}, last_hotspot_id = d.hid`,
+        columns,
+        rows,
+      ).execute(this.db);
     }
   }
 }

@@ -11,21 +11,22 @@ import { examplePhone, formatPhone } from '../customers/index.js';
 import { formatDuration } from '../shared/index.js';
 import type { FreeAccessService } from './free-access.js';
 import type { FreeAccessStart, PendingCode } from './free-access-model.js';
-import type { Language, MessageKey } from './i18n.js';
-import { field, forwarded, readRouterVariables, type RouterVariables } from './router-variables.js';
+import type { MessageKey } from './i18n.js';
+import { field, forwarded, type RouterVariables } from './router-variables.js';
 import type { LoginPage } from './repository.js';
 import type { HotspotLoginService } from './service.js';
 import { FreeCodeView, LoginView, type FreeAccessOffer, type ViewContext } from './views.js';
+
+export interface OpenedLogin {
+  page: LoginPage;
+  vars: RouterVariables;
+  ctx: ViewContext;
+}
 
 /** What the login page plugin lends these routes. */
 export interface PageKit {
   service: HotspotLoginService;
   send(reply: FastifyReply, page: VNode, nonce: string, formTarget?: URL, status?: number): FastifyReply;
-  context(
-    request: FastifyRequest,
-    explicitLang: unknown,
-    languageHref?: (lang: Language) => string,
-  ): Promise<ViewContext>;
   renderConnect(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -35,8 +36,17 @@ export interface PageKit {
     flowToken: string,
     lang: unknown,
   ): Promise<FastifyReply>;
-  pageOf(request: FastifyRequest): Promise<LoginPage | undefined>;
-  languageLink(page: LoginPage, vars: RouterVariables): (lang: Language) => string;
+  /**
+   * A login page request: its hotspot's page, the router's variables (from `source`, the query or
+   * the form) and the view in `lang`; undefined when there is no such page.
+   */
+  open(
+    request: FastifyRequest,
+    source: Record<string, unknown> | undefined,
+    lang: unknown,
+  ): Promise<OpenedLogin | undefined>;
+  /** The login page when it was not opened through the router (no login address): nobody can go on. */
+  notThroughRouter(reply: FastifyReply, opened: { page: LoginPage; ctx: ViewContext }): FastifyReply;
   rateLimit: { max: number; windowMs: number };
 }
 
@@ -136,13 +146,10 @@ export function freeAccessRoutes(app: FastifyInstance, kit: PageKit, freeAccess:
   const limits = { config: { rateLimit: { max: kit.rateLimit.max, timeWindow: kit.rateLimit.windowMs } } };
 
   async function begin(request: FastifyRequest) {
-    const page = await kit.pageOf(request);
-    if (!page) return undefined;
     const body = request.body as Record<string, unknown> | undefined;
-    const settings = await kit.service.settings(page.tenantId);
-    const vars = readRouterVariables(body, settings.routerLoginHosts);
-    const ctx = await kit.context(request, body?.lang, kit.languageLink(page, vars));
-    return { page, body, vars, ctx, device: { mac: vars.mac, ip: vars.ip } };
+    const opened = await kit.open(request, body, body?.lang);
+    if (!opened) return undefined;
+    return { ...opened, body, device: { mac: opened.vars.mac, ip: opened.vars.ip } };
   }
 
   /** The login page again, with a message in the free-access section (or the voucher's). */
@@ -174,27 +181,12 @@ export function freeAccessRoutes(app: FastifyInstance, kit: PageKit, freeAccess:
     );
   }
 
-  function notThroughRouter(reply: FastifyReply, input: { page: LoginPage; ctx: ViewContext }) {
-    const { page, ctx } = input;
-    return kit.send(
-      reply,
-      <LoginView
-        ctx={ctx}
-        action={`/hotspot/${page.publicId}/login`}
-        fields={{}}
-        code=""
-        blocked={ctx.t('router.missing')}
-      />,
-      ctx.nonce,
-    );
-  }
-
   // The phone step (and "Send a new code" from the code step).
   app.post('/hotspot/:publicId/free', limits, async (request, reply) => {
     const started = await begin(request);
     if (!started) return reply.callNotFound();
     const { page, body, vars, ctx, device } = started;
-    if (!vars.linkLoginOnly) return notThroughRouter(reply, started);
+    if (!vars.linkLoginOnly) return kit.notThroughRouter(reply, started);
     const phoneInput = field(body, 'phone', 40);
     const resend = field(body, 'resend', 1) === '1';
     const result = await freeAccess.requestCode({
@@ -230,7 +222,7 @@ export function freeAccessRoutes(app: FastifyInstance, kit: PageKit, freeAccess:
     const started = await begin(request);
     if (!started) return reply.callNotFound();
     const { page, body, vars, ctx, device } = started;
-    if (!vars.linkLoginOnly) return notThroughRouter(reply, started);
+    if (!vars.linkLoginOnly) return kit.notThroughRouter(reply, started);
     const flowId = field(body, 'flow', 64);
     const code = field(body, 'code', 20);
     const pending = await freeAccess.describeFlow(page, flowId, device);

@@ -27,6 +27,7 @@ import {
   LoginView,
   WelcomeView,
   type RouterFields,
+  type ViewContext,
   type WelcomeFacts,
 } from './views.js';
 
@@ -134,8 +135,11 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       .send(renderDocument(page));
   }
 
-  // Typed by PageKit, which lends it to the free-access routes: one signature for both.
-  const context: PageKit['context'] = async (request, explicitLang, languageHref) => {
+  async function context(
+    request: FastifyRequest,
+    explicitLang: unknown,
+    languageHref?: (lang: Language) => string,
+  ): Promise<ViewContext> {
     const [settings, logoUrl] = await Promise.all([
       service.settings(request.tenant.id),
       service.logoUrl(request.tenant.id),
@@ -153,7 +157,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       },
       ...(languageHref ? { languageHref } : {}),
     };
-  };
+  }
 
   function origin(request: FastifyRequest): string {
     return `${request.protocol}://${request.headers.host ?? request.hostname}`;
@@ -170,6 +174,27 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
       return `/hotspot/${page.publicId}/login?${query.toString()}`;
     };
   }
+
+  // Typed by PageKit, which lends them to the free-access routes: one signature for both.
+  const open: PageKit['open'] = async (request, source, lang) => {
+    const page = await pageOf(request);
+    if (!page) return undefined;
+    const vars = readRouterVariables(source, (await service.settings(page.tenantId)).routerLoginHosts);
+    return { page, vars, ctx: await context(request, lang, languageLink(page, vars)) };
+  };
+
+  const notThroughRouter: PageKit['notThroughRouter'] = (reply, { page, ctx }) =>
+    send(
+      reply,
+      <LoginView
+        ctx={ctx}
+        action={`/hotspot/${page.publicId}/login`}
+        fields={{}}
+        code=""
+        blocked={ctx.t('router.missing')}
+      />,
+      ctx.nonce,
+    );
 
   /** The form the browser posts to the router: the checked code as username + CHAP response. */
   function routerLogin(
@@ -225,18 +250,12 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
   };
 
   app.get('/hotspot/:publicId/login', async (request, reply) => {
-    const page = await pageOf(request);
-    if (!page) return reply.callNotFound();
     const query = request.query as Record<string, unknown>;
-    const vars = readRouterVariables(query, (await service.settings(page.tenantId)).routerLoginHosts);
-    const ctx = await context(request, query.lang, languageLink(page, vars));
+    const opened = await open(request, query, query.lang);
+    if (!opened) return reply.callNotFound();
+    const { page, vars, ctx } = opened;
     const action = `/hotspot/${page.publicId}/login`;
-    if (!vars.linkLoginOnly)
-      return send(
-        reply,
-        <LoginView ctx={ctx} action={action} fields={{}} code="" blocked={ctx.t('router.missing')} />,
-        ctx.nonce,
-      );
+    if (!vars.linkLoginOnly) return notThroughRouter(reply, opened);
 
     // Back from the router with an error: if it answers a code Portico sent a moment ago, its
     // challenge was most likely stale; try once more with the fresh one it just handed over.
@@ -278,19 +297,13 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     '/hotspot/:publicId/login',
     { config: { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } } },
     async (request, reply) => {
-      const page = await pageOf(request);
-      if (!page) return reply.callNotFound();
       const body = request.body as Record<string, unknown> | undefined;
-      const vars = readRouterVariables(body, (await service.settings(page.tenantId)).routerLoginHosts);
+      const opened = await open(request, body, body?.lang);
+      if (!opened) return reply.callNotFound();
+      const { page, vars, ctx } = opened;
       const code = field(body, 'code', 100);
-      const ctx = await context(request, body?.lang, languageLink(page, vars));
       const action = `/hotspot/${page.publicId}/login`;
-      if (!vars.linkLoginOnly)
-        return send(
-          reply,
-          <LoginView ctx={ctx} action={action} fields={{}} code="" blocked={ctx.t('router.missing')} />,
-          ctx.nonce,
-        );
+      if (!vars.linkLoginOnly) return notThroughRouter(reply, opened);
       const check = code === '' ? undefined : await service.checkVoucher(page.tenantId, code, vars.mac);
       if (!check?.ok) {
         const key = (check ? `error.${check.code}` : 'error.EMPTY') as MessageKey;
@@ -312,7 +325,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     },
   );
 
-  const kit: PageKit = { service, send, context, renderConnect, pageOf, languageLink, rateLimit };
+  const kit: PageKit = { service, send, renderConnect, open, notThroughRouter, rateLimit };
   if (options.freeAccess) freeAccessRoutes(app, kit, options.freeAccess);
 
   // The router's dst after a successful login: the voucher's view, or the page first asked for.

@@ -8,6 +8,12 @@ export {
   type Dialect,
 } from './database.js';
 export type * from './schema.js';
-export { containsText, rowsTable, selectPage, type RowsColumnType } from './queries.js';
+export {
+  containsText,
+  rowsTable,
+  selectPage,
+  updateFromRowsInIdOrder,
+  type RowsColumnType,
+} from './queries.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';
 export { touchCustomerPortals, touchTenantPortals, touchVoucherOwnersPortals } from './portal-version.js';

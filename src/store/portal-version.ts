@@ -6,6 +6,7 @@
  * new version). Each call is one statement.
  */
 import { sql, type Kysely } from 'kysely';
+import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
 
 /** The customers, by id. */
@@ -26,14 +27,28 @@ export async function touchCustomerPortals(
 
 /**
  * The owners of these vouchers, of any tenant (accounting batches mix tenants): each customer is
- * matched through a voucher of its own tenant. Vouchers without an owner change nothing.
+ * matched through a voucher of its own tenant. Vouchers without an owner change nothing. With
+ * `dialect` 'postgres' (accounting batches, several in flight at once) the customers are locked in
+ * id order before any is written, so two batches sharing customers wait instead of deadlocking.
  */
 export async function touchVoucherOwnersPortals(
   db: Kysely<Database>,
   voucherIds: ReadonlyArray<number>,
+  dialect?: Dialect,
 ): Promise<void> {
   const ids = [...new Set(voucherIds)];
   if (ids.length === 0) return;
+  if (dialect === 'postgres') {
+    // Every row written is one `locked` returned, and `locked` locks in id order (ORDER BY runs
+    // before FOR UPDATE): whatever the join order, locks are taken in id order.
+    await sql`with locked as materialized (select c.id from customers c
+        where (c.tenant_id, c.id) in (select v.tenant_id, v.customer_id from vouchers v
+          where v.id = any(cast(${ids} as bigint[])))
+        order by c.id for update of c)
+      update customers set portal_version = portal_version + 1
+      where id in (select id from locked)`.execute(db);
+    return;
+  }
   await db
     .updateTable('customers')
     .set((eb) => ({ portal_version: eb('portal_version', '+', 1) }))

@@ -65,3 +65,36 @@ export function rowsTable(
   const fields = names.map((name, c) => sql.raw(`json_extract(value, '$[${c}]') as ${name}`));
   return sql`(select ${sql.join(fields)} from json_each(${JSON.stringify(rows)})) as ${sql.raw(alias)}`;
 }
+
+/**
+ * `update <table> set <assignments> from <rows> as d` for rows that name `id` and `tid` (the
+ * tenant) columns, one statement. On PostgreSQL every row the statement may write is first
+ * locked in id order — all of them before the first write — so transactions writing overlapping
+ * rows wait for each other instead of deadlocking, whatever join order the planner picks: the
+ * scalar subquery reads no column of the updated rows, so it runs once, as a one-time filter,
+ * before the update reads a row, and ORDER BY runs before FOR UPDATE. `filter` narrows the rows
+ * written (the locked ones stay locked). With `returning`, answers the written rows.
+ */
+export function updateFromRowsInIdOrder<Row = never>(
+  dialect: Dialect,
+  table: 'vouchers' | 'devices',
+  assignments: RawBuilder<unknown>,
+  columns: Record<string, RowsColumnType>,
+  rows: ReadonlyArray<ReadonlyArray<string | number | null>>,
+  options: { filter?: RawBuilder<unknown>; returning?: boolean } = {},
+): RawBuilder<Row> {
+  const t = sql.table(table);
+  const match = sql`${sql.ref(`${table}.id`)} = d.id and ${sql.ref(`${table}.tenant_id`)} = d.tid`;
+  const filter = options.filter ? sql`and (${options.filter})` : sql``;
+  if (dialect === 'postgres') {
+    const returning = options.returning ? sql`returning ${sql.raw(`${table}.*`)}` : sql``;
+    return sql<Row>`with d as materialized (select * from ${rowsTable(dialect, 'r', columns, rows)}),
+        locked as materialized (select ${sql.ref(`${table}.id`)} from ${t} join d on ${match}
+          order by ${sql.ref(`${table}.id`)} for update of ${t})
+      update ${t} set ${assignments} from d
+      where ${match} ${filter} and (select count(*) from locked) >= 0 ${returning}`;
+  }
+  const returning = options.returning ? sql`returning *` : sql``;
+  return sql<Row>`update ${t} set ${assignments} from ${rowsTable(dialect, 'd', columns, rows)}
+    where ${match} ${filter} ${returning}`;
+}

@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import type { Clock } from '../shared/index.js';
-import { touchVoucherOwnersPortals, type Database, type Dialect } from '../store/index.js';
+import { touchVoucherOwnersPortals, type Database, type Dialect, type Voucher } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
 import type { AccountingRecord, VoucherExhaustedEvent } from './accounting-record.js';
 import {
@@ -21,11 +21,12 @@ import {
   newSessionRow,
   planCounters,
   planRollups,
-  planStatus,
+  planOffline,
   shapeBatch,
   sessionKey,
   type PlannedSession,
 } from './batch-plan.js';
+import { cutBatch } from './batch-queue.js';
 import { resolveOwners } from './session-owners.js';
 import { SessionsRepository } from './sessions-repository.js';
 
@@ -46,20 +47,46 @@ interface Pending {
 export interface AccountingRecorderOptions {
   /** Largest batch per transaction. */
   maxBatch?: number;
+  /**
+   * Batches in flight at once, each in its own transaction on its own pooled connection, so one
+   * executes while another waits for its COMMIT (WAL flush). PostgreSQL only: SQLite has one
+   * writer, and stays at 1.
+   */
+  maxInFlight?: number;
   /** Told after every batch transaction: its size and duration (metrics). */
   onBatch?: (batch: { records: number; commitSeconds: number; committed: boolean }) => void;
 }
 
+/** Batches in flight on PostgreSQL unless told otherwise (bench/radius/README.md, "Batches in flight"). */
+export const DEFAULT_BATCHES_IN_FLIGHT = 2;
+/** Attempts of a batch that meets a deadlock or serialization failure (another process's batch). */
+const MAX_ATTEMPTS = 10;
+
 export class AccountingRecorder {
   private queue: Pending[] = [];
-  private running = false;
+  private inFlight = 0;
+  /** Session keys held by in-flight batches: their packets wait for a later batch. */
+  private readonly busyKeys = new Set<string>();
+  /** A NAS restart batch is in flight: nothing runs beside it. */
+  private exclusive = false;
+  private cutting = false;
   private scheduled = false;
   private closed = false;
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   private readonly onBatch: NonNullable<AccountingRecorderOptions['onBatch']>;
   private idleWaiters: Array<() => void> = [];
-  /** Figures for logs and the benchmark. */
-  readonly stats = { batches: 0, records: 0, failures: 0, largestBatch: 0 };
+  /** Figures for logs, tests and the benchmark. */
+  readonly stats = {
+    batches: 0,
+    records: 0,
+    failures: 0,
+    largestBatch: 0,
+    /** Batches redone after a deadlock or serialization failure. */
+    retries: 0,
+    /** Most batches ever in flight at once. */
+    mostInFlight: 0,
+  };
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -70,6 +97,8 @@ export class AccountingRecorder {
     options: AccountingRecorderOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 1000;
+    this.maxInFlight =
+      dialect === 'postgres' ? Math.max(1, options.maxInFlight ?? DEFAULT_BATCHES_IN_FLIGHT) : 1;
     this.onBatch = options.onBatch ?? (() => undefined);
   }
 
@@ -90,61 +119,79 @@ export class AccountingRecorder {
   /** Waits for queued records to be committed, then refuses new ones. */
   async close(): Promise<void> {
     this.closed = true;
-    if (!this.running && this.queue.length === 0) return;
+    if (this.idle()) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private idle(): boolean {
+    return this.inFlight === 0 && this.queue.length === 0;
+  }
+
+  private canStart(): boolean {
+    return this.queue.length > 0 && this.inFlight < this.maxInFlight && !this.exclusive;
+  }
+
   private schedule(): void {
-    if (this.running || this.scheduled) return;
+    if (this.cutting || this.scheduled || !this.canStart()) return;
     this.scheduled = true;
     // setImmediate lets every datagram already read by the event loop join this batch.
     setImmediate(() => {
       this.scheduled = false;
-      void this.drain();
+      void this.startBatches();
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  /** Cuts and starts batches while a slot is free and something queued may go. */
+  private async startBatches(): Promise<void> {
+    if (this.cutting) return;
+    this.cutting = true;
     try {
-      while (this.queue.length > 0) {
+      while (this.canStart()) {
         await this.gather();
-        const batch = this.queue.splice(0, this.maxBatch);
-        const startedAt = performance.now();
-        try {
-          const exhausted = await this.commitWithRetry(batch.map((p) => p.record));
-          const commitSeconds = (performance.now() - startedAt) / 1000;
-          this.onBatch({ records: batch.length, commitSeconds, committed: true });
-          this.stats.batches++;
-          this.stats.records += batch.length;
-          this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-          for (const pending of batch) pending.resolve();
-          for (const event of exhausted) {
-            try {
-              this.onExhausted(event);
-            } catch (error) {
-              this.logger.error({ err: error }, 'voucher exhaustion handler failed');
-            }
-          }
-        } catch (error) {
-          this.stats.failures++;
-          const commitSeconds = (performance.now() - startedAt) / 1000;
-          this.onBatch({ records: batch.length, commitSeconds, committed: false });
-          this.logger.error(
-            { err: error, records: batch.length },
-            'accounting batch failed; no responses sent',
-          );
-          for (const pending of batch) pending.reject(error);
-        }
+        const cut = cutBatch(this.queue, this.busyKeys, this.inFlight, this.maxBatch);
+        if (cut.batch.length === 0) break; // all of it waits for a batch in flight
+        this.queue = cut.rest;
+        for (const key of cut.keys) this.busyKeys.add(key);
+        if (cut.exclusive) this.exclusive = true;
+        this.inFlight++;
+        this.stats.mostInFlight = Math.max(this.stats.mostInFlight, this.inFlight);
+        void this.runBatch(cut.batch).finally(() => {
+          this.inFlight--;
+          for (const key of cut.keys) this.busyKeys.delete(key);
+          if (cut.exclusive) this.exclusive = false;
+          if (this.idle()) for (const wake of this.idleWaiters.splice(0)) wake();
+          else this.schedule();
+        });
       }
     } finally {
-      this.running = false;
-      if (this.queue.length === 0) {
-        for (const wake of this.idleWaiters.splice(0)) wake();
-      } else {
-        this.schedule();
+      this.cutting = false;
+    }
+  }
+
+  /** One batch: commits it (redone on deadlock), then answers its callers. Never throws. */
+  private async runBatch(batch: Pending[]): Promise<void> {
+    const startedAt = performance.now();
+    try {
+      const exhausted = await this.commitWithRetry(batch.map((p) => p.record));
+      const commitSeconds = (performance.now() - startedAt) / 1000;
+      this.onBatch({ records: batch.length, commitSeconds, committed: true });
+      this.stats.batches++;
+      this.stats.records += batch.length;
+      this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+      for (const pending of batch) pending.resolve();
+      for (const event of exhausted) {
+        try {
+          this.onExhausted(event);
+        } catch (error) {
+          this.logger.error({ err: error }, 'voucher exhaustion handler failed');
+        }
       }
+    } catch (error) {
+      this.stats.failures++;
+      const commitSeconds = (performance.now() - startedAt) / 1000;
+      this.onBatch({ records: batch.length, commitSeconds, committed: false });
+      this.logger.error({ err: error, records: batch.length }, 'accounting batch failed; no responses sent');
+      for (const pending of batch) pending.reject(error);
     }
   }
 
@@ -171,8 +218,14 @@ export class AccountingRecorder {
         return await this.db.transaction().execute((trx) => this.apply(trx, records));
       } catch (error) {
         const code = (error as { code?: string }).code;
-        // Deadlock / serialization failure between processes: the whole batch is safe to redo.
-        if (attempt < 4 && (code === '40P01' || code === '40001' || code === 'SQLITE_BUSY')) continue;
+        // Deadlock / serialization failure with another process's batch (this process's batches
+        // lock in one order and never deadlock each other): the whole batch is safe to redo.
+        if (attempt < MAX_ATTEMPTS && (code === '40P01' || code === '40001' || code === 'SQLITE_BUSY')) {
+          this.stats.retries++;
+          this.logger.warn({ code, attempt, records: records.length }, 'accounting batch redone');
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+          continue;
+        }
         throw error;
       }
     }
@@ -180,8 +233,11 @@ export class AccountingRecorder {
 
   /**
    * One batch inside one transaction: reads, asks the planner (batch-plan.ts) what to write,
-   * writes it. Lock order: sessions (by id), then vouchers (by id). Statements per batch do not
-   * grow with its size (accounting-statements.test.ts counts them).
+   * writes it. Lock order: sessions (by id; in-process batches never share one, batch-queue.ts),
+   * then every voucher it may write (by id, all in one statement), then devices (by id), then the
+   * vouchers' owners (customers, by id); usage rows are the locked vouchers'. So batches in flight
+   * at once wait, never deadlock. Statements
+   * per batch do not grow with its size (accounting-statements.test.ts counts them).
    */
   private async apply(trx: Kysely<Database>, records: AccountingRecord[]): Promise<VoucherExhaustedEvent[]> {
     const sessions = new SessionsRepository(trx, this.dialect);
@@ -212,22 +268,30 @@ export class AccountingRecorder {
 
     const counters = planCounters(shape, { nowMs, closedByRestart, sessions: found, createdIds });
     await sessions.updateMany(counters.sessionUpdates);
-    const updated = await vouchers.addUsageMany(counters.voucherUsage);
-    const rollups = planRollups(counters.vouchers, updated, nowMs);
+    const written =
+      counters.voucherWrites.length > 0
+        ? await vouchers.applyAccountingMany(counters.voucherWrites, nowMs)
+        : new Map<number, Voucher>();
+    const rollups = planRollups(counters.vouchers, written, nowMs);
     await sessions.addDailyMany(rollups.dailyRows);
     const exhausted = [];
     for (const event of rollups.exhausted)
       if (await vouchers.markUsed(event.tenantId, event.voucherId, event.reason, nowMs))
         exhausted.push(event);
-    const status = planStatus(counters.vouchers, updated, new Set(exhausted.map((e) => e.voucherId)));
-    await vouchers.markOnlineMany(status.goOnline, nowMs);
-    await vouchers.markOfflineIfIdleMany(status.goOffline, nowMs);
+    await vouchers.markOfflineIfIdleMany(
+      planOffline(counters.vouchers, new Set(exhausted.map((e) => e.voucherId))),
+      nowMs,
+    );
     await devices.addUsageMany(counters.deviceUsage, nowMs);
     // The owners' portal pages changed (counters, sessions, status): one statement per batch.
-    await touchVoucherOwnersPortals(trx, [
-      ...[...found.values()].flatMap((s) => (s.voucher_id === null ? [] : [s.voucher_id])),
-      ...closedByRestart.flatMap((c) => c.voucherIds),
-    ]);
+    await touchVoucherOwnersPortals(
+      trx,
+      [
+        ...[...found.values()].flatMap((s) => (s.voucher_id === null ? [] : [s.voucher_id])),
+        ...closedByRestart.flatMap((c) => c.voucherIds),
+      ],
+      this.dialect,
+    );
     return exhausted;
   }
 }

@@ -11,7 +11,7 @@ import {
   newSessionRow,
   planCounters,
   planRollups,
-  planStatus,
+  planOffline,
   sessionKey,
   shapeBatch,
   type BatchReads,
@@ -135,13 +135,16 @@ describe('planCounters', () => {
       [interim(1000, 100, 60), interim(1000, 100, 60), interim(1000, 100, 60, { eventAtMs: NOW - 5000 })],
       [stored()],
     );
-    expect(result.voucherUsage).toEqual([
+    expect(result.voucherWrites).toEqual([
       {
         tenantId: 1,
         id: 10,
         delta: { downloadedBytes: 1000, uploadedBytes: 100, onlineSeconds: 60 },
+        grew: true,
         // The batch's last packet of the session says when it was last seen.
         lastSessionAtMs: NOW - 5000,
+        // Open with new usage: online if it is active (the statement checks the status).
+        goOnline: true,
       },
     ]);
     expect(result.deviceUsage).toEqual([
@@ -159,7 +162,8 @@ describe('planCounters', () => {
   it('is idempotent against the stored counters: a packet already applied adds nothing', () => {
     const already = stored({ downloaded_bytes: 1000, uploaded_bytes: 100, session_seconds: 60 });
     const result = plan([interim(1000, 100, 60)], [already]);
-    expect(result.voucherUsage).toEqual([]);
+    // No voucher is written (nor locked).
+    expect(result.voucherWrites).toEqual([]);
     expect(result.deviceUsage).toEqual([]);
     // Still open: its row is written (updated_at moves, the stale-session sweep leaves it).
     expect(result.sessionUpdates).toEqual([
@@ -183,7 +187,7 @@ describe('planCounters', () => {
       [stored({ downloaded_bytes: 2 ** 32 - 100, uploaded_bytes: 400, session_seconds: 500 })],
     );
     // The wrapped download (5) is below the stored value: only the growth to 2^32-10 counts.
-    expect(result.voucherUsage[0]!.delta).toEqual({
+    expect(result.voucherWrites[0]!.delta).toEqual({
       downloadedBytes: 90,
       uploadedBytes: 200,
       onlineSeconds: 160,
@@ -199,7 +203,7 @@ describe('planCounters', () => {
       terminateCause: 'User-Request',
     });
     expect(result.vouchers[0]).toMatchObject({ open: false, stopped: true, lastSessionAtMs: NOW + 1000 });
-    expect(result.voucherUsage[0]!.delta).toEqual({
+    expect(result.voucherWrites[0]!.delta).toEqual({
       downloadedBytes: 800,
       uploadedBytes: 80,
       onlineSeconds: 50,
@@ -219,7 +223,7 @@ describe('planCounters', () => {
       [closed],
     );
     expect(result.sessionUpdates).toEqual([]);
-    expect(result.voucherUsage).toEqual([]);
+    expect(result.voucherWrites).toEqual([]);
     expect(result.vouchers[0]).toMatchObject({ open: false, stopped: false });
   });
 
@@ -247,7 +251,7 @@ describe('planCounters', () => {
     const result = plan([interim(1000, 100, 60)], [stored({ voucher_id: null, device_id: null })]);
     expect(result.sessionUpdates).toHaveLength(1);
     expect(result.vouchers).toEqual([]);
-    expect(result.voucherUsage).toEqual([]);
+    expect(result.voucherWrites).toEqual([]);
     expect(result.deviceUsage).toEqual([]);
   });
 
@@ -285,12 +289,17 @@ describe('planCounters', () => {
       [30, false],
       [50, true],
     ]);
-    expect(result.voucherUsage.map((v) => v.id)).toEqual([12, 30]);
+    // Every voucher it may write, in id order (the lock order); the restart's only goes offline.
+    expect(result.voucherWrites.map((v) => [v.id, v.grew, v.goOnline])).toEqual([
+      [12, true, true],
+      [30, true, true],
+      [50, false, false],
+    ]);
     expect(result.deviceUsage.map((d) => d.deviceId)).toEqual([4, 40]);
   });
 });
 
-describe('planRollups and planStatus', () => {
+describe('planRollups and planOffline', () => {
   const counters = (records: AccountingRecord[], sessions = [stored()], createdIds = new Set<number>()) =>
     plan(records, sessions, { createdIds });
 
@@ -312,32 +321,29 @@ describe('planRollups and planStatus', () => {
       },
     ]);
     expect(rollups.exhausted).toEqual([{ tenantId: 1, voucherId: 10, reason: 'data' }]);
-    // Marked used: it moves neither online nor offline.
-    expect(planStatus(c.vouchers, updated, new Set([10]))).toEqual({ goOnline: [], goOffline: [] });
-    // Not marked (another process did first): the usual moves apply.
-    expect(planStatus(c.vouchers, updated, new Set()).goOnline).toEqual([]);
   });
 
-  it('puts an active voucher online while a session is open, and back when one stopped', () => {
-    const open = counters([interim(1, 1, 1)]);
-    const active = new Map([[10, voucherRow({ status: 'active' })]]);
-    expect(planStatus(open.vouchers, active, new Set())).toEqual({
-      goOnline: [{ tenantId: 1, id: 10 }],
-      goOffline: [],
-    });
-    const stopped = counters([stop(2, 2, 2)]);
-    expect(planStatus(stopped.vouchers, new Map([[10, voucherRow()]]), new Set())).toEqual({
-      goOnline: [],
-      goOffline: [{ tenantId: 1, id: 10 }],
-    });
-  });
-
-  it('without new usage (no row returned) only a Start puts the voucher online', () => {
+  it('checks limits only where usage grew (a voucher written only to go online is not judged)', () => {
     const start = counters([packet({ statusType: AcctStatusType.Start })]);
-    expect(planStatus(start.vouchers, new Map(), new Set()).goOnline).toEqual([{ tenantId: 1, id: 10 }]);
+    const over = new Map([[10, voucherRow({ downloaded_bytes: 5000, data_limit_bytes: 1000 })]]);
+    expect(planRollups(start.vouchers, over, NOW)).toEqual({ dailyRows: [], exhausted: [] });
+  });
+
+  it('puts a voucher online while a session is open with new usage or a Start; back when one stopped', () => {
+    expect(counters([interim(1, 1, 1)]).voucherWrites[0]).toMatchObject({ grew: true, goOnline: true });
+    const start = counters([packet({ statusType: AcctStatusType.Start })]);
+    expect(start.voucherWrites).toEqual([expect.objectContaining({ id: 10, grew: false, goOnline: true })]);
     const quiet = counters([interim(0, 0, 0)]);
-    expect(planStatus(quiet.vouchers, new Map(), new Set()).goOnline).toEqual([]);
+    expect(quiet.voucherWrites).toEqual([]);
     expect(planRollups(quiet.vouchers, new Map(), NOW)).toEqual({ dailyRows: [], exhausted: [] });
+    const stopped = counters([stop(2, 2, 2)]);
+    expect(stopped.voucherWrites[0]).toMatchObject({ grew: true, goOnline: false });
+    expect(planOffline(stopped.vouchers, new Set())).toEqual([{ tenantId: 1, id: 10 }]);
+    // Marked used by the batch: it does not move back to active.
+    expect(planOffline(stopped.vouchers, new Set([10]))).toEqual([]);
+    // A Stop without growth still locks the voucher it may move.
+    const bare = counters([stop(0, 0, 0)]);
+    expect(bare.voucherWrites).toEqual([expect.objectContaining({ id: 10, grew: false, goOnline: false })]);
   });
 });
 

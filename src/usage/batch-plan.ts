@@ -4,8 +4,8 @@
  * (accounting.ts) reads, calls these, and writes what they answer, in this order:
  *
  *   shapeBatch → [close NAS sessions, find sessions] → missingSessions → [owners, insert, find]
- *   → planCounters → [sessions, voucher usage] → planRollups → [daily rows, mark used]
- *   → planStatus → [online, offline, device usage]
+ *   → planCounters → [sessions, lock vouchers + usage + online] → planRollups → [daily rows,
+ *   mark used] → planOffline → [offline, device usage]
  *
  * Idempotency lives here: sessions hold the cumulative counters the NAS reported; a packet only
  * moves them up (max), and only the growth becomes a delta for vouchers, days and devices. So
@@ -168,11 +168,29 @@ export interface DeviceUsage extends Usage {
   hotspotId: number;
 }
 
+/** One voucher's writes in a batch (see VoucherAccessRepository.applyAccountingMany). */
+export interface VoucherWrite {
+  tenantId: number;
+  id: number;
+  /** Usage growth (all zero when `grew` is false). */
+  delta: Usage;
+  grew: boolean;
+  lastSessionAtMs: number;
+  /**
+   * active → online: a session of it is open after the batch and it either has new usage or the
+   * batch started a session (without either, a quiet Interim writes no voucher row).
+   */
+  goOnline: boolean;
+}
+
 export interface CounterPlan {
   /** Every session whose row changes, or that is still open (its updated_at moves). */
   sessionUpdates: SessionUpdate[];
-  /** Vouchers whose usage grew, by id (the lock order). */
-  voucherUsage: Array<{ tenantId: number; id: number; delta: Usage; lastSessionAtMs: number }>;
+  /**
+   * Every voucher the batch may write, by id (the lock order: the writer locks them all in one
+   * statement before it writes any): its usage grew, it may go online, or a session of it ended.
+   */
+  voucherWrites: VoucherWrite[];
   /** Every voucher the batch touched, by id. */
   vouchers: VoucherTouch[];
   /** Devices whose usage grew, by id. */
@@ -264,14 +282,18 @@ export function planCounters(shape: BatchShape, reads: BatchReads): CounterPlan 
   const vouchers = [...touched.values()].sort((a, b) => a.voucherId - b.voucherId);
   return {
     sessionUpdates,
-    voucherUsage: vouchers
-      .filter((t) => grew(t.usage))
+    voucherWrites: vouchers
       .map((t) => ({
         tenantId: t.tenantId,
         id: t.voucherId,
         delta: t.usage,
+        grew: grew(t.usage),
         lastSessionAtMs: t.lastSessionAtMs,
-      })),
+        goOnline: t.open && (grew(t.usage) || t.started),
+        stopped: t.stopped,
+      }))
+      .filter((w) => w.grew || w.goOnline || w.stopped)
+      .map(({ stopped: _stopped, ...write }) => write),
     vouchers,
     deviceUsage: [...devices.values()].sort((a, b) => a.deviceId - b.deviceId),
   };
@@ -339,7 +361,8 @@ export interface DailyRow extends Usage {
 
 /**
  * From the vouchers as the usage update left them: the per-day rollup rows (owned by the
- * voucher's customer as it is now) and the vouchers whose limits are now reached.
+ * voucher's customer as it is now) and, among those whose usage grew, the ones whose limits are
+ * now reached.
  */
 export function planRollups(
   vouchers: readonly VoucherTouch[],
@@ -351,15 +374,15 @@ export function planRollups(
   for (const t of vouchers) {
     const voucher = updated.get(t.voucherId);
     if (!voucher) continue;
-    if (grew(t.usage))
-      for (const [day, daily] of [...t.days.entries()].sort())
-        dailyRows.push({
-          tenantId: t.tenantId,
-          voucherId: t.voucherId,
-          customerId: voucher.customer_id,
-          day,
-          ...daily,
-        });
+    if (!grew(t.usage)) continue;
+    for (const [day, daily] of [...t.days.entries()].sort())
+      dailyRows.push({
+        tenantId: t.tenantId,
+        voucherId: t.voucherId,
+        customerId: voucher.customer_id,
+        day,
+        ...daily,
+      });
     const reason = evaluateVoucherLimits(voucher, nowMs).exhausted;
     if (reason) exhausted.push({ tenantId: t.tenantId, voucherId: t.voucherId, reason });
   }
@@ -367,26 +390,18 @@ export function planRollups(
 }
 
 /**
- * Voucher status transitions as conditional updates, only where they can change something:
- * active → online when a session is open (for a voucher the usage update did not return, when
- * the batch started one), online → active when one stopped (the writer's statement checks that
- * none is left). A voucher the batch marked used moves neither way.
+ * online → active for the vouchers one of whose sessions ended (the writer's statement checks
+ * that none is left open, after the vouchers are locked, so it sees every batch committed
+ * before). A voucher the batch marked used does not move. (active → online is part of the usage
+ * statement: VoucherWrite.goOnline.)
  */
-export function planStatus(
+export function planOffline(
   vouchers: readonly VoucherTouch[],
-  updated: ReadonlyMap<number, Voucher>,
   markedUsed: ReadonlySet<number>,
-): { goOnline: Array<{ tenantId: number; id: number }>; goOffline: Array<{ tenantId: number; id: number }> } {
-  const goOnline: Array<{ tenantId: number; id: number }> = [];
-  const goOffline: Array<{ tenantId: number; id: number }> = [];
-  for (const t of vouchers) {
-    if (markedUsed.has(t.voucherId)) continue;
-    const voucher = updated.get(t.voucherId);
-    if (t.open && (voucher === undefined ? t.started : voucher.status === 'active'))
-      goOnline.push({ tenantId: t.tenantId, id: t.voucherId });
-    if (t.stopped) goOffline.push({ tenantId: t.tenantId, id: t.voucherId });
-  }
-  return { goOnline, goOffline };
+): Array<{ tenantId: number; id: number }> {
+  return vouchers
+    .filter((t) => t.stopped && !markedUsed.has(t.voucherId))
+    .map((t) => ({ tenantId: t.tenantId, id: t.voucherId }));
 }
 
 const dayFormatters = new Map<string, Intl.DateTimeFormat>();

@@ -155,27 +155,20 @@ export class SessionsRepository {
     }
   }
 
-  /** Accounting-On/Off (RFC 2866 §5.1): closes the NAS's sessions opened before the event. */
+  /**
+   * Accounting-On/Off (RFC 2866 §5.1): closes the NAS's sessions opened before the event, in one
+   * statement; answers the vouchers they belonged to.
+   */
   async closeAllOfHotspot(hotspotId: number, beforeMs: number, nowMs: number): Promise<number[]> {
-    const open = await this.db
-      .selectFrom('sessions')
-      .select(['id', 'voucher_id'])
+    const closed = await this.db
+      .updateTable('sessions')
+      .set({ stopped_at: nowMs, updated_at: nowMs, terminate_cause: 'NAS-Reboot' })
       .where('hotspot_id', '=', hotspotId)
       .where('stopped_at', 'is', null)
       .where('started_at', '<=', beforeMs)
+      .returning('voucher_id')
       .execute();
-    if (open.length === 0) return [];
-    await this.db
-      .updateTable('sessions')
-      .set({ stopped_at: nowMs, updated_at: nowMs, terminate_cause: 'NAS-Reboot' })
-      .where(
-        'id',
-        'in',
-        open.map((s) => s.id),
-      )
-      .where('stopped_at', 'is', null)
-      .execute();
-    return [...new Set(open.map((s) => s.voucher_id).filter((v): v is number => v !== null))];
+    return [...new Set(closed.map((s) => s.voucher_id).filter((v): v is number => v !== null))];
   }
 
   /** Adds deltas to vouchers' days (tenant's calendar day), each (voucher, day) at most once: one multi-row upsert per 500 rows. */

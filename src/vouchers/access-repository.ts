@@ -4,7 +4,13 @@
  * and incremental usage counters. Every query is scoped by tenant.
  */
 import { sql, type Kysely } from 'kysely';
-import { rowsTable, type Database, type Dialect, type Voucher } from '../store/index.js';
+import {
+  rowsTable,
+  updateFromRowsInIdOrder,
+  type Database,
+  type Dialect,
+  type Voucher,
+} from '../store/index.js';
 
 /** Statuses a voucher can log in with. */
 export const LIVE_VOUCHER_STATUSES = ['new', 'active', 'online'] as const;
@@ -135,20 +141,6 @@ export class VoucherAccessRepository {
       .execute();
   }
 
-  /** markOnline for many vouchers: one statement. */
-  async markOnlineMany(
-    vouchers: ReadonlyArray<{ tenantId: number; id: number }>,
-    nowMs: number,
-  ): Promise<void> {
-    if (vouchers.length === 0) return;
-    const rows = vouchers.map((v) => [v.id, v.tenantId]);
-    await sql`update vouchers set status = 'online', updated_at = ${sql`cast(${nowMs} as bigint)`}
-      from ${rowsTable(this.dialect, 'm', { id: 'bigint', tid: 'bigint' }, rows)}
-      where vouchers.id = m.id and vouchers.tenant_id = m.tid and vouchers.status = 'active'`.execute(
-      this.db,
-    );
-  }
-
   /** markOfflineIfIdle for many vouchers: one statement. */
   async markOfflineIfIdleMany(
     vouchers: ReadonlyArray<{ tenantId: number; id: number }>,
@@ -276,13 +268,37 @@ export class VoucherAccessRepository {
   }
 
   /**
-   * addUsage for many vouchers: one UPDATE … FROM (rows) RETURNING (one round trip, one
-   * statement, its text the same whatever the count). Returns the vouchers as they are now, by id.
+   * An accounting batch's voucher writes, one statement whatever the count (its text the same):
+   * on PostgreSQL it first locks every voucher in `items` in id order — all of them, before it
+   * writes any (updateFromRowsInIdOrder) — so batches in flight at once (this process's or
+   * another's) wait for each other instead of deadlocking; then it adds the usage of those that grew and moves those with
+   * `goOnline` from active to online. The caller's later writes to these vouchers (mark used,
+   * offline) find them locked already. Returns the written vouchers as they are now, by id.
    */
-  async addUsageMany(
-    items: Array<{ tenantId: number; id: number; delta: VoucherUsageDelta; lastSessionAtMs: number }>,
+  async applyAccountingMany(
+    items: ReadonlyArray<{
+      tenantId: number;
+      id: number;
+      delta: VoucherUsageDelta;
+      grew: boolean;
+      lastSessionAtMs: number;
+      goOnline: boolean;
+    }>,
+    nowMs: number,
   ): Promise<Map<number, Voucher>> {
     const result = new Map<number, Voucher>();
+    const columns = {
+      id: 'bigint',
+      tid: 'bigint',
+      dd: 'bigint',
+      du: 'bigint',
+      ds: 'bigint',
+      ls: 'bigint',
+      grew: 'integer',
+      online: 'integer',
+    } as const;
+    const now = sql`cast(${nowMs} as bigint)`;
+    // Chunks are in id order too, so the lock order holds across them.
     for (let i = 0; i < items.length; i += 5000) {
       const rows = items
         .slice(i, i + 5000)
@@ -293,22 +309,23 @@ export class VoucherAccessRepository {
           item.delta.uploadedBytes,
           item.delta.onlineSeconds,
           item.lastSessionAtMs,
+          item.grew ? 1 : 0,
+          item.goOnline ? 1 : 0,
         ]);
-      const columns = {
-        id: 'bigint',
-        tid: 'bigint',
-        dd: 'bigint',
-        du: 'bigint',
-        ds: 'bigint',
-        ls: 'bigint',
-      } as const;
-      const updated = await sql<Voucher>`update vouchers set
-          downloaded_bytes = vouchers.downloaded_bytes + d.dd, uploaded_bytes = vouchers.uploaded_bytes + d.du,
-          online_seconds = vouchers.online_seconds + d.ds, last_session_at = d.ls
-        from ${rowsTable(this.dialect, 'd', columns, rows)}
-        where vouchers.id = d.id and vouchers.tenant_id = d.tid
-        returning ${sql.raw(this.dialect === 'postgres' ? 'vouchers.*' : '*')}`.execute(this.db);
-      for (const voucher of updated.rows) result.set(Number(voucher.id), voucher);
+      const goesOnline = sql`d.online = 1 and vouchers.status = 'active'`;
+      const written = await updateFromRowsInIdOrder<Voucher>(
+        this.dialect,
+        'vouchers',
+        sql`downloaded_bytes = vouchers.downloaded_bytes + d.dd, uploaded_bytes = vouchers.uploaded_bytes + d.du,
+          online_seconds = vouchers.online_seconds + d.ds,
+          last_session_at = case when d.grew = 1 then d.ls else vouchers.last_session_at end,
+          status = case when ${goesOnline} then 'online' else vouchers.status end,
+          updated_at = case when ${goesOnline} then ${now} else vouchers.updated_at end`,
+        columns,
+        rows,
+        { filter: sql`d.grew = 1 or (${goesOnline})`, returning: true },
+      ).execute(this.db);
+      for (const voucher of written.rows) result.set(Number(voucher.id), voucher);
     }
     return result;
   }

@@ -1,25 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import {
-  assertMayChangeAdmin,
-  canManageAccess,
-  isRole,
-  revokeApiToken,
-  ROLES,
-  type Role,
-} from '../../auth/index.js';
+import { Type } from '@sinclair/typebox';
+import { assertMayChangeAdmin, canManageAccess, revokeApiToken, ROLES, type Role } from '../../auth/index.js';
 import { AppError } from '../../shared/index.js';
 import { ADMIN_COOKIE } from '../auth.js';
 import type { AdminDeps } from '../deps.js';
-import { idParam, text, type FormBody } from '../forms.js';
+import { formBody, formRoute, idParam, text, type FormBody } from '../forms.js';
 import type { AdminKit } from '../kit.js';
 import { Table, ActionButton, Badge, CsrfField, Empty, when } from '../views/components.js';
 import { setSessionCookie } from '../../http/index.js';
 
-function roleFrom(body: FormBody): Role {
-  const role = text(body, 'role');
-  if (!isRole(role)) throw new AppError('VALIDATION', 'Choose a role');
-  return role;
-}
+const RoleField = Type.Union(ROLES.map((role) => Type.Literal(role)));
+/** What a refused field of these forms says. */
+const MESSAGES = { role: 'Choose a role' };
+/** Optional text fields: absent is '' (the domain says what an empty one means). */
+const TextField = Type.String({ default: '' });
+
+const NewAdminForm = Type.Object({ email: TextField, name: TextField, password: TextField, role: RoleField });
+const AdminChangeForm = Type.Object({ role: RoleField, disabled: Type.Optional(Type.String()) });
+const NewTokenForm = Type.Object({ name: TextField, role: RoleField });
 
 /** What each role may do, in the words an owner choosing one needs. */
 const ROLE_LABELS: Record<Role, string> = {
@@ -147,16 +145,17 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
 
   admin.get('/admin/admins', async (request, reply) => adminsPage(request, reply));
 
-  admin.post<{ Body: FormBody }>(
+  admin.post(
     '/admin/admins',
-    { preHandler: kit.requireOwner },
+    { preHandler: kit.requireOwner, ...formRoute(NewAdminForm) },
     async (request, reply) => {
       try {
+        const form = formBody(request, NewAdminForm, MESSAGES);
         await deps.admins.create(request.tenant.id, {
-          email: text(request.body, 'email'),
-          name: text(request.body, 'name'),
-          password: text(request.body, 'password'),
-          role: roleFrom(request.body),
+          email: form.email.trim(),
+          name: form.name.trim(),
+          password: form.password.trim(),
+          role: form.role,
         });
         return reply.redirect('/admin/admins?notice=created', 303);
       } catch (error) {
@@ -166,14 +165,14 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
     },
   );
 
-  admin.post<{ Body: FormBody }>(
+  admin.post(
     '/admin/admins/:id',
-    { preHandler: kit.requireOwner },
+    { preHandler: kit.requireOwner, ...formRoute(AdminChangeForm) },
     async (request, reply) => {
       const id = idParam(request.params);
       try {
-        const disabled = text(request.body, 'disabled') === 'on';
-        const role = roleFrom(request.body);
+        const { role, disabled: disabledField } = formBody(request, AdminChangeForm, MESSAGES);
+        const disabled = disabledField?.trim() === 'on';
         const target = await deps.admins.get(request.tenant.id, id);
         assertMayChangeAdmin(kit.actorOf(request), target, { role, isDisabled: disabled });
         await deps.admins.update(request.tenant.id, id, { role, isDisabled: disabled });
@@ -302,14 +301,15 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
     tokensPage(request, reply),
   );
 
-  admin.post<{ Body: FormBody }>(
+  admin.post(
     '/admin/api-tokens',
-    { preHandler: kit.requireOwner },
+    { preHandler: kit.requireOwner, ...formRoute(NewTokenForm) },
     async (request, reply) => {
       try {
+        const form = formBody(request, NewTokenForm, MESSAGES);
         const { token, view } = await deps.apiTokens.create(request.tenant.id, {
-          name: text(request.body, 'name'),
-          role: roleFrom(request.body),
+          name: form.name.trim(),
+          role: form.role,
           createdByAdminId: kit.actorOf(request).adminId,
         });
         // Rendered (not redirected) so the secret never sits in a URL or history.

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ComponentChildren } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import { PLAN_SORT_KEYS, type PlanInput, type PlanView } from '../../plans/index.js';
 import { AppError, countOf, currencyDigits, MB, pageRequest, parseSort } from '../../shared/index.js';
@@ -93,9 +94,14 @@ function PlanForm({
     ? text(typed, 'limitMode') === 'split'
     : p !== undefined && (p.downloadLimitBytes !== null || p.uploadLimitBytes !== null);
   const field = (name: string, stored: string) => (typed ? text(typed, name) : stored);
-  const limitInput = (key: LimitKey, inputMode: 'numeric' | 'decimal') => {
+  const limitField = (key: LimitKey, inputMode: 'numeric' | 'decimal', label: ComponentChildren) => {
     const { name, unit } = LIMIT_FIELDS[key];
-    return <input name={name} inputMode={inputMode} value={field(name, num(p?.[key] ?? null, unit))} />;
+    return (
+      <label>
+        {label}
+        <input name={name} inputMode={inputMode} value={field(name, num(p?.[key] ?? null, unit))} />
+      </label>
+    );
   };
   return (
     <form method="post" action={action} class="stack form-grid">
@@ -138,46 +144,37 @@ function PlanForm({
       </fieldset>
       <fieldset>
         <legend>Speed (empty = not limited)</legend>
-        <label>
-          Download, kbps
-          {limitInput('speedDownKbps', 'numeric')}
-        </label>
-        <label>
-          Upload, kbps
-          {limitInput('speedUpKbps', 'numeric')}
-        </label>
+        {limitField('speedDownKbps', 'numeric', 'Download, kbps')}
+        {limitField('speedUpKbps', 'numeric', 'Upload, kbps')}
       </fieldset>
       <fieldset>
         <legend>Data limit (empty = unlimited)</legend>
         <label class="check">
           <input type="radio" name="limitMode" value="total" checked={!split} /> Total (download + upload)
         </label>
-        <label>
-          Total, MB
-          {limitInput('dataLimitBytes', 'decimal')}
-        </label>
+        {limitField('dataLimitBytes', 'decimal', 'Total, MB')}
         <label class="check">
           <input type="radio" name="limitMode" value="split" checked={split} /> Separate download and upload
         </label>
-        <label>
-          Download, MB
-          {limitInput('downloadLimitBytes', 'decimal')}
-        </label>
-        <label>
-          Upload, MB
-          {limitInput('uploadLimitBytes', 'decimal')}
-        </label>
+        {limitField('downloadLimitBytes', 'decimal', 'Download, MB')}
+        {limitField('uploadLimitBytes', 'decimal', 'Upload, MB')}
       </fieldset>
       <fieldset>
         <legend>Time</legend>
-        <label>
-          Online time limit, minutes <small>(over all sessions; empty = unlimited)</small>
-          {limitInput('timeLimitSeconds', 'decimal')}
-        </label>
-        <label>
-          Validity after activation, hours <small>(empty = none)</small>
-          {limitInput('validitySeconds', 'decimal')}
-        </label>
+        {limitField(
+          'timeLimitSeconds',
+          'decimal',
+          <>
+            Online time limit, minutes <small>(over all sessions; empty = unlimited)</small>
+          </>,
+        )}
+        {limitField(
+          'validitySeconds',
+          'decimal',
+          <>
+            Validity after activation, hours <small>(empty = none)</small>
+          </>,
+        )}
         <label>
           Simultaneous devices
           <input
@@ -302,29 +299,44 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
     }),
   );
 
-  admin.post<{ Body: FormBody }>('/admin/plans', { preHandler: kit.requireWrite }, async (request, reply) => {
-    let input: PlanInput | undefined;
+  /** Saves a sent plan form with `save` (→ where to go); a refused one comes back as typed, with why. */
+  const savePlan = async (
+    request: FastifyRequest<{ Body: FormBody }>,
+    reply: FastifyReply,
+    form: { title: string; action: string; currency: string },
+    save: (input: PlanInput) => Promise<string>,
+  ) => {
     try {
-      input = planFromForm(request.body, request.tenant.currency);
-      const plan = await deps.plans.create(request.tenant.id, input);
-      return reply.redirect(`/admin/plans/${plan.id}?notice=plan-created`, 303);
+      return reply.redirect(await save(planFromForm(request.body, form.currency)), 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
       return kit.render(request, reply, {
-        title: 'New plan',
+        title: form.title,
         status: 400,
         error: error.message,
         body: (
           <PlanForm
             typed={request.body}
             csrf={kit.csrf(reply)}
-            action="/admin/plans"
-            currency={request.tenant.currency}
+            action={form.action}
+            currency={form.currency}
           />
         ),
       });
     }
-  });
+  };
+
+  admin.post<{ Body: FormBody }>('/admin/plans', { preHandler: kit.requireWrite }, async (request, reply) =>
+    savePlan(
+      request,
+      reply,
+      { title: 'New plan', action: '/admin/plans', currency: request.tenant.currency },
+      async (input) => {
+        const plan = await deps.plans.create(request.tenant.id, input);
+        return `/admin/plans/${plan.id}?notice=plan-created`;
+      },
+    ),
+  );
 
   admin.get('/admin/plans/:id', async (request, reply) => {
     const plan = await deps.plans.get(request.tenant.id, idParam(request.params));
@@ -367,27 +379,15 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
     async (request, reply) => {
       const id = idParam(request.params);
       const current = await deps.plans.get(request.tenant.id, id);
-      let input: PlanInput | undefined;
-      try {
-        input = planFromForm(request.body, current.currency);
-        await deps.plans.update(request.tenant.id, id, input);
-        return reply.redirect(`/admin/plans/${id}?notice=saved`, 303);
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
-        return kit.render(request, reply, {
-          title: current.title,
-          status: 400,
-          error: error.message,
-          body: (
-            <PlanForm
-              typed={request.body}
-              csrf={kit.csrf(reply)}
-              action={`/admin/plans/${id}`}
-              currency={current.currency}
-            />
-          ),
-        });
-      }
+      return savePlan(
+        request,
+        reply,
+        { title: current.title, action: `/admin/plans/${id}`, currency: current.currency },
+        async (input) => {
+          await deps.plans.update(request.tenant.id, id, input);
+          return `/admin/plans/${id}?notice=saved`;
+        },
+      );
     },
   );
 

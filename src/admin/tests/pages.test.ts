@@ -422,6 +422,38 @@ describe.each(TEST_DIALECTS)('admin pages (%s)', (dialect) => {
     expect(after.statusCode).toBe(401);
   });
 
+  it('refuses a role that is not one of the three in the access forms, with the form again, and changes nothing', async () => {
+    const before = await app.store.db.selectFrom('api_tokens').select('id').execute();
+    for (const role of ['root', '']) {
+      const token = await owner.post('/admin/api-tokens', { name: 'Odd role', role }, '/admin/api-tokens');
+      expect(token.statusCode, role).toBe(400);
+      expect(token.body).toContain('Choose a role');
+      expect(token.body).toContain('<form');
+    }
+    expect(await app.store.db.selectFrom('api_tokens').select('id').execute()).toHaveLength(before.length);
+    const noRole = await owner.post(
+      '/admin/admins',
+      { email: 'odd@example.com', name: 'Odd', password: 'a long enough password' },
+      '/admin/admins',
+    );
+    expect(noRole.statusCode).toBe(400);
+    expect(noRole.body).toContain('Choose a role');
+    const created = await app.store.db
+      .selectFrom('admins')
+      .select('id')
+      .where('email', '=', 'odd@example.com')
+      .execute();
+    expect(created).toHaveLength(0);
+    // The schema's refusal does not bypass the CSRF check: without a token it is 403.
+    const forged = await owner.request({
+      method: 'POST',
+      url: '/admin/api-tokens',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'name=x&role=root',
+    });
+    expect(forged.statusCode).toBe(403);
+  });
+
   it('lets the super-admin create a tenant whose admins see only their tenant', async () => {
     const created = await owner.post(
       '/admin/tenants',
