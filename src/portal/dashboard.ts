@@ -320,19 +320,20 @@ export class PortalDashboard {
     };
   }
 
-  private chart(days: string[], daily: DailyUsage[], t: Translate, fmt: Formatter): ChartView {
+  private chart(days: readonly string[], daily: DailyUsage[], t: Translate, fmt: Formatter): ChartView {
     const byDay = new Map(daily.map((d) => [d.day, d]));
     const views = days.map((day) => {
       const usage = byDay.get(day);
       const downloadedBytes = usage?.downloadedBytes ?? 0;
       const uploadedBytes = usage?.uploadedBytes ?? 0;
+      const label = fmt.day(day);
       return {
         day,
-        label: fmt.day(day),
+        label,
         downloadedBytes,
         uploadedBytes,
         title: t('chart.bar', {
-          day: fmt.day(day),
+          day: label,
           down: fmt.bytes(downloadedBytes),
           up: fmt.bytes(uploadedBytes),
           time: fmt.duration(usage?.onlineSeconds ?? 0),

@@ -29,6 +29,7 @@ export class Formatter {
   private readonly integerFormat: Intl.NumberFormat;
   /** The tenant's country in this locale ("United States"), cached per country code. */
   private readonly regionNames: Intl.DisplayNames;
+  private readonly dayLabels = new Map<string, string>();
 
   constructor(
     readonly locale: string,
@@ -86,10 +87,16 @@ export class Formatter {
     return this.timeFormat.format(instantMs);
   }
 
-  /** "Nov 3" for the calendar day "2026-11-03". */
+  /** "Nov 3" for the calendar day "2026-11-03" (kept: every view labels the same 30 days). */
   day(isoDay: string): string {
-    const [year, month, day] = isoDay.split('-').map(Number);
-    return this.dayFormat.format(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1));
+    let label = this.dayLabels.get(isoDay);
+    if (label === undefined) {
+      const [year, month, day] = isoDay.split('-').map(Number);
+      label = this.dayFormat.format(Date.UTC(year ?? 1970, (month ?? 1) - 1, day ?? 1));
+      if (this.dayLabels.size >= 1000) this.dayLabels.clear();
+      this.dayLabels.set(isoDay, label);
+    }
+    return label;
   }
 
   percent(value: number): string {
@@ -105,8 +112,19 @@ export class Formatter {
   }
 }
 
+/** The last answer of daysEndingWith: every view of a day asks the same. */
+let lastDays: { key: string; days: readonly string[] } | undefined;
+
 /** The `count` calendar days ending with `lastDay` (YYYY-MM-DD), oldest first. */
-export function daysEndingWith(lastDay: string, count: number): string[] {
+export function daysEndingWith(lastDay: string, count: number): readonly string[] {
+  const key = `${lastDay}|${count}`;
+  if (lastDays?.key === key) return lastDays.days;
+  const days = calendarDaysEndingWith(lastDay, count);
+  lastDays = { key, days };
+  return days;
+}
+
+function calendarDaysEndingWith(lastDay: string, count: number): string[] {
   const [year, month, day] = lastDay.split('-').map(Number);
   const days: string[] = [];
   for (let offset = count - 1; offset >= 0; offset--) {

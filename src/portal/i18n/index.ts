@@ -29,6 +29,7 @@ export function isLanguage(value: unknown): value is Language {
  * by the number; `other` when the category has no branch. Branches hold no nested braces.
  */
 const PLURAL = /\{(\w+), plural,((?:\s*(?:zero|one|two|few|many|other) \{[^{}]*\})+)\s*\}/g;
+const PLURAL_TEST = /\{\w+, plural,/;
 const PLURAL_BRANCH = /(zero|one|two|few|many|other) \{([^{}]*)\}/g;
 
 /** The parameter names a message uses, plural ones included (for the catalog's own test). */
@@ -42,6 +43,18 @@ const pluralRulesCache = new Map<Language, Intl.PluralRules>();
 
 /** A translator for `language`: replaces `{name}` with params (missing ones stay visible). */
 export function translator(language: Language): Translate {
+  let translate = translators.get(language);
+  if (!translate) {
+    translate = newTranslator(language);
+    translators.set(language, translate);
+  }
+  return translate;
+}
+
+/** One per language, shared by every request (it keeps what it learnt of each message). */
+const translators = new Map<Language, Translate>();
+
+function newTranslator(language: Language): Translate {
   const catalog = CATALOGS[language];
   let rules = pluralRulesCache.get(language);
   if (!rules) {
@@ -49,10 +62,8 @@ export function translator(language: Language): Translate {
     pluralRulesCache.set(language, rules);
   }
   const pluralRules = rules;
-  return (key, params) => {
-    const template = catalog[key];
-    if (!params) return template;
-    return template
+  const fill = (template: string, params: Params) =>
+    template
       .replace(PLURAL, (match, name: string, branchText: string) => {
         const value = params[name];
         if (value === undefined) return match;
@@ -64,6 +75,25 @@ export function translator(language: Language): Translate {
       .replace(/\{(\w+)\}/g, (match, name: string) =>
         params[name] === undefined ? match : String(params[name]),
       );
+  // A message without plurals, split once at its {name}s: a chart alone asks for 30 bar titles.
+  const split = new Map<MessageKey, string[] | null>();
+  return (key, params) => {
+    const template = catalog[key];
+    if (!params) return template;
+    let parts = split.get(key);
+    if (parts === undefined) {
+      parts = PLURAL_TEST.test(template) ? null : template.split(/\{(\w+)\}/);
+      split.set(key, parts);
+    }
+    if (parts === null) return fill(template, params);
+    // Odd indexes are parameter names (split keeps the captured group).
+    let text = '';
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] ?? '';
+      if (i % 2 === 0) text += part;
+      else text += params[part] === undefined ? `{${part}}` : String(params[part]);
+    }
+    return text;
   };
 }
 
