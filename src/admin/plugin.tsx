@@ -92,19 +92,19 @@ export const adminArea = fastifyPlugin(
       });
     });
 
-    await signInPages(admin, deps);
-    await dashboardPage(admin, deps, kit);
-    await plansPages(admin, deps, kit);
-    await vouchersPages(admin, deps, kit);
-    await voucherDevicesPages(admin, deps, kit);
-    await deviceLogPages(admin, deps, kit);
-    await customersPages(admin, deps, kit);
-    await sessionsPages(admin, deps, kit);
-    await hotspotsPages(admin, deps, kit);
-    await configBusinessPage(admin, deps, kit);
-    await configVouchersPage(admin, deps, kit);
-    await accessPages(admin, deps, kit);
-    await tenantsPages(admin, deps, kit);
+    await admin.register(signInPages);
+    await admin.register(dashboardPage);
+    await admin.register(plansPages);
+    await admin.register(vouchersPages);
+    await admin.register(voucherDevicesPages);
+    await admin.register(deviceLogPages);
+    await admin.register(customersPages);
+    await admin.register(sessionsPages);
+    await admin.register(hotspotsPages);
+    await admin.register(configBusinessPage);
+    await admin.register(configVouchersPage);
+    await admin.register(accessPages);
+    await admin.register(tenantsPages);
 
     // Sections that other modules fill in later: a short note instead of a 404.
     admin.get('/admin/*', async (request, reply) => {

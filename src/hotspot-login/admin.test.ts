@@ -73,6 +73,15 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
       `/admin/hotspots/${hotspotId}`,
     );
     expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('The login method is HTTP-CHAP or HTTP-PAP');
+    const missing = await owner.post(
+      `/admin/hotspots/${hotspotId}/login-page`,
+      {},
+      `/admin/hotspots/${hotspotId}`,
+    );
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toContain('The login method is HTTP-CHAP or HTTP-PAP');
+    expect((await owner.get(`/admin/hotspots/${hotspotId}`)).body).toContain('login-by=mac,http-pap');
     const foreign = await owner.post(
       `/admin/hotspots/${otherHotspotId}/login-page`,
       { loginBy: 'pap' },

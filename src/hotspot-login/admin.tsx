@@ -7,7 +7,8 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
-import { adminKit as kit, ui } from '../admin/index.js';
+import { Type } from '@sinclair/typebox';
+import { adminKit as kit, formBody, formRoute, ui } from '../admin/index.js';
 import { canWrite } from '../auth/index.js';
 import { AppError } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
@@ -17,6 +18,9 @@ import type { FreeAccessConfig } from './free-access-repository.js';
 import { MAX_LOGO_BYTES, type HotspotLoginService } from './service.js';
 
 type Body = Record<string, unknown> | undefined;
+
+/** The router's login method on a hotspot's page (HTTP-CHAP or HTTP-PAP). */
+const LoginByForm = Type.Object({ loginBy: Type.Union([Type.Literal('chap'), Type.Literal('pap')]) });
 
 function text(body: Body, name: string): string {
   const value = body?.[name];
@@ -438,15 +442,19 @@ export const hotspotLoginAdminPages: FastifyPluginAsync<HotspotLoginAdminOptions
     return reply.redirect('/admin/config/login-page?notice=saved', 303);
   });
 
-  admin.post('/admin/hotspots/:id/login-page', { preHandler: kit.requireWrite }, async (request, reply) => {
-    const id = Number((request.params as { id: string }).id);
-    if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Hotspot not found');
-    const loginBy = text(request.body as Body, 'loginBy');
-    if (loginBy !== 'chap' && loginBy !== 'pap')
-      throw new AppError('VALIDATION', 'The login method is HTTP-CHAP or HTTP-PAP');
-    await service.setLoginBy(request.tenant.id, id, loginBy);
-    return reply.redirect(`/admin/hotspots/${id}?notice=saved#login-page-title`, 303);
-  });
+  admin.post(
+    '/admin/hotspots/:id/login-page',
+    { preHandler: kit.requireWrite, ...formRoute(LoginByForm) },
+    async (request, reply) => {
+      const id = Number((request.params as { id: string }).id);
+      if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Hotspot not found');
+      const { loginBy } = formBody(request, LoginByForm, {
+        loginBy: 'The login method is HTTP-CHAP or HTTP-PAP',
+      });
+      await service.setLoginBy(request.tenant.id, id, loginBy);
+      return reply.redirect(`/admin/hotspots/${id}?notice=saved#login-page-title`, 303);
+    },
+  );
 
   if (freeAccess)
     admin.post(

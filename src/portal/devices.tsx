@@ -14,6 +14,7 @@ import {
   endedDeviceQuery,
   followedDisconnect,
   isMulticastMac,
+  LIVE_VOUCHER_STATUSES,
   parseDisconnectOutcome,
   parseMac,
   parseSince,
@@ -40,7 +41,7 @@ import {
 import type { PageContext } from './views/layout.js';
 
 const FORM_BODY_LIMIT_BYTES = 8 * 1024;
-const LIVE_STATUSES: ReadonlySet<string> = new Set(['new', 'active', 'online']);
+const LIVE_STATUSES: ReadonlySet<string> = new Set(LIVE_VOUCHER_STATUSES);
 
 interface DevicesView {
   ctx: PageContext;

@@ -128,14 +128,9 @@ describe.each(TEST_DIALECTS)('SMS delivery truth against stand-ins (%s)', (diale
   let smsc: Smsc | undefined;
   const standIns: StandIn[] = [];
 
-  beforeAll(async () => {
-    store = await createTestStore(dialect);
-  });
-  afterAll(() => store.destroy());
-  beforeEach(async () => {
-    clock = new FakeClock();
-    tenantId = (await createTenant(store.db)).id;
-    sms = createSmsModule({
+  /** The SMS module as a Portico process starts it, with the stand-in gateways. */
+  const startSms = (outboxOptions?: { maxAttempts: number }) =>
+    createSmsModule({
       // The stand-ins listen on 127.0.0.1, allowed explicitly as an operator would.
       allowedDestinations: STAND_IN_DESTINATIONS,
       db: store.db,
@@ -143,7 +138,17 @@ describe.each(TEST_DIALECTS)('SMS delivery truth against stand-ins (%s)', (diale
       clock,
       logger,
       gatewayFactory: factory,
+      ...(outboxOptions ? { outboxOptions } : {}),
     });
+
+  beforeAll(async () => {
+    store = await createTestStore(dialect);
+  });
+  afterAll(() => store.destroy());
+  beforeEach(async () => {
+    clock = new FakeClock();
+    tenantId = (await createTenant(store.db)).id;
+    sms = startSms();
   });
   afterEach(async () => {
     await sms.close();
@@ -309,16 +314,7 @@ describe.each(TEST_DIALECTS)('SMS delivery truth against stand-ins (%s)', (diale
 
   it('on the last pass gives the whole text to the next gateway rather than failing it', async () => {
     await sms.close();
-    sms = createSmsModule({
-      // The stand-ins listen on 127.0.0.1, allowed explicitly as an operator would.
-      allowedDestinations: STAND_IN_DESTINATIONS,
-      db: store.db,
-      tenants: new TenantsRepository(store.db),
-      clock,
-      logger,
-      gatewayFactory: factory,
-      outboxOptions: { maxAttempts: 2 },
-    });
+    sms = startSms({ maxAttempts: 2 });
     smsc = await startSmsc((s) => (s.udh?.[2] === 2 ? { status: smpp.errors.ESME_RTHROTTLED } : {}));
     const fallback = new CountingGateway();
     fakes.set('fallback', fallback);

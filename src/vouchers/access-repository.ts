@@ -11,9 +11,8 @@ import {
   type Dialect,
   type Voucher,
 } from '../store/index.js';
-
-/** Statuses a voucher can log in with. */
-export const LIVE_VOUCHER_STATUSES = ['new', 'active', 'online'] as const;
+// The statuses a voucher logs in with are the ones its devices keep access in: one list.
+import { LIVE_VOUCHER_STATUSES } from '../devices/index.js';
 
 export interface VoucherUsageDelta {
   downloadedBytes: number;

@@ -33,9 +33,5 @@ export {
   type VoucherActivatedEvent,
   type VoucherLimitState,
 } from './access-policy.js';
-export {
-  VoucherAccessRepository,
-  LIVE_VOUCHER_STATUSES,
-  type VoucherUsageDelta,
-} from './access-repository.js';
+export { VoucherAccessRepository, type VoucherUsageDelta } from './access-repository.js';
 export { VoucherPortalQueries, type CustomerVoucher } from './portal-queries.js';

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Selectable, VouchersTable } from '../store/index.js';
 import { toPlanTerms, type PlanTerms } from '../plans/index.js';
-import { LIVE_VOUCHER_STATUSES } from './access-repository.js';
+import { LIVE_VOUCHER_STATUSES } from '../devices/index.js';
 
 /** A voucher as its owner sees it: limits, counters and lifecycle (instants in epoch ms). */
 export interface CustomerVoucher extends PlanTerms {

@@ -22,6 +22,18 @@ describe.each(TEST_DIALECTS)('voucher series survive a stopped process (%s)', (d
     return { app, tenantId: tenant.id, planId: plan.id };
   }
 
+  /** A first process that starts a series of three batches and shuts down while making it. */
+  async function seriesLeftByShutdown() {
+    const first = await firstProcess();
+    const series = await first.app.vouchers.createSeries(
+      first.tenantId,
+      { planId: first.planId, quantity: 3 * SERIES_BATCH_SIZE[dialect], expiryMode: 'after_activation' },
+      null,
+    );
+    await first.app.close(); // stops after the batch in progress
+    return { ...first, series };
+  }
+
   /** A second process on the same database, its clock `laterMs` after the first's. */
   async function nextProcess(first: TestApp, laterMs: number) {
     const app = await buildTestApp(dialect, {
@@ -47,14 +59,8 @@ describe.each(TEST_DIALECTS)('voucher series survive a stopped process (%s)', (d
   }
 
   it('a series paused by shutdown stays generating, and the next process finishes it', async () => {
-    const { app, tenantId, planId } = await firstProcess();
+    const { app, tenantId, series } = await seriesLeftByShutdown();
     const quantity = 3 * SERIES_BATCH_SIZE[dialect];
-    const series = await app.vouchers.createSeries(
-      tenantId,
-      { planId, quantity, expiryMode: 'after_activation' },
-      null,
-    );
-    await app.close(); // stops after the batch in progress
     const paused = await seriesState(app, series.id);
     expect(paused.status).toBe('generating');
     expect(paused.vouchers).toBeGreaterThan(0);
@@ -72,13 +78,7 @@ describe.each(TEST_DIALECTS)('voucher series survive a stopped process (%s)', (d
   });
 
   it('leaves alone a series whose process is still beating, and takes it once its heartbeat stops', async () => {
-    const { app, tenantId, planId } = await firstProcess();
-    const series = await app.vouchers.createSeries(
-      tenantId,
-      { planId, quantity: 3 * SERIES_BATCH_SIZE[dialect], expiryMode: 'after_activation' },
-      null,
-    );
-    await app.close();
+    const { app, series } = await seriesLeftByShutdown();
     const next = await nextProcess(app, SERIES_STALE_AFTER_MS / 2);
     expect((await seriesState(next, series.id)).status).toBe('generating');
     expect(await next.vouchers.resumeStaleSeries()).toBe(0);
@@ -94,13 +94,7 @@ describe.each(TEST_DIALECTS)('voucher series survive a stopped process (%s)', (d
   });
 
   it('finishes a series with the terms its first vouchers were made with, even if the plan changed', async () => {
-    const { app, tenantId, planId } = await firstProcess();
-    const series = await app.vouchers.createSeries(
-      tenantId,
-      { planId, quantity: 3 * SERIES_BATCH_SIZE[dialect], expiryMode: 'after_activation' },
-      null,
-    );
-    await app.close();
+    const { app, planId, series } = await seriesLeftByShutdown();
     const sold = await app.store.db
       .selectFrom('plans')
       .select(['price_minor', 'data_limit_bytes'])

@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { assertMayChangeAdmin, canManageAccess, revokeApiToken, ROLES, type Role } from '../../auth/index.js';
 import { AppError } from '../../shared/index.js';
 import { ADMIN_COOKIE } from '../auth.js';
-import type { AdminDeps } from '../deps.js';
 import { formBody, formRoute, idParam, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit, type AdminKit } from '../kit.js';
 import { Table, ActionButton, Badge, CsrfField, Empty, when } from '../views/components.js';
 import { setSessionCookie } from '../../http/index.js';
 
@@ -41,7 +40,8 @@ function RoleSelect({ selected }: { selected?: Role }) {
 const FORM_ERRORS = ['VALIDATION', 'CONFLICT'];
 
 /** Admins (list for all, changes by owners), API tokens (owners), and the signed-in admin's account. */
-export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+export const accessPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   const adminsPage = async (
     request: Parameters<AdminKit['render']>[0],
     reply: Parameters<AdminKit['render']>[1],
@@ -379,4 +379,4 @@ export async function accessPages(admin: FastifyInstance, deps: AdminDeps, kit: 
     setSessionCookie(request, reply, ADMIN_COOKIE, token);
     return reply.redirect('/admin/account?notice=password', 303);
   });
-}
+};

@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, dayInZone } from '../../shared/index.js';
-import type { AdminDeps } from '../deps.js';
 import { text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import type { TenantDetails } from '../../tenants/index.js';
 import { CsrfField } from '../views/components.js';
 
@@ -29,11 +28,8 @@ function detailsFromForm(body: FormBody): TenantDetails {
  * address of the portal. A fresh install starts as "My Wi-Fi", US, USD, UTC: the operator
  * needs to set these before anything else. Owners change them; everyone else reads them.
  */
-export async function configBusinessPage(
-  admin: FastifyInstance,
-  deps: AdminDeps,
-  kit: AdminKit,
-): Promise<void> {
+export const configBusinessPage: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   const page = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -138,4 +134,4 @@ export async function configBusinessPage(
       }
     },
   );
-}
+};

@@ -1,13 +1,12 @@
 /** Config > Notifications: the status-page SMS (on/off, frequency, template) with a live preview. */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import { TEMPLATE_VARIABLES, templateHasLink, type PreviewResult } from '../../notifications/index.js';
 import { AppError } from '../../shared/index.js';
 import { describeSmsText } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../deps.js';
 import { checked, formValidationText, rawText, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { CsrfField } from '../views/components.js';
 
 /** Encoding, parts and room left of a text, and what forces UCS-2 when something does. */
@@ -69,11 +68,8 @@ interface NotificationDraft {
   template: string;
 }
 
-export async function configNotificationsPage(
-  admin: FastifyInstance,
-  deps: SmsAdminDeps,
-  kit: AdminKit,
-): Promise<void> {
+export const configNotificationsPage: FastifyPluginAsync = async (admin) => {
+  const deps = admin.smsAdminDeps;
   const canChange = (request: FastifyRequest) => canWrite(kit.actorOf(request).role);
 
   // ---- Config > Notifications ----
@@ -232,4 +228,4 @@ export async function configNotificationsPage(
       return reply.redirect('/admin/config/notifications?notice=saved', 303);
     },
   );
-}
+};

@@ -1,13 +1,12 @@
 /** Config > Portal: one-time codes (on/off and limits), the devices block, and the portal address. */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import type { PortalUrlSource } from '../../notifications/index.js';
 import { OTP_BOUNDS } from '../../otp/index.js';
 import { AppError } from '../../shared/index.js';
 import type { PortalSettings } from '../../tenants/index.js';
-import type { SmsAdminDeps } from '../deps.js';
 import { checked, formValidationText, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { CsrfField } from '../views/components.js';
 
 /** The one-time code limits on this page, in order: field, label, allowed range (the service checks it too). */
@@ -32,11 +31,8 @@ const PORTAL_URL_SOURCES: Record<PortalUrlSource, string> = {
     'SMS links use this machine’s network address because no public address is set and no admin has signed in yet.',
 };
 
-export async function configPortalPage(
-  admin: FastifyInstance,
-  deps: SmsAdminDeps,
-  kit: AdminKit,
-): Promise<void> {
+export const configPortalPage: FastifyPluginAsync = async (admin) => {
+  const deps = admin.smsAdminDeps;
   const canChange = (request: FastifyRequest) => canWrite(kit.actorOf(request).role);
 
   const portalPage = async (request: FastifyRequest, reply: FastifyReply, error?: string) => {
@@ -163,4 +159,4 @@ export async function configPortalPage(
       return reply.redirect(`/admin/config/portal?notice=${notice}`, 303);
     },
   );
-}
+};

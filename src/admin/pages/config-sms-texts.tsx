@@ -3,7 +3,7 @@
  * each with its variables and a preview (sample values, the tenant's name). Saving keeps only
  * texts that differ from the built-in ones, so an untouched text follows later improvements.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import {
@@ -17,9 +17,8 @@ import {
 } from '../../notifications/index.js';
 import { AppError } from '../../shared/index.js';
 import type { SmsTextTemplates } from '../../tenants/index.js';
-import type { SmsAdminDeps } from '../deps.js';
 import { formValidationText, rawText, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { CsrfField } from '../views/components.js';
 import { SaveOrPreview, SmsCost } from './config-notifications.js';
 
@@ -59,11 +58,8 @@ function Preview({ result }: { result: { text: string } | { error: string } }): 
   );
 }
 
-export async function configSmsTextsPage(
-  admin: FastifyInstance,
-  deps: SmsAdminDeps,
-  kit: AdminKit,
-): Promise<void> {
+export const configSmsTextsPage: FastifyPluginAsync = async (admin) => {
+  const deps = admin.smsAdminDeps;
   const page = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -150,4 +146,4 @@ export async function configSmsTextsPage(
     }
     return reply.redirect(`${PATH}?notice=saved`, 303);
   });
-}
+};

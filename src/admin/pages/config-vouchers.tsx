@@ -1,11 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { AppError } from '../../shared/index.js';
 import type { DeviceLimitPolicy, VoucherSettings } from '../../tenants/index.js';
 import { codeEntropyBits, validateVoucherSettings } from '../../vouchers/index.js';
-import type { AdminDeps } from '../deps.js';
 import { checked, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { CsrfField } from '../views/components.js';
 
 const POLICIES: Array<[DeviceLimitPolicy, string]> = [
@@ -15,11 +14,8 @@ const POLICIES: Array<[DeviceLimitPolicy, string]> = [
 ];
 
 /** Config > Voucher codes: code length, alphabet, short codes, and the device-limit policy. */
-export async function configVouchersPage(
-  admin: FastifyInstance,
-  deps: AdminDeps,
-  kit: AdminKit,
-): Promise<void> {
+export const configVouchersPage: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   const page = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -101,4 +97,4 @@ export async function configVouchersPage(
       return reply.redirect('/admin/config/vouchers?notice=saved', 303);
     },
   );
-}
+};

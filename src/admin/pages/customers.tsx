@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import {
   CUSTOMER_SORT_KEYS,
@@ -9,9 +9,8 @@ import {
   normalizePhone,
 } from '../../customers/index.js';
 import { AppError, pageRequest, parseSort } from '../../shared/index.js';
-import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { SessionsTable, VouchersTable } from '../views/lists.js';
 import {
   Table,
@@ -66,7 +65,8 @@ function CustomerForm({
 
 const FORM_ERRORS = ['VALIDATION', 'PHONE_INVALID', 'CONFLICT'];
 
-export async function customersPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+export const customersPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   admin.get<{ Querystring: Query }>('/admin/customers', async (request, reply) => {
     const q = request.query;
     const sort = parseSort(q.sort, CUSTOMER_SORT_KEYS, { key: 'joined_at', direction: 'desc' });
@@ -403,4 +403,4 @@ export async function customersPages(admin: FastifyInstance, deps: AdminDeps, ki
       );
     },
   );
-}
+};

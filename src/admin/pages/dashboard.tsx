@@ -1,8 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { VNode } from 'preact';
 import type { DashboardDay } from '../dashboard-queries.js';
-import type { AdminDeps } from '../deps.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { canWrite } from '../../auth/index.js';
 import { countOf } from '../../shared/index.js';
 import type { Tenant } from '../../store/index.js';
@@ -150,7 +149,8 @@ function Chart({ days }: { days: DashboardDay[] }): VNode {
   );
 }
 
-export async function dashboardPage(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+export const dashboardPage: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   admin.get('/admin', async (request, reply) => {
     const writable = canWrite(kit.actorOf(request).role);
     const [f, progress, notice] = await Promise.all([
@@ -207,4 +207,4 @@ export async function dashboardPage(admin: FastifyInstance, deps: AdminDeps, kit
       ),
     });
   });
-}
+};

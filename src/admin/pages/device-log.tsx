@@ -4,11 +4,10 @@
  * MAC — filtered by MAC, actor and days. Keyset pages ("Older changes") that stay put while new
  * changes arrive, without JavaScript. Read-only admins may read it.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { DEVICE_EVENT_ACTORS, type DeviceEventFilter } from '../../devices/index.js';
-import type { AdminDeps } from '../deps.js';
 import { dayRangeInZone, macFilter } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { DayRangeFields, isFiltered, MacLinks } from '../views/components.js';
 import {
   CHANGES_BEFORE,
@@ -33,7 +32,8 @@ const ACTOR_LABELS: Record<(typeof DEVICE_EVENT_ACTORS)[number], string> = {
 
 type Query = Record<string, string | undefined>;
 
-export async function deviceLogPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+export const deviceLogPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   admin.get<{ Querystring: Query }>(DEVICE_LOG_PATH, async (request, reply) => {
     const q = request.query;
     const tenant = request.tenant;
@@ -118,4 +118,4 @@ export async function deviceLogPages(admin: FastifyInstance, deps: AdminDeps, ki
       ),
     });
   });
-}
+};

@@ -1,11 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { routerOsConfig, type HotspotInput } from '../../hotspots/index.js';
 import { AppError } from '../../shared/index.js';
 import type { Hotspot } from '../../store/index.js';
-import type { AdminDeps } from '../deps.js';
 import { checked, idParam, text, type FormBody, formErrorText } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { Table, ActionButton, CsrfField, Empty, when } from '../views/components.js';
 
 function fromForm(body: FormBody): HotspotInput {
@@ -107,7 +106,8 @@ function typedHotspot(body: FormBody): Partial<Hotspot> {
   };
 }
 
-export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+export const hotspotsPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   admin.get('/admin/hotspots', async (request, reply) => {
     const hotspots = await deps.hotspots.list(request.tenant.id);
     return kit.render(request, reply, {
@@ -308,4 +308,4 @@ export async function hotspotsPages(admin: FastifyInstance, deps: AdminDeps, kit
     }
     return reply.redirect('/admin/hotspots?notice=deleted', 303);
   });
-}
+};

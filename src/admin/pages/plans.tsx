@@ -1,11 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import { PLAN_SORT_KEYS, type PlanInput, type PlanView } from '../../plans/index.js';
 import { AppError, countOf, currencyDigits, MB, pageRequest, parseSort } from '../../shared/index.js';
-import type { AdminDeps } from '../deps.js';
 import { checked, idParam, scaled, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import {
   Table,
   ActionButton,
@@ -199,7 +198,8 @@ function limits(p: PlanView): string {
   return `${data} · ${secondsOrUnlimited(p.timeLimitSeconds)}`;
 }
 
-export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+export const plansPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   admin.get<{ Querystring: Query }>('/admin/plans', async (request, reply) => {
     const q = request.query;
     const actor = kit.actorOf(request);
@@ -401,4 +401,4 @@ export async function plansPages(admin: FastifyInstance, deps: AdminDeps, kit: A
       return reply.redirect(`/admin/plans/${id}?notice=${isActive ? 'enabled' : 'disabled'}`, 303);
     },
   );
-}
+};

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { parseSince } from '../../devices/index.js';
 import { idParam, macFilter } from '../forms.js';
@@ -10,8 +10,7 @@ import {
   type SessionDisconnectState,
   type SessionUser,
 } from '../../usage/index.js';
-import type { AdminDeps } from '../deps.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import {
   Table,
   ActionButton,
@@ -79,7 +78,8 @@ function followedSession(q: Query): { sessionId: number; sinceMs: number } | und
   return sinceMs !== undefined && sessionId !== undefined ? { sessionId, sinceMs } : undefined;
 }
 
-export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+export const sessionsPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   admin.get<{ Querystring: Query }>('/admin/sessions', async (request, reply) => {
     const q = request.query;
     const online = q.online === 'yes' ? true : q.online === 'no' ? false : undefined;
@@ -295,4 +295,4 @@ export async function sessionsPages(admin: FastifyInstance, deps: AdminDeps, kit
     const live = await deps.usage.disconnectProgress(request.tenant.id, { sessionId }, sinceMs);
     return reply.send({ state: live.progress, text: progressNotice(live) ?? '' });
   });
-}
+};

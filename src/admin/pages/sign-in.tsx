@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { clearSessionCookie, readSessionCookie, renderDocument, setSessionCookie } from '../../http/index.js';
 import { normalizeEmail } from '../../auth/index.js';
@@ -56,7 +56,8 @@ function formatWait(ms: number): string {
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 
-export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Promise<void> {
+export const signInPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   await admin.register(fastifyRateLimit, {
     global: false,
     ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}),
@@ -152,7 +153,7 @@ export async function signInPages(admin: FastifyInstance, deps: AdminDeps): Prom
     clearSessionCookie(request, reply, ADMIN_COOKIE);
     return reply.redirect('/admin/sign-in', 303);
   });
-}
+};
 
 /**
  * The origin this admin reached Portico at: SMS portal links use it while no public URL is set

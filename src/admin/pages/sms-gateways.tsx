@@ -1,11 +1,10 @@
 /** Config > SMS gateways: list, order, add, edit, enable/disable, delete, and test-send. */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { AppError } from '../../shared/index.js';
 import { GATEWAY_TYPES, publicBaseUrl, type GatewayType, type SmsMessageView } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../deps.js';
 import { checked, formValidationText, idParam, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { ActionButton, Badge, Empty, Table } from '../views/components.js';
 import {
   deliveryReportsText,
@@ -18,11 +17,8 @@ import {
 
 type Query = Record<string, string | undefined>;
 
-export async function smsGatewaysPages(
-  admin: FastifyInstance,
-  deps: SmsAdminDeps,
-  kit: AdminKit,
-): Promise<void> {
+export const smsGatewaysPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.smsAdminDeps;
   const canChange = (request: FastifyRequest) => canWrite(kit.actorOf(request).role);
   const gatewayType = (raw: string | undefined): GatewayType => {
     if (!raw || !(GATEWAY_TYPES as readonly string[]).includes(raw))
@@ -319,4 +315,4 @@ export async function smsGatewaysPages(
       }
     },
   );
-}
+};

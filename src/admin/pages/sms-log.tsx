@@ -1,10 +1,9 @@
 /** Logs > SMS Logs: every SMS with filters, and one message's attempts, parts and receipts. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { pageRequest } from '../../shared/index.js';
 import { isSmsStatus, isSmsType, SMS_STATUSES, SMS_TYPES } from '../../sms/index.js';
-import type { SmsAdminDeps } from '../deps.js';
 import { dayRangeInZone, idParam } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { Badge, DayRangeFields, Empty, isFiltered, Pager, Table, when } from '../views/components.js';
 
 type Query = Record<string, string | undefined>;
@@ -26,7 +25,8 @@ const OUTCOME_LABELS: Record<string, string> = {
   expired: 'Code expired unsent',
 };
 
-export async function smsLogPages(admin: FastifyInstance, deps: SmsAdminDeps, kit: AdminKit): Promise<void> {
+export const smsLogPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.smsAdminDeps;
   admin.get<{ Querystring: Query }>('/admin/logs/sms', async (request, reply) => {
     const q = request.query;
     const tenant = request.tenant;
@@ -243,4 +243,4 @@ export async function smsLogPages(admin: FastifyInstance, deps: SmsAdminDeps, ki
       ),
     });
   });
-}
+};

@@ -1,13 +1,13 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../shared/index.js';
 import { normalizeHost } from '../../tenants/index.js';
-import type { AdminDeps } from '../deps.js';
 import { text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { Table, CsrfField, when } from '../views/components.js';
 
 /** Tenants: only the deployment's super-admin sees and creates them. */
-export async function tenantsPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+export const tenantsPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   const page = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -126,4 +126,4 @@ export async function tenantsPages(admin: FastifyInstance, deps: AdminDeps, kit:
       }
     },
   );
-}
+};

@@ -1,11 +1,10 @@
 /** One voucher: facts, actions (disable, enable, assign, send details by SMS), devices and sessions. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { normalizePhone } from '../../customers/index.js';
 import { countOf } from '../../shared/index.js';
-import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { SessionsTable } from '../views/lists.js';
 import {
   ActionButton,
@@ -21,11 +20,8 @@ import {
 } from '../views/components.js';
 import { voucherDevicesBlock } from './voucher-devices.js';
 
-export async function voucherDetailPages(
-  admin: FastifyInstance,
-  deps: AdminDeps,
-  kit: AdminKit,
-): Promise<void> {
+export const voucherDetailPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   admin.get('/admin/vouchers/:id', async (request, reply) => {
     const tenant = request.tenant;
     const v = await deps.vouchers.get(tenant.id, idParam(request.params));
@@ -199,4 +195,4 @@ export async function voucherDetailPages(
     await deps.voucherSms.send(request.tenant, id);
     return reply.redirect(`/admin/vouchers/${id}?notice=sent`, 303);
   });
-}
+};

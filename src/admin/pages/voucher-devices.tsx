@@ -6,7 +6,7 @@
  * (never text from the URL). The admin shell checks the CSRF token of every POST; changes need a
  * role that may write.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { canWrite } from '../../auth/index.js';
 import {
@@ -21,7 +21,7 @@ import { statusForCode } from '../../http/index.js';
 import { AppError } from '../../shared/index.js';
 import type { AdminDeps } from '../deps.js';
 import { idParam, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit, type AdminKit } from '../kit.js';
 import { CsrfField } from '../views/components.js';
 import { CHANGES_BEFORE, eventsPage, loadEventActors, parseChangesBefore } from '../views/device-events.js';
 import {
@@ -140,11 +140,8 @@ function formInput(body: FormBody | undefined): DeviceFormState {
   return { mac: field('mac'), title: field('title') };
 }
 
-export async function voucherDevicesPages(
-  admin: FastifyInstance,
-  deps: AdminDeps,
-  kit: AdminKit,
-): Promise<void> {
+export const voucherDevicesPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   const write = { preHandler: kit.requireWrite };
   const ids = (params: unknown) => ({ voucherId: idParam(params), deviceId: idParam(params, 'deviceId') });
 
@@ -348,4 +345,4 @@ export async function voucherDevicesPages(
     );
     return reply.send({ state, text: disconnectText(state) });
   });
-}
+};

@@ -1,19 +1,15 @@
 /** Vouchers > Generate a series: the form (plan, quantity, expiry, optional customer) and its POST. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { normalizePhone } from '../../customers/index.js';
 import { AppError } from '../../shared/index.js';
-import type { AdminDeps } from '../deps.js';
 import { dateEnd, text, type FormBody } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { CsrfField } from '../views/components.js';
 
 type Query = Record<string, string | undefined>;
 
-export async function voucherGeneratePages(
-  admin: FastifyInstance,
-  deps: AdminDeps,
-  kit: AdminKit,
-): Promise<void> {
+export const voucherGeneratePages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   const generateForm = async (reply: FastifyReply, tenantId: number, q: Query) => {
     const plans = await deps.plans.listActive(tenantId);
     if (plans.length === 0)
@@ -136,4 +132,4 @@ export async function voucherGeneratePages(
       }
     },
   );
-}
+};

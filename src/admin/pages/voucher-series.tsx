@@ -1,11 +1,10 @@
 /** Vouchers > series: the list, one series with its generation progress, CSV export and printable cards. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { renderDocument } from '../../http/index.js';
 import { csvCell, currencyDigits, pageRequest } from '../../shared/index.js';
 import type { VoucherView } from '../../vouchers/index.js';
-import type { AdminDeps } from '../deps.js';
 import { idParam } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import {
   Badge,
   bytesOrUnlimited,
@@ -20,11 +19,8 @@ import { Head } from '../views/layout.js';
 
 type Query = Record<string, string | undefined>;
 
-export async function voucherSeriesPages(
-  admin: FastifyInstance,
-  deps: AdminDeps,
-  kit: AdminKit,
-): Promise<void> {
+export const voucherSeriesPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   admin.get<{ Querystring: Query }>('/admin/vouchers/series', async (request, reply) => {
     const page = await deps.vouchers.listSeries(
       request.tenant.id,
@@ -178,4 +174,4 @@ export async function voucherSeriesPages(
     );
     return reply.type('text/html; charset=utf-8').send(html);
   });
-}
+};

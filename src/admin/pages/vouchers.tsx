@@ -2,7 +2,7 @@
  * Vouchers: the filtered list. Generating a series, the series pages and one voucher's page are
  * in voucher-generate.tsx, voucher-series.tsx and voucher-detail.tsx, registered from here.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { canWrite } from '../../auth/index.js';
 import { normalizePhone } from '../../customers/index.js';
 import { pageRequest, parseSort } from '../../shared/index.js';
@@ -12,9 +12,8 @@ import {
   type VoucherFilter,
   type VoucherStatus,
 } from '../../vouchers/index.js';
-import type { AdminDeps } from '../deps.js';
 import { dayRangeInZone, macFilter } from '../forms.js';
-import type { AdminKit } from '../kit.js';
+import { adminKit as kit } from '../kit.js';
 import { VouchersTable } from '../views/lists.js';
 import { Empty, isFiltered, MacLinks, Pager, SortSelect } from '../views/components.js';
 import { voucherDetailPages } from './voucher-detail.js';
@@ -28,7 +27,8 @@ const positiveInt = (raw: string | undefined) => {
   return raw && Number.isSafeInteger(n) && n > 0 ? n : undefined;
 };
 
-export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit: AdminKit): Promise<void> {
+export const vouchersPages: FastifyPluginAsync = async (admin) => {
+  const deps = admin.adminDeps;
   admin.get<{ Querystring: Query }>('/admin/vouchers', async (request, reply) => {
     const q = request.query;
     const tenant = request.tenant;
@@ -154,7 +154,7 @@ export async function vouchersPages(admin: FastifyInstance, deps: AdminDeps, kit
     });
   });
 
-  await voucherGeneratePages(admin, deps, kit);
-  await voucherSeriesPages(admin, deps, kit);
-  await voucherDetailPages(admin, deps, kit);
-}
+  await admin.register(voucherGeneratePages);
+  await admin.register(voucherSeriesPages);
+  await admin.register(voucherDetailPages);
+};
