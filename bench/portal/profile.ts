@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   const views: Array<[string, string, Record<string, string>, boolean]> = [
     ['dashboard', '/portal', headers, false],
     ['dashboard (changed)', '/portal', headers, true],
+    ['dashboard (changed, uncompressed)', '/portal', { ...headers, 'accept-encoding': 'identity' }, true],
     ['voucher page', `/portal/vouchers/${voucherId}`, headers, false],
     ['voucher page (changed)', `/portal/vouchers/${voucherId}`, headers, true],
     ['summary (full)', '/portal/api/summary', headers, false],
