@@ -1,20 +1,7 @@
 import type { Kysely } from 'kysely';
 import { touchTenantPortals, type Database, type Hotspot } from '../store/index.js';
 
-/** A hotspot as the RADIUS server needs it, with its tenant's time zone for daily rollups. */
-export interface NasRecord {
-  id: number;
-  tenantId: number;
-  title: string;
-  vendor: 'mikrotik' | 'generic';
-  ipAddress: string;
-  secret: string;
-  coaPort: number;
-  requireMessageAuthenticator: boolean;
-  interimIntervalSeconds: number;
-  timeZone: string;
-}
-
+/** A hotspot's settings, as its form sets them. */
 export interface HotspotValues {
   title: string;
   vendor: 'mikrotik' | 'generic';
@@ -25,6 +12,12 @@ export interface HotspotValues {
   interimIntervalSeconds: number;
   location: string | null;
 }
+
+/**
+ * A hotspot as the RADIUS server needs it: its settings but the location, with its tenant's time
+ * zone for daily rollups.
+ */
+export type NasRecord = Omit<HotspotValues, 'location'> & { id: number; tenantId: number; timeZone: string };
 
 /** A hotspot as the Disconnect/CoA client addresses it. */
 export interface DisconnectEndpoint {

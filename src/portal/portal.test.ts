@@ -35,6 +35,19 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
     jar.store({ cookies: [{ name: PORTAL_SESSION_COOKIE, value: token }] } as never);
   }
 
+  /** The sign-in form's POST with this exact body (no token added: the tests of a bad post). */
+  const postSignInRaw = (jar: CookieJar, payload: string) =>
+    app.http.inject({
+      method: 'POST',
+      url: '/portal/sign-in',
+      headers: {
+        accept: 'text/html',
+        cookie: jar.header(),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload,
+    });
+
   /** As if accounting had counted this much downloaded on Alex's voucher (120 MB is the fixture's). */
   async function setAlexDownloaded(bytes: number): Promise<void> {
     await app.store.db
@@ -186,16 +199,7 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
   it('answers a POST without a CSRF token with a 403 page', async () => {
     const jar = new CookieJar();
     await getPage(app.http, jar, '/portal');
-    const response = await app.http.inject({
-      method: 'POST',
-      url: '/portal/sign-in',
-      headers: {
-        accept: 'text/html',
-        cookie: jar.header(),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: `phone=${encodeURIComponent(ALEX)}`,
-    });
+    const response = await postSignInRaw(jar, `phone=${encodeURIComponent(ALEX)}`);
     expect(response.statusCode).toBe(403);
     expect(response.headers['content-type']).toContain('text/html');
     expect(response.body).toContain('This form has expired or did not come from this site');
@@ -205,16 +209,10 @@ describe.each(TEST_DIALECTS)('customer portal over HTTP (%s)', (dialect) => {
   it('answers a huge body with a clear 413 page', async () => {
     const jar = new CookieJar();
     const page = await getPage(app.http, jar, '/portal');
-    const response = await app.http.inject({
-      method: 'POST',
-      url: '/portal/sign-in',
-      headers: {
-        accept: 'text/html',
-        cookie: jar.header(),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: `_csrf=${encodeURIComponent(csrfTokenIn(page.body))}&phone=${'1'.repeat(200_000)}`,
-    });
+    const response = await postSignInRaw(
+      jar,
+      `_csrf=${encodeURIComponent(csrfTokenIn(page.body))}&phone=${'1'.repeat(200_000)}`,
+    );
     expect(response.statusCode).toBe(413);
     expect(response.body).toContain('What you sent is too large');
     expect(response.body).not.toMatch(/at .+\.tsx?:\d+/);
