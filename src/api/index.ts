@@ -6,7 +6,7 @@
  * (every route needs `schema` with querystring/body and response).
  */
 export { restApi, type ApiOptions } from './plugin.js';
-export { noContent, type ApiInstance } from './kit.js';
+export { noContent } from './kit.js';
 export { settingsRoutes, type SettingsDocument } from './settings.js';
 export * as apiSchemas from './schemas.js';
 export { smsApiRoutes } from './routes/sms.js';
