@@ -101,7 +101,6 @@ async function main(): Promise<void> {
   const csrf = first.cookies.find((c) => c.name === 'portico_csrf');
   const cookie = `portico_portal=${token}${csrf ? `; portico_csrf=${csrf.value}` : ''}`;
   const headers = { host, cookie, accept: 'text/html', 'accept-encoding': 'br, gzip' };
-  const summary = await app.http.inject({ url: '/portal/api/summary', headers });
   // "changed": the customer's portal version moves before each request (as accounting does),
   // so the page is read and rendered again; that one UPDATE is counted in the figure.
   const views: Array<[string, string, Record<string, string>, boolean]> = [
@@ -115,7 +114,7 @@ async function main(): Promise<void> {
     [
       'summary (unchanged)',
       '/portal/api/summary',
-      { ...headers, 'if-none-match': String(summary.headers.etag ?? '') },
+      { ...headers, 'if-none-match': '' }, // the current ETag, read right before (below)
       false,
     ],
   ];
@@ -135,6 +134,10 @@ async function main(): Promise<void> {
   );
   for (const [name, url, viewHeaders, changed] of views) {
     if (only && !only.some((part) => name.startsWith(part))) continue;
+    if ('if-none-match' in viewHeaders)
+      viewHeaders['if-none-match'] = String(
+        (await app.http.inject({ url, headers }).then((r) => r.headers.etag)) ?? '',
+      );
     for (let i = 0; i < 200; i++) await request(url, viewHeaders, changed); // warm up
     // CPU per request without the profiler (it adds its own cost), then the same loop profiled.
     const cpuBefore = process.cpuUsage();
