@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { clearSessionCookie, readSessionCookie, renderDocument, setSessionCookie } from '../../http/index.js';
 import { normalizeEmail } from '../../auth/index.js';
 import { ADMIN_COOKIE } from '../auth.js';
@@ -56,6 +58,13 @@ function formatWait(ms: number): string {
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 
+/** The sign-in form (the body's type comes from it). */
+const SignInForm = Type.Object({
+  email: Type.Optional(Type.String({ maxLength: 254 })),
+  password: Type.Optional(Type.String({ maxLength: 200 })),
+  _csrf: Type.Optional(Type.String()),
+});
+
 export const signInPages: FastifyPluginAsync = async (admin) => {
   const deps = admin.adminDeps;
   await admin.register(fastifyRateLimit, {
@@ -73,7 +82,7 @@ export const signInPages: FastifyPluginAsync = async (admin) => {
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
   });
 
-  admin.post<{ Body: { email?: string; password?: string } }>(
+  admin.withTypeProvider<TypeBoxTypeProvider>().post(
     '/admin/sign-in',
     {
       config: {
@@ -83,16 +92,7 @@ export const signInPages: FastifyPluginAsync = async (admin) => {
           keyGenerator: (request) => `${request.tenant.id}:${request.ip}`,
         },
       },
-      schema: {
-        body: {
-          type: 'object',
-          properties: {
-            email: { type: 'string', maxLength: 254 },
-            password: { type: 'string', maxLength: 200 },
-            _csrf: { type: 'string' },
-          },
-        },
-      },
+      schema: { body: SignInForm },
     },
     async (request, reply) => {
       const email = request.body.email ?? '';
