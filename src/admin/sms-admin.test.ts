@@ -132,12 +132,7 @@ describe.each(TEST_DIALECTS)('SMS admin pages and API (%s)', (dialect) => {
       '/admin/config/portal',
     );
     expect(refused.statusCode).toBe(403);
-    const noCsrf = await owner.request({
-      method: 'POST',
-      url: '/admin/config/portal',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'showDevices=on',
-    });
+    const noCsrf = await owner.postRaw('/admin/config/portal', 'showDevices=on');
     expect(noCsrf.statusCode).toBe(403);
     expect(
       (await api('PATCH', '/api/v1/settings/portal', { showDevices: true }, readonlyToken)).statusCode,

@@ -130,12 +130,7 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
     );
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Colour looks like #0b5cad');
-    const noCsrf = await owner.request({
-      method: 'POST',
-      url: '/admin/config/login-page',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: 'accentColor=%23000000',
-    });
+    const noCsrf = await owner.postRaw('/admin/config/login-page', 'accentColor=%23000000');
     expect(noCsrf.statusCode).toBe(403);
 
     const reader = new AdminClient(app);

@@ -69,12 +69,7 @@ describe.each(TEST_DIALECTS)('CSRF tokens bound to the session (%s)', (dialect) 
     const before = await client.csrf('/admin/sign-in');
     const owner = await createAdmin(app, app.bootstrapped.tenant.id, { role: 'owner' });
     expect((await client.signIn(owner.email)).statusCode).toBe(303);
-    const stale = await client.request({
-      method: 'POST',
-      url: '/admin/sign-out',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: before }).toString(),
-    });
+    const stale = await client.postRaw('/admin/sign-out', new URLSearchParams({ _csrf: before }).toString());
     expect(stale.statusCode).toBe(403);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerVoucher } from '../vouchers/index.js';
-import { dataUsage, maskCode, statusOf, terminateCauseText } from './dashboard.js';
+import { dataUsage, freshUntil, maskCode, statusOf, terminateCauseText } from './dashboard.js';
 import { translator } from './i18n/index.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12);
@@ -96,5 +96,18 @@ describe('terminateCauseText', () => {
     expect(terminateCauseText('NAS-Reboot', t)).toBe('The hotspot was restarted');
     expect(terminateCauseText(null, t)).toBe('Ended');
     expect(terminateCauseText('Weird-Thing', t)).toBe('Ended (Weird-Thing)');
+  });
+});
+
+describe('freshUntil', () => {
+  it('is the next minute, or a live voucher expiry or valid-until before it', () => {
+    const nextMinute = NOW + 60_000;
+    expect(freshUntil(NOW + 1, [voucher()])).toBe(nextMinute);
+    expect(freshUntil(NOW + 1, [voucher({ expiresAtMs: NOW + 20_000 })])).toBe(NOW + 20_000);
+    expect(freshUntil(NOW + 1, [voucher({ validUntilAtMs: NOW + 30_000 })])).toBe(NOW + 30_000);
+    // Instants already past or after the minute change nothing.
+    expect(
+      freshUntil(NOW + 1, [voucher({ expiresAtMs: NOW - 5 }), voucher({ expiresAtMs: NOW + 90_000 })]),
+    ).toBe(nextMinute);
   });
 });

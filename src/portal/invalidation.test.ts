@@ -259,4 +259,20 @@ describe.each(TEST_DIALECTS)('portal pages follow every write that changes them 
     app.clock.advance(6_000);
     expect(await dashboard()).toContain('Expired');
   });
+  it('two processes on one database: a write in one changes the next view in the other', async () => {
+    // Its own page cache, the same database (as two Portico processes behind a balancer).
+    const other = await buildTestApp(dialect, { testStore: app.testStore, clock: app.clock });
+    try {
+      const view = async () => (await getPage(other.http, jar, '/portal')).body;
+      await view();
+      expect(await view()).not.toContain('Disabled');
+      await app.vouchers.disable(tenantId, newVoucher.id);
+      expect(await view()).toContain('Disabled');
+      await view();
+      await app.vouchers.enable(tenantId, newVoucher.id);
+      expect(await view()).not.toContain('Disabled');
+    } finally {
+      await other.close();
+    }
+  });
 });

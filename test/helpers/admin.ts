@@ -100,6 +100,16 @@ export class AdminClient {
     });
   }
 
+  /** Posts a form body exactly as given: no CSRF token added (the tests of forged and tokenless posts). */
+  postRaw(url: string, payload: string): Promise<LightMyRequestResponse> {
+    return this.request({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload,
+    });
+  }
+
   async signIn(email: string, password = TEST_PASSWORD): Promise<LightMyRequestResponse> {
     return this.post('/admin/sign-in', { email, password }, '/admin/sign-in');
   }

@@ -76,16 +76,10 @@ describe.each(TEST_DIALECTS)('admin sign-in and shell (%s)', (dialect) => {
     const admin = await createAdmin(app, tenantId);
     const client = new AdminClient(app);
     await client.get('/admin/sign-in');
-    const response = await client.request({
-      method: 'POST',
-      url: '/admin/sign-in',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({
-        email: admin.email,
-        password: TEST_PASSWORD,
-        _csrf: 'forged',
-      }).toString(),
-    });
+    const response = await client.postRaw(
+      '/admin/sign-in',
+      new URLSearchParams({ email: admin.email, password: TEST_PASSWORD, _csrf: 'forged' }).toString(),
+    );
     expect(response.statusCode).toBe(403);
     expect(response.cookies.find((c) => c.name === 'portico_admin')).toBeUndefined();
   });

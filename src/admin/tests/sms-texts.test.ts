@@ -86,12 +86,10 @@ describe.each(TEST_DIALECTS)('Config > SMS texts (%s)', (dialect) => {
     expect((await reader.get(PATH)).body).not.toContain('value="save"');
     const denied = await reader.post(PATH, { intent: 'save', 'login_code.en': 'x {{ code }}' }, PATH);
     expect(denied.statusCode).toBe(403);
-    const forged = await owner.request({
-      method: 'POST',
-      url: PATH,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ intent: 'save', 'login_code.en': 'x {{ code }}' }).toString(),
-    });
+    const forged = await owner.postRaw(
+      PATH,
+      new URLSearchParams({ intent: 'save', 'login_code.en': 'x {{ code }}' }).toString(),
+    );
     expect(forged.statusCode).toBe(403);
     expect(await app.tenants.getSettings(tenantId, 'notifications')).toEqual(before);
   });
