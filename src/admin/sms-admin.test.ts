@@ -71,6 +71,16 @@ describe.each(TEST_DIALECTS)('SMS admin pages and API (%s)', (dialect) => {
       '/admin/config/sms-gateways/new?type=http',
     );
     expect(created.statusCode).toBe(303);
+    for (const type of ['fax', '']) {
+      const refused = await owner.post(
+        '/admin/config/sms-gateways',
+        { type, name: 'Odd type' },
+        '/admin/config/sms-gateways/new?type=http',
+      );
+      expect(refused.statusCode, type).toBe(400);
+      expect(refused.body).toContain('Choose a gateway type');
+    }
+    expect((await owner.get('/admin/config/sms-gateways')).body).not.toContain('Odd type');
     const location = created.headers.location as string;
     const page = await owner.get(location);
     expect(page.body).toContain('Kannel &lt;main>');

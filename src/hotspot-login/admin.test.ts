@@ -4,7 +4,7 @@
  * API; another tenant's hotspot is not found. On every database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient, createAdmin, createApiToken } from '../../test/helpers/admin.js';
+import { createApiToken, signedInAdmin } from '../../test/helpers/admin.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { createHotspot, createTenant } from '../../test/helpers/factories.js';
@@ -37,8 +37,7 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
   afterAll(() => app.destroy());
 
   it('shows the login page address, the files and the commands on the hotspot page', async () => {
-    const owner = new AdminClient(app);
-    await owner.signIn((await createAdmin(app, tenantId)).email);
+    const owner = await signedInAdmin(app, tenantId);
     const page = await owner.get(`/admin/hotspots/${hotspotId}`);
     expect(page.statusCode).toBe(200);
     const url = /data-login-page-url="true">(http:\/\/localhost\/hotspot\/([a-z0-9]{12})\/login)</.exec(
@@ -91,8 +90,7 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
   });
 
   it('Config > Login page: saves the switch and the look, refuses a bad colour, read-only cannot change', async () => {
-    const owner = new AdminClient(app);
-    await owner.signIn((await createAdmin(app, tenantId)).email);
+    const owner = await signedInAdmin(app, tenantId);
     const saved = await owner.post(
       '/admin/config/login-page',
       {
@@ -133,8 +131,7 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
     const noCsrf = await owner.postRaw('/admin/config/login-page', 'accentColor=%23000000');
     expect(noCsrf.statusCode).toBe(403);
 
-    const reader = new AdminClient(app);
-    await reader.signIn((await createAdmin(app, tenantId, { role: 'readonly' })).email);
+    const reader = await signedInAdmin(app, tenantId, { role: 'readonly' });
     const refused = await reader.post(
       '/admin/config/login-page',
       { accentColor: '#000000' },
@@ -174,8 +171,7 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
     ).toBe(400);
   });
   it("Config > Login page: a logo (checked by its bytes) that the guest page shows from Portico's host", async () => {
-    const owner = new AdminClient(app);
-    await owner.signIn((await createAdmin(app, tenantId)).email);
+    const owner = await signedInAdmin(app, tenantId);
     const upload = async (bytes: Buffer, name: string) => {
       const form = new FormData();
       form.append('_csrf', await owner.csrf('/admin/config/login-page'));

@@ -6,7 +6,7 @@
  * operator.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AdminClient, createAdmin, createApiToken } from '../../test/helpers/admin.js';
+import { createApiToken, signedInAdmin } from '../../test/helpers/admin.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { createHotspot, createPlan } from '../../test/helpers/factories.js';
@@ -104,8 +104,7 @@ describe.each(TEST_DIALECTS)('free access by phone (%s)', (dialect) => {
 
     await app.sms.service.createGateway(tenantId, { name: 'Log', type: 'log', settings: {} });
     // The operator turns it on from the hotspot's page; bad limits are refused with the reason.
-    const owner = new AdminClient(app);
-    await owner.signIn((await createAdmin(app, tenantId)).email);
+    const owner = await signedInAdmin(app, tenantId);
     const hotspotPage = await owner.get(`/admin/hotspots/${hotspotId}`);
     expect(hotspotPage.body).toContain('Free access by phone');
     expect(hotspotPage.body).toContain('Free hour');
@@ -296,8 +295,7 @@ describe.each(TEST_DIALECTS)('free access by phone (%s)', (dialect) => {
       expect(paused.statusCode).toBe(409);
       expect(await smsTo('+12025550132')).toBe(0);
 
-      const owner = new AdminClient(app);
-      await owner.signIn((await createAdmin(app, tenantId)).email);
+      const owner = await signedInAdmin(app, tenantId);
       const settings = await owner.get('/admin/config/login-page');
       expect(settings.body).toContain('Free access by phone is paused');
       const hotspot = await owner.get(`/admin/hotspots/${hotspotId}`);

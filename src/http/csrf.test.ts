@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
-import { AdminClient, createAdmin } from '../../test/helpers/admin.js';
+import { AdminClient, createAdmin, signedInAdmin } from '../../test/helpers/admin.js';
 
 describe.each(TEST_DIALECTS)('CSRF tokens bound to the session (%s)', (dialect) => {
   let app: TestApp;
@@ -15,14 +15,8 @@ describe.each(TEST_DIALECTS)('CSRF tokens bound to the session (%s)', (dialect) 
   beforeAll(async () => {
     app = await buildTestApp(dialect, { env: { TRUST_PROXY: '1' } });
     const tenantId = app.bootstrapped.tenant.id;
-    victim = new AdminClient(app);
-    expect(
-      (await victim.signIn((await createAdmin(app, tenantId, { role: 'owner' })).email)).statusCode,
-    ).toBe(303);
-    attacker = new AdminClient(app);
-    expect(
-      (await attacker.signIn((await createAdmin(app, tenantId, { role: 'readonly' })).email)).statusCode,
-    ).toBe(303);
+    victim = await signedInAdmin(app, tenantId, { role: 'owner' });
+    attacker = await signedInAdmin(app, tenantId, { role: 'readonly' });
   });
   afterAll(() => app.destroy());
 

@@ -281,7 +281,7 @@ export class PortalDashboard {
     t: Translate,
     fmt: Formatter,
     options: { page: number; pageSize: number },
-  ): Promise<{ sessions: SessionView[]; hasOlder: boolean }> {
+  ): Promise<{ sessions: SessionView[]; hasOlder: boolean; freshUntilMs: number }> {
     const skip = (options.page - 1) * options.pageSize;
     const sessions = await this.usage.listSessions(tenant.id, customer.id, {
       limit: skip + options.pageSize + 1,
@@ -290,6 +290,8 @@ export class PortalDashboard {
     return {
       sessions: sessions.slice(skip, skip + options.pageSize).map((s) => sessionView(s, nowMs, t, fmt)),
       hasOlder: sessions.length > skip + options.pageSize,
+      // Open sessions' durations move with the clock; nothing else on the page does.
+      freshUntilMs: freshUntil(nowMs, []),
     };
   }
 

@@ -154,6 +154,26 @@ describe.each(TEST_DIALECTS)('portal pages follow every write that changes them 
     expect(await dashboard()).toContain('Ended after a while without activity');
   });
 
+  it('the sessions page: a session starts and stops', async () => {
+    const sessionsPage = async () => (await getPage(app.http, jar, '/portal/sessions')).body;
+    const base = { tenantId, hotspotId: hotspot.id, userName: voucher.code, acctSessionId: 'inv-2' };
+    await sessionsPage();
+    expect(await sessionsPage()).not.toContain('Online now');
+    await app.accounting.record(
+      accountingRecord({ ...base, statusType: AcctStatusType.Start, eventAtMs: app.clock.nowMs() }),
+    );
+    expect(await sessionsPage()).toContain('Online now');
+    await app.accounting.record(
+      accountingRecord({
+        ...base,
+        statusType: AcctStatusType.Stop,
+        eventAtMs: app.clock.nowMs(),
+        sessionSeconds: 1,
+      }),
+    );
+    expect(await sessionsPage()).not.toContain('Online now');
+  });
+
   it('devices: added, renamed and removed (customer or operator, through the devices service)', async () => {
     const operator = { kind: 'operator' as const, adminId: null, clientIp: null };
     expect(await viewedTwice()).toContain('1 of 3 devices');

@@ -319,17 +319,21 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     if (!session) return reply.redirect('/portal', 303);
     const v = view(request);
     const page = clampedInt((request.query as Record<string, unknown>).page, 1, MAX_SESSIONS_PAGE);
-    const loaded = await dashboard.loadSessionsPage(v.tenant, session.customer, v.t, v.fmt, {
-      page,
-      pageSize: SESSIONS_PAGE_SIZE,
+    return cachedHtml(request, reply, session, v, async () => {
+      const loaded = await dashboard.loadSessionsPage(v.tenant, session.customer, v.t, v.fmt, {
+        page,
+        pageSize: SESSIONS_PAGE_SIZE,
+      });
+      return {
+        page: (
+          <SessionsPage
+            ctx={v.ctx}
+            props={{ ...loaded, page, hasOlder: loaded.hasOlder && page < MAX_SESSIONS_PAGE }}
+          />
+        ),
+        freshUntilMs: loaded.freshUntilMs,
+      };
     });
-    return html(
-      reply,
-      <SessionsPage
-        ctx={v.ctx}
-        props={{ ...loaded, page, hasOlder: loaded.hasOlder && page < MAX_SESSIONS_PAGE }}
-      />,
-    );
   });
 
   app.get('/api/summary', async (request, reply) => {

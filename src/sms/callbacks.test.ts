@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient, createAdmin, createApiToken } from '../../test/helpers/admin.js';
+import { type AdminClient, createApiToken, signedInAdmin } from '../../test/helpers/admin.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { createTenant } from '../../test/helpers/factories.js';
@@ -67,10 +67,7 @@ describe.each(TEST_DIALECTS)('SMS delivery callbacks (%s)', (dialect) => {
       })
     ).id;
     token = await createApiToken(app, tenantId, 'owner');
-    owner = new AdminClient(app, host);
-    expect((await owner.signIn((await createAdmin(app, tenantId, { role: 'owner' })).email)).statusCode).toBe(
-      303,
-    );
+    owner = await signedInAdmin(app, tenantId, { role: 'owner' }, host);
     twilio = await startHttpStandIn(() => ({
       status: 201,
       contentType: 'application/json',

@@ -23,6 +23,22 @@ export async function createAdmin(
   });
 }
 
+/**
+ * A new admin of the tenant (createAdmin's `values`), signed in through the real form in a fresh
+ * client (on `host` when given). Throws when the sign-in is not accepted.
+ */
+export async function signedInAdmin(
+  app: App,
+  tenantId: number,
+  values: Parameters<typeof createAdmin>[2] = {},
+  host?: string,
+): Promise<AdminClient> {
+  const client = new AdminClient(app, host);
+  const response = await client.signIn((await createAdmin(app, tenantId, values)).email);
+  if (response.statusCode !== 303) throw new Error(`admin sign-in answered ${response.statusCode}, not 303`);
+  return client;
+}
+
 /** An API token; without `createdByAdminId` it records no creator (like an operator's token). */
 export async function createApiToken(
   app: App,

@@ -1,9 +1,10 @@
 /** Config > SMS gateways: list, order, add, edit, enable/disable, delete, and test-send. */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { canWrite } from '../../auth/index.js';
 import { AppError } from '../../shared/index.js';
 import { GATEWAY_TYPES, publicBaseUrl, type GatewayType, type SmsMessageView } from '../../sms/index.js';
-import { checked, formValidationText, idParam, text, type FormBody } from '../forms.js';
+import { checked, formBody, formRoute, formValidationText, idParam, text, type FormBody } from '../forms.js';
 import { adminKit as kit } from '../kit.js';
 import { ActionButton, Badge, Empty, Table } from '../views/components.js';
 import {
@@ -16,6 +17,12 @@ import {
 } from './sms-gateway-form.js';
 
 type Query = Record<string, string | undefined>;
+
+/** A new gateway: its type and name (the type's settings fields are read by its field list). */
+const NewGatewayForm = Type.Object({
+  type: Type.Union(GATEWAY_TYPES.map((type) => Type.Literal(type))),
+  name: Type.String({ default: '' }),
+});
 
 export const smsGatewaysPages: FastifyPluginAsync = async (admin) => {
   const deps = admin.smsAdminDeps;
@@ -138,17 +145,19 @@ export const smsGatewaysPages: FastifyPluginAsync = async (admin) => {
     },
   );
 
-  admin.post<{ Body: FormBody }>(
+  admin.post(
     '/admin/config/sms-gateways',
-    { preHandler: kit.requireWrite },
+    { preHandler: kit.requireWrite, ...formRoute(NewGatewayForm) },
     async (request, reply) => {
-      const type = gatewayType(text(request.body, 'type'));
-      const draft = { name: text(request.body, 'name'), settings: settingsFromForm(type, request.body) };
+      const { type, name } = formBody(request, NewGatewayForm, { type: 'Choose a gateway type' });
+      // The type's own settings fields (s_*) are read by its field list (sms-gateway-form.tsx).
+      const body = request.body as FormBody;
+      const draft = { name: name.trim(), settings: settingsFromForm(type, body) };
       try {
         const created = await deps.sms.createGateway(request.tenant.id, {
           name: draft.name,
           type,
-          enabled: checked(request.body, 'enabled'),
+          enabled: checked(body, 'enabled'),
           settings: draft.settings,
         });
         return reply.redirect(`/admin/config/sms-gateways/${created.id}?notice=gateway-created`, 303);

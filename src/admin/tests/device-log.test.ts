@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { AdminClient, createAdmin } from '../../../test/helpers/admin.js';
+import { AdminClient, createAdmin, signedInAdmin } from '../../../test/helpers/admin.js';
 import { createCustomer, createPlan, createTenant, createVoucher } from '../../../test/helpers/factories.js';
 import { DeviceAccessRepository, DevicesRepository } from '../../devices/index.js';
 import { MINUTE_MS } from '../../shared/index.js';
@@ -65,10 +65,7 @@ describe.each(TEST_DIALECTS)('admin Logs > Device changes (%s)', (dialect) => {
     ownerAdminId = ownerAdmin.id;
     owner = new AdminClient(app);
     expect((await owner.signIn(ownerAdmin.email)).statusCode).toBe(303);
-    readonly = new AdminClient(app);
-    expect(
-      (await readonly.signIn((await createAdmin(app, tenantId, { role: 'readonly' })).email)).statusCode,
-    ).toBe(303);
+    readonly = await signedInAdmin(app, tenantId, { role: 'readonly' });
     customerId = (await createCustomer(app.store.db, tenantId, { phone: '+12025550177' })).id;
     customerVoucher = await createVoucher(app.store.db, plan, { status: 'active', customer_id: customerId });
     operatorVoucher = await createVoucher(app.store.db, plan, { status: 'active' });
@@ -78,10 +75,7 @@ describe.each(TEST_DIALECTS)('admin Logs > Device changes (%s)', (dialect) => {
     otherVoucher = await createVoucher(app.store.db, await createPlan(app.store.db, other.id), {
       status: 'active',
     });
-    otherAdmin = new AdminClient(app, 'other.example.com');
-    expect(
-      (await otherAdmin.signIn((await createAdmin(app, other.id, { role: 'readonly' })).email)).statusCode,
-    ).toBe(303);
+    otherAdmin = await signedInAdmin(app, other.id, { role: 'readonly' }, 'other.example.com');
     at(DAY_ONE_MS - MINUTE_MS);
     await app.devices.add(
       other.id,

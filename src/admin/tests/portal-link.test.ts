@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { AdminClient, createAdmin } from '../../../test/helpers/admin.js';
+import { AdminClient, createAdmin, signedInAdmin } from '../../../test/helpers/admin.js';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 
 describe.each(TEST_DIALECTS)('portal link in SMS (%s)', (dialect) => {
@@ -37,8 +37,7 @@ describe.each(TEST_DIALECTS)('settings that say what they do (%s)', (dialect) =>
 
   beforeAll(async () => {
     app = await buildTestApp(dialect);
-    owner = new AdminClient(app);
-    await owner.signIn((await createAdmin(app, app.bootstrapped.tenant.id)).email);
+    owner = await signedInAdmin(app, app.bootstrapped.tenant.id);
   });
   afterAll(() => app.destroy());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { AdminClient, createAdmin, createApiToken } from '../../../test/helpers/admin.js';
+import { type AdminClient, createApiToken, signedInAdmin } from '../../../test/helpers/admin.js';
 import { createCustomer, createPlan, createVoucher } from '../../../test/helpers/factories.js';
 
 describe.each(TEST_DIALECTS)('voucher code settings and voucher details by SMS (%s)', (dialect) => {
@@ -12,8 +12,7 @@ describe.each(TEST_DIALECTS)('voucher code settings and voucher details by SMS (
   beforeAll(async () => {
     app = await buildTestApp(dialect);
     tenantId = app.bootstrapped.tenant.id;
-    owner = new AdminClient(app);
-    await owner.signIn((await createAdmin(app, tenantId)).email);
+    owner = await signedInAdmin(app, tenantId);
   });
   afterAll(() => app.destroy());
 

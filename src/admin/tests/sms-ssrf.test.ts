@@ -5,7 +5,7 @@
  * src/sms/destinations.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient, createAdmin, createApiToken } from '../../../test/helpers/admin.js';
+import { type AdminClient, createApiToken, signedInAdmin } from '../../../test/helpers/admin.js';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 import { createTenant } from '../../../test/helpers/factories.js';
@@ -27,10 +27,7 @@ describe.each(TEST_DIALECTS)('SMS gateway destinations (%s)', (dialect) => {
   async function tenantClients(app: TestApp, host: string) {
     const tenantId = (await createTenant(app.store.db, { name: 'Hostile Café', hosts: [host] })).id;
     const token = await createApiToken(app, tenantId, 'owner');
-    const owner = new AdminClient(app, host);
-    expect((await owner.signIn((await createAdmin(app, tenantId, { role: 'owner' })).email)).statusCode).toBe(
-      303,
-    );
+    const owner = await signedInAdmin(app, tenantId, { role: 'owner' }, host);
     const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: Record<string, unknown>) =>
       app.http.inject({
         method,

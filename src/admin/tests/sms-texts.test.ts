@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { AdminClient, createAdmin } from '../../../test/helpers/admin.js';
+import { type AdminClient, signedInAdmin } from '../../../test/helpers/admin.js';
 import { createCustomer, createPlan, createVoucher } from '../../../test/helpers/factories.js';
 
 const PATH = '/admin/config/sms-texts';
@@ -19,8 +19,7 @@ describe.each(TEST_DIALECTS)('Config > SMS texts (%s)', (dialect) => {
   beforeAll(async () => {
     app = await buildTestApp(dialect);
     tenantId = app.bootstrapped.tenant.id;
-    owner = new AdminClient(app);
-    await owner.signIn((await createAdmin(app, tenantId)).email);
+    owner = await signedInAdmin(app, tenantId);
   });
   afterAll(() => app.destroy());
 
@@ -81,8 +80,7 @@ describe.each(TEST_DIALECTS)('Config > SMS texts (%s)', (dialect) => {
 
   it('changes nothing for a read-only admin or a forged form', async () => {
     const before = await app.tenants.getSettings(tenantId, 'notifications');
-    const reader = new AdminClient(app);
-    await reader.signIn((await createAdmin(app, tenantId, { role: 'readonly' })).email);
+    const reader = await signedInAdmin(app, tenantId, { role: 'readonly' });
     expect((await reader.get(PATH)).body).not.toContain('value="save"');
     const denied = await reader.post(PATH, { intent: 'save', 'login_code.en': 'x {{ code }}' }, PATH);
     expect(denied.statusCode).toBe(403);

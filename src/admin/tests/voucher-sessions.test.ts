@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS } from '../../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../../test/helpers/app.js';
-import { AdminClient, createAdmin } from '../../../test/helpers/admin.js';
+import { type AdminClient, signedInAdmin } from '../../../test/helpers/admin.js';
 import {
   createHotspot,
   createPlan,
@@ -51,10 +51,7 @@ describe.each(TEST_DIALECTS)('admin sessions of one voucher (%s)', (dialect) => 
     });
     const other = await createTenant(app.store.db);
     otherTenantVoucherId = (await createVoucher(app.store.db, await createPlan(app.store.db, other.id))).id;
-    readonly = new AdminClient(app);
-    expect(
-      (await readonly.signIn((await createAdmin(app, tenantId, { role: 'readonly' })).email)).statusCode,
-    ).toBe(303);
+    readonly = await signedInAdmin(app, tenantId, { role: 'readonly' });
   });
   afterAll(() => app.destroy());
 
