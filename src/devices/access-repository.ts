@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import {
+  rowChunks,
   rowsTable,
   updateFromRowsInIdOrder,
   type Database,
@@ -173,17 +174,14 @@ export class DeviceAccessRepository {
     }>,
     nowMs: number,
   ): Promise<void> {
-    for (let i = 0; i < items.length; i += 5000) {
-      const rows = items
-        .slice(i, i + 5000)
-        .map((item) => [
-          item.deviceId,
-          item.tenantId,
-          item.downloadedBytes,
-          item.uploadedBytes,
-          item.onlineSeconds,
-          item.hotspotId,
-        ]);
+    for (const rows of rowChunks(items, (item) => [
+      item.deviceId,
+      item.tenantId,
+      item.downloadedBytes,
+      item.uploadedBytes,
+      item.onlineSeconds,
+      item.hotspotId,
+    ])) {
       const columns = {
         id: 'bigint',
         tid: 'bigint',

@@ -10,6 +10,7 @@ export {
 export type * from './schema.js';
 export {
   containsText,
+  rowChunks,
   rowsTable,
   selectPage,
   updateFromRowsInIdOrder,

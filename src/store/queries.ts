@@ -104,3 +104,20 @@ export function updateFromRowsInIdOrder<Row = never>(
   return sql<Row>`update ${t} set ${assignments} from ${rowsTable(dialect, 'd', columns, rows)}
     where ${match} ${filter} ${returning}`;
 }
+
+/** Rows per statement of the multi-row writers: one rowsTable parameter set stays well bounded. */
+const ROWS_PER_STATEMENT = 5000;
+
+/**
+ * `items` as rowsTable rows, in order, cut into chunks of at most ROWS_PER_STATEMENT (one statement
+ * each). Empty input, no chunk: no statement.
+ */
+export function rowChunks<T>(
+  items: readonly T[],
+  toRow: (item: T) => ReadonlyArray<string | number | null>,
+): Array<Array<ReadonlyArray<string | number | null>>> {
+  const chunks = [];
+  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT)
+    chunks.push(items.slice(i, i + ROWS_PER_STATEMENT).map(toRow));
+  return chunks;
+}

@@ -285,8 +285,16 @@ export class AccountingRecorder {
     if (missing.length > 0) {
       const firsts = missing.map((s) => s.records[0]!);
       const owners = await resolveOwners(vouchers, devices, firsts);
-      await sessions.insertManyIfAbsent(firsts.map((first, i) => newSessionRow(first, owners[i]!, nowMs)));
-      for (const row of await sessions.findForUpdate(missing)) {
+      const inserted = await sessions.insertManyIfAbsent(
+        firsts.map((first, i) => newSessionRow(first, owners[i]!, nowMs)),
+      );
+      for (const row of inserted) {
+        keep(row);
+        createdIds.add(row.id);
+      }
+      // Another process created these first (after our read): read and lock them.
+      const createdElsewhere = missingSessions(shape, found);
+      for (const row of await sessions.findForUpdate(createdElsewhere)) {
         keep(row);
         createdIds.add(row.id);
       }

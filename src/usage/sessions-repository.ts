@@ -4,7 +4,7 @@
  * is globally unique and tenant-owned).
  */
 import { sql, type Kysely } from 'kysely';
-import { rowsTable, type Database, type Dialect, type Session } from '../store/index.js';
+import { rowChunks, rowsTable, type Database, type Dialect, type Session } from '../store/index.js';
 
 export type SessionRow = Session;
 
@@ -55,8 +55,7 @@ export class SessionsRepository {
   async findForUpdate(keys: Array<{ hotspotId: number; acctSessionId: string }>): Promise<SessionRow[]> {
     if (keys.length === 0) return [];
     const rows: SessionRow[] = [];
-    for (let i = 0; i < keys.length; i += 5000) {
-      const wanted = keys.slice(i, i + 5000).map((k) => [k.hotspotId, k.acctSessionId]);
+    for (const wanted of rowChunks(keys, (k) => [k.hotspotId, k.acctSessionId])) {
       const found = await sql<SessionRow>`select sessions.* from sessions
         join ${rowsTable(this.dialect, 'k', { hid: 'bigint', sid: 'text' }, wanted)}
           on sessions.hotspot_id = k.hid and sessions.acct_session_id = k.sid
@@ -69,32 +68,50 @@ export class SessionsRepository {
   }
 
   /**
-   * Inserts sessions unless another packet (or process) created them first: one multi-row
-   * INSERT … ON CONFLICT DO NOTHING per 500, in the order given.
+   * Inserts sessions unless another packet (or process) created them first, in the order given:
+   * one INSERT … SELECT FROM (rows) … ON CONFLICT DO NOTHING per 5,000, its text the same whatever
+   * the count. Answers the rows it inserted (those another process created first are not among
+   * them).
    */
-  async insertManyIfAbsent(rows: ReadonlyArray<NewSession>): Promise<void> {
-    for (let i = 0; i < rows.length; i += 500) {
-      await this.db
-        .insertInto('sessions')
-        .values(
-          rows.slice(i, i + 500).map((values) => ({
-            tenant_id: values.tenantId,
-            hotspot_id: values.hotspotId,
-            acct_session_id: values.acctSessionId,
-            voucher_id: values.voucherId,
-            device_id: values.deviceId,
-            user_name: values.userName.slice(0, 253),
-            mac: values.mac,
-            framed_ip: values.framedIp,
-            nas_port: values.nasPort?.slice(0, 64) ?? null,
-            class_tag: values.classTag?.slice(0, 64) ?? null,
-            started_at: values.startedAtMs,
-            updated_at: values.nowMs,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['hotspot_id', 'acct_session_id']).doNothing())
-        .execute();
+  async insertManyIfAbsent(rows: ReadonlyArray<NewSession>): Promise<SessionRow[]> {
+    const columns = {
+      tid: 'bigint',
+      hid: 'bigint',
+      sid: 'text',
+      vid: 'bigint',
+      did: 'bigint',
+      un: 'text',
+      mac: 'text',
+      ip: 'text',
+      np: 'text',
+      ct: 'text',
+      sa: 'bigint',
+      ua: 'bigint',
+    } as const;
+    const inserted: SessionRow[] = [];
+    for (const values of rowChunks(rows, (r) => [
+      r.tenantId,
+      r.hotspotId,
+      r.acctSessionId,
+      r.voucherId,
+      r.deviceId,
+      r.userName.slice(0, 253),
+      r.mac,
+      r.framedIp,
+      r.nasPort?.slice(0, 64) ?? null,
+      r.classTag?.slice(0, 64) ?? null,
+      r.startedAtMs,
+      r.nowMs,
+    ])) {
+      // `where true`: SQLite needs it to read ON CONFLICT as the INSERT's, not the SELECT's.
+      const result = await sql<SessionRow>`insert into sessions (tenant_id, hotspot_id, acct_session_id,
+          voucher_id, device_id, user_name, mac, framed_ip, nas_port, class_tag, started_at, updated_at)
+        select n.tid, n.hid, n.sid, n.vid, n.did, n.un, n.mac, n.ip, n.np, n.ct, n.sa, n.ua
+        from ${rowsTable(this.dialect, 'n', columns, values)} where true
+        on conflict (hotspot_id, acct_session_id) do nothing returning *`.execute(this.db);
+      inserted.push(...result.rows);
     }
+    return inserted;
   }
 
   async update(
@@ -136,19 +153,16 @@ export class SessionsRepository {
       tc: 'text',
       ip: 'text',
     } as const;
-    for (let i = 0; i < updates.length; i += 5000) {
-      const rows = updates
-        .slice(i, i + 5000)
-        .map((u) => [
-          u.id,
-          u.downloadedBytes,
-          u.uploadedBytes,
-          u.sessionSeconds,
-          u.updatedAtMs,
-          u.stoppedAtMs,
-          u.terminateCause,
-          u.framedIp,
-        ]);
+    for (const rows of rowChunks(updates, (u) => [
+      u.id,
+      u.downloadedBytes,
+      u.uploadedBytes,
+      u.sessionSeconds,
+      u.updatedAtMs,
+      u.stoppedAtMs,
+      u.terminateCause,
+      u.framedIp,
+    ])) {
       await sql`update sessions set downloaded_bytes = v.d, uploaded_bytes = v.u, session_seconds = v.t,
           updated_at = v.ua, stopped_at = v.sa, terminate_cause = v.tc, framed_ip = v.ip
         from ${rowsTable(this.dialect, 'v', columns, rows)} where sessions.id = v.id`.execute(this.db);
@@ -171,7 +185,11 @@ export class SessionsRepository {
     return [...new Set(closed.map((s) => s.voucher_id).filter((v): v is number => v !== null))];
   }
 
-  /** Adds deltas to vouchers' days (tenant's calendar day), each (voucher, day) at most once: one multi-row upsert per 500 rows. */
+  /**
+   * Adds deltas to vouchers' days (tenant's calendar day), each (voucher, day) at most once: one
+   * INSERT … SELECT FROM (rows) … ON CONFLICT DO UPDATE per 5,000, its text the same whatever the
+   * count.
+   */
   async addDailyMany(
     rows: Array<{
       tenantId: number;
@@ -183,28 +201,32 @@ export class SessionsRepository {
       onlineSeconds: number;
     }>,
   ): Promise<void> {
-    for (let i = 0; i < rows.length; i += 500) {
-      await this.db
-        .insertInto('usage_daily')
-        .values(
-          rows.slice(i, i + 500).map((r) => ({
-            tenant_id: r.tenantId,
-            voucher_id: r.voucherId,
-            customer_id: r.customerId,
-            day: r.day,
-            downloaded_bytes: r.downloadedBytes,
-            uploaded_bytes: r.uploadedBytes,
-            online_seconds: r.onlineSeconds,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['voucher_id', 'day']).doUpdateSet((eb) => ({
-            downloaded_bytes: eb('usage_daily.downloaded_bytes', '+', eb.ref('excluded.downloaded_bytes')),
-            uploaded_bytes: eb('usage_daily.uploaded_bytes', '+', eb.ref('excluded.uploaded_bytes')),
-            online_seconds: eb('usage_daily.online_seconds', '+', eb.ref('excluded.online_seconds')),
-          })),
-        )
-        .execute();
+    const columns = {
+      tid: 'bigint',
+      vid: 'bigint',
+      cid: 'bigint',
+      day: 'text',
+      d: 'bigint',
+      u: 'bigint',
+      t: 'bigint',
+    } as const;
+    for (const values of rowChunks(rows, (r) => [
+      r.tenantId,
+      r.voucherId,
+      r.customerId,
+      r.day,
+      r.downloadedBytes,
+      r.uploadedBytes,
+      r.onlineSeconds,
+    ])) {
+      await sql`insert into usage_daily (tenant_id, voucher_id, customer_id, day,
+          downloaded_bytes, uploaded_bytes, online_seconds)
+        select r.tid, r.vid, r.cid, r.day, r.d, r.u, r.t
+        from ${rowsTable(this.dialect, 'r', columns, values)} where true
+        on conflict (voucher_id, day) do update set
+          downloaded_bytes = usage_daily.downloaded_bytes + excluded.downloaded_bytes,
+          uploaded_bytes = usage_daily.uploaded_bytes + excluded.uploaded_bytes,
+          online_seconds = usage_daily.online_seconds + excluded.online_seconds`.execute(this.db);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import {
+  rowChunks,
   rowsTable,
   updateFromRowsInIdOrder,
   type Database,
@@ -298,19 +299,16 @@ export class VoucherAccessRepository {
     } as const;
     const now = sql`cast(${nowMs} as bigint)`;
     // Chunks are in id order too, so the lock order holds across them.
-    for (let i = 0; i < items.length; i += 5000) {
-      const rows = items
-        .slice(i, i + 5000)
-        .map((item) => [
-          item.id,
-          item.tenantId,
-          item.delta.downloadedBytes,
-          item.delta.uploadedBytes,
-          item.delta.onlineSeconds,
-          item.lastSessionAtMs,
-          item.grew ? 1 : 0,
-          item.goOnline ? 1 : 0,
-        ]);
+    for (const rows of rowChunks(items, (item) => [
+      item.id,
+      item.tenantId,
+      item.delta.downloadedBytes,
+      item.delta.uploadedBytes,
+      item.delta.onlineSeconds,
+      item.lastSessionAtMs,
+      item.grew ? 1 : 0,
+      item.goOnline ? 1 : 0,
+    ])) {
       const goesOnline = sql`d.online = 1 and vouchers.status = 'active'`;
       const written = await updateFromRowsInIdOrder<Voucher>(
         this.dialect,
