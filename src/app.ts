@@ -265,7 +265,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     stopping: () => stopping,
     listening: () => listening,
   });
-  healthRoutes(http, notReadyReason);
+  await http.register(healthRoutes, { notReadyReason });
   const operator = createVouchersModule({
     store,
     tenants,

@@ -12,6 +12,7 @@
  */
 import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 
 /** Bodies smaller than this go as they are: the frame overhead would eat the saving. */
 export const COMPRESS_MIN_BYTES = 1024;
@@ -91,46 +92,52 @@ function addVary(reply: FastifyReply): void {
     reply.header('vary', current ? `${current}, Accept-Encoding` : 'Accept-Encoding');
 }
 
-/** Registers the compression hook on `app` (all routes, static files included). */
-export function registerCompression(app: FastifyInstance): void {
-  const assetCache = new Map<string, Buffer>();
+/**
+ * The compression hook for the whole app (all routes, static files included): a fastify-plugin,
+ * so its onSend hook lands on the instance that registers it, not in a scope of its own.
+ */
+export const compression = fastifyPlugin(
+  async (app: FastifyInstance) => {
+    const assetCache = new Map<string, Buffer>();
 
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (payload === null || payload === undefined || request.method === 'HEAD') return payload;
-    const status = reply.statusCode;
-    if (status === 204 || status === 304 || status < 200) return payload;
-    if (reply.getHeader('content-encoding')) return payload;
-    const type = String(reply.getHeader('content-type') ?? '');
-    if (!COMPRESSIBLE.test(type)) return payload;
-    addVary(reply);
-    const encoding = chooseEncoding(request.headers['accept-encoding']);
-    if (!encoding) return payload;
+    app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      if (payload === null || payload === undefined || request.method === 'HEAD') return payload;
+      const status = reply.statusCode;
+      if (status === 204 || status === 304 || status < 200) return payload;
+      if (reply.getHeader('content-encoding')) return payload;
+      const type = String(reply.getHeader('content-type') ?? '');
+      if (!COMPRESSIBLE.test(type)) return payload;
+      addVary(reply);
+      const encoding = chooseEncoding(request.headers['accept-encoding']);
+      if (!encoding) return payload;
 
-    let body: Buffer;
-    let cacheKey: string | undefined;
-    if (typeof payload === 'string') body = Buffer.from(payload);
-    else if (Buffer.isBuffer(payload)) body = payload;
-    else if (typeof (payload as NodeJS.ReadableStream).pipe === 'function') {
-      // A static file: its ETag names the file version, so the compressed bytes can be kept.
-      const etag = reply.getHeader('etag');
-      cacheKey = `${encoding} ${request.url.split('?')[0]} ${typeof etag === 'string' ? etag : ''}`;
-      const cached = etag ? assetCache.get(cacheKey) : undefined;
-      if (cached) {
-        (payload as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-        reply.header('content-encoding', encoding).removeHeader('content-length');
-        return cached;
+      let body: Buffer;
+      let cacheKey: string | undefined;
+      if (typeof payload === 'string') body = Buffer.from(payload);
+      else if (Buffer.isBuffer(payload)) body = payload;
+      else if (typeof (payload as NodeJS.ReadableStream).pipe === 'function') {
+        // A static file: its ETag names the file version, so the compressed bytes can be kept.
+        const etag = reply.getHeader('etag');
+        cacheKey = `${encoding} ${request.url.split('?')[0]} ${typeof etag === 'string' ? etag : ''}`;
+        const cached = etag ? assetCache.get(cacheKey) : undefined;
+        if (cached) {
+          (payload as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+          reply.header('content-encoding', encoding).removeHeader('content-length');
+          return cached;
+        }
+        body = await readAll(payload as NodeJS.ReadableStream);
+        if (!etag) cacheKey = undefined;
+      } else return payload;
+
+      if (body.length < COMPRESS_MIN_BYTES) return body;
+      const compressed = compressSync(body, encoding, cacheKey !== undefined);
+      if (cacheKey !== undefined) {
+        if (assetCache.size >= MAX_CACHED_ASSETS) assetCache.clear();
+        assetCache.set(cacheKey, compressed);
       }
-      body = await readAll(payload as NodeJS.ReadableStream);
-      if (!etag) cacheKey = undefined;
-    } else return payload;
-
-    if (body.length < COMPRESS_MIN_BYTES) return body;
-    const compressed = compressSync(body, encoding, cacheKey !== undefined);
-    if (cacheKey !== undefined) {
-      if (assetCache.size >= MAX_CACHED_ASSETS) assetCache.clear();
-      assetCache.set(cacheKey, compressed);
-    }
-    reply.header('content-encoding', encoding).removeHeader('content-length');
-    return compressed;
-  });
-}
+      reply.header('content-encoding', encoding).removeHeader('content-length');
+      return compressed;
+    });
+  },
+  { name: 'portico-compression' },
+);

@@ -3,7 +3,7 @@
  * its event loop answer (no database query: a database outage must not restart every process);
  * /readyz says this process should get traffic now, or 503 with the reason.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 
 export interface ReadinessCheck {
   name: string;
@@ -14,7 +14,10 @@ export interface ReadinessCheck {
 /** Paths answered before tenant resolution (no Host-based tenant, no database). */
 export const OPERATIONS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
-export function healthRoutes(app: FastifyInstance, notReadyReason: () => Promise<string | undefined>): void {
+export const healthRoutes: FastifyPluginAsync<{ notReadyReason: () => Promise<string | undefined> }> = async (
+  app,
+  { notReadyReason },
+) => {
   app.get('/healthz', { logLevel: 'warn' }, async (_request, reply) =>
     reply.header('cache-control', 'no-store').send({ status: 'ok' }),
   );
@@ -24,4 +27,4 @@ export function healthRoutes(app: FastifyInstance, notReadyReason: () => Promise
     if (reason !== undefined) return reply.status(503).send({ status: 'not ready', reason });
     return reply.send({ status: 'ready' });
   });
-}
+};

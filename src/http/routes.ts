@@ -3,6 +3,7 @@
  * every scope): the permission, CSRF and documentation tests walk it per area (`routesUnder`).
  */
 import type { FastifyInstance } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 
 export interface RecordedRoute {
   method: string;
@@ -18,14 +19,18 @@ declare module 'fastify' {
   }
 }
 
-export function recordRoutes(app: FastifyInstance): void {
-  const routes: RecordedRoute[] = [];
-  app.decorate('routeCatalog', routes);
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat())
-      if (method !== 'HEAD') routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
-  });
-}
+/** Records every route (fastify-plugin: the hook sits at the root, where every scope inherits it). */
+export const routeCatalog = fastifyPlugin(
+  async (app: FastifyInstance) => {
+    const routes: RecordedRoute[] = [];
+    app.decorate('routeCatalog', routes);
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat())
+        if (method !== 'HEAD') routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
+    });
+  },
+  { name: 'portico-route-catalog' },
+);
 
 /** The routes of one area: `/api/v1/`, `/admin`. */
 export function routesUnder(app: FastifyInstance, prefix: string): RecordedRoute[] {

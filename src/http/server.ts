@@ -8,9 +8,9 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { Tenant } from '../store/index.js';
 import type { TenantResolver } from '../tenants/index.js';
-import { registerCompression } from './compress.js';
-import { registerCsrf, type CsrfOptions } from './csrf.js';
-import { recordRoutes } from './routes.js';
+import { compression } from './compress.js';
+import { csrfTokens, type CsrfOptions } from './csrf.js';
+import { routeCatalog } from './routes.js';
 import { renderErrorPage } from './error-page.js';
 import { OPERATIONS_PATHS } from './health.js';
 import { sendProblem, toProblem, wantsJson } from './errors.js';
@@ -65,8 +65,8 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     },
   });
 
-  recordRoutes(app);
-  registerCompression(app);
+  await app.register(routeCatalog);
+  await app.register(compression);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {
@@ -83,7 +83,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   });
   await app.register(fastifyFormbody);
   await app.register(fastifyCookie);
-  registerCsrf(app, options.csrf);
+  await app.register(csrfTokens, options.csrf);
   app.decorate('formResume', new FormResume(options.csrf.key));
   await app.register(fastifyStatic, {
     root: ASSETS_DIR,

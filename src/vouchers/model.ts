@@ -4,8 +4,42 @@ import type { Voucher } from '../store/index.js';
 export const VOUCHER_STATUSES = ['new', 'active', 'online', 'used', 'disabled'] as const;
 export type VoucherStatus = (typeof VOUCHER_STATUSES)[number];
 
+/** A voucher's lifecycle instants (epoch ms), the same for every view of it. */
+export interface VoucherLifecycle {
+  validUntilAtMs: number | null;
+  activatedAtMs: number | null;
+  expiresAtMs: number | null;
+  usedAtMs: number | null;
+  disabledAtMs: number | null;
+  lastSessionAtMs: number | null;
+  createdAtMs: number;
+}
+
+export function toVoucherLifecycle(
+  row: Pick<
+    Voucher,
+    | 'valid_until_at'
+    | 'activated_at'
+    | 'expires_at'
+    | 'used_at'
+    | 'disabled_at'
+    | 'last_session_at'
+    | 'created_at'
+  >,
+): VoucherLifecycle {
+  return {
+    validUntilAtMs: row.valid_until_at,
+    activatedAtMs: row.activated_at,
+    expiresAtMs: row.expires_at,
+    usedAtMs: row.used_at,
+    disabledAtMs: row.disabled_at,
+    lastSessionAtMs: row.last_session_at,
+    createdAtMs: row.created_at,
+  };
+}
+
 /** A voucher as the admin area and the API see it; limits are null when unlimited. */
-export interface VoucherView extends PlanTerms {
+export interface VoucherView extends PlanTerms, VoucherLifecycle {
   id: number;
   code: string;
   shortCode: string;
@@ -16,15 +50,8 @@ export interface VoucherView extends PlanTerms {
   planTitle: string;
   seriesId: number | null;
   customerId: number | null;
-  validUntilAtMs: number | null;
-  activatedAtMs: number | null;
-  expiresAtMs: number | null;
-  usedAtMs: number | null;
-  disabledAtMs: number | null;
   /** Cumulative over every session and device of the voucher. */
   usage: { downloadedBytes: number; uploadedBytes: number; onlineSeconds: number };
-  lastSessionAtMs: number | null;
-  createdAtMs: number;
 }
 
 export function toVoucherView(row: Voucher): VoucherView {
@@ -41,18 +68,12 @@ export function toVoucherView(row: Voucher): VoucherView {
     seriesId: row.series_id,
     customerId: row.customer_id,
     ...toPlanTerms(row),
-    validUntilAtMs: row.valid_until_at,
-    activatedAtMs: row.activated_at,
-    expiresAtMs: row.expires_at,
-    usedAtMs: row.used_at,
-    disabledAtMs: row.disabled_at,
+    ...toVoucherLifecycle(row),
     usage: {
       downloadedBytes: row.downloaded_bytes,
       uploadedBytes: row.uploaded_bytes,
       onlineSeconds: row.online_seconds,
     },
-    lastSessionAtMs: row.last_session_at,
-    createdAtMs: row.created_at,
   };
 }
 

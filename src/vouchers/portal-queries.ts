@@ -6,9 +6,10 @@ import type { Kysely } from 'kysely';
 import type { Database, Selectable, VouchersTable } from '../store/index.js';
 import { toPlanTerms, type PlanTerms } from '../plans/index.js';
 import { LIVE_VOUCHER_STATUSES } from '../devices/index.js';
+import { toVoucherLifecycle, type VoucherLifecycle } from './model.js';
 
 /** A voucher as its owner sees it: limits, counters and lifecycle (instants in epoch ms). */
-export interface CustomerVoucher extends PlanTerms {
+export interface CustomerVoucher extends PlanTerms, VoucherLifecycle {
   id: number;
   code: string;
   /** The random part of the code (also logs in at the hotspot). */
@@ -16,16 +17,9 @@ export interface CustomerVoucher extends PlanTerms {
   status: string; // new | active | online | used | disabled
   usedReason: string | null; // data | time | expired
   planTitle: string;
-  validUntilAtMs: number | null;
-  activatedAtMs: number | null;
-  expiresAtMs: number | null;
-  usedAtMs: number | null;
-  disabledAtMs: number | null;
   downloadedBytes: number;
   uploadedBytes: number;
   onlineSeconds: number;
-  lastSessionAtMs: number | null;
-  createdAtMs: number;
 }
 
 const COLUMNS = [
@@ -68,16 +62,10 @@ function toVoucher(row: Row): CustomerVoucher {
     usedReason: row.used_reason,
     planTitle: row.plan_title,
     ...toPlanTerms(row),
-    validUntilAtMs: row.valid_until_at,
-    activatedAtMs: row.activated_at,
-    expiresAtMs: row.expires_at,
-    usedAtMs: row.used_at,
-    disabledAtMs: row.disabled_at,
+    ...toVoucherLifecycle(row),
     downloadedBytes: Number(row.downloaded_bytes),
     uploadedBytes: Number(row.uploaded_bytes),
     onlineSeconds: Number(row.online_seconds),
-    lastSessionAtMs: row.last_session_at,
-    createdAtMs: row.created_at,
   };
 }
 
