@@ -65,10 +65,13 @@ export function checked(body: FormBody, name: string): boolean {
   return value === 'on' || value === '1' || value === 'true';
 }
 
-/** A positive integer route parameter (`id` by default); anything else is NOT_FOUND. */
-export function idParam(params: unknown, name = 'id'): number {
+/**
+ * A positive integer route parameter (`id` by default); anything else is NOT_FOUND (`message`),
+ * as for an id that names nothing, rather than a 400 a params schema would give.
+ */
+export function idParam(params: unknown, name = 'id', message = 'Not found'): number {
   const id = Number((params as Record<string, string | undefined>)[name]);
-  if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Not found');
+  if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', message);
   return id;
 }
 

@@ -9,7 +9,7 @@
 export { adminArea } from './plugin.js';
 export { ADMIN_COOKIE } from './auth.js';
 export { adminKit, type AdminKit, type PageOptions } from './kit.js';
-export { formBody, formRoute } from './forms.js';
+export { formBody, formRoute, idParam } from './forms.js';
 export type { AdminDeps } from './deps.js';
 export { DashboardQueries } from './dashboard-queries.js';
 export { SetupProgressQueries } from './setup-progress.js';

@@ -8,7 +8,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { Type } from '@sinclair/typebox';
-import { adminKit as kit, formBody, formRoute, ui } from '../admin/index.js';
+import { adminKit as kit, formBody, formRoute, idParam, ui } from '../admin/index.js';
 import { canWrite } from '../auth/index.js';
 import { AppError } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
@@ -446,8 +446,7 @@ export const hotspotLoginAdminPages: FastifyPluginAsync<HotspotLoginAdminOptions
     '/admin/hotspots/:id/login-page',
     { preHandler: kit.requireWrite, ...formRoute(LoginByForm) },
     async (request, reply) => {
-      const id = Number((request.params as { id: string }).id);
-      if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Hotspot not found');
+      const id = idParam(request.params, 'id', 'Hotspot not found');
       const { loginBy } = formBody(request, LoginByForm, {
         loginBy: 'The login method is HTTP-CHAP or HTTP-PAP',
       });
@@ -461,8 +460,7 @@ export const hotspotLoginAdminPages: FastifyPluginAsync<HotspotLoginAdminOptions
       '/admin/hotspots/:id/free-access',
       { preHandler: kit.requireWrite },
       async (request, reply) => {
-        const id = Number((request.params as { id: string }).id);
-        if (!Number.isSafeInteger(id) || id < 1) throw new AppError('NOT_FOUND', 'Hotspot not found');
+        const id = idParam(request.params, 'id', 'Hotspot not found');
         await service.ensurePage(request.tenant.id, id); // NOT_FOUND for another tenant's hotspot
         try {
           await freeAccess.setConfig(request.tenant.id, id, freeAccessPatch(request.body as Body));
