@@ -88,9 +88,15 @@ export function updateFromRowsInIdOrder<Row = never>(
   const filter = options.filter ? sql`and (${options.filter})` : sql``;
   if (dialect === 'postgres') {
     const returning = options.returning ? sql`returning ${sql.raw(`${table}.*`)}` : sql``;
+    // `id = any(ids)` as well as the join in the lock: the planner then sees how few rows are
+    // wanted and reads them by primary key; joined to the rows alone it chose a sequential scan
+    // of the table on 10,000 devices (EXPLAIN ANALYZE). Not in the update's own join: there it
+    // became an index condition beside `id = d.id`, one array probe per row (quadratic).
+    const idColumn = Object.keys(columns).indexOf('id');
+    const ids = sql`${sql.ref(`${table}.id`)} = any(cast(${rows.map((row) => row[idColumn] ?? null)} as bigint[]))`;
     return sql<Row>`with d as materialized (select * from ${rowsTable(dialect, 'r', columns, rows)}),
         locked as materialized (select ${sql.ref(`${table}.id`)} from ${t} join d on ${match}
-          order by ${sql.ref(`${table}.id`)} for update of ${t})
+          where ${ids} order by ${sql.ref(`${table}.id`)} for update of ${t})
       update ${t} set ${assignments} from d
       where ${match} ${filter} and (select count(*) from locked) >= 0 ${returning}`;
   }

@@ -12,6 +12,7 @@ import * as m0010 from './0010-sessions-open-by-voucher.js';
 import * as m0011 from './0011-free-access.js';
 import * as m0012 from './0012-login-page-logo.js';
 import * as m0013 from './0013-portal-versions.js';
+import * as m0014 from './0014-accounting-hot-updates.js';
 
 /** Migrations are listed here in order, so they load the same under tsx, vitest and a build. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0011-free-access': m0011,
   '0012-login-page-logo': m0012,
   '0013-portal-versions': m0013,
+  '0014-accounting-hot-updates': m0014,
 };
 
 export const migrationProvider: MigrationProvider = {
