@@ -89,6 +89,44 @@ describe.each(TEST_DIALECTS)('hosted login page administration (%s)', (dialect) 
     expect(foreign.statusCode).toBe(404);
   });
 
+  it("answers 404 on every guest route of a login page that does not exist here (unknown id, another tenant's page)", async () => {
+    const theirs = await app.hotspotLogin.ensurePage(
+      (
+        await app.store.db
+          .selectFrom('hotspots')
+          .select('tenant_id')
+          .where('id', '=', otherHotspotId)
+          .executeTakeFirstOrThrow()
+      ).tenant_id,
+      otherHotspotId,
+    );
+    const ours = await app.hotspotLogin.ensurePage(tenantId, hotspotId);
+    for (const publicId of ['zzzzzzzzzzzz', theirs.publicId]) {
+      for (const [method, path] of [
+        ['GET', 'login'],
+        ['POST', 'login'],
+        ['GET', 'done?f=x'],
+        ['GET', 'files/login.html'],
+        ['POST', 'free'],
+        ['POST', 'free/code'],
+      ] as const) {
+        const response = await app.http.inject({
+          method,
+          url: `/hotspot/${publicId}/${path}`,
+          headers: { host: 'localhost', accept: 'text/html' },
+          ...(method === 'POST' ? { payload: { code: 'x' } } : {}),
+        });
+        expect(response.statusCode, `${method} ${path}`).toBe(404);
+        expect(response.headers['content-type'], `${method} ${path}`).toContain('text/html');
+      }
+    }
+    const unknownFile = await app.http.inject({
+      url: `/hotspot/${ours.publicId}/files/passwd`,
+      headers: { host: 'localhost' },
+    });
+    expect(unknownFile.statusCode).toBe(404);
+  });
+
   it('Config > Login page: saves the switch and the look, refuses a bad colour, read-only cannot change', async () => {
     const owner = await signedInAdmin(app, tenantId);
     const saved = await owner.post(

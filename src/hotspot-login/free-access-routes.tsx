@@ -37,14 +37,14 @@ export interface PageKit {
     lang: unknown,
   ): Promise<FastifyReply>;
   /**
-   * A login page request: its hotspot's page, the router's variables (from `source`, the query or
-   * the form) and the view in `lang`; undefined when there is no such page.
+   * A login page request: its hotspot's page (loaded by the routes' preHandler), the router's
+   * variables (from `source`, the query or the form) and the view in `lang`.
    */
   open(
     request: FastifyRequest,
     source: Record<string, unknown> | undefined,
     lang: unknown,
-  ): Promise<OpenedLogin | undefined>;
+  ): Promise<OpenedLogin>;
   /** The login page when it was not opened through the router (no login address): nobody can go on. */
   notThroughRouter(reply: FastifyReply, opened: { page: LoginPage; ctx: ViewContext }): FastifyReply;
   rateLimit: { max: number; windowMs: number };
@@ -148,7 +148,6 @@ export function freeAccessRoutes(app: FastifyInstance, kit: PageKit, freeAccess:
   async function begin(request: FastifyRequest) {
     const body = request.body as Record<string, unknown> | undefined;
     const opened = await kit.open(request, body, body?.lang);
-    if (!opened) return undefined;
     return { ...opened, body, device: { mac: opened.vars.mac, ip: opened.vars.ip } };
   }
 
@@ -184,7 +183,6 @@ export function freeAccessRoutes(app: FastifyInstance, kit: PageKit, freeAccess:
   // The phone step (and "Send a new code" from the code step).
   app.post('/hotspot/:publicId/free', limits, async (request, reply) => {
     const started = await begin(request);
-    if (!started) return reply.callNotFound();
     const { page, body, vars, ctx, device } = started;
     if (!vars.linkLoginOnly) return kit.notThroughRouter(reply, started);
     const phoneInput = field(body, 'phone', 40);
@@ -220,7 +218,6 @@ export function freeAccessRoutes(app: FastifyInstance, kit: PageKit, freeAccess:
   // The code step: a right code gives (or gives again) the voucher, then the router login.
   app.post('/hotspot/:publicId/free/code', limits, async (request, reply) => {
     const started = await begin(request);
-    if (!started) return reply.callNotFound();
     const { page, body, vars, ctx, device } = started;
     if (!vars.linkLoginOnly) return kit.notThroughRouter(reply, started);
     const flowId = field(body, 'flow', 64);

@@ -33,6 +33,13 @@ import {
 
 export { readRouterVariables, type RouterVariables };
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The hotspot's login page of a /hotspot/:publicId/… route (loaded by its preHandler). */
+    loginPage: LoginPage | null;
+  }
+}
+
 export interface HotspotLoginOptions {
   service: HotspotLoginService;
   /** Free access by phone (off per hotspot unless the operator turns it on). */
@@ -121,6 +128,21 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     ...(options.rateLimitStore ? { store: options.rateLimitStore } : {}),
   });
 
+  // Every /hotspot/:publicId/… route (free access's included) works on that hotspot's login
+  // page: one preHandler looks it up before the handler; an unknown id (or another tenant's)
+  // is the 404 page.
+  app.decorateRequest('loginPage', null);
+  const loadLoginPage = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { publicId } = request.params as { publicId: string };
+    const page = await service.findPage(request.tenant.id, publicId);
+    if (!page) return reply.callNotFound();
+    request.loginPage = page;
+  };
+  app.addHook('onRoute', (route) => {
+    if (route.url.includes('/:publicId/'))
+      route.preHandler = [loadLoginPage, ...(route.preHandler ? [route.preHandler].flat() : [])];
+  });
+
   function send(reply: FastifyReply, page: VNode, nonce: string, formTarget?: URL, status = 200) {
     const formAction = ["'self'", formTarget ? formTarget.origin : ''].filter(Boolean).join(' ');
     return reply
@@ -163,9 +185,10 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     return `${request.protocol}://${request.headers.host ?? request.hostname}`;
   }
 
-  async function pageOf(request: FastifyRequest): Promise<LoginPage | undefined> {
-    const { publicId } = request.params as { publicId: string };
-    return service.findPage(request.tenant.id, publicId);
+  /** The page the route's preHandler loaded (every /hotspot/:publicId/… route has it). */
+  function pageOf(request: FastifyRequest): LoginPage {
+    if (!request.loginPage) throw new Error(`no login page loaded for ${request.routeOptions.url}`);
+    return request.loginPage;
   }
 
   function languageLink(page: LoginPage, vars: RouterVariables) {
@@ -177,8 +200,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
 
   // Typed by PageKit, which lends them to the free-access routes: one signature for both.
   const open: PageKit['open'] = async (request, source, lang) => {
-    const page = await pageOf(request);
-    if (!page) return undefined;
+    const page = pageOf(request);
     const vars = readRouterVariables(source, (await service.settings(page.tenantId)).routerLoginHosts);
     return { page, vars, ctx: await context(request, lang, languageLink(page, vars)) };
   };
@@ -252,7 +274,6 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
   app.get('/hotspot/:publicId/login', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const opened = await open(request, query, query.lang);
-    if (!opened) return reply.callNotFound();
     const { page, vars, ctx } = opened;
     const action = `/hotspot/${page.publicId}/login`;
     if (!vars.linkLoginOnly) return notThroughRouter(reply, opened);
@@ -299,7 +320,6 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
     async (request, reply) => {
       const body = request.body as Record<string, unknown> | undefined;
       const opened = await open(request, body, body?.lang);
-      if (!opened) return reply.callNotFound();
       const { page, vars, ctx } = opened;
       const code = field(body, 'code', 100);
       const action = `/hotspot/${page.publicId}/login`;
@@ -330,8 +350,7 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
 
   // The router's dst after a successful login: the voucher's view, or the page first asked for.
   app.get('/hotspot/:publicId/done', async (request, reply) => {
-    const page = await pageOf(request);
-    if (!page) return reply.callNotFound();
+    const page = pageOf(request);
     const query = request.query as Record<string, unknown>;
     const flow = typeof query.f === 'string' ? await service.findFlow(page, query.f) : undefined;
     if (flow) {
@@ -385,9 +404,9 @@ export async function hotspotLoginPlugin(app: FastifyInstance, options: HotspotL
 
   // The files for the router's hotspot folder (public: they hold only this page's address).
   app.get('/hotspot/:publicId/files/:name', async (request, reply) => {
-    const page = await pageOf(request);
+    const page = pageOf(request);
     const { name } = request.params as { name: string };
-    if (!page || !(ROUTER_FILE_NAMES as readonly string[]).includes(name)) return reply.callNotFound();
+    if (!(ROUTER_FILE_NAMES as readonly string[]).includes(name)) return reply.callNotFound();
     if (name === 'login.html') await service.filesFetched(page);
     const base = origin(request);
     return reply

@@ -77,13 +77,13 @@ export class VoucherAccessRepository {
       .executeTakeFirst();
   }
 
+  /** The tenant's voucher with this id: one query for reading and for locking it. */
+  private byId(tenantId: number, id: number) {
+    return this.db.selectFrom('vouchers').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id);
+  }
+
   findById(tenantId: number, id: number): Promise<Voucher | undefined> {
-    return this.db
-      .selectFrom('vouchers')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    return this.byId(tenantId, id).executeTakeFirst();
   }
 
   /**
@@ -92,13 +92,8 @@ export class VoucherAccessRepository {
    * are already serialised.
    */
   lock(tenantId: number, id: number): Promise<Voucher | undefined> {
-    let query = this.db
-      .selectFrom('vouchers')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id);
-    if (this.dialect === 'postgres') query = query.forUpdate();
-    return query.executeTakeFirst();
+    const query = this.byId(tenantId, id);
+    return (this.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
   }
 
   /** new → active on the first accepted login; false when another login activated it first. */

@@ -2,14 +2,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireWrite } from '../../admin/index.js';
 import { CUSTOMER_SORT_KEYS } from '../../customers/index.js';
-import { pageRequest, parseSort } from '../../shared/index.js';
+import { listRoute } from '../lists.js';
 import {
   Customer,
   CustomerCreate,
   CustomerPatch,
   errors,
   IdParams,
-  PageOf,
   PageQuery,
   SortParam,
 } from '../schemas.js';
@@ -26,26 +25,17 @@ const ListQuery = Type.Object({
 export const customersRoutes: FastifyPluginAsyncTypebox = async (api) => {
   const deps = api.adminDeps;
   const tags = ['customers'];
-  api.get(
-    '/customers',
-    {
-      schema: {
-        tags,
-        summary: 'List and search customers',
-        querystring: ListQuery,
-        response: { 200: PageOf(Customer), ...errors },
-      },
-    },
-    async (request) => {
-      const q = request.query;
-      return deps.customers.list(
-        request.tenant.id,
-        { search: q.search, status: q.status },
-        parseSort(q.sort, CUSTOMER_SORT_KEYS, { key: 'joined_at', direction: 'desc' }),
-        pageRequest(q.page, q.perPage),
-      );
-    },
-  );
+  listRoute(api, {
+    path: '/customers',
+    tags,
+    summary: 'List and search customers',
+    query: ListQuery,
+    item: Customer,
+    sortKeys: CUSTOMER_SORT_KEYS,
+    defaultSort: { key: 'joined_at', direction: 'desc' },
+    list: (tenantId, { search, status }, sort, page) =>
+      deps.customers.list(tenantId, { search, status }, sort, page),
+  });
 
   api.get(
     '/customers/:id',

@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireWrite } from '../../admin/index.js';
 import { PLAN_SORT_KEYS, type PlanInput } from '../../plans/index.js';
-import { pageRequest, parseSort } from '../../shared/index.js';
-import { errors, IdParams, PageOf, PageQuery, Plan, PlanCreate, PlanPatch, SortParam } from '../schemas.js';
+import { listRoute } from '../lists.js';
+import { errors, IdParams, PageQuery, Plan, PlanCreate, PlanPatch, SortParam } from '../schemas.js';
 
 const ListQuery = Type.Object({
   ...PageQuery,
@@ -15,26 +15,17 @@ const ListQuery = Type.Object({
 export const plansRoutes: FastifyPluginAsyncTypebox = async (api) => {
   const deps = api.adminDeps;
   const tags = ['plans'];
-  api.get(
-    '/plans',
-    {
-      schema: {
-        tags,
-        summary: 'List plans',
-        querystring: ListQuery,
-        response: { 200: PageOf(Plan), ...errors },
-      },
-    },
-    async (request) => {
-      const q = request.query;
-      return deps.plans.list(
-        request.tenant.id,
-        { isActive: q.active, search: q.search },
-        parseSort(q.sort, PLAN_SORT_KEYS, { key: 'title', direction: 'asc' }),
-        pageRequest(q.page, q.perPage),
-      );
-    },
-  );
+  listRoute(api, {
+    path: '/plans',
+    tags,
+    summary: 'List plans',
+    query: ListQuery,
+    item: Plan,
+    sortKeys: PLAN_SORT_KEYS,
+    defaultSort: { key: 'title', direction: 'asc' },
+    list: (tenantId, { active, search }, sort, page) =>
+      deps.plans.list(tenantId, { isActive: active, search }, sort, page),
+  });
 
   api.get(
     '/plans/:id',

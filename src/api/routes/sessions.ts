@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../shared/index.js';
-import { listArguments } from '../lists.js';
+import { listRoute } from '../lists.js';
 import { SESSION_SORT_KEYS, SESSION_USERS } from '../../usage/index.js';
 import {
   Dashboard,
@@ -9,7 +9,6 @@ import {
   FromMs,
   IdParams,
   MacQuery,
-  PageOf,
   PageQuery,
   Session,
   SortParam,
@@ -40,22 +39,16 @@ const ListQuery = Type.Object({
 export const sessionsRoutes: FastifyPluginAsyncTypebox = async (api) => {
   const deps = api.adminDeps;
   const tags = ['sessions'];
-  api.get(
-    '/sessions',
-    {
-      schema: {
-        tags,
-        summary: 'List RADIUS accounting sessions (online now and history)',
-        querystring: ListQuery,
-        response: { 200: PageOf(Session), ...errors },
-      },
-    },
-    async (request) =>
-      deps.sessions.list(
-        request.tenant.id,
-        ...listArguments(request.query, SESSION_SORT_KEYS, { key: 'started_at', direction: 'desc' }),
-      ),
-  );
+  listRoute(api, {
+    path: '/sessions',
+    tags,
+    summary: 'List RADIUS accounting sessions (online now and history)',
+    query: ListQuery,
+    item: Session,
+    sortKeys: SESSION_SORT_KEYS,
+    defaultSort: { key: 'started_at', direction: 'desc' },
+    list: (tenantId, filter, sort, page) => deps.sessions.list(tenantId, filter, sort, page),
+  });
 
   api.get(
     '/sessions/:id',

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf, requireWrite } from '../../admin/index.js';
 import { csvCell, currencyDigits, pageRequest } from '../../shared/index.js';
-import { listArguments } from '../lists.js';
+import { listRoute } from '../lists.js';
 import { VOUCHER_SORT_KEYS, VOUCHER_STATUSES } from '../../vouchers/index.js';
 import {
   errors,
@@ -53,22 +53,16 @@ const SeriesListQuery = Type.Object({ ...PageQuery });
 export const vouchersRoutes: FastifyPluginAsyncTypebox = async (api) => {
   const deps = api.adminDeps;
   const tags = ['vouchers'];
-  api.get(
-    '/vouchers',
-    {
-      schema: {
-        tags,
-        summary: 'List vouchers with their usage counters',
-        querystring: ListQuery,
-        response: { 200: PageOf(Voucher), ...errors },
-      },
-    },
-    async (request) =>
-      deps.vouchers.list(
-        request.tenant.id,
-        ...listArguments(request.query, VOUCHER_SORT_KEYS, { key: 'created_at', direction: 'desc' }),
-      ),
-  );
+  listRoute(api, {
+    path: '/vouchers',
+    tags,
+    summary: 'List vouchers with their usage counters',
+    query: ListQuery,
+    item: Voucher,
+    sortKeys: VOUCHER_SORT_KEYS,
+    defaultSort: { key: 'created_at', direction: 'desc' },
+    list: (tenantId, filter, sort, page) => deps.vouchers.list(tenantId, filter, sort, page),
+  });
 
   api.get(
     '/vouchers/:id',
