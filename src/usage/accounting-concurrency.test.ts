@@ -8,6 +8,7 @@ import { sql, type KyselyPlugin } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceAccessRepository } from '../devices/index.js';
+import { touchVoucherOwnersPortals } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
@@ -255,7 +256,7 @@ describe.each(TEST_DIALECTS)('accounting batches in flight at once (%s)', (diale
   }
 
   it.runIf(dialect === 'postgres')(
-    'locks vouchers and devices in id order, whatever order the batch lists them in',
+    'locks vouchers, devices and owning customers in id order, whatever order the batch lists them in',
     { timeout: 30_000 },
     async () => {
       const [low, middle, high] = owners.slice(0, 3);
@@ -274,8 +275,19 @@ describe.each(TEST_DIALECTS)('accounting batches in flight at once (%s)', (diale
         hotspotId: world.hotspot.id,
         ...delta,
       });
+      // Three customers in id order, each owning one voucher of its own.
+      const plan = await createPlan(app.store.db, world.tenant.id);
+      const owned: Array<{ customerId: number; voucherId: number }> = [];
+      for (let i = 0; i < 3; i++) {
+        const customer = await createCustomer(app.store.db, world.tenant.id);
+        const voucher = await createVoucher(app.store.db, plan, { customer_id: customer.id });
+        owned.push({ customerId: customer.id, voucherId: voucher.id });
+      }
+      // The lowest customer's live row version now comes last in its page: a plain scan meets it
+      // after the others, so only an explicit id order locks it first.
+      await sql`update customers set name = name where id = ${owned[0]!.customerId}`.execute(app.store.db);
       /** Whether another transaction could lock the row now (nowait: fails at once if it is locked). */
-      const lockable = async (table: 'vouchers' | 'devices', id: number) => {
+      const lockable = async (table: string, id: number) => {
         try {
           await app.store.db.transaction().execute(async (trx) => {
             await sql`select id from ${sql.table(table)} where id = ${id} for update nowait`.execute(trx);
@@ -286,31 +298,48 @@ describe.each(TEST_DIALECTS)('accounting batches in flight at once (%s)', (diale
           throw error;
         }
       };
-      for (const [table, write] of [
-        [
-          'vouchers',
-          (trx: typeof app.store.db) =>
+      const cases: Array<{
+        table: string;
+        ids: number[];
+        write: (trx: typeof app.store.db) => Promise<unknown>;
+      }> = [
+        {
+          table: 'vouchers',
+          ids: [low!.voucherId, middle!.voucherId, high!.voucherId],
+          write: (trx) =>
             new VoucherAccessRepository(trx, 'postgres').applyAccountingMany(
               [item(high), item(low), item(middle)],
               1,
             ),
-        ],
-        [
-          'devices',
-          (trx: typeof app.store.db) =>
+        },
+        {
+          table: 'devices',
+          ids: [low!.deviceId, middle!.deviceId, high!.deviceId],
+          write: (trx) =>
             new DeviceAccessRepository(trx, 'postgres').addUsageMany(
               [device(high), device(low), device(middle)],
               1,
             ),
-        ],
-      ] as const) {
-        const id = (o: typeof low) => (table === 'vouchers' ? o!.voucherId : o!.deviceId);
+        },
+        {
+          table: 'customers',
+          ids: owned.map((o) => o.customerId),
+          write: (trx) =>
+            touchVoucherOwnersPortals(
+              trx,
+              [owned[2]!.voucherId, owned[0]!.voucherId, owned[1]!.voucherId],
+              'postgres',
+            ),
+        },
+      ];
+      for (const { table, ids, write } of cases) {
+        const [lowId, middleId, highId] = ids as [number, number, number];
         // A holds the middle row; B's statement lists high, low, middle.
         let releaseA!: () => void;
         let aHolds!: () => void;
         const held = new Promise<void>((resolve) => (aHolds = resolve));
         const a = app.store.db.transaction().execute(async (trx) => {
-          await sql`select id from ${sql.table(table)} where id = ${id(middle)} for update`.execute(trx);
+          await sql`select id from ${sql.table(table)} where id = ${middleId} for update`.execute(trx);
           aHolds();
           await new Promise<void>((resolve) => (releaseA = resolve));
         });
@@ -319,14 +348,14 @@ describe.each(TEST_DIALECTS)('accounting batches in flight at once (%s)', (diale
           await write(trx);
         });
         // B takes the low row, then waits for the middle one: it has not touched the high one.
-        for (let i = 0; i < 200 && (await lockable(table, id(low))); i++)
+        for (let i = 0; i < 200 && (await lockable(table, lowId)); i++)
           await new Promise((r) => setTimeout(r, 10));
-        expect(await lockable(table, id(low))).toBe(false);
-        expect(await lockable(table, id(high))).toBe(true);
+        expect(await lockable(table, lowId)).toBe(false);
+        expect(await lockable(table, highId)).toBe(true);
         releaseA();
         await a;
         await b;
-        expect(await lockable(table, id(low))).toBe(true);
+        expect(await lockable(table, lowId)).toBe(true);
       }
     },
   );
