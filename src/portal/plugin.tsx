@@ -27,7 +27,7 @@ import { isLanguage } from './i18n/index.js';
 import { createPortalKit, LANGUAGE_COOKIE, type PortalSession, type RequestView } from './kit.js';
 import { PageCache, type CachedPage } from './page-cache.js';
 import type { PortalSignIn } from './sign-in.js';
-import { clearAttempt, registerSignInRoutes } from './sign-in-routes.js';
+import { clearAttempt, signInRoutes } from './sign-in-routes.js';
 import { UsageChart } from './views/chart.js';
 import { DashboardPage } from './views/dashboard.js';
 import { SessionsPage } from './views/sessions.js';
@@ -270,7 +270,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     });
   });
 
-  registerSignInRoutes(app, kit, {
+  await app.register(signInRoutes, {
     webSessions,
     customers,
     signIn,

@@ -3,7 +3,7 @@
  * /sign-in/code), a new code (POST /sign-in/resend) and sign-out. Every POST carries a CSRF
  * token and counts against the per-address limit; the phone form also against a per-number one.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { PortalAuthMethod, WebSessions } from '../auth/index.js';
 import {
   examplePhone,
@@ -14,7 +14,7 @@ import {
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../http/index.js';
 import type { CounterStore } from '../rate-limits/index.js';
 import { formatDuration, type Clock } from '../shared/index.js';
-import { PORTAL_SESSION_COOKIE, type PortalKit } from './kit.js';
+import { PORTAL_SESSION_COOKIE } from './kit.js';
 import type { PortalSignIn, SignInStart } from './sign-in.js';
 import { SignInCodePage } from './views/sign-in-code.js';
 
@@ -73,9 +73,13 @@ export interface SignInRoutesDeps {
   numberCounters: CounterStore;
 }
 
-export function registerSignInRoutes(app: FastifyInstance, kit: PortalKit, deps: SignInRoutesDeps): void {
+/**
+ * The sign-in routes, registered in the portal scope (its rate-limit plugin, error page and
+ * `app.portalKit`); their services and limits are the plugin's options.
+ */
+export const signInRoutes: FastifyPluginAsync<SignInRoutesDeps> = async (app, deps) => {
   const { webSessions, customers, signIn, clock, rateLimit, perNumberLimit, numberCounters } = deps;
-  const { view, html, signInPage, csrfProtection } = kit;
+  const { view, html, signInPage, csrfProtection } = app.portalKit;
 
   /** Every sign-in POST: a small form body, a CSRF token, and the per-address limit. */
   const signInStep = {
@@ -298,4 +302,4 @@ export function registerSignInRoutes(app: FastifyInstance, kit: PortalKit, deps:
       return reply.redirect('/portal?signed-out', 303);
     },
   );
-}
+};
