@@ -5,7 +5,7 @@
  * GET or POST, not only by hiding the block. Every POST carries a CSRF token; removal has a
  * confirmation page (GET) so it works without JavaScript; results use POST → 303 → GET.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import type { CustomerSummary } from '../customers/index.js';
 import {
@@ -48,17 +48,6 @@ interface DevicesView {
   t: Translate;
   fmt: Formatter;
   tenant: Tenant;
-}
-
-/** What the portal plugin lends to these routes (its request view, session and pages). */
-export interface PortalDevicesHost {
-  view(request: FastifyRequest): DevicesView;
-  currentSession(
-    request: FastifyRequest,
-  ): Promise<{ customer: CustomerSummary; codeVerified: boolean } | undefined>;
-  html(reply: FastifyReply, page: VNode, status?: number): FastifyReply;
-  errorPage(request: FastifyRequest, reply: FastifyReply, status: number, key: MessageKey): FastifyReply;
-  csrfProtection: preHandlerHookHandler;
 }
 
 export interface PortalDevicesDeps {
@@ -126,7 +115,7 @@ function noticeFrom(
 }
 
 export class PortalDevices {
-  constructor(private readonly deps: PortalDevicesDeps) {}
+  constructor(readonly deps: PortalDevicesDeps) {}
 
   /** Whether signed-in customers of this tenant can manage devices (the sign-in page says so). */
   canManage(tenantId: number): Promise<boolean> {
@@ -207,206 +196,212 @@ export class PortalDevices {
       ]),
     );
   }
+}
 
-  register(app: FastifyInstance, host: PortalDevicesHost): void {
-    const { devices } = this.deps;
-    const post = { bodyLimit: FORM_BODY_LIMIT_BYTES, preHandler: host.csrfProtection };
+/**
+ * The devices routes, registered in the portal scope beside its pages: they read the portal's
+ * view, session and pages from `app.portalKit`, and the service from their options.
+ */
+export const portalDeviceRoutes: FastifyPluginAsync<{ devices: PortalDevices }> = async (
+  app,
+  { devices: portal },
+) => {
+  const host = app.portalKit;
+  const { devices, clock } = portal.deps;
+  const post = { bodyLimit: FORM_BODY_LIMIT_BYTES, preHandler: host.csrfProtection };
 
-    /**
-     * Signed in, devices enabled for the tenant, the customer's own live voucher: the overview;
-     * otherwise the reply was sent (sign-in redirect, 403 or 404 page) and undefined is returned.
-     */
-    const guard = async (request: FastifyRequest, reply: FastifyReply) => {
-      const session = await host.currentSession(request);
-      if (!session) {
-        if (request.method !== 'POST') {
-          void reply.redirect('/portal', 303);
-          return undefined;
-        }
-        // The session expired with the form open (issue 15, 8c): nothing is done. The form's CSRF
-        // token verified (preHandler), so what was typed is kept for after the sign-in.
-        const page = sameSitePage(request, '/portal');
-        const kept = page !== undefined && request.server.formResume.keep(request, reply, page, request.body);
-        void reply.redirect(`/portal?expired${kept ? '=kept' : ''}`, 303);
+  /**
+   * Signed in, devices enabled for the tenant, the customer's own live voucher: the overview;
+   * otherwise the reply was sent (sign-in redirect, 403 or 404 page) and undefined is returned.
+   */
+  const guard = async (request: FastifyRequest, reply: FastifyReply) => {
+    const session = await host.currentSession(request);
+    if (!session) {
+      if (request.method !== 'POST') {
+        void reply.redirect('/portal', 303);
         return undefined;
       }
-      const { customer } = session;
-      const v = host.view(request);
-      if (!(await this.enabled(v.tenant.id))) {
-        host.errorPage(request, reply, 403, 'devices.error.disabled');
+      // The session expired with the form open (issue 15, 8c): nothing is done. The form's CSRF
+      // token verified (preHandler), so what was typed is kept for after the sign-in.
+      const page = sameSitePage(request, '/portal');
+      const kept = page !== undefined && request.server.formResume.keep(request, reply, page, request.body);
+      void reply.redirect(`/portal?expired${kept ? '=kept' : ''}`, 303);
+      return undefined;
+    }
+    const { customer } = session;
+    const v = host.view(request);
+    if (!(await portal.canManage(v.tenant.id))) {
+      host.errorPage(request, reply, 403, 'devices.error.disabled');
+      return undefined;
+    }
+    // A phone number alone never manages devices, whatever the settings say (issue 10, 6).
+    if (!session.codeVerified) {
+      host.errorPage(request, reply, 403, 'devices.error.needsCode');
+      return undefined;
+    }
+    const { id, deviceId } = request.params as Params;
+    if (!/^\d{1,15}$/.test(id) || (deviceId !== undefined && !/^\d{1,15}$/.test(deviceId))) {
+      host.errorPage(request, reply, 404, 'error.404');
+      return undefined;
+    }
+    const actor = customerActor(request, customer);
+    // Another customer's or tenant's voucher: NOT_FOUND, answered by the portal's 404 page.
+    const overview = await devices.overview(v.tenant.id, actor, Number(id));
+    if (!overview.live) {
+      host.errorPage(request, reply, 403, 'devices.error.notLive');
+      return undefined;
+    }
+    const device =
+      deviceId === undefined ? undefined : overview.devices.find((d) => d.id === Number(deviceId));
+    if (deviceId !== undefined && !device) {
+      host.errorPage(request, reply, 404, 'devices.error.notFound');
+      return undefined;
+    }
+    return { v, actor, overview, device, voucherId: Number(id) };
+  };
+
+  const back = (voucherId: number, query: Record<string, string>) =>
+    `/portal/vouchers/${voucherId}?${new URLSearchParams(query).toString()}#devices`;
+
+  /** Refusals a person can fix, as form errors; anything else goes to the error handler. */
+  const formError = (error: unknown, input: DeviceFormState, limit: number, t: Translate) => {
+    if (!(error instanceof AppError)) return undefined;
+    switch (error.code) {
+      case 'MAC_INVALID':
+        return { status: 400, form: { ...input, macError: t(macErrorKey(input.mac)) } };
+      case 'VALIDATION':
+        return { status: 400, form: { ...input, titleError: t('devices.error.title') } };
+      case 'MAC_ALREADY_ON_VOUCHER':
+      case 'MAC_ON_OTHER_VOUCHER': {
+        const mac = parseMac(input.mac) ?? input.mac;
+        const key =
+          error.code === 'MAC_ON_OTHER_VOUCHER' ? 'devices.error.otherVoucher' : 'devices.error.sameVoucher';
+        return { status: 409, form: { ...input, macError: t(key, { mac }) } };
+      }
+      case 'VOUCHER_DEVICE_LIMIT':
+        return { status: 409, form: { ...input, macError: t('devices.error.limit', { limit }) } };
+      default:
         return undefined;
-      }
-      // A phone number alone never manages devices, whatever the settings say (issue 10, 6).
-      if (!session.codeVerified) {
-        host.errorPage(request, reply, 403, 'devices.error.needsCode');
-        return undefined;
-      }
-      const { id, deviceId } = request.params as Params;
-      if (!/^\d{1,15}$/.test(id) || (deviceId !== undefined && !/^\d{1,15}$/.test(deviceId))) {
-        host.errorPage(request, reply, 404, 'error.404');
-        return undefined;
-      }
-      const actor = customerActor(request, customer);
-      // Another customer's or tenant's voucher: NOT_FOUND, answered by the portal's 404 page.
-      const overview = await devices.overview(v.tenant.id, actor, Number(id));
-      if (!overview.live) {
-        host.errorPage(request, reply, 403, 'devices.error.notLive');
-        return undefined;
-      }
-      const device =
-        deviceId === undefined ? undefined : overview.devices.find((d) => d.id === Number(deviceId));
-      if (deviceId !== undefined && !device) {
-        host.errorPage(request, reply, 404, 'devices.error.notFound');
-        return undefined;
-      }
-      return { v, actor, overview, device, voucherId: Number(id) };
-    };
+    }
+  };
 
-    const back = (voucherId: number, query: Record<string, string>) =>
-      `/portal/vouchers/${voucherId}?${new URLSearchParams(query).toString()}#devices`;
+  /** A device's edit form, filled with its stored values or with a refused input. */
+  const editPage = (
+    reply: FastifyReply,
+    allowed: { v: DevicesView; voucherId: number; device: DeviceDetails },
+    form: DeviceFormState,
+    status?: number,
+  ) =>
+    host.html(
+      reply,
+      <EditDevicePage
+        ctx={allowed.v.ctx}
+        voucherId={allowed.voucherId}
+        device={allowed.device}
+        csrfToken={reply.generateCsrf()}
+        form={form}
+      />,
+      status,
+    );
 
-    /** Refusals a person can fix, as form errors; anything else goes to the error handler. */
-    const formError = (error: unknown, input: DeviceFormState, limit: number, t: Translate) => {
-      if (!(error instanceof AppError)) return undefined;
-      switch (error.code) {
-        case 'MAC_INVALID':
-          return { status: 400, form: { ...input, macError: t(macErrorKey(input.mac)) } };
-        case 'VALIDATION':
-          return { status: 400, form: { ...input, titleError: t('devices.error.title') } };
-        case 'MAC_ALREADY_ON_VOUCHER':
-        case 'MAC_ON_OTHER_VOUCHER': {
-          const mac = parseMac(input.mac) ?? input.mac;
-          const key =
-            error.code === 'MAC_ON_OTHER_VOUCHER'
-              ? 'devices.error.otherVoucher'
-              : 'devices.error.sameVoucher';
-          return { status: 409, form: { ...input, macError: t(key, { mac }) } };
-        }
-        case 'VOUCHER_DEVICE_LIMIT':
-          return { status: 409, form: { ...input, macError: t('devices.error.limit', { limit }) } };
-        default:
-          return undefined;
-      }
-    };
+  app.get('/vouchers/:id/devices', async (request, reply) => {
+    const allowed = await guard(request, reply);
+    if (!allowed) return reply;
+    return reply.redirect(`/portal/vouchers/${allowed.voucherId}#devices`, 303);
+  });
 
-    /** A device's edit form, filled with its stored values or with a refused input. */
-    const editPage = (
-      reply: FastifyReply,
-      allowed: { v: DevicesView; voucherId: number; device: DeviceDetails },
-      form: DeviceFormState,
-      status?: number,
-    ) =>
-      host.html(
-        reply,
-        <EditDevicePage
-          ctx={allowed.v.ctx}
-          voucherId={allowed.voucherId}
-          device={allowed.device}
-          csrfToken={reply.generateCsrf()}
-          form={form}
-        />,
-        status,
-      );
-
-    app.get('/vouchers/:id/devices', async (request, reply) => {
-      const allowed = await guard(request, reply);
-      if (!allowed) return reply;
-      return reply.redirect(`/portal/vouchers/${allowed.voucherId}#devices`, 303);
-    });
-
-    app.post('/vouchers/:id/devices', post, async (request, reply) => {
-      const allowed = await guard(request, reply);
-      if (!allowed) return reply;
-      const { v, actor, overview, voucherId } = allowed;
-      const input = { mac: field(request.body, 'mac'), title: field(request.body, 'title') };
-      try {
-        const device = await devices.add(v.tenant.id, actor, voucherId, input);
-        return reply.redirect(back(voucherId, { device: 'added', mac: device.mac }), 303);
-      } catch (error) {
-        const refused = formError(error, input, overview.devicesLimit, v.t);
-        if (!refused) throw error;
-        return host.html(
-          reply,
-          <DevicesPage
-            ctx={v.ctx}
-            overview={overview}
-            csrfToken={reply.generateCsrf()}
-            fmt={v.fmt}
-            form={refused.form}
-          />,
-          refused.status,
-        );
-      }
-    });
-
-    app.get('/vouchers/:id/devices/:deviceId/edit', async (request, reply) => {
-      const allowed = await guard(request, reply);
-      if (!allowed?.device) return reply;
-      const { device } = allowed;
-      return editPage(reply, { ...allowed, device }, { mac: device.mac, title: device.title ?? '' });
-    });
-
-    app.post('/vouchers/:id/devices/:deviceId', post, async (request, reply) => {
-      const allowed = await guard(request, reply);
-      if (!allowed?.device) return reply;
-      const { v, actor, device, voucherId, overview } = allowed;
-      const input = { mac: field(request.body, 'mac'), title: field(request.body, 'title') };
-      try {
-        const sinceMs = this.deps.clock.nowMs();
-        const result = await devices.edit(v.tenant.id, actor, voucherId, device.id, {
-          // An emptied MAC field is refused like on the add form, not read as "keep the old one".
-          mac: input.mac,
-          title: input.title,
-        });
-        return reply.redirect(back(voucherId, editedDeviceQuery(device.mac, result, sinceMs)), 303);
-      } catch (error) {
-        const refused = formError(error, input, overview.devicesLimit, v.t);
-        if (!refused) throw error;
-        return editPage(reply, { v, voucherId, device }, refused.form, refused.status);
-      }
-    });
-
-    app.get('/vouchers/:id/devices/:deviceId/remove', async (request, reply) => {
-      const allowed = await guard(request, reply);
-      if (!allowed?.device) return reply;
+  app.post('/vouchers/:id/devices', post, async (request, reply) => {
+    const allowed = await guard(request, reply);
+    if (!allowed) return reply;
+    const { v, actor, overview, voucherId } = allowed;
+    const input = { mac: field(request.body, 'mac'), title: field(request.body, 'title') };
+    try {
+      const device = await devices.add(v.tenant.id, actor, voucherId, input);
+      return reply.redirect(back(voucherId, { device: 'added', mac: device.mac }), 303);
+    } catch (error) {
+      const refused = formError(error, input, overview.devicesLimit, v.t);
+      if (!refused) throw error;
       return host.html(
         reply,
-        <RemoveDevicePage
-          ctx={allowed.v.ctx}
-          voucherId={allowed.voucherId}
-          device={allowed.device}
+        <DevicesPage
+          ctx={v.ctx}
+          overview={overview}
           csrfToken={reply.generateCsrf()}
+          fmt={v.fmt}
+          form={refused.form}
         />,
+        refused.status,
       );
-    });
+    }
+  });
 
-    app.post('/vouchers/:id/devices/:deviceId/remove', post, async (request, reply) => {
-      const allowed = await guard(request, reply);
-      if (!allowed?.device) return reply;
-      const { v, actor, device, voucherId } = allowed;
-      const sinceMs = this.deps.clock.nowMs();
-      const result = await devices.remove(v.tenant.id, actor, voucherId, device.id);
-      return reply.redirect(back(voucherId, endedDeviceQuery('removed', result, sinceMs)), 303);
-    });
+  app.get('/vouchers/:id/devices/:deviceId/edit', async (request, reply) => {
+    const allowed = await guard(request, reply);
+    if (!allowed?.device) return reply;
+    const { device } = allowed;
+    return editPage(reply, { ...allowed, device }, { mac: device.mac, title: device.title ?? '' });
+  });
 
-    // The outcome of a disconnect a page is following (portal.js polls it while it is "checking").
-    app.get('/vouchers/:id/devices/disconnect-status', async (request, reply) => {
-      const session = await host.currentSession(request);
-      const { id } = request.params as Params;
-      const query = request.query as Record<string, unknown>;
-      const followed = followedDisconnect(query);
-      if (!session?.codeVerified || !/^\d{1,15}$/.test(id) || !followed)
-        return reply.status(404).send({ state: 'unknown' });
-      const v = host.view(request);
-      // Another customer's or tenant's voucher: NOT_FOUND from the service, a 404 problem here.
-      const state = await devices.disconnectProgress(
-        v.tenant.id,
-        customerActor(request, session.customer),
-        Number(id),
-        followed.mac,
-        followed.sinceMs,
-      );
-      return reply.send({ state, text: v.t(`devices.disconnect.${state}`) });
-    });
-  }
-}
+  app.post('/vouchers/:id/devices/:deviceId', post, async (request, reply) => {
+    const allowed = await guard(request, reply);
+    if (!allowed?.device) return reply;
+    const { v, actor, device, voucherId, overview } = allowed;
+    const input = { mac: field(request.body, 'mac'), title: field(request.body, 'title') };
+    try {
+      const sinceMs = clock.nowMs();
+      const result = await devices.edit(v.tenant.id, actor, voucherId, device.id, {
+        // An emptied MAC field is refused like on the add form, not read as "keep the old one".
+        mac: input.mac,
+        title: input.title,
+      });
+      return reply.redirect(back(voucherId, editedDeviceQuery(device.mac, result, sinceMs)), 303);
+    } catch (error) {
+      const refused = formError(error, input, overview.devicesLimit, v.t);
+      if (!refused) throw error;
+      return editPage(reply, { v, voucherId, device }, refused.form, refused.status);
+    }
+  });
+
+  app.get('/vouchers/:id/devices/:deviceId/remove', async (request, reply) => {
+    const allowed = await guard(request, reply);
+    if (!allowed?.device) return reply;
+    return host.html(
+      reply,
+      <RemoveDevicePage
+        ctx={allowed.v.ctx}
+        voucherId={allowed.voucherId}
+        device={allowed.device}
+        csrfToken={reply.generateCsrf()}
+      />,
+    );
+  });
+
+  app.post('/vouchers/:id/devices/:deviceId/remove', post, async (request, reply) => {
+    const allowed = await guard(request, reply);
+    if (!allowed?.device) return reply;
+    const { v, actor, device, voucherId } = allowed;
+    const sinceMs = clock.nowMs();
+    const result = await devices.remove(v.tenant.id, actor, voucherId, device.id);
+    return reply.redirect(back(voucherId, endedDeviceQuery('removed', result, sinceMs)), 303);
+  });
+
+  // The outcome of a disconnect a page is following (portal.js polls it while it is "checking").
+  app.get('/vouchers/:id/devices/disconnect-status', async (request, reply) => {
+    const session = await host.currentSession(request);
+    const { id } = request.params as Params;
+    const query = request.query as Record<string, unknown>;
+    const followed = followedDisconnect(query);
+    if (!session?.codeVerified || !/^\d{1,15}$/.test(id) || !followed)
+      return reply.status(404).send({ state: 'unknown' });
+    const v = host.view(request);
+    // Another customer's or tenant's voucher: NOT_FOUND from the service, a 404 problem here.
+    const state = await devices.disconnectProgress(
+      v.tenant.id,
+      customerActor(request, session.customer),
+      Number(id),
+      followed.mac,
+      followed.sinceMs,
+    );
+    return reply.send({ state, text: v.t(`devices.disconnect.${state}`) });
+  });
+};

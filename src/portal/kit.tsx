@@ -1,7 +1,8 @@
 /**
  * What every portal route shares: the request's view (language, formatter, tenant), the signed-in
  * session, and the sign-in and error pages. Built once per portal plugin by createPortalKit and
- * lent to the route files (sign-in, devices) so they render and guard the same way.
+ * decorated on the portal scope (`app.portalKit`): the route plugins registered in it (sign-in,
+ * devices) read it there, so they render and guard the same way.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import type { VNode } from 'preact';
@@ -38,6 +39,13 @@ export interface PortalSession {
   /** The portal versions read with the session (store/portal-version.ts, page-cache.ts). */
   customerVersion: number;
   tenantVersion: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The portal's shared view, session and pages (decorated by portalPlugin on its scope). */
+    portalKit: PortalKit;
+  }
 }
 
 export interface RequestView {

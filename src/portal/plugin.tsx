@@ -22,7 +22,7 @@ import {
 } from '../http/index.js';
 import { formatDuration, type Clock } from '../shared/index.js';
 import type { PortalDashboard } from './dashboard.js';
-import type { PortalDevices } from './devices.js';
+import { portalDeviceRoutes, type PortalDevices } from './devices.js';
 import { isLanguage } from './i18n/index.js';
 import { createPortalKit, LANGUAGE_COOKIE, type PortalSession, type RequestView } from './kit.js';
 import { PageCache, type CachedPage } from './page-cache.js';
@@ -102,6 +102,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
   });
 
   const kit = createPortalKit(app, options);
+  app.decorate('portalKit', kit);
   const { view, currentSession, html, errorPage, signInPage } = kit;
   const pages = options.pageCache ?? new PageCache();
   const tenantKeys = new WeakMap<object, string>();
@@ -219,7 +220,7 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     }
   });
 
-  options.devices?.register(app, kit);
+  if (options.devices) await app.register(portalDeviceRoutes, { devices: options.devices });
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/portal/api/')) {
