@@ -208,14 +208,16 @@ export const portalDeviceRoutes: FastifyPluginAsync<{ devices: PortalDevices }> 
 ) => {
   const host = app.portalKit;
   const { devices, clock } = portal.deps;
-  const post = { bodyLimit: FORM_BODY_LIMIT_BYTES, preHandler: host.csrfProtection };
+  // Every route reads the signed-in visit (request.portalSession); a form post after its CSRF check.
+  const get = { preHandler: host.loadSession };
+  const post = { bodyLimit: FORM_BODY_LIMIT_BYTES, preHandler: [host.csrfProtection, host.loadSession] };
 
   /**
    * Signed in, devices enabled for the tenant, the customer's own live voucher: the overview;
    * otherwise the reply was sent (sign-in redirect, 403 or 404 page) and undefined is returned.
    */
   const guard = async (request: FastifyRequest, reply: FastifyReply) => {
-    const session = await host.currentSession(request);
+    const session = request.portalSession;
     if (!session) {
       if (request.method !== 'POST') {
         void reply.redirect('/portal', 303);
@@ -304,7 +306,7 @@ export const portalDeviceRoutes: FastifyPluginAsync<{ devices: PortalDevices }> 
       status,
     );
 
-  app.get('/vouchers/:id/devices', async (request, reply) => {
+  app.get('/vouchers/:id/devices', get, async (request, reply) => {
     const allowed = await guard(request, reply);
     if (!allowed) return reply;
     return reply.redirect(`/portal/vouchers/${allowed.voucherId}#devices`, 303);
@@ -335,7 +337,7 @@ export const portalDeviceRoutes: FastifyPluginAsync<{ devices: PortalDevices }> 
     }
   });
 
-  app.get('/vouchers/:id/devices/:deviceId/edit', async (request, reply) => {
+  app.get('/vouchers/:id/devices/:deviceId/edit', get, async (request, reply) => {
     const allowed = await guard(request, reply);
     if (!allowed?.device) return reply;
     const { device } = allowed;
@@ -362,7 +364,7 @@ export const portalDeviceRoutes: FastifyPluginAsync<{ devices: PortalDevices }> 
     }
   });
 
-  app.get('/vouchers/:id/devices/:deviceId/remove', async (request, reply) => {
+  app.get('/vouchers/:id/devices/:deviceId/remove', get, async (request, reply) => {
     const allowed = await guard(request, reply);
     if (!allowed?.device) return reply;
     return host.html(
@@ -386,8 +388,8 @@ export const portalDeviceRoutes: FastifyPluginAsync<{ devices: PortalDevices }> 
   });
 
   // The outcome of a disconnect a page is following (portal.js polls it while it is "checking").
-  app.get('/vouchers/:id/devices/disconnect-status', async (request, reply) => {
-    const session = await host.currentSession(request);
+  app.get('/vouchers/:id/devices/disconnect-status', get, async (request, reply) => {
+    const session = request.portalSession;
     const { id } = request.params as Params;
     const query = request.query as Record<string, unknown>;
     const followed = followedDisconnect(query);

@@ -46,6 +46,10 @@ declare module 'fastify' {
     /** The portal's shared view, session and pages (decorated by portalPlugin on its scope). */
     portalKit: PortalKit;
   }
+  interface FastifyRequest {
+    /** The signed-in portal visit of a route with the loadSession preHandler (null: signed out). */
+    portalSession: PortalSession | null;
+  }
 }
 
 export interface RequestView {
@@ -59,11 +63,13 @@ export interface RequestView {
 export interface PortalKit {
   view: (request: FastifyRequest) => RequestView;
   /**
-   * The signed-in customer and whether the session passed an SMS code, or undefined. Ends
-   * sessions of customers who were blocked meanwhile, and phone-only sessions once the tenant
-   * requires codes (switching codes on also deletes them; this covers a sign-in racing the switch).
+   * The preHandler of every route that shows or changes the signed-in customer's things: sets
+   * `request.portalSession` (null when signed out). It ends sessions of customers who were
+   * blocked meanwhile, and phone-only sessions once the tenant requires codes (switching codes on
+   * also deletes them; this covers a sign-in racing the switch). On a form post it goes after the
+   * CSRF check, so a forged post ends nothing.
    */
-  currentSession: (request: FastifyRequest) => Promise<PortalSession | undefined>;
+  loadSession: (request: FastifyRequest) => Promise<void>;
   html: (reply: FastifyReply, page: VNode, status?: number) => FastifyReply;
   signInPage: (
     request: FastifyRequest,
@@ -146,6 +152,10 @@ export function createPortalKit(app: FastifyInstance, deps: PortalKitDeps): Port
     return { customer, codeVerified, token, customerVersion, tenantVersion };
   }
 
+  async function loadSession(request: FastifyRequest): Promise<void> {
+    request.portalSession = (await currentSession(request)) ?? null;
+  }
+
   async function signInPage(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -189,7 +199,7 @@ export function createPortalKit(app: FastifyInstance, deps: PortalKitDeps): Port
 
   return {
     view,
-    currentSession,
+    loadSession,
     html,
     signInPage,
     errorPage,

@@ -103,7 +103,9 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
 
   const kit = createPortalKit(app, options);
   app.decorate('portalKit', kit);
-  const { view, currentSession, html, errorPage, signInPage } = kit;
+  app.decorateRequest('portalSession', null);
+  const { view, loadSession, html, errorPage, signInPage } = kit;
+  const signedIn = { preHandler: loadSession };
   const pages = options.pageCache ?? new PageCache();
   const tenantKeys = new WeakMap<object, string>();
 
@@ -229,8 +231,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     return errorPage(request, reply, 404, 'error.404');
   });
 
-  app.get('/', async (request, reply) => {
-    const session = await currentSession(request);
+  app.get('/', signedIn, async (request, reply) => {
+    const session = request.portalSession;
     const query = request.query as Record<string, unknown>;
     if (!session) {
       const v = view(request);
@@ -281,8 +283,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     numberCounters: options.signInCounters ?? new MemoryCounters(),
   });
 
-  app.get('/vouchers/:id', async (request, reply) => {
-    const session = await currentSession(request);
+  app.get('/vouchers/:id', signedIn, async (request, reply) => {
+    const session = request.portalSession;
     if (!session) return reply.redirect('/portal', 303);
     const { customer, codeVerified } = session;
     const { id } = request.params as { id: string };
@@ -315,8 +317,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     return cachedHtml(request, reply, session, v, render);
   });
 
-  app.get('/sessions', async (request, reply) => {
-    const session = await currentSession(request);
+  app.get('/sessions', signedIn, async (request, reply) => {
+    const session = request.portalSession;
     if (!session) return reply.redirect('/portal', 303);
     const v = view(request);
     const page = clampedInt((request.query as Record<string, unknown>).page, 1, MAX_SESSIONS_PAGE);
@@ -337,8 +339,8 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions)
     });
   });
 
-  app.get('/api/summary', async (request, reply) => {
-    const session = await currentSession(request);
+  app.get('/api/summary', signedIn, async (request, reply) => {
+    const session = request.portalSession;
     if (!session) {
       return sendProblem(reply, {
         type: 'about:blank',
