@@ -34,13 +34,15 @@ function md5(...parts: Buffer[]): Buffer {
 /** RFC 2104 HMAC-MD5 from two one-shot MD5s (a createHmac object per packet costs more). */
 export function hmacMd5(key: Buffer, parts: Buffer[]): Buffer {
   const block = key.length > HMAC_BLOCK_OCTETS ? md5(key) : key;
-  const padded = (pad: number) => {
-    for (let i = 0; i < HMAC_BLOCK_OCTETS; i++) scratch[i] = (i < block.length ? block[i]! : 0) ^ pad;
-  };
-  padded(0x36);
+  writeKeyPad(block, 0x36);
   const inner = crypto.hash('md5', gather(HMAC_BLOCK_OCTETS, parts), 'buffer');
-  padded(0x5c);
+  writeKeyPad(block, 0x5c);
   return crypto.hash('md5', gather(HMAC_BLOCK_OCTETS, [inner]), 'buffer');
+}
+
+/** The key, zero-filled to one block and XORed with `pad`, at the start of the scratch buffer. */
+function writeKeyPad(block: Buffer, pad: number): void {
+  for (let i = 0; i < HMAC_BLOCK_OCTETS; i++) scratch[i] = (i < block.length ? block[i]! : 0) ^ pad;
 }
 
 function equal(a: Buffer, b: Buffer): boolean {
