@@ -81,6 +81,7 @@ export class RadiusServer {
   private auth: dgram.Socket | undefined;
   private acct: dgram.Socket | undefined;
   private readonly cache = new Map<string, CacheEntry>();
+  private readonly secrets = new Map<string, Buffer>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly dropLog = new Map<DropReason, { lastLogMs: number; suppressed: number }>();
   private inFlight = 0;
@@ -211,7 +212,7 @@ export class RadiusServer {
   ): Promise<void> {
     const nas = await this.handlers.findNas(source);
     if (!nas) return this.drop('unknown-source', source);
-    const secret = Buffer.from(nas.secret, 'utf8');
+    const secret = this.secretBytes(nas.secret);
 
     // Authenticate the packet before anything else looks at it (Blast-RADIUS, RFC 3579 §3.2).
     const hasMessageAuthenticator = findAttribute(packet, Attr.MessageAuthenticator) !== undefined;
@@ -306,6 +307,18 @@ export class RadiusServer {
     }
     await this.handlers.accounting(packet, nas);
     return { code: Code.AccountingResponse };
+  }
+
+  /** The NAS secret as octets, converted once per secret rather than once per packet. */
+  private secretBytes(secret: string): Buffer {
+    let bytes = this.secrets.get(secret);
+    if (!bytes) {
+      // Bounded: secrets change rarely; a flood of distinct ones just starts the map over.
+      if (this.secrets.size >= 1024) this.secrets.clear();
+      bytes = Buffer.from(secret, 'utf8');
+      this.secrets.set(secret, bytes);
+    }
+    return bytes;
   }
 
   private remember(key: string, entry: CacheEntry): void {

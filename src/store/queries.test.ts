@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, TEST_DIALECTS, type TestStore } from '../../test/helpers/databases.js';
 import { createPlan, createTenant } from '../../test/helpers/factories.js';
 import { PlansRepository } from '../plans/repository.js';
+import { rowsTable } from './queries.js';
 
 describe.each(TEST_DIALECTS)('list queries (%s)', (dialect) => {
   let store: TestStore;
@@ -53,5 +55,20 @@ describe.each(TEST_DIALECTS)('list queries (%s)', (dialect) => {
     }
     // Every plan was created at the same instant: newest id first.
     expect(seen).toEqual([...titles].reverse());
+  });
+
+  it('reads rows back through rowsTable: nulls, integers up to 2^53, text with quotes, commas and backslashes', async () => {
+    const rows: Array<Array<string | number | null>> = [
+      [0, Number.MAX_SAFE_INTEGER, 'plain'],
+      [1, null, 'with "quotes", {braces} and \\ backslash'],
+      [2, -42, null],
+      [3, 7, 'NULL'],
+    ];
+    const result = await sql<{ i: number; big: string | number | null; txt: string | null }>`
+      select r.i, r.big, r.txt from ${rowsTable(dialect, 'r', { i: 'integer', big: 'bigint', txt: 'text' }, rows)}
+      order by r.i`.execute(store.db);
+    expect(
+      result.rows.map((row) => [Number(row.i), row.big === null ? null : Number(row.big), row.txt]),
+    ).toEqual(rows);
   });
 });

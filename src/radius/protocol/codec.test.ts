@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,6 +16,7 @@ import {
   getIpAddress,
   getString,
   hidePassword,
+  hmacMd5,
   joinGigawords,
   messageAuthenticatorOffset,
   revealPassword,
@@ -119,6 +121,52 @@ describe('authenticators and Message-Authenticator', () => {
     expect(verifyZeroAuthenticatorRequest(packet, SECRET)).toBe(true);
     expect(verifyMessageAuthenticator(decoded, SECRET, ZERO_AUTHENTICATOR)).toBe(true);
     expect(messageAuthenticatorOffset(packet)).toBe(22);
+  });
+
+  it('computes HMAC-MD5 as RFC 2202 and node:crypto do, for short, block-sized and long keys', () => {
+    // RFC 2202 §2 test case 1.
+    expect(hmacMd5(Buffer.alloc(16, 0x0b), [Buffer.from('Hi There')]).toString('hex')).toBe(
+      '9294727a3638bb1c13f48ef8158bfc9d',
+    );
+    for (const keyLength of [0, 1, 16, 63, 64, 65, 80, 200]) {
+      const key = crypto.randomBytes(keyLength);
+      const parts = [crypto.randomBytes(4), crypto.randomBytes(16), crypto.randomBytes(9000)];
+      const expected = crypto.createHmac('md5', key).update(Buffer.concat(parts)).digest();
+      expect(hmacMd5(key, parts).equals(expected)).toBe(true);
+    }
+  });
+
+  it('encodes a request from inside a reply being encoded (the shared scratch area is not reused)', () => {
+    const secret = Buffer.from('s3cret');
+    const request = decodePacket(
+      encodeRequest(Code.AccessRequest, 7, secret, { messageAuthenticator: true }, (w) =>
+        w.string(Attr.UserName, 'outer'),
+      ),
+    );
+    if (!request.ok) throw new Error('request did not decode');
+    let inner: Buffer | undefined;
+    const reply = encodeReply(
+      request.packet,
+      Code.AccessAccept,
+      secret,
+      { messageAuthenticator: true },
+      (w) => {
+        w.string(Attr.ReplyMessage, 'before');
+        inner = encodeRequest(Code.AccountingRequest, 9, secret, { messageAuthenticator: false }, (x) =>
+          x.string(Attr.UserName, 'inner-user-name'),
+        );
+        w.string(Attr.Class, 'after');
+      },
+    );
+    const decodedReply = decodePacket(reply!);
+    const decodedInner = decodePacket(inner!);
+    if (!decodedReply.ok || !decodedInner.ok) throw new Error('did not decode');
+    expect(getString(decodedReply.packet, Attr.ReplyMessage)).toBe('before');
+    expect(getString(decodedReply.packet, Attr.Class)).toBe('after');
+    expect(verifyResponse(reply!, request.packet.authenticator, secret)).toBe(true);
+    expect(verifyMessageAuthenticator(decodedReply.packet, secret, request.packet.authenticator)).toBe(true);
+    expect(getString(decodedInner.packet, Attr.UserName)).toBe('inner-user-name');
+    expect(verifyZeroAuthenticatorRequest(inner!, secret)).toBe(true);
   });
 
   it('verifies CHAP with CHAP-Challenge or the Request Authenticator (RFC 2865 §2.2)', () => {

@@ -8,10 +8,41 @@ import { AUTHENTICATOR_OCTETS, type RadiusPacket } from './packet.js';
 
 const ZERO_AUTHENTICATOR = Buffer.alloc(AUTHENTICATOR_OCTETS);
 
+/** MD5 input is gathered here: one one-shot crypto.hash call costs less than a Hash object. */
+let scratch = Buffer.allocUnsafe(8192);
+const HMAC_BLOCK_OCTETS = 64;
+
+/** Copies `parts` into the scratch buffer after `start` octets; returns the view that ends after them. */
+function gather(start: number, parts: Buffer[]): Buffer {
+  let total = start;
+  for (const part of parts) total += part.length;
+  if (total > scratch.length) {
+    const larger = Buffer.allocUnsafe(total * 2);
+    scratch.copy(larger, 0, 0, start);
+    scratch = larger;
+  }
+  let at = start;
+  for (const part of parts) at += part.copy(scratch, at);
+  return scratch.subarray(0, total);
+}
+
+// Synchronous and not re-entered, so sharing the scratch buffer is safe.
 function md5(...parts: Buffer[]): Buffer {
-  const hash = crypto.createHash('md5');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
+  return crypto.hash('md5', gather(0, parts), 'buffer');
+}
+
+/** RFC 2104 HMAC-MD5 from two one-shot MD5s (a createHmac object per packet costs more). */
+export function hmacMd5(key: Buffer, parts: Buffer[]): Buffer {
+  const block = key.length > HMAC_BLOCK_OCTETS ? md5(key) : key;
+  writeKeyPad(block, 0x36);
+  const inner = crypto.hash('md5', gather(HMAC_BLOCK_OCTETS, parts), 'buffer');
+  writeKeyPad(block, 0x5c);
+  return crypto.hash('md5', gather(HMAC_BLOCK_OCTETS, [inner]), 'buffer');
+}
+
+/** The key, zero-filled to one block and XORed with `pad`, at the start of the scratch buffer. */
+function writeKeyPad(block: Buffer, pad: number): void {
+  for (let i = 0; i < HMAC_BLOCK_OCTETS; i++) scratch[i] = (i < block.length ? block[i]! : 0) ^ pad;
 }
 
 function equal(a: Buffer, b: Buffer): boolean {
@@ -60,13 +91,13 @@ function messageAuthenticatorOver(
   authenticator: Buffer,
   secret: Buffer,
 ): Buffer {
-  const hmac = crypto.createHmac('md5', secret);
-  hmac.update(packet.subarray(0, 4));
-  hmac.update(authenticator);
-  hmac.update(packet.subarray(20, valueOffset));
-  hmac.update(ZERO_AUTHENTICATOR);
-  hmac.update(packet.subarray(valueOffset + AUTHENTICATOR_OCTETS));
-  return hmac.digest();
+  return hmacMd5(secret, [
+    packet.subarray(0, 4),
+    authenticator,
+    packet.subarray(20, valueOffset),
+    ZERO_AUTHENTICATOR,
+    packet.subarray(valueOffset + AUTHENTICATOR_OCTETS),
+  ]);
 }
 
 /** Offset of the Message-Authenticator value in an encoded packet, or -1. */

@@ -11,10 +11,28 @@ import {
   signZeroAuthenticatorRequest,
   ZERO_AUTHENTICATOR,
 } from './crypto.js';
-import { AttributeWriter, type RadiusPacket } from './packet.js';
+import { AttributeWriter, MAX_PACKET_OCTETS, type RadiusPacket } from './packet.js';
 
 /** Value offset of a Message-Authenticator written as the very first attribute. */
 const FIRST_ATTRIBUTE_VALUE_OFFSET = 22;
+
+/**
+ * One 4 KiB area every packet is written in (then copied out at its real size): a fresh 4 KiB
+ * buffer per reply was a large share of the server's allocations. Encoding is synchronous; a
+ * nested encode (from inside a `write` callback) gets a buffer of its own.
+ */
+const writerScratch = Buffer.allocUnsafe(MAX_PACKET_OCTETS);
+let writerScratchInUse = false;
+
+function withWriter<T>(use: (writer: AttributeWriter) => T): T {
+  if (writerScratchInUse) return use(new AttributeWriter());
+  writerScratchInUse = true;
+  try {
+    return use(new AttributeWriter(writerScratch));
+  } finally {
+    writerScratchInUse = false;
+  }
+}
 
 /**
  * Encodes a reply to `request`. Message-Authenticator goes first when asked for (always for
@@ -28,14 +46,15 @@ export function encodeReply(
   options: { messageAuthenticator: boolean },
   write?: (writer: AttributeWriter) => void,
 ): Buffer | undefined {
-  const writer = new AttributeWriter();
-  if (options.messageAuthenticator) writer.octets(Attr.MessageAuthenticator, ZERO_AUTHENTICATOR);
-  write?.(writer);
-  for (const attribute of request.attributes) {
-    if (attribute.type === Attr.ProxyState) writer.octets(Attr.ProxyState, attribute.value);
-  }
-  if (writer.overflow) return undefined;
-  const reply = writer.finish(code, request.identifier, request.authenticator);
+  const reply = withWriter((writer) => {
+    if (options.messageAuthenticator) writer.octets(Attr.MessageAuthenticator, ZERO_AUTHENTICATOR);
+    write?.(writer);
+    for (const attribute of request.attributes) {
+      if (attribute.type === Attr.ProxyState) writer.octets(Attr.ProxyState, attribute.value);
+    }
+    return writer.overflow ? undefined : writer.finish(code, request.identifier, request.authenticator);
+  });
+  if (!reply) return undefined;
   if (options.messageAuthenticator) {
     fillMessageAuthenticator(reply, FIRST_ATTRIBUTE_VALUE_OFFSET, request.authenticator, secret);
   }
@@ -60,13 +79,14 @@ export function encodeRequest(
   options: { messageAuthenticator: boolean; authenticator?: Buffer },
   write?: (writer: AttributeWriter) => void,
 ): Buffer {
-  const writer = new AttributeWriter();
-  if (options.messageAuthenticator) writer.octets(Attr.MessageAuthenticator, ZERO_AUTHENTICATOR);
-  write?.(writer);
-  if (writer.overflow) throw new RangeError('RADIUS request does not fit in 4096 octets');
   const zero = usesZeroRequestAuthenticator(code);
   const authenticator = zero ? ZERO_AUTHENTICATOR : (options.authenticator ?? crypto.randomBytes(16));
-  const packet = writer.finish(code, identifier, authenticator);
+  const packet = withWriter((writer) => {
+    if (options.messageAuthenticator) writer.octets(Attr.MessageAuthenticator, ZERO_AUTHENTICATOR);
+    write?.(writer);
+    if (writer.overflow) throw new RangeError('RADIUS request does not fit in 4096 octets');
+    return writer.finish(code, identifier, authenticator);
+  });
   if (options.messageAuthenticator) {
     fillMessageAuthenticator(packet, FIRST_ATTRIBUTE_VALUE_OFFSET, authenticator, secret);
   }

@@ -159,9 +159,11 @@ export function vendorAttributes(packet: RadiusPacket): VendorAttribute[] {
  * octets set `overflow` instead of throwing, so a hostile request can never crash the encoder.
  */
 export class AttributeWriter {
-  private readonly buffer = Buffer.allocUnsafe(MAX_PACKET_OCTETS);
   private length = MIN_PACKET_OCTETS;
   overflow = false;
+
+  /** `buffer` (at least 4096 octets) may be a reused scratch area: finish() copies out of it. */
+  constructor(private readonly buffer: Buffer = Buffer.allocUnsafe(MAX_PACKET_OCTETS)) {}
 
   get byteLength(): number {
     return this.length;
@@ -186,8 +188,15 @@ export class AttributeWriter {
     return this;
   }
 
+  /** Written straight into the packet: no intermediate Buffer per string. */
   string(type: number, value: string): this {
-    return this.octets(type, Buffer.from(value, 'utf8'));
+    const length = Buffer.byteLength(value, 'utf8');
+    const at = this.reserve(length);
+    if (at < 0) return this;
+    this.buffer[at] = type;
+    this.buffer[at + 1] = 2 + length;
+    this.buffer.write(value, at + 2, length, 'utf8');
+    return this;
   }
 
   integer(type: number, value: number): this {
@@ -207,25 +216,34 @@ export class AttributeWriter {
 
   /** A Vendor-Specific attribute holding one sub-attribute (RFC 2865 §5.26). */
   vendorOctets(vendorId: number, type: number, value: Buffer): this {
-    const at = this.reserve(4 + 2 + value.length);
-    if (at < 0) return this;
-    this.buffer[at] = Attr.VendorSpecific;
-    this.buffer[at + 1] = 2 + 4 + 2 + value.length;
-    this.buffer.writeUInt32BE(vendorId, at + 2);
-    this.buffer[at + 6] = type;
-    this.buffer[at + 7] = 2 + value.length;
-    value.copy(this.buffer, at + 8);
+    const at = this.vendorHeader(vendorId, type, value.length);
+    if (at >= 0) value.copy(this.buffer, at);
     return this;
   }
 
   vendorString(vendorId: number, type: number, value: string): this {
-    return this.vendorOctets(vendorId, type, Buffer.from(value, 'utf8'));
+    const length = Buffer.byteLength(value, 'utf8');
+    const at = this.vendorHeader(vendorId, type, length);
+    if (at >= 0) this.buffer.write(value, at, length, 'utf8');
+    return this;
   }
 
   vendorInteger(vendorId: number, type: number, value: number): this {
-    const octets = Buffer.allocUnsafe(4);
-    octets.writeUInt32BE(clampUint32(value), 0);
-    return this.vendorOctets(vendorId, type, octets);
+    const at = this.vendorHeader(vendorId, type, 4);
+    if (at >= 0) this.buffer.writeUInt32BE(clampUint32(value), at);
+    return this;
+  }
+
+  /** Reserves a Vendor-Specific attribute with one sub-attribute; returns its value offset, or -1. */
+  private vendorHeader(vendorId: number, type: number, valueLength: number): number {
+    const at = this.reserve(4 + 2 + valueLength);
+    if (at < 0) return -1;
+    this.buffer[at] = Attr.VendorSpecific;
+    this.buffer[at + 1] = 2 + 4 + 2 + valueLength;
+    this.buffer.writeUInt32BE(vendorId, at + 2);
+    this.buffer[at + 6] = type;
+    this.buffer[at + 7] = 2 + valueLength;
+    return at + 8;
   }
 
   /** Writes the header and returns a copy of the packet (authenticator as given, usually a placeholder). */
