@@ -243,10 +243,9 @@ export const accountPages: FastifyPluginAsync<AccountPagesOptions> = async (app,
     const key = pageKey(request, session, v, false);
     let page = key === undefined ? undefined : pages.get(key, options.clock.nowMs());
     if (!page) {
-      const model = await dashboard.load(v.tenant, session.customer, v.t, v.fmt, {
+      const model = await dashboard.loadLive(v.tenant, session.customer, v.t, v.fmt, {
         sessionsLimit: clampedInt(query.sessions, DEFAULT_SESSIONS, MAX_SESSIONS),
         historyLimit: clampedInt(query.history, DEFAULT_HISTORY, MAX_HISTORY),
-        revealCodes: session.codeVerified,
       });
       const body = Buffer.from(
         JSON.stringify({

@@ -7,15 +7,13 @@ import crypto from 'node:crypto';
 import type { CustomerSummary } from '../customers/index.js';
 import { dayInZone, type Clock } from '../shared/index.js';
 import type { Tenant } from '../store/index.js';
-import {
-  sessionDurationSeconds,
-  type CustomerSession,
-  type DailyUsage,
-  type UsagePortalQueries,
-} from '../usage/index.js';
+import type { DailyUsage, UsagePortalQueries } from '../usage/index.js';
 import type { CustomerVoucher, VoucherPortalQueries } from '../vouchers/index.js';
 import { daysEndingWith, type Formatter } from './format.js';
-import type { MessageKey, Translate } from './i18n/index.js';
+import type { Translate } from './i18n/index.js';
+import { sessionNumbers, sessionView, type SessionNumbers, type SessionView } from './session-view.js';
+
+export { terminateCauseText, type SessionNumbers, type SessionView } from './session-view.js';
 
 export type StatusKind =
   'online' | 'active' | 'new' | 'expired' | 'used' | 'used_data' | 'used_time' | 'disabled';
@@ -54,21 +52,6 @@ export interface VoucherView {
   createdAt: string;
 }
 
-export interface SessionView {
-  id: number;
-  online: boolean;
-  start: string;
-  end: string | null;
-  duration: string;
-  download: string;
-  upload: string;
-  device: string;
-  mac: string | null;
-  hotspot: string;
-  planTitle: string;
-  reason: string;
-}
-
 export interface ChartDayView {
   day: string;
   label: string;
@@ -104,6 +87,16 @@ export interface DashboardModel {
   /** Until when this model reads the same by the clock alone (page-cache.ts; see freshUntil). */
   freshUntilMs: number;
 }
+
+/** What the live summary sends (views/texts.ts liveValues): the dashboard's numbers, no more. */
+export type LiveModel = Pick<
+  DashboardModel,
+  'totals' | 'chart' | 'updatedAt' | 'fingerprint' | 'freshUntilMs'
+> & {
+  /** The active vouchers, then the history, as the dashboard shows them. */
+  vouchers: Array<Pick<VoucherView, 'id' | 'data' | 'time'>>;
+  sessions: SessionNumbers[];
+};
 
 export interface DashboardOptions {
   sessionsLimit: number;
@@ -202,6 +195,57 @@ export class PortalDashboard {
     fmt: Formatter,
     options: DashboardOptions,
   ): Promise<DashboardModel> {
+    const read = await this.read(tenant, customer, t, fmt, options);
+    const { nowMs } = read;
+    return {
+      tenantName: tenant.name,
+      customerName: customer.name,
+      totals: read.totals,
+      chart: read.chart,
+      sessions: read.shownSessions.map((s) => sessionView(s, nowMs, t, fmt)),
+      sessionsLimit: options.sessionsLimit,
+      moreSessions: read.moreSessions,
+      active: read.active.map((v) => voucherView(v, nowMs, t, fmt, options.revealCodes)),
+      history: read.shownHistory.map((v) => voucherView(v, nowMs, t, fmt, options.revealCodes)),
+      historyLimit: options.historyLimit,
+      moreHistory: read.moreHistory,
+      updatedAt: read.updatedAt,
+      fingerprint: read.fingerprint,
+      freshUntilMs: read.freshUntilMs,
+    };
+  }
+
+  /**
+   * The live summary's part of `load` (same reads, same strings): the page's texts that the
+   * summary does not send (dates, prices, validity, devices, reasons) are not formatted.
+   */
+  async loadLive(
+    tenant: Tenant,
+    customer: CustomerSummary,
+    t: Translate,
+    fmt: Formatter,
+    options: Omit<DashboardOptions, 'revealCodes'>,
+  ): Promise<LiveModel> {
+    const read = await this.read(tenant, customer, t, fmt, options);
+    return {
+      totals: read.totals,
+      chart: read.chart,
+      vouchers: [...read.active, ...read.shownHistory].map((v) => ({ id: v.id, ...voucherMeters(v, fmt) })),
+      sessions: read.shownSessions.map((s) => sessionNumbers(s, read.nowMs, fmt)),
+      updatedAt: read.updatedAt,
+      fingerprint: read.fingerprint,
+      freshUntilMs: read.freshUntilMs,
+    };
+  }
+
+  /** What the dashboard and the live summary share: the reads, their order, totals and chart. */
+  private async read(
+    tenant: Tenant,
+    customer: CustomerSummary,
+    t: Translate,
+    fmt: Formatter,
+    options: Omit<DashboardOptions, 'revealCodes'>,
+  ) {
     const nowMs = this.clock.nowMs();
     const today = dayInZone(nowMs, tenant.time_zone);
     const days = daysEndingWith(today, CHART_DAYS);
@@ -211,7 +255,6 @@ export class PortalDashboard {
       this.usage.listSessions(tenant.id, customer.id, { limit: options.sessionsLimit + 1 }),
       this.usage.dailyUsage(tenant.id, customer.id, days[0] ?? today, today),
     ]);
-
     const active: CustomerVoucher[] = [];
     const expiredByTime: CustomerVoucher[] = [];
     for (const voucher of live) (isLive(statusOf(voucher, nowMs)) ? active : expiredByTime).push(voucher);
@@ -254,16 +297,13 @@ export class PortalDashboard {
       .slice(0, 16);
 
     return {
-      tenantName: tenant.name,
-      customerName: customer.name,
+      nowMs,
       totals,
       chart: this.chart(days, daily, t, fmt),
-      sessions: shownSessions.map((s) => sessionView(s, nowMs, t, fmt)),
-      sessionsLimit: options.sessionsLimit,
+      active,
+      shownHistory,
+      shownSessions,
       moreSessions: sessions.length > options.sessionsLimit,
-      active: active.map((v) => voucherView(v, nowMs, t, fmt, options.revealCodes)),
-      history: shownHistory.map((v) => voucherView(v, nowMs, t, fmt, options.revealCodes)),
-      historyLimit: options.historyLimit,
       moreHistory: history.length > options.historyLimit || finished.length > options.historyLimit,
       updatedAt: t('dash.updated', { time: fmt.time(nowMs) }),
       fingerprint,
@@ -379,7 +419,6 @@ function voucherView(
   revealCode: boolean,
 ): VoucherView {
   const status = statusOf(voucher, nowMs);
-  const data = dataUsage(voucher);
   const codeMasked = maskCode(voucher.code, voucher.shortCode);
   return {
     id: voucher.id,
@@ -389,12 +428,7 @@ function voucherView(
     codeMasked,
     status,
     statusLabel: t(`status.${status}`),
-    data: {
-      ...meter(data.usedBytes, data.limitBytes, (v) => fmt.bytes(v)),
-      download: fmt.bytes(voucher.downloadedBytes),
-      upload: fmt.bytes(voucher.uploadedBytes),
-    },
-    time: meter(voucher.onlineSeconds, voucher.timeLimitSeconds, (v) => fmt.duration(v)),
+    ...voucherMeters(voucher, fmt),
     validity: validityText(voucher, status, t, fmt),
     price: fmt.money(voucher.priceMinor, voucher.currency),
     speed:
@@ -407,6 +441,19 @@ function voucherView(
     devicesLimit: voucher.devicesLimit,
     activatedAt: voucher.activatedAtMs === null ? null : fmt.dateTime(voucher.activatedAtMs),
     createdAt: fmt.date(voucher.createdAtMs),
+  };
+}
+
+/** A voucher's data and time meters (the page and the live summary show the same). */
+function voucherMeters(voucher: CustomerVoucher, fmt: Formatter): Pick<VoucherView, 'data' | 'time'> {
+  const data = dataUsage(voucher);
+  return {
+    data: {
+      ...meter(data.usedBytes, data.limitBytes, (v) => fmt.bytes(v)),
+      download: fmt.bytes(voucher.downloadedBytes),
+      upload: fmt.bytes(voucher.uploadedBytes),
+    },
+    time: meter(voucher.onlineSeconds, voucher.timeLimitSeconds, (v) => fmt.duration(v)),
   };
 }
 
@@ -442,52 +489,4 @@ function validityText(voucher: CustomerVoucher, status: StatusKind, t: Translate
         return t('vouchers.validUntil', { date: fmt.dateTime(voucher.validUntilAtMs) });
       return t('vouchers.noExpiry');
   }
-}
-
-const KNOWN_CAUSES = new Set([
-  'User-Request',
-  'Lost-Carrier',
-  'Lost-Service',
-  'Idle-Timeout',
-  'Session-Timeout',
-  'Admin-Reset',
-  'Admin-Reboot',
-  'Port-Error',
-  'NAS-Error',
-  'NAS-Request',
-  'NAS-Reboot',
-  'Port-Unneeded',
-  'Port-Preempted',
-  'Port-Suspended',
-  'Service-Unavailable',
-  'Callback',
-  'User-Error',
-  'Host-Request',
-]);
-
-/** RFC 2866 §5.10 Acct-Terminate-Cause, in plain words. */
-export function terminateCauseText(cause: string | null, t: Translate): string {
-  if (cause === null || cause === '') return t('cause.none');
-  if (KNOWN_CAUSES.has(cause)) return t(`cause.${cause}` as MessageKey);
-  return t('cause.unknown', { cause });
-}
-
-function sessionView(session: CustomerSession, nowMs: number, t: Translate, fmt: Formatter): SessionView {
-  const online = session.stoppedAtMs === null;
-  // One definition everywhere (usage/duration.ts): counted by the hotspot, on to now while open.
-  const seconds = sessionDurationSeconds(session, nowMs);
-  return {
-    id: session.id,
-    online,
-    start: fmt.dateTime(session.startedAtMs),
-    end: session.stoppedAtMs === null ? null : fmt.dateTime(session.stoppedAtMs),
-    duration: fmt.duration(seconds),
-    download: fmt.bytes(session.downloadedBytes),
-    upload: fmt.bytes(session.uploadedBytes),
-    device: session.deviceTitle ?? session.mac ?? t('sessions.unknownDevice'),
-    mac: session.mac,
-    hotspot: session.hotspotTitle ?? t('sessions.unknownHotspot'),
-    planTitle: session.voucherPlanTitle,
-    reason: online ? t('sessions.onlineNow') : terminateCauseText(session.terminateCause, t),
-  };
 }

@@ -18,3 +18,4 @@ export {
 } from './queries.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';
 export { touchCustomerPortals, touchTenantPortals, touchVoucherOwnersPortals } from './portal-version.js';
+export { CompiledOnce, slot } from './compiled-once.js';

@@ -103,6 +103,16 @@ describe.each(TEST_DIALECTS)('portal usage queries (%s)', (dialect) => {
     expect(sessions[0]?.downloadedBytes).toBe(29);
   });
 
+  it('answers each call with its own customer and limit (the statements are compiled once)', async () => {
+    expect(await queries.listSessions(tenantId, customerId, { limit: 2 })).toHaveLength(2);
+    const sessions = await queries.listSessions(tenantId, customerId, { limit: 4 });
+    expect(sessions.map((s) => s.startedAtMs)).toEqual([29, 28, 27, 26].map(startedAt));
+    expect(await queries.listSessions(tenantId, customerId + 1000, { limit: 4 })).toEqual([]);
+    expect(await queries.dailyUsage(tenantId, customerId, '2026-09-01', '2026-10-15')).toEqual([
+      { day: '2026-10-01', downloadedBytes: 5, uploadedBytes: 0, onlineSeconds: 0 },
+    ]);
+  });
+
   it('filters by voucher', async () => {
     const sessions = await queries.listSessions(tenantId, customerId, {
       limit: 100,

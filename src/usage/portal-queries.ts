@@ -3,7 +3,7 @@
  * voucher and filters on tenant AND customer, so nothing of another customer can come back.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import { CompiledOnce, slot, type Database } from '../store/index.js';
 
 /** One RADIUS session as the customer sees it (instants in epoch ms). */
 export interface CustomerSession {
@@ -47,27 +47,19 @@ export class UsagePortalQueries {
     customerId: number,
     options: { limit: number; voucherId?: number },
   ): Promise<CustomerSession[]> {
-    let vouchers = this.db
-      .selectFrom('vouchers')
-      .select(['id', 'plan_title'])
-      .where('tenant_id', '=', tenantId)
-      .where('customer_id', '=', customerId);
-    if (options.voucherId !== undefined) vouchers = vouchers.where('id', '=', options.voucherId);
-    const owned = await vouchers.execute();
+    const { rows: owned } = await this.db.executeQuery(
+      options.voucherId === undefined
+        ? this.ownedQuery.bind({ tenantId, customerId })
+        : this.ownedOneQuery.bind({ tenantId, customerId, voucherId: options.voucherId }),
+    );
     const titles = new Map(owned.map((v) => [v.id, v.plan_title]));
     const sessions: CustomerSession[] = [];
     // One statement per batch: UNION ALL of per-voucher "newest N" subqueries, each an index walk.
     for (let i = 0; i < owned.length; i += VOUCHERS_PER_STATEMENT) {
-      const parts = owned
-        .slice(i, i + VOUCHERS_PER_STATEMENT)
-        .map((voucher, index) =>
-          this.db
-            .selectFrom(this.recentSessionsOf(tenantId, voucher.id, options.limit).as(`v${index}`))
-            .selectAll(),
-        );
-      const [first, ...rest] = parts;
-      if (!first) continue;
-      const rows = await rest.reduce((query, part) => query.unionAll(part), first).execute();
+      const batch = owned.slice(i, i + VOUCHERS_PER_STATEMENT);
+      const values: Record<string, number> = { tenantId, limit: options.limit };
+      batch.forEach((voucher, index) => (values[`voucher${index}`] = voucher.id));
+      const { rows } = await this.db.executeQuery(this.recentSessionsQuery(batch.length).bind(values));
       for (const row of rows) {
         sessions.push({
           id: row.id,
@@ -87,6 +79,52 @@ export class UsagePortalQueries {
       }
     }
     return sessions.sort((a, b) => b.startedAtMs - a.startedAtMs || b.id - a.id).slice(0, options.limit);
+  }
+
+  // A changed dashboard runs these: built and compiled once (store/compiled-once.ts).
+  private readonly ownedQuery = new CompiledOnce(() =>
+    this.db
+      .selectFrom('vouchers')
+      .select(['id', 'plan_title'])
+      .where('tenant_id', '=', slot<number>('tenantId'))
+      .where('customer_id', '=', slot<number>('customerId')),
+  );
+
+  private readonly ownedOneQuery = new CompiledOnce(() =>
+    this.db
+      .selectFrom('vouchers')
+      .select(['id', 'plan_title'])
+      .where('tenant_id', '=', slot<number>('tenantId'))
+      .where('customer_id', '=', slot<number>('customerId'))
+      .where('id', '=', slot<number>('voucherId')),
+  );
+
+  /** Per number of vouchers (1..VOUCHERS_PER_STATEMENT): the UNION ALL of their newest sessions. */
+  private readonly recentSessionsQueries = new Map<number, ReturnType<typeof this.buildRecentSessions>>();
+
+  private recentSessionsQuery(voucherCount: number) {
+    let query = this.recentSessionsQueries.get(voucherCount);
+    if (!query)
+      this.recentSessionsQueries.set(voucherCount, (query = this.buildRecentSessions(voucherCount)));
+    return query;
+  }
+
+  private buildRecentSessions(voucherCount: number) {
+    return new CompiledOnce(() => {
+      const parts = Array.from({ length: voucherCount }, (_, index) =>
+        this.db
+          .selectFrom(
+            this.recentSessionsOf(
+              slot<number>('tenantId'),
+              slot<number>(`voucher${index}`),
+              slot<number>('limit'),
+            ).as(`v${index}`),
+          )
+          .selectAll(),
+      );
+      const [first, ...rest] = parts;
+      return rest.reduce((query, part) => query.unionAll(part), first!);
+    });
   }
 
   /** The newest `limit` sessions of one voucher (a backward walk of sessions_voucher). */
@@ -132,7 +170,20 @@ export class UsagePortalQueries {
     fromDay: string,
     toDay: string,
   ): Promise<DailyUsage[]> {
-    const rows = await this.db
+    const { rows } = await this.db.executeQuery(
+      this.dailyQuery.bind({ tenantId, customerId, fromDay, toDay }),
+    );
+    // PostgreSQL returns sum(bigint) as numeric (a string); SQLite as a number.
+    return rows.map((row) => ({
+      day: row.day,
+      downloadedBytes: Number(row.downloaded_bytes),
+      uploadedBytes: Number(row.uploaded_bytes),
+      onlineSeconds: Number(row.online_seconds),
+    }));
+  }
+
+  private readonly dailyQuery = new CompiledOnce(() =>
+    this.db
       .selectFrom('usage_daily as u')
       .innerJoin('vouchers as v', (join) =>
         join.onRef('v.id', '=', 'u.voucher_id').onRef('v.tenant_id', '=', 'u.tenant_id'),
@@ -143,20 +194,12 @@ export class UsagePortalQueries {
         eb.fn.sum<number | string>('u.uploaded_bytes').as('uploaded_bytes'),
         eb.fn.sum<number | string>('u.online_seconds').as('online_seconds'),
       ])
-      .where('u.tenant_id', '=', tenantId)
-      .where('v.tenant_id', '=', tenantId)
-      .where('v.customer_id', '=', customerId)
-      .where('u.day', '>=', fromDay)
-      .where('u.day', '<=', toDay)
+      .where('u.tenant_id', '=', slot<number>('tenantId'))
+      .where('v.tenant_id', '=', slot<number>('tenantId'))
+      .where('v.customer_id', '=', slot<number>('customerId'))
+      .where('u.day', '>=', slot<string>('fromDay'))
+      .where('u.day', '<=', slot<string>('toDay'))
       .groupBy('u.day')
-      .orderBy('u.day')
-      .execute();
-    // PostgreSQL returns sum(bigint) as numeric (a string); SQLite as a number.
-    return rows.map((row) => ({
-      day: row.day,
-      downloadedBytes: Number(row.downloaded_bytes),
-      uploadedBytes: Number(row.uploaded_bytes),
-      onlineSeconds: Number(row.online_seconds),
-    }));
-  }
+      .orderBy('u.day'),
+  );
 }

@@ -3,7 +3,7 @@
  * so a portal page can never show another customer's voucher, whatever id it is asked for.
  */
 import type { Kysely } from 'kysely';
-import type { Database, Selectable, VouchersTable } from '../store/index.js';
+import { CompiledOnce, slot, type Database, type Selectable, type VouchersTable } from '../store/index.js';
 import { toPlanTerms, type PlanTerms } from '../plans/index.js';
 import { LIVE_VOUCHER_STATUSES } from '../devices/index.js';
 import { toVoucherLifecycle, type VoucherLifecycle } from './model.js';
@@ -77,33 +77,40 @@ export class VoucherPortalQueries {
    * person buys; the caller decides which have expired by time (accounting may not have yet).
    */
   async listLive(tenantId: number, customerId: number, limit = 200): Promise<CustomerVoucher[]> {
-    const rows = await this.db
-      .selectFrom('vouchers')
-      .select(COLUMNS)
-      .where('tenant_id', '=', tenantId)
-      .where('customer_id', '=', customerId)
-      .where('status', 'in', [...LIVE_VOUCHER_STATUSES])
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
+    const { rows } = await this.db.executeQuery(this.liveQuery.bind({ tenantId, customerId, limit }));
     return rows.map(toVoucher);
   }
 
   /** Used and disabled vouchers, most recently finished first; `limit` rows at most. */
   async listFinished(tenantId: number, customerId: number, limit: number): Promise<CustomerVoucher[]> {
-    const rows = await this.db
+    const { rows } = await this.db.executeQuery(this.finishedQuery.bind({ tenantId, customerId, limit }));
+    return rows.map(toVoucher);
+  }
+
+  // Every changed dashboard runs these two: built and compiled once (store/compiled-once.ts).
+  private readonly liveQuery = new CompiledOnce(() =>
+    this.db
       .selectFrom('vouchers')
       .select(COLUMNS)
-      .where('tenant_id', '=', tenantId)
-      .where('customer_id', '=', customerId)
+      .where('tenant_id', '=', slot<number>('tenantId'))
+      .where('customer_id', '=', slot<number>('customerId'))
+      .where('status', 'in', [...LIVE_VOUCHER_STATUSES])
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(slot<number>('limit')),
+  );
+
+  private readonly finishedQuery = new CompiledOnce(() =>
+    this.db
+      .selectFrom('vouchers')
+      .select(COLUMNS)
+      .where('tenant_id', '=', slot<number>('tenantId'))
+      .where('customer_id', '=', slot<number>('customerId'))
       .where('status', 'in', ['used', 'disabled'])
       .orderBy('updated_at', 'desc')
       .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map(toVoucher);
-  }
+      .limit(slot<number>('limit')),
+  );
 
   /** One voucher of this customer, or undefined (also when it belongs to someone else). */
   async findForCustomer(

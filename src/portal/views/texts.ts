@@ -2,7 +2,7 @@
  * Strings that both the page and the live JSON show, built in one place so a refresh writes
  * exactly what the server rendered.
  */
-import type { DashboardModel, Meter } from '../dashboard.js';
+import type { LiveModel, Meter } from '../dashboard.js';
 import type { Translate } from '../i18n/index.js';
 
 export function usedOfText(meter: Meter, t: Translate): string {
@@ -33,7 +33,7 @@ export interface LiveValues {
 }
 
 /** Every number on the dashboard that moves with accounting, by the key the page marks it with. */
-export function liveValues(model: DashboardModel, t: Translate): LiveValues {
+export function liveValues(model: LiveModel, t: Translate): LiveValues {
   const text: Record<string, string> = {
     updatedAt: model.updatedAt,
     'total.data.used': model.totals.data.used,
@@ -46,7 +46,7 @@ export function liveValues(model: DashboardModel, t: Translate): LiveValues {
   const progress: Record<string, number> = {};
   if (model.totals.data.percent !== null) progress['total.data'] = model.totals.data.percent;
   if (model.totals.time.percent !== null) progress['total.time'] = model.totals.time.percent;
-  for (const v of [...model.active, ...model.history]) {
+  for (const v of model.vouchers) {
     text[`v${v.id}.data`] = usedOfText(v.data, t);
     text[`v${v.id}.data.left`] = leftText(v.data, t);
     text[`v${v.id}.time`] = usedOfText(v.time, t);
