@@ -71,18 +71,21 @@ export function rowsTable(
 }
 
 /**
- * A PostgreSQL array parameter. Integer columns go as the array literal text (`{1,2,NULL}`), which
- * is what node-postgres would send, built here in one pass: its per-element quoting and escaping
- * was a visible share of the RADIUS batches' CPU. Anything else is left to node-postgres.
+ * A PostgreSQL array parameter as the array literal text node-postgres would send for it
+ * (`{1,NULL}`, `{"a\\"b",NULL}`), built here in one pass: its per-element preparing, quoting and
+ * escaping was a visible share of the RADIUS batches' CPU. Integers go bare, strings quoted with
+ * `\` and `"` escaped as node-postgres does; any other value leaves the array to node-postgres.
  */
 function pgArrayParameter(type: RowsColumnType, values: ReadonlyArray<string | number | null>): unknown {
-  if (type === 'text') return values;
   let literal = '{';
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (i > 0) literal += ',';
     if (value === null) literal += 'NULL';
-    else if (typeof value === 'number' && Number.isSafeInteger(value)) literal += String(value);
+    else if (type !== 'text' && typeof value === 'number' && Number.isSafeInteger(value))
+      literal += String(value);
+    else if (type === 'text' && typeof value === 'string')
+      literal += '"' + value.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
     else return values;
   }
   return literal + '}';

@@ -7,6 +7,7 @@ import { accountingRecord } from '../../test/helpers/accounting.js';
 import type { Voucher } from '../store/index.js';
 import { AcctStatusType, encodeClassTag, type AccountingRecord } from './accounting-record.js';
 import {
+  dayIn,
   missingSessions,
   newSessionRow,
   planCounters,
@@ -102,6 +103,19 @@ const voucherRow = (values: Partial<Voucher> = {}): Voucher =>
     online_seconds: 0,
     ...values,
   }) as Voucher;
+
+describe('dayIn', () => {
+  it("gives the zone's calendar day on either side of its midnight, also for instants in one second", () => {
+    // 2026-03-01 00:00:00 in Asia/Kathmandu (UTC+05:45) is 2026-02-28 18:15:00 UTC.
+    const midnight = Date.UTC(2026, 1, 28, 18, 15, 0);
+    expect(dayIn(midnight - 1, 'Asia/Kathmandu')).toBe('2026-02-28');
+    expect(dayIn(midnight, 'Asia/Kathmandu')).toBe('2026-03-01');
+    expect(dayIn(midnight + 999, 'Asia/Kathmandu')).toBe('2026-03-01');
+    expect(dayIn(midnight - 1000, 'Asia/Kathmandu')).toBe('2026-02-28');
+    expect(dayIn(midnight + 999, 'UTC')).toBe('2026-02-28');
+    expect(dayIn(midnight + 999, 'Asia/Kathmandu')).toBe('2026-03-01');
+  });
+});
 
 describe('shapeBatch', () => {
   it('groups packets by (hotspot, Acct-Session-Id) in arrival order and keeps NAS restarts apart', () => {

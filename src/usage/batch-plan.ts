@@ -404,19 +404,29 @@ export function planOffline(
     .map((t) => ({ tenantId: t.tenantId, id: t.voucherId }));
 }
 
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+const dayFormatters = new Map<string, { format: Intl.DateTimeFormat; lastSecond: number; lastDay: string }>();
 
-/** The calendar day (YYYY-MM-DD) in a time zone; formatters are cached (creating one is slow). */
+/**
+ * The calendar day (YYYY-MM-DD) in a time zone; formatters are cached (creating one is slow), and
+ * so is the last answer per zone by whole second: a batch's packets mostly share their second,
+ * and no zone's offset has a fraction of a second, so a day never changes inside one.
+ */
 export function dayIn(instantMs: number, timeZone: string): string {
-  let format = dayFormatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
+  let cached = dayFormatters.get(timeZone);
+  if (!cached) {
+    const format = new Intl.DateTimeFormat('en-CA', {
       timeZone,
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
     });
-    dayFormatters.set(timeZone, format);
+    cached = { format, lastSecond: Number.NaN, lastDay: '' };
+    dayFormatters.set(timeZone, cached);
   }
-  return format.format(instantMs);
+  const second = Math.floor(instantMs / 1000);
+  if (second !== cached.lastSecond) {
+    cached.lastDay = cached.format.format(instantMs);
+    cached.lastSecond = second;
+  }
+  return cached.lastDay;
 }
