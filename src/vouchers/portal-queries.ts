@@ -118,15 +118,20 @@ export class VoucherPortalQueries {
     customerId: number,
     voucherId: number,
   ): Promise<CustomerVoucher | undefined> {
-    const row = await this.db
-      .selectFrom('vouchers')
-      .select(COLUMNS)
-      .where('tenant_id', '=', tenantId)
-      .where('customer_id', '=', customerId)
-      .where('id', '=', voucherId)
-      .executeTakeFirst();
+    const { rows } = await this.db.executeQuery(this.ownedQuery.bind({ tenantId, customerId, voucherId }));
+    const row = rows[0];
     return row && toVoucher(row);
   }
+
+  // Every changed voucher page runs this one (store/compiled-once.ts).
+  private readonly ownedQuery = new CompiledOnce(() =>
+    this.db
+      .selectFrom('vouchers')
+      .select(COLUMNS)
+      .where('tenant_id', '=', slot<number>('tenantId'))
+      .where('customer_id', '=', slot<number>('customerId'))
+      .where('id', '=', slot<number>('voucherId')),
+  );
 
   /**
    * One voucher by id, whoever owns it: only for a caller that proved a right to this voucher
