@@ -10,7 +10,6 @@ const ZERO_AUTHENTICATOR = Buffer.alloc(AUTHENTICATOR_OCTETS);
 
 /** MD5 input is gathered here: one one-shot crypto.hash call costs less than a Hash object. */
 let scratch = Buffer.allocUnsafe(8192);
-const HMAC_BLOCK_OCTETS = 64;
 
 /** Copies `parts` into the scratch buffer after `start` octets; returns the view that ends after them. */
 function gather(start: number, parts: Buffer[]): Buffer {
@@ -31,18 +30,14 @@ function md5(...parts: Buffer[]): Buffer {
   return crypto.hash('md5', gather(0, parts), 'buffer');
 }
 
-/** RFC 2104 HMAC-MD5 from two one-shot MD5s (a createHmac object per packet costs more). */
+/**
+ * RFC 2104 HMAC-MD5 (Message-Authenticator, RFC 3579 §3.2), from node:crypto: a hand-made HMAC
+ * measured ~1-2 µs a packet cheaper, not worth owning a crypto construction for.
+ */
 export function hmacMd5(key: Buffer, parts: Buffer[]): Buffer {
-  const block = key.length > HMAC_BLOCK_OCTETS ? md5(key) : key;
-  writeKeyPad(block, 0x36);
-  const inner = crypto.hash('md5', gather(HMAC_BLOCK_OCTETS, parts), 'buffer');
-  writeKeyPad(block, 0x5c);
-  return crypto.hash('md5', gather(HMAC_BLOCK_OCTETS, [inner]), 'buffer');
-}
-
-/** The key, zero-filled to one block and XORed with `pad`, at the start of the scratch buffer. */
-function writeKeyPad(block: Buffer, pad: number): void {
-  for (let i = 0; i < HMAC_BLOCK_OCTETS; i++) scratch[i] = (i < block.length ? block[i]! : 0) ^ pad;
+  const hmac = crypto.createHmac('md5', key);
+  for (const part of parts) hmac.update(part);
+  return hmac.digest();
 }
 
 function equal(a: Buffer, b: Buffer): boolean {
