@@ -149,17 +149,7 @@ describe.each(TEST_DIALECTS)('accounting batches in flight at once (%s)', (diale
       if (dialect === 'postgres') expect(recorder.stats.mostInFlight).toBeGreaterThanOrEqual(2);
       else expect(recorder.stats.mostInFlight).toBe(1);
       const perVoucher = SESSIONS / VOUCHERS;
-      const vouchers = await app.store.db
-        .selectFrom('vouchers')
-        .select(['id', 'status', 'downloaded_bytes', 'uploaded_bytes', 'online_seconds'])
-        .where(
-          'id',
-          'in',
-          owners.map((o) => o.voucherId),
-        )
-        .orderBy('id')
-        .execute();
-      expect(vouchers).toEqual(
+      expect(await ownersVouchers()).toEqual(
         owners.map((o) => ({
           id: o.voucherId,
           status: 'active',
@@ -241,10 +231,11 @@ describe.each(TEST_DIALECTS)('accounting batches in flight at once (%s)', (diale
     },
   );
 
-  async function statuses(): Promise<string[]> {
-    const rows = await app.store.db
+  /** The owners' vouchers with their status and counters, in id order. */
+  function ownersVouchers() {
+    return app.store.db
       .selectFrom('vouchers')
-      .select(['id', 'status'])
+      .select(['id', 'status', 'downloaded_bytes', 'uploaded_bytes', 'online_seconds'])
       .where(
         'id',
         'in',
@@ -252,7 +243,10 @@ describe.each(TEST_DIALECTS)('accounting batches in flight at once (%s)', (diale
       )
       .orderBy('id')
       .execute();
-    return rows.map((r) => r.status);
+  }
+
+  async function statuses(): Promise<string[]> {
+    return (await ownersVouchers()).map((r) => r.status);
   }
 
   it.runIf(dialect === 'postgres')(
