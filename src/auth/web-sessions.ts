@@ -3,8 +3,8 @@
  * random 256-bit token; the database holds only its SHA-256, so a leaked table opens nothing.
  * Idle and absolute timeouts; sign-out deletes the row; sign-in always issues a new token.
  */
-import { createQueryId, type Kysely } from 'kysely';
-import type { Database, Selectable, WebSessionsTable } from '../store/index.js';
+import type { Kysely } from 'kysely';
+import { CompiledOnce, slot, type Database, type Selectable, type WebSessionsTable } from '../store/index.js';
 import { randomToken, sha256Hex, type Clock, type RandomSource } from '../shared/index.js';
 
 export type SessionKind = 'admin' | 'portal';
@@ -53,8 +53,6 @@ export const SESSION_TIMEOUTS: Record<SessionKind, SessionTimeouts> = {
 const TOUCH_EVERY_MS = 60_000;
 
 export class WebSessions {
-  private visitQuery?: ReturnType<WebSessions['visitStatement']>;
-
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
@@ -116,12 +114,7 @@ export class WebSessions {
     const idHash = sha256Hex(token);
     // Built and compiled once: on a cached portal view this is the only statement, and building
     // it cost about a fifth of the view (profile in issue 12). Only the parameters change.
-    const visit = (this.visitQuery ??= this.visitStatement());
-    const query: typeof visit = {
-      ...visit,
-      queryId: createQueryId(),
-      parameters: [idHash, tenantId, 'portal'],
-    };
+    const query = this.visitQuery.bind({ idHash, tenantId });
     const { rows } = await this.db.executeQuery(query);
     const row = rows[0];
     const session = row && (await this.live(idHash, 'portal', row));
@@ -141,8 +134,8 @@ export class WebSessions {
     };
   }
 
-  private visitStatement() {
-    const compiled = this.db
+  private readonly visitQuery = new CompiledOnce(() =>
+    this.db
       .selectFrom('web_sessions as s')
       .innerJoin('customers as c', (join) =>
         join.onRef('c.id', '=', 's.subject_id').onRef('c.tenant_id', '=', 's.tenant_id'),
@@ -162,14 +155,10 @@ export class WebSessions {
         'c.portal_version as customer_version',
         't.portal_version as tenant_version',
       ])
-      .where('s.id_hash', '=', '')
-      .where('s.tenant_id', '=', 0)
-      .where('s.kind', '=', 'portal')
-      .compile();
-    // findPortalVisit passes its values in this order.
-    if (compiled.parameters.length !== 3) throw new Error('the portal visit statement changed shape');
-    return compiled;
-  }
+      .where('s.id_hash', '=', slot<string>('idHash'))
+      .where('s.tenant_id', '=', slot<number>('tenantId'))
+      .where('s.kind', '=', 'portal'),
+  );
 
   /** The session of a row just read, or undefined after deleting it (expired); touched once a minute. */
   private async live(
