@@ -62,8 +62,13 @@ export class VoucherAccessRepository {
       join vouchers v on v.tenant_id = r.tid and v.code = r.code
       left join devices d on d.voucher_id = v.id and d.mac = r.mac and d.tenant_id = r.tid`.execute(this.db);
     for (const row of rows.rows) {
-      const { login_index: index, login_device_id: deviceId, ...voucher } = row;
-      found[Number(index)] = { voucher: voucher, deviceId: deviceId === null ? null : Number(deviceId) };
+      // The row is the voucher, with the two login columns along: copying it without them (object
+      // rest over ~40 columns) was the largest share of this function in a CHAP login's profile.
+      const deviceId = row.login_device_id;
+      found[Number(row.login_index)] = {
+        voucher: row,
+        deviceId: deviceId === null ? null : Number(deviceId),
+      };
     }
     return found;
   }
