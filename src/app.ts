@@ -143,6 +143,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const store =
     overrides.store ??
     openDatabase(config.databaseUrl, {
+      preparedStatements: config.databasePreparedStatements,
       onIdleConnectionError: (error) =>
         logger.warn({ err: error }, 'a pooled database connection broke; it will be replaced'),
     });

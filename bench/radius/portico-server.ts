@@ -31,8 +31,10 @@ const statementTimes = process.env.BENCH_STATEMENT_TIMES
 Reflect.set(pg.Client.prototype, 'query', function (this: pg.Client, ...args: unknown[]) {
   statements++;
   const result = query.apply(this, args);
-  if (statementTimes && typeof args[0] === 'string' && result instanceof Promise) {
-    const key = args[0].replace(/\s+/g, ' ').slice(0, 60);
+  // A prepared statement (src/store/pg-prepared.ts) arrives as { name, text, values }.
+  const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: unknown } | undefined)?.text;
+  if (statementTimes && typeof text === 'string' && result instanceof Promise) {
+    const key = text.replace(/\s+/g, ' ').slice(0, 60);
     const started = performance.now();
     void result
       .finally(() => {

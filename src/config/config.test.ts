@@ -42,4 +42,12 @@ describe('config', () => {
       /RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT must be a whole number 1-16, got "0"/,
     );
   });
+
+  it('prepares repeated statements on PostgreSQL unless told not to', () => {
+    expect(loadConfig({}).databasePreparedStatements).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: '0' }).databasePreparedStatements).toBe(false);
+    expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: 'maybe' })).toThrow(
+      /DATABASE_PREPARED_STATEMENTS must be 1\/0 \(or true\/false\), got "maybe"/,
+    );
+  });
 });

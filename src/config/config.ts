@@ -15,6 +15,11 @@ export interface Config {
   /** `postgres://…` or a SQLite file path. */
   databaseUrl: string;
   databaseIsEmbedded: boolean;
+  /**
+   * PostgreSQL: run repeated statements as prepared statements (DATABASE_PREPARED_STATEMENTS, on
+   * by default). Off for a pooler in front that cannot keep them per client.
+   */
+  databasePreparedStatements: boolean;
   /** Seed the demo tenant: 'auto' = only into a new embedded database. */
   demo: 'auto' | 'always' | 'never';
   adminEmail: string | undefined;
@@ -301,6 +306,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir,
     databaseUrl,
     databaseIsEmbedded,
+    databasePreparedStatements: bool('DATABASE_PREPARED_STATEMENTS', true),
     demo,
     adminEmail,
     adminPassword,

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { prepareRepeatedStatements } from './pg-prepared.js';
 
 /** The SQL dialects Portico runs on; every dialect-specific query takes one (no default). */
 export type Dialect = 'sqlite' | 'postgres';
@@ -41,6 +42,8 @@ export function openDatabase(
   url: string,
   options: {
     poolSize?: number;
+    /** PostgreSQL: repeated statements prepared per connection (pg-prepared.ts); default on. */
+    preparedStatements?: boolean;
     /** An idle pooled connection broke (server restart, admin kill); the pool replaces it. */
     onIdleConnectionError?: (error: Error) => void;
   } = {},
@@ -54,6 +57,7 @@ export function openDatabase(
     // Without a listener, an idle connection the server closes is an unhandled 'error' event,
     // which ends the process. The pool drops that connection and opens a new one when needed.
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
+    if (options.preparedStatements ?? true) prepareRepeatedStatements(pool);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const max = options.poolSize ?? 10;
     return {
