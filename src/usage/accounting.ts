@@ -13,8 +13,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import type { Clock } from '../shared/index.js';
-import { touchVoucherOwnersPortals, type Database, type Dialect, type Voucher } from '../store/index.js';
-import { VoucherAccessRepository } from '../vouchers/index.js';
+import { touchVoucherOwnersPortals, type Database, type Dialect } from '../store/index.js';
+import { VoucherAccessRepository, type AccountedVoucher } from '../vouchers/index.js';
 import type { AccountingRecord, VoucherExhaustedEvent } from './accounting-record.js';
 import {
   missingSessions,
@@ -305,7 +305,7 @@ export class AccountingRecorder {
     const written =
       counters.voucherWrites.length > 0
         ? await vouchers.applyAccountingMany(counters.voucherWrites, nowMs)
-        : new Map<number, Voucher>();
+        : new Map<number, AccountedVoucher>();
     const rollups = planRollups(counters.vouchers, written, nowMs);
     await sessions.addDailyMany(rollups.dailyRows);
     const exhausted = [];

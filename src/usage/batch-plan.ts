@@ -14,7 +14,7 @@
  */
 import { parseMac } from '../devices/index.js';
 import type { Voucher } from '../store/index.js';
-import { evaluateVoucherLimits, type VoucherUsageDelta } from '../vouchers/index.js';
+import { evaluateVoucherLimits, type VoucherLimitFields, type VoucherUsageDelta } from '../vouchers/index.js';
 import { AcctStatusType, type AccountingRecord, type VoucherExhaustedEvent } from './accounting-record.js';
 import type { NewSession, SessionRow, SessionUpdate } from './sessions-repository.js';
 
@@ -366,7 +366,7 @@ export interface DailyRow extends Usage {
  */
 export function planRollups(
   vouchers: readonly VoucherTouch[],
-  updated: ReadonlyMap<number, Voucher>,
+  updated: ReadonlyMap<number, Pick<Voucher, 'customer_id'> & VoucherLimitFields>,
   nowMs: number,
 ): { dailyRows: DailyRow[]; exhausted: VoucherExhaustedEvent[] } {
   const dailyRows: DailyRow[] = [];

@@ -5,8 +5,36 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { rowChunks, rowsTable, type Database, type Dialect, type Session } from '../store/index.js';
+import type { PlannedSession } from './batch-plan.js';
 
 export type SessionRow = Session;
+
+/**
+ * PlannedSession's columns: what an accounting batch reads back of its sessions, not the whole
+ * row (every column returned is parsed per row, per packet on the RADIUS hot path).
+ */
+const PLANNED_SESSION_COLUMNS = [
+  'id',
+  'tenant_id',
+  'hotspot_id',
+  'acct_session_id',
+  'voucher_id',
+  'device_id',
+  'downloaded_bytes',
+  'uploaded_bytes',
+  'session_seconds',
+  'stopped_at',
+  'terminate_cause',
+  'framed_ip',
+] as const satisfies ReadonlyArray<keyof PlannedSession>;
+
+/** The row those columns make; answered as a PlannedSession, so tsc checks the list covers it. */
+type PlannedRow = Pick<SessionRow, (typeof PLANNED_SESSION_COLUMNS)[number]>;
+
+/** PLANNED_SESSION_COLUMNS as an SQL column list, qualified by the sessions table. */
+const plannedSessionColumns = sql.join(
+  PLANNED_SESSION_COLUMNS.map((column) => sql.ref(`sessions.${column}`)),
+);
 
 export interface SessionCounters {
   downloadedBytes: number;
@@ -49,14 +77,15 @@ export class SessionsRepository {
   }
 
   /**
-   * The sessions of these (hotspot, Acct-Session-Id) keys, row-locked in id order on PostgreSQL
-   * so two processes updating the same sessions serialise instead of losing updates.
+   * The sessions of these (hotspot, Acct-Session-Id) keys (the PlannedSession columns), row-locked
+   * in id order on PostgreSQL so two processes updating the same sessions serialise instead of
+   * losing updates.
    */
-  async findForUpdate(keys: Array<{ hotspotId: number; acctSessionId: string }>): Promise<SessionRow[]> {
+  async findForUpdate(keys: Array<{ hotspotId: number; acctSessionId: string }>): Promise<PlannedSession[]> {
     if (keys.length === 0) return [];
-    const rows: SessionRow[] = [];
+    const rows: PlannedSession[] = [];
     for (const wanted of rowChunks(keys, (k) => [k.hotspotId, k.acctSessionId])) {
-      const found = await sql<SessionRow>`select sessions.* from sessions
+      const found = await sql<PlannedRow>`select ${plannedSessionColumns} from sessions
         join ${rowsTable(this.dialect, 'k', { hid: 'bigint', sid: 'text' }, wanted)}
           on sessions.hotspot_id = k.hid and sessions.acct_session_id = k.sid
         order by sessions.id ${sql.raw(this.dialect === 'postgres' ? 'for update of sessions' : '')}`.execute(
@@ -70,10 +99,10 @@ export class SessionsRepository {
   /**
    * Inserts sessions unless another packet (or process) created them first, in the order given:
    * one INSERT … SELECT FROM (rows) … ON CONFLICT DO NOTHING per 5,000, its text the same whatever
-   * the count. Answers the rows it inserted (those another process created first are not among
-   * them).
+   * the count. Answers the rows it inserted, the PlannedSession columns (those another process
+   * created first are not among them).
    */
-  async insertManyIfAbsent(rows: ReadonlyArray<NewSession>): Promise<SessionRow[]> {
+  async insertManyIfAbsent(rows: ReadonlyArray<NewSession>): Promise<PlannedSession[]> {
     const columns = {
       tid: 'bigint',
       hid: 'bigint',
@@ -88,7 +117,7 @@ export class SessionsRepository {
       sa: 'bigint',
       ua: 'bigint',
     } as const;
-    const inserted: SessionRow[] = [];
+    const inserted: PlannedSession[] = [];
     for (const values of rowChunks(rows, (r) => [
       r.tenantId,
       r.hotspotId,
@@ -104,11 +133,13 @@ export class SessionsRepository {
       r.nowMs,
     ])) {
       // `where true`: SQLite needs it to read ON CONFLICT as the INSERT's, not the SELECT's.
-      const result = await sql<SessionRow>`insert into sessions (tenant_id, hotspot_id, acct_session_id,
+      const result = await sql<PlannedRow>`insert into sessions (tenant_id, hotspot_id, acct_session_id,
           voucher_id, device_id, user_name, mac, framed_ip, nas_port, class_tag, started_at, updated_at)
         select n.tid, n.hid, n.sid, n.vid, n.did, n.un, n.mac, n.ip, n.np, n.ct, n.sa, n.ua
         from ${rowsTable(this.dialect, 'n', columns, values)} where true
-        on conflict (hotspot_id, acct_session_id) do nothing returning *`.execute(this.db);
+        on conflict (hotspot_id, acct_session_id) do nothing returning ${plannedSessionColumns}`.execute(
+        this.db,
+      );
       inserted.push(...result.rows);
     }
     return inserted;

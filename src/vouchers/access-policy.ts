@@ -24,8 +24,25 @@ export interface VoucherLimitState {
   remainingSeconds: number | null;
 }
 
+/**
+ * The voucher fields its limits are evaluated from: the accounting batch reads back only these
+ * (and its owner) after adding usage, not the whole row.
+ */
+export type VoucherLimitFields = Pick<
+  Voucher,
+  | 'expires_at'
+  | 'valid_until_at'
+  | 'data_limit_bytes'
+  | 'download_limit_bytes'
+  | 'upload_limit_bytes'
+  | 'time_limit_seconds'
+  | 'downloaded_bytes'
+  | 'uploaded_bytes'
+  | 'online_seconds'
+>;
+
 /** Limits and what is left of them at `nowMs` (pure). */
-export function evaluateVoucherLimits(voucher: Voucher, nowMs: number): VoucherLimitState {
+export function evaluateVoucherLimits(voucher: VoucherLimitFields, nowMs: number): VoucherLimitState {
   const ends = [voucher.expires_at, voucher.valid_until_at].filter((v): v is number => v !== null);
   const expiresAtMs = ends.length > 0 ? Math.min(...ends) : null;
   const down = voucher.downloaded_bytes;

@@ -14,12 +14,31 @@ import {
 } from '../store/index.js';
 // The statuses a voucher logs in with are the ones its devices keep access in: one list.
 import { LIVE_VOUCHER_STATUSES } from '../devices/index.js';
+import type { VoucherLimitFields } from './access-policy.js';
 
 export interface VoucherUsageDelta {
   downloadedBytes: number;
   uploadedBytes: number;
   onlineSeconds: number;
 }
+
+/** A voucher as an accounting batch's write leaves it: what its rollups and limit check read. */
+export type AccountedVoucher = Pick<Voucher, 'id' | 'customer_id'> & VoucherLimitFields;
+
+/** AccountedVoucher's columns: the write returns these, not the whole row, once per batch. */
+const ACCOUNTED_VOUCHER_COLUMNS = [
+  'id',
+  'customer_id',
+  'expires_at',
+  'valid_until_at',
+  'data_limit_bytes',
+  'download_limit_bytes',
+  'upload_limit_bytes',
+  'time_limit_seconds',
+  'downloaded_bytes',
+  'uploaded_bytes',
+  'online_seconds',
+] as const satisfies ReadonlyArray<keyof AccountedVoucher>;
 
 export class VoucherAccessRepository {
   constructor(
@@ -273,7 +292,8 @@ export class VoucherAccessRepository {
    * writes any (updateFromRowsInIdOrder) — so batches in flight at once (this process's or
    * another's) wait for each other instead of deadlocking; then it adds the usage of those that grew and moves those with
    * `goOnline` from active to online. The caller's later writes to these vouchers (mark used,
-   * offline) find them locked already. Returns the written vouchers as they are now, by id.
+   * offline) find them locked already. Returns the written vouchers as they are now (the
+   * AccountedVoucher columns only), by id.
    */
   async applyAccountingMany(
     items: ReadonlyArray<{
@@ -285,8 +305,8 @@ export class VoucherAccessRepository {
       goOnline: boolean;
     }>,
     nowMs: number,
-  ): Promise<Map<number, Voucher>> {
-    const result = new Map<number, Voucher>();
+  ): Promise<Map<number, AccountedVoucher>> {
+    const result = new Map<number, AccountedVoucher>();
     const columns = {
       id: 'bigint',
       tid: 'bigint',
@@ -310,7 +330,7 @@ export class VoucherAccessRepository {
       item.goOnline ? 1 : 0,
     ])) {
       const goesOnline = sql`d.online = 1 and vouchers.status = 'active'`;
-      const written = await updateFromRowsInIdOrder<Voucher>(
+      const written = await updateFromRowsInIdOrder(
         this.dialect,
         'vouchers',
         sql`downloaded_bytes = vouchers.downloaded_bytes + d.dd, uploaded_bytes = vouchers.uploaded_bytes + d.du,
@@ -320,7 +340,7 @@ export class VoucherAccessRepository {
           updated_at = case when ${goesOnline} then ${now} else vouchers.updated_at end`,
         columns,
         rows,
-        { filter: sql`d.grew = 1 or (${goesOnline})`, returning: true },
+        { filter: sql`d.grew = 1 or (${goesOnline})`, returning: ACCOUNTED_VOUCHER_COLUMNS },
       ).execute(this.db);
       for (const voucher of written.rows) result.set(Number(voucher.id), voucher);
     }

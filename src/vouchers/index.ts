@@ -31,7 +31,12 @@ export {
   type AccessRefusal,
   type AccessPolicyHooks,
   type VoucherActivatedEvent,
+  type VoucherLimitFields,
   type VoucherLimitState,
 } from './access-policy.js';
-export { VoucherAccessRepository, type VoucherUsageDelta } from './access-repository.js';
+export {
+  VoucherAccessRepository,
+  type AccountedVoucher,
+  type VoucherUsageDelta,
+} from './access-repository.js';
 export { VoucherPortalQueries, type CustomerVoucher } from './portal-queries.js';
