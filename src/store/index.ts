@@ -13,9 +13,15 @@ export {
   rowChunks,
   rowsTable,
   selectPage,
+  executeWrites,
   updateFromRowsInIdOrder,
   type RowsColumnType,
 } from './queries.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';
-export { touchCustomerPortals, touchTenantPortals, touchVoucherOwnersPortals } from './portal-version.js';
+export {
+  touchCustomerPortals,
+  touchTenantPortals,
+  touchVoucherOwnersPortals,
+  voucherOwnersPortalsWrites,
+} from './portal-version.js';
 export { CompiledOnce, slot } from './compiled-once.js';

@@ -5,7 +5,7 @@
  * new version must find the new data (bumping first would let a view cache old data under the
  * new version). Each call is one statement.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
 
@@ -36,26 +36,35 @@ export async function touchVoucherOwnersPortals(
   voucherIds: ReadonlyArray<number>,
   dialect?: Dialect,
 ): Promise<void> {
+  for (const write of voucherOwnersPortalsWrites(voucherIds, dialect)) await write.execute(db);
+}
+
+/**
+ * touchVoucherOwnersPortals as a statement to run (none when there are no vouchers), for a caller
+ * that runs it together with other writes (store/queries.ts executeWrites).
+ */
+export function voucherOwnersPortalsWrites(
+  voucherIds: ReadonlyArray<number>,
+  dialect?: Dialect,
+): Array<RawBuilder<unknown>> {
   const ids = [...new Set(voucherIds)];
-  if (ids.length === 0) return;
+  if (ids.length === 0) return [];
   if (dialect === 'postgres') {
     // Every row written is one `locked` returned, and `locked` locks in id order (ORDER BY runs
     // before FOR UPDATE): whatever the join order, locks are taken in id order.
-    await sql`with locked as materialized (select c.id from customers c
+    return [
+      sql`with locked as materialized (select c.id from customers c
         where (c.tenant_id, c.id) in (select v.tenant_id, v.customer_id from vouchers v
           where v.id = any(cast(${ids} as bigint[])))
         order by c.id for update of c)
       update customers set portal_version = portal_version + 1
-      where id in (select id from locked)`.execute(db);
-    return;
+      where id in (select id from locked)`,
+    ];
   }
-  await db
-    .updateTable('customers')
-    .set((eb) => ({ portal_version: eb('portal_version', '+', 1) }))
-    .where(
-      sql<boolean>`(tenant_id, id) in (select v.tenant_id, v.customer_id from vouchers v where v.id in (${sql.join(ids)}))`,
-    )
-    .execute();
+  return [
+    sql`update customers set portal_version = portal_version + 1
+      where (tenant_id, id) in (select v.tenant_id, v.customer_id from vouchers v where v.id in (${sql.join(ids)}))`,
+  ];
 }
 
 /** Every customer of the tenant (portal settings, hotspot names, tenant details). */

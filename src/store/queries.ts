@@ -2,7 +2,14 @@
  * Query shapes every repository's admin lists share: one page of a filtered query with its total,
  * and a case-insensitive "contains" that takes the user's text literally.
  */
-import { sql, type Expression, type RawBuilder, type Selectable, type SelectQueryBuilder } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type Kysely,
+  type RawBuilder,
+  type Selectable,
+  type SelectQueryBuilder,
+} from 'kysely';
 import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
 import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
@@ -162,4 +169,25 @@ export function rowChunks<T>(
   for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT)
     chunks.push(items.slice(i, i + ROWS_PER_STATEMENT).map(toRow));
   return chunks;
+}
+
+/**
+ * Runs independent writes (INSERT, UPDATE or DELETE statements, none returning rows to the
+ * caller) as one round trip on PostgreSQL: one statement with a data-modifying WITH item per
+ * write. They see one snapshot (none sees another's changes; earlier statements' are seen) and
+ * their order is PostgreSQL's, so give it only writes that neither read what another writes nor
+ * need to lock rows in an order among themselves. SQLite (no round trips to save, no
+ * data-modifying WITH) runs them one after another.
+ */
+export async function executeWrites(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  writes: ReadonlyArray<RawBuilder<unknown>>,
+): Promise<void> {
+  if (dialect !== 'postgres' || writes.length < 2) {
+    for (const write of writes) await write.execute(db);
+    return;
+  }
+  const items = writes.map((write, i) => sql`${sql.raw(`w${i}`)} as (${write})`);
+  await sql`with ${sql.join(items)} select 1`.execute(db);
 }

@@ -13,7 +13,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import type { Clock } from '../shared/index.js';
-import { touchVoucherOwnersPortals, type Database, type Dialect } from '../store/index.js';
+import { executeWrites, voucherOwnersPortalsWrites, type Database, type Dialect } from '../store/index.js';
 import { VoucherAccessRepository, type AccountedVoucher } from '../vouchers/index.js';
 import type { AccountingRecord, VoucherExhaustedEvent } from './accounting-record.js';
 import {
@@ -307,25 +307,28 @@ export class AccountingRecorder {
         ? await vouchers.applyAccountingMany(counters.voucherWrites, nowMs)
         : new Map<number, AccountedVoucher>();
     const rollups = planRollups(counters.vouchers, written, nowMs);
-    await sessions.addDailyMany(rollups.dailyRows);
     const exhausted = [];
     for (const event of rollups.exhausted)
       if (await vouchers.markUsed(event.tenantId, event.voucherId, event.reason, nowMs))
         exhausted.push(event);
-    await vouchers.markOfflineIfIdleMany(
-      planOffline(counters.vouchers, new Set(exhausted.map((e) => e.voucherId))),
-      nowMs,
-    );
     await devices.addUsageMany(counters.deviceUsage, nowMs);
-    // The owners' portal pages changed (counters, sessions, status): one statement per batch.
-    await touchVoucherOwnersPortals(
-      trx,
-      [
-        ...[...found.values()].flatMap((s) => (s.voucher_id === null ? [] : [s.voucher_id])),
-        ...closedByRestart.flatMap((c) => c.voucherIds),
-      ],
-      this.dialect,
-    );
+    // The last writes, one round trip on PostgreSQL: they read nothing another of them writes,
+    // and only the owners' portal versions take new locks (customers, in id order, after the
+    // devices as everywhere else). The owners' pages changed: counters, sessions, status.
+    await executeWrites(trx, this.dialect, [
+      ...sessions.dailyUsageWrites(rollups.dailyRows),
+      ...vouchers.offlineIfIdleWrites(
+        planOffline(counters.vouchers, new Set(exhausted.map((e) => e.voucherId))),
+        nowMs,
+      ),
+      ...voucherOwnersPortalsWrites(
+        [
+          ...[...found.values()].flatMap((s) => (s.voucher_id === null ? [] : [s.voucher_id])),
+          ...closedByRestart.flatMap((c) => c.voucherIds),
+        ],
+        this.dialect,
+      ),
+    ]);
     return exhausted;
   }
 }

@@ -3,7 +3,7 @@
  * state is in disconnect-repository.ts). Every query is scoped by tenant (or by hotspot, whose id
  * is globally unique and tenant-owned).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { rowChunks, rowsTable, type Database, type Dialect, type Session } from '../store/index.js';
 import type { PlannedSession } from './batch-plan.js';
 
@@ -217,12 +217,12 @@ export class SessionsRepository {
   }
 
   /**
-   * Adds deltas to vouchers' days (tenant's calendar day), each (voucher, day) at most once: one
-   * INSERT … SELECT FROM (rows) … ON CONFLICT DO UPDATE per 5,000, its text the same whatever the
-   * count.
+   * The statements that add deltas to vouchers' days (tenant's calendar day), each (voucher, day)
+   * at most once: one INSERT … SELECT FROM (rows) … ON CONFLICT DO UPDATE per 5,000, its text the
+   * same whatever the count. Run by the caller, with its other writes (store executeWrites).
    */
-  async addDailyMany(
-    rows: Array<{
+  dailyUsageWrites(
+    rows: ReadonlyArray<{
       tenantId: number;
       voucherId: number;
       customerId: number | null;
@@ -231,7 +231,7 @@ export class SessionsRepository {
       uploadedBytes: number;
       onlineSeconds: number;
     }>,
-  ): Promise<void> {
+  ): Array<RawBuilder<unknown>> {
     const columns = {
       tid: 'bigint',
       vid: 'bigint',
@@ -241,7 +241,7 @@ export class SessionsRepository {
       u: 'bigint',
       t: 'bigint',
     } as const;
-    for (const values of rowChunks(rows, (r) => [
+    return rowChunks(rows, (r) => [
       r.tenantId,
       r.voucherId,
       r.customerId,
@@ -249,16 +249,16 @@ export class SessionsRepository {
       r.downloadedBytes,
       r.uploadedBytes,
       r.onlineSeconds,
-    ])) {
-      await sql`insert into usage_daily (tenant_id, voucher_id, customer_id, day,
+    ]).map(
+      (values) => sql`insert into usage_daily (tenant_id, voucher_id, customer_id, day,
           downloaded_bytes, uploaded_bytes, online_seconds)
         select r.tid, r.vid, r.cid, r.day, r.d, r.u, r.t
         from ${rowsTable(this.dialect, 'r', columns, values)} where true
         on conflict (voucher_id, day) do update set
           downloaded_bytes = usage_daily.downloaded_bytes + excluded.downloaded_bytes,
           uploaded_bytes = usage_daily.uploaded_bytes + excluded.uploaded_bytes,
-          online_seconds = usage_daily.online_seconds + excluded.online_seconds`.execute(this.db);
-    }
+          online_seconds = usage_daily.online_seconds + excluded.online_seconds`,
+    );
   }
 
   findById(tenantId: number, id: number): Promise<SessionRow | undefined> {

@@ -3,7 +3,7 @@
  * transitions as conditional UPDATEs (safe with several Portico processes on one PostgreSQL),
  * and incremental usage counters. Every query is scoped by tenant.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import {
   rowChunks,
   rowsTable,
@@ -160,18 +160,24 @@ export class VoucherAccessRepository {
       .execute();
   }
 
-  /** markOfflineIfIdle for many vouchers: one statement. */
-  async markOfflineIfIdleMany(
+  /**
+   * markOfflineIfIdle for many vouchers as one statement to run (none for no vouchers), for a
+   * caller that runs it with its other writes (store executeWrites): reads sessions, writes only
+   * these vouchers, which the caller has locked.
+   */
+  offlineIfIdleWrites(
     vouchers: ReadonlyArray<{ tenantId: number; id: number }>,
     nowMs: number,
-  ): Promise<void> {
-    if (vouchers.length === 0) return;
+  ): Array<RawBuilder<unknown>> {
+    if (vouchers.length === 0) return [];
     const rows = vouchers.map((v) => [v.id, v.tenantId]);
-    await sql`update vouchers set status = 'active', updated_at = ${sql`cast(${nowMs} as bigint)`}
+    return [
+      sql`update vouchers set status = 'active', updated_at = ${sql`cast(${nowMs} as bigint)`}
       from ${rowsTable(this.dialect, 'm', { id: 'bigint', tid: 'bigint' }, rows)}
       where vouchers.id = m.id and vouchers.tenant_id = m.tid and vouchers.status = 'online'
         and not exists (select 1 from sessions where sessions.tenant_id = m.tid
-          and sessions.voucher_id = m.id and sessions.stopped_at is null)`.execute(this.db);
+          and sessions.voucher_id = m.id and sessions.stopped_at is null)`,
+    ];
   }
 
   /**
