@@ -252,6 +252,15 @@ describe('planCounters', () => {
     expect(result.sessionUpdates[0]).toMatchObject({ framedIp: '10.0.0.9', stoppedAtMs: NOW - 1 });
   });
 
+  it('writes no session row for a Start that created its session, but does when its packets moved it', () => {
+    const created = { createdIds: new Set([100]) };
+    const start = plan([packet({ statusType: AcctStatusType.Start })], [stored()], created);
+    expect(start.sessionUpdates).toEqual([]);
+    expect(start.vouchers[0]).toMatchObject({ started: true, open: true });
+    const lostStart = plan([interim(1000, 100, 60)], [stored()], created);
+    expect(lostStart.sessionUpdates).toMatchObject([{ id: 100, downloadedBytes: 1000, stoppedAtMs: null }]);
+  });
+
   it('counts a Start, or a session this batch created (lost Start), as started', () => {
     const started = plan([packet({ statusType: AcctStatusType.Start })], [stored()]);
     expect(started.vouchers[0]).toMatchObject({ started: true, open: true });

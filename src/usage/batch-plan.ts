@@ -184,7 +184,10 @@ export interface VoucherWrite {
 }
 
 export interface CounterPlan {
-  /** Every session whose row changes, or that is still open (its updated_at moves). */
+  /**
+   * Every session whose row changes, or that is still open (its updated_at moves) and was not
+   * created by this batch.
+   */
   sessionUpdates: SessionUpdate[];
   /**
    * Every voucher the batch may write, by id (the lock order: the writer locks them all in one
@@ -235,7 +238,9 @@ export function planCounters(shape: BatchShape, reads: BatchReads): CounterPlan 
     const session = reads.sessions.get(group.key);
     if (!session) continue;
     const next = foldPackets(session, group.records);
-    if (next.changed || next.stoppedAtMs === null) {
+    // An open session's updated_at moves with every packet (the stale-session sweep reads it),
+    // except in the batch that created it: its row was just written with this batch's time.
+    if (next.changed || (next.stoppedAtMs === null && !reads.createdIds.has(session.id))) {
       sessionUpdates.push({
         id: session.id,
         downloadedBytes: next.downloadedBytes,
