@@ -119,7 +119,15 @@ export function updateFromRowsInIdOrder<
   assignments: RawBuilder<unknown>,
   columns: Record<string, RowsColumnType>,
   rows: ReadonlyArray<ReadonlyArray<string | number | null>>,
-  options: { filter?: RawBuilder<unknown>; returning?: readonly Column[] } = {},
+  options: {
+    filter?: RawBuilder<unknown>;
+    returning?: readonly Column[];
+    /**
+     * PostgreSQL: other writes run by the same statement (data-modifying WITH items), as in
+     * executeWrites: ones that take no lock of their own (the caller holds their rows already).
+     */
+    alongWith?: ReadonlyArray<RawBuilder<unknown>>;
+  } = {},
 ): RawBuilder<Pick<Selectable<Database[Table]>, Column>> {
   type Row = Pick<Selectable<Database[Table]>, Column>;
   const t = sql.table(table);
@@ -141,12 +149,18 @@ export function updateFromRowsInIdOrder<
       'bigint',
       rows.map((row) => row[idColumn] ?? null),
     )} as bigint[]))`;
-    return sql<Row>`with d as materialized (select * from ${rowsTable(dialect, 'r', columns, rows)}),
-        locked as materialized (select ${sql.ref(`${table}.id`)} from ${t} join d on ${match}
-          where ${ids} order by ${sql.ref(`${table}.id`)} for update of ${t})
+    const items = [
+      ...writeItems(options.alongWith ?? []),
+      sql`d as materialized (select * from ${rowsTable(dialect, 'r', columns, rows)})`,
+      sql`locked as materialized (select ${sql.ref(`${table}.id`)} from ${t} join d on ${match}
+          where ${ids} order by ${sql.ref(`${table}.id`)} for update of ${t})`,
+    ];
+    return sql<Row>`with ${sql.join(items)}
       update ${t} set ${assignments} from d
       where ${match} ${filter} and (select count(*) from locked) >= 0 ${returning}`;
   }
+  if (options.alongWith?.length)
+    throw new Error('alongWith is for PostgreSQL: on SQLite run those writes first');
   // Bare names: SQLite's RETURNING sees only the updated table, never the FROM's.
   const returning =
     returned.length > 0 ? sql`returning ${sql.join(returned.map((column) => sql.ref(column)))}` : sql``;
@@ -188,6 +202,10 @@ export async function executeWrites(
     for (const write of writes) await write.execute(db);
     return;
   }
-  const items = writes.map((write, i) => sql`${sql.raw(`w${i}`)} as (${write})`);
-  await sql`with ${sql.join(items)} select 1`.execute(db);
+  await sql`with ${sql.join(writeItems(writes))} select 1`.execute(db);
+}
+
+/** Writes as data-modifying WITH items `w0 as (…)`, `w1 as (…)`, … (PostgreSQL). */
+function writeItems(writes: ReadonlyArray<RawBuilder<unknown>>): Array<RawBuilder<unknown>> {
+  return writes.map((write, i) => sql`${sql.raw(`w${i}`)} as (${write})`);
 }

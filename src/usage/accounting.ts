@@ -301,11 +301,13 @@ export class AccountingRecorder {
     }
 
     const counters = planCounters(shape, { nowMs, closedByRestart, sessions: found, createdIds });
-    await sessions.updateMany(counters.sessionUpdates);
-    const written =
-      counters.voucherWrites.length > 0
-        ? await vouchers.applyAccountingMany(counters.voucherWrites, nowMs)
-        : new Map<number, AccountedVoucher>();
+    // The sessions are locked already (found for update, or inserted here): their writes take
+    // no lock, and go with the vouchers' statement when there is one (one round trip).
+    const sessionWrites = sessions.updateWrites(counters.sessionUpdates);
+    let written = new Map<number, AccountedVoucher>();
+    if (counters.voucherWrites.length > 0)
+      written = await vouchers.applyAccountingMany(counters.voucherWrites, nowMs, sessionWrites);
+    else await executeWrites(trx, this.dialect, sessionWrites);
     const rollups = planRollups(counters.vouchers, written, nowMs);
     const exhausted = [];
     for (const event of rollups.exhausted)

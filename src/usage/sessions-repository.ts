@@ -170,10 +170,10 @@ export class SessionsRepository {
   }
 
   /**
-   * Writes many sessions' new state with one UPDATE … FROM (rows) statement (one round trip on
-   * PostgreSQL, one statement on SQLite, instead of one per session).
+   * The statements that write many sessions' new state: one UPDATE … FROM (rows) per 5,000
+   * (instead of one per session). Run by the caller with its other writes.
    */
-  async updateMany(updates: SessionUpdate[]): Promise<void> {
+  updateWrites(updates: readonly SessionUpdate[]): Array<RawBuilder<unknown>> {
     const columns = {
       id: 'bigint',
       d: 'bigint',
@@ -184,7 +184,7 @@ export class SessionsRepository {
       tc: 'text',
       ip: 'text',
     } as const;
-    for (const rows of rowChunks(updates, (u) => [
+    return rowChunks(updates, (u) => [
       u.id,
       u.downloadedBytes,
       u.uploadedBytes,
@@ -193,11 +193,11 @@ export class SessionsRepository {
       u.stoppedAtMs,
       u.terminateCause,
       u.framedIp,
-    ])) {
-      await sql`update sessions set downloaded_bytes = v.d, uploaded_bytes = v.u, session_seconds = v.t,
+    ]).map(
+      (rows) => sql`update sessions set downloaded_bytes = v.d, uploaded_bytes = v.u, session_seconds = v.t,
           updated_at = v.ua, stopped_at = v.sa, terminate_cause = v.tc, framed_ip = v.ip
-        from ${rowsTable(this.dialect, 'v', columns, rows)} where sessions.id = v.id`.execute(this.db);
-    }
+        from ${rowsTable(this.dialect, 'v', columns, rows)} where sessions.id = v.id`,
+    );
   }
 
   /**
