@@ -7,6 +7,7 @@ import {
   rowChunks,
   rowsTable,
   updateFromRowsInIdOrder,
+  type RowsUpdate,
   type Database,
   type Device,
   type Dialect,
@@ -16,6 +17,16 @@ import { deleteDevice, insertDevice, insertDeviceEvent, openSessionsByMac } from
 export interface DeviceWithPresence extends Device {
   /** Start of the device's oldest open session, or null when it is offline. */
   online_since_at: number | null;
+}
+
+/** A device's usage growth in an accounting batch. */
+export interface DeviceUsageDelta {
+  tenantId: number;
+  deviceId: number;
+  hotspotId: number;
+  downloadedBytes: number;
+  uploadedBytes: number;
+  onlineSeconds: number;
 }
 
 export class DeviceAccessRepository {
@@ -162,42 +173,38 @@ export class DeviceAccessRepository {
       .execute();
   }
 
-  /** addUsage for many devices (in id order): one UPDATE … FROM (rows) statement. */
-  async addUsageMany(
-    items: Array<{
-      tenantId: number;
-      deviceId: number;
-      hotspotId: number;
-      downloadedBytes: number;
-      uploadedBytes: number;
-      onlineSeconds: number;
-    }>,
-    nowMs: number,
-  ): Promise<void> {
-    for (const rows of rowChunks(items, (item) => [
+  /** addUsage for many devices (in id order): one UPDATE … FROM (rows) statement per 5,000. */
+  async addUsageMany(items: readonly DeviceUsageDelta[], nowMs: number): Promise<void> {
+    for (const update of this.usageUpdates(items, nowMs))
+      await updateFromRowsInIdOrder(this.dialect, update).execute(this.db);
+  }
+
+  /**
+   * addUsageMany's updates, for a caller that runs them inside another statement
+   * (updateFromRowsInIdOrder's `followedBy`).
+   */
+  usageUpdates(items: readonly DeviceUsageDelta[], nowMs: number): Array<RowsUpdate<'devices'>> {
+    const columns = {
+      id: 'bigint',
+      tid: 'bigint',
+      dd: 'bigint',
+      du: 'bigint',
+      ds: 'bigint',
+      hid: 'bigint',
+    } as const;
+    return rowChunks(items, (item) => [
       item.deviceId,
       item.tenantId,
       item.downloadedBytes,
       item.uploadedBytes,
       item.onlineSeconds,
       item.hotspotId,
-    ])) {
-      const columns = {
-        id: 'bigint',
-        tid: 'bigint',
-        dd: 'bigint',
-        du: 'bigint',
-        ds: 'bigint',
-        hid: 'bigint',
-      } as const;
-      await updateFromRowsInIdOrder(
-        this.dialect,
-        'devices',
-        sql`downloaded_bytes = devices.downloaded_bytes + d.dd, uploaded_bytes = devices.uploaded_bytes + d.du,
+    ]).map((rows) => ({
+      table: 'devices',
+      assignments: sql`downloaded_bytes = devices.downloaded_bytes + d.dd, uploaded_bytes = devices.uploaded_bytes + d.du,
           online_seconds = devices.online_seconds + d.ds, last_seen_at = ${sql`cast(${nowMs} as bigint)`}, last_hotspot_id = d.hid`,
-        columns,
-        rows,
-      ).execute(this.db);
-    }
+      columns,
+      rows,
+    }));
   }
 }

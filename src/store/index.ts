@@ -16,6 +16,7 @@ export {
   executeWrites,
   updateFromRowsInIdOrder,
   type RowsColumnType,
+  type RowsUpdate,
 } from './queries.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';
 export {

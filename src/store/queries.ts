@@ -99,40 +99,46 @@ function pgArrayParameter(type: RowsColumnType, values: ReadonlyArray<string | n
   return literal + '}';
 }
 
+/** An UPDATE … FROM (rows) for updateFromRowsInIdOrder: rows that name `id` and `tid` (the tenant). */
+export interface RowsUpdate<Table extends 'vouchers' | 'devices' = 'vouchers' | 'devices'> {
+  table: Table;
+  /** The SET list; the rows are `d`. */
+  assignments: RawBuilder<unknown>;
+  columns: Record<string, RowsColumnType>;
+  rows: ReadonlyArray<ReadonlyArray<string | number | null>>;
+  /** Narrows the rows written (the locked ones stay locked). */
+  filter?: RawBuilder<unknown>;
+}
+
 /**
- * `update <table> set <assignments> from <rows> as d` for rows that name `id` and `tid` (the
- * tenant) columns, one statement. On PostgreSQL every row the statement may write is first
- * locked in id order — all of them before the first write — so transactions writing overlapping
- * rows wait for each other instead of deadlocking, whatever join order the planner picks: the
- * scalar subquery reads no column of the updated rows, so it runs once, as a one-time filter,
- * before the update reads a row, and ORDER BY runs before FOR UPDATE. `filter` narrows the rows
- * written (the locked ones stay locked). With `returning`, answers those columns of the written
- * rows (only those: every column returned is parsed per row, and these statements run per
- * accounting batch).
+ * `update <table> set <assignments> from <rows> as d`, one statement. On PostgreSQL every row the
+ * statement may write is first locked in id order — all of them before the first write — so
+ * transactions writing overlapping rows wait for each other instead of deadlocking, whatever join
+ * order the planner picks: the scalar subquery reads no column of the updated rows, so it runs
+ * once, as a one-time filter, before the update reads a row, and ORDER BY runs before FOR UPDATE.
+ * With `returning`, answers those columns of the written rows (only those: every column returned
+ * is parsed per row, and these statements run per accounting batch).
+ *
+ * PostgreSQL only, as data-modifying WITH items of the same statement (one round trip):
+ * `alongWith`, writes that take no lock of their own (the caller holds their rows already), and
+ * `followedBy`, updates of other tables whose rows are locked, in id order, only after these —
+ * each lock waits for the one before through a scalar subquery on it — so the lock order is the
+ * order given. SQLite runs them itself, before and after (applyAccountingMany).
  */
 export function updateFromRowsInIdOrder<
   Table extends 'vouchers' | 'devices',
   Column extends keyof Selectable<Database[Table]> & string = never,
 >(
   dialect: Dialect,
-  table: Table,
-  assignments: RawBuilder<unknown>,
-  columns: Record<string, RowsColumnType>,
-  rows: ReadonlyArray<ReadonlyArray<string | number | null>>,
+  update: RowsUpdate<Table>,
   options: {
-    filter?: RawBuilder<unknown>;
     returning?: readonly Column[];
-    /**
-     * PostgreSQL: other writes run by the same statement (data-modifying WITH items), as in
-     * executeWrites: ones that take no lock of their own (the caller holds their rows already).
-     */
     alongWith?: ReadonlyArray<RawBuilder<unknown>>;
+    followedBy?: ReadonlyArray<RowsUpdate>;
   } = {},
 ): RawBuilder<Pick<Selectable<Database[Table]>, Column>> {
   type Row = Pick<Selectable<Database[Table]>, Column>;
-  const t = sql.table(table);
-  const match = sql`${sql.ref(`${table}.id`)} = d.id and ${sql.ref(`${table}.tenant_id`)} = d.tid`;
-  const filter = options.filter ? sql`and (${options.filter})` : sql``;
+  const { table } = update;
   const returned = options.returning ?? [];
   if (dialect === 'postgres') {
     // Qualified: `d` has an `id` column too.
@@ -140,32 +146,65 @@ export function updateFromRowsInIdOrder<
       returned.length > 0
         ? sql`returning ${sql.join(returned.map((column) => sql.ref(`${table}.${column}`)))}`
         : sql``;
-    // `id = any(ids)` as well as the join in the lock: the planner then sees how few rows are
-    // wanted and reads them by primary key; joined to the rows alone it chose a sequential scan
-    // of the table on 10,000 devices (EXPLAIN ANALYZE). Not in the update's own join: there it
-    // became an index condition beside `id = d.id`, one array probe per row (quadratic).
-    const idColumn = Object.keys(columns).indexOf('id');
-    const ids = sql`${sql.ref(`${table}.id`)} = any(cast(${pgArrayParameter(
-      'bigint',
-      rows.map((row) => row[idColumn] ?? null),
-    )} as bigint[]))`;
-    const items = [
-      ...writeItems(options.alongWith ?? []),
-      sql`d as materialized (select * from ${rowsTable(dialect, 'r', columns, rows)})`,
-      sql`locked as materialized (select ${sql.ref(`${table}.id`)} from ${t} join d on ${match}
-          where ${ids} order by ${sql.ref(`${table}.id`)} for update of ${t})`,
-    ];
-    return sql<Row>`with ${sql.join(items)}
-      update ${t} set ${assignments} from d
-      where ${match} ${filter} and (select count(*) from locked) >= 0 ${returning}`;
+    const main = lockedUpdate(update, '');
+    let lockedBefore = main.locked;
+    const followers = (options.followedBy ?? []).flatMap((follower, i) => {
+      const part = lockedUpdate(follower, `f${i}_`, lockedBefore);
+      lockedBefore = part.locked;
+      return [...part.items, sql`${sql.raw(`f${i}_w`)} as (${part.update})`];
+    });
+    const items = [...writeItems(options.alongWith ?? []), ...main.items, ...followers];
+    return sql<Row>`with ${sql.join(items)} ${main.update} ${returning}`;
   }
-  if (options.alongWith?.length)
-    throw new Error('alongWith is for PostgreSQL: on SQLite run those writes first');
+  if (options.alongWith?.length || options.followedBy?.length)
+    throw new Error('alongWith and followedBy are for PostgreSQL: on SQLite run those writes apart');
   // Bare names: SQLite's RETURNING sees only the updated table, never the FROM's.
   const returning =
     returned.length > 0 ? sql`returning ${sql.join(returned.map((column) => sql.ref(column)))}` : sql``;
-  return sql<Row>`update ${t} set ${assignments} from ${rowsTable(dialect, 'd', columns, rows)}
-    where ${match} ${filter} ${returning}`;
+  return sql<Row>`update ${sql.table(table)} set ${update.assignments}
+    from ${rowsTable(dialect, 'd', update.columns, update.rows)}
+    where ${matchRows(table)} ${update.filter ? sql`and (${update.filter})` : sql``} ${returning}`;
+}
+
+function matchRows(table: 'vouchers' | 'devices'): RawBuilder<unknown> {
+  return sql`${sql.ref(`${table}.id`)} = d.id and ${sql.ref(`${table}.tenant_id`)} = d.tid`;
+}
+
+/**
+ * The WITH items (`<prefix>d`, the rows; `<prefix>locked`, their table's rows locked in id order,
+ * after `lockAfter`'s when given) and the UPDATE of one RowsUpdate on PostgreSQL.
+ */
+function lockedUpdate(
+  update: RowsUpdate,
+  prefix: string,
+  lockAfter?: string,
+): { items: Array<RawBuilder<unknown>>; update: RawBuilder<unknown>; locked: string } {
+  const t = sql.table(update.table);
+  const id = sql.ref(`${update.table}.id`);
+  const rows = sql.raw(`${prefix}d`);
+  const locked = `${prefix}locked`;
+  const match = matchRows(update.table);
+  // `id = any(ids)` as well as the join in the lock: the planner then sees how few rows are
+  // wanted and reads them by primary key; joined to the rows alone it chose a sequential scan
+  // of the table on 10,000 devices (EXPLAIN ANALYZE). Not in the update's own join: there it
+  // became an index condition beside `id = d.id`, one array probe per row (quadratic).
+  const idColumn = Object.keys(update.columns).indexOf('id');
+  const ids = sql`${id} = any(cast(${pgArrayParameter(
+    'bigint',
+    update.rows.map((row) => row[idColumn] ?? null),
+  )} as bigint[]))`;
+  const after = lockAfter ? sql`and (select count(*) from ${sql.raw(lockAfter)}) >= 0` : sql``;
+  const filter = update.filter ? sql`and (${update.filter})` : sql``;
+  return {
+    items: [
+      sql`${rows} as materialized (select * from ${rowsTable('postgres', 'r', update.columns, update.rows)})`,
+      sql`${sql.raw(locked)} as materialized (select ${id} from ${t} join ${rows} as d on ${match}
+          where ${ids} ${after} order by ${id} for update of ${t})`,
+    ],
+    update: sql`update ${t} set ${update.assignments} from ${rows} as d
+      where ${match} ${filter} and (select count(*) from ${sql.raw(locked)}) >= 0`,
+    locked,
+  };
 }
 
 /** Rows per statement of the multi-row writers: one rowsTable parameter set stays well bounded. */

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import type { Clock } from '../shared/index.js';
 import { executeWrites, voucherOwnersPortalsWrites, type Database, type Dialect } from '../store/index.js';
-import { VoucherAccessRepository, type AccountedVoucher } from '../vouchers/index.js';
+import { VoucherAccessRepository } from '../vouchers/index.js';
 import type { AccountingRecord, VoucherExhaustedEvent } from './accounting-record.js';
 import {
   missingSessions,
@@ -262,8 +262,8 @@ export class AccountingRecorder {
    * writes it. Lock order: sessions (by id; in-process batches never share one, batch-queue.ts),
    * then every voucher it may write (by id, all in one statement), then devices (by id), then the
    * vouchers' owners (customers, by id); usage rows are the locked vouchers'. So batches in flight
-   * at once wait, never deadlock. Statements
-   * per batch do not grow with its size (accounting-statements.test.ts counts them).
+   * at once wait, never deadlock. Statements per batch do not grow with its size; on PostgreSQL
+   * a batch of known sessions is three plus BEGIN and COMMIT (accounting-statements.test.ts).
    */
   private async apply(trx: Kysely<Database>, records: AccountingRecord[]): Promise<VoucherExhaustedEvent[]> {
     const sessions = new SessionsRepository(trx, this.dialect);
@@ -301,19 +301,18 @@ export class AccountingRecorder {
     }
 
     const counters = planCounters(shape, { nowMs, closedByRestart, sessions: found, createdIds });
-    // The sessions are locked already (found for update, or inserted here): their writes take
-    // no lock, and go with the vouchers' statement when there is one (one round trip).
-    const sessionWrites = sessions.updateWrites(counters.sessionUpdates);
-    let written = new Map<number, AccountedVoucher>();
-    if (counters.voucherWrites.length > 0)
-      written = await vouchers.applyAccountingMany(counters.voucherWrites, nowMs, sessionWrites);
-    else await executeWrites(trx, this.dialect, sessionWrites);
+    // One round trip on PostgreSQL: the sessions (locked already by the find or the insert: their
+    // writes take no lock), the vouchers (locked in id order first), then their devices (locked
+    // in id order after the vouchers).
+    const written = await vouchers.applyAccountingMany(counters.voucherWrites, nowMs, {
+      alongWith: sessions.updateWrites(counters.sessionUpdates),
+      followedBy: devices.usageUpdates(counters.deviceUsage, nowMs),
+    });
     const rollups = planRollups(counters.vouchers, written, nowMs);
     const exhausted = [];
     for (const event of rollups.exhausted)
       if (await vouchers.markUsed(event.tenantId, event.voucherId, event.reason, nowMs))
         exhausted.push(event);
-    await devices.addUsageMany(counters.deviceUsage, nowMs);
     // The last writes, one round trip on PostgreSQL: they read nothing another of them writes,
     // and only the owners' portal versions take new locks (customers, in id order, after the
     // devices as everywhere else). The owners' pages changed: counters, sessions, status.

@@ -10,6 +10,7 @@ import {
   updateFromRowsInIdOrder,
   type Database,
   type Dialect,
+  type RowsUpdate,
   type Voucher,
 } from '../store/index.js';
 // The statuses a voucher logs in with are the ones its devices keep access in: one list.
@@ -299,8 +300,12 @@ export class VoucherAccessRepository {
    * another's) wait for each other instead of deadlocking; then it adds the usage of those that grew and moves those with
    * `goOnline` from active to online. The caller's later writes to these vouchers (mark used,
    * offline) find them locked already. Returns the written vouchers as they are now (the
-   * AccountedVoucher columns only), by id. `alongWith`: the caller's writes of rows it has locked
-   * already, run by the same statement on PostgreSQL (one round trip), first on SQLite.
+   * AccountedVoucher columns only), by id.
+   *
+   * With it, in the same statement on PostgreSQL (one round trip; see updateFromRowsInIdOrder):
+   * `alongWith`, the caller's writes of rows it has locked already, and `followedBy`, updates of
+   * rows of other tables locked only after these vouchers (devices). SQLite runs them before and
+   * after.
    */
   async applyAccountingMany(
     items: ReadonlyArray<{
@@ -312,14 +317,12 @@ export class VoucherAccessRepository {
       goOnline: boolean;
     }>,
     nowMs: number,
-    alongWith: ReadonlyArray<RawBuilder<unknown>> = [],
+    writes: { alongWith?: ReadonlyArray<RawBuilder<unknown>>; followedBy?: readonly RowsUpdate[] } = {},
   ): Promise<Map<number, AccountedVoucher>> {
     const result = new Map<number, AccountedVoucher>();
-    let along = alongWith;
-    if (this.dialect !== 'postgres') {
-      for (const write of along) await write.execute(this.db);
-      along = [];
-    }
+    // One statement on PostgreSQL; SQLite (or nothing of its own to write) runs them apart.
+    const together = this.dialect === 'postgres' && items.length > 0;
+    if (!together) for (const write of writes.alongWith ?? []) await write.execute(this.db);
     const columns = {
       id: 'bigint',
       tid: 'bigint',
@@ -331,8 +334,9 @@ export class VoucherAccessRepository {
       online: 'integer',
     } as const;
     const now = sql`cast(${nowMs} as bigint)`;
+    const goesOnline = sql`d.online = 1 and vouchers.status = 'active'`;
     // Chunks are in id order too, so the lock order holds across them.
-    for (const rows of rowChunks(items, (item) => [
+    const chunks = rowChunks(items, (item) => [
       item.id,
       item.tenantId,
       item.delta.downloadedBytes,
@@ -341,27 +345,33 @@ export class VoucherAccessRepository {
       item.lastSessionAtMs,
       item.grew ? 1 : 0,
       item.goOnline ? 1 : 0,
-    ])) {
-      const goesOnline = sql`d.online = 1 and vouchers.status = 'active'`;
+    ]);
+    for (const [index, rows] of chunks.entries()) {
       const written = await updateFromRowsInIdOrder(
         this.dialect,
-        'vouchers',
-        sql`downloaded_bytes = vouchers.downloaded_bytes + d.dd, uploaded_bytes = vouchers.uploaded_bytes + d.du,
+        {
+          table: 'vouchers',
+          assignments: sql`downloaded_bytes = vouchers.downloaded_bytes + d.dd, uploaded_bytes = vouchers.uploaded_bytes + d.du,
           online_seconds = vouchers.online_seconds + d.ds,
           last_session_at = case when d.grew = 1 then d.ls else vouchers.last_session_at end,
           status = case when ${goesOnline} then 'online' else vouchers.status end,
           updated_at = case when ${goesOnline} then ${now} else vouchers.updated_at end`,
-        columns,
-        rows,
-        {
+          columns,
+          rows,
           filter: sql`d.grew = 1 or (${goesOnline})`,
+        },
+        {
           returning: ACCOUNTED_VOUCHER_COLUMNS,
-          alongWith: along,
+          // The first statement takes the writes along, the last the updates locked after it.
+          alongWith: together && index === 0 ? writes.alongWith : undefined,
+          followedBy: together && index === chunks.length - 1 ? writes.followedBy : undefined,
         },
       ).execute(this.db);
-      along = [];
       for (const voucher of written.rows) result.set(Number(voucher.id), voucher);
     }
+    if (!together)
+      for (const update of writes.followedBy ?? [])
+        await updateFromRowsInIdOrder(this.dialect, update).execute(this.db);
     return result;
   }
 
