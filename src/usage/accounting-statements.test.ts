@@ -127,9 +127,9 @@ describe.each(TEST_DIALECTS)('statements per accounting batch (%s)', (dialect) =
     // statement; SQLite runs them one by one.
     const pg = dialect === 'postgres';
     expect(counts).toEqual({
-      // find sessions, owner facts, insert (returning the new rows; nothing left to update),
-      // vouchers online, the owners' portal versions (store/portal-version.ts)
-      'start (new sessions)': [5, 5],
+      // find sessions, insert (deciding their owners, returning the new rows; nothing left to
+      // update), vouchers online, the owners' portal versions (store/portal-version.ts)
+      'start (new sessions)': [4, 4],
       // find, update sessions, vouchers += usage, devices += usage, daily rollups, portal versions
       'interim with growth': pg ? [3, 3] : [6, 6],
       // find, update sessions (updated_at: an open session's shown duration counts from it), portal versions

@@ -10,6 +10,7 @@ import { openDatabase } from '../store/index.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { accountingRecord } from '../../test/helpers/accounting.js';
+import { createDevice } from '../../test/helpers/factories.js';
 import { createPlan, createRadiusWorld, createVoucher } from '../../test/helpers/radius-factories.js';
 import { AccountingRecorder, AcctStatusType, FakeSessionTerminator, type AccountingRecord } from './index.js';
 
@@ -66,6 +67,28 @@ describe.each(TEST_DIALECTS)('accounting idempotency (%s)', (dialect) => {
       .executeTakeFirstOrThrow();
   const sessions = () => app.store.db.selectFrom('sessions').selectAll().orderBy('id').execute();
   const daily = () => app.store.db.selectFrom('usage_daily').selectAll().orderBy('day').execute();
+
+  it('finds the owner of a session named by short code or by MAC, and keeps an unknown user apart', async () => {
+    const device = await createDevice(app.store.db, {
+      tenant_id: world.tenant.id,
+      voucher_id: world.voucher.id,
+    });
+    const start = (acctSessionId: string, userName: string, callingStationId?: string) =>
+      record({ statusType: AcctStatusType.Start, acctSessionId, userName, callingStationId });
+    await Promise.all([
+      app.accounting.record(start('by-short-code', world.voucher.short_code!, device.mac)),
+      app.accounting.record(start('by-mac', device.mac.toLowerCase().replace(/:/g, '-'), undefined)),
+      app.accounting.record(start('unknown', 'no-such-voucher', '02:00:00:00:00:99')),
+    ]);
+    const owners = Object.fromEntries(
+      (await sessions()).map((s) => [s.acct_session_id, [s.voucher_id, s.device_id]]),
+    );
+    expect(owners).toEqual({
+      'by-short-code': [world.voucher.id, device.id],
+      'by-mac': [world.voucher.id, device.id],
+      unknown: [null, null],
+    });
+  });
 
   it('counts duplicates and retransmissions (new Acct-Delay-Time) once', async () => {
     await app.accounting.record(record({ statusType: AcctStatusType.Start }));

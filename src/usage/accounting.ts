@@ -27,7 +27,7 @@ import {
   type PlannedSession,
 } from './batch-plan.js';
 import { cutBatch } from './batch-queue.js';
-import { resolveOwners } from './session-owners.js';
+import { ownerNotPlacedByInsert } from './session-owners.js';
 import { SessionsRepository } from './sessions-repository.js';
 
 export {
@@ -283,12 +283,20 @@ export class AccountingRecorder {
     const missing = missingSessions(shape, found);
     const createdIds = new Set<number>();
     if (missing.length > 0) {
-      const firsts = missing.map((s) => s.records[0]!);
-      const owners = await resolveOwners(vouchers, devices, firsts);
       const inserted = await sessions.insertManyIfAbsent(
-        firsts.map((first, i) => newSessionRow(first, owners[i]!, nowMs)),
+        missing.map((s) => newSessionRow(s.records[0]!, nowMs)),
       );
-      for (const row of inserted) {
+      const firstPacket = new Map(missing.map((s) => [s.key, s.records[0]!]));
+      for (let row of inserted) {
+        const first = firstPacket.get(sessionKey(row.hotspot_id, row.acct_session_id));
+        const owner =
+          row.voucher_id === null && first
+            ? await ownerNotPlacedByInsert(vouchers, devices, first)
+            : undefined;
+        if (owner) {
+          await sessions.setOwner(row.id, owner.voucherId, owner.deviceId);
+          row = { ...row, voucher_id: owner.voucherId, device_id: owner.deviceId };
+        }
         keep(row);
         createdIds.add(row.id);
       }

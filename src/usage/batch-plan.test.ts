@@ -18,7 +18,6 @@ import {
   type BatchReads,
   type PlannedSession,
 } from './batch-plan.js';
-import { ownerFromFacts, ownerQuery } from './session-owners.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12);
 const HOTSPOT = 7;
@@ -370,39 +369,25 @@ describe('planRollups and planOffline', () => {
   });
 });
 
-describe('new sessions and their owners', () => {
+describe('new sessions', () => {
   it('derives the start of a session whose Start was lost from Acct-Session-Time', () => {
-    const owner = { voucherId: 10, deviceId: null };
-    expect(newSessionRow(interim(1, 1, 600), owner, NOW).startedAtMs).toBe(NOW - 600_000);
-    expect(newSessionRow(packet({ statusType: AcctStatusType.Start }), owner, NOW)).toMatchObject({
+    expect(newSessionRow(interim(1, 1, 600), NOW).startedAtMs).toBe(NOW - 600_000);
+    expect(newSessionRow(packet({ statusType: AcctStatusType.Start }), NOW)).toMatchObject({
       startedAtMs: NOW,
       mac: 'F0:99:B6:12:34:56',
-      voucherId: 10,
       nowMs: NOW,
     });
   });
 
-  it("prefers our Class (its device, else the MAC's on that voucher), then the code", () => {
-    const tagged = ownerQuery(
+  it('takes what the owner is decided from: our Class, and the code as typed without spaces', () => {
+    const tagged = newSessionRow(
       packet({ statusType: 1, classTag: encodeClassTag(10, 20), userName: ' CODE ' }),
+      NOW,
     );
-    expect(tagged).toMatchObject({
-      tagVoucherId: 10,
-      tagDeviceId: 20,
-      code: 'CODE',
-      mac: 'F0:99:B6:12:34:56',
-    });
-    const facts = {
-      tagVoucherId: 10,
+    expect(tagged.owner).toEqual({ tagVoucherId: 10, tagDeviceId: 20, code: 'CODE' });
+    expect(newSessionRow(packet({ statusType: 1, classTag: undefined }), NOW).owner).toMatchObject({
+      tagVoucherId: null,
       tagDeviceId: null,
-      tagMacDeviceId: 21,
-      codeVoucherId: 11,
-      codeMacDeviceId: 22,
-    };
-    expect(ownerFromFacts(tagged, facts)).toEqual({ voucherId: 10, deviceId: 21 });
-    expect(ownerFromFacts(tagged, { ...facts, tagDeviceId: 20 })).toEqual({ voucherId: 10, deviceId: 20 });
-    expect(ownerFromFacts(tagged, { ...facts, tagVoucherId: null })).toEqual({ voucherId: 11, deviceId: 22 });
-    // Neither: the writer looks further (short code, MAC); undefined says so.
-    expect(ownerFromFacts(tagged, { ...facts, tagVoucherId: null, codeVoucherId: null })).toBeUndefined();
+    });
   });
 });

@@ -15,7 +15,12 @@
 import { parseMac } from '../devices/index.js';
 import type { Voucher } from '../store/index.js';
 import { evaluateVoucherLimits, type VoucherLimitFields, type VoucherUsageDelta } from '../vouchers/index.js';
-import { AcctStatusType, type AccountingRecord, type VoucherExhaustedEvent } from './accounting-record.js';
+import {
+  AcctStatusType,
+  decodeClassTag,
+  type AccountingRecord,
+  type VoucherExhaustedEvent,
+} from './accounting-record.js';
 import type { NewSession, SessionRow, SessionUpdate } from './sessions-repository.js';
 
 /** The session columns the planner reads. */
@@ -98,12 +103,6 @@ export function missingSessions(
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-/** Which voucher and device a session belongs to (null: none, an unknown user). */
-export interface SessionOwner {
-  voucherId: number | null;
-  deviceId: number | null;
-}
-
 export function macOf(record: AccountingRecord): string | null {
   return (record.callingStationId ? parseMac(record.callingStationId) : undefined) ?? null;
 }
@@ -112,13 +111,17 @@ export function macOf(record: AccountingRecord): string | null {
  * The row a new session starts as, from the first packet that named it. Without a Start, the
  * start is derived from Acct-Session-Time.
  */
-export function newSessionRow(first: AccountingRecord, owner: SessionOwner, nowMs: number): NewSession {
+export function newSessionRow(first: AccountingRecord, nowMs: number): NewSession {
+  const tag = decodeClassTag(first.classTag);
   return {
     tenantId: first.tenantId,
     hotspotId: first.hotspotId,
     acctSessionId: first.acctSessionId!,
-    voucherId: owner.voucherId,
-    deviceId: owner.deviceId,
+    owner: {
+      tagVoucherId: tag?.voucherId ?? null,
+      tagDeviceId: tag?.deviceId ?? null,
+      code: first.userName.trim(),
+    },
     userName: first.userName,
     mac: macOf(first),
     framedIp: first.framedIp ?? null,

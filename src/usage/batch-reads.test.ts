@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, TEST_DIALECTS, type TestStore } from '../../test/helpers/databases.js';
+import { createDevice, createPlan, createVoucher } from '../../test/helpers/factories.js';
 import { createRadiusWorld } from '../../test/helpers/radius-factories.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
-import { SessionsRepository } from './sessions-repository.js';
+import { SessionsRepository, type NewSession } from './sessions-repository.js';
 
 const PLANNED_SESSION_KEYS = [
   'acct_session_id',
@@ -58,8 +59,7 @@ describe.each(TEST_DIALECTS)('accounting batch reads (%s)', (dialect) => {
         tenantId: world.tenant.id,
         hotspotId: world.hotspot.id,
         acctSessionId: 'narrow-1',
-        voucherId: world.voucher.id,
-        deviceId: null,
+        owner: { tagVoucherId: null, tagDeviceId: null, code: world.voucher.code },
         userName: world.voucher.code,
         mac: null,
         framedIp: '10.0.0.7',
@@ -116,5 +116,72 @@ describe.each(TEST_DIALECTS)('accounting batch reads (%s)', (dialect) => {
       uploaded_bytes: 500,
       online_seconds: 60,
     });
+  });
+
+  it('inserts each new session with the owner our Class or the code decides, in one statement', async () => {
+    const sessions = new SessionsRepository(store.db, dialect);
+    const plan = await createPlan(store.db, world.tenant.id);
+    const tagged = await createVoucher(store.db, plan, { status: 'active' });
+    const tagDevice = await createDevice(store.db, { tenant_id: world.tenant.id, voucher_id: tagged.id });
+    const macDevice = await createDevice(store.db, { tenant_id: world.tenant.id, voucher_id: tagged.id });
+    const coded = await createVoucher(store.db, plan, { status: 'active' });
+    const codedDevice = await createDevice(store.db, {
+      tenant_id: world.tenant.id,
+      voucher_id: coded.id,
+      mac: tagDevice.mac,
+    });
+    const cases: Array<[string, NewSession['owner'], string | null, [number | null, number | null]]> = [
+      [
+        'class with its device',
+        { tagVoucherId: tagged.id, tagDeviceId: tagDevice.id, code: 'x' },
+        macDevice.mac,
+        [tagged.id, tagDevice.id],
+      ],
+      [
+        'class whose device is gone: the MAC',
+        { tagVoucherId: tagged.id, tagDeviceId: 999_999, code: 'x' },
+        macDevice.mac,
+        [tagged.id, macDevice.id],
+      ],
+      [
+        'class without a device: the MAC',
+        { tagVoucherId: tagged.id, tagDeviceId: null, code: 'x' },
+        macDevice.mac,
+        [tagged.id, macDevice.id],
+      ],
+      [
+        'class of a voucher that is gone: the code',
+        { tagVoucherId: 999_999, tagDeviceId: null, code: coded.code },
+        tagDevice.mac,
+        [coded.id, codedDevice.id],
+      ],
+      [
+        'the code, a MAC not on it',
+        { tagVoucherId: null, tagDeviceId: null, code: coded.code },
+        macDevice.mac,
+        [coded.id, null],
+      ],
+      ['nothing known', { tagVoucherId: null, tagDeviceId: null, code: 'no-such-code' }, null, [null, null]],
+    ];
+    const rows = await sessions.insertManyIfAbsent(
+      cases.map(([name, owner, mac]) => ({
+        tenantId: world.tenant.id,
+        hotspotId: world.hotspot.id,
+        acctSessionId: `owner-${name}`,
+        owner,
+        userName: owner.code,
+        mac,
+        framedIp: null,
+        nasPort: null,
+        classTag: null,
+        startedAtMs: 1_000,
+        nowMs: 2_000,
+      })),
+    );
+    // In the order given (concurrent processes insert in one order).
+    expect(rows.map((r) => r.acct_session_id)).toEqual(cases.map(([name]) => `owner-${name}`));
+    expect(Object.fromEntries(rows.map((r) => [r.acct_session_id, [r.voucher_id, r.device_id]]))).toEqual(
+      Object.fromEntries(cases.map(([name, , , owner]) => [`owner-${name}`, owner])),
+    );
   });
 });

@@ -55,8 +55,13 @@ export interface NewSession {
   tenantId: number;
   hotspotId: number;
   acctSessionId: string;
-  voucherId: number | null;
-  deviceId: number | null;
+  /**
+   * What its owner is decided from (the insert decides): our Class's voucher (its device if it
+   * still exists, else the device with the session's MAC on that voucher), else the voucher whose
+   * full code is `code` (and its device with that MAC). Neither: the session is inserted without
+   * an owner, and the caller looks further (session-owners.ts).
+   */
+  owner: { tagVoucherId: number | null; tagDeviceId: number | null; code: string };
   userName: string;
   mac: string | null;
   framedIp: string | null;
@@ -97,18 +102,20 @@ export class SessionsRepository {
   }
 
   /**
-   * Inserts sessions unless another packet (or process) created them first, in the order given:
-   * one INSERT … SELECT FROM (rows) … ON CONFLICT DO NOTHING per 5,000, its text the same whatever
-   * the count. Answers the rows it inserted, the PlannedSession columns (those another process
-   * created first are not among them).
+   * Inserts sessions unless another packet (or process) created them first, in the order given,
+   * each with the owner its `owner` facts decide (NewSession): one INSERT … SELECT FROM (rows)
+   * … ON CONFLICT DO NOTHING per 5,000, its text the same whatever the count. Answers the rows it
+   * inserted, the PlannedSession columns (those another process created first are not among them).
    */
   async insertManyIfAbsent(rows: ReadonlyArray<NewSession>): Promise<PlannedSession[]> {
     const columns = {
+      i: 'integer',
       tid: 'bigint',
       hid: 'bigint',
       sid: 'text',
-      vid: 'bigint',
-      did: 'bigint',
+      tvid: 'bigint',
+      tdid: 'bigint',
+      code: 'text',
       un: 'text',
       mac: 'text',
       ip: 'text',
@@ -118,31 +125,55 @@ export class SessionsRepository {
       ua: 'bigint',
     } as const;
     const inserted: PlannedSession[] = [];
-    for (const values of rowChunks(rows, (r) => [
-      r.tenantId,
-      r.hotspotId,
-      r.acctSessionId,
-      r.voucherId,
-      r.deviceId,
-      r.userName.slice(0, 253),
-      r.mac,
-      r.framedIp,
-      r.nasPort?.slice(0, 64) ?? null,
-      r.classTag?.slice(0, 64) ?? null,
-      r.startedAtMs,
-      r.nowMs,
-    ])) {
-      // `where true`: SQLite needs it to read ON CONFLICT as the INSERT's, not the SELECT's.
+    for (const values of rowChunks(
+      rows.map((r, i) => ({ r, i })),
+      ({ r, i }) => [
+        i,
+        r.tenantId,
+        r.hotspotId,
+        r.acctSessionId,
+        r.owner.tagVoucherId,
+        r.owner.tagDeviceId,
+        r.owner.code,
+        r.userName.slice(0, 253),
+        r.mac,
+        r.framedIp,
+        r.nasPort?.slice(0, 64) ?? null,
+        r.classTag?.slice(0, 64) ?? null,
+        r.startedAtMs,
+        r.nowMs,
+      ],
+    )) {
+      // tv/td/tm: our Class's voucher, its device, the MAC's device on it; cv/cm: the voucher of
+      // the code and the MAC's device on it. `where true`: SQLite needs it to read ON CONFLICT as
+      // the INSERT's, not the SELECT's. Ordered: concurrent processes insert in the same order.
       const result = await sql<PlannedRow>`insert into sessions (tenant_id, hotspot_id, acct_session_id,
           voucher_id, device_id, user_name, mac, framed_ip, nas_port, class_tag, started_at, updated_at)
-        select n.tid, n.hid, n.sid, n.vid, n.did, n.un, n.mac, n.ip, n.np, n.ct, n.sa, n.ua
-        from ${rowsTable(this.dialect, 'n', columns, values)} where true
+        select n.tid, n.hid, n.sid, coalesce(tv.id, cv.id),
+          case when tv.id is not null then coalesce(td.id, tm.id) else cm.id end,
+          n.un, n.mac, n.ip, n.np, n.ct, n.sa, n.ua
+        from ${rowsTable(this.dialect, 'n', columns, values)}
+        left join vouchers tv on tv.tenant_id = n.tid and tv.id = n.tvid
+        left join devices td on td.tenant_id = n.tid and td.id = n.tdid
+        left join devices tm on tm.tenant_id = n.tid and tm.voucher_id = tv.id and tm.mac = n.mac
+        left join vouchers cv on cv.tenant_id = n.tid and cv.code = n.code
+        left join devices cm on cm.tenant_id = n.tid and cm.voucher_id = cv.id and cm.mac = n.mac
+        where true order by n.i
         on conflict (hotspot_id, acct_session_id) do nothing returning ${plannedSessionColumns}`.execute(
         this.db,
       );
       inserted.push(...result.rows);
     }
     return inserted;
+  }
+
+  /** Gives a session this batch inserted without an owner the one found for it later. */
+  async setOwner(id: number, voucherId: number, deviceId: number | null): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ voucher_id: voucherId, device_id: deviceId })
+      .where('id', '=', id)
+      .execute();
   }
 
   async update(
