@@ -6,7 +6,9 @@ import { sql, type Kysely } from 'kysely';
 import {
   rowChunks,
   rowsTable,
+  rowsUpdateWrite,
   updateFromRowsInIdOrder,
+  type FollowingWrite,
   type RowsUpdate,
   type Database,
   type Device,
@@ -179,11 +181,12 @@ export class DeviceAccessRepository {
       await updateFromRowsInIdOrder(this.dialect, update).execute(this.db);
   }
 
-  /**
-   * addUsageMany's updates, for a caller that runs them inside another statement
-   * (updateFromRowsInIdOrder's `followedBy`).
-   */
-  usageUpdates(items: readonly DeviceUsageDelta[], nowMs: number): Array<RowsUpdate<'devices'>> {
+  /** addUsageMany as writes for a caller that runs them inside its own statement (or alone). */
+  usageWrites(items: readonly DeviceUsageDelta[], nowMs: number): FollowingWrite[] {
+    return this.usageUpdates(items, nowMs).map((update) => rowsUpdateWrite(this.dialect, update));
+  }
+
+  private usageUpdates(items: readonly DeviceUsageDelta[], nowMs: number): Array<RowsUpdate<'devices'>> {
     const columns = {
       id: 'bigint',
       tid: 'bigint',

@@ -13,10 +13,12 @@ export {
   rowChunks,
   rowsTable,
   selectPage,
-  executeWrites,
+  rowsUpdateWrite,
+  waitsFor,
   updateFromRowsInIdOrder,
   type RowsColumnType,
   type RowsUpdate,
+  type FollowingWrite,
 } from './queries.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';
 export {

@@ -7,6 +7,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from './database.js';
+import { waitsFor, type FollowingWrite } from './queries.js';
 import type { Database } from './schema.js';
 
 /** The customers, by id. */
@@ -36,34 +37,49 @@ export async function touchVoucherOwnersPortals(
   voucherIds: ReadonlyArray<number>,
   dialect?: Dialect,
 ): Promise<void> {
-  for (const write of voucherOwnersPortalsWrites(voucherIds, dialect)) await write.execute(db);
+  for (const write of voucherOwnersPortalsWrites(voucherIds, dialect))
+    for (const statement of write.alone()) await statement.execute(db);
 }
 
 /**
- * touchVoucherOwnersPortals as a statement to run (none when there are no vouchers), for a caller
- * that runs it together with other writes (store/queries.ts executeWrites).
+ * touchVoucherOwnersPortals as a write for a caller that runs it inside its own statement (an
+ * accounting batch's, on PostgreSQL: the customers are locked after the rows before them), or
+ * alone. None when there are no vouchers.
  */
 export function voucherOwnersPortalsWrites(
   voucherIds: ReadonlyArray<number>,
   dialect?: Dialect,
-): Array<RawBuilder<unknown>> {
+): FollowingWrite[] {
   const ids = [...new Set(voucherIds)];
   if (ids.length === 0) return [];
-  if (dialect === 'postgres') {
+  const owners = (waits: RawBuilder<unknown>, locked: string) => [
     // Every row written is one `locked` returned, and `locked` locks in id order (ORDER BY runs
     // before FOR UPDATE): whatever the join order, locks are taken in id order.
-    return [
-      sql`with locked as materialized (select c.id from customers c
+    sql`${sql.raw(locked)} as materialized (select c.id from customers c
         where (c.tenant_id, c.id) in (select v.tenant_id, v.customer_id from vouchers v
-          where v.id = any(cast(${ids} as bigint[])))
-        order by c.id for update of c)
-      update customers set portal_version = portal_version + 1
-      where id in (select id from locked)`,
-    ];
-  }
+          where v.id = any(cast(${ids} as bigint[]))) and ${waits}
+        order by c.id for update of c)`,
+  ];
+  const bump = (locked: string) =>
+    sql`update customers set portal_version = portal_version + 1 where id in (select id from ${sql.raw(locked)})`;
   return [
-    sql`update customers set portal_version = portal_version + 1
-      where (tenant_id, id) in (select v.tenant_id, v.customer_id from vouchers v where v.id in (${sql.join(ids)}))`,
+    {
+      following(lockAfter, prefix) {
+        const locked = `${prefix}locked`;
+        return {
+          items: [...owners(waitsFor(lockAfter), locked), sql`${sql.raw(`${prefix}w`)} as (${bump(locked)})`],
+          locked,
+        };
+      },
+      alone() {
+        if (dialect === 'postgres')
+          return [sql`with ${sql.join(owners(sql`true`, 'locked'))} ${bump('locked')}`];
+        return [
+          sql`update customers set portal_version = portal_version + 1
+            where (tenant_id, id) in (select v.tenant_id, v.customer_id from vouchers v where v.id in (${sql.join(ids)}))`,
+        ];
+      },
+    },
   ];
 }
 

@@ -2,14 +2,7 @@
  * Query shapes every repository's admin lists share: one page of a filtered query with its total,
  * and a case-insensitive "contains" that takes the user's text literally.
  */
-import {
-  sql,
-  type Expression,
-  type Kysely,
-  type RawBuilder,
-  type Selectable,
-  type SelectQueryBuilder,
-} from 'kysely';
+import { sql, type Expression, type RawBuilder, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
 import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
@@ -111,6 +104,40 @@ export interface RowsUpdate<Table extends 'vouchers' | 'devices' = 'vouchers' | 
 }
 
 /**
+ * A write that can join another write's statement on PostgreSQL (updateFromRowsInIdOrder's
+ * `followedBy`) and take its locks only after that statement's.
+ */
+export interface FollowingWrite {
+  /**
+   * Its WITH items, named with `prefix`, locking nothing before the item `lockAfter` has (a scalar
+   * subquery on it comes first); and the item that holds its own last locks (`lockAfter` when it
+   * locks nothing new).
+   */
+  following(lockAfter: string, prefix: string): { items: Array<RawBuilder<unknown>>; locked: string };
+  /** The same write as statements of its own (SQLite, or nothing to follow). */
+  alone(): Array<RawBuilder<unknown>>;
+}
+
+/** A scalar subquery on `item` as a condition: what comes after it waits for it to be evaluated. */
+export function waitsFor(item: string): RawBuilder<boolean> {
+  return sql<boolean>`(select count(*) from ${sql.raw(item)}) >= 0`;
+}
+
+/** updateFromRowsInIdOrder's update as a FollowingWrite (its rows locked in id order, after). */
+export function rowsUpdateWrite(dialect: Dialect, update: RowsUpdate): FollowingWrite {
+  return {
+    following(lockAfter, prefix) {
+      const part = lockedUpdate(update, prefix, lockAfter);
+      return {
+        items: [...part.items, sql`${sql.raw(`${prefix}w`)} as (${part.update})`],
+        locked: part.locked,
+      };
+    },
+    alone: () => [updateFromRowsInIdOrder(dialect, update)],
+  };
+}
+
+/**
  * `update <table> set <assignments> from <rows> as d`, one statement. On PostgreSQL every row the
  * statement may write is first locked in id order — all of them before the first write — so
  * transactions writing overlapping rows wait for each other instead of deadlocking, whatever join
@@ -121,9 +148,9 @@ export interface RowsUpdate<Table extends 'vouchers' | 'devices' = 'vouchers' | 
  *
  * PostgreSQL only, as data-modifying WITH items of the same statement (one round trip):
  * `alongWith`, writes that take no lock of their own (the caller holds their rows already), and
- * `followedBy`, updates of other tables whose rows are locked, in id order, only after these —
- * each lock waits for the one before through a scalar subquery on it — so the lock order is the
- * order given. SQLite runs them itself, before and after (applyAccountingMany).
+ * `followedBy`, writes that lock rows of other tables only after these, in the order given (each
+ * waits for the locks before it through a scalar subquery on them). SQLite's caller runs them
+ * apart, before and after (applyAccountingMany).
  */
 export function updateFromRowsInIdOrder<
   Table extends 'vouchers' | 'devices',
@@ -134,7 +161,7 @@ export function updateFromRowsInIdOrder<
   options: {
     returning?: readonly Column[];
     alongWith?: ReadonlyArray<RawBuilder<unknown>>;
-    followedBy?: ReadonlyArray<RowsUpdate>;
+    followedBy?: readonly FollowingWrite[];
   } = {},
 ): RawBuilder<Pick<Selectable<Database[Table]>, Column>> {
   type Row = Pick<Selectable<Database[Table]>, Column>;
@@ -148,10 +175,10 @@ export function updateFromRowsInIdOrder<
         : sql``;
     const main = lockedUpdate(update, '');
     let lockedBefore = main.locked;
-    const followers = (options.followedBy ?? []).flatMap((follower, i) => {
-      const part = lockedUpdate(follower, `f${i}_`, lockedBefore);
+    const followers = (options.followedBy ?? []).flatMap((write, i) => {
+      const part = write.following(lockedBefore, `f${i}_`);
       lockedBefore = part.locked;
-      return [...part.items, sql`${sql.raw(`f${i}_w`)} as (${part.update})`];
+      return part.items;
     });
     const items = [...writeItems(options.alongWith ?? []), ...main.items, ...followers];
     return sql<Row>`with ${sql.join(items)} ${main.update} ${returning}`;
@@ -193,16 +220,16 @@ function lockedUpdate(
     'bigint',
     update.rows.map((row) => row[idColumn] ?? null),
   )} as bigint[]))`;
-  const after = lockAfter ? sql`and (select count(*) from ${sql.raw(lockAfter)}) >= 0` : sql``;
+  const waits = lockAfter ? sql`and ${waitsFor(lockAfter)}` : sql``;
   const filter = update.filter ? sql`and (${update.filter})` : sql``;
   return {
     items: [
       sql`${rows} as materialized (select * from ${rowsTable('postgres', 'r', update.columns, update.rows)})`,
       sql`${sql.raw(locked)} as materialized (select ${id} from ${t} join ${rows} as d on ${match}
-          where ${ids} ${after} order by ${id} for update of ${t})`,
+          where ${ids} ${waits} order by ${id} for update of ${t})`,
     ],
     update: sql`update ${t} set ${update.assignments} from ${rows} as d
-      where ${match} ${filter} and (select count(*) from ${sql.raw(locked)}) >= 0`,
+      where ${match} ${filter} and ${waitsFor(locked)}`,
     locked,
   };
 }
@@ -222,26 +249,6 @@ export function rowChunks<T>(
   for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT)
     chunks.push(items.slice(i, i + ROWS_PER_STATEMENT).map(toRow));
   return chunks;
-}
-
-/**
- * Runs independent writes (INSERT, UPDATE or DELETE statements, none returning rows to the
- * caller) as one round trip on PostgreSQL: one statement with a data-modifying WITH item per
- * write. They see one snapshot (none sees another's changes; earlier statements' are seen) and
- * their order is PostgreSQL's, so give it only writes that neither read what another writes nor
- * need to lock rows in an order among themselves. SQLite (no round trips to save, no
- * data-modifying WITH) runs them one after another.
- */
-export async function executeWrites(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  writes: ReadonlyArray<RawBuilder<unknown>>,
-): Promise<void> {
-  if (dialect !== 'postgres' || writes.length < 2) {
-    for (const write of writes) await write.execute(db);
-    return;
-  }
-  await sql`with ${sql.join(writeItems(writes))} select 1`.execute(db);
 }
 
 /** Writes as data-modifying WITH items `w0 as (…)`, `w1 as (…)`, … (PostgreSQL). */

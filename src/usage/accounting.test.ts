@@ -10,7 +10,7 @@ import { openDatabase } from '../store/index.js';
 import { TEST_DIALECTS } from '../../test/helpers/databases.js';
 import { buildTestApp, type TestApp } from '../../test/helpers/app.js';
 import { accountingRecord } from '../../test/helpers/accounting.js';
-import { createDevice } from '../../test/helpers/factories.js';
+import { createCustomer, createDevice } from '../../test/helpers/factories.js';
 import { createPlan, createRadiusWorld, createVoucher } from '../../test/helpers/radius-factories.js';
 import { AccountingRecorder, AcctStatusType, FakeSessionTerminator, type AccountingRecord } from './index.js';
 
@@ -76,7 +76,7 @@ describe.each(TEST_DIALECTS)('accounting idempotency (%s)', (dialect) => {
     const start = (acctSessionId: string, userName: string, callingStationId?: string) =>
       record({ statusType: AcctStatusType.Start, acctSessionId, userName, callingStationId });
     await Promise.all([
-      app.accounting.record(start('by-short-code', world.voucher.short_code!, device.mac)),
+      app.accounting.record(start('by-short-code', world.voucher.short_code, device.mac)),
       app.accounting.record(start('by-mac', device.mac.toLowerCase().replace(/:/g, '-'), undefined)),
       app.accounting.record(start('unknown', 'no-such-voucher', '02:00:00:00:00:99')),
     ]);
@@ -223,6 +223,22 @@ describe.each(TEST_DIALECTS)('accounting idempotency (%s)', (dialect) => {
     expect((await daily()).map((d) => [d.day, d.downloaded_bytes, d.online_seconds])).toEqual([
       ['2026-11-27', 100, 60],
       ['2026-11-28', 150, 60],
+    ]);
+  });
+
+  it("writes each day's usage for the customer who holds the voucher at the time", async () => {
+    await app.accounting.record(interim(100, 10, 60));
+    const customer = await createCustomer(app.store.db, world.tenant.id);
+    await app.store.db
+      .updateTable('vouchers')
+      .set({ customer_id: customer.id })
+      .where('id', '=', world.voucher.id)
+      .execute();
+    app.clock.advance(86_400_000);
+    await app.accounting.record({ ...interim(300, 30, 120), eventAtMs: app.clock.nowMs() });
+    expect((await daily()).map((d) => [d.downloaded_bytes, d.customer_id])).toEqual([
+      [100, world.voucher.customer_id],
+      [200, customer.id],
     ]);
   });
 

@@ -13,14 +13,15 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { DeviceAccessRepository } from '../devices/index.js';
 import type { Clock } from '../shared/index.js';
-import { executeWrites, voucherOwnersPortalsWrites, type Database, type Dialect } from '../store/index.js';
+import { voucherOwnersPortalsWrites, type Database, type Dialect } from '../store/index.js';
 import { VoucherAccessRepository } from '../vouchers/index.js';
 import type { AccountingRecord, VoucherExhaustedEvent } from './accounting-record.js';
 import {
   missingSessions,
   newSessionRow,
   planCounters,
-  planRollups,
+  planDaily,
+  planExhausted,
   planOffline,
   shapeBatch,
   sessionKey,
@@ -311,33 +312,28 @@ export class AccountingRecorder {
     const counters = planCounters(shape, { nowMs, closedByRestart, sessions: found, createdIds });
     // One round trip on PostgreSQL: the sessions (locked already by the find or the insert: their
     // writes take no lock), the vouchers (locked in id order first), then their devices (locked
-    // in id order after the vouchers).
+    // in id order after the vouchers), the day rows (under their vouchers' locks) and the owners'
+    // portal versions (customers, locked in id order last): their pages changed.
     const written = await vouchers.applyAccountingMany(counters.voucherWrites, nowMs, {
       alongWith: sessions.updateWrites(counters.sessionUpdates),
-      followedBy: devices.usageUpdates(counters.deviceUsage, nowMs),
+      followedBy: [
+        ...devices.usageWrites(counters.deviceUsage, nowMs),
+        ...sessions.dailyUsageWrites(planDaily(counters.vouchers)),
+        ...voucherOwnersPortalsWrites(
+          [
+            ...[...found.values()].flatMap((s) => (s.voucher_id === null ? [] : [s.voucher_id])),
+            ...closedByRestart.flatMap((c) => c.voucherIds),
+          ],
+          this.dialect,
+        ),
+      ],
     });
-    const rollups = planRollups(counters.vouchers, written, nowMs);
     const exhausted = [];
-    for (const event of rollups.exhausted)
+    for (const event of planExhausted(counters.vouchers, written, nowMs))
       if (await vouchers.markUsed(event.tenantId, event.voucherId, event.reason, nowMs))
         exhausted.push(event);
-    // The last writes, one round trip on PostgreSQL: they read nothing another of them writes,
-    // and only the owners' portal versions take new locks (customers, in id order, after the
-    // devices as everywhere else). The owners' pages changed: counters, sessions, status.
-    await executeWrites(trx, this.dialect, [
-      ...sessions.dailyUsageWrites(rollups.dailyRows),
-      ...vouchers.offlineIfIdleWrites(
-        planOffline(counters.vouchers, new Set(exhausted.map((e) => e.voucherId))),
-        nowMs,
-      ),
-      ...voucherOwnersPortalsWrites(
-        [
-          ...[...found.values()].flatMap((s) => (s.voucher_id === null ? [] : [s.voucher_id])),
-          ...closedByRestart.flatMap((c) => c.voucherIds),
-        ],
-        this.dialect,
-      ),
-    ]);
+    const idle = planOffline(counters.vouchers, new Set(exhausted.map((e) => e.voucherId)));
+    for (const statement of vouchers.offlineIfIdleWrites(idle, nowMs)) await statement.execute(trx);
     return exhausted;
   }
 }

@@ -11,7 +11,8 @@ import {
   missingSessions,
   newSessionRow,
   planCounters,
-  planRollups,
+  planDaily,
+  planExhausted,
   planOffline,
   sessionKey,
   shapeBatch,
@@ -321,34 +322,33 @@ describe('planCounters', () => {
   });
 });
 
-describe('planRollups and planOffline', () => {
+describe('planDaily, planExhausted and planOffline', () => {
   const counters = (records: AccountingRecord[], sessions = [stored()], createdIds = new Set<number>()) =>
     plan(records, sessions, { createdIds });
 
-  it('writes daily rows for the customer the voucher has now, and finds exhausted vouchers', () => {
+  it('writes daily rows where usage grew, and finds exhausted vouchers', () => {
     const c = counters([interim(1000, 0, 60)]);
-    const updated = new Map([
-      [10, voucherRow({ customer_id: 9, downloaded_bytes: 1000, data_limit_bytes: 1000 })],
-    ]);
-    const rollups = planRollups(c.vouchers, updated, NOW);
-    expect(rollups.dailyRows).toEqual([
+    expect(planDaily(c.vouchers)).toEqual([
       {
         tenantId: 1,
         voucherId: 10,
-        customerId: 9,
         day: '2026-11-27',
         downloadedBytes: 1000,
         uploadedBytes: 0,
         onlineSeconds: 60,
       },
     ]);
-    expect(rollups.exhausted).toEqual([{ tenantId: 1, voucherId: 10, reason: 'data' }]);
+    const updated = new Map([[10, voucherRow({ downloaded_bytes: 1000, data_limit_bytes: 1000 })]]);
+    expect(planExhausted(c.vouchers, updated, NOW)).toEqual([{ tenantId: 1, voucherId: 10, reason: 'data' }]);
+    // A voucher the update did not answer (gone meanwhile) is not judged.
+    expect(planExhausted(c.vouchers, new Map(), NOW)).toEqual([]);
   });
 
   it('checks limits only where usage grew (a voucher written only to go online is not judged)', () => {
     const start = counters([packet({ statusType: AcctStatusType.Start })]);
     const over = new Map([[10, voucherRow({ downloaded_bytes: 5000, data_limit_bytes: 1000 })]]);
-    expect(planRollups(start.vouchers, over, NOW)).toEqual({ dailyRows: [], exhausted: [] });
+    expect(planDaily(start.vouchers)).toEqual([]);
+    expect(planExhausted(start.vouchers, over, NOW)).toEqual([]);
   });
 
   it('puts a voucher online while a session is open with new usage or a Start; back when one stopped', () => {
@@ -357,7 +357,7 @@ describe('planRollups and planOffline', () => {
     expect(start.voucherWrites).toEqual([expect.objectContaining({ id: 10, grew: false, goOnline: true })]);
     const quiet = counters([interim(0, 0, 0)]);
     expect(quiet.voucherWrites).toEqual([]);
-    expect(planRollups(quiet.vouchers, new Map(), NOW)).toEqual({ dailyRows: [], exhausted: [] });
+    expect(planDaily(quiet.vouchers)).toEqual([]);
     const stopped = counters([stop(2, 2, 2)]);
     expect(stopped.voucherWrites[0]).toMatchObject({ grew: true, goOnline: false });
     expect(planOffline(stopped.vouchers, new Set())).toEqual([{ tenantId: 1, id: 10 }]);

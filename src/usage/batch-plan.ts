@@ -3,9 +3,9 @@
  * the writer read for it to the writes to make. No database, no clock, no I/O: the writer
  * (accounting.ts) reads, calls these, and writes what they answer, in this order:
  *
- *   shapeBatch → [close NAS sessions, find sessions] → missingSessions → [owners, insert, find]
- *   → planCounters → [sessions, lock vouchers + usage + online] → planRollups → [daily rows,
- *   mark used] → planOffline → [offline, device usage]
+ *   shapeBatch → [close NAS sessions, find sessions] → missingSessions → [insert (owners), find]
+ *   → planCounters, planDaily → [sessions, lock vouchers + usage + online, devices, daily rows,
+ *   owners' portals] → planExhausted → [mark used] → planOffline → [offline]
  *
  * Idempotency lives here: sessions hold the cumulative counters the NAS reported; a packet only
  * moves them up (max), and only the growth becomes a delta for vouchers, days and devices. So
@@ -13,7 +13,6 @@
  * goes backwards (a 32-bit wrap without Gigawords, a NAS that lost its counters) add nothing.
  */
 import { parseMac } from '../devices/index.js';
-import type { Voucher } from '../store/index.js';
 import { evaluateVoucherLimits, type VoucherLimitFields, type VoucherUsageDelta } from '../vouchers/index.js';
 import {
   AcctStatusType,
@@ -363,38 +362,37 @@ function foldPackets(
 export interface DailyRow extends Usage {
   tenantId: number;
   voucherId: number;
-  customerId: number | null;
   day: string;
 }
 
-/**
- * From the vouchers as the usage update left them: the per-day rollup rows (owned by the
- * voucher's customer as it is now) and, among those whose usage grew, the ones whose limits are
- * now reached.
- */
-export function planRollups(
-  vouchers: readonly VoucherTouch[],
-  updated: ReadonlyMap<number, Pick<Voucher, 'customer_id'> & VoucherLimitFields>,
-  nowMs: number,
-): { dailyRows: DailyRow[]; exhausted: VoucherExhaustedEvent[] } {
+/** The per-day rollup rows of the vouchers whose usage grew (the writer adds their owner). */
+export function planDaily(vouchers: readonly VoucherTouch[]): DailyRow[] {
   const dailyRows: DailyRow[] = [];
+  for (const t of vouchers) {
+    if (!grew(t.usage)) continue;
+    for (const [day, daily] of [...t.days.entries()].sort())
+      dailyRows.push({ tenantId: t.tenantId, voucherId: t.voucherId, day, ...daily });
+  }
+  return dailyRows;
+}
+
+/**
+ * From the vouchers as the usage update left them, among those whose usage grew: the ones whose
+ * limits are now reached.
+ */
+export function planExhausted(
+  vouchers: readonly VoucherTouch[],
+  updated: ReadonlyMap<number, VoucherLimitFields>,
+  nowMs: number,
+): VoucherExhaustedEvent[] {
   const exhausted: VoucherExhaustedEvent[] = [];
   for (const t of vouchers) {
     const voucher = updated.get(t.voucherId);
-    if (!voucher) continue;
-    if (!grew(t.usage)) continue;
-    for (const [day, daily] of [...t.days.entries()].sort())
-      dailyRows.push({
-        tenantId: t.tenantId,
-        voucherId: t.voucherId,
-        customerId: voucher.customer_id,
-        day,
-        ...daily,
-      });
+    if (!voucher || !grew(t.usage)) continue;
     const reason = evaluateVoucherLimits(voucher, nowMs).exhausted;
     if (reason) exhausted.push({ tenantId: t.tenantId, voucherId: t.voucherId, reason });
   }
-  return { dailyRows, exhausted };
+  return exhausted;
 }
 
 /**

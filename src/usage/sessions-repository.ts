@@ -4,8 +4,16 @@
  * is globally unique and tenant-owned).
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { rowChunks, rowsTable, type Database, type Dialect, type Session } from '../store/index.js';
-import type { PlannedSession } from './batch-plan.js';
+import {
+  rowChunks,
+  rowsTable,
+  waitsFor,
+  type Database,
+  type Dialect,
+  type FollowingWrite,
+  type Session,
+} from '../store/index.js';
+import type { DailyRow, PlannedSession } from './batch-plan.js';
 
 export type SessionRow = Session;
 
@@ -248,25 +256,16 @@ export class SessionsRepository {
   }
 
   /**
-   * The statements that add deltas to vouchers' days (tenant's calendar day), each (voucher, day)
-   * at most once: one INSERT … SELECT FROM (rows) … ON CONFLICT DO UPDATE per 5,000, its text the
-   * same whatever the count. Run by the caller, with its other writes (store executeWrites).
+   * Adds deltas to vouchers' days (tenant's calendar day), each (voucher, day) at most once, the
+   * rows owned by the voucher's customer as it is: one INSERT … SELECT FROM (rows) … ON CONFLICT
+   * DO UPDATE per 5,000, its text the same whatever the count. As a write for the caller to run,
+   * alone or inside its own statement (after the vouchers' locks: a (voucher, day) row is written
+   * only under its voucher's lock, so batches never wait on each other's new day rows).
    */
-  dailyUsageWrites(
-    rows: ReadonlyArray<{
-      tenantId: number;
-      voucherId: number;
-      customerId: number | null;
-      day: string;
-      downloadedBytes: number;
-      uploadedBytes: number;
-      onlineSeconds: number;
-    }>,
-  ): Array<RawBuilder<unknown>> {
+  dailyUsageWrites(rows: readonly DailyRow[]): FollowingWrite[] {
     const columns = {
       tid: 'bigint',
       vid: 'bigint',
-      cid: 'bigint',
       day: 'text',
       d: 'bigint',
       u: 'bigint',
@@ -275,21 +274,30 @@ export class SessionsRepository {
     return rowChunks(rows, (r) => [
       r.tenantId,
       r.voucherId,
-      r.customerId,
       r.day,
       r.downloadedBytes,
       r.uploadedBytes,
       r.onlineSeconds,
-    ]).map(
-      (values) => sql`insert into usage_daily (tenant_id, voucher_id, customer_id, day,
-          downloaded_bytes, uploaded_bytes, online_seconds)
-        select r.tid, r.vid, r.cid, r.day, r.d, r.u, r.t
-        from ${rowsTable(this.dialect, 'r', columns, values)} where true
+    ]).map((values) => {
+      // `where …`: SQLite also needs a WHERE to read ON CONFLICT as the INSERT's, not the SELECT's.
+      const insert = (waits: RawBuilder<unknown>) => sql`insert into usage_daily (tenant_id, voucher_id,
+          customer_id, day, downloaded_bytes, uploaded_bytes, online_seconds)
+        select r.tid, r.vid, v.customer_id, r.day, r.d, r.u, r.t
+        from ${rowsTable(this.dialect, 'r', columns, values)}
+        join vouchers v on v.tenant_id = r.tid and v.id = r.vid
+        where ${waits}
         on conflict (voucher_id, day) do update set
           downloaded_bytes = usage_daily.downloaded_bytes + excluded.downloaded_bytes,
           uploaded_bytes = usage_daily.uploaded_bytes + excluded.uploaded_bytes,
-          online_seconds = usage_daily.online_seconds + excluded.online_seconds`,
-    );
+          online_seconds = usage_daily.online_seconds + excluded.online_seconds`;
+      return {
+        following: (lockAfter, prefix) => ({
+          items: [sql`${sql.raw(`${prefix}w`)} as (${insert(waitsFor(lockAfter))})`],
+          locked: lockAfter,
+        }),
+        alone: () => [insert(sql`true`)],
+      };
+    });
   }
 
   findById(tenantId: number, id: number): Promise<SessionRow | undefined> {

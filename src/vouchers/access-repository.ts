@@ -10,7 +10,7 @@ import {
   updateFromRowsInIdOrder,
   type Database,
   type Dialect,
-  type RowsUpdate,
+  type FollowingWrite,
   type Voucher,
 } from '../store/index.js';
 // The statuses a voucher logs in with are the ones its devices keep access in: one list.
@@ -162,9 +162,8 @@ export class VoucherAccessRepository {
   }
 
   /**
-   * markOfflineIfIdle for many vouchers as one statement to run (none for no vouchers), for a
-   * caller that runs it with its other writes (store executeWrites): reads sessions, writes only
-   * these vouchers, which the caller has locked.
+   * markOfflineIfIdle for many vouchers as one statement to run (none for no vouchers): reads
+   * sessions, writes only these vouchers, which the caller has locked.
    */
   offlineIfIdleWrites(
     vouchers: ReadonlyArray<{ tenantId: number; id: number }>,
@@ -235,9 +234,9 @@ export class VoucherAccessRepository {
    * AccountedVoucher columns only), by id.
    *
    * With it, in the same statement on PostgreSQL (one round trip; see updateFromRowsInIdOrder):
-   * `alongWith`, the caller's writes of rows it has locked already, and `followedBy`, updates of
-   * rows of other tables locked only after these vouchers (devices). SQLite runs them before and
-   * after.
+   * `alongWith`, the caller's writes of rows it has locked already, and `followedBy`, writes
+   * that lock rows of other tables only after these vouchers (devices, customers). SQLite runs
+   * them before and after.
    */
   async applyAccountingMany(
     items: ReadonlyArray<{
@@ -249,7 +248,7 @@ export class VoucherAccessRepository {
       goOnline: boolean;
     }>,
     nowMs: number,
-    writes: { alongWith?: ReadonlyArray<RawBuilder<unknown>>; followedBy?: readonly RowsUpdate[] } = {},
+    writes: { alongWith?: ReadonlyArray<RawBuilder<unknown>>; followedBy?: readonly FollowingWrite[] } = {},
   ): Promise<Map<number, AccountedVoucher>> {
     const result = new Map<number, AccountedVoucher>();
     // One statement on PostgreSQL; SQLite (or nothing of its own to write) runs them apart.
@@ -302,8 +301,8 @@ export class VoucherAccessRepository {
       for (const voucher of written.rows) result.set(Number(voucher.id), voucher);
     }
     if (!together)
-      for (const update of writes.followedBy ?? [])
-        await updateFromRowsInIdOrder(this.dialect, update).execute(this.db);
+      for (const write of writes.followedBy ?? [])
+        for (const statement of write.alone()) await statement.execute(this.db);
     return result;
   }
 
