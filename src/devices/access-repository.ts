@@ -153,28 +153,6 @@ export class DeviceAccessRepository {
     });
   }
 
-  /** Adds accounting deltas to a device's counters. */
-  async addUsage(
-    tenantId: number,
-    deviceId: number,
-    delta: { downloadedBytes: number; uploadedBytes: number; onlineSeconds: number },
-    hotspotId: number,
-    nowMs: number,
-  ): Promise<void> {
-    await this.db
-      .updateTable('devices')
-      .set((eb) => ({
-        downloaded_bytes: eb('downloaded_bytes', '+', delta.downloadedBytes),
-        uploaded_bytes: eb('uploaded_bytes', '+', delta.uploadedBytes),
-        online_seconds: eb('online_seconds', '+', delta.onlineSeconds),
-        last_seen_at: nowMs,
-        last_hotspot_id: hotspotId,
-      }))
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', deviceId)
-      .execute();
-  }
-
   /** addUsage for many devices (in id order): one UPDATE … FROM (rows) statement per 5,000. */
   async addUsageMany(items: readonly DeviceUsageDelta[], nowMs: number): Promise<void> {
     for (const update of this.usageUpdates(items, nowMs))

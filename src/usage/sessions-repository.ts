@@ -184,30 +184,6 @@ export class SessionsRepository {
       .execute();
   }
 
-  async update(
-    id: number,
-    values: SessionCounters & {
-      updatedAtMs: number;
-      stoppedAtMs: number | null;
-      terminateCause: string | null;
-      framedIp: string | null;
-    },
-  ): Promise<void> {
-    await this.db
-      .updateTable('sessions')
-      .set({
-        downloaded_bytes: values.downloadedBytes,
-        uploaded_bytes: values.uploadedBytes,
-        session_seconds: values.sessionSeconds,
-        updated_at: values.updatedAtMs,
-        stopped_at: values.stoppedAtMs,
-        terminate_cause: values.terminateCause,
-        framed_ip: values.framedIp,
-      })
-      .where('id', '=', id)
-      .execute();
-  }
-
   /**
    * The statements that write many sessions' new state: one UPDATE … FROM (rows) per 5,000
    * (instead of one per session). Run by the caller with its other writes.

@@ -150,17 +150,6 @@ export class VoucherAccessRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** active → online when a session is open. */
-  async markOnline(tenantId: number, id: number, nowMs: number): Promise<void> {
-    await this.db
-      .updateTable('vouchers')
-      .set({ status: 'online', updated_at: nowMs })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .where('status', '=', 'active')
-      .execute();
-  }
-
   /**
    * markOfflineIfIdle for many vouchers as one statement to run (none for no vouchers): reads
    * sessions, writes only these vouchers, which the caller has locked.
@@ -201,27 +190,6 @@ export class VoucherAccessRepository {
         ),
       )
       .execute();
-  }
-
-  /** Adds accounting deltas and returns the voucher as it is now (to check its limits). */
-  addUsage(
-    tenantId: number,
-    id: number,
-    delta: VoucherUsageDelta,
-    lastSessionAtMs: number,
-  ): Promise<Voucher | undefined> {
-    return this.db
-      .updateTable('vouchers')
-      .set((eb) => ({
-        downloaded_bytes: eb('downloaded_bytes', '+', delta.downloadedBytes),
-        uploaded_bytes: eb('uploaded_bytes', '+', delta.uploadedBytes),
-        online_seconds: eb('online_seconds', '+', delta.onlineSeconds),
-        last_session_at: lastSessionAtMs,
-      }))
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
   }
 
   /**
