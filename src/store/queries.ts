@@ -1,6 +1,8 @@
 /**
- * Query shapes every repository's admin lists share: one page of a filtered query with its total,
- * and a case-insensitive "contains" that takes the user's text literally.
+ * Query shapes repositories share: one page of a filtered query with its total, a
+ * case-insensitive "contains" that takes the user's text literally, many rows as one table
+ * parameter (rowsTable), and multi-row updates that lock in id order and can carry other writes
+ * in the same statement (updateFromRowsInIdOrder, FollowingWrite: the accounting batch).
  */
 import { sql, type Expression, type RawBuilder, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';

@@ -264,7 +264,8 @@ export class AccountingRecorder {
    * then every voucher it may write (by id, all in one statement), then devices (by id), then the
    * vouchers' owners (customers, by id); usage rows are the locked vouchers'. So batches in flight
    * at once wait, never deadlock. Statements per batch do not grow with its size; on PostgreSQL
-   * a batch of known sessions is three plus BEGIN and COMMIT (accounting-statements.test.ts).
+   * Interim-Updates of known sessions are two (find, write) between BEGIN and COMMIT
+   * (accounting-statements.test.ts).
    */
   private async apply(trx: Kysely<Database>, records: AccountingRecord[]): Promise<VoucherExhaustedEvent[]> {
     const sessions = new SessionsRepository(trx, this.dialect);
@@ -332,8 +333,11 @@ export class AccountingRecorder {
     for (const event of planExhausted(counters.vouchers, written, nowMs))
       if (await vouchers.markUsed(event.tenantId, event.voucherId, event.reason, nowMs))
         exhausted.push(event);
-    const idle = planOffline(counters.vouchers, new Set(exhausted.map((e) => e.voucherId)));
-    for (const statement of vouchers.offlineIfIdleWrites(idle, nowMs)) await statement.execute(trx);
+    // Apart from the write statement: it updates the vouchers that one updates.
+    await vouchers.markOfflineIfIdleMany(
+      planOffline(counters.vouchers, new Set(exhausted.map((e) => e.voucherId))),
+      nowMs,
+    );
     return exhausted;
   }
 }

@@ -151,22 +151,20 @@ export class VoucherAccessRepository {
   }
 
   /**
-   * markOfflineIfIdle for many vouchers as one statement to run (none for no vouchers): reads
-   * sessions, writes only these vouchers, which the caller has locked.
+   * markOfflineIfIdle for many vouchers, one statement (none for no vouchers): reads sessions,
+   * writes only these vouchers, which the caller has locked.
    */
-  offlineIfIdleWrites(
+  async markOfflineIfIdleMany(
     vouchers: ReadonlyArray<{ tenantId: number; id: number }>,
     nowMs: number,
-  ): Array<RawBuilder<unknown>> {
-    if (vouchers.length === 0) return [];
+  ): Promise<void> {
+    if (vouchers.length === 0) return;
     const rows = vouchers.map((v) => [v.id, v.tenantId]);
-    return [
-      sql`update vouchers set status = 'active', updated_at = ${sql`cast(${nowMs} as bigint)`}
+    await sql`update vouchers set status = 'active', updated_at = ${sql`cast(${nowMs} as bigint)`}
       from ${rowsTable(this.dialect, 'm', { id: 'bigint', tid: 'bigint' }, rows)}
       where vouchers.id = m.id and vouchers.tenant_id = m.tid and vouchers.status = 'online'
         and not exists (select 1 from sessions where sessions.tenant_id = m.tid
-          and sessions.voucher_id = m.id and sessions.stopped_at is null)`,
-    ];
+          and sessions.voucher_id = m.id and sessions.stopped_at is null)`.execute(this.db);
   }
 
   /** online → active once none of its sessions is open. */
