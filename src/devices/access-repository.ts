@@ -153,7 +153,7 @@ export class DeviceAccessRepository {
     });
   }
 
-  /** addUsage for many devices (in id order): one UPDATE … FROM (rows) statement per 5,000. */
+  /** Adds accounting deltas to devices' counters (in id order): one UPDATE … FROM (rows) per 5,000. */
   async addUsageMany(items: readonly DeviceUsageDelta[], nowMs: number): Promise<void> {
     for (const update of this.usageUpdates(items, nowMs))
       await updateFromRowsInIdOrder(this.dialect, update).execute(this.db);
