@@ -20,24 +20,9 @@ import {
   type AccountingRecord,
   type VoucherExhaustedEvent,
 } from './accounting-record.js';
-import type { NewSession, SessionRow, SessionUpdate } from './sessions-repository.js';
+import type { DailyRow, NewSession, PlannedSession, SessionUpdate } from './sessions-repository.js';
 
-/** The session columns the planner reads. */
-export type PlannedSession = Pick<
-  SessionRow,
-  | 'id'
-  | 'tenant_id'
-  | 'hotspot_id'
-  | 'acct_session_id'
-  | 'voucher_id'
-  | 'device_id'
-  | 'downloaded_bytes'
-  | 'uploaded_bytes'
-  | 'session_seconds'
-  | 'stopped_at'
-  | 'terminate_cause'
-  | 'framed_ip'
->;
+export type { DailyRow, PlannedSession };
 
 /** The packets of one session in a batch, in arrival order. */
 export interface SessionPackets {
@@ -357,12 +342,6 @@ function foldPackets(
     changed,
     stoppedNow,
   };
-}
-
-export interface DailyRow extends Usage {
-  tenantId: number;
-  voucherId: number;
-  day: string;
 }
 
 /** The per-day rollup rows of the vouchers whose usage grew (the writer adds their owner). */

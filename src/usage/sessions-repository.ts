@@ -13,9 +13,35 @@ import {
   type FollowingWrite,
   type Session,
 } from '../store/index.js';
-import type { DailyRow, PlannedSession } from './batch-plan.js';
 
 export type SessionRow = Session;
+
+/** The session columns the accounting planner reads (batch-plan.ts). */
+export type PlannedSession = Pick<
+  SessionRow,
+  | 'id'
+  | 'tenant_id'
+  | 'hotspot_id'
+  | 'acct_session_id'
+  | 'voucher_id'
+  | 'device_id'
+  | 'downloaded_bytes'
+  | 'uploaded_bytes'
+  | 'session_seconds'
+  | 'stopped_at'
+  | 'terminate_cause'
+  | 'framed_ip'
+>;
+
+/** One voucher's usage growth on one calendar day (the tenant's, YYYY-MM-DD). */
+export interface DailyRow {
+  tenantId: number;
+  voucherId: number;
+  day: string;
+  downloadedBytes: number;
+  uploadedBytes: number;
+  onlineSeconds: number;
+}
 
 /**
  * PlannedSession's columns: what an accounting batch reads back of its sessions, not the whole

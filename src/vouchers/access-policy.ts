@@ -10,7 +10,7 @@ import { DeviceAccessRepository, isRandomizedMac, parseMac } from '../devices/in
 import { Batcher, type Clock, type ErrorCode } from '../shared/index.js';
 import { touchVoucherOwnersPortals, type Database, type Dialect, type Voucher } from '../store/index.js';
 import type { TenantsRepository, VoucherSettings } from '../tenants/index.js';
-import { VoucherAccessRepository } from './access-repository.js';
+import { VoucherAccessRepository, type VoucherLimitFields } from './access-repository.js';
 
 export interface VoucherLimitState {
   /** Effective expiry (the sooner of validity end and valid-until), null = never. */
@@ -23,23 +23,6 @@ export interface VoucherLimitState {
   remainingUploadBytes: number | null;
   remainingSeconds: number | null;
 }
-
-/**
- * The voucher fields its limits are evaluated from: the accounting batch reads back only these
- * (and its owner) after adding usage, not the whole row.
- */
-export type VoucherLimitFields = Pick<
-  Voucher,
-  | 'expires_at'
-  | 'valid_until_at'
-  | 'data_limit_bytes'
-  | 'download_limit_bytes'
-  | 'upload_limit_bytes'
-  | 'time_limit_seconds'
-  | 'downloaded_bytes'
-  | 'uploaded_bytes'
-  | 'online_seconds'
->;
 
 /** Limits and what is left of them at `nowMs` (pure). */
 export function evaluateVoucherLimits(voucher: VoucherLimitFields, nowMs: number): VoucherLimitState {

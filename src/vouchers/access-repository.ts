@@ -15,13 +15,29 @@ import {
 } from '../store/index.js';
 // The statuses a voucher logs in with are the ones its devices keep access in: one list.
 import { LIVE_VOUCHER_STATUSES } from '../devices/index.js';
-import type { VoucherLimitFields } from './access-policy.js';
 
 export interface VoucherUsageDelta {
   downloadedBytes: number;
   uploadedBytes: number;
   onlineSeconds: number;
 }
+
+/**
+ * The voucher fields its limits are evaluated from: the accounting batch reads back only these
+ * (and its owner) after adding usage, not the whole row.
+ */
+export type VoucherLimitFields = Pick<
+  Voucher,
+  | 'expires_at'
+  | 'valid_until_at'
+  | 'data_limit_bytes'
+  | 'download_limit_bytes'
+  | 'upload_limit_bytes'
+  | 'time_limit_seconds'
+  | 'downloaded_bytes'
+  | 'uploaded_bytes'
+  | 'online_seconds'
+>;
 
 /** A voucher as an accounting batch's write leaves it: what its rollups and limit check read. */
 export type AccountedVoucher = Pick<Voucher, 'id' | 'customer_id'> & VoucherLimitFields;

@@ -31,12 +31,12 @@ export {
   type AccessRefusal,
   type AccessPolicyHooks,
   type VoucherActivatedEvent,
-  type VoucherLimitFields,
   type VoucherLimitState,
 } from './access-policy.js';
 export {
   VoucherAccessRepository,
   type AccountedVoucher,
+  type VoucherLimitFields,
   type VoucherUsageDelta,
 } from './access-repository.js';
 export { VoucherPortalQueries, type CustomerVoucher } from './portal-queries.js';
