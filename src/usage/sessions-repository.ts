@@ -16,23 +16,6 @@ import {
 
 export type SessionRow = Session;
 
-/** The session columns the accounting planner reads (batch-plan.ts). */
-export type PlannedSession = Pick<
-  SessionRow,
-  | 'id'
-  | 'tenant_id'
-  | 'hotspot_id'
-  | 'acct_session_id'
-  | 'voucher_id'
-  | 'device_id'
-  | 'downloaded_bytes'
-  | 'uploaded_bytes'
-  | 'session_seconds'
-  | 'stopped_at'
-  | 'terminate_cause'
-  | 'framed_ip'
->;
-
 /** One voucher's usage growth on one calendar day (the tenant's, YYYY-MM-DD). */
 export interface DailyRow {
   tenantId: number;
@@ -44,8 +27,9 @@ export interface DailyRow {
 }
 
 /**
- * PlannedSession's columns: what an accounting batch reads back of its sessions, not the whole
- * row (every column returned is parsed per row, per packet on the RADIUS hot path).
+ * The session columns the accounting planner reads (batch-plan.ts): what an accounting batch
+ * reads back of its sessions, not the whole row (every column returned is parsed per row, per
+ * packet on the RADIUS hot path).
  */
 const PLANNED_SESSION_COLUMNS = [
   'id',
@@ -60,10 +44,9 @@ const PLANNED_SESSION_COLUMNS = [
   'stopped_at',
   'terminate_cause',
   'framed_ip',
-] as const satisfies ReadonlyArray<keyof PlannedSession>;
+] as const;
 
-/** The row those columns make; answered as a PlannedSession, so tsc checks the list covers it. */
-type PlannedRow = Pick<SessionRow, (typeof PLANNED_SESSION_COLUMNS)[number]>;
+export type PlannedSession = Pick<SessionRow, (typeof PLANNED_SESSION_COLUMNS)[number]>;
 
 /** PLANNED_SESSION_COLUMNS as an SQL column list, qualified by the sessions table. */
 const plannedSessionColumns = sql.join(
@@ -124,7 +107,7 @@ export class SessionsRepository {
     if (keys.length === 0) return [];
     const rows: PlannedSession[] = [];
     for (const wanted of rowChunks(keys, (k) => [k.hotspotId, k.acctSessionId])) {
-      const found = await sql<PlannedRow>`select ${plannedSessionColumns} from sessions
+      const found = await sql<PlannedSession>`select ${plannedSessionColumns} from sessions
         join ${rowsTable(this.dialect, 'k', { hid: 'bigint', sid: 'text' }, wanted)}
           on sessions.hotspot_id = k.hid and sessions.acct_session_id = k.sid
         order by sessions.id ${sql.raw(this.dialect === 'postgres' ? 'for update of sessions' : '')}`.execute(
@@ -181,7 +164,7 @@ export class SessionsRepository {
       // tv/td/tm: our Class's voucher, its device, the MAC's device on it; cv/cm: the voucher of
       // the code and the MAC's device on it. `where true`: SQLite needs it to read ON CONFLICT as
       // the INSERT's, not the SELECT's. Ordered: concurrent processes insert in the same order.
-      const result = await sql<PlannedRow>`insert into sessions (tenant_id, hotspot_id, acct_session_id,
+      const result = await sql<PlannedSession>`insert into sessions (tenant_id, hotspot_id, acct_session_id,
           voucher_id, device_id, user_name, mac, framed_ip, nas_port, class_tag, started_at, updated_at)
         select n.tid, n.hid, n.sid, coalesce(tv.id, cv.id),
           case when tv.id is not null then coalesce(td.id, tm.id) else cm.id end,
