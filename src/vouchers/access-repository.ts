@@ -26,26 +26,7 @@ export interface VoucherUsageDelta {
  * The voucher fields its limits are evaluated from: the accounting batch reads back only these
  * (and its owner) after adding usage, not the whole row.
  */
-export type VoucherLimitFields = Pick<
-  Voucher,
-  | 'expires_at'
-  | 'valid_until_at'
-  | 'data_limit_bytes'
-  | 'download_limit_bytes'
-  | 'upload_limit_bytes'
-  | 'time_limit_seconds'
-  | 'downloaded_bytes'
-  | 'uploaded_bytes'
-  | 'online_seconds'
->;
-
-/** A voucher as an accounting batch's write leaves it: what its rollups and limit check read. */
-export type AccountedVoucher = Pick<Voucher, 'id' | 'customer_id'> & VoucherLimitFields;
-
-/** AccountedVoucher's columns: the write returns these, not the whole row, once per batch. */
-const ACCOUNTED_VOUCHER_COLUMNS = [
-  'id',
-  'customer_id',
+const VOUCHER_LIMIT_COLUMNS = [
   'expires_at',
   'valid_until_at',
   'data_limit_bytes',
@@ -55,7 +36,15 @@ const ACCOUNTED_VOUCHER_COLUMNS = [
   'downloaded_bytes',
   'uploaded_bytes',
   'online_seconds',
-] as const satisfies ReadonlyArray<keyof AccountedVoucher>;
+] as const;
+
+export type VoucherLimitFields = Pick<Voucher, (typeof VOUCHER_LIMIT_COLUMNS)[number]>;
+
+/** What an accounting batch's write returns of each voucher (once per batch): its rollups and limit check read these. */
+const ACCOUNTED_VOUCHER_COLUMNS = ['id', 'customer_id', ...VOUCHER_LIMIT_COLUMNS] as const;
+
+/** A voucher as an accounting batch's write leaves it. */
+export type AccountedVoucher = Pick<Voucher, (typeof ACCOUNTED_VOUCHER_COLUMNS)[number]>;
 
 export class VoucherAccessRepository {
   constructor(
