@@ -23,7 +23,11 @@ export {
   type DeviceDetails,
   type DevicesOverview,
 } from './service.js';
-export { DeviceAccessRepository, type DeviceWithPresence } from './access-repository.js';
+export {
+  DeviceAccessRepository,
+  type DeviceUsageDelta,
+  type DeviceWithPresence,
+} from './access-repository.js';
 export { boundedTerminator } from './bounded-terminator.js';
 export {
   disconnectOutcome,

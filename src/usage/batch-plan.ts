@@ -12,7 +12,7 @@
  * duplicates, retransmissions with a new Acct-Delay-Time, out-of-order packets and a counter that
  * goes backwards (a 32-bit wrap without Gigawords, a NAS that lost its counters) add nothing.
  */
-import { parseMac } from '../devices/index.js';
+import { parseMac, type DeviceUsageDelta } from '../devices/index.js';
 import { evaluateVoucherLimits, type VoucherLimitFields, type VoucherUsageDelta } from '../vouchers/index.js';
 import {
   AcctStatusType,
@@ -149,12 +149,6 @@ export interface VoucherTouch {
   days: Map<string, Usage>;
 }
 
-export interface DeviceUsage extends Usage {
-  deviceId: number;
-  tenantId: number;
-  hotspotId: number;
-}
-
 /** One voucher's writes in a batch (see VoucherAccessRepository.applyAccountingMany). */
 export interface VoucherWrite {
   tenantId: number;
@@ -184,7 +178,7 @@ export interface CounterPlan {
   /** Every voucher the batch touched, by id. */
   vouchers: VoucherTouch[];
   /** Devices whose usage grew, by id. */
-  deviceUsage: DeviceUsage[];
+  deviceUsage: DeviceUsageDelta[];
 }
 
 const grew = (u: Usage) => u.downloadedBytes > 0 || u.uploadedBytes > 0 || u.onlineSeconds > 0;
@@ -215,7 +209,7 @@ export function planCounters(shape: BatchShape, reads: BatchReads): CounterPlan 
     }
     return t;
   };
-  const devices = new Map<number, DeviceUsage>();
+  const devices = new Map<number, DeviceUsageDelta>();
 
   for (const { record, voucherIds } of reads.closedByRestart)
     for (const voucherId of voucherIds) touch(voucherId, record).stopped = true;
