@@ -16,7 +16,9 @@ import {
   createRadius,
   createVouchersModule,
   meteredTerminator,
+  RadiusThreads,
   readinessOf,
+  sumRadiusStats,
 } from './compose/index.js';
 import { VoucherPortalQueries, type VoucherActivatedEvent, type VouchersService } from './vouchers/index.js';
 import type { NotificationsService } from './notifications/index.js';
@@ -156,12 +158,13 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const rateLimitStore =
     store.dialect === 'postgres' ? fastifyRateLimitStore(counters, () => Date.now(), 'http') : undefined;
   // Built further down; the metrics read them at scrape time.
-  const late: { radius?: RadiusServer; accounting?: AccountingRecorder } = {};
+  const late: { radius?: RadiusServer; accounting?: AccountingRecorder; threads?: RadiusThreads } = {};
   const metrics = new Metrics({
     defaultMetrics: config.metrics.token !== undefined || config.metrics.port !== undefined,
     sources: {
-      radiusStats: () => late.radius?.stats,
-      accountingQueueLength: () => late.accounting?.queueLength() ?? 0,
+      radiusStats: () => sumRadiusStats([late.radius?.stats, ...(late.threads?.stats() ?? [])]),
+      accountingQueueLength: () =>
+        (late.accounting?.queueLength() ?? 0) + (late.threads?.queueLength() ?? 0),
       smsOutbox: () => sms.repository.outboxDepth(clock.nowMs()),
       dbPool: () => store.poolStats(),
     },
@@ -226,6 +229,9 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
   const activationListeners = new Set<(event: VoucherActivatedEvent) => void>([
     (event) => notifications.handleVoucherActivated(event),
   ]);
+  const voucherActivated = (event: VoucherActivatedEvent) => {
+    for (const listener of activationListeners) listener(event);
+  };
   const { accessPolicy, accounting, radius } = createRadius({
     config,
     store,
@@ -235,9 +241,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     metrics,
     clock,
     logger,
-    voucherActivated: (event) => {
-      for (const listener of activationListeners) listener(event);
-    },
+    voucherActivated,
   });
   late.accounting = accounting;
   late.radius = radius;
@@ -458,6 +462,13 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
         closers.push(async () => {
           await radius.stop();
         });
+        if (config.radius.threads > 1) {
+          // Closed before the main thread's server (closers run in reverse), each draining its own.
+          const threads = new RadiusThreads({ usage, metrics, voucherActivated, logger });
+          late.threads = threads;
+          closers.push(() => threads.stop());
+          await threads.start(config.radius.threads - 1, { config, ...radius.ports() });
+        }
       }
       usageWorker.start();
       closers.push(() => {

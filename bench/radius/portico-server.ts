@@ -151,6 +151,8 @@ const config = loadConfig({
   ...process.env,
   PORT: '0',
   HOST: '127.0.0.1',
+  // The store is passed to createApp; RADIUS threads (RADIUS_THREADS) open their own from this.
+  DATABASE_URL: url,
   RADIUS_ENABLED: '1',
   RADIUS_HOST: '127.0.0.1',
   RADIUS_AUTH_PORT: '0',

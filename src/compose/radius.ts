@@ -10,16 +10,28 @@ import { AccessHandler, AccountingHandler, RadiusServer } from '../radius/index.
 import type { Clock } from '../shared/index.js';
 import type { Store } from '../store/index.js';
 import type { TenantsRepository } from '../tenants/index.js';
-import { AccountingRecorder, type UsageService } from '../usage/index.js';
+import { AccountingRecorder, type DisconnectReason } from '../usage/index.js';
 import { VoucherAccessPolicy, type VoucherActivatedEvent } from '../vouchers/index.js';
+
+/**
+ * What the RADIUS side asks of the usage module: disconnects (a replaced device, an exhausted
+ * voucher), whose outcome it only logs when they fail. A RADIUS thread sends them to the main
+ * thread (radius-threads.ts).
+ */
+export interface RadiusDisconnects {
+  disconnectMac(tenantId: number, voucherId: number, mac: string, reason: DisconnectReason): Promise<unknown>;
+  disconnectVoucher(tenantId: number, voucherId: number, reason: DisconnectReason): Promise<unknown>;
+}
+/** What the RADIUS side reports to the metrics. */
+export type RadiusMetrics = Pick<Metrics, 'radiusRequest' | 'accountingBatch'>;
 
 export function createRadius(parts: {
   config: Readonly<Config>;
   store: Store;
   tenants: TenantsRepository;
   hotspots: HotspotsService;
-  usage: UsageService;
-  metrics: Metrics;
+  usage: RadiusDisconnects;
+  metrics: RadiusMetrics;
   clock: Clock;
   logger: Logger;
   /** A voucher's first accepted login (status-page SMS and other listeners). */
@@ -64,6 +76,8 @@ export function createRadius(parts: {
           host: config.radius.host,
           authPort: config.radius.authPort,
           acctPort: config.radius.acctPort,
+          // More than one thread answers on these ports (radius-threads.ts).
+          reusePort: config.radius.threads > 1,
           logger: logger.child({ module: 'radius' }),
         },
         {

@@ -43,6 +43,16 @@ describe('config', () => {
     );
   });
 
+  it('reads how many threads answer RADIUS, 1-16, more than one only on PostgreSQL', () => {
+    expect(loadConfig({}).radius.threads).toBe(1);
+    const pg = { DATABASE_URL: 'postgres://db/portico', PORTICO_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({ ...pg, RADIUS_THREADS: '2' }).radius.threads).toBe(2);
+    expect(() => loadConfig({ ...pg, RADIUS_THREADS: '17' })).toThrow(
+      /RADIUS_THREADS must be a whole number 1-16, got "17"/,
+    );
+    expect(() => loadConfig({ RADIUS_THREADS: '2' })).toThrow(/RADIUS_THREADS above 1 needs PostgreSQL/);
+  });
+
   it('prepares repeated statements on PostgreSQL unless told not to', () => {
     expect(loadConfig({}).databasePreparedStatements).toBe(true);
     expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: '0' }).databasePreparedStatements).toBe(false);

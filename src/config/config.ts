@@ -62,6 +62,11 @@ export interface Config {
      * 1-16): one executes while another commits. Undefined: the recorder's default.
      */
     accountingBatchesInFlight: number | undefined;
+    /**
+     * Threads that answer RADIUS (RADIUS_THREADS, 1-16, default 1): the main thread and
+     * threads - 1 workers sharing its ports (SO_REUSEPORT, Linux). PostgreSQL only.
+     */
+    threads: number;
   };
   /**
    * Where /metrics is served: with `token`, on the main HTTP port for `Authorization: Bearer
@@ -297,6 +302,18 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       problems.push(`RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT must be a whole number 1-16, got "${inFlightRaw}"`);
   }
 
+  const threadsRaw = env.RADIUS_THREADS;
+  let radiusThreads = 1;
+  if (threadsRaw !== undefined && threadsRaw !== '') {
+    const value = Number(threadsRaw);
+    if (Number.isInteger(value) && value >= 1 && value <= 16) radiusThreads = value;
+    else problems.push(`RADIUS_THREADS must be a whole number 1-16, got "${threadsRaw}"`);
+  }
+  // Each thread writes accounting in its own transactions; an embedded SQLite database has one
+  // writer, and its threads would wait on each other's locks with the event loop blocked.
+  if (radiusThreads > 1 && databaseIsEmbedded)
+    problems.push('RADIUS_THREADS above 1 needs PostgreSQL (DATABASE_URL=postgres://…): SQLite has one writer');
+
   const smsAllowed = parseAllowedDestinations(env.PORTICO_SMS_ALLOWED_HOSTS, 'PORTICO_SMS_ALLOWED_HOSTS');
   problems.push(...smsAllowed.problems);
 
@@ -324,6 +341,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       authPort: port('RADIUS_AUTH_PORT', 1812),
       acctPort: port('RADIUS_ACCT_PORT', 1813),
       accountingBatchesInFlight,
+      threads: radiusThreads,
     },
     metrics: { token: metricsToken, port: metricsPort, host: env.PORTICO_METRICS_HOST || '127.0.0.1' },
     shutdownTimeoutSeconds,

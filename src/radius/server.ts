@@ -46,6 +46,12 @@ export interface RadiusServerOptions {
   /** How long answers are kept for duplicates (RFC 5080 §2.2.2: 5–30 s). */
   duplicateTtlMs?: number;
   maxDuplicateEntries?: number;
+  /**
+   * SO_REUSEPORT (Linux): several threads bind the same ports and the kernel gives each one the
+   * datagrams of some sources — always the same ones, as it picks by source address and port, so
+   * a NAS's retransmissions meet the duplicate cache of the thread that answered the first.
+   */
+  reusePort?: boolean;
 }
 
 export type DropReason =
@@ -145,11 +151,14 @@ export class RadiusServer {
 
   private bind(kind: SocketKind, port: number): Promise<dgram.Socket> {
     const type = net.isIPv6(this.options.host) ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket({
+    // `reusePort` (Node 22.12+) is not in the @types/node this project builds against yet.
+    const options: dgram.SocketOptions & { reusePort?: boolean } = {
       type,
       recvBufferSize: this.options.recvBufferSize ?? RECV_BUFFER_BYTES,
       sendBufferSize: this.options.recvBufferSize ?? RECV_BUFFER_BYTES,
-    });
+      reusePort: this.options.reusePort ?? false,
+    };
+    const socket = dgram.createSocket(options);
     socket.on('message', (message, rinfo) => this.onMessage(kind, socket, message, rinfo));
     socket.on('error', (error) =>
       this.options.logger.error({ err: error, socket: kind }, 'RADIUS socket error'),
