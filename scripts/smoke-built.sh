@@ -54,3 +54,47 @@ wait "$pid" && code=0 || code=$?
 pid=""
 if [ "$code" != 0 ]; then echo "FAIL: exit code $code after SIGTERM"; cat "$work/out.log"; exit 1; fi
 echo "smoke test of the built server: ok"
+
+# RADIUS on two threads (RADIUS_THREADS=2, PostgreSQL): the built worker entry starts, both threads
+# answer on the same ports, and SIGTERM stops them all. Needs PostgreSQL and radclient (CI has both).
+pg_admin=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+if ! command -v radclient >/dev/null 2>&1 || ! psql "$pg_admin" -qAtc 'select 1' >/dev/null 2>&1; then
+  if [ -n "${CI:-}" ]; then echo "FAIL: the RADIUS threads smoke needs PostgreSQL and radclient"; exit 1; fi
+  echo "skipping the RADIUS threads smoke: needs PostgreSQL and radclient"
+  exit 0
+fi
+db="portico_smoke_$RANDOM$RANDOM"
+psql "$pg_admin" -qc "create database $db"
+cleanup_db() { psql "$pg_admin" -qc "drop database if exists $db with (force)" >/dev/null 2>&1 || true; cleanup; }
+trap cleanup_db EXIT
+port=$((20000 + RANDOM % 20000))
+acct=$((port + 1))
+(cd "$work" && exec env -i PATH="$PATH" HOME="$work" DATABASE_URL="${pg_admin%/*}/$db" PORTICO_DEMO=1 \
+  PORTICO_SECRET=smoke-secret-smoke-secret-smoke-secret-01 PORT="$port" HOST=127.0.0.1 RADIUS_HOST=127.0.0.1 \
+  RADIUS_AUTH_PORT="$((port + 2))" RADIUS_ACCT_PORT="$acct" RADIUS_THREADS=2 LOG_LEVEL=info \
+  node dist/main.js >"$work/threads.log" 2>&1) &
+pid=$!
+ready=""
+for _ in $(seq 1 600); do
+  if curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then ready=1; break; fi
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.05
+done
+if [ -z "$ready" ]; then echo "FAIL: the built server with RADIUS_THREADS=2 did not become ready"; cat "$work/threads.log"; exit 1; fi
+listening=$(grep -c '"msg":"RADIUS server listening"' "$work/threads.log" || true)
+if [ "$listening" != 2 ]; then echo "FAIL: $listening RADIUS servers listening, not 2"; cat "$work/threads.log"; exit 1; fi
+# Eight NAS source ports (one radclient each); the demo hotspot is 127.0.0.1 with secret testing123.
+answered=0
+for i in $(seq 1 8); do
+  reply=$(printf 'Acct-Status-Type = Interim-Update\nAcct-Session-Id = "smoke-%s"\nUser-Name = "smoke"\nNAS-Identifier = "smoke"\n' "$i" |
+    radclient -r 2 -t 3 "127.0.0.1:$acct" acct testing123 2>&1 || true)
+  if grep -q 'Received Accounting-Response' <<<"$reply"; then answered=$((answered + 1)); fi
+done
+if [ "$answered" != 8 ]; then echo "FAIL: $answered of 8 Accounting-Requests answered"; cat "$work/threads.log"; exit 1; fi
+kill -TERM "$pid"
+for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$pid" 2>/dev/null; then echo "FAIL: RADIUS_THREADS=2: no exit 10 s after SIGTERM"; exit 1; fi
+wait "$pid" && code=0 || code=$?
+pid=""
+if [ "$code" != 0 ]; then echo "FAIL: RADIUS_THREADS=2: exit code $code after SIGTERM"; cat "$work/threads.log"; exit 1; fi
+echo "smoke test of the built server with RADIUS on two threads (PostgreSQL): ok"

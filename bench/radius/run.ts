@@ -3,14 +3,16 @@
  *   - bare:      a Node decode-and-answer server (no policy, no database): the ceiling;
  *   - freeradius: FreeRADIUS 3.2 + rlm_sql_postgresql (private config, loopback) — the peer;
  *   - portico-pg / portico-sqlite: the real app on PostgreSQL and on SQLite;
+ *   - portico-pg-2t: on PostgreSQL with RADIUS_THREADS=2 (any portico-pg-<n>t: n threads);
  * servers alternating within each round. Work: Interim-Update of known sessions (after a priming
  * pass), Start/Stop pairs of new sessions, CHAP logins of known devices (FreeRADIUS authorises
  * from radcheck). Prints answers/s, p50/p99, lost, server CPU per answered request (the server
  * process only; the database's own CPU is not in it), and the ratios against the peer.
  *
  *   npx tsx bench/radius/run.ts
- *   env: BENCH_SECONDS=10 BENCH_ROUNDS=2 BENCH_SESSIONS=10000 BENCH_SOCKETS=4 BENCH_WINDOW=64
- *        BENCH_WORK=interim,startstop,chap BENCH_SERVERS=bare,freeradius,portico-pg,portico-sqlite
+ *   env: BENCH_SECONDS=10 BENCH_ROUNDS=2 BENCH_SESSIONS=10000 BENCH_SOCKETS=16 BENCH_WINDOW=16
+ *        BENCH_WORK=interim,startstop,chap
+ *        BENCH_SERVERS=bare,freeradius,portico-pg,portico-pg-2t,portico-sqlite
  *        BENCH_PROFILE=dir (Portico servers write a --cpu-prof there)
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -28,10 +30,15 @@ import { BENCH_SECRET, type WorkKind } from './packets.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);
-const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 4);
-const WINDOW = Number(process.env.BENCH_WINDOW ?? 64);
+// 16 sources of 16 requests each (256 in flight): as 16 hotspots, or source ports, would send.
+// SO_REUSEPORT spreads sources, not packets, over RADIUS threads; with 4 sources a 2-thread
+// server got 3:1 or 4:0 as often as 2:2.
+const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 16);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 16);
 const WORK = (process.env.BENCH_WORK ?? 'interim,startstop,chap').split(',') as WorkKind[];
-const SERVERS = (process.env.BENCH_SERVERS ?? 'bare,freeradius,portico-pg,portico-sqlite').split(',');
+const SERVERS = (
+  process.env.BENCH_SERVERS ?? 'bare,freeradius,portico-pg,portico-pg-2t,portico-sqlite'
+).split(',');
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -198,7 +205,8 @@ async function main(): Promise<void> {
           acctPort: fr.acctPort,
           stop: () => fr.stop(),
         });
-      } else if (name === 'portico-pg') {
+      } else if (name === 'portico-pg' || /^portico-pg-\d+t$/.test(name)) {
+        const threads = /^portico-pg-(\d+)t$/.exec(name)?.[1] ?? '1';
         const db = await createPgDatabase('portico_bench');
         cleanups.push(() => db.drop());
         pgUrls.push(db.url);
@@ -207,6 +215,7 @@ async function main(): Promise<void> {
           await startNode(name, 'bench/radius/portico-server.ts', {
             BENCH_DATABASE_URL: db.url,
             BENCH_VOUCHERS: String(SESSIONS),
+            RADIUS_THREADS: threads,
           }),
         );
       } else if (name === 'portico-sqlite') {
@@ -268,6 +277,7 @@ async function main(): Promise<void> {
         const order = [...targets.values()];
         if (round % 2 === 0) order.reverse();
         for (const target of order) {
+          // Counted in the main thread's driver: a RADIUS thread's statements are not (portico-pg-2t).
           const statementsBefore = target.name === 'portico-pg' ? await target.statements?.() : undefined;
           const cpuBefore = cpuSeconds(target.pid);
           const dbCpuBefore = postgresCpuSeconds();
@@ -286,7 +296,7 @@ async function main(): Promise<void> {
             `round ${round} ${kind.padEnd(9)} ${target.name.padEnd(14)} ${String(result.perSecond).padStart(6)}/s  ` +
               `p50 ${result.p50Ms.toFixed(1).padStart(6)} ms  p99 ${result.p99Ms.toFixed(1).padStart(6)} ms  ` +
               `lost ${result.lost}  cpu ${cpuUsPerAnswer.toFixed(0)} µs/req  ` +
-              (target.name === 'freeradius' || target.name === 'portico-pg'
+              (target.name === 'freeradius' || target.name.startsWith('portico-pg')
                 ? `postgres cpu ${dbCpuUsPerAnswer.toFixed(0)} µs/req  `
                 : '') +
               (statementsPerAnswer === undefined
@@ -311,10 +321,17 @@ async function main(): Promise<void> {
         mean: runs.reduce((s, r) => s + r.perSecond, 0) / runs.length,
       };
     };
+    // Each round's ratio too: the two servers ran back to back there, so the machine's drift
+    // between rounds (this VM's speed moves by half within minutes) cancels out of it.
+    const perRound = (kind: WorkKind, name: string, base: string) => {
+      const runs = results.get(`${kind}|${name}`) ?? [];
+      const bases = results.get(`${kind}|${base}`) ?? [];
+      return runs.map((r, i) => (bases[i] ? (r.perSecond / bases[i].perSecond).toFixed(2) : '—')).join(' / ');
+    };
     console.log(
-      `\n| Work | Server | answers/s (per round) | p50 / p99 ms (worst round) | lost | server CPU µs/req | × FreeRADIUS | × bare |`,
+      `\n| Work | Server | answers/s (per round) | p50 / p99 ms (worst round) | lost | server CPU µs/req | × FreeRADIUS | × FreeRADIUS per round | × bare |`,
     );
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const kind of WORK) {
       const peer = summary(kind, 'freeradius');
       const bare = summary(kind, 'bare');
@@ -323,7 +340,8 @@ async function main(): Promise<void> {
         console.log(
           `| ${kind} | ${name} | ${s.perSecond.map((v) => v.toLocaleString('en-US')).join(' / ')} | ` +
             `${s.p50.toFixed(1)} / ${s.p99.toFixed(1)} | ${s.lost} | ${s.cpu.toFixed(0)} | ` +
-            `${peer ? (s.mean / peer.mean).toFixed(2) : '—'} | ${bare ? (s.mean / bare.mean).toFixed(2) : '—'} |`,
+            `${peer ? (s.mean / peer.mean).toFixed(2) : '—'} | ${peer ? perRound(kind, name, 'freeradius') : '—'} | ` +
+            `${bare ? (s.mean / bare.mean).toFixed(2) : '—'} |`,
         );
       }
     }

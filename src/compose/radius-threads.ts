@@ -77,6 +77,12 @@ export class RadiusThreads {
 
   /** Starts `count` threads on the main thread's bound ports; rejects if one cannot bind. */
   async start(count: number, init: RadiusThreadInit): Promise<void> {
+    // Older Node ignores dgram's reusePort: the threads' binds would fail with EADDRINUSE.
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    if (major < 22 || (major === 22 && minor < 12))
+      throw new Error(
+        `RADIUS_THREADS above 1 needs Node.js 22.12 or later (SO_REUSEPORT), this is ${process.version}`,
+      );
     try {
       for (let i = 0; i < count; i++) this.threads.push(await this.startOne(init));
     } catch (error) {
