@@ -163,8 +163,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
     defaultMetrics: config.metrics.token !== undefined || config.metrics.port !== undefined,
     sources: {
       radiusStats: () => sumRadiusStats([late.radius?.stats, ...(late.threads?.stats() ?? [])]),
-      accountingQueueLength: () =>
-        (late.accounting?.queueLength() ?? 0) + (late.threads?.queueLength() ?? 0),
+      accountingQueueLength: () => (late.accounting?.queueLength() ?? 0) + (late.threads?.queueLength() ?? 0),
       smsOutbox: () => sms.repository.outboxDepth(clock.nowMs()),
       dbPool: () => store.poolStats(),
     },

@@ -312,7 +312,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   // Each thread writes accounting in its own transactions; an embedded SQLite database has one
   // writer, and its threads would wait on each other's locks with the event loop blocked.
   if (radiusThreads > 1 && databaseIsEmbedded)
-    problems.push('RADIUS_THREADS above 1 needs PostgreSQL (DATABASE_URL=postgres://…): SQLite has one writer');
+    problems.push(
+      'RADIUS_THREADS above 1 needs PostgreSQL (DATABASE_URL=postgres://…): SQLite has one writer',
+    );
 
   const smsAllowed = parseAllowedDestinations(env.PORTICO_SMS_ALLOWED_HOSTS, 'PORTICO_SMS_ALLOWED_HOSTS');
   problems.push(...smsAllowed.problems);
