@@ -118,9 +118,11 @@ export class RadiusThreads {
     // From the sources (tests, tsx) the entry is TypeScript and needs tsx's loader; built, it is JS.
     const fromSource = import.meta.url.endsWith('.ts');
     const entry = new URL(`./radius-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+    const loaderMissing = fromSource && !process.execArgv.some((arg) => arg.includes('tsx'));
     const worker = new Worker(entry, {
       workerData: init,
-      execArgv: fromSource ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+      // Otherwise the thread inherits this one's options (Node leaves out the per-process ones).
+      ...(loaderMissing ? { execArgv: [...process.execArgv, '--import', 'tsx'] } : {}),
     });
     const thread: Thread = {
       worker,
