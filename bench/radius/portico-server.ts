@@ -191,3 +191,20 @@ process.on('SIGTERM', () => {
     .then(() => store.close())
     .then(() => process.exit(0));
 });
+// BENCH_GC=1: garbage collection pauses of the main thread, printed at exit (count, total, max).
+if (process.env.BENCH_GC) {
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  const pauses = new Map<string, { n: number; ms: number; max: number }>();
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const detail = (entry as { detail?: { kind?: number } }).detail;
+      const kind = String(detail?.kind ?? entry.name);
+      const p = pauses.get(kind) ?? { n: 0, ms: 0, max: 0 };
+      p.n++;
+      p.ms += entry.duration;
+      p.max = Math.max(p.max, entry.duration);
+      pauses.set(kind, p);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  process.on('SIGTERM', () => console.error(JSON.stringify({ gc: Object.fromEntries(pauses) })));
+}
