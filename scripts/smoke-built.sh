@@ -23,6 +23,27 @@ for dev in tsx typescript vitest; do
   if [ -e "$work/node_modules/$dev" ]; then echo "FAIL: $dev is installed with production dependencies only"; exit 1; fi
 done
 
+# Waits (up to 30 s) for /readyz on port $1 of the server $pid; prints its log $2 and fails if not.
+wait_ready() {
+  for _ in $(seq 1 600); do
+    if curl -sf "http://127.0.0.1:$1/readyz" >/dev/null 2>&1; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "FAIL: the built server ($3) did not become ready"
+  cat "$2"
+  exit 1
+}
+# SIGTERM to $pid: it must exit 0 within 10 s (its log $1 is printed if not).
+stop_gracefully() {
+  kill -TERM "$pid"
+  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  if kill -0 "$pid" 2>/dev/null; then echo "FAIL: ($2) no exit 10 s after SIGTERM"; exit 1; fi
+  wait "$pid" && code=0 || code=$?
+  pid=""
+  if [ "$code" != 0 ]; then echo "FAIL: ($2) exit code $code after SIGTERM"; cat "$1"; exit 1; fi
+}
+
 port=$((20000 + RANDOM % 20000))
 token=smoke-metrics-token-0123456789
 start_ns=$(date +%s%N)
@@ -30,14 +51,8 @@ start_ns=$(date +%s%N)
   RADIUS_HOST=127.0.0.1 RADIUS_AUTH_PORT=0 RADIUS_ACCT_PORT=0 PORTICO_METRICS_TOKEN="$token" LOG_LEVEL=warn \
   node dist/main.js >"$work/out.log" 2>&1) &
 pid=$!
-ready=""
-for _ in $(seq 1 600); do
-  if curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then ready=1; break; fi
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.05
-done
+wait_ready "$port" "$work/out.log" "embedded database"
 end_ns=$(date +%s%N)
-if [ -z "$ready" ]; then echo "FAIL: the built server did not become ready"; cat "$work/out.log"; exit 1; fi
 echo "built server ready in $(((end_ns - start_ns) / 1000000)) ms (fresh embedded database, demo seeded)"
 # Each answer is read whole before it is searched: `curl | grep -q` fails under pipefail when grep
 # stops reading at its first match and curl's next write hits the closed pipe (exit 23).
@@ -47,12 +62,7 @@ curl -sf "http://127.0.0.1:$port/portal" >/dev/null
 curl -sf "http://127.0.0.1:$port/assets/portal.css" >/dev/null
 metrics=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics")
 grep -q '^portico_http_request_duration_seconds_count' <<<"$metrics"
-kill -TERM "$pid"
-for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-if kill -0 "$pid" 2>/dev/null; then echo "FAIL: no exit 10 s after SIGTERM"; exit 1; fi
-wait "$pid" && code=0 || code=$?
-pid=""
-if [ "$code" != 0 ]; then echo "FAIL: exit code $code after SIGTERM"; cat "$work/out.log"; exit 1; fi
+stop_gracefully "$work/out.log" "embedded database"
 echo "smoke test of the built server: ok"
 
 # RADIUS on two threads (RADIUS_THREADS=2, PostgreSQL): the built worker entry starts, both threads
@@ -74,13 +84,7 @@ acct=$((port + 1))
   RADIUS_AUTH_PORT="$((port + 2))" RADIUS_ACCT_PORT="$acct" RADIUS_THREADS=2 LOG_LEVEL=info \
   node dist/main.js >"$work/threads.log" 2>&1) &
 pid=$!
-ready=""
-for _ in $(seq 1 600); do
-  if curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then ready=1; break; fi
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.05
-done
-if [ -z "$ready" ]; then echo "FAIL: the built server with RADIUS_THREADS=2 did not become ready"; cat "$work/threads.log"; exit 1; fi
+wait_ready "$port" "$work/threads.log" "RADIUS_THREADS=2"
 listening=$(grep -c '"msg":"RADIUS server listening"' "$work/threads.log" || true)
 if [ "$listening" != 2 ]; then echo "FAIL: $listening RADIUS servers listening, not 2"; cat "$work/threads.log"; exit 1; fi
 # Eight NAS source ports (one radclient each); the demo hotspot is 127.0.0.1 with secret testing123.
@@ -91,10 +95,5 @@ for i in $(seq 1 8); do
   if grep -q 'Received Accounting-Response' <<<"$reply"; then answered=$((answered + 1)); fi
 done
 if [ "$answered" != 8 ]; then echo "FAIL: $answered of 8 Accounting-Requests answered"; cat "$work/threads.log"; exit 1; fi
-kill -TERM "$pid"
-for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-if kill -0 "$pid" 2>/dev/null; then echo "FAIL: RADIUS_THREADS=2: no exit 10 s after SIGTERM"; exit 1; fi
-wait "$pid" && code=0 || code=$?
-pid=""
-if [ "$code" != 0 ]; then echo "FAIL: RADIUS_THREADS=2: exit code $code after SIGTERM"; cat "$work/threads.log"; exit 1; fi
+stop_gracefully "$work/threads.log" "RADIUS_THREADS=2"
 echo "smoke test of the built server with RADIUS on two threads (PostgreSQL): ok"
