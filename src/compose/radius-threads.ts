@@ -56,6 +56,9 @@ export interface ToRadiusThread {
 
 /** How long a thread may take to drain its requests and close when told to stop. */
 const STOP_TIMEOUT_MS = 10_000;
+/** A thread that exits unasked is started again after this, doubling while it keeps failing. */
+const RESTART_DELAY_MS = 1000;
+const MAX_RESTART_DELAY_MS = 60_000;
 
 interface Thread {
   worker: Worker;
@@ -65,6 +68,12 @@ interface Thread {
 
 export class RadiusThreads {
   private readonly threads: Thread[] = [];
+  private init: RadiusThreadInit | undefined;
+  /** Threads asked for: one that exits unasked is replaced. */
+  private wanted = 0;
+  private stopping = false;
+  private restartDelayMs = RESTART_DELAY_MS;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: {
@@ -83,6 +92,9 @@ export class RadiusThreads {
       throw new Error(
         `RADIUS_THREADS above 1 needs Node.js 22.12 or later (SO_REUSEPORT), this is ${process.version}`,
       );
+    this.init = init;
+    this.wanted = count;
+    this.stopping = false;
     try {
       for (let i = 0; i < count; i++) this.threads.push(await this.startOne(init));
     } catch (error) {
@@ -102,6 +114,8 @@ export class RadiusThreads {
 
   /** Asks every thread to answer what it has taken and close; ends it after STOP_TIMEOUT_MS. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
     const threads = this.threads.splice(0);
     await Promise.all(
       threads.map(async ({ worker }) => {
@@ -143,14 +157,41 @@ export class RadiusThreads {
       worker.once('exit', (code) => {
         reject(new Error(`a RADIUS thread exited with ${code} before it was ready`));
         const index = this.threads.indexOf(thread);
-        // Exited unasked: its sources' packets go to the other sockets from now on (the kernel
-        // spreads over the sockets still bound); log it loudly, it was carrying load.
+        // Exited unasked: its sources' packets go to the sockets still bound until a new thread
+        // binds again (the kernel spreads them anew then).
         if (index >= 0) {
           this.threads.splice(index, 1);
-          this.deps.logger.error({ thread: worker.threadId, code }, 'RADIUS thread exited');
+          this.deps.logger.error({ thread: worker.threadId, code }, 'RADIUS thread exited; starting another');
+          this.scheduleRestart();
         }
       });
     });
+  }
+
+  private scheduleRestart(): void {
+    if (this.stopping || !this.init || this.restartTimer || this.threads.length >= this.wanted) return;
+    const init = this.init;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.startOne(init).then(
+        (thread) => {
+          if (this.stopping) {
+            this.threads.push(thread);
+            return this.stop();
+          }
+          this.threads.push(thread);
+          this.restartDelayMs = RESTART_DELAY_MS;
+          this.deps.logger.info({ thread: thread.worker.threadId }, 'RADIUS thread started again');
+          this.scheduleRestart(); // another one exited meanwhile
+        },
+        (error: unknown) => {
+          this.deps.logger.error({ err: error }, 'a RADIUS thread could not start again');
+          this.restartDelayMs = Math.min(this.restartDelayMs * 2, MAX_RESTART_DELAY_MS);
+          this.scheduleRestart();
+        },
+      );
+    }, this.restartDelayMs);
+    this.restartTimer.unref();
   }
 
   private handle(thread: Thread, message: FromRadiusThread): void {

@@ -6,6 +6,7 @@
  * metrics) arrives. radclient is the NAS: each run sends from a port of its own.
  */
 import dgram from 'node:dgram';
+import type { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RadiusThreads } from '../../src/compose/radius-threads.js';
@@ -163,6 +164,32 @@ describeOnPostgres('RADIUS on two threads (postgres)', () => {
           ['access', 'accept'],
           ['accounting', 'stored'],
         ]);
+    } finally {
+      await threads.stop();
+    }
+  });
+
+  it('starts a thread again when one exits unasked, on the same ports', async () => {
+    const threads = new RadiusThreads({
+      usage: { disconnectMac: () => Promise.resolve(), disconnectVoucher: () => Promise.resolve() },
+      metrics: { radiusRequest: () => undefined, accountingBatch: () => undefined },
+      voucherActivated: () => undefined,
+      logger: pino({ level: 'silent' }),
+    });
+    const ports = { authPort: await freeUdpPort(), acctPort: await freeUdpPort() };
+    await threads.start(1, { config: app.config, ...ports });
+    try {
+      const send = (session: string) =>
+        radclient(ports.acctPort, 'acct', NAS_SECRET, accounting(world, session, 'Interim-Update', 10));
+      expect((await send('again-1')).code).toBe('Accounting-Response');
+      // Inside the module under test: the worker, ended as a crash would end it.
+      const inside = threads as unknown as { threads: Array<{ worker: Worker }> };
+      const first = inside.threads[0]!.worker;
+      await first.terminate();
+      expect(threads.stats()).toHaveLength(0);
+      await expect.poll(() => threads.stats().length, { timeout: 10_000 }).toBe(1);
+      expect(inside.threads[0]!.worker.threadId).not.toBe(first.threadId);
+      expect((await send('again-2')).code).toBe('Accounting-Response');
     } finally {
       await threads.stop();
     }
