@@ -20,7 +20,7 @@ const describeOnPostgres = TEST_DIALECTS.includes('postgres')
   ? describeWithTool(RADCLIENT_PATH, 'apt-get install freeradius-utils')
   : describe.skip;
 
-/** Sources radclient sends from: enough that the kernel gives both sockets some (2 × 2^-24 not). */
+/** Sources (radclient runs): all 24 land on one of the two sockets with a chance of 2 in 2^24. */
 const SOURCES = 24;
 
 async function freeUdpPort(): Promise<number> {
