@@ -18,6 +18,7 @@ import {
   meteredTerminator,
   RadiusThreads,
   readinessOf,
+  sumPoolStats,
   sumRadiusStats,
 } from './compose/index.js';
 import { VoucherPortalQueries, type VoucherActivatedEvent, type VouchersService } from './vouchers/index.js';
@@ -165,7 +166,7 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
       radiusStats: () => sumRadiusStats([late.radius?.stats, ...(late.threads?.stats() ?? [])]),
       accountingQueueLength: () => (late.accounting?.queueLength() ?? 0) + (late.threads?.queueLength() ?? 0),
       smsOutbox: () => sms.repository.outboxDepth(clock.nowMs()),
-      dbPool: () => store.poolStats(),
+      dbPool: () => sumPoolStats([store.poolStats(), ...(late.threads?.poolStats() ?? [])]),
     },
   });
 

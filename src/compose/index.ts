@@ -5,7 +5,7 @@
 export { createVouchersModule, type VouchersModule } from './vouchers.js';
 export { createAdminDeps } from './admin-deps.js';
 export { createRadius } from './radius.js';
-export { RadiusThreads, sumRadiusStats } from './radius-threads.js';
+export { RadiusThreads, sumPoolStats, sumRadiusStats } from './radius-threads.js';
 export { meteredGatewayFactory, MeteredOtpService, meteredTerminator } from './metered.js';
 export { readinessOf } from './readiness.js';
 export { createMessaging } from './messaging.js';

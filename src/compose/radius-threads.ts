@@ -46,8 +46,17 @@ export type FromRadiusThread =
       batches: Array<[number, number, boolean]>;
       stats: RadiusStats;
       queueLength: number;
+      pool: PoolStats | undefined;
     }
   | { type: 'stopped' };
+
+/** A database pool's connections (Store#poolStats). */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
 
 /** Messages to a RADIUS thread. */
 export interface ToRadiusThread {
@@ -64,6 +73,7 @@ interface Thread {
   worker: Worker;
   stats: RadiusStats;
   queueLength: number;
+  pool: PoolStats | undefined;
 }
 
 export class RadiusThreads {
@@ -112,6 +122,11 @@ export class RadiusThreads {
     return this.threads.reduce((sum, t) => sum + t.queueLength, 0);
   }
 
+  /** Every thread's database pool, as last reported. */
+  poolStats(): Array<PoolStats | undefined> {
+    return this.threads.map((t) => t.pool);
+  }
+
   /** Asks every thread to answer what it has taken and close; ends it after STOP_TIMEOUT_MS. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -142,6 +157,7 @@ export class RadiusThreads {
       worker,
       stats: { received: 0, answered: 0, duplicatesAnswered: 0, dropped: {} },
       queueLength: 0,
+      pool: undefined,
     };
     return new Promise((resolve, reject) => {
       worker.on('message', (message: FromRadiusThread) => {
@@ -217,6 +233,7 @@ export class RadiusThreads {
         for (const [records, seconds, ok] of message.batches) metrics.accountingBatch(records, seconds, ok);
         thread.stats = message.stats;
         thread.queueLength = message.queueLength;
+        thread.pool = message.pool;
         return;
       default:
         return;
@@ -237,4 +254,16 @@ export function sumRadiusStats(all: ReadonlyArray<RadiusStats | undefined>): Rad
       sum.dropped[reason] = (sum.dropped[reason] ?? 0) + (count ?? 0);
   }
   return sum;
+}
+
+/** The sum of several pools' connections (the main thread's and its RADIUS threads'). */
+export function sumPoolStats(all: ReadonlyArray<PoolStats | undefined>): PoolStats | undefined {
+  const present = all.filter((stats) => stats !== undefined);
+  if (present.length === 0) return undefined;
+  return present.reduce((sum, stats) => ({
+    total: sum.total + stats.total,
+    idle: sum.idle + stats.idle,
+    waiting: sum.waiting + stats.waiting,
+    max: sum.max + stats.max,
+  }));
 }

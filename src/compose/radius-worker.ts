@@ -58,7 +58,14 @@ const { accounting, radius } = createRadius({
 const server = radius!;
 
 function report(): void {
-  post({ type: 'report', requests, batches, stats: server.stats, queueLength: accounting.queueLength() });
+  post({
+    type: 'report',
+    requests,
+    batches,
+    stats: server.stats,
+    queueLength: accounting.queueLength(),
+    pool: store.poolStats(),
+  });
   requests = [];
   batches = [];
 }

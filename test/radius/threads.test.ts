@@ -110,6 +110,8 @@ describeOnPostgres('RADIUS on two threads (postgres)', () => {
     expect(await app.metrics.registry.metrics()).toMatch(
       new RegExp(`^portico_radius_requests_total\\{type="accounting",result="stored"\\} ${SOURCES}$`, 'm'),
     );
+    // Both pools count: the main thread's 5 (the test store's) and the thread's 10.
+    expect(await app.metrics.registry.metrics()).toMatch(/^portico_db_pool_connections\{state="max"\} 15$/m);
   });
 
   it('a thread hands activations, disconnects of exhausted vouchers and its metrics to the main thread', async () => {
