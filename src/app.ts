@@ -466,7 +466,11 @@ export async function createApp(config: Readonly<Config>, overrides: AppOverride
           // Closed before the main thread's server (closers run in reverse), each draining its own.
           const threads = new RadiusThreads({ usage, metrics, voucherActivated, logger });
           late.threads = threads;
-          closers.push(() => threads.stop());
+          const forgetNas = hotspots.onChange(() => threads.forgetNas());
+          closers.push(async () => {
+            forgetNas();
+            await threads.stop();
+          });
           await threads.start(config.radius.threads - 1, { config, ...radius.ports() });
         }
       }

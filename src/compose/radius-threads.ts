@@ -58,9 +58,9 @@ export interface PoolStats {
   max: number;
 }
 
-/** Messages to a RADIUS thread. */
+/** Messages to a RADIUS thread: stop, or forget the cached NAS lookups (a hotspot was edited). */
 export interface ToRadiusThread {
-  type: 'stop';
+  type: 'stop' | 'forget-nas';
 }
 
 /** How long a thread may take to drain its requests and close when told to stop. */
@@ -120,6 +120,12 @@ export class RadiusThreads {
 
   queueLength(): number {
     return this.threads.reduce((sum, t) => sum + t.queueLength, 0);
+  }
+
+  /** Tells every thread to forget its cached NAS lookups (a hotspot was added, edited or removed). */
+  forgetNas(): void {
+    for (const { worker } of this.threads)
+      worker.postMessage({ type: 'forget-nas' } satisfies ToRadiusThread);
   }
 
   /** Every thread's database pool, as last reported. */

@@ -27,6 +27,8 @@ const store = openDatabase(init.config.databaseUrl, {
   onIdleConnectionError: (error) =>
     logger.warn({ err: error }, 'a pooled database connection broke; it will be replaced'),
 });
+// Its NAS lookups are cached as the main thread's are; an edit there makes it forget them.
+const hotspots = new HotspotsService(new HotspotsRepository(store.db), systemClock, cryptoRandom, logger);
 let requests: Array<[RadiusRequestType, string, number]> = [];
 let batches: Array<[number, number, boolean]> = [];
 const { accounting, radius } = createRadius({
@@ -36,7 +38,7 @@ const { accounting, radius } = createRadius({
   },
   store,
   tenants: new TenantsRepository(store.db),
-  hotspots: new HotspotsService(new HotspotsRepository(store.db), systemClock, cryptoRandom, logger),
+  hotspots,
   usage: {
     disconnectMac: (tenantId, voucherId, mac, reason) => {
       post({ type: 'disconnectMac', tenantId, voucherId, mac, reason });
@@ -82,7 +84,10 @@ const reporting = setInterval(report, REPORT_INTERVAL_MS);
 post({ type: 'ready' });
 
 port.on('message', (message: ToRadiusThread) => {
-  if (message.type !== 'stop') return;
+  if (message.type === 'forget-nas') {
+    hotspots.invalidate();
+    return;
+  }
   void (async () => {
     // As the main thread stops: answer what was taken, commit what was queued, then report.
     await server.stop();

@@ -43,6 +43,7 @@ export class HotspotsService {
   private readonly cache = new Map<string, { nas: NasRecord | undefined; expiresAtMs: number }>();
   /** Lookups at the database: packets arriving meanwhile wait for the same one (no stampede). */
   private readonly lookups = new Map<string, Promise<NasRecord | undefined>>();
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(
     private readonly repository: HotspotsRepository,
@@ -82,10 +83,20 @@ export class HotspotsService {
     return lookup;
   }
 
-  /** Forgets cached lookups (after an edit in this process). */
+  /** Forgets cached lookups (after an edit in this process), and tells the listeners. */
   invalidate(): void {
     this.cache.clear();
     this.lookups.clear();
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /**
+   * Called after every hotspot edit made through this service: other caches of the same lookups
+   * (RADIUS threads) forget theirs at once rather than after their TTL. Returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Whether the tenant has added any hotspot (first-run checklist). */

@@ -196,4 +196,24 @@ describeOnPostgres('RADIUS on two threads (postgres)', () => {
       await threads.stop();
     }
   });
+
+  // Last: it changes the hotspot's secret.
+  it("a hotspot edit reaches every thread at once, not after the NAS cache's 5 s", async () => {
+    const sendAll = (secret: string, round: string) =>
+      Promise.all(
+        Array.from({ length: SOURCES }, (_, i) =>
+          radclient(acctPort, 'acct', secret, accounting(world, `${round}-${i}`, 'Interim-Update', 1)),
+        ),
+      );
+    // Both threads have the hotspot (and its secret) in their caches now.
+    for (const result of await sendAll(NAS_SECRET, 'before')) expect(result.code).toBe('Accounting-Response');
+    const newSecret = 'a-new-secret-for-the-lobby-0123';
+    await app.hotspots.update(world.tenant.id, world.hotspot.id, {
+      title: world.hotspot.title,
+      ipAddress: '127.0.0.1',
+      secret: newSecret,
+    });
+    const after = await sendAll(newSecret, 'after');
+    expect(after.map((r) => r.code)).toEqual(after.map(() => 'Accounting-Response'));
+  });
 });
