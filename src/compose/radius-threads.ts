@@ -137,6 +137,7 @@ export class RadiusThreads {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     const threads = this.threads.splice(0);
     await Promise.all(
       threads.map(async ({ worker }) => {
