@@ -14,8 +14,10 @@
  *        BENCH_WORK=interim,startstop,chap
  *        BENCH_SERVERS=bare,freeradius,portico-pg,portico-pg-2t,portico-sqlite
  *        BENCH_PROFILE=dir (Portico servers write a --cpu-prof there)
+ *        BENCH_APP=dist (build first and run Portico's dist/, as `node dist/main.js` does;
+ *        by default the TypeScript sources through tsx)
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -172,6 +174,9 @@ interface Measurement extends LoadResult {
 }
 
 async function main(): Promise<void> {
+  // BENCH_APP=dist: Portico as it ships, the build's JavaScript (portico-server.ts loads dist/).
+  if (process.env.BENCH_APP === 'dist' && SERVERS.some((name) => name.startsWith('portico')))
+    execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
   const cleanups: Array<() => Promise<void>> = [];
   const targets = new Map<string, Target>();
