@@ -11,18 +11,16 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import type { RadiusRequestType } from '../metrics/index.js';
+import type { MetricsSources, RadiusRequestType } from '../metrics/index.js';
+import type { Store } from '../store/index.js';
 import type { DisconnectReason } from '../usage/index.js';
 import type { VoucherActivatedEvent } from '../vouchers/index.js';
 import type { RadiusDisconnects, RadiusMetrics } from './radius.js';
 
-/** A RADIUS server's counters (RadiusServer#stats). */
-export interface RadiusStats {
-  received: number;
-  answered: number;
-  duplicatesAnswered: number;
-  dropped: Partial<Record<string, number>>;
-}
+/** A RADIUS server's counters, as the metrics read them (RadiusServer#stats). */
+export type RadiusStats = NonNullable<ReturnType<NonNullable<MetricsSources['radiusStats']>>>;
+/** A database pool's connections (Store#poolStats). */
+export type PoolStats = NonNullable<ReturnType<Store['poolStats']>>;
 
 /** What a RADIUS thread starts from (its workerData). */
 export interface RadiusThreadInit {
@@ -49,14 +47,6 @@ export type FromRadiusThread =
       pool: PoolStats | undefined;
     }
   | { type: 'stopped' };
-
-/** A database pool's connections (Store#poolStats). */
-export interface PoolStats {
-  total: number;
-  idle: number;
-  waiting: number;
-  max: number;
-}
 
 /** Messages to a RADIUS thread: stop, or forget the cached NAS lookups (a hotspot was edited). */
 export interface ToRadiusThread {
