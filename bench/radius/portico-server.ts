@@ -59,6 +59,30 @@ Reflect.set(pg.Client.prototype, 'query', function (this: pg.Client, ...args: un
   return result;
 });
 process.on('SIGUSR2', () => console.log(JSON.stringify({ statements })));
+
+// On SQLite the same figures come from better-sqlite3's statements (synchronous: the time is the
+// statement's own, with no waiting in it), text cut to 60 characters as above.
+if (statementTimes) {
+  const { default: SqliteDatabase } = await import('better-sqlite3');
+  const probe = new SqliteDatabase(':memory:');
+  const statementPrototype = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, unknown>;
+  probe.close();
+  for (const method of ['run', 'all', 'get', 'iterate']) {
+    const original = statementPrototype[method] as (this: { source: string }, ...args: unknown[]) => unknown;
+    statementPrototype[method] = function (this: { source: string }, ...args: unknown[]) {
+      const started = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        const key = this.source.replace(/\s+/g, ' ').slice(0, 60);
+        const entry = statementTimes.get(key) ?? { n: 0, ms: 0 };
+        entry.n++;
+        entry.ms += performance.now() - started;
+        statementTimes.set(key, entry);
+      }
+    };
+  }
+}
 const vouchers = Number(process.env.BENCH_VOUCHERS ?? 10_000);
 const secret = BENCH_SECRET;
 

@@ -16,6 +16,8 @@
  *        BENCH_PROFILE=dir (Portico servers write a --cpu-prof there)
  *        BENCH_APP=dist (build first and run Portico's dist/, as `node dist/main.js` does;
  *        by default the TypeScript sources through tsx)
+ *        BENCH_BASE_TREE=dir: a server name ending in @base (portico-sqlite@base) runs the same
+ *        server from that checkout (git worktree add dir <commit>): a before/after in one run
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -80,8 +82,18 @@ function postgresCpuSeconds(): number {
   return total;
 }
 
+/** BENCH_BASE_TREE: another checkout of Portico, for servers named …@base; shares node_modules. */
+function baseTree(): string {
+  const tree = process.env.BENCH_BASE_TREE;
+  if (!tree) throw new Error('a server named …@base needs BENCH_BASE_TREE (a checkout of the base commit)');
+  const modules = path.join(tree, 'node_modules');
+  if (!fs.existsSync(modules)) fs.symlinkSync(path.resolve('node_modules'), modules);
+  return path.resolve(tree);
+}
+
 function startNode(name: string, script: string, env: Record<string, string> = {}): Promise<Target> {
   const execArgv = ['--import', 'tsx'];
+  if (name.endsWith('@base')) script = path.join(baseTree(), script);
   if (PROFILE_DIR && name.startsWith('portico')) {
     fs.mkdirSync(PROFILE_DIR, { recursive: true });
     env = { ...env, BENCH_CPU_PROFILE: path.join(PROFILE_DIR, `${name}.cpuprofile`) };
@@ -185,7 +197,8 @@ async function main(): Promise<void> {
   const load = startLoadProcess();
   try {
     for (const name of SERVERS) {
-      if (name === 'bare') {
+      const base = name.replace(/@base$/, '');
+      if (base === 'bare') {
         targets.set(name, await startNode(name, 'bench/radius/bare-server.ts'));
       } else if (name === 'freeradius') {
         if (!freeRadiusAvailable()) {
@@ -210,8 +223,8 @@ async function main(): Promise<void> {
           acctPort: fr.acctPort,
           stop: () => fr.stop(),
         });
-      } else if (name === 'portico-pg' || /^portico-pg-\d+t$/.test(name)) {
-        const threads = /^portico-pg-(\d+)t$/.exec(name)?.[1] ?? '1';
+      } else if (base === 'portico-pg' || /^portico-pg-\d+t$/.test(base)) {
+        const threads = /^portico-pg-(\d+)t$/.exec(base)?.[1] ?? '1';
         const db = await createPgDatabase('portico_bench');
         cleanups.push(() => db.drop());
         pgUrls.push(db.url);
@@ -223,11 +236,11 @@ async function main(): Promise<void> {
             RADIUS_THREADS: threads,
           }),
         );
-      } else if (name === 'portico-sqlite') {
+      } else if (base === 'portico-sqlite') {
         targets.set(
           name,
           await startNode(name, 'bench/radius/portico-server.ts', {
-            BENCH_DATABASE_URL: path.join(dir, 'bench.sqlite'),
+            BENCH_DATABASE_URL: path.join(dir, `${targets.size}.sqlite`),
             BENCH_VOUCHERS: String(SESSIONS),
           }),
         );

@@ -7,7 +7,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from './database.js';
-import { waitsFor, type FollowingWrite } from './queries.js';
+import { rowsTable, waitsFor, type FollowingWrite } from './queries.js';
 import type { Database } from './schema.js';
 
 /** The customers, by id. */
@@ -74,9 +74,20 @@ export function voucherOwnersPortalsWrites(
       alone() {
         if (dialect === 'postgres')
           return [sql`with ${sql.join(owners(sql`true`, 'locked'))} ${bump('locked')}`];
+        // On SQLite the ids as a rows table: its few statement texts stay prepared, where a list
+        // of `?` had one text per count (the accounting batches' counts vary by the packet).
+        const wanted =
+          dialect === 'sqlite'
+            ? sql`select id from ${rowsTable(
+                'sqlite',
+                'r',
+                { id: 'bigint' },
+                ids.map((id) => [id]),
+              )}`
+            : sql.join(ids);
         return [
           sql`update customers set portal_version = portal_version + 1
-            where (tenant_id, id) in (select v.tenant_id, v.customer_id from vouchers v where v.id in (${sql.join(ids)}))`,
+            where (tenant_id, id) in (select v.tenant_id, v.customer_id from vouchers v where v.id in (${wanted}))`,
         ];
       },
     },

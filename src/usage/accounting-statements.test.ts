@@ -130,8 +130,9 @@ describe.each(TEST_DIALECTS)('statements per accounting batch (%s)', (dialect) =
       // find sessions, insert (deciding their owners, returning the new rows; nothing left to
       // update), vouchers online, the owners' portal versions (store/portal-version.ts)
       'start (new sessions)': pg ? [3, 3] : [4, 4],
-      // find, update sessions, vouchers += usage, devices += usage, daily rollups, portal versions
-      'interim with growth': pg ? [2, 2] : [6, 6],
+      // find, update sessions, vouchers += usage, devices += usage, daily rollups, portal versions;
+      // SQLite moves the vouchers online in a statement of its own (applyAccountingSqlite)
+      'interim with growth': pg ? [2, 2] : [7, 7],
       // find, update sessions (updated_at: an open session's shown duration counts from it), portal versions
       'interim repeated (no growth)': [3, 3],
       // find, update sessions, vouchers += usage, devices, daily rollups, portal versions; vouchers offline
@@ -145,8 +146,9 @@ describe.each(TEST_DIALECTS)('statements per accounting batch (%s)', (dialect) =
     );
     const reboot = record(0, { statusType: AcctStatusType.AccountingOn, acctSessionId: undefined });
     app.clock.advance(1000);
-    // close its open sessions (returning their vouchers), lock those vouchers; vouchers offline
-    // and the owners' portal versions (one statement on PostgreSQL)
-    expect(await batch([{ ...reboot, eventAtMs: app.clock.nowMs() }])).toBe(dialect === 'postgres' ? 3 : 4);
+    // close its open sessions (returning their vouchers), lock those vouchers (PostgreSQL: SQLite
+    // has nothing to write to them); vouchers offline and the owners' portal versions (one
+    // statement on PostgreSQL)
+    expect(await batch([{ ...reboot, eventAtMs: app.clock.nowMs() }])).toBe(3);
   });
 });

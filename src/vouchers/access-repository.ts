@@ -196,11 +196,11 @@ export class VoucherAccessRepository {
   }
 
   /**
-   * An accounting batch's voucher writes, one statement whatever the count (its text the same):
-   * on PostgreSQL it first locks every voucher in `items` in id order — all of them, before it
+   * An accounting batch's voucher writes: it adds the usage of those that grew and moves those
+   * with `goOnline` from active to online. On PostgreSQL one statement whatever the count (its
+   * text the same) that first locks every voucher in `items` in id order — all of them, before it
    * writes any (updateFromRowsInIdOrder) — so batches in flight at once (this process's or
-   * another's) wait for each other instead of deadlocking; then it adds the usage of those that grew and moves those with
-   * `goOnline` from active to online. The caller's later writes to these vouchers (mark used,
+   * another's) wait for each other instead of deadlocking; on SQLite two (applyAccountingSqlite). The caller's later writes to these vouchers (mark used,
    * offline) find them locked already. Returns the written vouchers as they are now (the
    * AccountedVoucher columns only), by id.
    *
@@ -225,6 +225,13 @@ export class VoucherAccessRepository {
     // One statement on PostgreSQL; SQLite (or nothing of its own to write) runs them apart.
     const together = this.dialect === 'postgres' && items.length > 0;
     if (!together) for (const write of writes.alongWith ?? []) await write.execute(this.db);
+    const now = sql`cast(${nowMs} as bigint)`;
+    if (this.dialect === 'sqlite') {
+      await this.applyAccountingSqlite(items, now, result);
+      for (const write of writes.followedBy ?? [])
+        for (const statement of write.alone()) await statement.execute(this.db);
+      return result;
+    }
     const columns = {
       id: 'bigint',
       tid: 'bigint',
@@ -235,7 +242,6 @@ export class VoucherAccessRepository {
       grew: 'integer',
       online: 'integer',
     } as const;
-    const now = sql`cast(${nowMs} as bigint)`;
     const goesOnline = sql`d.online = 1 and vouchers.status = 'active'`;
     // Chunks are in id order too, so the lock order holds across them.
     const chunks = rowChunks(items, (item) => [
@@ -275,6 +281,62 @@ export class VoucherAccessRepository {
       for (const write of writes.followedBy ?? [])
         for (const statement of write.alone()) await statement.execute(this.db);
     return result;
+  }
+
+  /**
+   * applyAccountingMany on SQLite, as two statements: the vouchers going online, then the usage
+   * of those that grew. One statement would name `status` in its SET list for every voucher,
+   * and SQLite rewrites the entries of every index on a column the SET list names, changed or
+   * not (two indexes hold status); here only the few that go online touch them.
+   */
+  private async applyAccountingSqlite(
+    items: Parameters<VoucherAccessRepository['applyAccountingMany']>[0],
+    now: RawBuilder<unknown>,
+    result: Map<number, AccountedVoucher>,
+  ): Promise<void> {
+    const online = items.filter((item) => item.goOnline).map((item) => [item.id, item.tenantId]);
+    const grown = items
+      .filter((item) => item.grew)
+      .map((item) => [
+        item.id,
+        item.tenantId,
+        item.delta.downloadedBytes,
+        item.delta.uploadedBytes,
+        item.delta.onlineSeconds,
+        item.lastSessionAtMs,
+      ]);
+    const statements = [
+      ...rowChunks(online, (row) => row).map((rows) =>
+        updateFromRowsInIdOrder(
+          'sqlite',
+          {
+            table: 'vouchers',
+            assignments: sql`status = 'online', updated_at = ${now}`,
+            columns: { id: 'bigint', tid: 'bigint' },
+            rows,
+            filter: sql`vouchers.status = 'active'`,
+          },
+          { returning: ACCOUNTED_VOUCHER_COLUMNS },
+        ),
+      ),
+      ...rowChunks(grown, (row) => row).map((rows) =>
+        updateFromRowsInIdOrder(
+          'sqlite',
+          {
+            table: 'vouchers',
+            assignments: sql`downloaded_bytes = vouchers.downloaded_bytes + d.dd,
+              uploaded_bytes = vouchers.uploaded_bytes + d.du,
+              online_seconds = vouchers.online_seconds + d.ds, last_session_at = d.ls`,
+            columns: { id: 'bigint', tid: 'bigint', dd: 'bigint', du: 'bigint', ds: 'bigint', ls: 'bigint' },
+            rows,
+          },
+          { returning: ACCOUNTED_VOUCHER_COLUMNS },
+        ),
+      ),
+    ];
+    // The later statement's rows are the newer: they overwrite the earlier's.
+    for (const statement of statements)
+      for (const voucher of (await statement.execute(this.db)).rows) result.set(Number(voucher.id), voucher);
   }
 
   /** Live vouchers whose expiry has passed (any tenant: the periodic sweep). */
