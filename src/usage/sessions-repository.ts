@@ -198,7 +198,7 @@ export class SessionsRepository {
    * (instead of one per session), and apart the sessions this batch stops. A session that stays
    * open keeps its stopped_at (null) and terminate_cause, so its statement leaves both out of
    * the SET list: SQLite rewrites the entries of every index on a column the SET list names,
-   * changed or not, and four indexes hold stopped_at (3.9 against 1.3 µs per row, measured in
+   * changed or not, and four indexes hold stopped_at (4.0-5.1 against 1.2-1.5 µs per row,
    * bench/radius/README.md). Run by the caller with its other writes.
    */
   updateWrites(updates: readonly SessionUpdate[]): Array<RawBuilder<unknown>> {

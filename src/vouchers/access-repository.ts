@@ -196,13 +196,14 @@ export class VoucherAccessRepository {
   }
 
   /**
-   * An accounting batch's voucher writes: it adds the usage of those that grew and moves those
-   * with `goOnline` from active to online. On PostgreSQL one statement whatever the count (its
-   * text the same) that first locks every voucher in `items` in id order — all of them, before it
+   * An accounting batch's voucher writes: adds the usage of those that grew and moves those with
+   * `goOnline` from active to online. On PostgreSQL one statement whatever the count (its text
+   * the same) that first locks every voucher in `items` in id order — all of them, before it
    * writes any (updateFromRowsInIdOrder) — so batches in flight at once (this process's or
-   * another's) wait for each other instead of deadlocking; on SQLite two (applyAccountingSqlite). The caller's later writes to these vouchers (mark used,
-   * offline) find them locked already. Returns the written vouchers as they are now (the
-   * AccountedVoucher columns only), by id.
+   * another's) wait for each other instead of deadlocking; the caller's later writes to these
+   * vouchers (mark used, offline) find them locked already. On SQLite two statements
+   * (applyAccountingSqlite). Returns the written vouchers as they are now (the AccountedVoucher
+   * columns only), by id.
    *
    * With it, in the same statement on PostgreSQL (one round trip; see updateFromRowsInIdOrder):
    * `alongWith`, the caller's writes of rows it has locked already, and `followedBy`, writes
