@@ -300,8 +300,8 @@ async function main(): Promise<void> {
         for (const target of order) {
           // Counted in the main thread's driver: a RADIUS thread's statements are not (portico-pg-2t).
           // Not measured: the first second of a work at full load (JIT, first statements of a
-          // kind, a thread's first batches) set the p99 of a 10 s run by itself (~1.4 % of its
-          // answers at twice the steady latency, seen per 100 ms window).
+          // kind, a thread's first batches). Its first 200 ms ran at 1.5-2 times the steady
+          // latency (per 100 ms window), ~1.4 % of a 10 s run's answers: much of its p99.
           if (WARMUP_SECONDS > 0) await load.run(job(target, kind, { durationMs: WARMUP_SECONDS * 1000 }));
           const statementsBefore = target.name === 'portico-pg' ? await target.statements?.() : undefined;
           const cpuBefore = cpuSeconds(target.pid);
