@@ -4,15 +4,7 @@
  * parameter (rowsTable), and multi-row updates that lock in id order and can carry other writes
  * in the same statement (updateFromRowsInIdOrder, FollowingWrite: the accounting batch).
  */
-import {
-  PrimitiveValueListNode,
-  sql,
-  ValuesNode,
-  type Expression,
-  type RawBuilder,
-  type Selectable,
-  type SelectQueryBuilder,
-} from 'kysely';
+import { sql, type Expression, type RawBuilder, type Selectable, type SelectQueryBuilder } from 'kysely';
 import { pageOffset, type Page, type PageRequest, type Sort } from '../shared/index.js';
 import type { Dialect } from './database.js';
 import type { Database } from './schema.js';
@@ -57,8 +49,8 @@ export type RowsColumnType = 'bigint' | 'integer' | 'text';
 
 /**
  * Many rows as a table in one statement: PostgreSQL `unnest` of one typed array per column (a
- * fixed number of parameters: the statement text never changes), SQLite a VALUES list of bound
- * parameters (sqliteRowsTable). Use as `from ${rowsTable(…)}` or in a join.
+ * fixed number of parameters: the statement text never changes), SQLite one JSON parameter
+ * (sqliteRowsTable). Use as `from ${rowsTable(…)}` or in a join.
  */
 export function rowsTable(
   dialect: Dialect,
@@ -80,44 +72,21 @@ export function rowsTable(
   return sqliteRowsTable(alias, columns, rows);
 }
 
-/** Most parameters one SQLite rows table binds (SQLite allows 32,766 in a whole statement). */
-const SQLITE_ROWS_PARAMETERS = 16_384;
-
 /**
- * SQLite: the rows as `VALUES (?, …), …`, padded with rows of nulls to the next power of two so
- * that a statement has a handful of texts whatever its batch sizes, each prepared once (the
- * statement cache, database.ts); a first column, 1 or null, tells the rows from the padding.
- * Bound parameters measured 2.6 times as fast per row as `json_each` over one JSON parameter,
- * whose `json_extract` per column and row was most of an accounting batch's statement time
- * (bench/radius/README.md). More rows than SQLITE_ROWS_PARAMETERS allows go as JSON still.
+ * SQLite: the rows as one JSON parameter, read as JSONB (`jsonb_each(jsonb(?))`, each column
+ * `value ->> i`), so the statement text never changes either. `json_each` with `json_extract`
+ * per column parsed each row's text again for every column: most of an accounting batch's
+ * statement time. A VALUES list of bound parameters ran the statement faster still, but Kysely
+ * compiling a node per value and the statement cache hashing texts of thousands of `?` cost
+ * more than that saved: 4.0-4.5 against 3.2-3.6 µs per row end to end (bench/radius/README.md).
  */
 function sqliteRowsTable(
   alias: string,
   columns: Record<string, RowsColumnType>,
   rows: ReadonlyArray<ReadonlyArray<string | number | null>>,
 ): RawBuilder<unknown> {
-  const names = Object.keys(columns);
-  const bucket = 2 ** Math.ceil(Math.log2(Math.max(1, rows.length)));
-  if (bucket * (names.length + 1) > SQLITE_ROWS_PARAMETERS) {
-    const fields = names.map((name, c) => sql.raw(`json_extract(value, '$[${c}]') as ${name}`));
-    return sql`(select ${sql.join(fields)} from json_each(${JSON.stringify(rows)})) as ${sql.raw(alias)}`;
-  }
-  // better-sqlite3 binds every JS number as REAL: integer columns are cast back, as json_extract
-  // gave them.
-  const fields = names.map((name, c) =>
-    columns[name] === 'text' ? `column${c + 2} as ${name}` : `cast(column${c + 2} as integer) as ${name}`,
-  );
-  // One node per row, not per value: Kysely building and compiling a node per value cost more
-  // than the statement saved (CPU profile).
-  const padding = [null, ...names.map(() => null)];
-  const lists: PrimitiveValueListNode[] = [];
-  for (let i = 0; i < bucket; i++) {
-    const row = rows[i];
-    lists.push(PrimitiveValueListNode.create(row ? [1, ...row] : padding));
-  }
-  const values = { toOperationNode: () => ValuesNode.create(lists) };
-  return sql`(select ${sql.raw(fields.join(', '))} from (${values})
-    where column1 is not null) as ${sql.raw(alias)}`;
+  const fields = Object.keys(columns).map((name, c) => `value ->> ${c} as ${name}`);
+  return sql`(select ${sql.raw(fields.join(', '))} from jsonb_each(jsonb(${JSON.stringify(rows)}))) as ${sql.raw(alias)}`;
 }
 
 /**
