@@ -75,10 +75,10 @@ export function rowsTable(
 /**
  * SQLite: the rows as one JSON parameter, read as JSONB (`jsonb_each(jsonb(?))`, each column
  * `value ->> i`), so the statement text never changes either. `json_each` with `json_extract`
- * per column parsed each row's text again for every column: most of an accounting batch's
- * statement time. A VALUES list of bound parameters ran the statement faster still, but Kysely
- * compiling a node per value and the statement cache hashing texts of thousands of `?` cost
- * more than that saved: 4.0-4.5 against 3.2-3.6 µs per row end to end (bench/radius/README.md).
+ * per column parsed each row's text again for every column (a batch's session update: 5.3-6.9
+ * against 3.9-4.5 µs per row, bench/radius/sqlite-rows.ts). A VALUES list of bound parameters
+ * ran faster as a statement, but Kysely compiling a node per value and the statement cache
+ * hashing texts of thousands of `?` cost more than it saved (bench/radius/README.md).
  */
 function sqliteRowsTable(
   alias: string,

@@ -198,8 +198,9 @@ export class SessionsRepository {
    * (instead of one per session), and apart the sessions this batch stops. A session that stays
    * open keeps its stopped_at (null) and terminate_cause, so its statement leaves both out of
    * the SET list: SQLite rewrites the entries of every index on a column the SET list names,
-   * changed or not, and four indexes hold stopped_at (4.0-5.1 against 1.2-1.5 µs per row,
-   * bench/radius/README.md). Run by the caller with its other writes.
+   * changed or not, and four indexes hold stopped_at (3.9-4.5 against 1.5-2.1 µs per row for a
+   * batch of consecutive sessions, 13-15 against 7-9 spread: bench/radius/sqlite-rows.ts). Run by
+   * the caller with its other writes.
    */
   updateWrites(updates: readonly SessionUpdate[]): Array<RawBuilder<unknown>> {
     const open = updates.filter((u) => u.stoppedAtMs === null);
