@@ -26,6 +26,11 @@ export interface LoadResult {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /**
+   * The lowest and the highest p50 of one socket (one NAS source port): far apart when a server's
+   * threads got unequal shares of the sources (SO_REUSEPORT spreads sources, not packets).
+   */
+  sourceP50Ms: [number, number];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -43,7 +48,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let stopping = false;
   const started = performance.now();
 
-  const workers = Array.from({ length: options.sockets }, async () => {
+  const perSocket: number[][] = [];
+  const workers = Array.from({ length: options.sockets }, async (_, socketIndex) => {
+    const mine: number[] = (perSocket[socketIndex] = []);
     const socket = dgram.createSocket({
       type: 'udp4',
       recvBufferSize: 4 * 1024 * 1024,
@@ -75,6 +82,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       free.push(id);
       answered++;
       latencies.push(performance.now() - at);
+      mine.push(performance.now() - at);
       pump();
     });
     const sweeper = setInterval(() => {
@@ -105,6 +113,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     elapsedMs = performance.now() - started;
   }
   latencies.sort((a, b) => a - b);
+  const sourceP50s = perSocket.map((own) =>
+    percentile(
+      own.sort((a, b) => a - b),
+      50,
+    ),
+  );
   return {
     sent,
     answered,
@@ -112,5 +126,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     perSecond: Math.round(answered / (elapsedMs / 1000)),
     p50Ms: Number(percentile(latencies, 50).toFixed(2)),
     p99Ms: Number(percentile(latencies, 99).toFixed(2)),
+    sourceP50Ms: [Number(Math.min(...sourceP50s).toFixed(1)), Number(Math.max(...sourceP50s).toFixed(1))],
   };
 }

@@ -320,6 +320,7 @@ async function main(): Promise<void> {
           console.log(
             `round ${round} ${kind.padEnd(9)} ${target.name.padEnd(14)} ${String(result.perSecond).padStart(6)}/s  ` +
               `p50 ${result.p50Ms.toFixed(1).padStart(6)} ms  p99 ${result.p99Ms.toFixed(1).padStart(6)} ms  ` +
+              `(sources' p50 ${result.sourceP50Ms[0]}-${result.sourceP50Ms[1]} ms)  ` +
               `lost ${result.lost}  cpu ${cpuUsPerAnswer.toFixed(0)} µs/req  ` +
               (target.name === 'freeradius' || target.name.startsWith('portico-pg')
                 ? `postgres cpu ${dbCpuUsPerAnswer.toFixed(0)} µs/req  `
