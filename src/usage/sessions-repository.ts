@@ -214,32 +214,24 @@ export class SessionsRepository {
       ip: 'text',
     } as const;
     const withStop = { ...counters, sa: 'bigint', tc: 'text' } as const;
+    const countersRow = (u: SessionUpdate) => [
+      u.id,
+      u.downloadedBytes,
+      u.uploadedBytes,
+      u.sessionSeconds,
+      u.updatedAtMs,
+      u.framedIp,
+    ];
+    const set = sql`downloaded_bytes = v.d, uploaded_bytes = v.u, session_seconds = v.t, updated_at = v.ua,
+      framed_ip = v.ip`;
     return [
-      ...rowChunks(open, (u) => [
-        u.id,
-        u.downloadedBytes,
-        u.uploadedBytes,
-        u.sessionSeconds,
-        u.updatedAtMs,
-        u.framedIp,
-      ]).map(
-        (rows) => sql`update sessions set downloaded_bytes = v.d, uploaded_bytes = v.u, session_seconds = v.t,
-          updated_at = v.ua, framed_ip = v.ip
-        from ${rowsTable(this.dialect, 'v', counters, rows)} where sessions.id = v.id`,
+      ...rowChunks(open, countersRow).map(
+        (rows) => sql`update sessions set ${set}
+          from ${rowsTable(this.dialect, 'v', counters, rows)} where sessions.id = v.id`,
       ),
-      ...rowChunks(stopped, (u) => [
-        u.id,
-        u.downloadedBytes,
-        u.uploadedBytes,
-        u.sessionSeconds,
-        u.updatedAtMs,
-        u.framedIp,
-        u.stoppedAtMs,
-        u.terminateCause,
-      ]).map(
-        (rows) => sql`update sessions set downloaded_bytes = v.d, uploaded_bytes = v.u, session_seconds = v.t,
-          updated_at = v.ua, framed_ip = v.ip, stopped_at = v.sa, terminate_cause = v.tc
-        from ${rowsTable(this.dialect, 'v', withStop, rows)} where sessions.id = v.id`,
+      ...rowChunks(stopped, (u) => [...countersRow(u), u.stoppedAtMs, u.terminateCause]).map(
+        (rows) => sql`update sessions set ${set}, stopped_at = v.sa, terminate_cause = v.tc
+          from ${rowsTable(this.dialect, 'v', withStop, rows)} where sessions.id = v.id`,
       ),
     ];
   }

@@ -211,14 +211,7 @@ export class VoucherAccessRepository {
    * them before and after.
    */
   async applyAccountingMany(
-    items: ReadonlyArray<{
-      tenantId: number;
-      id: number;
-      delta: VoucherUsageDelta;
-      grew: boolean;
-      lastSessionAtMs: number;
-      goOnline: boolean;
-    }>,
+    items: readonly AccountingVoucherWrite[],
     nowMs: number,
     writes: { alongWith?: ReadonlyArray<RawBuilder<unknown>>; followedBy?: readonly FollowingWrite[] } = {},
   ): Promise<Map<number, AccountedVoucher>> {
@@ -245,16 +238,7 @@ export class VoucherAccessRepository {
     } as const;
     const goesOnline = sql`d.online = 1 and vouchers.status = 'active'`;
     // Chunks are in id order too, so the lock order holds across them.
-    const chunks = rowChunks(items, (item) => [
-      item.id,
-      item.tenantId,
-      item.delta.downloadedBytes,
-      item.delta.uploadedBytes,
-      item.delta.onlineSeconds,
-      item.lastSessionAtMs,
-      item.grew ? 1 : 0,
-      item.goOnline ? 1 : 0,
-    ]);
+    const chunks = rowChunks(items, (item) => [...usageRow(item), item.grew ? 1 : 0, item.goOnline ? 1 : 0]);
     for (const [index, rows] of chunks.entries()) {
       const written = await updateFromRowsInIdOrder(
         this.dialect,
@@ -291,21 +275,12 @@ export class VoucherAccessRepository {
    * not (two indexes hold status); here only the few that go online touch them.
    */
   private async applyAccountingSqlite(
-    items: Parameters<VoucherAccessRepository['applyAccountingMany']>[0],
+    items: readonly AccountingVoucherWrite[],
     now: RawBuilder<unknown>,
     result: Map<number, AccountedVoucher>,
   ): Promise<void> {
     const online = items.filter((item) => item.goOnline).map((item) => [item.id, item.tenantId]);
-    const grown = items
-      .filter((item) => item.grew)
-      .map((item) => [
-        item.id,
-        item.tenantId,
-        item.delta.downloadedBytes,
-        item.delta.uploadedBytes,
-        item.delta.onlineSeconds,
-        item.lastSessionAtMs,
-      ]);
+    const grown = items.filter((item) => item.grew).map(usageRow);
     const statements = [
       ...rowChunks(online, (row) => row).map((rows) =>
         updateFromRowsInIdOrder(
@@ -366,4 +341,26 @@ export class VoucherAccessRepository {
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
+}
+
+/** One voucher of an accounting batch's write (applyAccountingMany). */
+export interface AccountingVoucherWrite {
+  tenantId: number;
+  id: number;
+  delta: VoucherUsageDelta;
+  grew: boolean;
+  lastSessionAtMs: number;
+  goOnline: boolean;
+}
+
+/** A voucher's row of an accounting write: id, tenant, usage grown, last session (rows tables). */
+function usageRow(item: AccountingVoucherWrite): Array<number> {
+  return [
+    item.id,
+    item.tenantId,
+    item.delta.downloadedBytes,
+    item.delta.uploadedBytes,
+    item.delta.onlineSeconds,
+    item.lastSessionAtMs,
+  ];
 }
