@@ -81,8 +81,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       inFlight.delete(id);
       free.push(id);
       answered++;
-      latencies.push(performance.now() - at);
-      mine.push(performance.now() - at);
+      const latencyMs = performance.now() - at;
+      latencies.push(latencyMs);
+      mine.push(latencyMs);
       pump();
     });
     const sweeper = setInterval(() => {

@@ -298,11 +298,11 @@ async function main(): Promise<void> {
         const order = [...targets.values()];
         if (round % 2 === 0) order.reverse();
         for (const target of order) {
-          // Counted in the main thread's driver: a RADIUS thread's statements are not (portico-pg-2t).
           // Not measured: the first second of a work at full load (JIT, first statements of a
           // kind, a thread's first batches). Its first 200 ms ran at 1.5-2 times the steady
           // latency (per 100 ms window), ~1.4 % of a 10 s run's answers: much of its p99.
           if (WARMUP_SECONDS > 0) await load.run(job(target, kind, { durationMs: WARMUP_SECONDS * 1000 }));
+          // Counted in the main thread's driver: a RADIUS thread's statements are not (portico-pg-2t).
           const statementsBefore = target.name === 'portico-pg' ? await target.statements?.() : undefined;
           const cpuBefore = cpuSeconds(target.pid);
           const dbCpuBefore = postgresCpuSeconds();
