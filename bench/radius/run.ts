@@ -22,11 +22,11 @@
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freeLoopbackUdpPort } from '../../test/helpers/radius-factories.js';
 import { freeRadiusAvailable, seedFreeRadiusDatabase, startFreeRadius } from './freeradius.js';
 import type { LoadResult } from './load.js';
 import type { LoadJob } from './load-process.js';
@@ -143,14 +143,6 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function freeLoopbackPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
 async function createPgDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -216,8 +208,8 @@ async function main(): Promise<void> {
           dir: path.join(dir, 'freeradius'),
           dbUrl: db.url,
           secret: BENCH_SECRET,
-          authPort: await freeLoopbackPort(),
-          acctPort: await freeLoopbackPort(),
+          authPort: await freeLoopbackUdpPort(),
+          acctPort: await freeLoopbackUdpPort(),
         });
         targets.set(name, {
           name,

@@ -188,11 +188,8 @@ export class RadiusThreads {
       this.restartTimer = undefined;
       void this.startOne(init).then(
         (thread) => {
-          if (this.stopping) {
-            this.threads.push(thread);
-            return this.stop();
-          }
           this.threads.push(thread);
+          if (this.stopping) return this.stop();
           this.restartDelayMs = RESTART_DELAY_MS;
           this.deps.logger.info({ thread: thread.worker.threadId }, 'RADIUS thread started again');
           this.scheduleRestart(); // another one exited meanwhile

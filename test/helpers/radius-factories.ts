@@ -20,6 +20,15 @@ export { createCustomer, createHotspot, createPlan, createSession, createTenant,
 
 export const NAS_SECRET = 'testing123-secret';
 
+/** A UDP port free on 127.0.0.1 now (bound, read, released): for a server told its port. */
+export async function freeLoopbackUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
 export async function createRadiusWorld(
   db: Kysely<Database>,
   options: {

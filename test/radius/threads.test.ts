@@ -5,7 +5,6 @@
  * hands to the main thread (a voucher's activation, an exhausted voucher's disconnect, its
  * metrics) arrives. radclient is the NAS: each run sends from a port of its own.
  */
-import dgram from 'node:dgram';
 import type { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +12,13 @@ import { RadiusThreads } from '../../src/compose/radius-threads.js';
 import { FakeClock } from '../../src/shared/index.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECTS, createTestStore } from '../helpers/databases.js';
-import { NAS_SECRET, createRadiusWorld, createVoucher, radclient } from '../helpers/radius-factories.js';
+import {
+  NAS_SECRET,
+  createRadiusWorld,
+  createVoucher,
+  freeLoopbackUdpPort,
+  radclient,
+} from '../helpers/radius-factories.js';
 import { RADCLIENT_PATH, describeWithTool } from '../helpers/tools.js';
 
 const describeOnPostgres = TEST_DIALECTS.includes('postgres')
@@ -22,14 +27,6 @@ const describeOnPostgres = TEST_DIALECTS.includes('postgres')
 
 /** Sources (radclient runs): all 24 land on one of the two sockets with a chance of 2 in 2^24. */
 const SOURCES = 24;
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 const accounting = (
   world: Awaited<ReturnType<typeof createRadiusWorld>>,
@@ -134,7 +131,7 @@ describeOnPostgres('RADIUS on two threads (postgres)', () => {
       logger: pino({ level: 'silent' }),
     });
     // Its own ports, no main thread on them: every packet goes to the thread.
-    const ports = { authPort: await freeUdpPort(), acctPort: await freeUdpPort() };
+    const ports = { authPort: await freeLoopbackUdpPort(), acctPort: await freeLoopbackUdpPort() };
     await threads.start(1, { config: app.config, ...ports });
     try {
       const login = await radclient(ports.authPort, 'auth', NAS_SECRET, {
@@ -178,7 +175,7 @@ describeOnPostgres('RADIUS on two threads (postgres)', () => {
       voucherActivated: () => undefined,
       logger: pino({ level: 'silent' }),
     });
-    const ports = { authPort: await freeUdpPort(), acctPort: await freeUdpPort() };
+    const ports = { authPort: await freeLoopbackUdpPort(), acctPort: await freeLoopbackUdpPort() };
     await threads.start(1, { config: app.config, ...ports });
     try {
       const send = (session: string) =>
