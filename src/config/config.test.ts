@@ -35,9 +35,14 @@ describe('config', () => {
     }
   });
 
-  it('reads how many accounting batches may be in flight (PostgreSQL), 1-16', () => {
+  it('reads how many accounting batches may be in flight (PostgreSQL), 1-16; one per thread with several', () => {
     expect(loadConfig({}).radius.accountingBatchesInFlight).toBeUndefined();
     expect(loadConfig({ RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT: '3' }).radius.accountingBatchesInFlight).toBe(3);
+    const pg = { DATABASE_URL: 'postgres://db/portico', PORTICO_SECRET: 'x'.repeat(32), RADIUS_THREADS: '2' };
+    expect(loadConfig(pg).radius.accountingBatchesInFlight).toBe(1);
+    expect(
+      loadConfig({ ...pg, RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT: '2' }).radius.accountingBatchesInFlight,
+    ).toBe(2);
     expect(() => loadConfig({ RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT: '0' })).toThrow(
       /RADIUS_ACCOUNTING_BATCHES_IN_FLIGHT must be a whole number 1-16, got "0"/,
     );
