@@ -31,7 +31,16 @@ export interface LoadResult {
    * threads got unequal shares of the sources (SO_REUSEPORT spreads sources, not packets).
    */
   sourceP50Ms: [number, number];
+  /**
+   * The three quarter-seconds of the run with the slowest answer in them, slowest first: when a
+   * p99 is high, whether a few stalls made it (a pause of the server or the database) or the
+   * whole run was slow.
+   */
+  slowestWindows: Array<{ atSeconds: number; maxMs: number; answered: number }>;
 }
+
+/** The span of one slowestWindows entry. */
+const WINDOW_MS = 250;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -47,6 +56,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let sequence = 0;
   let stopping = false;
   const started = performance.now();
+  const windows = new Map<number, { maxMs: number; answered: number }>();
 
   const perSocket: number[][] = [];
   const workers = Array.from({ length: options.sockets }, async (_, socketIndex) => {
@@ -84,6 +94,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const latencyMs = performance.now() - at;
       latencies.push(latencyMs);
       mine.push(latencyMs);
+      const index = Math.floor((performance.now() - started) / WINDOW_MS);
+      const window = windows.get(index) ?? windows.set(index, { maxMs: 0, answered: 0 }).get(index)!;
+      window.answered++;
+      window.maxMs = Math.max(window.maxMs, latencyMs);
       pump();
     });
     const sweeper = setInterval(() => {
@@ -128,5 +142,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p50Ms: Number(percentile(latencies, 50).toFixed(2)),
     p99Ms: Number(percentile(latencies, 99).toFixed(2)),
     sourceP50Ms: [Number(Math.min(...sourceP50s).toFixed(1)), Number(Math.max(...sourceP50s).toFixed(1))],
+    slowestWindows: [...windows]
+      .sort((a, b) => b[1].maxMs - a[1].maxMs)
+      .slice(0, 3)
+      .map(([index, { maxMs, answered }]) => ({
+        atSeconds: (index * WINDOW_MS) / 1000,
+        maxMs: Number(maxMs.toFixed(1)),
+        answered,
+      })),
   };
 }

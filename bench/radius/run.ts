@@ -15,6 +15,7 @@
  *        BENCH_WORK=interim,startstop,chap
  *        BENCH_SERVERS=bare,freeradius,portico-pg,portico-pg-2t,portico-sqlite
  *        BENCH_PROFILE=dir (Portico servers write a --cpu-prof there)
+ *        BENCH_WINDOWS=1 (the quarter-seconds with the slowest answers, under each run line)
  *        BENCH_APP=dist (build first and run Portico's dist/, as `node dist/main.js` does;
  *        by default the TypeScript sources through tsx)
  *        BENCH_BASE_TREE=dir: a server name ending in @base (portico-sqlite@base) runs the same
@@ -42,6 +43,8 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 // server got 3:1 or 4:0 as often as 2:2.
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 16);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 16);
+/** Print, under each run line, the quarter-seconds with the slowest answers (LoadResult). */
+const SHOW_WINDOWS = process.env.BENCH_WINDOWS === '1';
 const WORK = (process.env.BENCH_WORK ?? 'interim,startstop,chap').split(',') as WorkKind[];
 const SERVERS = (
   process.env.BENCH_SERVERS ?? 'bare,freeradius,portico-pg,portico-pg-2t,portico-sqlite'
@@ -322,6 +325,12 @@ async function main(): Promise<void> {
                 : `${statementsPerAnswer.toFixed(2)} statements/req  `) +
               `load ${os.loadavg()[0]!.toFixed(2)}`,
           );
+          if (SHOW_WINDOWS)
+            console.log(
+              `    slowest quarter-seconds: ${result.slowestWindows
+                .map((w) => `at ${w.atSeconds.toFixed(2)} s max ${w.maxMs} ms (${w.answered} answers)`)
+                .join(', ')}`,
+            );
           await new Promise((r) => setTimeout(r, 500));
         }
       }
