@@ -91,10 +91,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       inFlight.delete(id);
       free.push(id);
       answered++;
-      const latencyMs = performance.now() - at;
+      const now = performance.now();
+      const latencyMs = now - at;
       latencies.push(latencyMs);
       mine.push(latencyMs);
-      const index = Math.floor((performance.now() - started) / WINDOW_MS);
+      const index = Math.floor((now - started) / WINDOW_MS);
       const window = windows.get(index) ?? windows.set(index, { maxMs: 0, answered: 0 }).get(index)!;
       window.answered++;
       window.maxMs = Math.max(window.maxMs, latencyMs);
