@@ -279,10 +279,10 @@ export class VoucherAccessRepository {
     now: RawBuilder<unknown>,
     result: Map<number, AccountedVoucher>,
   ): Promise<void> {
-    const online = items.filter((item) => item.goOnline).map((item) => [item.id, item.tenantId]);
-    const grown = items.filter((item) => item.grew).map(usageRow);
+    const online = items.filter((item) => item.goOnline);
+    const grown = items.filter((item) => item.grew);
     const statements = [
-      ...rowChunks(online, (row) => row).map((rows) =>
+      ...rowChunks(online, (item) => [item.id, item.tenantId]).map((rows) =>
         updateFromRowsInIdOrder(
           'sqlite',
           {
@@ -295,7 +295,7 @@ export class VoucherAccessRepository {
           { returning: ACCOUNTED_VOUCHER_COLUMNS },
         ),
       ),
-      ...rowChunks(grown, (row) => row).map((rows) =>
+      ...rowChunks(grown, usageRow).map((rows) =>
         updateFromRowsInIdOrder(
           'sqlite',
           {
