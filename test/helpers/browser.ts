@@ -32,6 +32,9 @@ export async function saveScreenshot(
   name: string,
   options: { fullPage?: boolean } = {},
 ): Promise<void> {
+  // A click that navigates can return before the new page has loaded, and Chromium refuses to
+  // capture a page mid-navigation ("Unable to capture screenshot", seen once in CI).
+  await page.waitForLoadState('load');
   const png = await page.screenshot({ fullPage: options.fullPage ?? true });
   const dirs = process.env.PORTICO_SCREENSHOTS === '1' ? [RESULTS_DIR, DOCS_DIR] : [RESULTS_DIR];
   for (const dir of dirs) {
