@@ -88,6 +88,25 @@ function postgresCpuSeconds(): number {
   return total;
 }
 
+/**
+ * Bytes of write-ahead log PostgreSQL has written so far (the whole cluster, like
+ * postgresCpuSeconds). Per request it is what every commit waits to flush, and what sets how often
+ * a checkpoint starts (max_wal_size): after one starts, each page's first change logs the whole
+ * page again, and commits slow for a while.
+ */
+async function walBytes(): Promise<number> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bytes: string }>(
+      "select (pg_current_wal_lsn() - '0/0'::pg_lsn)::text as bytes",
+    );
+    return Number(rows[0]!.bytes);
+  } finally {
+    await client.end();
+  }
+}
+
 /** BENCH_BASE_TREE: another checkout of Portico, for servers named …@base; shares node_modules. */
 function baseTree(): string {
   const tree = process.env.BENCH_BASE_TREE;
@@ -299,12 +318,18 @@ async function main(): Promise<void> {
           if (WARMUP_SECONDS > 0) await load.run(job(target, kind, { durationMs: WARMUP_SECONDS * 1000 }));
           // Counted in the main thread's driver: a RADIUS thread's statements are not (portico-pg-2t).
           const statementsBefore = target.name === 'portico-pg' ? await target.statements?.() : undefined;
+          const onPostgres = target.name === 'freeradius' || target.name.startsWith('portico-pg');
+          const walBefore = onPostgres ? await walBytes() : 0;
+          const startedAt = new Date().toISOString().slice(11, 19);
           const cpuBefore = cpuSeconds(target.pid);
           const dbCpuBefore = postgresCpuSeconds();
           const result = await load.run(job(target, kind));
           const cpuUsPerAnswer = ((cpuSeconds(target.pid) - cpuBefore) * 1e6) / Math.max(1, result.answered);
           const dbCpuUsPerAnswer =
             ((postgresCpuSeconds() - dbCpuBefore) * 1e6) / Math.max(1, result.answered);
+          const walBytesPerAnswer = onPostgres
+            ? ((await walBytes()) - walBefore) / Math.max(1, result.answered)
+            : 0;
           const statementsPerAnswer =
             statementsBefore === undefined
               ? undefined
@@ -313,12 +338,12 @@ async function main(): Promise<void> {
           const key = `${kind}|${target.name}`;
           results.set(key, [...(results.get(key) ?? []), measurement]);
           console.log(
-            `round ${round} ${kind.padEnd(9)} ${target.name.padEnd(14)} ${String(result.perSecond).padStart(6)}/s  ` +
+            `${startedAt} round ${round} ${kind.padEnd(9)} ${target.name.padEnd(14)} ${String(result.perSecond).padStart(6)}/s  ` +
               `p50 ${result.p50Ms.toFixed(1).padStart(6)} ms  p99 ${result.p99Ms.toFixed(1).padStart(6)} ms  ` +
               `(sources' p50 ${result.sourceP50Ms[0]}-${result.sourceP50Ms[1]} ms)  ` +
               `lost ${result.lost}  cpu ${cpuUsPerAnswer.toFixed(0)} µs/req  ` +
-              (target.name === 'freeradius' || target.name.startsWith('portico-pg')
-                ? `postgres cpu ${dbCpuUsPerAnswer.toFixed(0)} µs/req  `
+              (onPostgres
+                ? `postgres cpu ${dbCpuUsPerAnswer.toFixed(0)} µs/req  wal ${walBytesPerAnswer.toFixed(0)} B/req  `
                 : '') +
               (statementsPerAnswer === undefined
                 ? ''
