@@ -13,6 +13,7 @@ import * as m0011 from './0011-free-access.js';
 import * as m0012 from './0012-login-page-logo.js';
 import * as m0013 from './0013-portal-versions.js';
 import * as m0014 from './0014-accounting-hot-updates.js';
+import * as m0015 from './0015-drop-sessions-device.js';
 
 /** Migrations are listed here in order, so they load the same under tsx, vitest and a build. */
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0012-login-page-logo': m0012,
   '0013-portal-versions': m0013,
   '0014-accounting-hot-updates': m0014,
+  '0015-drop-sessions-device': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {
