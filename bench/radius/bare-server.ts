@@ -4,13 +4,13 @@
  * Prints {"authPort","acctPort"} on stdout when ready.
  */
 import dgram from 'node:dgram';
-import {
-  Code,
-  decodePacket,
-  encodeReply,
-  verifyMessageAuthenticator,
-  verifyZeroAuthenticatorRequest,
-} from '../../src/radius/protocol/index.js';
+import type * as ProtocolModule from '../../src/radius/protocol/index.js';
+
+// The same code as the Portico servers of the run: the build's JavaScript (BENCH_APP=dist, the
+// default) or the sources through tsx (BENCH_APP=src).
+const appRoot = new URL(process.env.BENCH_APP === 'src' ? '../../src/' : '../../dist/', import.meta.url);
+const { Code, decodePacket, encodeReply, verifyMessageAuthenticator, verifyZeroAuthenticatorRequest } =
+  (await import(new URL('radius/protocol/index.js', appRoot).href)) as typeof ProtocolModule;
 
 const secret = Buffer.from(process.env.BENCH_SECRET ?? 'bench-secret-0123');
 

@@ -13,11 +13,10 @@ import type * as ConfigModule from '../../src/config/index.js';
 import type * as StoreModule from '../../src/store/index.js';
 import { BENCH_SECRET, codeOf, macOf } from './packets.js';
 
-// The TypeScript sources through tsx, or with BENCH_APP=dist the app as it ships (`npm run
-// build`'s JavaScript, what `node dist/main.js` runs; run.ts builds it first). tsx's transform
-// adds a naming helper to every function a hot path creates; the difference measured within the
-// noise (CHAP +4-12 %, Interim either way, 16:45 UTC, single 6 s runs).
-const appRoot = new URL(process.env.BENCH_APP === 'dist' ? '../../dist/' : '../../src/', import.meta.url);
+// The app as it ships (the default, BENCH_APP=dist: `npm run build`'s JavaScript, what `node
+// dist/main.js` runs; run.ts builds it first), or with BENCH_APP=src the TypeScript sources through
+// tsx, whose transform adds a naming helper (`__name`) to every function a hot path creates.
+const appRoot = new URL(process.env.BENCH_APP === 'src' ? '../../src/' : '../../dist/', import.meta.url);
 const { createApp } = (await import(new URL('app.js', appRoot).href)) as typeof AppModule;
 const { loadConfig } = (await import(new URL('config/index.js', appRoot).href)) as typeof ConfigModule;
 const { migrateToLatest, openDatabase } = (await import(

@@ -16,8 +16,8 @@
  *        BENCH_SERVERS=bare,freeradius,portico-pg,portico-pg-2t,portico-sqlite
  *        BENCH_PROFILE=dir (Portico servers write a --cpu-prof there)
  *        BENCH_WINDOWS=1 (the quarter-seconds with the slowest answers, under each run line)
- *        BENCH_APP=dist (build first and run Portico's dist/, as `node dist/main.js` does;
- *        by default the TypeScript sources through tsx)
+ *        BENCH_APP=src (the TypeScript sources through tsx; by default the run builds first and
+ *        measures dist/, the JavaScript `node dist/main.js` runs — Portico as it ships)
  *        BENCH_BASE_TREE=dir: a server name ending in @base (portico-sqlite@base) runs the same
  *        server from that checkout (git worktree add dir <commit>): a before/after in one run
  */
@@ -50,6 +50,8 @@ const SERVERS = (
   process.env.BENCH_SERVERS ?? 'bare,freeradius,portico-pg,portico-pg-2t,portico-sqlite'
 ).split(',');
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+/** What the bare and Portico servers run: the build (`dist`, the default) or the sources (`src`). */
+const APP = process.env.BENCH_APP === 'src' ? 'src' : 'dist';
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -124,7 +126,7 @@ function startNode(name: string, script: string, env: Record<string, string> = {
     env = { ...env, BENCH_CPU_PROFILE: path.join(PROFILE_DIR, `${name}.cpuprofile`) };
   }
   const child = spawn(process.execPath, [...execArgv, script], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, BENCH_APP: APP, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -203,9 +205,17 @@ interface Measurement extends LoadResult {
 }
 
 async function main(): Promise<void> {
-  // BENCH_APP=dist: Portico as it ships, the build's JavaScript (portico-server.ts loads dist/).
-  if (process.env.BENCH_APP === 'dist' && SERVERS.some((name) => name.startsWith('portico')))
-    execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  // Portico as it ships, the build's JavaScript (portico-server.ts and bare-server.ts load dist/),
+  // unless BENCH_APP=src; built here, and in the base checkout for the servers named …@base.
+  if (APP === 'dist') {
+    const trees = new Set(
+      SERVERS.filter((name) => name !== 'freeradius').map((name) =>
+        name.endsWith('@base') ? baseTree() : process.cwd(),
+      ),
+    );
+    for (const tree of trees)
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: tree, stdio: 'inherit' });
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
   const cleanups: Array<() => Promise<void>> = [];
   const targets = new Map<string, Target>();
