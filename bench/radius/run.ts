@@ -187,9 +187,10 @@ async function createPgDatabase(prefix: string): Promise<{ url: string; drop(): 
 }
 
 /** The load generator: a separate Node process, one job at a time over IPC. */
-function startLoadProcess(): { run(job: LoadJob): Promise<LoadResult>; stop(): void } {
+function startLoadProcess(): { pid: number; run(job: LoadJob): Promise<LoadResult>; stop(): void } {
   const child = fork('bench/radius/load-process.ts', { execArgv: ['--import', 'tsx'] });
   return {
+    pid: child.pid!,
     run: (job) =>
       new Promise((resolve) => {
         child.once('message', (result) => resolve(result as LoadResult));
@@ -332,9 +333,12 @@ async function main(): Promise<void> {
           const walBefore = onPostgres ? await walBytes() : 0;
           const startedAt = new Date().toISOString().slice(11, 19);
           const cpuBefore = cpuSeconds(target.pid);
+          const loadCpuBefore = cpuSeconds(load.pid);
           const dbCpuBefore = postgresCpuSeconds();
           const result = await load.run(job(target, kind));
           const cpuUsPerAnswer = ((cpuSeconds(target.pid) - cpuBefore) * 1e6) / Math.max(1, result.answered);
+          const loadCpuUsPerAnswer =
+            ((cpuSeconds(load.pid) - loadCpuBefore) * 1e6) / Math.max(1, result.answered);
           const dbCpuUsPerAnswer =
             ((postgresCpuSeconds() - dbCpuBefore) * 1e6) / Math.max(1, result.answered);
           const walBytesPerAnswer = onPostgres
@@ -352,6 +356,7 @@ async function main(): Promise<void> {
               `p50 ${result.p50Ms.toFixed(1).padStart(6)} ms  p99 ${result.p99Ms.toFixed(1).padStart(6)} ms  ` +
               `(sources' p50 ${result.sourceP50Ms[0]}-${result.sourceP50Ms[1]} ms)  ` +
               `lost ${result.lost}  cpu ${cpuUsPerAnswer.toFixed(0)} µs/req  ` +
+              `load generator cpu ${loadCpuUsPerAnswer.toFixed(0)} µs/req  ` +
               (onPostgres
                 ? `postgres cpu ${dbCpuUsPerAnswer.toFixed(0)} µs/req  wal ${walBytesPerAnswer.toFixed(0)} B/req  `
                 : '') +
