@@ -5,12 +5,11 @@
  */
 import dgram from 'node:dgram';
 import type * as ProtocolModule from '../../src/radius/protocol/index.js';
+import { appModule } from './app.js';
 
-// The same code as the Portico servers of the run: the build's JavaScript (BENCH_APP=dist, the
-// default) or the sources through tsx (BENCH_APP=src).
-const appRoot = new URL(process.env.BENCH_APP === 'src' ? '../../src/' : '../../dist/', import.meta.url);
+// The same code as the run's Portico servers (the build, or with BENCH_APP=src the sources).
 const { Code, decodePacket, encodeReply, verifyMessageAuthenticator, verifyZeroAuthenticatorRequest } =
-  (await import(new URL('radius/protocol/index.js', appRoot).href)) as typeof ProtocolModule;
+  await appModule<typeof ProtocolModule>('radius/protocol/index.js');
 
 const secret = Buffer.from(process.env.BENCH_SECRET ?? 'bench-secret-0123');
 

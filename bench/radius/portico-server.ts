@@ -11,17 +11,12 @@ import pino from 'pino';
 import type * as AppModule from '../../src/app.js';
 import type * as ConfigModule from '../../src/config/index.js';
 import type * as StoreModule from '../../src/store/index.js';
+import { appModule } from './app.js';
 import { BENCH_SECRET, codeOf, macOf } from './packets.js';
 
-// The app as it ships (the default, BENCH_APP=dist: `npm run build`'s JavaScript, what `node
-// dist/main.js` runs; run.ts builds it first), or with BENCH_APP=src the TypeScript sources through
-// tsx, whose transform adds a naming helper (`__name`) to every function a hot path creates.
-const appRoot = new URL(process.env.BENCH_APP === 'src' ? '../../src/' : '../../dist/', import.meta.url);
-const { createApp } = (await import(new URL('app.js', appRoot).href)) as typeof AppModule;
-const { loadConfig } = (await import(new URL('config/index.js', appRoot).href)) as typeof ConfigModule;
-const { migrateToLatest, openDatabase } = (await import(
-  new URL('store/index.js', appRoot).href
-)) as typeof StoreModule;
+const { createApp } = await appModule<typeof AppModule>('app.js');
+const { loadConfig } = await appModule<typeof ConfigModule>('config/index.js');
+const { migrateToLatest, openDatabase } = await appModule<typeof StoreModule>('store/index.js');
 
 const url = process.env.BENCH_DATABASE_URL!;
 

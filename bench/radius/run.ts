@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freeLoopbackUdpPort } from '../../test/helpers/radius-factories.js';
+import { APP } from './app.js';
 import { freeRadiusAvailable, seedFreeRadiusDatabase, startFreeRadius } from './freeradius.js';
 import type { LoadResult } from './load.js';
 import type { LoadJob } from './load-process.js';
@@ -50,8 +51,6 @@ const SERVERS = (
   process.env.BENCH_SERVERS ?? 'bare,freeradius,portico-pg,portico-pg-2t,portico-sqlite'
 ).split(',');
 const PROFILE_DIR = process.env.BENCH_PROFILE;
-/** What the bare and Portico servers run: the build (`dist`, the default) or the sources (`src`). */
-const APP = process.env.BENCH_APP === 'src' ? 'src' : 'dist';
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -336,18 +335,15 @@ async function main(): Promise<void> {
           const loadCpuBefore = cpuSeconds(load.pid);
           const dbCpuBefore = postgresCpuSeconds();
           const result = await load.run(job(target, kind));
-          const cpuUsPerAnswer = ((cpuSeconds(target.pid) - cpuBefore) * 1e6) / Math.max(1, result.answered);
-          const loadCpuUsPerAnswer =
-            ((cpuSeconds(load.pid) - loadCpuBefore) * 1e6) / Math.max(1, result.answered);
-          const dbCpuUsPerAnswer =
-            ((postgresCpuSeconds() - dbCpuBefore) * 1e6) / Math.max(1, result.answered);
-          const walBytesPerAnswer = onPostgres
-            ? ((await walBytes()) - walBefore) / Math.max(1, result.answered)
-            : 0;
+          const perAnswer = (amount: number) => amount / Math.max(1, result.answered);
+          const cpuUsPerAnswer = perAnswer((cpuSeconds(target.pid) - cpuBefore) * 1e6);
+          const loadCpuUsPerAnswer = perAnswer((cpuSeconds(load.pid) - loadCpuBefore) * 1e6);
+          const dbCpuUsPerAnswer = perAnswer((postgresCpuSeconds() - dbCpuBefore) * 1e6);
+          const walBytesPerAnswer = onPostgres ? perAnswer((await walBytes()) - walBefore) : 0;
           const statementsPerAnswer =
             statementsBefore === undefined
               ? undefined
-              : ((await target.statements!()) - statementsBefore) / Math.max(1, result.answered);
+              : perAnswer((await target.statements!()) - statementsBefore);
           const measurement = { ...result, cpuUsPerAnswer, statementsPerAnswer };
           const key = `${kind}|${target.name}`;
           results.set(key, [...(results.get(key) ?? []), measurement]);
