@@ -122,7 +122,7 @@ modules {
     postgresql {
       send_application_name = yes
     }
-    server = "${db.hostname}"
+    server = "${decodeURIComponent(db.hostname)}"
     port = ${db.port || 5432}
     login = "${decodeURIComponent(db.username)}"
     password = "${decodeURIComponent(db.password)}"
