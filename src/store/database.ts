@@ -28,6 +28,20 @@ export interface Store {
 
 const PG_INT8_OID = 20;
 
+/**
+ * How long a pooled PostgreSQL connection may stay idle before the pool closes it, and how many
+ * it never closes. A new connection costs a server process (fork), authentication and, on its
+ * first calls, preparing every repeated statement again (pg-prepared.ts) with PostgreSQL's five
+ * custom plans each before it settles on a generic one — one accounting batch's find went from
+ * 0.7 ms to 8.8 ms on a fresh connection (auto_explain, bench/radius/README.md, sixth session).
+ * With node-postgres's 10 s default, a RADIUS server whose traffic paused for ten seconds, or
+ * whose extra connection (a sweep beside two accounting batches) sat unused that long, opened
+ * connections again in the middle of the next burst: the benchmark saw new connections inside
+ * its measured runs every few seconds.
+ */
+const IDLE_CONNECTION_TIMEOUT_MS = 5 * 60_000;
+const KEPT_CONNECTIONS = 2;
+
 /** bigint columns (ids, bytes, epoch ms) as JS numbers; everything else as pg parses it. */
 function int8AsNumber(oid: number, format?: string): (value: string) => unknown {
   if (oid === PG_INT8_OID) return (value: string) => Number(value);
@@ -52,6 +66,11 @@ export function openDatabase(
     const pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
+      min: KEPT_CONNECTIONS,
+      idleTimeoutMillis: IDLE_CONNECTION_TIMEOUT_MS,
+      // An idle connection a firewall or the server dropped is found by the keepalive probes
+      // (and replaced by the pool), not by the next accounting batch's statement.
+      keepAlive: true,
       types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser },
     });
     // Without a listener, an idle connection the server closes is an unhandled 'error' event,
