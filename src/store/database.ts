@@ -68,9 +68,11 @@ export function openDatabase(
       max: options.poolSize ?? 10,
       min: KEPT_CONNECTIONS,
       idleTimeoutMillis: IDLE_CONNECTION_TIMEOUT_MS,
-      // An idle connection a firewall or the server dropped is found by the keepalive probes
-      // (and replaced by the pool), not by the next accounting batch's statement.
+      // A probe after a minute of quiet keeps a firewall or NAT between here and PostgreSQL from
+      // dropping a kept connection, and finds one that was dropped (the pool replaces it) before
+      // an accounting batch's statement does.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 60_000,
       types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser },
     });
     // Without a listener, an idle connection the server closes is an unhandled 'error' event,
