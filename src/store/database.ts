@@ -40,7 +40,7 @@ const PG_INT8_OID = 20;
  * its measured runs every few seconds.
  */
 const IDLE_CONNECTION_TIMEOUT_MS = 5 * 60_000;
-const KEPT_CONNECTIONS = 2;
+export const KEPT_CONNECTIONS = 2;
 
 /** bigint columns (ids, bytes, epoch ms) as JS numbers; everything else as pg parses it. */
 function int8AsNumber(oid: number, format?: string): (value: string) => unknown {
@@ -60,6 +60,8 @@ export function openDatabase(
     preparedStatements?: boolean;
     /** An idle pooled connection broke (server restart, admin kill); the pool replaces it. */
     onIdleConnectionError?: (error: Error) => void;
+    /** PostgreSQL: how long a connection beyond the kept ones may idle (tests shorten it). */
+    idleConnectionTimeoutMs?: number;
   } = {},
 ): Store {
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -67,7 +69,7 @@ export function openDatabase(
       connectionString: url,
       max: options.poolSize ?? 10,
       min: KEPT_CONNECTIONS,
-      idleTimeoutMillis: IDLE_CONNECTION_TIMEOUT_MS,
+      idleTimeoutMillis: options.idleConnectionTimeoutMs ?? IDLE_CONNECTION_TIMEOUT_MS,
       // A probe after a minute of quiet keeps a firewall or NAT between here and PostgreSQL from
       // dropping a kept connection, and finds one that was dropped (the pool replaces it) before
       // an accounting batch's statement does.
