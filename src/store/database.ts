@@ -35,9 +35,9 @@ const PG_INT8_OID = 20;
  * custom plans each before it settles on a generic one — one accounting batch's find went from
  * 0.7 ms to 8.8 ms on a fresh connection (auto_explain, bench/radius/README.md, sixth session).
  * With node-postgres's 10 s default, a RADIUS server whose traffic paused for ten seconds, or
- * whose extra connection (a sweep beside two accounting batches) sat unused that long, opened
- * connections again in the middle of the next burst: the benchmark saw new connections inside
- * its measured runs every few seconds.
+ * whose one connection more than its steady use sat unused that long, opened connections again
+ * in the middle of the next burst: the benchmark saw new connections inside its measured runs
+ * every few seconds (log_connections).
  */
 const IDLE_CONNECTION_TIMEOUT_MS = 5 * 60_000;
 export const KEPT_CONNECTIONS = 2;
