@@ -65,10 +65,11 @@ export function openDatabase(
   } = {},
 ): Store {
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const max = options.poolSize ?? 10;
     const pool = new pg.Pool({
       connectionString: url,
-      max: options.poolSize ?? 10,
-      min: KEPT_CONNECTIONS,
+      max,
+      min: Math.min(KEPT_CONNECTIONS, max),
       idleTimeoutMillis: options.idleConnectionTimeoutMs ?? IDLE_CONNECTION_TIMEOUT_MS,
       // A probe after a minute of quiet keeps a firewall or NAT between here and PostgreSQL from
       // dropping a kept connection, and finds one that was dropped (the pool replaces it) before
@@ -82,7 +83,6 @@ export function openDatabase(
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
     if (options.preparedStatements ?? true) prepareRepeatedStatements(pool);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    const max = options.poolSize ?? 10;
     return {
       db,
       dialect: 'postgres',
